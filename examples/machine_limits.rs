@@ -79,8 +79,8 @@ fn fma_peak_gflops() -> Option<f64> {
         return None;
     }
     let rounds = 1_000_000;
-    // SAFETY: avx2 and fma were detected just above.
     let t = time(|| {
+        // SAFETY: avx2 and fma were detected just above.
         black_box(unsafe { chains(black_box(rounds)) });
     });
     Some((rounds * 10 * 8 * 2) as f64 / t.as_secs_f64() / 1e9)

@@ -9,7 +9,13 @@ use clap::{Parser, Subcommand};
 
 /// perfmatrix: keeps native kernels fast on every platform they ship to.
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", version, about)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    version,
+    about,
+    after_help = "Exit codes: 0 success; 2 usage error, or a build or benchmark that failed."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
