@@ -8,12 +8,14 @@
 mod error;
 mod ffi;
 mod graph;
+mod plant;
 pub mod reference;
 mod variant;
 pub mod workload;
 
 pub use error::KernelError;
 pub use graph::{CsrGraph, MAX_NODES, SpreadParams};
+pub use plant::PLANT_ENV;
 pub use variant::{VARIANT_ENV, Variant};
 
 /// One of the three kernels, for reporting which variant each dispatches to.
@@ -125,6 +127,7 @@ impl Kernels {
                 actual: candidates.len(),
             });
         }
+        let _plant = plant::Guard::new(Kernel::Cosine);
         // SAFETY: query has d floats, candidates exactly n·d (checked above, no overflow), out n;
         // the kernel reads and writes only within those bounds and keeps no pointer.
         unsafe {
@@ -159,6 +162,7 @@ impl Kernels {
                 range: "[0, 1]",
             });
         }
+        let _plant = plant::Guard::new(Kernel::Spread);
         let mut scratch = vec![0.0_f32; 2 * n];
         let (offsets, sources, weights) = graph.raw();
         // SAFETY: `CsrGraph::new` guarantees n + 1 non-decreasing offsets from 0 to the edge count,
@@ -202,6 +206,7 @@ impl Kernels {
                 actual: ages.len(),
             });
         }
+        let _plant = plant::Guard::new(Kernel::Decay);
         // SAFETY: strengths and ages both have n elements (checked above); lambda is finite and
         // >= 0 as the kernel's contract requires; it keeps no pointer.
         unsafe {

@@ -1,0 +1,43 @@
+//! perfmatrix-fingerprint: what machine and build ran the benchmarks, and which of those facts
+//! decide whether two timing runs may be compared.
+//!
+//! * [`Fingerprint::collect`] records target triple, CPU, cores, SIMD features, kernel
+//!   variants, memory, toolchain, emulation/virtualization and git revision;
+//! * [`Fingerprint::comparability_key`] keeps the fields that must match for a comparison,
+//!   [`ComparabilityKey::id`] names them with a stable 12-hex-digit id, and
+//!   [`ComparabilityKey::differences`] says which fields differ;
+//! * [`Fingerprint::slug`] is a readable file name such as `amd-epyc-7763-avx2-4c`.
+//!
+//! Reading the machine never fails and never panics: an unreadable or odd source yields
+//! `"unknown"` (or `None`) for its field. The parsers are pure functions over text
+//! ([`parse_cpuinfo`], [`parse_midr`], [`detect_emulation`]). See `docs/fingerprint.md`.
+
+mod arm;
+mod collect;
+mod cpu;
+mod emulation;
+mod error;
+mod git;
+mod key;
+mod model;
+mod slug;
+mod toolchain;
+// CPUID exists only on x86; the pure decoders are still unit-tested on every architecture.
+#[cfg(any(target_arch = "x86_64", test))]
+mod x86;
+
+pub use arm::parse_midr;
+pub use collect::CollectInputs;
+pub use cpu::{CpuinfoFacts, parse_cpuinfo};
+pub use emulation::{detect_emulation, normalize_emulator};
+pub use error::FingerprintError;
+pub use key::{ComparabilityKey, FieldDiff};
+pub use model::{
+    ArmId, Cores, Cpu, Environment, Fingerprint, Git, SCHEMA_VERSION, TargetTriple, Toolchain,
+    UNKNOWN, X86Id,
+};
+pub use toolchain::{cc_version, rustc_version};
+
+/// The target triple this crate was compiled for (from Cargo's `TARGET`), so that a benchmark
+/// binary can fingerprint the build it is part of.
+pub const BUILD_TARGET: &str = env!("PERFMATRIX_FINGERPRINT_BUILD_TARGET");

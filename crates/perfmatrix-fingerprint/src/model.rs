@@ -1,0 +1,338 @@
+//! The serialized data model: [`Fingerprint`] and its parts. Field names are part of the results
+//! file format; rename nothing without bumping [`SCHEMA_VERSION`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::FingerprintError;
+
+/// The value of any text field whose source could not be read or made sense of.
+pub const UNKNOWN: &str = "unknown";
+
+/// The `schema` number this build writes and accepts.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What machine and build produced a set of benchmark results.
+///
+/// Serialized as JSON with exactly these field names (see `docs/fingerprint.md`). Text fields whose
+/// source was unreadable hold `"unknown"`; optional fields are `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Format version of this record, [`SCHEMA_VERSION`].
+    pub schema: u32,
+    /// Rust target triple the benchmarks were compiled for, e.g. `aarch64-unknown-linux-gnu`.
+    pub target: TargetTriple,
+    /// Operating system and kernel of the machine that collected the fingerprint.
+    pub os: String,
+    /// The CPU that executed the benchmarks (for an emulated run: the host CPU, or what the
+    /// emulator reports).
+    pub cpu: Cpu,
+    /// Logical and physical core counts.
+    pub cores: Cores,
+    /// SIMD features relevant to the kernels that the running code can use, in a fixed order:
+    /// `sse4.2`, `avx`, `avx2`, `fma`, `avx512f` on x86_64; `neon`, `sve` on aarch64.
+    pub simd_features: Vec<String>,
+    /// Kernel name → variant name that ran (e.g. `cosine` → `avx2-fma`), as given by the caller.
+    pub kernel_variants: BTreeMap<String, String>,
+    /// Total RAM in bytes, when known.
+    pub memory_bytes: Option<u64>,
+    /// Compilers and build profile.
+    pub toolchain: Toolchain,
+    /// Emulation and virtualization.
+    pub environment: Environment,
+    /// Source revision.
+    pub git: Git,
+}
+
+/// A target triple that target-lexicon parses, kept exactly as written (serialized as a string).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TargetTriple(String);
+
+impl TargetTriple {
+    /// Validates `text` (surrounding whitespace ignored) with `target_lexicon::Triple`.
+    pub fn parse(text: &str) -> Result<Self, FingerprintError> {
+        let text = text.trim();
+        let invalid = |reason: String| FingerprintError::InvalidTarget {
+            field: "target",
+            value: text.to_owned(),
+            reason,
+        };
+        if text.is_empty() {
+            return Err(invalid("it is empty".to_owned()));
+        }
+        let triple = target_lexicon::Triple::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        if triple.architecture == target_lexicon::Architecture::Unknown {
+            return Err(invalid("the architecture is unknown".to_owned()));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The triple as written.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The architecture component (the text before the first `-`), e.g. `x86_64`.
+    #[must_use]
+    pub fn arch(&self) -> &str {
+        self.0.split('-').next().unwrap_or(&self.0)
+    }
+}
+
+impl TryFrom<String> for TargetTriple {
+    type Error = FingerprintError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<TargetTriple> for String {
+    fn from(triple: TargetTriple) -> Self {
+        triple.0
+    }
+}
+
+impl FromStr for TargetTriple {
+    type Err = FingerprintError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl fmt::Display for TargetTriple {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The CPU: vendor and brand strings plus the architecture's model identification.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Cpu {
+    /// x86: the CPUID vendor string (`GenuineIntel`, `AuthenticAMD`); ARM: the implementer's
+    /// name (`ARM`, `Ampere`, …).
+    pub vendor: String,
+    /// x86: the CPUID brand string (`AMD EPYC 7763 64-Core Processor`); ARM: implementer and
+    /// core name looked up from MIDR (`ARM Neoverse-N1`).
+    pub brand: String,
+    /// Family, model and stepping, on x86 CPUs.
+    #[serde(default)]
+    pub x86: Option<X86Id>,
+    /// MIDR_EL1 fields, on ARM CPUs.
+    #[serde(default)]
+    pub arm: Option<ArmId>,
+}
+
+impl Cpu {
+    /// A CPU about which nothing could be read.
+    #[must_use]
+    pub fn unknown() -> Self {
+        Self {
+            vendor: UNKNOWN.to_owned(),
+            brand: UNKNOWN.to_owned(),
+            x86: None,
+            arm: None,
+        }
+    }
+}
+
+/// x86 identification from CPUID leaf 1, with the extended family and model already folded in
+/// (the numbers `/proc/cpuinfo` shows as `cpu family` and `model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct X86Id {
+    /// Display family, e.g. 25 (0x19) for AMD Zen 3/4.
+    pub family: u32,
+    /// Display model.
+    pub model: u32,
+    /// Stepping.
+    pub stepping: u32,
+}
+
+/// ARM identification from MIDR_EL1. Serialized like `/proc/cpuinfo` shows it: implementer,
+/// variant and part as hex strings (`"0x41"`, `"0x3"`, `"0xd0c"`), revision as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ArmId {
+    /// Implementer code (MIDR bits 31:24), e.g. 0x41 = Arm Ltd.
+    #[serde(with = "hex")]
+    pub implementer: u32,
+    /// Primary part number (bits 15:4), e.g. 0xd0c = Neoverse N1.
+    #[serde(with = "hex")]
+    pub part: u32,
+    /// Major revision (bits 23:20).
+    #[serde(with = "hex")]
+    pub variant: u32,
+    /// Minor revision (bits 3:0).
+    pub revision: u32,
+}
+
+/// Core counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Cores {
+    /// Logical CPUs (hardware threads) the OS reports; at least 1.
+    pub logical: u32,
+    /// Physical cores, when the OS tells.
+    pub physical: Option<u32>,
+}
+
+/// The compilers and profile that built the benchmarks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Toolchain {
+    /// `rustc` release line, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
+    pub rustc: String,
+    /// First line of the C compiler's `--version`.
+    pub cc: String,
+    /// Cargo profile, e.g. `bench`.
+    pub profile: String,
+}
+
+/// Whether the benchmarks ran under an emulator or on a virtual machine.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Environment {
+    /// The emulator that translated the benchmark's instructions (`qemu-user`), or `null` for a
+    /// native run.
+    pub emulated: Option<String>,
+    /// The hypervisor under the OS (`kvm`, `hyperv`, `xen`, …; `unknown` when one is present but
+    /// does not name itself), or `null` for bare metal or when nothing says otherwise.
+    pub virtualized: Option<String>,
+}
+
+/// The source revision that was benchmarked.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Git {
+    /// Full commit hash of `HEAD`, or `unknown` outside a git checkout.
+    pub commit: String,
+    /// Whether the work tree had changes (`git status --porcelain` non-empty).
+    pub dirty: bool,
+}
+
+impl Fingerprint {
+    /// Checks what deserialization cannot: the schema, a non-zero core count, and non-empty
+    /// kernel and variant names.
+    pub fn validate(&self) -> Result<(), FingerprintError> {
+        if self.schema != SCHEMA_VERSION {
+            return Err(FingerprintError::UnsupportedSchema {
+                found: self.schema,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if self.cores.logical == 0 {
+            return Err(FingerprintError::InvalidField {
+                field: "cores.logical".to_owned(),
+                value: "0".to_owned(),
+                reason: "must be at least 1",
+            });
+        }
+        validate_kernel_variants(&self.kernel_variants)
+    }
+
+    /// Pretty JSON with a trailing newline, as stored next to results.
+    pub fn to_json(&self) -> Result<String, FingerprintError> {
+        let mut text =
+            serde_json::to_string_pretty(self).map_err(|source| FingerprintError::Json {
+                context: "serializing fingerprint".to_owned(),
+                source,
+            })?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// Parses and [validates](Self::validate) a fingerprint written by [`to_json`](Self::to_json).
+    pub fn from_json(text: &str) -> Result<Self, FingerprintError> {
+        Self::from_json_in(text, "fingerprint JSON")
+    }
+
+    /// Reads a fingerprint file.
+    pub fn load(path: &Path) -> Result<Self, FingerprintError> {
+        let text = std::fs::read_to_string(path).map_err(|source| FingerprintError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_json_in(&text, &path.display().to_string())
+    }
+
+    /// Writes the fingerprint to a file as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<(), FingerprintError> {
+        std::fs::write(path, self.to_json()?).map_err(|source| FingerprintError::Write {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    fn from_json_in(text: &str, context: &str) -> Result<Self, FingerprintError> {
+        let json = |source| FingerprintError::Json {
+            context: context.to_owned(),
+            source,
+        };
+        // Check the schema first: a future schema may not even deserialize into this struct.
+        let value: serde_json::Value = serde_json::from_str(text).map_err(json)?;
+        if let Some(found) = value.get("schema").and_then(serde_json::Value::as_u64) {
+            if found != u64::from(SCHEMA_VERSION) {
+                return Err(FingerprintError::UnsupportedSchema {
+                    found: u32::try_from(found).unwrap_or(u32::MAX),
+                    supported: SCHEMA_VERSION,
+                });
+            }
+        }
+        let fingerprint: Self = serde_json::from_value(value).map_err(json)?;
+        fingerprint.validate()?;
+        Ok(fingerprint)
+    }
+}
+
+/// Kernel and variant names must be non-empty and free of surrounding whitespace.
+pub(crate) fn validate_kernel_variants(
+    variants: &BTreeMap<String, String>,
+) -> Result<(), FingerprintError> {
+    for (kernel, variant) in variants {
+        if kernel.is_empty() || kernel.trim() != kernel {
+            return Err(FingerprintError::InvalidField {
+                field: "kernel_variants".to_owned(),
+                value: kernel.clone(),
+                reason: "kernel names must be non-empty without surrounding whitespace",
+            });
+        }
+        if variant.is_empty() || variant.trim() != variant {
+            return Err(FingerprintError::InvalidField {
+                field: format!("kernel_variants.{kernel}"),
+                value: variant.clone(),
+                reason: "variant names must be non-empty without surrounding whitespace",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Hex-string serde for MIDR fields (`"0xd0c"`); reading also accepts plain numbers.
+mod hex {
+    use serde::de::{self, Deserializer};
+    use serde::{Deserialize, Serializer};
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` passes a reference
+    pub(super) fn serialize<S: Serializer>(value: &u32, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{value:#x}"))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum HexOrNumber {
+            Text(String),
+            Number(u32),
+        }
+        match HexOrNumber::deserialize(deserializer)? {
+            HexOrNumber::Number(n) => Ok(n),
+            HexOrNumber::Text(text) => crate::cpu::parse_number(&text).ok_or_else(|| {
+                de::Error::custom(format!(
+                    "expected a hex number such as \"0xd0c\", got {text:?}"
+                ))
+            }),
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Baseline files, `baselines/<target-triple>/<slug>.json`: the fingerprint they were recorded on,
+//! when and at which commit, and per benchmark the K runs' samples and the noise floor they show.
+
+use std::path::Path;
+
+use perfmatrix_fingerprint::Fingerprint;
+use perfmatrix_stats::{NoiseFloor, Sample, run_to_run_noise};
+use serde::{Deserialize, Serialize};
+
+use crate::results::{check_unique, to_json_bytes};
+use crate::{BenchmarkId, ModelError, Results, Schema, Summary, Throughput, write_atomically};
+
+/// The kind and version of baseline files this build reads and writes.
+pub const BASELINE_SCHEMA: Schema = Schema {
+    kind: "perfmatrix-baseline",
+    version: 1,
+};
+
+/// The fewest full runs a baseline is recorded from: the noise floor needs run-to-run spread.
+pub const MIN_RUNS: usize = 3;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub schema: String,
+    pub version: u32,
+    pub fingerprint: Fingerprint,
+    pub recorded: Recorded,
+    /// Sorted by id, ids unique.
+    pub benchmarks: Vec<BaselineBench>,
+}
+
+/// When and from what a baseline was recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recorded {
+    /// Seconds since the Unix epoch of the last run.
+    pub finished_unix: u64,
+    /// Git commit of the recorded code, and whether the tree had uncommitted changes.
+    pub commit: String,
+    pub dirty: bool,
+    /// How many full runs of the suite the baseline pools.
+    pub runs: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineBench {
+    pub id: BenchmarkId,
+    pub throughput: Option<Throughput>,
+    /// Every run's per-iteration samples pooled: what a new run is compared with.
+    pub samples_ns: Sample,
+    /// Each run's median, in run order.
+    pub run_medians_ns: Vec<f64>,
+    /// Relative range of the run medians: how far a benchmark moves between identical runs.
+    pub noise: NoiseFloor,
+    pub summary: Summary,
+}
+
+impl Baseline {
+    /// Pools `runs` (K >= [`MIN_RUNS`] full results of one platform and machine) into a baseline.
+    /// Every run must be a full run with the same fingerprint key and the same benchmarks.
+    pub fn from_runs(runs: &[(&Path, Results)]) -> Result<Self, ModelError> {
+        let Some(((first_path, first), rest)) = runs.split_first() else {
+            return Err(ModelError::Runs(format!(
+                "a baseline needs at least {MIN_RUNS} full runs, got none"
+            )));
+        };
+        if runs.len() < MIN_RUNS {
+            return Err(ModelError::Runs(format!(
+                "a baseline needs at least {MIN_RUNS} full runs, got {}",
+                runs.len()
+            )));
+        }
+        for (path, run) in runs {
+            if run.settings.quick {
+                return Err(ModelError::field(
+                    path,
+                    "settings.quick",
+                    "is a --quick smoke run, which can never become a baseline",
+                ));
+            }
+            if run.settings.filter.is_some() {
+                return Err(ModelError::field(
+                    path,
+                    "settings.filter",
+                    "is a filtered run; a baseline needs the whole suite",
+                ));
+            }
+        }
+        let key = first.fingerprint.comparability_key();
+        for (path, run) in rest {
+            let diffs = key.differences(&run.fingerprint.comparability_key());
+            if let Some(d) = diffs.first() {
+                return Err(ModelError::field(
+                    path,
+                    format!("fingerprint.{}", d.field),
+                    format!(
+                        "is `{}` but `{}` in {}: runs of different machines cannot be pooled",
+                        d.theirs,
+                        d.ours,
+                        first_path.display()
+                    ),
+                ));
+            }
+            let ids = |r: &Results| {
+                r.benchmarks
+                    .iter()
+                    .map(|b| b.id.clone())
+                    .collect::<Vec<_>>()
+            };
+            if ids(run) != ids(first) {
+                return Err(ModelError::field(
+                    path,
+                    "benchmarks",
+                    format!("measured other benchmarks than {}", first_path.display()),
+                ));
+            }
+        }
+        let mut benchmarks = Vec::with_capacity(first.benchmarks.len());
+        for (i, bench) in first.benchmarks.iter().enumerate() {
+            let pooled: Vec<f64> = runs
+                .iter()
+                .flat_map(|(_, r)| r.benchmarks[i].samples_ns.values().iter().copied())
+                .collect();
+            let run_medians_ns: Vec<f64> = runs
+                .iter()
+                .map(|(_, r)| r.benchmarks[i].samples_ns.median())
+                .collect();
+            let samples_ns = Sample::new(pooled).map_err(|e| ModelError::Runs(e.to_string()))?;
+            let noise =
+                run_to_run_noise(&run_medians_ns).map_err(|e| ModelError::Runs(e.to_string()))?;
+            benchmarks.push(BaselineBench {
+                id: bench.id.clone(),
+                throughput: bench.throughput,
+                summary: Summary::of(&samples_ns),
+                samples_ns,
+                run_medians_ns,
+                noise,
+            });
+        }
+        let last = runs.iter().map(|(_, r)| r.finished_unix).max().unwrap_or(0);
+        Ok(Self {
+            schema: BASELINE_SCHEMA.kind.to_owned(),
+            version: BASELINE_SCHEMA.version,
+            recorded: Recorded {
+                finished_unix: last,
+                commit: first.fingerprint.git.commit.clone(),
+                dirty: runs.iter().any(|(_, r)| r.fingerprint.git.dirty),
+                runs: runs.len(),
+            },
+            fingerprint: first.fingerprint.clone(),
+            benchmarks,
+        })
+    }
+
+    /// Reads and checks a baseline file.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let baseline: Baseline = BASELINE_SCHEMA.read(path)?;
+        check_unique(path, baseline.benchmarks.iter().map(|b| &b.id))?;
+        for (i, b) in baseline.benchmarks.iter().enumerate() {
+            if b.run_medians_ns.len() < 2 {
+                return Err(ModelError::field(
+                    path,
+                    format!("benchmarks[{i}].run_medians_ns"),
+                    "needs at least two runs to carry a noise floor",
+                ));
+            }
+        }
+        Ok(baseline)
+    }
+
+    /// Writes the file atomically (temp file + rename): an interrupted write leaves the old file.
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        write_atomically(path, &to_json_bytes(self))
+    }
+
+    #[must_use]
+    pub fn get(&self, id: &BenchmarkId) -> Option<&BaselineBench> {
+        self.benchmarks.iter().find(|b| &b.id == id)
+    }
+}

@@ -1,0 +1,28 @@
+//! perfmatrix's data model: benchmark results read generically from criterion's own files, checked
+//! once on the way in; versioned results and baseline files, written atomically; baseline
+//! selection by machine class; and the per-platform report of verdicts.
+
+mod atomic;
+mod baseline;
+mod config;
+mod criterion;
+mod envelope;
+mod error;
+mod id;
+mod report;
+mod results;
+mod store;
+
+pub use atomic::write_atomically;
+pub use baseline::{BASELINE_SCHEMA, Baseline, BaselineBench, MIN_RUNS, Recorded};
+pub use config::{Config, Platform};
+pub use criterion::{CriterionBenchmark, Throughput, read_criterion_dir};
+pub use envelope::Schema;
+pub use error::ModelError;
+pub use id::BenchmarkId;
+pub use report::{
+    BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, REPORT_SCHEMA, Report, Row,
+    RowVerdict,
+};
+pub use results::{BenchResult, RESULTS_SCHEMA, Results, RunSettings, Summary};
+pub use store::{Candidate, Selection, baseline_path, platform_dir, select};

@@ -1,0 +1,304 @@
+//! The verdict of one platform's run against its selected baseline: one row per benchmark and an
+//! overall outcome. Plain data (serde), rendered by `perfmatrix-report`.
+
+use std::path::Path;
+
+use perfmatrix_stats::{CompareConfig, Interval, Verdict, compare};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Candidate, Selection};
+use crate::{Config, ModelError, Results};
+
+/// The kind and version of report JSON.
+pub const REPORT_SCHEMA: crate::Schema = crate::Schema {
+    kind: "perfmatrix-report",
+    version: 1,
+};
+
+/// One benchmark's verdict, ordered by severity (the worst decides a summary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowVerdict {
+    Improved,
+    Unchanged,
+    /// Measured, but there is no comparable baseline for this run at all.
+    NoBaseline,
+    /// Measured, but not in the baseline.
+    New,
+    /// In the baseline, but not measured by this (unfiltered) run.
+    Missing,
+    Warning,
+    Regressed,
+}
+
+impl From<Verdict> for RowVerdict {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Improved => RowVerdict::Improved,
+            Verdict::Unchanged => RowVerdict::Unchanged,
+            Verdict::Warning => RowVerdict::Warning,
+            Verdict::Regressed => RowVerdict::Regressed,
+        }
+    }
+}
+
+/// The outcome of a whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Compared, and nothing regressed (warnings, new and missing benchmarks included).
+    Pass,
+    /// At least one benchmark regressed.
+    Fail,
+    /// No baseline recorded on a comparable machine: neither pass nor fail.
+    NoComparableBaseline,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub id: String,
+    pub verdict: RowVerdict,
+    pub new_median_ns: Option<f64>,
+    pub base_median_ns: Option<f64>,
+    /// Relative change of the median (0.1 = 10% slower), with its bootstrap interval.
+    pub change: Option<Interval>,
+    pub p_value: Option<f64>,
+    /// The baseline's run-to-run noise floor.
+    pub noise: Option<f64>,
+    /// Effective thresholds: the configured ones, raised to the noise floor.
+    pub warn: Option<f64>,
+    pub fail: Option<f64>,
+    /// The smallest slowdown this run could have flagged as regressed.
+    pub minimum_detectable_effect: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum BaselineChoice {
+    Selected {
+        path: String,
+        slug: String,
+        commit: String,
+        runs: usize,
+        why: String,
+    },
+    NoComparable {
+        candidates: Vec<CandidateView>,
+        how_to_record: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CandidateView {
+    pub path: String,
+    pub slug: String,
+    pub differing: Vec<FieldDiffView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldDiffView {
+    pub field: String,
+    pub run: String,
+    pub baseline: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub version: u32,
+    pub platform: String,
+    pub fingerprint_slug: String,
+    pub fingerprint_id: String,
+    pub emulated: Option<String>,
+    pub quick: bool,
+    pub baseline: BaselineChoice,
+    pub rows: Vec<Row>,
+    pub counts: Counts,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Counts {
+    pub improved: usize,
+    pub unchanged: usize,
+    pub no_baseline: usize,
+    pub new: usize,
+    pub missing: usize,
+    pub warning: usize,
+    pub regressed: usize,
+}
+
+impl Counts {
+    fn add(&mut self, v: RowVerdict) {
+        *match v {
+            RowVerdict::Improved => &mut self.improved,
+            RowVerdict::Unchanged => &mut self.unchanged,
+            RowVerdict::NoBaseline => &mut self.no_baseline,
+            RowVerdict::New => &mut self.new,
+            RowVerdict::Missing => &mut self.missing,
+            RowVerdict::Warning => &mut self.warning,
+            RowVerdict::Regressed => &mut self.regressed,
+        } += 1;
+    }
+}
+
+impl Report {
+    /// Compares `results` with the baseline `selection` chose. `record_hint` is the command that
+    /// records a baseline for this platform, shown when there is none.
+    pub fn build(
+        results: &Results,
+        selection: &Selection,
+        config: &Config,
+        record_hint: &str,
+    ) -> Result<Self, ModelError> {
+        let fp = &results.fingerprint;
+        let key_id = fp.comparability_key().id();
+        let (baseline_choice, rows) = match selection {
+            Selection::Matched { path, baseline } => {
+                let why = format!(
+                    "recorded on the same machine class (comparability key {key_id}: target, CPU model, SIMD features, kernel variants, cores, emulation all equal)"
+                );
+                let choice = BaselineChoice::Selected {
+                    path: display(path),
+                    slug: baseline.fingerprint.slug(),
+                    commit: baseline.recorded.commit.clone(),
+                    runs: baseline.recorded.runs,
+                    why,
+                };
+                (choice, compare_rows(results, baseline, config)?)
+            }
+            Selection::NoComparable { candidates } => {
+                let choice = BaselineChoice::NoComparable {
+                    candidates: candidates.iter().map(view).collect(),
+                    how_to_record: record_hint.to_owned(),
+                };
+                let rows = results
+                    .benchmarks
+                    .iter()
+                    .map(|b| Row {
+                        id: b.id.to_string(),
+                        verdict: RowVerdict::NoBaseline,
+                        new_median_ns: Some(b.summary.median_ns),
+                        ..Row::empty()
+                    })
+                    .collect();
+                (choice, rows)
+            }
+        };
+        let mut counts = Counts::default();
+        for r in &rows {
+            counts.add(r.verdict);
+        }
+        let outcome = match (&baseline_choice, counts.regressed) {
+            (BaselineChoice::NoComparable { .. }, _) => Outcome::NoComparableBaseline,
+            (_, 0) => Outcome::Pass,
+            _ => Outcome::Fail,
+        };
+        Ok(Self {
+            schema: REPORT_SCHEMA.kind.to_owned(),
+            version: REPORT_SCHEMA.version,
+            platform: fp.target.to_string(),
+            fingerprint_slug: fp.slug(),
+            fingerprint_id: key_id,
+            emulated: fp.environment.emulated.clone(),
+            quick: results.settings.quick,
+            baseline: baseline_choice,
+            rows,
+            counts,
+            outcome,
+        })
+    }
+}
+
+impl Row {
+    fn empty() -> Self {
+        Self {
+            id: String::new(),
+            verdict: RowVerdict::Unchanged,
+            new_median_ns: None,
+            base_median_ns: None,
+            change: None,
+            p_value: None,
+            noise: None,
+            warn: None,
+            fail: None,
+            minimum_detectable_effect: None,
+        }
+    }
+}
+
+fn compare_rows(
+    results: &Results,
+    baseline: &crate::Baseline,
+    config: &Config,
+) -> Result<Vec<Row>, ModelError> {
+    let cmp_config = CompareConfig::default();
+    let mut rows = Vec::new();
+    for bench in &results.benchmarks {
+        let Some(base) = baseline.get(&bench.id) else {
+            rows.push(Row {
+                id: bench.id.to_string(),
+                verdict: RowVerdict::New,
+                new_median_ns: Some(bench.summary.median_ns),
+                ..Row::empty()
+            });
+            continue;
+        };
+        let thresholds = config.thresholds_for(&bench.id);
+        let c = compare(
+            &base.samples_ns,
+            &bench.samples_ns,
+            base.noise,
+            thresholds,
+            &cmp_config,
+        )
+        .map_err(|e| ModelError::Runs(format!("comparing `{}`: {e}", bench.id)))?;
+        rows.push(Row {
+            id: bench.id.to_string(),
+            verdict: c.verdict.into(),
+            new_median_ns: Some(c.new_median),
+            base_median_ns: Some(c.base_median),
+            change: Some(c.change),
+            p_value: Some(c.p_value),
+            noise: Some(c.noise.get()),
+            warn: Some(c.effective_thresholds.warn()),
+            fail: Some(c.effective_thresholds.fail()),
+            minimum_detectable_effect: Some(c.minimum_detectable_effect),
+        });
+    }
+    // A filtered run measures a subset on purpose: only an unfiltered run can miss a benchmark.
+    if results.settings.filter.is_none() {
+        for base in &baseline.benchmarks {
+            if results.get(&base.id).is_none() {
+                rows.push(Row {
+                    id: base.id.to_string(),
+                    verdict: RowVerdict::Missing,
+                    base_median_ns: Some(base.summary.median_ns),
+                    ..Row::empty()
+                });
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rows)
+}
+
+fn view(c: &Candidate) -> CandidateView {
+    CandidateView {
+        path: display(&c.path),
+        slug: c.slug.clone(),
+        differing: c
+            .differing
+            .iter()
+            .map(|(field, run, baseline)| FieldDiffView {
+                field: field.clone(),
+                run: run.clone(),
+                baseline: baseline.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,147 @@
+//! The results file `cargo xtask bench` writes: the fingerprint, the run's settings, and per
+//! benchmark its per-iteration samples and a summary. Versioned; see [`RESULTS_SCHEMA`].
+
+use std::path::Path;
+
+use perfmatrix_fingerprint::Fingerprint;
+use perfmatrix_stats::Sample;
+use serde::{Deserialize, Serialize};
+
+use crate::{BenchmarkId, ModelError, Schema, Throughput, write_atomically};
+
+/// The kind and version of results files this build reads and writes.
+pub const RESULTS_SCHEMA: Schema = Schema {
+    kind: "perfmatrix-results",
+    version: 1,
+};
+
+/// One run of the benchmark suite on one platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Results {
+    /// Always [`RESULTS_SCHEMA`]'s kind.
+    pub schema: String,
+    /// Always [`RESULTS_SCHEMA`]'s version.
+    pub version: u32,
+    pub fingerprint: Fingerprint,
+    pub settings: RunSettings,
+    /// Seconds since the Unix epoch when the run finished.
+    pub finished_unix: u64,
+    /// Sorted by id, ids unique.
+    pub benchmarks: Vec<BenchResult>,
+}
+
+/// How the suite was run. A `quick` run is a smoke test: it is labelled as such and can never be
+/// promoted to a baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSettings {
+    pub quick: bool,
+    /// The benchmark filter given on the command line, if any.
+    pub filter: Option<String>,
+    pub warm_up_seconds: f64,
+    pub measurement_seconds: f64,
+    pub sample_size: u32,
+}
+
+/// One benchmark's measurements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchResult {
+    pub id: BenchmarkId,
+    pub throughput: Option<Throughput>,
+    /// Per-iteration times in nanoseconds (criterion's samples, each divided by its iterations).
+    pub samples_ns: Sample,
+    pub summary: Summary,
+}
+
+/// A summary of one sample, for readers who do not want to recompute it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub median_ns: f64,
+    pub mean_ns: f64,
+    pub mad_ns: f64,
+    pub min_ns: f64,
+    pub max_ns: f64,
+    pub count: usize,
+}
+
+impl Summary {
+    #[must_use]
+    pub fn of(sample: &Sample) -> Self {
+        Self {
+            median_ns: sample.median(),
+            mean_ns: sample.mean(),
+            mad_ns: sample.mad(),
+            min_ns: sample.min(),
+            max_ns: sample.max(),
+            count: sample.len(),
+        }
+    }
+}
+
+impl Results {
+    /// A results record with the schema header filled in; benchmarks are sorted by id.
+    #[must_use]
+    pub fn new(
+        fingerprint: Fingerprint,
+        settings: RunSettings,
+        finished_unix: u64,
+        mut benchmarks: Vec<BenchResult>,
+    ) -> Self {
+        benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
+        Self {
+            schema: RESULTS_SCHEMA.kind.to_owned(),
+            version: RESULTS_SCHEMA.version,
+            fingerprint,
+            settings,
+            finished_unix,
+            benchmarks,
+        }
+    }
+
+    /// Reads and checks a results file: schema and version, every sample, unique ids.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        let results: Results = RESULTS_SCHEMA.read(path)?;
+        check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
+        Ok(results)
+    }
+
+    /// Writes the file atomically (temp file + rename).
+    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
+        write_atomically(path, &to_json_bytes(self))
+    }
+
+    /// The benchmark with this id, if measured.
+    #[must_use]
+    pub fn get(&self, id: &BenchmarkId) -> Option<&BenchResult> {
+        self.benchmarks
+            .binary_search_by(|b| b.id.cmp(id))
+            .ok()
+            .map(|i| &self.benchmarks[i])
+    }
+}
+
+pub(crate) fn to_json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).expect("model types always serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+pub(crate) fn check_unique<'a>(
+    path: &Path,
+    ids: impl Iterator<Item = &'a BenchmarkId>,
+) -> Result<(), ModelError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err(ModelError::field(
+                path,
+                "benchmarks",
+                format!("benchmark `{id}` appears twice"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Baseline selection: among `baselines/<target-triple>/*.json`, the one recorded on a machine whose
+//! comparability key equals the run's. No silent comparison across CPU models or kernel variants:
+//! when nothing matches, the nearest candidates are returned with the fields that differ.
+
+use std::path::{Path, PathBuf};
+
+use perfmatrix_fingerprint::Fingerprint;
+
+use crate::{Baseline, ModelError};
+
+/// A baseline file that was considered but differs from the run in some comparability fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub slug: String,
+    /// `(field, the run's value, the baseline's value)`.
+    pub differing: Vec<(String, String, String)>,
+}
+
+/// The outcome of baseline selection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    /// The file whose comparability key equals the run's.
+    Matched {
+        path: PathBuf,
+        baseline: Box<Baseline>,
+    },
+    /// Nothing comparable; the nearest candidates first (fewest differing fields), at most three.
+    NoComparable { candidates: Vec<Candidate> },
+}
+
+/// The folder holding one platform's baselines.
+#[must_use]
+pub fn platform_dir(baselines: &Path, fingerprint: &Fingerprint) -> PathBuf {
+    baselines.join(fingerprint.target.as_str())
+}
+
+/// Where a baseline recorded with this fingerprint lives: `<baselines>/<triple>/<slug>.json`.
+#[must_use]
+pub fn baseline_path(baselines: &Path, fingerprint: &Fingerprint) -> PathBuf {
+    platform_dir(baselines, fingerprint).join(format!("{}.json", fingerprint.slug()))
+}
+
+/// Selects the baseline for a run with `fingerprint` from `baselines` (the `baselines/` folder).
+/// A missing platform folder is "no comparable baseline"; an unreadable or malformed file in it is
+/// an error naming that file (a corrupt baseline must be fixed, not skipped).
+pub fn select(baselines: &Path, fingerprint: &Fingerprint) -> Result<Selection, ModelError> {
+    let dir = platform_dir(baselines, fingerprint);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(source) => return Err(ModelError::Read { path: dir, source }),
+    };
+    files.sort();
+    let key = fingerprint.comparability_key();
+    let mut matched: Option<(PathBuf, Baseline)> = None;
+    let mut candidates = Vec::new();
+    for path in files {
+        let baseline = Baseline::load(&path)?;
+        let differing: Vec<(String, String, String)> = key
+            .differences(&baseline.fingerprint.comparability_key())
+            .into_iter()
+            .map(|d| (d.field, d.ours, d.theirs))
+            .collect();
+        if differing.is_empty() {
+            if let Some((first, _)) = &matched {
+                return Err(ModelError::field(
+                    &path,
+                    "fingerprint",
+                    format!(
+                        "is the same machine class as {}: keep one baseline per machine class",
+                        first.display()
+                    ),
+                ));
+            }
+            matched = Some((path, baseline));
+        } else {
+            candidates.push(Candidate {
+                slug: baseline.fingerprint.slug(),
+                path,
+                differing,
+            });
+        }
+    }
+    if let Some((path, baseline)) = matched {
+        return Ok(Selection::Matched {
+            path,
+            baseline: Box::new(baseline),
+        });
+    }
+    candidates.sort_by_key(|c| c.differing.len());
+    candidates.truncate(3);
+    Ok(Selection::NoComparable { candidates })
+}

@@ -1,0 +1,160 @@
+//! Results and baseline files: round trips, and every kind of bad input named by file and field.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{bench, fingerprint, results, runs_of};
+use perfmatrix_model::{Baseline, Results};
+
+fn runs_as_refs(runs: &[(std::path::PathBuf, Results)]) -> Vec<(&Path, Results)> {
+    runs.iter().map(|(p, r)| (p.as_path(), r.clone())).collect()
+}
+
+#[test]
+fn results_round_trip_through_an_atomic_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out/results.json");
+    let r = results(
+        fingerprint(1),
+        vec![bench("b/2", 20.0, 1), bench("a/1", 10.0, 2)],
+    );
+    r.save(&path).unwrap();
+    let back = Results::load(&path).unwrap();
+    assert_eq!(back, r);
+    assert_eq!(back.benchmarks[0].id.as_str(), "a/1", "sorted by id");
+}
+
+fn load_error(edit: impl Fn(&mut serde_json::Value)) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.json");
+    let r = results(
+        fingerprint(1),
+        vec![bench("a/1", 10.0, 1), bench("b/2", 10.0, 2)],
+    );
+    let mut json = serde_json::to_value(&r).unwrap();
+    edit(&mut json);
+    fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+    let err = Results::load(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("results.json"),
+        "the error names the file: {err}"
+    );
+    err
+}
+
+#[test]
+fn bad_results_files_name_the_field() {
+    let e = load_error(|j| j["version"] = 99.into());
+    assert!(
+        e.contains("`version`") && e.contains("version 1 only"),
+        "{e}"
+    );
+    let e = load_error(|j| j["schema"] = "something-else".into());
+    assert!(e.contains("`schema`"), "{e}");
+    let e = load_error(|j| j["benchmarks"][1]["samples_ns"][3] = serde_json::Value::Null);
+    assert!(
+        e.contains("benchmarks[1].samples_ns"),
+        "NaN is written as null: {e}"
+    );
+    let e = load_error(|j| j["benchmarks"][0]["samples_ns"][0] = 0.into());
+    assert!(e.contains("benchmarks[0].samples_ns"), "{e}");
+    let e = load_error(|j| j["benchmarks"][0]["samples_ns"][5] = (-4.0).into());
+    assert!(e.contains("benchmarks[0].samples_ns"), "{e}");
+    let e = load_error(|j| j["benchmarks"][0]["samples_ns"] = serde_json::json!([]));
+    assert!(e.contains("benchmarks[0].samples_ns"), "{e}");
+    let e = load_error(|j| j["benchmarks"][1]["id"] = "../../x".into());
+    assert!(
+        e.contains("benchmarks[1].id") && e.contains("escape"),
+        "{e}"
+    );
+    let e = load_error(|j| j["benchmarks"][1]["id"] = "a/1".into());
+    assert!(e.contains("appears twice"), "{e}");
+    let e = load_error(|j| j["fingerprint"]["target"] = "not-a-triple-at-all-x".into());
+    assert!(e.contains("fingerprint.target"), "{e}");
+}
+
+#[test]
+fn truncated_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.json");
+    let r = results(fingerprint(1), vec![bench("a/1", 10.0, 1)]);
+    r.save(&path).unwrap();
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, &text[..text.len() / 2]).unwrap();
+    let e = Results::load(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("results.json") && e.contains("not valid JSON"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_baseline_pools_k_runs_and_learns_their_noise() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = runs_of(
+        dir.path(),
+        3,
+        &fingerprint(1),
+        &[("a/1", 100.0), ("b/2", 50.0)],
+    );
+    let b = Baseline::from_runs(&runs_as_refs(&runs)).unwrap();
+    assert_eq!(b.recorded.runs, 3);
+    let a = &b.benchmarks[0];
+    assert_eq!(a.samples_ns.len(), 180);
+    assert_eq!(a.run_medians_ns.len(), 3);
+    // Run medians step by 0.5% per run: the range is about 1%.
+    assert!((a.noise.get() - 0.01).abs() < 0.004, "{}", a.noise.get());
+    let path = dir.path().join("baselines/x86_64-unknown-linux-gnu/m.json");
+    b.save(&path).unwrap();
+    assert_eq!(Baseline::load(&path).unwrap(), b);
+}
+
+#[test]
+fn a_baseline_refuses_quick_filtered_mixed_or_too_few_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = runs_of(dir.path(), 3, &fingerprint(1), &[("a/1", 100.0)]);
+
+    let too_few = Baseline::from_runs(&runs_as_refs(&ok[..2]))
+        .unwrap_err()
+        .to_string();
+    assert!(too_few.contains("at least 3"), "{too_few}");
+
+    let mut quick = ok.clone();
+    quick[1].1.settings.quick = true;
+    let e = Baseline::from_runs(&runs_as_refs(&quick))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("run-1.json") && e.contains("settings.quick"),
+        "{e}"
+    );
+
+    let mut filtered = ok.clone();
+    filtered[2].1.settings.filter = Some("cos".into());
+    let e = Baseline::from_runs(&runs_as_refs(&filtered))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("run-2.json") && e.contains("settings.filter"),
+        "{e}"
+    );
+
+    let mut mixed = ok.clone();
+    mixed[2].1.fingerprint = fingerprint(17);
+    let e = Baseline::from_runs(&runs_as_refs(&mixed))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("run-2.json") && e.contains("fingerprint.") && e.contains("model"),
+        "{e}"
+    );
+
+    let mut other = ok;
+    other[1].1 = results(fingerprint(1), vec![bench("z/9", 1.0, 0)]);
+    let e = Baseline::from_runs(&runs_as_refs(&other))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("run-1.json") && e.contains("benchmarks"), "{e}");
+}

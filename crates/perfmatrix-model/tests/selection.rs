@@ -1,0 +1,141 @@
+//! Baseline selection and the report built from it: matched, nothing comparable, corrupt files,
+//! and every row verdict.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{bench, fingerprint, results, runs_of};
+use perfmatrix_model::{
+    Baseline, BaselineChoice, Config, Outcome, Report, RowVerdict, Selection, baseline_path, select,
+};
+
+fn record(baselines: &Path, model: u32, centers: &[(&str, f64)]) -> std::path::PathBuf {
+    let fp = fingerprint(model);
+    let runs = runs_of(baselines, 3, &fp, centers);
+    let refs: Vec<_> = runs.iter().map(|(p, r)| (p.as_path(), r.clone())).collect();
+    let b = Baseline::from_runs(&refs).unwrap();
+    let path = baseline_path(baselines, &b.fingerprint);
+    b.save(&path).unwrap();
+    path
+}
+
+#[test]
+fn selects_the_matching_machine_class_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    record(dir.path(), 17, &[("a/1", 100.0)]);
+    let ours = record(dir.path(), 1, &[("a/1", 100.0)]);
+    match select(dir.path(), &fingerprint(1)).unwrap() {
+        Selection::Matched { path, .. } => assert_eq!(path, ours),
+        other @ Selection::NoComparable { .. } => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    record(dir.path(), 17, &[("a/1", 100.0)]);
+    let run = results(fingerprint(1), vec![bench("a/1", 100.0, 9)]);
+    let sel = select(dir.path(), &run.fingerprint).unwrap();
+    let Selection::NoComparable { candidates } = &sel else {
+        panic!("{sel:?}")
+    };
+    assert_eq!(candidates.len(), 1);
+    assert!(
+        candidates[0]
+            .differing
+            .iter()
+            .any(|(f, run, base)| f.contains("model") && run == "1" && base == "17"),
+        "{candidates:?}"
+    );
+    let report = Report::build(
+        &run,
+        &sel,
+        &Config::default(),
+        "cargo xtask update-baselines --platform x",
+    )
+    .unwrap();
+    assert_eq!(report.outcome, Outcome::NoComparableBaseline);
+    assert!(
+        report
+            .rows
+            .iter()
+            .all(|r| r.verdict == RowVerdict::NoBaseline)
+    );
+    let BaselineChoice::NoComparable { how_to_record, .. } = &report.baseline else {
+        panic!()
+    };
+    assert!(how_to_record.contains("update-baselines"));
+}
+
+#[test]
+fn no_platform_folder_is_no_comparable_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let sel = select(dir.path(), &fingerprint(1)).unwrap();
+    assert_eq!(sel, Selection::NoComparable { candidates: vec![] });
+}
+
+#[test]
+fn a_corrupt_baseline_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = record(dir.path(), 1, &[("a/1", 100.0)]);
+    fs::write(&path, "{\"schema\": \"perfmatrix-baseline\", \"vers").unwrap();
+    let e = select(dir.path(), &fingerprint(1)).unwrap_err().to_string();
+    assert!(e.contains(&path.display().to_string()), "{e}");
+}
+
+#[test]
+fn report_rows_cover_every_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    record(
+        dir.path(),
+        1,
+        &[
+            ("fast/1", 100.0),
+            ("same/1", 100.0),
+            ("slow/1", 100.0),
+            ("gone/1", 100.0),
+            ("warn/1", 100.0),
+        ],
+    );
+    let run = results(
+        fingerprint(1),
+        vec![
+            bench("fast/1", 70.0, 5),
+            bench("same/1", 100.5, 6),
+            bench("slow/1", 130.0, 7),
+            bench("warn/1", 108.0, 8),
+            bench("brand-new/1", 10.0, 9),
+        ],
+    );
+    let sel = select(dir.path(), &run.fingerprint).unwrap();
+    let report = Report::build(&run, &sel, &Config::default(), "hint").unwrap();
+    let verdict = |id: &str| report.rows.iter().find(|r| r.id == id).unwrap().verdict;
+    assert_eq!(verdict("fast/1"), RowVerdict::Improved);
+    assert_eq!(verdict("same/1"), RowVerdict::Unchanged);
+    assert_eq!(verdict("slow/1"), RowVerdict::Regressed);
+    assert_eq!(verdict("warn/1"), RowVerdict::Warning);
+    assert_eq!(verdict("gone/1"), RowVerdict::Missing);
+    assert_eq!(verdict("brand-new/1"), RowVerdict::New);
+    assert_eq!(report.outcome, Outcome::Fail);
+    assert_eq!(
+        (
+            report.counts.regressed,
+            report.counts.missing,
+            report.counts.new
+        ),
+        (1, 1, 1)
+    );
+    let BaselineChoice::Selected { why, runs, .. } = &report.baseline else {
+        panic!()
+    };
+    assert_eq!(*runs, 3);
+    assert!(why.contains("same machine class"));
+
+    // A filtered run measures a subset on purpose: nothing is "missing".
+    let mut filtered = run.clone();
+    filtered.settings.filter = Some("fast".into());
+    let report = Report::build(&filtered, &sel, &Config::default(), "hint").unwrap();
+    assert!(report.rows.iter().all(|r| r.verdict != RowVerdict::Missing));
+}

@@ -1,0 +1,34 @@
+//! Pure statistics behind `cargo xtask bench`: per-benchmark regression verdicts, no IO.
+//!
+//! The pipeline for one benchmark is:
+//!
+//! 1. wrap the per-iteration times (nanoseconds) of the baseline and of the new run in
+//!    [`Sample`]s, which checks them once (non-empty, finite, `> 0`);
+//! 2. learn the run-to-run [`NoiseFloor`] from the medians of K separate baseline runs with
+//!    [`run_to_run_noise`];
+//! 3. call [`compare`], which combines a Mann–Whitney U test ([`mann_whitney::test()`]), a
+//!    bootstrap confidence interval of the relative change of medians
+//!    ([`relative_change_ci`]) and the [`Thresholds`] raised to the noise floor into a
+//!    [`Comparison`] carrying a [`Verdict`].
+//!
+//! The rule itself is written out in `docs/statistics.md` and on [`decide`].
+
+pub mod bootstrap;
+pub mod decision;
+pub mod error;
+pub mod mann_whitney;
+pub mod noise;
+pub mod normal;
+pub mod sample;
+mod summary;
+pub mod thresholds;
+
+pub use bootstrap::{Interval, relative_change_ci};
+pub use decision::{
+    CompareConfig, Comparison, Verdict, compare, decide, minimum_detectable_effect,
+};
+pub use error::{Result, StatsError};
+pub use mann_whitney::MannWhitney;
+pub use noise::{NoiseFloor, run_to_run_noise};
+pub use sample::Sample;
+pub use thresholds::Thresholds;

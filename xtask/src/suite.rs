@@ -1,0 +1,211 @@
+//! One run of the benchmark suite: build, list, run criterion with perfmatrix's settings while
+//! showing progress instead of criterion's chatter, then read every benchmark criterion measured
+//! and tag it with the fingerprint of the machine and build.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use perfmatrix_model::{BenchResult, Results, RunSettings, Summary, read_criterion_dir};
+use perfmatrix_stats::Sample;
+
+use crate::probe;
+
+/// Measurement settings of a full run: enough precision for 5%/10% thresholds (the run-to-run
+/// noise, not the within-run sampling error, limits us; see docs/statistics.md), and no more.
+pub(crate) const FULL: RunSettings = RunSettings {
+    quick: false,
+    filter: None,
+    warm_up_seconds: 0.5,
+    measurement_seconds: 2.0,
+    sample_size: 50,
+};
+
+/// A smoke run: seconds, not minutes; labelled quick and never promotable.
+pub(crate) const QUICK: RunSettings = RunSettings {
+    quick: true,
+    filter: None,
+    warm_up_seconds: 0.1,
+    measurement_seconds: 0.3,
+    sample_size: 10,
+};
+
+/// What to run and where.
+#[derive(Debug, Clone)]
+pub(crate) struct Suite {
+    pub(crate) settings: RunSettings,
+    /// `--target` for cross builds (run through the runner of `.cargo/config.toml`).
+    pub(crate) target: Option<String>,
+    /// Extra cargo features of the kernels package (the planted-slowdown experiment uses one).
+    pub(crate) features: Vec<String>,
+    /// Where criterion writes this run's files (wiped first).
+    pub(crate) criterion_home: PathBuf,
+}
+
+impl Suite {
+    fn cargo_bench(&self) -> Command {
+        let mut cmd = Command::new(crate::cargo());
+        cmd.args(["bench", "--workspace", "--benches", "--quiet"]);
+        if let Some(target) = &self.target {
+            cmd.args(["--target", target]);
+        }
+        if !self.features.is_empty() {
+            cmd.args(["--features", &self.features.join(",")]);
+        }
+        cmd.env("CRITERION_HOME", &self.criterion_home);
+        cmd
+    }
+
+    /// Builds the benchmarks (cargo's own output shown: it is the user's build).
+    pub(crate) fn build(&self) -> anyhow::Result<()> {
+        let status = self
+            .cargo_bench()
+            .arg("--no-run")
+            .status()
+            .context("cannot start `cargo bench --no-run`")?;
+        if !status.success() {
+            bail!("building the benchmarks failed ({status})");
+        }
+        Ok(())
+    }
+
+    /// Ids criterion would run with this filter (`--list`).
+    fn list(&self) -> anyhow::Result<Vec<String>> {
+        let mut cmd = self.cargo_bench();
+        cmd.arg("--").arg("--list");
+        if let Some(filter) = &self.settings.filter {
+            cmd.arg(filter);
+        }
+        let out = cmd.output().context("cannot start `cargo bench -- --list`")?;
+        if !out.status.success() {
+            bail!(
+                "listing the benchmarks failed ({}):\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_suffix(": benchmark"))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// Runs the suite once and returns its results (the benchmarks must already be built).
+    pub(crate) fn run(&self, label: &str) -> anyhow::Result<Results> {
+        let ids = self.list()?;
+        if ids.is_empty() {
+            match &self.settings.filter {
+                Some(f) => bail!("no benchmark id matches the filter `{f}`"),
+                None => bail!("the workspace has no benchmarks"),
+            }
+        }
+        if self.criterion_home.exists() {
+            std::fs::remove_dir_all(&self.criterion_home)
+                .with_context(|| format!("cannot clear {}", self.criterion_home.display()))?;
+        }
+        let s = &self.settings;
+        let mut cmd = self.cargo_bench();
+        cmd.arg("--").args([
+            "--noplot",
+            "--warm-up-time",
+            &s.warm_up_seconds.to_string(),
+            "--measurement-time",
+            &s.measurement_seconds.to_string(),
+            "--sample-size",
+            &s.sample_size.to_string(),
+            // perfmatrix does its own statistics; criterion's analysis only costs time.
+            "--nresamples",
+            "1000",
+        ]);
+        if let Some(filter) = &s.filter {
+            cmd.arg(filter);
+        }
+        run_with_progress(cmd, &ids, label)?;
+        let fingerprint = probe::fingerprint(self.target.as_deref())?;
+        let measured = read_criterion_dir(&self.criterion_home)?;
+        let benchmarks = measured
+            .into_iter()
+            .map(|b| {
+                let samples_ns = Sample::new(b.per_iteration_ns).with_context(|| {
+                    format!("criterion's samples of `{}` in {}", b.id, b.source.display())
+                })?;
+                Ok(BenchResult {
+                    id: b.id,
+                    throughput: b.throughput,
+                    summary: Summary::of(&samples_ns),
+                    samples_ns,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let finished = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Ok(Results::new(fingerprint, s.clone(), finished, benchmarks))
+    }
+}
+
+/// Runs criterion with its output captured, printing one progress line per benchmark to stderr;
+/// on failure prints the captured output so nothing is lost.
+fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot start `cargo bench`")?;
+    let stderr = child.stderr.take().expect("piped");
+    let stderr_thread = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    let mut captured = String::new();
+    let mut current: Option<String> = None;
+    let mut done = 0;
+    let err = std::io::stderr();
+    for line in BufReader::new(child.stdout.take().expect("piped"))
+        .lines()
+        .map_while(Result::ok)
+    {
+        captured.push_str(&line);
+        captured.push('\n');
+        let Some(rest) = line.strip_prefix("Benchmarking ") else {
+            continue;
+        };
+        let id = rest.split(':').next().unwrap_or(rest).trim().to_owned();
+        if current.as_deref() != Some(id.as_str()) {
+            done += 1;
+            let mut err = err.lock();
+            let _ = writeln!(
+                err,
+                "{label}[{done}/{}] {id}  ({:.0} s elapsed)",
+                ids.len(),
+                start.elapsed().as_secs_f64()
+            );
+            current = Some(id);
+        }
+    }
+    let status = child.wait().context("waiting for `cargo bench`")?;
+    let stderr_text = stderr_thread.join().unwrap_or_default();
+    if !status.success() {
+        bail!("`cargo bench` failed ({status}); its output:\n{captured}{stderr_text}");
+    }
+    let _ = writeln!(
+        err.lock(),
+        "{label}{} benchmarks in {:.0} s",
+        ids.len(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Default criterion home of a run, inside the target folder.
+pub(crate) fn criterion_home(target_dir: &Path, label: &str) -> PathBuf {
+    target_dir.join("perfmatrix").join(format!("criterion-{label}"))
+}

@@ -1,0 +1,150 @@
+//! `cargo xtask update-baselines --platform <triple>`: record the suite K times on this machine (or
+//! promote K results files made elsewhere) into `baselines/<triple>/<slug>.json`, atomically, and
+//! show each benchmark's old → new change for review.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use perfmatrix_model::{Baseline, MIN_RUNS, Results, baseline_path};
+use perfmatrix_report::units::{format_duration_ns, format_percent};
+
+use crate::suite::{FULL, Suite, criterion_home};
+use crate::workspace::Workspace;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct UpdateBaselines {
+    /// Target triple of the baseline, one of the project's platforms
+    #[arg(long, value_name = "TRIPLE")]
+    platform: String,
+    /// How many full runs of the suite to record (the noise floor needs several)
+    #[arg(long, default_value_t = MIN_RUNS, value_name = "K")]
+    runs: usize,
+    /// Promote these results files (K full runs made elsewhere, e.g. CI artifacts) instead of
+    /// running the suite here
+    #[arg(long, value_name = "RESULTS.json", num_args = 1..)]
+    from: Vec<PathBuf>,
+    /// Folder of recorded baselines
+    #[arg(long, default_value = "baselines", value_name = "DIR")]
+    baselines: PathBuf,
+}
+
+impl UpdateBaselines {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        let ws = Workspace::load()?;
+        let platform = ws.platform_for(Some(&self.platform), "--platform")?;
+        let runs: Vec<(PathBuf, Results)> = if self.from.is_empty() {
+            self.record_here(&ws, &platform)?
+        } else {
+            load_runs(&self.from, &platform)?
+        };
+        let borrowed: Vec<(&Path, Results)> =
+            runs.iter().map(|(p, r)| (p.as_path(), r.clone())).collect();
+        let baseline = Baseline::from_runs(&borrowed)?;
+        let path = baseline_path(&self.baselines, &baseline.fingerprint);
+        let old = if path.exists() {
+            match Baseline::load(&path) {
+                Ok(old) => Some(old),
+                Err(err) => {
+                    eprintln!("warning: the old baseline is unreadable and will be replaced: {err}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        baseline.save(&path)?;
+        print_diff(&path, old.as_ref(), &baseline);
+        Ok(ExitCode::SUCCESS)
+    }
+
+    fn record_here(&self, ws: &Workspace, platform: &str) -> anyhow::Result<Vec<(PathBuf, Results)>> {
+        if platform != ws.host {
+            bail!(
+                "--platform {platform} is not this machine's platform ({}). Either run \
+                 `cargo xtask update-baselines --platform {platform}` on a {platform} machine \
+                 (in CI: the perf workflow's update-baselines dispatch), or promote full results \
+                 made there: `cargo xtask update-baselines --platform {platform} --from \
+                 results-1.json results-2.json results-3.json`",
+                ws.host
+            );
+        }
+        if self.runs < MIN_RUNS {
+            bail!("--runs {} is too few: the noise floor needs at least {MIN_RUNS} runs", self.runs);
+        }
+        let suite = Suite {
+            settings: FULL,
+            target: None,
+            features: Vec::new(),
+            criterion_home: criterion_home(&ws.target_dir, "baseline"),
+        };
+        suite.build()?;
+        let mut runs = Vec::with_capacity(self.runs);
+        for k in 1..=self.runs {
+            let results = suite.run(&format!("run {k}/{}: ", self.runs))?;
+            let path = ws
+                .target_dir
+                .join("perfmatrix")
+                .join(format!("baseline-run-{k}.json"));
+            results.save(&path)?;
+            runs.push((path, results));
+        }
+        Ok(runs)
+    }
+}
+
+fn load_runs(files: &[PathBuf], platform: &str) -> anyhow::Result<Vec<(PathBuf, Results)>> {
+    files
+        .iter()
+        .map(|path| {
+            let results = Results::load(path)?;
+            if results.fingerprint.target.as_str() != platform {
+                bail!(
+                    "{}: field `fingerprint.target` is `{}`, not --platform {platform}",
+                    path.display(),
+                    results.fingerprint.target
+                );
+            }
+            Ok((path.clone(), results))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()
+        .context("checking the --from results")
+}
+
+fn print_diff(path: &Path, old: Option<&Baseline>, new: &Baseline) {
+    println!(
+        "wrote {} ({}, {} runs, commit {}{})",
+        path.display(),
+        new.fingerprint.slug(),
+        new.recorded.runs,
+        new.recorded.commit,
+        if new.recorded.dirty { ", dirty tree" } else { "" }
+    );
+    let width = new.benchmarks.iter().map(|b| b.id.as_str().len()).max().unwrap_or(0);
+    for bench in &new.benchmarks {
+        let now = format_duration_ns(bench.summary.median_ns);
+        let before = old.and_then(|o| o.get(&bench.id));
+        let change = before.map_or_else(
+            || "new".to_owned(),
+            |b| {
+                format!(
+                    "{} → {now}  ({})",
+                    format_duration_ns(b.summary.median_ns),
+                    format_percent(bench.summary.median_ns / b.summary.median_ns - 1.0)
+                )
+            },
+        );
+        let shown = if before.is_some() { change } else { format!("{now}  (new)") };
+        println!(
+            "  {:width$}  {shown}  noise {}",
+            bench.id.as_str(),
+            format_percent(bench.noise.get())
+        );
+    }
+    if let Some(old) = old {
+        for gone in old.benchmarks.iter().filter(|b| new.get(&b.id).is_none()) {
+            println!("  {:width$}  removed", gone.id.as_str());
+        }
+    }
+    println!("review with `git diff {}` and commit it", path.display());
+}

@@ -1,0 +1,70 @@
+//! The workspace as perfmatrix sees it: `cargo metadata` (target folder, perfmatrix's config), the
+//! host triple, and the project's platforms.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use perfmatrix_fingerprint::TargetTriple;
+use perfmatrix_model::Config;
+
+#[derive(Debug)]
+pub(crate) struct Workspace {
+    pub(crate) target_dir: PathBuf,
+    pub(crate) config: Config,
+    pub(crate) host: String,
+}
+
+impl Workspace {
+    pub(crate) fn load() -> anyhow::Result<Self> {
+        let out = Command::new(crate::cargo())
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .output()
+            .context("cannot run `cargo metadata`")?;
+        if !out.status.success() {
+            bail!("`cargo metadata` failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let metadata: serde_json::Value =
+            serde_json::from_slice(&out.stdout).context("`cargo metadata` printed invalid JSON")?;
+        let target_dir = metadata["target_directory"]
+            .as_str()
+            .map(PathBuf::from)
+            .context("`cargo metadata` has no target_directory")?;
+        let config = Config::from_cargo_metadata(&metadata)?;
+        Ok(Self {
+            target_dir,
+            config,
+            host: host_triple()?,
+        })
+    }
+
+    /// Checks a triple given with `flag` (None: the host) against target-lexicon and the project's
+    /// platforms, and returns it.
+    pub(crate) fn platform_for(&self, triple: Option<&str>, flag: &str) -> anyhow::Result<String> {
+        let triple = triple.unwrap_or(&self.host);
+        let parsed = TargetTriple::parse(triple)
+            .with_context(|| format!("{flag} `{triple}` is not a target triple"))?;
+        let known: Vec<&str> = self.config.platforms.iter().map(|p| p.triple.as_str()).collect();
+        if !known.contains(&parsed.as_str()) {
+            bail!(
+                "{flag} `{triple}` is not one of this project's platforms ({}); add it to \
+                 [workspace.metadata.perfmatrix] platforms in Cargo.toml first",
+                known.join(", ")
+            );
+        }
+        Ok(parsed.to_string())
+    }
+}
+
+/// The host triple, from `rustc -vV`.
+pub(crate) fn host_triple() -> anyhow::Result<String> {
+    let out = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned()))
+        .arg("-vV")
+        .output()
+        .context("cannot run `rustc -vV`")?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_owned)
+        .context("`rustc -vV` printed no host line")
+}
