@@ -1,34 +1,73 @@
-//! `cargo xtask bench`: builds and runs the criterion benchmarks of the kernels.
+//! `cargo xtask bench`: run the suite once, write the results file, select the baseline recorded on
+//! a comparable machine, and print the verdict.
 
-use std::process::{Command, ExitCode};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use perfmatrix_model::{Outcome, Report, RunSettings, select};
+use perfmatrix_report::{Format, Style, render};
+
+use crate::suite::{FULL, QUICK, Suite, criterion_home};
+use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Bench {
-    /// Only benchmarks whose id contains this string (criterion's filter).
+    /// Only benchmarks whose id matches this regular expression (criterion's filter)
     filter: Option<String>,
+    /// A short smoke run (few samples): labelled quick, never promotable to a baseline
+    #[arg(long)]
+    quick: bool,
+    /// Where to write the results file [default: target/perfmatrix/results-<triple>.json]
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// How to print the verdict: table, markdown or json
+    #[arg(long, default_value = "table")]
+    format: Format,
+    /// Build and run for this target triple (e.g. aarch64-unknown-linux-gnu under qemu-user)
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+    /// Folder of recorded baselines
+    #[arg(long, default_value = "baselines", value_name = "DIR")]
+    baselines: PathBuf,
+    /// Extra cargo features for the benchmark build (e.g. perfmatrix-kernels/plant-slowdown)
+    #[arg(long, value_name = "FEATURES")]
+    features: Vec<String>,
 }
 
 impl Bench {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let mut cmd = Command::new(cargo);
-        cmd.args([
-            "bench",
-            "--package",
-            "perfmatrix-kernels",
-            "--bench",
-            "kernels",
-            "--",
-        ]);
-        if let Some(filter) = &self.filter {
-            cmd.arg(filter);
-        }
-        let status = cmd.status().context("cannot start `cargo bench`")?;
-        if !status.success() {
-            bail!("`cargo bench` failed ({status})");
-        }
-        Ok(ExitCode::SUCCESS)
+        let ws = Workspace::load()?;
+        let platform = ws.platform_for(self.target.as_deref(), "--target")?;
+        let settings = RunSettings {
+            filter: self.filter.clone(),
+            ..if self.quick { QUICK } else { FULL }
+        };
+        let suite = Suite {
+            settings,
+            target: self.target.clone(),
+            features: self.features,
+            criterion_home: criterion_home(&ws.target_dir, "bench"),
+            env: Vec::new(),
+            benches: ws.benches.clone(),
+        };
+        suite.build()?;
+        let results = suite.run("")?;
+        let out = self.out.unwrap_or_else(|| {
+            ws.target_dir
+                .join("perfmatrix")
+                .join(format!("results-{platform}.json"))
+        });
+        results.save(&out)?;
+        let selection =
+            select(&self.baselines, &results.fingerprint).context("selecting the baseline")?;
+        let hint = format!("cargo xtask update-baselines --platform {platform}");
+        let report = Report::build(&results, &selection, &ws.config, &hint)?;
+        print!("{}", render(&report, self.format, Style::detect())?);
+        eprintln!("results: {}", out.display());
+        Ok(match report.outcome {
+            Outcome::Fail => ExitCode::from(1),
+            Outcome::Pass | Outcome::NoComparableBaseline => ExitCode::SUCCESS,
+        })
     }
 }

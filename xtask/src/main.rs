@@ -1,6 +1,11 @@
 //! `cargo xtask`: perfmatrix's command line. Parses, moves to the project root, dispatches.
 
 mod bench;
+mod experiment;
+mod probe;
+mod suite;
+mod update_baselines;
+mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +19,8 @@ use clap::{Parser, Subcommand};
     bin_name = "cargo xtask",
     version,
     about,
-    after_help = "Exit codes: 0 success; 2 usage error, or a build or benchmark that failed."
+    after_help = "Exit codes: 0 no regression (warnings and \"no comparable baseline\" included); \
+                  1 at least one regression; 2 usage or input error, or a build or benchmark that failed."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -23,8 +29,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the workspace's criterion benchmarks (today: `cargo bench`; verdicts come next).
+    /// Run the benchmarks, compare with the baseline of a comparable machine, print the verdict
     Bench(bench::Bench),
+    /// Record a platform's baseline from K full runs here, or promote results made elsewhere
+    UpdateBaselines(update_baselines::UpdateBaselines),
+    /// Run the suite N times against the baseline and tally verdicts (docs/statistics.md)
+    Experiment(experiment::Experiment),
 }
 
 fn main() -> ExitCode {
@@ -35,21 +45,25 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Bench(cmd) => cmd.run(),
+        Command::UpdateBaselines(cmd) => cmd.run(),
+        Command::Experiment(cmd) => cmd.run(),
     };
-    match result {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            ExitCode::from(2)
+    result.unwrap_or_else(|err| {
+        eprintln!("error: {err}");
+        for cause in err.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
         }
-    }
+        ExitCode::from(2)
+    })
 }
 
 /// The workspace root: the parent of this crate's manifest directory.
 fn project_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map_or(manifest.clone(), PathBuf::from)
+}
+
+/// The cargo that runs us (`cargo xtask` sets `CARGO`), so toolchain overrides carry over.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }

@@ -13,7 +13,13 @@ pub(crate) fn fingerprint(target: Option<&str>) -> anyhow::Result<Fingerprint> {
     let triple = target.unwrap_or(&host).to_owned();
     let emulated = arch(&triple) != arch(&host);
     let mut cmd = Command::new(crate::cargo());
-    cmd.args(["run", "--quiet", "--release", "--package", "perfmatrix-kernels"]);
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--package",
+        "perfmatrix-kernels",
+    ]);
     cmd.args(["--example", "perfmatrix_probe"]);
     if let Some(t) = target {
         cmd.args(["--target", t]);

@@ -42,12 +42,19 @@ pub(crate) struct Suite {
     pub(crate) features: Vec<String>,
     /// Where criterion writes this run's files (wiped first).
     pub(crate) criterion_home: PathBuf,
+    /// Extra environment for the benchmark processes (the planted-slowdown knob).
+    pub(crate) env: Vec<(String, String)>,
+    /// The workspace's bench targets.
+    pub(crate) benches: Vec<String>,
 }
 
 impl Suite {
     fn cargo_bench(&self) -> Command {
         let mut cmd = Command::new(crate::cargo());
-        cmd.args(["bench", "--workspace", "--benches", "--quiet"]);
+        cmd.args(["bench", "--workspace", "--quiet"]);
+        for bench in &self.benches {
+            cmd.args(["--bench", bench]);
+        }
         if let Some(target) = &self.target {
             cmd.args(["--target", target]);
         }
@@ -55,6 +62,7 @@ impl Suite {
             cmd.args(["--features", &self.features.join(",")]);
         }
         cmd.env("CRITERION_HOME", &self.criterion_home);
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd
     }
 
@@ -78,7 +86,9 @@ impl Suite {
         if let Some(filter) = &self.settings.filter {
             cmd.arg(filter);
         }
-        let out = cmd.output().context("cannot start `cargo bench -- --list`")?;
+        let out = cmd
+            .output()
+            .context("cannot start `cargo bench -- --list`")?;
         if !out.status.success() {
             bail!(
                 "listing the benchmarks failed ({}):\n{}",
@@ -95,6 +105,9 @@ impl Suite {
 
     /// Runs the suite once and returns its results (the benchmarks must already be built).
     pub(crate) fn run(&self, label: &str) -> anyhow::Result<Results> {
+        if self.benches.is_empty() {
+            bail!("the workspace has no bench targets ([[bench]] in a Cargo.toml)");
+        }
         let ids = self.list()?;
         if ids.is_empty() {
             match &self.settings.filter {
@@ -130,7 +143,11 @@ impl Suite {
             .into_iter()
             .map(|b| {
                 let samples_ns = Sample::new(b.per_iteration_ns).with_context(|| {
-                    format!("criterion's samples of `{}` in {}", b.id, b.source.display())
+                    format!(
+                        "criterion's samples of `{}` in {}",
+                        b.id,
+                        b.source.display()
+                    )
                 })?;
                 Ok(BenchResult {
                     id: b.id,
@@ -147,8 +164,9 @@ impl Suite {
     }
 }
 
-/// Runs criterion with its output captured, printing one progress line per benchmark to stderr;
-/// on failure prints the captured output so nothing is lost.
+/// Runs criterion with its output captured, printing one progress line per benchmark to stderr
+/// (criterion announces each with `Benchmarking <id>` on its stderr); on failure prints the
+/// captured output so nothing is lost.
 fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut child = cmd
@@ -156,10 +174,10 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
         .stderr(Stdio::piped())
         .spawn()
         .context("cannot start `cargo bench`")?;
-    let stderr = child.stderr.take().expect("piped");
-    let stderr_thread = std::thread::spawn(move || {
+    let stdout = child.stdout.take().context("no stdout pipe")?;
+    let stdout_thread = std::thread::spawn(move || {
         let mut text = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             text.push_str(&line);
             text.push('\n');
         }
@@ -169,21 +187,18 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
     let mut current: Option<String> = None;
     let mut done = 0;
     let err = std::io::stderr();
-    for line in BufReader::new(child.stdout.take().expect("piped"))
-        .lines()
-        .map_while(Result::ok)
-    {
+    let stderr = child.stderr.take().context("no stderr pipe")?;
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
         captured.push_str(&line);
         captured.push('\n');
         let Some(rest) = line.strip_prefix("Benchmarking ") else {
             continue;
         };
-        let id = rest.split(':').next().unwrap_or(rest).trim().to_owned();
+        let id = rest.split(": ").next().unwrap_or(rest).trim().to_owned();
         if current.as_deref() != Some(id.as_str()) {
             done += 1;
-            let mut err = err.lock();
             let _ = writeln!(
-                err,
+                err.lock(),
                 "{label}[{done}/{}] {id}  ({:.0} s elapsed)",
                 ids.len(),
                 start.elapsed().as_secs_f64()
@@ -192,9 +207,9 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
         }
     }
     let status = child.wait().context("waiting for `cargo bench`")?;
-    let stderr_text = stderr_thread.join().unwrap_or_default();
+    let stdout_text = stdout_thread.join().unwrap_or_default();
     if !status.success() {
-        bail!("`cargo bench` failed ({status}); its output:\n{captured}{stderr_text}");
+        bail!("`cargo bench` failed ({status}); its output:\n{stdout_text}{captured}");
     }
     let _ = writeln!(
         err.lock(),
@@ -207,5 +222,7 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
 
 /// Default criterion home of a run, inside the target folder.
 pub(crate) fn criterion_home(target_dir: &Path, label: &str) -> PathBuf {
-    target_dir.join("perfmatrix").join(format!("criterion-{label}"))
+    target_dir
+        .join("perfmatrix")
+        .join(format!("criterion-{label}"))
 }

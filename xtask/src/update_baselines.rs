@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use perfmatrix_model::{Baseline, MIN_RUNS, Results, baseline_path};
-use perfmatrix_report::units::{format_duration_ns, format_percent};
+use perfmatrix_report::units::{format_duration_ns, format_percent, format_percent_unsigned};
 
 use crate::suite::{FULL, Suite, criterion_home};
 use crate::workspace::Workspace;
@@ -46,7 +46,9 @@ impl UpdateBaselines {
             match Baseline::load(&path) {
                 Ok(old) => Some(old),
                 Err(err) => {
-                    eprintln!("warning: the old baseline is unreadable and will be replaced: {err}");
+                    eprintln!(
+                        "warning: the old baseline is unreadable and will be replaced: {err}"
+                    );
                     None
                 }
             }
@@ -58,7 +60,11 @@ impl UpdateBaselines {
         Ok(ExitCode::SUCCESS)
     }
 
-    fn record_here(&self, ws: &Workspace, platform: &str) -> anyhow::Result<Vec<(PathBuf, Results)>> {
+    fn record_here(
+        &self,
+        ws: &Workspace,
+        platform: &str,
+    ) -> anyhow::Result<Vec<(PathBuf, Results)>> {
         if platform != ws.host {
             bail!(
                 "--platform {platform} is not this machine's platform ({}). Either run \
@@ -70,13 +76,18 @@ impl UpdateBaselines {
             );
         }
         if self.runs < MIN_RUNS {
-            bail!("--runs {} is too few: the noise floor needs at least {MIN_RUNS} runs", self.runs);
+            bail!(
+                "--runs {} is too few: the noise floor needs at least {MIN_RUNS} runs",
+                self.runs
+            );
         }
         let suite = Suite {
             settings: FULL,
             target: None,
             features: Vec::new(),
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
+            env: Vec::new(),
+            benches: ws.benches.clone(),
         };
         suite.build()?;
         let mut runs = Vec::with_capacity(self.runs);
@@ -118,9 +129,18 @@ fn print_diff(path: &Path, old: Option<&Baseline>, new: &Baseline) {
         new.fingerprint.slug(),
         new.recorded.runs,
         new.recorded.commit,
-        if new.recorded.dirty { ", dirty tree" } else { "" }
+        if new.recorded.dirty {
+            ", dirty tree"
+        } else {
+            ""
+        }
     );
-    let width = new.benchmarks.iter().map(|b| b.id.as_str().len()).max().unwrap_or(0);
+    let width = new
+        .benchmarks
+        .iter()
+        .map(|b| b.id.as_str().len())
+        .max()
+        .unwrap_or(0);
     for bench in &new.benchmarks {
         let now = format_duration_ns(bench.summary.median_ns);
         let before = old.and_then(|o| o.get(&bench.id));
@@ -134,11 +154,15 @@ fn print_diff(path: &Path, old: Option<&Baseline>, new: &Baseline) {
                 )
             },
         );
-        let shown = if before.is_some() { change } else { format!("{now}  (new)") };
+        let shown = if before.is_some() {
+            change
+        } else {
+            format!("{now}  (new)")
+        };
         println!(
             "  {:width$}  {shown}  noise {}",
             bench.id.as_str(),
-            format_percent(bench.noise.get())
+            format_percent_unsigned(bench.noise.get())
         );
     }
     if let Some(old) = old {

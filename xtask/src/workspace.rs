@@ -13,6 +13,8 @@ pub(crate) struct Workspace {
     pub(crate) target_dir: PathBuf,
     pub(crate) config: Config,
     pub(crate) host: String,
+    /// Every bench target of the workspace (`[[bench]]`), in manifest order.
+    pub(crate) benches: Vec<String>,
 }
 
 impl Workspace {
@@ -22,7 +24,10 @@ impl Workspace {
             .output()
             .context("cannot run `cargo metadata`")?;
         if !out.status.success() {
-            bail!("`cargo metadata` failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "`cargo metadata` failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let metadata: serde_json::Value =
             serde_json::from_slice(&out.stdout).context("`cargo metadata` printed invalid JSON")?;
@@ -35,6 +40,7 @@ impl Workspace {
             target_dir,
             config,
             host: host_triple()?,
+            benches: bench_targets(&metadata),
         })
     }
 
@@ -44,7 +50,12 @@ impl Workspace {
         let triple = triple.unwrap_or(&self.host);
         let parsed = TargetTriple::parse(triple)
             .with_context(|| format!("{flag} `{triple}` is not a target triple"))?;
-        let known: Vec<&str> = self.config.platforms.iter().map(|p| p.triple.as_str()).collect();
+        let known: Vec<&str> = self
+            .config
+            .platforms
+            .iter()
+            .map(|p| p.triple.as_str())
+            .collect();
         if !known.contains(&parsed.as_str()) {
             bail!(
                 "{flag} `{triple}` is not one of this project's platforms ({}); add it to \
@@ -54,6 +65,30 @@ impl Workspace {
         }
         Ok(parsed.to_string())
     }
+}
+
+/// Names of the bench targets in `cargo metadata` output. Only these run: `cargo bench --benches`
+/// would also hand criterion's flags to every library's libtest harness.
+fn bench_targets(metadata: &serde_json::Value) -> Vec<String> {
+    let packages = metadata["packages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    packages
+        .iter()
+        .flat_map(|p| {
+            p["targets"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        })
+        .filter(|t| {
+            t["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k == "bench"))
+        })
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        .collect()
 }
 
 /// The host triple, from `rustc -vV`.

@@ -1,0 +1,20 @@
+//! The one error type of this crate: an unknown format name, or a template that failed.
+
+/// What can go wrong when choosing a format or rendering a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A format name (from the command line) that is none of [`crate::Format::ALL`].
+    #[error(
+        "unknown report format `{given}`: expected one of {}",
+        crate::Format::CHOICES
+    )]
+    UnknownFormat { given: String },
+    /// An embedded template failed to compile or to render. Not expected for any report; it
+    /// names the template so that a bug in one is easy to find.
+    #[error("report template `{template}` failed")]
+    Template {
+        template: &'static str,
+        #[source]
+        source: minijinja::Error,
+    },
+}

@@ -1,0 +1,156 @@
+//! The embedded templates (`templates/*.j2`, compiled into the binary) and the minijinja
+//! environment they render in, with the filters they use: `ljust`/`rjust` (padding), `paint`
+//! (ANSI colour), and `code`/`cell`/`md` (Markdown escaping).
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+
+use crate::view::width;
+use crate::{Format, Style};
+
+const TABLE: &str = include_str!("../templates/table.txt.j2");
+const MARKDOWN: &str = include_str!("../templates/markdown.md.j2");
+const JSON: &str = include_str!("../templates/report.json.j2");
+
+/// The name and source of the template that renders `format`.
+pub(crate) fn template(format: Format) -> (&'static str, &'static str) {
+    match format {
+        Format::Table => ("table.txt.j2", TABLE),
+        Format::Markdown => ("markdown.md.j2", MARKDOWN),
+        Format::Json => ("report.json.j2", JSON),
+    }
+}
+
+/// An environment with no template yet: strict about undefined names (a typo in a template is an
+/// error, not an empty string), no auto-escaping (each template escapes what it must itself),
+/// block tags that take their own line with them, and the final newline kept.
+pub(crate) fn environment(style: Style) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.add_filter("ljust", ljust);
+    env.add_filter("rjust", rjust);
+    env.add_filter("paint", move |text: String, kind: String| {
+        paint(&text, &kind, style.color)
+    });
+    env.add_filter("code", code);
+    env.add_filter("cell", cell);
+    env.add_filter("md", md);
+    env
+}
+
+/// `text` followed by spaces up to `width` characters (left-aligned).
+fn ljust(text: String, width_: usize) -> String {
+    let pad = width_.saturating_sub(width(&text));
+    let mut out = text;
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
+}
+
+/// `text` preceded by spaces up to `width` characters (right-aligned).
+fn rjust(text: &str, width_: usize) -> String {
+    let pad = width_.saturating_sub(width(text));
+    let mut out: String = std::iter::repeat_n(' ', pad).collect();
+    out.push_str(text);
+    out
+}
+
+/// `text` in the ANSI colour of `kind` (a verdict's kebab-case name, `pass`, `fail`,
+/// `no-comparable-baseline` or `quick`) when `color` is on; as it is otherwise, and for kinds
+/// without a colour (`unchanged`).
+fn paint(text: &str, kind: &str, color: bool) -> String {
+    let sgr = match kind {
+        "regressed" | "fail" => "1;31",
+        "warning" | "quick" => "33",
+        "improved" | "pass" => "32",
+        "missing" | "new" | "no-baseline" | "no-comparable-baseline" => "36",
+        _ => "",
+    };
+    if color && !sgr.is_empty() {
+        format!("\x1b[{sgr}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A Markdown code span showing `text` literally: the fence is one backtick longer than the
+/// longest run of backticks inside, with a space inside each fence when `text` starts or ends
+/// with a backtick (CommonMark strips exactly one). Expects text without line breaks
+/// (see `view::printable`).
+fn code(text: &str) -> String {
+    if text.is_empty() {
+        // An empty span would show its backticks; a single space is the closest to nothing.
+        return "` `".to_owned();
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let space = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{space}{text}{space}{fence}")
+}
+
+/// `text` made safe inside a cell of a GitHub table: every `|` escaped as `\|`, which GitHub
+/// turns back into `|` even inside a code span.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// Plain `text` for Markdown prose: the characters that could start emphasis, a link, code,
+/// HTML or a table cell are backslash-escaped.
+fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padding_counts_characters() {
+        assert_eq!(ljust("µs".to_owned(), 4), "µs  ");
+        assert_eq!(rjust("µs", 4), "  µs");
+        assert_eq!(ljust("long".to_owned(), 2), "long");
+        assert_eq!(rjust("", 0), "");
+    }
+
+    #[test]
+    fn paint_only_with_colour_and_a_known_kind() {
+        assert_eq!(paint("x", "regressed", true), "\x1b[1;31mx\x1b[0m");
+        assert_eq!(paint("x", "regressed", false), "x");
+        assert_eq!(paint("x", "unchanged", true), "x");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code("a/b"), "`a/b`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`a``"), "``` `a`` ```");
+        assert_eq!(code(""), "` `");
+    }
+
+    #[test]
+    fn markdown_escapes() {
+        assert_eq!(cell("`a|b`"), "`a\\|b`");
+        assert_eq!(md("a_b *c* [d](e) <f>"), "a\\_b \\*c\\* \\[d\\](e) \\<f\\>");
+    }
+}

@@ -1,0 +1,331 @@
+//! The templates' contexts. Everything a template prints is prepared here: the report with every
+//! string made safe for a terminal, each table cell formatted (see `units`), and the column widths
+//! measured, since minijinja cannot pad by itself.
+
+use minijinja::Value;
+use perfmatrix_model::{
+    BaselineChoice, CandidateView, Counts, FieldDiffView, Report, Row, RowVerdict,
+};
+use serde::Serialize;
+
+use crate::units::{format_duration_ns, format_p, format_percent, format_percent_unsigned};
+
+/// What an empty cell shows.
+const EMPTY: &str = "—";
+
+/// One line of the table, every cell already a string.
+#[derive(Debug, Serialize)]
+struct Cells {
+    id: String,
+    new: String,
+    baseline: String,
+    change: String,
+    interval: String,
+    p: String,
+    noise: String,
+    mde: String,
+    /// The verdict as shown.
+    verdict: &'static str,
+    /// The verdict as the `paint` filter knows it (the kebab-case name of the JSON).
+    kind: &'static str,
+}
+
+/// The width of each padded column, in characters (the verdict is last and not padded).
+#[derive(Debug, Serialize)]
+struct Widths {
+    id: usize,
+    new: usize,
+    baseline: usize,
+    change: usize,
+    interval: usize,
+    p: usize,
+    noise: usize,
+    mde: usize,
+}
+
+/// One non-zero count of the footer.
+#[derive(Debug, Serialize)]
+struct Count {
+    n: usize,
+    label: &'static str,
+}
+
+/// The context of `table.txt.j2` and `markdown.md.j2`:
+///
+/// - `report`: the report, every string passed through [`printable`];
+/// - `commit`: the selected baseline's commit, shortened (empty without one);
+/// - `header`, `rows`: [`Cells`] of the column titles and of each row;
+/// - `widths`: [`Widths`] of the columns; `rule`: a line of dashes as wide as the table;
+/// - `counts`: the non-zero counts, worst first, and `total`, their sum.
+pub(crate) fn text_context(report: &Report) -> Value {
+    let report = printable_report(report);
+    let header = Cells {
+        id: "benchmark".to_owned(),
+        new: "new".to_owned(),
+        baseline: "baseline".to_owned(),
+        change: "change".to_owned(),
+        interval: "interval".to_owned(),
+        p: "p".to_owned(),
+        noise: "noise".to_owned(),
+        mde: "MDE".to_owned(),
+        verdict: "verdict",
+        kind: "header",
+    };
+    let rows: Vec<Cells> = report.rows.iter().map(cells).collect();
+    let widths = widths(&header, &rows);
+    let verdict_width = std::iter::once(&header)
+        .chain(&rows)
+        .map(|c| width(c.verdict))
+        .max()
+        .unwrap_or(0);
+    let rule_width = [
+        widths.id,
+        widths.new,
+        widths.baseline,
+        widths.change,
+        widths.interval,
+        widths.p,
+        widths.noise,
+        widths.mde,
+        verdict_width,
+    ]
+    .into_iter()
+    .fold(2 * 8, usize::saturating_add);
+    let commit = match &report.baseline {
+        BaselineChoice::Selected { commit, .. } => short_commit(commit).to_owned(),
+        BaselineChoice::NoComparable { .. } => String::new(),
+    };
+    let counts = counts(&report.counts);
+    let total = counts.iter().map(|c| c.n).fold(0, usize::saturating_add);
+    minijinja::context! {
+        report => Value::from_serialize(&report),
+        commit,
+        header,
+        rows,
+        widths,
+        rule => "-".repeat(rule_width),
+        counts,
+        total,
+    }
+}
+
+/// The context of `report.json.j2`: the report as it is.
+pub(crate) fn json_context(report: &Report) -> Value {
+    minijinja::context! { report => Value::from_serialize(report) }
+}
+
+fn cells(row: &Row) -> Cells {
+    let (verdict, kind) = verdict_names(row.verdict);
+    let or_empty = |value: Option<f64>, format: fn(f64) -> String| {
+        value.map_or_else(|| EMPTY.to_owned(), format)
+    };
+    Cells {
+        id: row.id.clone(),
+        new: or_empty(row.new_median_ns, format_duration_ns),
+        baseline: or_empty(row.base_median_ns, format_duration_ns),
+        change: or_empty(row.change.map(|c| c.estimate()), format_percent),
+        interval: row.change.map_or_else(
+            || EMPTY.to_owned(),
+            |c| {
+                format!(
+                    "[{}, {}]",
+                    format_percent(c.lower()),
+                    format_percent(c.upper())
+                )
+            },
+        ),
+        p: or_empty(row.p_value, format_p),
+        noise: or_empty(row.noise, format_percent_unsigned),
+        mde: or_empty(row.minimum_detectable_effect, format_percent_unsigned),
+        verdict,
+        kind,
+    }
+}
+
+/// (as shown, as the `paint` filter knows it).
+fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str) {
+    match verdict {
+        RowVerdict::Improved => ("improved", "improved"),
+        RowVerdict::Unchanged => ("unchanged", "unchanged"),
+        RowVerdict::NoBaseline => ("no baseline", "no-baseline"),
+        RowVerdict::New => ("new", "new"),
+        RowVerdict::Missing => ("missing", "missing"),
+        RowVerdict::Warning => ("warning", "warning"),
+        RowVerdict::Regressed => ("regressed", "regressed"),
+    }
+}
+
+/// Width in characters. Every character counts as one column: right for the ASCII, `µ`, `—` and
+/// `%` of the cells; ids with double-width characters would misalign, never break.
+pub(crate) fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn widths(header: &Cells, rows: &[Cells]) -> Widths {
+    let max = |cell: fn(&Cells) -> &str| {
+        std::iter::once(header)
+            .chain(rows)
+            .map(|c| width(cell(c)))
+            .max()
+            .unwrap_or(0)
+    };
+    Widths {
+        id: max(|c| &c.id),
+        new: max(|c| &c.new),
+        baseline: max(|c| &c.baseline),
+        change: max(|c| &c.change),
+        interval: max(|c| &c.interval),
+        p: max(|c| &c.p),
+        noise: max(|c| &c.noise),
+        mde: max(|c| &c.mde),
+    }
+}
+
+fn counts(counts: &Counts) -> Vec<Count> {
+    let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    [
+        (counts.regressed, "regressed"),
+        (
+            counts.warning,
+            plural(counts.warning, "warning", "warnings"),
+        ),
+        (counts.improved, "improved"),
+        (counts.unchanged, "unchanged"),
+        (counts.new, "new"),
+        (counts.missing, "missing"),
+        (counts.no_baseline, "without baseline"),
+    ]
+    .into_iter()
+    .filter(|&(n, _)| n > 0)
+    .map(|(n, label)| Count { n, label })
+    .collect()
+}
+
+/// A full hexadecimal commit id cut to its first 7 digits, as `git log --oneline` shows it;
+/// anything else (`unknown`, `abc123-dirty`) as it is.
+fn short_commit(commit: &str) -> &str {
+    if commit.len() > 7 && commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &commit[..7]
+    } else {
+        commit
+    }
+}
+
+/// `s` with every control character (newline, tab, ESC…) and every bidirectional-override
+/// character written as a Rust escape (`\n`, `\u{1b}`), so that no report content can move the
+/// cursor, colour the terminal, break a table line or reorder what is shown.
+pub(crate) fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() || is_bidi_control(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The report with [`printable`] applied to every string in it.
+fn printable_report(report: &Report) -> Report {
+    let baseline = match &report.baseline {
+        BaselineChoice::Selected {
+            path,
+            slug,
+            commit,
+            runs,
+            why,
+        } => BaselineChoice::Selected {
+            path: printable(path),
+            slug: printable(slug),
+            commit: printable(commit),
+            runs: *runs,
+            why: printable(why),
+        },
+        BaselineChoice::NoComparable {
+            candidates,
+            how_to_record,
+        } => BaselineChoice::NoComparable {
+            candidates: candidates
+                .iter()
+                .map(|c| CandidateView {
+                    path: printable(&c.path),
+                    slug: printable(&c.slug),
+                    differing: c
+                        .differing
+                        .iter()
+                        .map(|d| FieldDiffView {
+                            field: printable(&d.field),
+                            run: printable(&d.run),
+                            baseline: printable(&d.baseline),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            how_to_record: printable(how_to_record),
+        },
+    };
+    Report {
+        schema: printable(&report.schema),
+        version: report.version,
+        platform: printable(&report.platform),
+        fingerprint_slug: printable(&report.fingerprint_slug),
+        fingerprint_id: printable(&report.fingerprint_id),
+        emulated: report.emulated.as_deref().map(printable),
+        quick: report.quick,
+        baseline,
+        rows: report
+            .rows
+            .iter()
+            .map(|r| Row {
+                id: printable(&r.id),
+                ..r.clone()
+            })
+            .collect(),
+        counts: report.counts,
+        outcome: report.outcome,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_controls_and_bidi_overrides() {
+        assert_eq!(printable("cosine/768"), "cosine/768");
+        assert_eq!(printable("a\x1b[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(printable("a\nb\tc"), "a\\nb\\tc");
+        assert_eq!(printable("x\u{202E}y"), "x\\u{202e}y");
+        assert_eq!(printable("µs — ünïcode"), "µs — ünïcode");
+    }
+
+    #[test]
+    fn commits_are_shortened_only_when_they_are_hex() {
+        assert_eq!(short_commit("0123456789abcdef0123"), "0123456");
+        assert_eq!(short_commit("abc1234"), "abc1234");
+        assert_eq!(short_commit("unknown-commit"), "unknown-commit");
+        assert_eq!(short_commit("0123456789-dirty"), "0123456789-dirty");
+        assert_eq!(short_commit(""), "");
+    }
+
+    #[test]
+    fn counts_list_the_non_zero_ones_worst_first() {
+        let c = Counts {
+            improved: 1,
+            warning: 2,
+            regressed: 3,
+            ..Counts::default()
+        };
+        let shown: Vec<_> = counts(&c)
+            .iter()
+            .map(|c| format!("{} {}", c.n, c.label))
+            .collect();
+        assert_eq!(shown, ["3 regressed", "2 warnings", "1 improved"]);
+        assert!(counts(&Counts::default()).is_empty());
+    }
+}

@@ -1,0 +1,734 @@
+//! Renders hand-built reports (every verdict, a selected baseline, no comparable baseline with
+//! candidates, quick, emulated, hostile ids) in every format and checks what a reader relies on.
+
+use perfmatrix_model::{
+    BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, Report, Row, RowVerdict,
+};
+use perfmatrix_report::{Format, ReportError, Style, color_allowed, render};
+use perfmatrix_stats::Interval;
+use proptest::prelude::*;
+
+const PLAIN: Style = Style { color: false };
+const COLOR: Style = Style { color: true };
+
+fn interval(lower: f64, estimate: f64, upper: f64) -> Interval {
+    Interval::new(lower, estimate, upper).unwrap()
+}
+
+fn empty_row(id: &str, verdict: RowVerdict) -> Row {
+    Row {
+        id: id.to_owned(),
+        verdict,
+        new_median_ns: None,
+        base_median_ns: None,
+        change: None,
+        p_value: None,
+        noise: None,
+        warn: None,
+        fail: None,
+        minimum_detectable_effect: None,
+    }
+}
+
+/// A compared row: medians in ns, change as (lower, estimate, upper).
+fn compared(
+    id: &str,
+    verdict: RowVerdict,
+    base: f64,
+    new: f64,
+    change: (f64, f64, f64),
+    p: f64,
+) -> Row {
+    Row {
+        new_median_ns: Some(new),
+        base_median_ns: Some(base),
+        change: Some(interval(change.0, change.1, change.2)),
+        p_value: Some(p),
+        noise: Some(0.012),
+        warn: Some(0.05),
+        fail: Some(0.10),
+        minimum_detectable_effect: Some(0.1234),
+        ..empty_row(id, verdict)
+    }
+}
+
+fn counts_of(rows: &[Row]) -> Counts {
+    let mut c = Counts::default();
+    for r in rows {
+        *match r.verdict {
+            RowVerdict::Improved => &mut c.improved,
+            RowVerdict::Unchanged => &mut c.unchanged,
+            RowVerdict::NoBaseline => &mut c.no_baseline,
+            RowVerdict::New => &mut c.new,
+            RowVerdict::Missing => &mut c.missing,
+            RowVerdict::Warning => &mut c.warning,
+            RowVerdict::Regressed => &mut c.regressed,
+        } += 1;
+    }
+    c
+}
+
+/// A full run against a selected baseline with one row of each compared verdict.
+fn selected() -> Report {
+    let rows = vec![
+        compared(
+            "cosine/768x1000",
+            RowVerdict::Regressed,
+            81_234.0,
+            91_800.0,
+            (0.101, 0.13, 0.14),
+            0.000_01,
+        ),
+        compared(
+            "cosine/768x1000/avx2",
+            RowVerdict::Warning,
+            40_100.0,
+            42_500.0,
+            (0.04, 0.06, 0.08),
+            0.004,
+        ),
+        compared(
+            "decay/1M",
+            RowVerdict::Improved,
+            2_345_678.0,
+            1_900_000.0,
+            (-0.21, -0.19, -0.17),
+            0.0,
+        ),
+        compared(
+            "parse/a|b",
+            RowVerdict::Unchanged,
+            512.0,
+            514.5,
+            (-0.01, 0.005, 0.02),
+            0.61,
+        ),
+        compared(
+            "spread/hops=3",
+            RowVerdict::Unchanged,
+            1.2e9,
+            1.19e9,
+            (-0.03, -0.008, 0.01),
+            0.42,
+        ),
+        Row {
+            new_median_ns: Some(12.345),
+            ..empty_row("spread/new-bench", RowVerdict::New)
+        },
+        Row {
+            base_median_ns: Some(999.6),
+            ..empty_row("spread/removed", RowVerdict::Missing)
+        },
+    ];
+    Report {
+        schema: "perfmatrix-report".to_owned(),
+        version: 1,
+        platform: "x86_64-unknown-linux-gnu".to_owned(),
+        fingerprint_slug: "x86_64-linux-amd-epyc-7763-avx2-8c".to_owned(),
+        fingerprint_id: "3f2a9c0d1e4b5a69".to_owned(),
+        emulated: None,
+        quick: false,
+        baseline: BaselineChoice::Selected {
+            path: "baselines/x86_64-unknown-linux-gnu/3f2a9c0d1e4b5a69.json".to_owned(),
+            slug: "x86_64-linux-amd-epyc-7763-avx2-8c".to_owned(),
+            commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
+            runs: 5,
+            why: "recorded on the same machine class (comparability key 3f2a9c0d1e4b5a69: target, CPU model, SIMD features, kernel variants, cores, emulation all equal)".to_owned(),
+        },
+        counts: counts_of(&rows),
+        rows,
+        outcome: Outcome::Fail,
+    }
+}
+
+/// A quick, emulated run with no comparable baseline but two candidates.
+fn no_comparable() -> Report {
+    let rows = vec![
+        Row {
+            new_median_ns: Some(181_000.0),
+            ..empty_row("cosine/768x1000", RowVerdict::NoBaseline)
+        },
+        Row {
+            new_median_ns: Some(3.2e6),
+            ..empty_row("decay/1M", RowVerdict::NoBaseline)
+        },
+    ];
+    Report {
+        schema: "perfmatrix-report".to_owned(),
+        version: 1,
+        platform: "aarch64-unknown-linux-gnu".to_owned(),
+        fingerprint_slug: "aarch64-linux-qemu-neon-2c".to_owned(),
+        fingerprint_id: "77aa00bb11cc22dd".to_owned(),
+        emulated: Some("qemu-user".to_owned()),
+        quick: true,
+        baseline: BaselineChoice::NoComparable {
+            candidates: vec![
+                CandidateView {
+                    path: "baselines/aarch64-unknown-linux-gnu/0011223344556677.json".to_owned(),
+                    slug: "aarch64-linux-neoverse-n1-neon-4c".to_owned(),
+                    differing: vec![
+                        FieldDiffView {
+                            field: "cpu_model".to_owned(),
+                            run: "QEMU TCG".to_owned(),
+                            baseline: "Neoverse-N1".to_owned(),
+                        },
+                        FieldDiffView {
+                            field: "emulated".to_owned(),
+                            run: "qemu-user".to_owned(),
+                            baseline: "none".to_owned(),
+                        },
+                    ],
+                },
+                CandidateView {
+                    path: "baselines/aarch64-unknown-linux-gnu/8899aabbccddeeff.json".to_owned(),
+                    slug: "aarch64-linux-graviton3-sve-2c".to_owned(),
+                    differing: vec![FieldDiffView {
+                        field: "features".to_owned(),
+                        run: "neon".to_owned(),
+                        baseline: "neon,sve".to_owned(),
+                    }],
+                },
+            ],
+            how_to_record: "cargo xtask update-baselines --platform aarch64-unknown-linux-gnu"
+                .to_owned(),
+        },
+        counts: counts_of(&rows),
+        rows,
+        outcome: Outcome::NoComparableBaseline,
+    }
+}
+
+fn passing() -> Report {
+    let mut r = selected();
+    r.rows.retain(|row| row.verdict != RowVerdict::Regressed);
+    r.counts = counts_of(&r.rows);
+    r.outcome = Outcome::Pass;
+    r
+}
+
+fn all_reports() -> [Report; 3] {
+    [selected(), no_comparable(), passing()]
+}
+
+/// The table's body: the lines from the header to the blank line after the rows.
+fn table_body(table: &str) -> Vec<&str> {
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with("benchmark"))
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_format_renders_every_report() {
+    for report in all_reports() {
+        for format in Format::ALL {
+            for style in [PLAIN, COLOR] {
+                let out = render(&report, format, style).unwrap();
+                assert!(out.ends_with('\n'), "{format}: {out:?}");
+                assert!(!out.ends_with("\n\n"), "{format}: {out:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn table_shows_the_selected_baseline_and_the_outcome() {
+    let out = render(&selected(), Format::Table, PLAIN).unwrap();
+    println!("{out}");
+    assert!(out.starts_with(
+        "platform: x86_64-unknown-linux-gnu\nfingerprint: x86_64-linux-amd-epyc-7763-avx2-8c\n"
+    ));
+    assert!(out.contains(
+        "baseline: baselines/x86_64-unknown-linux-gnu/3f2a9c0d1e4b5a69.json (x86_64-linux-amd-epyc-7763-avx2-8c, commit 9fceb02, 5 runs) — selected because recorded on the same machine class"
+    ));
+    assert!(!out.contains("QUICK"));
+    assert!(!out.contains("emulated"));
+    // Units, signed changes with intervals, p-values, noise and MDE.
+    let regressed = out
+        .lines()
+        .find(|l| l.starts_with("cosine/768x1000 "))
+        .unwrap();
+    for cell in [
+        "91.8 µs",
+        "81.2 µs",
+        "+13.0%",
+        "[+10.1%, +14.0%]",
+        "<0.001",
+        "1.2%",
+        "12.3%",
+        "regressed",
+    ] {
+        assert!(regressed.contains(cell), "{cell} in {regressed}");
+    }
+    assert!(out.contains("1.19 s"));
+    assert!(out.contains("2.35 ms"));
+    assert!(
+        out.contains("1.00 µs"),
+        "999.6 ns rounds up to the next unit"
+    );
+    assert!(out.contains("12.3 ns"));
+    assert!(out.contains("[-21.0%, -17.0%]"));
+    assert!(out.ends_with(
+        "7 benchmarks: 1 regressed, 1 warning, 1 improved, 2 unchanged, 1 new, 1 missing\nFAIL: 1 regressed\n"
+    ));
+}
+
+#[test]
+fn table_columns_are_aligned() {
+    let out = render(&selected(), Format::Table, PLAIN).unwrap();
+    let body = table_body(&out);
+    assert_eq!(body.len(), 2 + selected().rows.len(), "{out}");
+    let header = body[0];
+    let verdict_at = header.find("verdict").unwrap();
+    let new_end = header.find(" new").unwrap() + 4;
+    for (line, row) in body[2..].iter().zip(selected().rows) {
+        let chars: Vec<char> = line.chars().collect();
+        let prefix: String = chars[..verdict_at].iter().collect();
+        let verdict: String = chars[verdict_at..].iter().collect();
+        assert!(prefix.ends_with("  "), "{line}");
+        assert!(
+            [
+                "regressed",
+                "warning",
+                "improved",
+                "unchanged",
+                "new",
+                "missing"
+            ]
+            .contains(&verdict.as_str()),
+            "{line}"
+        );
+        // Right-aligned numbers end in the same column as their header.
+        let new_cell: String = chars[..new_end].iter().collect();
+        assert!(!new_cell.ends_with(' '), "{line}");
+        assert!(line.starts_with(&row.id));
+    }
+    assert!(body[1].chars().all(|c| c == '-'));
+    let widest = body.iter().map(|l| l.chars().count()).max().unwrap();
+    assert_eq!(body[1].chars().count(), widest);
+}
+
+#[test]
+fn table_explains_a_missing_baseline() {
+    let out = render(&no_comparable(), Format::Table, PLAIN).unwrap();
+    println!("{out}");
+    assert!(out.contains("fingerprint: aarch64-linux-qemu-neon-2c (emulated: qemu-user)\n"));
+    assert!(out.contains("QUICK SMOKE RUN — not comparable to a full run, never a baseline\n"));
+    assert!(out.contains("no comparable baseline\n"));
+    assert!(out.contains(
+        "candidate baselines/aarch64-unknown-linux-gnu/0011223344556677.json (aarch64-linux-neoverse-n1-neon-4c)"
+    ));
+    assert!(out.contains("cpu_model: run=QEMU TCG baseline=Neoverse-N1\n"));
+    assert!(out.contains("emulated: run=qemu-user baseline=none\n"));
+    assert!(out.contains("features: run=neon baseline=neon,sve\n"));
+    assert!(out.contains(
+        "record one with: cargo xtask update-baselines --platform aarch64-unknown-linux-gnu\n"
+    ));
+    assert!(out.contains("no baseline\n"));
+    assert!(out.ends_with("2 benchmarks: 2 without baseline\nNO COMPARABLE BASELINE\n"));
+
+    let mut none_recorded = no_comparable();
+    none_recorded.baseline = BaselineChoice::NoComparable {
+        candidates: vec![],
+        how_to_record: "cargo xtask update-baselines".to_owned(),
+    };
+    let out = render(&none_recorded, Format::Table, PLAIN).unwrap();
+    assert!(out.contains("(no baseline is recorded for this platform yet)"));
+}
+
+#[test]
+fn table_passes_and_handles_no_rows() {
+    let out = render(&passing(), Format::Table, PLAIN).unwrap();
+    assert!(out.ends_with("\nPASS\n"), "{out}");
+
+    let mut empty = passing();
+    empty.rows.clear();
+    empty.counts = Counts::default();
+    let out = render(&empty, Format::Table, PLAIN).unwrap();
+    assert!(out.contains("(no benchmarks)\n"));
+    assert!(out.ends_with("0 benchmarks\nPASS\n"), "{out}");
+}
+
+#[test]
+fn colour_only_when_asked() {
+    for report in all_reports() {
+        let plain = render(&report, Format::Table, PLAIN).unwrap();
+        assert!(!plain.contains('\x1b'), "{plain}");
+        for format in [Format::Markdown, Format::Json] {
+            assert!(!render(&report, format, COLOR).unwrap().contains('\x1b'));
+        }
+    }
+    let coloured = render(&selected(), Format::Table, COLOR).unwrap();
+    let regressed = coloured
+        .lines()
+        .find(|l| l.starts_with("cosine/768x1000 "))
+        .unwrap();
+    assert!(
+        regressed.ends_with("\x1b[1;31mregressed\x1b[0m"),
+        "{regressed:?}"
+    );
+    let warning = coloured
+        .lines()
+        .find(|l| l.starts_with("cosine/768x1000/avx2"))
+        .unwrap();
+    assert!(warning.ends_with("\x1b[33mwarning\x1b[0m"), "{warning:?}");
+    let unchanged = coloured
+        .lines()
+        .find(|l| l.starts_with("decay/1M"))
+        .unwrap();
+    assert!(
+        unchanged.ends_with("\x1b[32mimproved\x1b[0m"),
+        "{unchanged:?}"
+    );
+    assert!(coloured.ends_with("\x1b[1;31mFAIL: 1 regressed\x1b[0m\n"));
+    // Colour codes do not count towards the widths: stripped, the table is the plain one.
+    assert_eq!(
+        strip_ansi(&coloured),
+        render(&selected(), Format::Table, PLAIN).unwrap()
+    );
+
+    let quick = render(&no_comparable(), Format::Table, COLOR).unwrap();
+    assert!(quick.contains("\x1b[36mno baseline\x1b[0m"));
+    assert!(quick.contains("\x1b[33mQUICK SMOKE RUN"));
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn hostile_strings_cannot_reach_the_terminal() {
+    let mut report = selected();
+    report.rows[0].id = "evil\x1b[2J\nline\u{202E}".to_owned();
+    report.platform = "x86\x1b]0;title\x07".to_owned();
+    report.emulated = Some("qemu\r".to_owned());
+    let out = render(&report, Format::Table, PLAIN).unwrap();
+    assert!(!out.contains('\x1b') && !out.contains('\r') && !out.contains('\u{7}'));
+    assert!(!out.contains('\u{202E}'));
+    assert!(out.contains("evil\\u{1b}[2J\\nline\\u{202e}"));
+    assert_eq!(table_body(&out).len(), 2 + report.rows.len());
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(!md.contains('\x1b'));
+    assert_eq!(markdown_rows(&md).len(), report.rows.len());
+}
+
+/// The data rows of the Markdown table.
+fn markdown_rows(md: &str) -> Vec<&str> {
+    md.lines()
+        .filter(|l| l.starts_with("| "))
+        .skip(2) // header and alignment rows
+        .collect()
+}
+
+#[test]
+fn markdown_has_one_row_per_benchmark_and_escapes_pipes() {
+    for report in all_reports() {
+        let md = render(&report, Format::Markdown, PLAIN).unwrap();
+        assert!(md.contains(
+            "\n| benchmark | new | baseline | change | interval | p | noise | MDE | verdict |\n| --- |"
+        ));
+        let rows = markdown_rows(&md);
+        assert_eq!(rows.len(), report.rows.len(), "{md}");
+        for (line, row) in rows.iter().zip(&report.rows) {
+            // Ten unescaped pipes: nine cells.
+            let unescaped = line.replace("\\|", "");
+            assert_eq!(unescaped.matches('|').count(), 10, "{line}");
+            assert!(
+                line.starts_with(&format!("| `{}` |", row.id.replace('|', "\\|"))),
+                "{line}"
+            );
+        }
+    }
+    let md = render(&selected(), Format::Markdown, PLAIN).unwrap();
+    println!("{md}");
+    assert!(md.contains("| `parse/a\\|b` |"));
+    assert!(md.starts_with("### perfmatrix `x86_64-unknown-linux-gnu`: **FAIL**: 1 regressed\n"));
+    assert!(md.contains("Baseline: `baselines/x86_64-unknown-linux-gnu/3f2a9c0d1e4b5a69.json` (`x86_64-linux-amd-epyc-7763-avx2-8c`, commit `9fceb02`, 5 runs) — selected because recorded on the same machine class"));
+    assert!(md.contains("| `cosine/768x1000` | 91.8 µs | 81.2 µs | +13.0% | [+10.1%, +14.0%] | <0.001 | 1.2% | 12.3% | regressed |"));
+    assert!(md.contains("| `spread/new-bench` | 12.3 ns | — | — | — | — | — | — | new |"));
+
+    let md = render(&no_comparable(), Format::Markdown, PLAIN).unwrap();
+    println!("{md}");
+    assert!(
+        md.starts_with("### perfmatrix `aarch64-unknown-linux-gnu`: **NO COMPARABLE BASELINE**\n")
+    );
+    assert!(md.contains("(emulated: `qemu-user`)"));
+    assert!(md.contains("> **QUICK SMOKE RUN** — not comparable to a full run, never a baseline."));
+    assert!(md.contains("  - `cpu_model`: run=`QEMU TCG` baseline=`Neoverse-N1`\n"));
+    assert!(md.contains(
+        "Record one with `cargo xtask update-baselines --platform aarch64-unknown-linux-gnu`."
+    ));
+    assert!(
+        render(&passing(), Format::Markdown, PLAIN)
+            .unwrap()
+            .contains("**PASS**")
+    );
+}
+
+#[test]
+fn json_round_trips() {
+    for report in all_reports() {
+        let json = render(&report, Format::Json, PLAIN).unwrap();
+        let back: Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, report, "{json}");
+    }
+    let json = render(&selected(), Format::Json, PLAIN).unwrap();
+    assert!(
+        json.starts_with("{\n  \"schema\": \"perfmatrix-report\",\n  \"version\": 1,"),
+        "{json}"
+    );
+    assert!(json.contains("\"status\": \"selected\""));
+    assert!(json.contains("\"verdict\": \"regressed\""));
+}
+
+#[test]
+fn format_names() {
+    assert_eq!("table".parse::<Format>().unwrap(), Format::Table);
+    assert_eq!("markdown".parse::<Format>().unwrap(), Format::Markdown);
+    assert_eq!("json".parse::<Format>().unwrap(), Format::Json);
+    assert_eq!(Format::Markdown.to_string(), "markdown");
+    let err = "html".parse::<Format>().unwrap_err();
+    assert!(matches!(&err, ReportError::UnknownFormat { given } if given == "html"));
+    assert!(err.to_string().contains("table, markdown, json"), "{err}");
+}
+
+#[test]
+fn no_color_rule() {
+    assert!(color_allowed(true, None));
+    assert!(color_allowed(true, Some("")));
+    assert!(!color_allowed(true, Some("1")));
+    assert!(
+        !color_allowed(true, Some("0")),
+        "any non-empty value disables colour"
+    );
+    assert!(!color_allowed(false, None));
+    assert!(!color_allowed(false, Some("")));
+    assert!(!color_allowed(false, Some("1")));
+}
+
+// Arbitrary reports: any strings, any numbers (NaN and infinities included), inconsistent
+// counts and outcomes. Rendering never fails or panics, never lets an escape byte through the
+// plain table, and keeps one table line per row.
+
+fn any_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9/_.|`*\\-]{0,24}",
+        any::<String>(),
+        Just(String::new()),
+    ]
+}
+
+fn any_interval(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Interval> {
+    (floats.clone(), floats.clone(), floats).prop_map(|(a, b, c)| {
+        let mut v = [a, b, c];
+        v.sort_by(f64::total_cmp);
+        interval(v[0], v[1], v[2])
+    })
+}
+
+fn any_verdict() -> impl Strategy<Value = RowVerdict> {
+    prop_oneof![
+        Just(RowVerdict::Improved),
+        Just(RowVerdict::Unchanged),
+        Just(RowVerdict::NoBaseline),
+        Just(RowVerdict::New),
+        Just(RowVerdict::Missing),
+        Just(RowVerdict::Warning),
+        Just(RowVerdict::Regressed),
+    ]
+}
+
+fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
+    let change = proptest::option::of(any_interval(not_nan(floats.clone())));
+    let f = move || proptest::option::of(floats.clone());
+    (
+        any_string(),
+        any_verdict(),
+        (f(), f(), change),
+        (f(), f(), f(), f(), f()),
+    )
+        .prop_map(
+            |(id, verdict, (new, base, change), (p, noise, warn, fail, mde))| Row {
+                id,
+                verdict,
+                new_median_ns: new,
+                base_median_ns: base,
+                change,
+                p_value: p,
+                noise,
+                warn,
+                fail,
+                minimum_detectable_effect: mde,
+            },
+        )
+}
+
+fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
+    let diff = (any_string(), any_string(), any_string()).prop_map(|(field, run, baseline)| {
+        FieldDiffView {
+            field,
+            run,
+            baseline,
+        }
+    });
+    let candidate = (
+        any_string(),
+        any_string(),
+        prop::collection::vec(diff, 0..3),
+    )
+        .prop_map(|(path, slug, differing)| CandidateView {
+            path,
+            slug,
+            differing,
+        });
+    prop_oneof![
+        (
+            any_string(),
+            any_string(),
+            any_string(),
+            any::<usize>(),
+            any_string()
+        )
+            .prop_map(|(path, slug, commit, runs, why)| BaselineChoice::Selected {
+                path,
+                slug,
+                commit,
+                runs,
+                why
+            }),
+        (prop::collection::vec(candidate, 0..3), any_string()).prop_map(
+            |(candidates, how_to_record)| BaselineChoice::NoComparable {
+                candidates,
+                how_to_record
+            }
+        ),
+    ]
+}
+
+fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
+    let counts = prop::array::uniform7(any::<usize>()).prop_map(|c| Counts {
+        improved: c[0],
+        unchanged: c[1],
+        no_baseline: c[2],
+        new: c[3],
+        missing: c[4],
+        warning: c[5],
+        regressed: c[6],
+    });
+    let outcome = prop_oneof![
+        Just(Outcome::Pass),
+        Just(Outcome::Fail),
+        Just(Outcome::NoComparableBaseline)
+    ];
+    (
+        (
+            any_string(),
+            any::<u32>(),
+            any_string(),
+            any_string(),
+            any_string(),
+        ),
+        (
+            proptest::option::of(any_string()),
+            any::<bool>(),
+            any_baseline(),
+        ),
+        (
+            prop::collection::vec(any_row(floats), 0..6),
+            counts,
+            outcome,
+        ),
+    )
+        .prop_map(
+            |(
+                (schema, version, platform, fingerprint_slug, fingerprint_id),
+                (emulated, quick, baseline),
+                (rows, counts, outcome),
+            )| {
+                Report {
+                    schema,
+                    version,
+                    platform,
+                    fingerprint_slug,
+                    fingerprint_id,
+                    emulated,
+                    quick,
+                    baseline,
+                    rows,
+                    counts,
+                    outcome,
+                }
+            },
+        )
+}
+
+/// Interval bounds may be infinite, never NaN.
+fn not_nan(floats: BoxedStrategy<f64>) -> BoxedStrategy<f64> {
+    floats
+        .prop_filter("interval bounds are not NaN", |f| !f.is_nan())
+        .boxed()
+}
+
+fn any_float() -> BoxedStrategy<f64> {
+    prop_oneof![
+        prop::num::f64::ANY,
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(0.0),
+        0.0..1e10,
+    ]
+    .boxed()
+}
+
+fn finite_float() -> BoxedStrategy<f64> {
+    prop_oneof![
+        prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO,
+        0.0..1e10,
+    ]
+    .boxed()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 128,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn any_report_renders(report in any_report(any_float())) {
+        for format in Format::ALL {
+            for style in [PLAIN, COLOR] {
+                prop_assert!(render(&report, format, style).is_ok());
+            }
+        }
+        let table = render(&report, Format::Table, PLAIN).unwrap();
+        prop_assert!(!table.contains('\x1b'));
+        let body = table_body(&table);
+        prop_assert_eq!(body.len(), 2 + report.rows.len().max(1));
+        let md = render(&report, Format::Markdown, PLAIN).unwrap();
+        prop_assert_eq!(markdown_rows(&md).len(), report.rows.len());
+    }
+
+    #[test]
+    fn any_finite_report_round_trips_through_json(report in any_report(finite_float())) {
+        let json = render(&report, Format::Json, PLAIN).unwrap();
+        let back: Report = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back, report);
+    }
+}
