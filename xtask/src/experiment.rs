@@ -38,24 +38,7 @@ impl Experiment {
             bail!("--runs must be at least 1");
         }
         let (features, env) = match &self.plant {
-            Some(plan) => {
-                let Some((kernel, fraction)) = plan.split_once('=') else {
-                    bail!("--plant `{plan}` must look like `decay=0.15`");
-                };
-                if !["cosine", "spread", "decay"].contains(&kernel) {
-                    bail!("--plant: `{kernel}` is not a kernel (cosine, spread, decay)");
-                }
-                let ok = fraction
-                    .parse::<f64>()
-                    .is_ok_and(|f| f.is_finite() && f > 0.0);
-                if !ok {
-                    bail!("--plant: `{fraction}` is not a positive fraction");
-                }
-                (
-                    vec!["perfmatrix-kernels/plant-slowdown".to_owned()],
-                    vec![("PERFMATRIX_PLANT_SLOWDOWN".to_owned(), plan.clone())],
-                )
-            }
+            Some(plan) => planted(plan)?,
             None => (Vec::new(), Vec::new()),
         };
         let suite = Suite {
@@ -103,34 +86,7 @@ impl Experiment {
                 .map(|p| format!(", planted {p}"))
                 .unwrap_or_default()
         );
-        let width = tally.keys().map(String::len).max().unwrap_or(0);
-        for (id, verdicts) in &tally {
-            let mut c = changes.get(id).cloned().unwrap_or_default();
-            c.sort_by(f64::total_cmp);
-            let (lo, med, hi) = match c.as_slice() {
-                [] => (f64::NAN, f64::NAN, f64::NAN),
-                all => (all[0], all[all.len() / 2], all[all.len() - 1]),
-            };
-            let counts: Vec<String> = verdicts
-                .iter()
-                .map(|(v, n)| {
-                    format!(
-                        "{}: {n}",
-                        serde_json::to_value(v)
-                            .unwrap_or_default()
-                            .as_str()
-                            .unwrap_or("?")
-                    )
-                })
-                .collect();
-            println!(
-                "  {id:width$}  change median {:+.1}% (min {:+.1}%, max {:+.1}%)  {}",
-                med * 100.0,
-                lo * 100.0,
-                hi * 100.0,
-                counts.join(", ")
-            );
-        }
+        print_tally(&tally, &changes);
         let out = self
             .out
             .unwrap_or_else(|| ws.target_dir.join("perfmatrix").join("experiment.json"));
@@ -145,5 +101,54 @@ impl Experiment {
         write_atomically(&out, &bytes)?;
         eprintln!("tally: {}", out.display());
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Cargo features and environment variables of a build.
+type Planted = (Vec<String>, Vec<(String, String)>);
+
+/// The build features and environment that plant `plan` (`decay=0.15`).
+fn planted(plan: &str) -> anyhow::Result<Planted> {
+    let Some((kernel, fraction)) = plan.split_once('=') else {
+        bail!("--plant `{plan}` must look like `decay=0.15`");
+    };
+    if !["cosine", "spread", "decay"].contains(&kernel) {
+        bail!("--plant: `{kernel}` is not a kernel (cosine, spread, decay)");
+    }
+    if !fraction
+        .parse::<f64>()
+        .is_ok_and(|f| f.is_finite() && f > 0.0)
+    {
+        bail!("--plant: `{fraction}` is not a positive fraction");
+    }
+    Ok((
+        vec!["perfmatrix-kernels/plant-slowdown".to_owned()],
+        vec![("PERFMATRIX_PLANT_SLOWDOWN".to_owned(), plan.to_owned())],
+    ))
+}
+
+fn print_tally(
+    tally: &BTreeMap<String, BTreeMap<RowVerdict, usize>>,
+    changes: &BTreeMap<String, Vec<f64>>,
+) {
+    let width = tally.keys().map(String::len).max().unwrap_or(0);
+    for (id, verdicts) in tally {
+        let mut c = changes.get(id).cloned().unwrap_or_default();
+        c.sort_by(f64::total_cmp);
+        let (lo, med, hi) = match c.as_slice() {
+            [] => (f64::NAN, f64::NAN, f64::NAN),
+            all => (all[0], all[all.len() / 2], all[all.len() - 1]),
+        };
+        let counts: Vec<String> = verdicts
+            .iter()
+            .map(|(v, n)| format!("{}: {n}", v.as_str()))
+            .collect();
+        println!(
+            "  {id:width$}  change median {:+.1}% (min {:+.1}%, max {:+.1}%)  {}",
+            med * 100.0,
+            lo * 100.0,
+            hi * 100.0,
+            counts.join(", ")
+        );
     }
 }

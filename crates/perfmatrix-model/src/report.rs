@@ -31,6 +31,22 @@ pub enum RowVerdict {
     Regressed,
 }
 
+impl RowVerdict {
+    /// The name used in reports and JSON (`no-baseline`, `regressed`, …).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowVerdict::Improved => "improved",
+            RowVerdict::Unchanged => "unchanged",
+            RowVerdict::NoBaseline => "no-baseline",
+            RowVerdict::New => "new",
+            RowVerdict::Missing => "missing",
+            RowVerdict::Warning => "warning",
+            RowVerdict::Regressed => "regressed",
+        }
+    }
+}
+
 impl From<Verdict> for RowVerdict {
     fn from(v: Verdict) -> Self {
         match v {

@@ -1,0 +1,255 @@
+//! The command line's refusals: bad flags and bad input files exit with 2, name what is wrong and
+//! write nothing; a valid promotion writes the baseline.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use perfmatrix_fingerprint::{
+    Cores, Cpu, Environment, Fingerprint, Git, SCHEMA_VERSION, TargetTriple, Toolchain, X86Id,
+};
+use perfmatrix_model::{BenchResult, BenchmarkId, Results, RunSettings, Summary};
+use perfmatrix_stats::Sample;
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("xtask runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut all = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.path().is_dir() {
+                all.extend(files_in(&e.path()));
+            } else {
+                all.push(e.path());
+            }
+        }
+    }
+    all
+}
+
+fn results(triple: &str, quick: bool, salt: u64) -> Results {
+    let fingerprint = Fingerprint {
+        schema: SCHEMA_VERSION,
+        target: TargetTriple::parse(triple).unwrap(),
+        os: "Linux".into(),
+        cpu: Cpu {
+            vendor: "AuthenticAMD".into(),
+            brand: "AMD EPYC 7763 64-Core Processor".into(),
+            x86: Some(X86Id {
+                family: 25,
+                model: 1,
+                stepping: 1,
+            }),
+            arm: None,
+        },
+        cores: Cores {
+            logical: 4,
+            physical: Some(2),
+        },
+        simd_features: vec!["avx2".into()],
+        kernel_variants: [("decay".to_owned(), "avx2-fma".to_owned())].into(),
+        memory_bytes: None,
+        toolchain: Toolchain::new("rustc 1.95.0", "cc 12", "bench"),
+        environment: Environment {
+            emulated: None,
+            virtualized: None,
+        },
+        git: Git {
+            commit: "0123456789abcdef0123456789abcdef01234567".into(),
+            dirty: false,
+        },
+    };
+    let samples_ns = Sample::new(
+        (0..20)
+            .map(|i| 100.0 + f64::from(i) + salt as f64)
+            .collect(),
+    )
+    .unwrap();
+    let bench = BenchResult {
+        id: BenchmarkId::new("decay/10000").unwrap(),
+        throughput: None,
+        summary: Summary::of(&samples_ns),
+        samples_ns,
+    };
+    let settings = RunSettings {
+        quick,
+        filter: None,
+        warm_up_seconds: 0.5,
+        measurement_seconds: 2.0,
+        sample_size: 20,
+    };
+    Results::new(fingerprint, settings, 1_700_000_000, vec![bench])
+}
+
+fn write_results(dir: &Path, name: &str, r: &Results) -> String {
+    let path = dir.join(name);
+    r.save(&path).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_platform_that_is_not_a_triple_is_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    for bad in [
+        "../x",
+        "x86_64-unknown-linux-gnu/../../etc",
+        "",
+        "riscv64gc-unknown-linux-gnu",
+    ] {
+        let out = xtask(&[
+            "update-baselines",
+            "--platform",
+            bad,
+            "--baselines",
+            baselines.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--platform"),
+            "{bad:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(files_in(dir.path()).is_empty(), "nothing written");
+}
+
+#[test]
+fn another_platform_without_from_explains_both_ways() {
+    let host =
+        String::from_utf8(Command::new("rustc").arg("-vV").output().unwrap().stdout).unwrap();
+    let other = if host.contains("host: aarch64") {
+        "x86_64-unknown-linux-gnu"
+    } else {
+        "aarch64-unknown-linux-gnu"
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = xtask(&[
+        "update-baselines",
+        "--platform",
+        other,
+        "--baselines",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--from") && err.contains(&format!("on a {other} machine")),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_from_files_are_refused_with_their_name_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    let x86 = "x86_64-unknown-linux-gnu";
+    let good: Vec<String> = (0..3)
+        .map(|i| write_results(dir.path(), &format!("ok-{i}.json"), &results(x86, false, i)))
+        .collect();
+    let quick = write_results(dir.path(), "quick.json", &results(x86, true, 0));
+    let arm = write_results(
+        dir.path(),
+        "arm.json",
+        &results("aarch64-unknown-linux-gnu", false, 0),
+    );
+    let corrupt = dir.path().join("corrupt.json");
+    std::fs::write(
+        &corrupt,
+        "{\"schema\":\"perfmatrix-results\",\"version\":1,\"finger",
+    )
+    .unwrap();
+    let corrupt = corrupt.display().to_string();
+    let cases = [
+        (
+            vec![good[0].clone(), good[1].clone(), quick.clone()],
+            "quick.json",
+            "settings.quick",
+        ),
+        (
+            vec![good[0].clone(), arm.clone(), good[1].clone()],
+            "arm.json",
+            "fingerprint.target",
+        ),
+        (
+            vec![corrupt.clone(), good[0].clone(), good[1].clone()],
+            "corrupt.json",
+            "not valid JSON",
+        ),
+        (vec![good[0].clone(), good[1].clone()], "", "at least 3"),
+    ];
+    for (files, file, what) in cases {
+        let mut args = vec![
+            "update-baselines",
+            "--platform",
+            x86,
+            "--baselines",
+            baselines.to_str().unwrap(),
+            "--from",
+        ];
+        args.extend(files.iter().map(String::as_str));
+        let out = xtask(&args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(file) && err.contains(what),
+            "expected {file} / {what}: {err}"
+        );
+    }
+    assert!(!baselines.exists(), "nothing written");
+}
+
+#[test]
+fn three_full_runs_are_promoted_to_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    let x86 = "x86_64-unknown-linux-gnu";
+    let files: Vec<String> = (0..3)
+        .map(|i| {
+            write_results(
+                dir.path(),
+                &format!("run-{i}.json"),
+                &results(x86, false, i),
+            )
+        })
+        .collect();
+    let mut args = vec![
+        "update-baselines",
+        "--platform",
+        x86,
+        "--baselines",
+        baselines.to_str().unwrap(),
+        "--from",
+    ];
+    args.extend(files.iter().map(String::as_str));
+    let out = xtask(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = files_in(&baselines);
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(written[0].starts_with(baselines.join(x86)));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("decay/10000") && stdout.contains("(new)"),
+        "{stdout}"
+    );
+    perfmatrix_model::Baseline::load(&written[0]).unwrap();
+}
+
+#[test]
+fn bench_refuses_bad_flags() {
+    let out = xtask(&["bench", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("xml"), "{}", stderr(&out));
+    let out = xtask(&["bench", "--target", "../x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--target"), "{}", stderr(&out));
+}
