@@ -47,9 +47,9 @@ void pmk_cosine_avx2(const float *query, const float *cands, size_t d, size_t n,
 }
 
 void pmk_spread_avx2(size_t n, const uint32_t *offsets, const uint32_t *sources,
-                     const float *weights, float *act, float *scratch, float retention,
-                     float threshold, uint32_t iters) {
-    float *signal = scratch, *sums = scratch + n;
+                     const float *weights, float *act, float *scratch, size_t scratch_stride,
+                     float retention, float threshold, uint32_t iters) {
+    float *signal = scratch, *sums = scratch + scratch_stride;
     size_t wide = n - n % 8;
     const __m256 vthr = _mm256_set1_ps(threshold), vret = _mm256_set1_ps(retention);
     const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);

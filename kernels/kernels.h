@@ -4,7 +4,9 @@
  *  - cosine: query has d floats, cands has n*d floats (row-major), out has n floats.
  *  - spread: offsets has n+1 entries, non-decreasing, offsets[0] == 0, offsets[n] == number of edges;
  *            every sources[e] < n; weights has one float per edge; act has n floats in [0, 1];
- *            scratch has 2*n floats; n <= INT32_MAX.
+ *            scratch holds two regions of n floats, the second starting scratch_stride floats
+ *            after the first (scratch_stride >= n); act, scratch and the regions are disjoint;
+ *            n <= INT32_MAX.
  *  - decay:  strengths and ages have n entries each; lambda is finite and >= 0.
  * The precise definitions live in docs/kernels.md.
  */
@@ -19,8 +21,9 @@
     void pmk_cosine_##suffix(const float *query, const float *cands, size_t d, size_t n,          \
                              float *out);                                                          \
     void pmk_spread_##suffix(size_t n, const uint32_t *offsets, const uint32_t *sources,          \
-                             const float *weights, float *act, float *scratch, float retention,   \
-                             float threshold, uint32_t iters);                                    \
+                             const float *weights, float *act, float *scratch,                    \
+                             size_t scratch_stride, float retention, float threshold,             \
+                             uint32_t iters);                                                     \
     void pmk_decay_##suffix(float *strengths, const uint64_t *ages, size_t n, float lambda);
 
 PMK_DECLARE_VARIANT(portable)

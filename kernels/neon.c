@@ -38,9 +38,9 @@ void pmk_cosine_neon(const float *query, const float *cands, size_t d, size_t n,
 }
 
 void pmk_spread_neon(size_t n, const uint32_t *offsets, const uint32_t *sources,
-                     const float *weights, float *act, float *scratch, float retention,
-                     float threshold, uint32_t iters) {
-    float *signal = scratch, *sums = scratch + n;
+                     const float *weights, float *act, float *scratch, size_t scratch_stride,
+                     float retention, float threshold, uint32_t iters) {
+    float *signal = scratch, *sums = scratch + scratch_stride;
     size_t wide = n - n % 4;
     const float32x4_t vthr = vdupq_n_f32(threshold), vret = vdupq_n_f32(retention);
     const float32x4_t zero = vdupq_n_f32(0.0f), one = vdupq_n_f32(1.0f);

@@ -20,8 +20,9 @@ void pmk_cosine_portable(const float *query, const float *cands, size_t d, size_
 }
 
 void pmk_spread_portable(size_t n, const uint32_t *offsets, const uint32_t *sources,
-                         const float *weights, float *act, float *scratch, float retention,
-                         float threshold, uint32_t iters) {
+                         const float *weights, float *act, float *scratch, size_t scratch_stride,
+                         float retention, float threshold, uint32_t iters) {
+    (void)scratch_stride; /* the scalar loop needs only the first scratch region */
     float *cur = act, *next = scratch;
     for (uint32_t it = 0; it < iters; it++) {
         for (size_t i = 0; i < n; i++) {

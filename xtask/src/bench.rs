@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use perfmatrix_model::{Outcome, Report, RunSettings, select};
+use perfmatrix_model::{Outcome, RunSettings};
 use perfmatrix_report::{Format, Style, render};
 
 use crate::suite::{FULL, QUICK, Suite, criterion_home};
+use crate::verdict::{Judged, judge};
 use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
@@ -58,11 +58,13 @@ impl Bench {
                 .join("perfmatrix")
                 .join(format!("results-{platform}.json"))
         });
+        // Saved before judging too, so a measurement survives a baseline that fails to load.
         results.save(&out)?;
-        let selection =
-            select(&self.baselines, &results.fingerprint).context("selecting the baseline")?;
         let hint = format!("cargo xtask update-baselines --platform {platform}");
-        let report = Report::build(&results, &selection, &ws.config, &hint)?;
+        let Judged {
+            results, report, ..
+        } = judge(&suite, results, &self.baselines, &ws.config, &hint)?;
+        results.save(&out)?;
         print!("{}", render(&report, self.format, Style::detect())?);
         eprintln!("results: {}", out.display());
         Ok(match report.outcome {

@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use perfmatrix_model::{Report, RowVerdict, Selection, select, write_atomically};
+use perfmatrix_model::{Outcome, RowVerdict, write_atomically};
 
 use crate::suite::{FULL, Suite, criterion_home};
+use crate::verdict::judge;
 use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
@@ -19,8 +20,8 @@ pub(crate) struct Experiment {
     /// How many full runs
     #[arg(long, default_value_t = 20)]
     runs: usize,
-    /// Plant a slowdown: `<kernel>=<fraction>`, e.g. `decay=0.15` (builds with the
-    /// perfmatrix-kernels/plant-slowdown feature)
+    /// Plant a slowdown: `<kernel>=<fraction>`, e.g. `decay=0.15` (the benchmarks' test-only
+    /// PERFMATRIX_PLANT_SLOWDOWN knob; the binary is the same as in a normal run)
     #[arg(long, value_name = "KERNEL=FRACTION")]
     plant: Option<String>,
     /// Folder of recorded baselines
@@ -53,15 +54,19 @@ impl Experiment {
         let mut tally: BTreeMap<String, BTreeMap<RowVerdict, usize>> = BTreeMap::new();
         let mut changes: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         let mut seconds = Vec::with_capacity(self.runs);
+        let mut first_pass: BTreeMap<String, Vec<RowVerdict>> = BTreeMap::new();
         for k in 1..=self.runs {
             let start = Instant::now();
             let results = suite.run(&format!("run {k}/{}: ", self.runs))?;
             seconds.push(start.elapsed().as_secs_f64());
-            let selection = select(&self.baselines, &results.fingerprint)?;
-            if let Selection::NoComparable { .. } = selection {
+            let judged = judge(&suite, results, &self.baselines, &ws.config, "")?;
+            if judged.report.outcome == Outcome::NoComparableBaseline {
                 bail!("no comparable baseline on this machine: record one first");
             }
-            let report = Report::build(&results, &selection, &ws.config, "")?;
+            for (id, verdict) in judged.first_pass {
+                first_pass.entry(id).or_default().push(verdict);
+            }
+            let report = judged.report;
             for row in &report.rows {
                 *tally
                     .entry(row.id.clone())
@@ -87,6 +92,13 @@ impl Experiment {
                 .unwrap_or_default()
         );
         print_tally(&tally, &changes);
+        for (id, verdicts) in &first_pass {
+            let names: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
+            println!(
+                "  re-measured {id}: first measurement said {}",
+                names.join(", ")
+            );
+        }
         let out = self
             .out
             .unwrap_or_else(|| ws.target_dir.join("perfmatrix").join("experiment.json"));
@@ -95,6 +107,7 @@ impl Experiment {
             "plant": self.plant,
             "median_run_seconds": median_seconds,
             "verdicts": tally,
+            "first_pass_of_remeasured": first_pass,
             "changes": changes,
         });
         let bytes = serde_json::to_vec_pretty(&json).context("serialising the tally")?;
@@ -122,7 +135,7 @@ fn planted(plan: &str) -> anyhow::Result<Planted> {
         bail!("--plant: `{fraction}` is not a positive fraction");
     }
     Ok((
-        vec!["perfmatrix-kernels/plant-slowdown".to_owned()],
+        Vec::new(),
         vec![("PERFMATRIX_PLANT_SLOWDOWN".to_owned(), plan.to_owned())],
     ))
 }

@@ -5,6 +5,7 @@ mod experiment;
 mod probe;
 mod suite;
 mod update_baselines;
+mod verdict;
 mod workspace;
 
 use std::path::PathBuf;

@@ -86,6 +86,10 @@ pub struct Row {
     pub fail: Option<f64>,
     /// The smallest slowdown this run could have flagged as regressed.
     pub minimum_detectable_effect: Option<f64>,
+    /// The first measurement claimed a change (regressed or improved), so the benchmark was
+    /// measured again at once and this second measurement decided the verdict.
+    #[serde(default)]
+    pub remeasured: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,6 +163,24 @@ impl Counts {
 }
 
 impl Report {
+    /// The ids whose verdict claims a change (regressed or improved): a transient disturbance of
+    /// a shared machine can fake either, so they are measured again before the verdict stands.
+    #[must_use]
+    pub fn claimed_changes(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.verdict, RowVerdict::Regressed | RowVerdict::Improved))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    /// Marks the rows of `ids` as decided by a second measurement.
+    pub fn mark_remeasured(&mut self, ids: &[String]) {
+        for row in &mut self.rows {
+            row.remeasured |= ids.contains(&row.id);
+        }
+    }
+
     /// Compares `results` with the baseline `selection` chose. `record_hint` is the command that
     /// records a baseline for this platform, shown when there is none.
     pub fn build(
@@ -239,6 +261,7 @@ impl Row {
             warn: None,
             fail: None,
             minimum_detectable_effect: None,
+            remeasured: false,
         }
     }
 }
@@ -280,6 +303,7 @@ fn compare_rows(
             warn: Some(c.effective_thresholds.warn()),
             fail: Some(c.effective_thresholds.fail()),
             minimum_detectable_effect: Some(c.minimum_detectable_effect),
+            remeasured: false,
         });
     }
     // A filtered run measures a subset on purpose: only an unfiltered run can miss a benchmark.

@@ -113,6 +113,14 @@ impl Results {
         write_atomically(path, &to_json_bytes(self))
     }
 
+    /// Puts `bench` in place of the measurement with the same id (or adds it), keeping the order.
+    pub fn replace(&mut self, bench: BenchResult) {
+        match self.benchmarks.binary_search_by(|b| b.id.cmp(&bench.id)) {
+            Ok(i) => self.benchmarks[i] = bench,
+            Err(i) => self.benchmarks.insert(i, bench),
+        }
+    }
+
     /// The benchmark with this id, if measured.
     #[must_use]
     pub fn get(&self, id: &BenchmarkId) -> Option<&BenchResult> {

@@ -25,7 +25,7 @@ struct Cells {
     noise: String,
     mde: String,
     /// The verdict as shown.
-    verdict: &'static str,
+    verdict: String,
     /// The verdict as the `paint` filter knows it (the kebab-case name of the JSON).
     kind: &'static str,
 }
@@ -68,14 +68,14 @@ pub(crate) fn text_context(report: &Report) -> Value {
         p: "p".to_owned(),
         noise: "noise".to_owned(),
         mde: "MDE".to_owned(),
-        verdict: "verdict",
+        verdict: "verdict".to_owned(),
         kind: "header",
     };
     let rows: Vec<Cells> = report.rows.iter().map(cells).collect();
     let widths = widths(&header, &rows);
     let verdict_width = std::iter::once(&header)
         .chain(&rows)
-        .map(|c| width(c.verdict))
+        .map(|c| width(&c.verdict))
         .max()
         .unwrap_or(0);
     let rule_width = [
@@ -115,7 +115,12 @@ pub(crate) fn json_context(report: &Report) -> Value {
 }
 
 fn cells(row: &Row) -> Cells {
-    let (verdict, kind) = verdict_names(row.verdict);
+    let (name, kind) = verdict_names(row.verdict);
+    let verdict = if row.remeasured {
+        format!("{name} (re-measured)")
+    } else {
+        name.to_owned()
+    };
     let or_empty = |value: Option<f64>, format: fn(f64) -> String| {
         value.map_or_else(|| EMPTY.to_owned(), format)
     };

@@ -27,6 +27,7 @@ fn empty_row(id: &str, verdict: RowVerdict) -> Row {
         warn: None,
         fail: None,
         minimum_detectable_effect: None,
+        remeasured: false,
     }
 }
 
@@ -48,6 +49,7 @@ fn compared(
         warn: Some(0.05),
         fail: Some(0.10),
         minimum_detectable_effect: Some(0.1234),
+        remeasured: false,
         ..empty_row(id, verdict)
     }
 }
@@ -496,6 +498,18 @@ fn json_round_trips() {
 }
 
 #[test]
+fn a_remeasured_verdict_says_so_in_table_and_markdown() {
+    let mut report = selected();
+    report.mark_remeasured(&[report.rows[0].id.clone()]);
+    let table = render(&report, Format::Table, Style::plain()).unwrap();
+    let first = table_body(&table)[2]; // header, rule, first row
+    assert!(first.ends_with("(re-measured)"), "{first}");
+    assert_eq!(table.matches("(re-measured)").count(), 1);
+    let md = render(&report, Format::Markdown, Style::plain()).unwrap();
+    assert_eq!(md.matches("(re-measured)").count(), 1, "{md}");
+}
+
+#[test]
 fn format_names() {
     assert_eq!("table".parse::<Format>().unwrap(), Format::Table);
     assert_eq!("markdown".parse::<Format>().unwrap(), Format::Markdown);
@@ -573,6 +587,7 @@ fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
                 warn,
                 fail,
                 minimum_detectable_effect: mde,
+                remeasured: false,
             },
         )
 }

@@ -1,0 +1,98 @@
+//! From a run's results to its verdict: select the baseline, compare, and measure again at once
+//! every benchmark whose first measurement claims a change (regressed or improved). The second
+//! measurement decides, so a burst of load from another tenant of a shared machine cannot fail a
+//! run — or claim a speed-up — on its own, while a real change shows up in both measurements.
+
+use std::path::Path;
+
+use perfmatrix_model::{Config, Report, Results, RowVerdict, RunSettings, select};
+
+use crate::suite::Suite;
+
+/// The verdict of a run, and what its first measurement said where it was re-measured.
+#[derive(Debug)]
+pub(crate) struct Judged {
+    pub(crate) results: Results,
+    pub(crate) report: Report,
+    pub(crate) first_pass: Vec<(String, RowVerdict)>,
+}
+
+pub(crate) fn judge(
+    suite: &Suite,
+    mut results: Results,
+    baselines: &Path,
+    config: &Config,
+    hint: &str,
+) -> anyhow::Result<Judged> {
+    let selection = select(baselines, &results.fingerprint)?;
+    let report = Report::build(&results, &selection, config, hint)?;
+    let suspects = report.claimed_changes();
+    if suspects.is_empty() {
+        return Ok(Judged {
+            results,
+            report,
+            first_pass: Vec::new(),
+        });
+    }
+    let first_pass: Vec<(String, RowVerdict)> = report
+        .rows
+        .iter()
+        .filter(|r| suspects.contains(&r.id))
+        .map(|r| (r.id.clone(), r.verdict))
+        .collect();
+    eprintln!(
+        "re-measuring {} benchmark(s) whose first measurement claims a change: {}",
+        suspects.len(),
+        suspects.join(", ")
+    );
+    let again = Suite {
+        settings: RunSettings {
+            filter: Some(exactly(&suspects)),
+            ..suite.settings.clone()
+        },
+        ..suite.clone()
+    }
+    .run("confirm: ")?;
+    for bench in again.benchmarks {
+        results.replace(bench);
+    }
+    let mut report = Report::build(&results, &selection, config, hint)?;
+    report.mark_remeasured(&suspects);
+    Ok(Judged {
+        results,
+        report,
+        first_pass,
+    })
+}
+
+/// A criterion filter (a regular expression) that matches exactly these ids.
+fn exactly(ids: &[String]) -> String {
+    let escaped: Vec<String> = ids.iter().map(|id| escape(id)).collect();
+    format!("^(?:{})$", escaped.join("|"))
+}
+
+fn escape(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for c in id.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filter_matches_exactly_the_ids() {
+        let f = exactly(&[
+            "cosine/768x1000".to_owned(),
+            "spread/100n-500e-100i".to_owned(),
+        ]);
+        assert_eq!(f, r"^(?:cosine/768x1000|spread/100n\-500e\-100i)$");
+        assert_eq!(escape("a.b(c)+d"), r"a\.b\(c\)\+d");
+    }
+}
