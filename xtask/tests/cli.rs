@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use perfmatrix_fingerprint::{
-    Cores, Cpu, Environment, Fingerprint, Git, SCHEMA_VERSION, TargetTriple, Toolchain, X86Id,
-};
+use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use perfmatrix_model::{BenchResult, BenchmarkId, Results, RunSettings, Summary};
 use perfmatrix_stats::Sample;
 
@@ -37,37 +35,8 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn results(triple: &str, quick: bool, salt: u64) -> Results {
-    let fingerprint = Fingerprint {
-        schema: SCHEMA_VERSION,
-        target: TargetTriple::parse(triple).unwrap(),
-        os: "Linux".into(),
-        cpu: Cpu {
-            vendor: "AuthenticAMD".into(),
-            brand: "AMD EPYC 7763 64-Core Processor".into(),
-            x86: Some(X86Id {
-                family: 25,
-                model: 1,
-                stepping: 1,
-            }),
-            arm: None,
-        },
-        cores: Cores {
-            logical: 4,
-            physical: Some(2),
-        },
-        simd_features: vec!["avx2".into()],
-        kernel_variants: [("decay".to_owned(), "avx2-fma".to_owned())].into(),
-        memory_bytes: None,
-        toolchain: Toolchain::new("rustc 1.95.0", "cc 12", "bench"),
-        environment: Environment {
-            emulated: None,
-            virtualized: None,
-        },
-        git: Git {
-            commit: "0123456789abcdef0123456789abcdef01234567".into(),
-            dirty: false,
-        },
-    };
+    let mut fingerprint = Fingerprint::example();
+    fingerprint.target = TargetTriple::parse(triple).unwrap();
     let samples_ns = Sample::new(
         (0..20)
             .map(|i| 100.0 + f64::from(i) + salt as f64)

@@ -241,50 +241,11 @@ pub(crate) mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::model::{
-        ArmId, Cores, Cpu, Environment, Git, SCHEMA_VERSION, TargetTriple, Toolchain, X86Id,
-    };
+    use crate::model::{ArmId, Git, Toolchain};
 
-    /// A GitHub-hosted x86_64 runner's fingerprint.
+    /// The example fingerprint, under the name these tests have always used.
     pub(crate) fn sample() -> Fingerprint {
-        Fingerprint {
-            schema: SCHEMA_VERSION,
-            target: TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap(),
-            os: "Ubuntu 24.04 LTS; kernel 6.8.0-1017-azure".into(),
-            cpu: Cpu {
-                vendor: "AuthenticAMD".into(),
-                brand: "AMD EPYC 7763 64-Core Processor".into(),
-                x86: Some(X86Id {
-                    family: 25,
-                    model: 1,
-                    stepping: 1,
-                }),
-                arm: None,
-            },
-            cores: Cores {
-                logical: 4,
-                physical: Some(2),
-            },
-            simd_features: vec!["sse4.2".into(), "avx".into(), "avx2".into(), "fma".into()],
-            kernel_variants: [
-                ("cosine", "avx2-fma"),
-                ("decay", "avx2-fma"),
-                ("spread", "avx2-fma"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-            memory_bytes: Some(16_772_579_328),
-            toolchain: Toolchain::new("rustc 1.95.0 (59807616e 2026-04-14)", "cc 13.2.0", "bench"),
-            environment: Environment {
-                emulated: None,
-                virtualized: Some("hyperv".into()),
-            },
-            git: Git {
-                commit: "581caed0000000000000000000000000000000ab".into(),
-                dirty: false,
-            },
-        }
+        Fingerprint::example()
     }
 
     #[test]

@@ -213,6 +213,50 @@ pub struct Git {
 }
 
 impl Fingerprint {
+    /// A GitHub-hosted x86_64 runner's fingerprint (AMD EPYC 7763, 4 vCPUs, AVX2 kernels): a
+    /// fixed value for tests and documentation, never collected.
+    #[must_use]
+    pub fn example() -> Fingerprint {
+        Fingerprint {
+            schema: SCHEMA_VERSION,
+            target: TargetTriple("x86_64-unknown-linux-gnu".to_owned()),
+            os: "Ubuntu 24.04 LTS; kernel 6.8.0-1017-azure".into(),
+            cpu: Cpu {
+                vendor: "AuthenticAMD".into(),
+                brand: "AMD EPYC 7763 64-Core Processor".into(),
+                x86: Some(X86Id {
+                    family: 25,
+                    model: 1,
+                    stepping: 1,
+                }),
+                arm: None,
+            },
+            cores: Cores {
+                logical: 4,
+                physical: Some(2),
+            },
+            simd_features: vec!["sse4.2".into(), "avx".into(), "avx2".into(), "fma".into()],
+            kernel_variants: [
+                ("cosine", "avx2-fma"),
+                ("decay", "avx2-fma"),
+                ("spread", "avx2-fma"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+            memory_bytes: Some(16_772_579_328),
+            toolchain: Toolchain::new("rustc 1.95.0 (59807616e 2026-04-14)", "cc 13.2.0", "bench"),
+            environment: Environment {
+                emulated: None,
+                virtualized: Some("hyperv".into()),
+            },
+            git: Git {
+                commit: "581caed0000000000000000000000000000000ab".into(),
+                dirty: false,
+            },
+        }
+    }
+
     /// Checks what deserialization cannot: the schema, a non-zero core count, and non-empty
     /// kernel and variant names.
     pub fn validate(&self) -> Result<(), FingerprintError> {

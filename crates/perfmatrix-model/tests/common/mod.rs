@@ -8,47 +8,17 @@
 
 use std::path::{Path, PathBuf};
 
-use perfmatrix_fingerprint::{
-    Cores, Cpu, Environment, Fingerprint, Git, SCHEMA_VERSION, TargetTriple, Toolchain, X86Id,
-};
+use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_model::{BenchResult, BenchmarkId, Results, RunSettings, Summary};
 use perfmatrix_stats::Sample;
 
+/// The example fingerprint with another x86 model number: `model` picks the machine class.
 pub fn fingerprint(model: u32) -> Fingerprint {
-    Fingerprint {
-        schema: SCHEMA_VERSION,
-        target: TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap(),
-        os: "Linux".into(),
-        cpu: Cpu {
-            vendor: "AuthenticAMD".into(),
-            brand: "AMD EPYC 7763 64-Core Processor".into(),
-            x86: Some(X86Id {
-                family: 25,
-                model,
-                stepping: 1,
-            }),
-            arm: None,
-        },
-        cores: Cores {
-            logical: 4,
-            physical: Some(2),
-        },
-        simd_features: vec!["avx2".into(), "fma".into()],
-        kernel_variants: [("cosine", "avx2-fma"), ("decay", "avx2-fma")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-        memory_bytes: Some(1 << 34),
-        toolchain: Toolchain::new("rustc 1.95.0", "cc 12", "bench"),
-        environment: Environment {
-            emulated: None,
-            virtualized: None,
-        },
-        git: Git {
-            commit: "0123456789abcdef0123456789abcdef01234567".into(),
-            dirty: false,
-        },
+    let mut fp = Fingerprint::example();
+    if let Some(x86) = fp.cpu.x86.as_mut() {
+        x86.model = model;
     }
+    fp
 }
 
 pub const FULL: RunSettings = RunSettings {
