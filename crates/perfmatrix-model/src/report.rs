@@ -214,10 +214,8 @@ impl Report {
                     .benchmarks
                     .iter()
                     .map(|b| Row {
-                        id: b.id.to_string(),
-                        verdict: RowVerdict::NoBaseline,
                         new_median_ns: Some(b.summary.median_ns),
-                        ..Row::empty()
+                        ..Row::bare(b.id.as_str(), RowVerdict::NoBaseline)
                     })
                     .collect();
                 (choice, rows)
@@ -249,10 +247,12 @@ impl Report {
 }
 
 impl Row {
-    fn empty() -> Self {
+    /// A row with only an id and a verdict; the measurements are filled in with `..`.
+    #[must_use]
+    pub fn bare(id: &str, verdict: RowVerdict) -> Self {
         Self {
-            id: String::new(),
-            verdict: RowVerdict::Unchanged,
+            id: id.to_owned(),
+            verdict,
             new_median_ns: None,
             base_median_ns: None,
             change: None,
@@ -276,10 +276,8 @@ fn compare_rows(
     for bench in &results.benchmarks {
         let Some(base) = baseline.get(&bench.id) else {
             rows.push(Row {
-                id: bench.id.to_string(),
-                verdict: RowVerdict::New,
                 new_median_ns: Some(bench.summary.median_ns),
-                ..Row::empty()
+                ..Row::bare(bench.id.as_str(), RowVerdict::New)
             });
             continue;
         };
@@ -311,10 +309,8 @@ fn compare_rows(
         for base in &baseline.benchmarks {
             if results.get(&base.id).is_none() {
                 rows.push(Row {
-                    id: base.id.to_string(),
-                    verdict: RowVerdict::Missing,
                     base_median_ns: Some(base.summary.median_ns),
-                    ..Row::empty()
+                    ..Row::bare(base.id.as_str(), RowVerdict::Missing)
                 });
             }
         }

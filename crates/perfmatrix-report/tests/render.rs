@@ -16,19 +16,7 @@ fn interval(lower: f64, estimate: f64, upper: f64) -> Interval {
 }
 
 fn empty_row(id: &str, verdict: RowVerdict) -> Row {
-    Row {
-        id: id.to_owned(),
-        verdict,
-        new_median_ns: None,
-        base_median_ns: None,
-        change: None,
-        p_value: None,
-        noise: None,
-        warn: None,
-        fail: None,
-        minimum_detectable_effect: None,
-        remeasured: false,
-    }
+    Row::bare(id, verdict)
 }
 
 /// A compared row: medians in ns, change as (lower, estimate, upper).
