@@ -30,9 +30,6 @@ pub(crate) struct Bench {
     /// Folder of recorded baselines
     #[arg(long, default_value = "baselines", value_name = "DIR")]
     baselines: PathBuf,
-    /// Extra cargo features for the benchmark build (e.g. perfmatrix-kernels/plant-slowdown)
-    #[arg(long, value_name = "FEATURES")]
-    features: Vec<String>,
 }
 
 impl Bench {
@@ -46,7 +43,6 @@ impl Bench {
         let suite = Suite {
             settings,
             target: self.target.clone(),
-            features: self.features,
             criterion_home: criterion_home(&ws.target_dir, "bench"),
             env: Vec::new(),
             benches: ws.benches.clone(),

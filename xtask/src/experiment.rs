@@ -38,14 +38,13 @@ impl Experiment {
         if self.runs == 0 {
             bail!("--runs must be at least 1");
         }
-        let (features, env) = match &self.plant {
-            Some(plan) => planted(plan)?,
-            None => (Vec::new(), Vec::new()),
+        let env = match &self.plant {
+            Some(plan) => vec![planted(plan)?],
+            None => Vec::new(),
         };
         let suite = Suite {
             settings: FULL,
             target: None,
-            features,
             criterion_home: criterion_home(&ws.target_dir, "experiment"),
             env,
             benches: ws.benches.clone(),
@@ -117,11 +116,8 @@ impl Experiment {
     }
 }
 
-/// Cargo features and environment variables of a build.
-type Planted = (Vec<String>, Vec<(String, String)>);
-
-/// The build features and environment that plant `plan` (`decay=0.15`).
-fn planted(plan: &str) -> anyhow::Result<Planted> {
+/// The environment variable that plants `plan` (`decay=0.15`), after checking it.
+fn planted(plan: &str) -> anyhow::Result<(String, String)> {
     let Some((kernel, fraction)) = plan.split_once('=') else {
         bail!("--plant `{plan}` must look like `decay=0.15`");
     };
@@ -134,10 +130,7 @@ fn planted(plan: &str) -> anyhow::Result<Planted> {
     {
         bail!("--plant: `{fraction}` is not a positive fraction");
     }
-    Ok((
-        Vec::new(),
-        vec![("PERFMATRIX_PLANT_SLOWDOWN".to_owned(), plan.to_owned())],
-    ))
+    Ok(("PERFMATRIX_PLANT_SLOWDOWN".to_owned(), plan.to_owned()))
 }
 
 fn print_tally(

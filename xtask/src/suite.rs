@@ -38,8 +38,6 @@ pub(crate) struct Suite {
     pub(crate) settings: RunSettings,
     /// `--target` for cross builds (run through the runner of `.cargo/config.toml`).
     pub(crate) target: Option<String>,
-    /// Extra cargo features of the kernels package (the planted-slowdown experiment uses one).
-    pub(crate) features: Vec<String>,
     /// Where criterion writes this run's files (wiped first).
     pub(crate) criterion_home: PathBuf,
     /// Extra environment for the benchmark processes (the planted-slowdown knob).
@@ -57,9 +55,6 @@ impl Suite {
         }
         if let Some(target) = &self.target {
             cmd.args(["--target", target]);
-        }
-        if !self.features.is_empty() {
-            cmd.args(["--features", &self.features.join(",")]);
         }
         cmd.env("CRITERION_HOME", &self.criterion_home);
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));

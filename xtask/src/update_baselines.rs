@@ -84,7 +84,6 @@ impl UpdateBaselines {
         let suite = Suite {
             settings: FULL,
             target: None,
-            features: Vec::new(),
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
             env: Vec::new(),
             benches: ws.benches.clone(),

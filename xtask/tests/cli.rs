@@ -16,6 +16,15 @@ fn xtask(args: &[&str]) -> Output {
         .expect("xtask runs")
 }
 
+/// `update-baselines --platform <platform> --baselines <dir> --from <files…>`.
+fn promote(platform: &str, baselines: &Path, files: &[String]) -> Output {
+    let mut args = vec!["update-baselines", "--platform", platform, "--baselines"];
+    args.push(baselines.to_str().unwrap());
+    args.push("--from");
+    args.extend(files.iter().map(String::as_str));
+    xtask(&args)
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -157,16 +166,7 @@ fn bad_from_files_are_refused_with_their_name_and_field() {
         (vec![good[0].clone(), good[1].clone()], "", "at least 3"),
     ];
     for (files, file, what) in cases {
-        let mut args = vec![
-            "update-baselines",
-            "--platform",
-            x86,
-            "--baselines",
-            baselines.to_str().unwrap(),
-            "--from",
-        ];
-        args.extend(files.iter().map(String::as_str));
-        let out = xtask(&args);
+        let out = promote(x86, &baselines, &files);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{err}");
         assert!(
@@ -191,16 +191,7 @@ fn three_full_runs_are_promoted_to_a_baseline() {
             )
         })
         .collect();
-    let mut args = vec![
-        "update-baselines",
-        "--platform",
-        x86,
-        "--baselines",
-        baselines.to_str().unwrap(),
-        "--from",
-    ];
-    args.extend(files.iter().map(String::as_str));
-    let out = xtask(&args);
+    let out = promote(x86, &baselines, &files);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let written = files_in(&baselines);
     assert_eq!(written.len(), 1, "{written:?}");
