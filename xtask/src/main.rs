@@ -2,6 +2,7 @@
 
 mod bench;
 mod experiment;
+mod matrix;
 mod probe;
 mod suite;
 mod update_baselines;
@@ -36,6 +37,8 @@ enum Command {
     UpdateBaselines(update_baselines::UpdateBaselines),
     /// Run the suite N times against the baseline and tally verdicts (docs/statistics.md)
     Experiment(experiment::Experiment),
+    /// The CI matrix: generate its workflow, or rehearse every leg this machine can run
+    Matrix(matrix::Matrix),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Bench(cmd) => cmd.run(),
         Command::UpdateBaselines(cmd) => cmd.run(),
         Command::Experiment(cmd) => cmd.run(),
+        Command::Matrix(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err}");
