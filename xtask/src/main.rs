@@ -3,6 +3,7 @@
 mod bench;
 mod experiment;
 mod matrix;
+mod merge;
 mod probe;
 mod suite;
 mod update_baselines;
@@ -37,6 +38,8 @@ enum Command {
     UpdateBaselines(update_baselines::UpdateBaselines),
     /// Run the suite N times against the baseline and tally verdicts (docs/statistics.md)
     Experiment(experiment::Experiment),
+    /// Merge the legs' results files (one per platform) into one report
+    Merge(merge::Merge),
     /// The CI matrix: generate its workflow, or rehearse every leg this machine can run
     Matrix(matrix::Matrix),
 }
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Bench(cmd) => cmd.run(),
         Command::UpdateBaselines(cmd) => cmd.run(),
         Command::Experiment(cmd) => cmd.run(),
+        Command::Merge(cmd) => cmd.run(),
         Command::Matrix(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|err| {

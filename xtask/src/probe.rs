@@ -12,18 +12,7 @@ pub(crate) fn fingerprint(target: Option<&str>) -> anyhow::Result<Fingerprint> {
     let host = crate::workspace::host_triple()?;
     let triple = target.unwrap_or(&host).to_owned();
     let emulated = arch(&triple) != arch(&host);
-    let mut cmd = Command::new(crate::cargo());
-    cmd.args([
-        "run",
-        "--quiet",
-        "--release",
-        "--package",
-        "perfmatrix-kernels",
-    ]);
-    cmd.args(["--example", "perfmatrix_probe"]);
-    if let Some(t) = target {
-        cmd.args(["--target", t]);
-    }
+    let mut cmd = probe_command("run", target);
     cmd.args(["--", &triple]);
     if emulated {
         // A foreign architecture only runs here through the runner of .cargo/config.toml.
@@ -42,6 +31,28 @@ pub(crate) fn fingerprint(target: Option<&str>) -> anyhow::Result<Fingerprint> {
     fp.toolchain = Toolchain::detect(&c_compiler(&triple, &host), "bench");
     fp.git = Git::collect(std::path::Path::new("."));
     Ok(fp)
+}
+
+/// `cargo <verb>` of the probe example for `target` (None: the host).
+fn probe_command(verb: &str, target: Option<&str>) -> Command {
+    let mut cmd = Command::new(crate::cargo());
+    cmd.args([
+        verb,
+        "--quiet",
+        "--release",
+        "--package",
+        "perfmatrix-kernels",
+    ]);
+    cmd.args(["--example", "perfmatrix_probe"]);
+    if let Some(t) = target {
+        cmd.args(["--target", t]);
+    }
+    cmd
+}
+
+/// The command that builds the probe for `target` without running it.
+pub(crate) fn build_command(target: Option<&str>) -> Command {
+    probe_command("build", target)
 }
 
 fn arch(triple: &str) -> &str {

@@ -61,11 +61,17 @@ impl Suite {
         cmd
     }
 
+    /// The command that builds the benchmarks without running them.
+    pub(crate) fn build_command(&self) -> Command {
+        let mut cmd = self.cargo_bench();
+        cmd.arg("--no-run");
+        cmd
+    }
+
     /// Builds the benchmarks (cargo's own output shown: it is the user's build).
     pub(crate) fn build(&self) -> anyhow::Result<()> {
         let status = self
-            .cargo_bench()
-            .arg("--no-run")
+            .build_command()
             .status()
             .context("cannot start `cargo bench --no-run`")?;
         if !status.success() {

@@ -24,6 +24,10 @@ pub(crate) struct UpdateBaselines {
     /// running the suite here
     #[arg(long, value_name = "RESULTS.json", num_args = 1..)]
     from: Vec<PathBuf>,
+    /// Record a platform of another architecture here, under qemu-user: an emulated baseline,
+    /// which only ever gates emulated runs (`cargo xtask matrix run`'s rehearsal legs)
+    #[arg(long, conflicts_with = "from")]
+    emulated: bool,
     /// Folder of recorded baselines
     #[arg(long, default_value = "baselines", value_name = "DIR")]
     baselines: PathBuf,
@@ -65,13 +69,19 @@ impl UpdateBaselines {
         ws: &Workspace,
         platform: &str,
     ) -> anyhow::Result<Vec<(PathBuf, Results)>> {
-        if platform != ws.host {
+        if platform == ws.host && self.emulated {
+            bail!(
+                "--emulated records another architecture under qemu-user; {platform} is this machine's own"
+            );
+        }
+        if platform != ws.host && !self.emulated {
             bail!(
                 "--platform {platform} is not this machine's platform ({}). Either run \
                  `cargo xtask update-baselines --platform {platform}` on a {platform} machine \
                  (in CI: the perf workflow's update-baselines dispatch), or promote full results \
                  made there: `cargo xtask update-baselines --platform {platform} --from \
-                 results-1.json results-2.json results-3.json`",
+                 results-1.json results-2.json results-3.json`, or record an emulated baseline \
+                 for the local rehearsal with --emulated",
                 ws.host
             );
         }
@@ -83,7 +93,7 @@ impl UpdateBaselines {
         }
         let suite = Suite {
             settings: FULL,
-            target: None,
+            target: self.emulated.then(|| platform.to_owned()),
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
             env: Vec::new(),
             benches: ws.benches.clone(),

@@ -13,7 +13,8 @@ pub(crate) struct Workspace {
     pub(crate) target_dir: PathBuf,
     pub(crate) config: Config,
     pub(crate) host: String,
-    /// Every bench target of the workspace (`[[bench]]`), in manifest order.
+    /// The suite: every bench target of the workspace (`[[bench]]`) in manifest order, less the
+    /// configured `exclude-benches`.
     pub(crate) benches: Vec<String>,
 }
 
@@ -36,11 +37,15 @@ impl Workspace {
             .map(PathBuf::from)
             .context("`cargo metadata` has no target_directory")?;
         let config = Config::from_cargo_metadata(&metadata)?;
+        let benches = bench_targets(&metadata)
+            .into_iter()
+            .filter(|b| !config.exclude_benches.contains(b))
+            .collect();
         Ok(Self {
             target_dir,
             config,
             host: host_triple()?,
-            benches: bench_targets(&metadata),
+            benches,
         })
     }
 

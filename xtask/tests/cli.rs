@@ -1,20 +1,12 @@
 //! The command line's refusals: bad flags and bad input files exit with 2, name what is wrong and
 //! write nothing; a valid promotion writes the baseline.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
-use perfmatrix_model::{BenchResult, BenchmarkId, Results, RunSettings, Summary};
-use perfmatrix_stats::Sample;
-
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("xtask runs")
-}
+use common::{files_in, results, stderr, write_results, xtask};
 
 /// `update-baselines --platform <platform> --baselines <dir> --from <files…>`.
 fn promote(platform: &str, baselines: &Path, files: &[String]) -> Output {
@@ -23,55 +15,6 @@ fn promote(platform: &str, baselines: &Path, files: &[String]) -> Output {
     args.push("--from");
     args.extend(files.iter().map(String::as_str));
     xtask(&args)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    let mut all = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            if e.path().is_dir() {
-                all.extend(files_in(&e.path()));
-            } else {
-                all.push(e.path());
-            }
-        }
-    }
-    all
-}
-
-fn results(triple: &str, quick: bool, salt: u64) -> Results {
-    let mut fingerprint = Fingerprint::example();
-    fingerprint.target = TargetTriple::parse(triple).unwrap();
-    let samples_ns = Sample::new(
-        (0..20)
-            .map(|i| 100.0 + f64::from(i) + salt as f64)
-            .collect(),
-    )
-    .unwrap();
-    let bench = BenchResult {
-        id: BenchmarkId::new("decay/10000").unwrap(),
-        throughput: None,
-        summary: Summary::of(&samples_ns),
-        samples_ns,
-    };
-    let settings = RunSettings {
-        quick,
-        filter: None,
-        warm_up_seconds: 0.5,
-        measurement_seconds: 2.0,
-        sample_size: 20,
-    };
-    Results::new(fingerprint, settings, 1_700_000_000, vec![bench])
-}
-
-fn write_results(dir: &Path, name: &str, r: &Results) -> String {
-    let path = dir.join(name);
-    r.save(&path).unwrap();
-    path.display().to_string()
 }
 
 #[test]
@@ -212,4 +155,56 @@ fn bench_refuses_bad_flags() {
     let out = xtask(&["bench", "--target", "../x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--target"), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn the_rehearsal_without_cross_tools_skips_the_arm_leg_and_says_how_to_install_them() {
+    // A PATH with cargo and rustc only: no aarch64-linux-gnu-gcc, no qemu-aarch64.
+    let bin = tempfile::tempdir().unwrap();
+    for tool in ["cargo", "rustc"] {
+        let real = Command::new("rustup")
+            .args(["which", tool])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| {
+                let out = Command::new("sh")
+                    .args(["-c", &format!("command -v {tool}")])
+                    .output()
+                    .unwrap();
+                String::from_utf8_lossy(&out.stdout).trim().to_owned()
+            });
+        std::os::unix::fs::symlink(real, bin.path().join(tool)).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["matrix", "run", "--plan"])
+        .env("PATH", bin.path())
+        .env_remove("CARGO")
+        .env_remove("RUSTC")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let (host, other, gcc) = if cfg!(target_arch = "aarch64") {
+        (
+            "aarch64-unknown-linux-gnu",
+            "x86_64-unknown-linux-gnu",
+            "gcc-x86-64-linux-gnu",
+        )
+    } else {
+        (
+            "x86_64-unknown-linux-gnu",
+            "aarch64-unknown-linux-gnu",
+            "gcc-aarch64-linux-gnu",
+        )
+    };
+    assert!(
+        err.contains(&format!("{other}: skipped"))
+            && err.contains(&format!("apt-get install {gcc}"))
+            && err.contains("qemu-user"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{host}: native leg")), "{err}");
 }

@@ -8,6 +8,7 @@
 //! platforms = [       # the CI matrix: one leg per platform
 //!   { triple = "x86_64-unknown-linux-gnu", runner = "ubuntu-24.04", required = true },
 //! ]
+//! exclude-benches = ["merge"]   # bench targets that are not part of the suite
 //! [workspace.metadata.perfmatrix.benchmarks."cosine/768x10000"]
 //! fail = 0.20          # per benchmark: either or both
 //! ```
@@ -28,6 +29,9 @@ pub struct Config {
     pub thresholds: Thresholds,
     pub per_benchmark: BTreeMap<BenchmarkId, Thresholds>,
     pub platforms: Vec<Platform>,
+    /// Bench targets (`[[bench]]` names) the suite does not run: tooling benchmarks that are
+    /// run by hand, not gated.
+    pub exclude_benches: Vec<String>,
 }
 
 /// One platform of the project: a target triple, the CI runner label it runs on, and whether its
@@ -82,12 +86,28 @@ impl Config {
             None => Vec::new(),
             Some(list) => platforms_in(list)?,
         };
+        let exclude_benches = match section.get("exclude-benches") {
+            None => Vec::new(),
+            Some(list) => strings_in(list, &format!("{SECTION}.exclude-benches"))?,
+        };
         Ok(Self {
             thresholds,
             per_benchmark,
             platforms,
+            exclude_benches,
         })
     }
+}
+
+fn strings_in(list: &Value, key: &str) -> Result<Vec<String>, ModelError> {
+    list.as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+        })
+        .ok_or_else(|| bad(key, "must be an array of strings"))
 }
 
 fn platforms_in(list: &Value) -> Result<Vec<Platform>, ModelError> {
@@ -188,6 +208,13 @@ mod tests {
     }
 
     #[test]
+    fn excluded_benches_are_read() {
+        let meta = json!({"metadata": {"perfmatrix": {"exclude-benches": ["merge", "tooling"]}}});
+        let c = Config::from_cargo_metadata(&meta).unwrap();
+        assert_eq!(c.exclude_benches, ["merge", "tooling"]);
+    }
+
+    #[test]
     fn platforms_are_read_in_order() {
         let meta = json!({"metadata": {"perfmatrix": {"platforms": [
             {"triple": "x86_64-unknown-linux-gnu", "runner": "ubuntu-24.04"},
@@ -222,6 +249,14 @@ mod tests {
                 "benchmarks.\"a/b\"",
             ),
             (json!(7), "workspace.metadata.perfmatrix"),
+            (
+                json!({"exclude-benches": "merge"}),
+                "workspace.metadata.perfmatrix.exclude-benches",
+            ),
+            (
+                json!({"exclude-benches": ["merge", 3]}),
+                "workspace.metadata.perfmatrix.exclude-benches",
+            ),
             (
                 json!({"platforms": [{"triple": "../x", "runner": "r"}]}),
                 "platforms[0].triple",

@@ -31,6 +31,16 @@ pub enum ModelError {
     Runs(String),
     #[error("Cargo.toml: `{key}` {message}")]
     Config { key: String, message: String },
+    #[error(
+        "{} and {} both hold results of {platform}: merge one results file per platform",
+        first.display(),
+        second.display()
+    )]
+    DuplicatePlatform {
+        platform: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
     #[error("benchmark id `{id}` {reason}")]
     BadId { id: String, reason: &'static str },
 }

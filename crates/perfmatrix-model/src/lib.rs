@@ -1,6 +1,7 @@
 //! perfmatrix's data model: benchmark results read generically from criterion's own files, checked
 //! once on the way in; versioned results and baseline files, written atomically; baseline
-//! selection by machine class; and the per-platform report of verdicts.
+//! selection by machine class; the per-platform report of verdicts; and the merge of a CI
+//! matrix's legs into one report.
 
 mod atomic;
 mod baseline;
@@ -9,6 +10,7 @@ mod criterion;
 mod envelope;
 mod error;
 mod id;
+mod merge;
 mod report;
 mod results;
 mod store;
@@ -20,6 +22,10 @@ pub use criterion::{CriterionBenchmark, Throughput, read_criterion_dir};
 pub use envelope::Schema;
 pub use error::ModelError;
 pub use id::BenchmarkId;
+pub use merge::{
+    Cell, Expected, Leg, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
+    PlatformStatus, Skipped, merge,
+};
 pub use report::{
     BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, REPORT_SCHEMA, Report, Row,
     RowVerdict,

@@ -149,7 +149,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, v: RowVerdict) {
+    pub(crate) fn add(&mut self, v: RowVerdict) {
         *match v {
             RowVerdict::Improved => &mut self.improved,
             RowVerdict::Unchanged => &mut self.unchanged,

@@ -7,12 +7,13 @@ use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_stats::Sample;
 use serde::{Deserialize, Serialize};
 
-use crate::{BenchmarkId, ModelError, Schema, Throughput, write_atomically};
+use crate::{BenchmarkId, ModelError, Report, Schema, Throughput, write_atomically};
 
 /// The kind and version of results files this build reads and writes.
 pub const RESULTS_SCHEMA: Schema = Schema {
     kind: "perfmatrix-results",
-    version: 1,
+    // 2: the run's verdict travels with it (`verdict`), so legs of a CI matrix can be merged.
+    version: 2,
 };
 
 /// One run of the benchmark suite on one platform.
@@ -29,6 +30,11 @@ pub struct Results {
     pub finished_unix: u64,
     /// Sorted by id, ids unique.
     pub benchmarks: Vec<BenchResult>,
+    /// The verdict against the baseline selected for this run, once it has been judged
+    /// (`cargo xtask bench` writes the file before judging too, so a measurement survives a
+    /// baseline that fails to load: such a file has no verdict).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Report>,
 }
 
 /// How the suite was run. A `quick` run is a smoke test: it is labelled as such and can never be
@@ -98,6 +104,7 @@ impl Results {
             settings,
             finished_unix,
             benchmarks,
+            verdict: None,
         }
     }
 

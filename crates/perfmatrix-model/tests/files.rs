@@ -48,7 +48,7 @@ fn load_error(edit: impl Fn(&mut serde_json::Value)) -> String {
 fn bad_results_files_name_the_field() {
     let e = load_error(|j| j["version"] = 99.into());
     assert!(
-        e.contains("`version`") && e.contains("version 1 only"),
+        e.contains("`version`") && e.contains("version 2 only"),
         "{e}"
     );
     let e = load_error(|j| j["schema"] = "something-else".into());

@@ -13,16 +13,20 @@ pub enum Format {
     Table,
     /// GitHub-flavoured Markdown, for a pull-request comment or a job summary.
     Markdown,
-    /// The report itself as JSON (it parses back into `perfmatrix_model::Report`).
+    /// The report itself as JSON (it parses back into `perfmatrix_model::Report`, or
+    /// `perfmatrix_model::MergedReport` for [`crate::render_merged`]).
     Json,
+    /// One self-contained HTML page (inline CSS and SVG, no scripts, nothing loaded from the
+    /// network): the verdict, the tables and a chart of the changes, for a CI artifact.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order the choices are listed.
-    pub const ALL: [Format; 3] = [Format::Table, Format::Markdown, Format::Json];
+    pub const ALL: [Format; 4] = [Format::Table, Format::Markdown, Format::Json, Format::Html];
 
     /// The choices as an error message lists them.
-    pub const CHOICES: &'static str = "table, markdown, json";
+    pub const CHOICES: &'static str = "table, markdown, json, html";
 
     /// The name of the format as [`FromStr`] accepts it.
     #[must_use]
@@ -31,6 +35,7 @@ impl Format {
             Format::Table => "table",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Html => "html",
         }
     }
 }
@@ -44,7 +49,7 @@ impl fmt::Display for Format {
 impl FromStr for Format {
     type Err = ReportError;
 
-    /// `"table"`, `"markdown"` or `"json"`, ignoring ASCII case and surrounding whitespace.
+    /// `"table"`, `"markdown"`, `"json"` or `"html"`, ignoring ASCII case and surrounding whitespace.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim();
         Format::ALL
@@ -66,6 +71,7 @@ mod tests {
             assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
         }
         assert_eq!(" Markdown ".parse::<Format>().unwrap(), Format::Markdown);
+        assert_eq!("HTML".parse::<Format>().unwrap(), Format::Html);
     }
 
     #[test]
@@ -73,7 +79,7 @@ mod tests {
         let err = "xml".parse::<Format>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown report format `xml`: expected one of table, markdown, json"
+            "unknown report format `xml`: expected one of table, markdown, json, html"
         );
         let choices = Format::ALL.map(Format::as_str).join(", ");
         assert_eq!(choices, Format::CHOICES);

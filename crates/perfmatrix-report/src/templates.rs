@@ -1,6 +1,7 @@
 //! The embedded templates (`templates/*.j2`, compiled into the binary) and the minijinja
 //! environment they render in, with the filters they use: `ljust`/`rjust` (padding), `paint`
-//! (ANSI colour), and `code`/`cell`/`md` (Markdown escaping).
+//! (ANSI colour), and `code`/`cell`/`md` (Markdown escaping). HTML templates are escaped by
+//! minijinja itself (auto-escape).
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
@@ -10,23 +11,46 @@ use crate::{Format, Style};
 const TABLE: &str = include_str!("../templates/table.txt.j2");
 const MARKDOWN: &str = include_str!("../templates/markdown.md.j2");
 const JSON: &str = include_str!("../templates/report.json.j2");
+const MERGED_TABLE: &str = include_str!("../templates/merged.txt.j2");
+const MERGED_MARKDOWN: &str = include_str!("../templates/merged.md.j2");
+const MERGED_HTML: &str = include_str!("../templates/merged.html.j2");
 
-/// The name and source of the template that renders `format`.
+/// The name and source of the template that renders one platform's report in `format`. A
+/// report's HTML is the merged page of one platform, so it is the same template as
+/// [`merged_template`]'s.
 pub(crate) fn template(format: Format) -> (&'static str, &'static str) {
     match format {
         Format::Table => ("table.txt.j2", TABLE),
         Format::Markdown => ("markdown.md.j2", MARKDOWN),
         Format::Json => ("report.json.j2", JSON),
+        Format::Html => ("merged.html.j2", MERGED_HTML),
+    }
+}
+
+/// The name and source of the template that renders a merged report in `format`.
+pub(crate) fn merged_template(format: Format) -> (&'static str, &'static str) {
+    match format {
+        Format::Table => ("merged.txt.j2", MERGED_TABLE),
+        Format::Markdown => ("merged.md.j2", MERGED_MARKDOWN),
+        Format::Json => ("report.json.j2", JSON),
+        Format::Html => ("merged.html.j2", MERGED_HTML),
     }
 }
 
 /// An environment with no template yet: strict about undefined names (a typo in a template is an
-/// error, not an empty string), no auto-escaping (each template escapes what it must itself),
-/// block tags that take their own line with them, and the final newline kept.
+/// error, not an empty string), HTML auto-escaping for `*.html.j2` templates and none for the
+/// others (each escapes what it must itself), block tags that take their own line with them,
+/// and the final newline kept.
 pub(crate) fn environment(style: Style) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html.j2") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
@@ -57,13 +81,13 @@ fn rjust(text: &str, width_: usize) -> String {
     out
 }
 
-/// `text` in the ANSI colour of `kind` (a verdict's kebab-case name, `pass`, `fail`,
-/// `no-comparable-baseline` or `quick`) when `color` is on; as it is otherwise, and for kinds
-/// without a colour (`unchanged`).
+/// `text` in the ANSI colour of `kind` (a verdict's kebab-case name, an outcome or a platform's
+/// status: `pass`, `fail`, `no-comparable-baseline`, `skipped`, `unjudged`, or `quick`) when
+/// `color` is on; as it is otherwise, and for kinds without a colour (`unchanged`).
 fn paint(text: &str, kind: &str, color: bool) -> String {
     let sgr = match kind {
         "regressed" | "fail" => "1;31",
-        "warning" | "quick" => "33",
+        "warning" | "quick" | "skipped" | "unjudged" => "33",
         "improved" | "pass" => "32",
         "missing" | "new" | "no-baseline" | "no-comparable-baseline" => "36",
         _ => "",

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::units::{format_duration_ns, format_p, format_percent, format_percent_unsigned};
 
 /// What an empty cell shows.
-const EMPTY: &str = "—";
+pub(crate) const EMPTY: &str = "—";
 
 /// One line of the table, every cell already a string.
 #[derive(Debug, Serialize)]
@@ -45,9 +45,9 @@ struct Widths {
 
 /// One non-zero count of the footer.
 #[derive(Debug, Serialize)]
-struct Count {
-    n: usize,
-    label: &'static str,
+pub(crate) struct Count {
+    pub(crate) n: usize,
+    pub(crate) label: &'static str,
 }
 
 /// The context of `table.txt.j2` and `markdown.md.j2`:
@@ -148,7 +148,7 @@ fn cells(row: &Row) -> Cells {
 }
 
 /// (as shown, as the `paint` filter knows it).
-fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str) {
+pub(crate) fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str) {
     match verdict {
         RowVerdict::Improved => ("improved", "improved"),
         RowVerdict::Unchanged => ("unchanged", "unchanged"),
@@ -186,7 +186,7 @@ fn widths(header: &Cells, rows: &[Cells]) -> Widths {
     }
 }
 
-fn counts(counts: &Counts) -> Vec<Count> {
+pub(crate) fn counts(counts: &Counts) -> Vec<Count> {
     let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     [
         (counts.regressed, "regressed"),

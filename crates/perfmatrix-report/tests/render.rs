@@ -345,7 +345,7 @@ fn colour_only_when_asked() {
     for report in all_reports() {
         let plain = render(&report, Format::Table, PLAIN).unwrap();
         assert!(!plain.contains('\x1b'), "{plain}");
-        for format in [Format::Markdown, Format::Json] {
+        for format in [Format::Markdown, Format::Json, Format::Html] {
             assert!(!render(&report, format, COLOR).unwrap().contains('\x1b'));
         }
     }
@@ -503,9 +503,13 @@ fn format_names() {
     assert_eq!("markdown".parse::<Format>().unwrap(), Format::Markdown);
     assert_eq!("json".parse::<Format>().unwrap(), Format::Json);
     assert_eq!(Format::Markdown.to_string(), "markdown");
-    let err = "html".parse::<Format>().unwrap_err();
-    assert!(matches!(&err, ReportError::UnknownFormat { given } if given == "html"));
-    assert!(err.to_string().contains("table, markdown, json"), "{err}");
+    assert_eq!("html".parse::<Format>().unwrap(), Format::Html);
+    let err = "xml".parse::<Format>().unwrap_err();
+    assert!(matches!(&err, ReportError::UnknownFormat { given } if given == "xml"));
+    assert!(
+        err.to_string().contains("table, markdown, json, html"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,6 +1,26 @@
-//! `cargo xtask matrix workflow`: renders `.github/workflows/perf.yml` (placeholder, being written).
+//! `cargo xtask matrix workflow`: renders `.github/workflows/perf.yml` from the platforms table
+//! (`[workspace.metadata.perfmatrix] platforms` in Cargo.toml) and `xtask/templates/perf.yml.j2`;
+//! `--check` fails when the committed file differs from the rendering.
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use perfmatrix_model::{Platform, write_atomically};
+
+use crate::workspace::Workspace;
+
+/// The generated workflow, relative to the project root.
+const WORKFLOW_PATH: &str = ".github/workflows/perf.yml";
+
+/// The template. Its delimiters are `[% %]`, `[[ ]]` and `[# #]`, so GitHub's `${{ }}` passes
+/// through untouched (the template's opening comment says more).
+const TEMPLATE: &str = include_str!("../../templates/perf.yml.j2");
+
+/// Where a platform's values come from, for error messages.
+const PLATFORMS_KEY: &str = "workspace.metadata.perfmatrix.platforms";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Workflow {
@@ -11,7 +31,225 @@ pub(crate) struct Workflow {
 
 impl Workflow {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let _ = self.check;
-        anyhow::bail!("not yet")
+        let ws = Workspace::load()?;
+        let rendered = render(&ws.config.platforms)?;
+        let path = crate::project_root().join(WORKFLOW_PATH);
+        if self.check {
+            if is_current(&path, &rendered)? {
+                println!("{WORKFLOW_PATH} is up to date");
+                return Ok(ExitCode::SUCCESS);
+            }
+            eprintln!(
+                "error: {WORKFLOW_PATH} is stale: run `cargo xtask matrix workflow` to update"
+            );
+            return Ok(ExitCode::from(1));
+        }
+        write_atomically(&path, rendered.as_bytes())?;
+        let legs: Vec<String> = ws
+            .config
+            .platforms
+            .iter()
+            .map(|p| {
+                let required = if p.required { "" } else { ", not required" };
+                format!("{} on {}{required}", p.triple, p.runner)
+            })
+            .collect();
+        println!(
+            "wrote {WORKFLOW_PATH}: one leg per platform ({})",
+            legs.join("; ")
+        );
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// The workflow for `platforms`. Every value that lands in the YAML is checked first.
+fn render(platforms: &[Platform]) -> anyhow::Result<String> {
+    if platforms.is_empty() {
+        bail!(
+            "{PLATFORMS_KEY} is empty: the workflow needs at least one platform in \
+             [workspace.metadata.perfmatrix] platforms in Cargo.toml"
+        );
+    }
+    for (i, platform) in platforms.iter().enumerate() {
+        check_label(
+            platform.triple.as_str(),
+            &format!("{PLATFORMS_KEY}[{i}].triple"),
+        )?;
+        check_label(&platform.runner, &format!("{PLATFORMS_KEY}[{i}].runner"))?;
+    }
+    let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .block_delimiters("[%", "%]")
+            .variable_delimiters("[[", "]]")
+            .comment_delimiters("[#", "#]")
+            .build()
+            .context("invalid template delimiters")?,
+    );
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Values are checked above; escaping (HTML or JSON, picked by file name) would only corrupt them.
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.add_template("perf.yml.j2", TEMPLATE)
+        .context("xtask/templates/perf.yml.j2 does not parse")?;
+    let platforms: Vec<minijinja::Value> = platforms
+        .iter()
+        .map(|p| {
+            context! {
+                triple => p.triple.as_str(),
+                runner => p.runner.as_str(),
+                required => p.required,
+            }
+        })
+        .collect();
+    env.get_template("perf.yml.j2")?
+        .render(context! { platforms })
+        .context("cannot render xtask/templates/perf.yml.j2")
+}
+
+/// A value inserted into the YAML must be a plain label (`^[A-Za-z0-9._-]+$`), so it can neither
+/// break out of its quotes nor add keys.
+fn check_label(value: &str, key: &str) -> anyhow::Result<()> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if value.is_empty() || !value.chars().all(plain) {
+        bail!("{key} = {value:?} must be a plain label: letters, digits, `.`, `_` and `-` only");
+    }
+    Ok(())
+}
+
+/// Whether the file at `path` is exactly `rendered` (a missing file is not).
+fn is_current(path: &Path, rendered: &str) -> anyhow::Result<bool> {
+    match std::fs::read_to_string(path) {
+        Ok(committed) => Ok(committed == rendered),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use perfmatrix_fingerprint::TargetTriple;
+
+    use super::*;
+
+    fn platform(triple: &str, runner: &str, required: bool) -> Platform {
+        Platform {
+            triple: TargetTriple::parse(triple).unwrap(),
+            runner: runner.to_owned(),
+            required,
+        }
+    }
+
+    fn two_platforms() -> Vec<Platform> {
+        vec![
+            platform("x86_64-unknown-linux-gnu", "ubuntu-24.04", true),
+            platform("aarch64-unknown-linux-gnu", "ubuntu-24.04-arm", true),
+        ]
+    }
+
+    /// The matrix row of a platform as the template writes it.
+    fn leg(triple: &str, runner: &str, required: bool) -> String {
+        format!(
+            "          - triple: \"{triple}\"\n            runner: \"{runner}\"\n            \
+             required: {required}\n"
+        )
+    }
+
+    #[test]
+    fn committed_workflow_is_up_to_date() {
+        let ws = Workspace::load().unwrap();
+        let rendered = render(&ws.config.platforms).unwrap();
+        let path = crate::project_root().join(WORKFLOW_PATH);
+        assert!(
+            is_current(&path, &rendered).unwrap(),
+            "{WORKFLOW_PATH} is stale: run `cargo xtask matrix workflow` to update"
+        );
+    }
+
+    #[test]
+    fn a_third_platform_adds_a_leg_to_bench_and_record() {
+        let mut platforms = two_platforms();
+        platforms.push(platform("aarch64-apple-darwin", "macos-15", false));
+        let rendered = render(&platforms).unwrap();
+        let new_leg = leg("aarch64-apple-darwin", "macos-15", false);
+        assert_eq!(rendered.matches(&new_leg).count(), 2, "{rendered}");
+        let old_leg = leg("x86_64-unknown-linux-gnu", "ubuntu-24.04", true);
+        assert_eq!(rendered.matches(&old_leg).count(), 2);
+        let without = render(&two_platforms()).unwrap();
+        assert_eq!(rendered.replace(&new_leg, ""), without);
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        let platforms = two_platforms();
+        assert_eq!(render(&platforms).unwrap(), render(&platforms).unwrap());
+    }
+
+    #[test]
+    fn the_file_says_it_is_generated_and_keeps_github_expressions() {
+        let rendered = render(&two_platforms()).unwrap();
+        assert!(rendered.starts_with("# GENERATED FILE, DO NOT EDIT BY HAND."));
+        assert!(rendered.contains("runs-on: ${{ matrix.runner }}"));
+        assert!(!rendered.contains("[[") && !rendered.contains("[%"));
+        assert!(rendered.ends_with("if-no-files-found: error\n"));
+    }
+
+    #[test]
+    fn no_expression_inside_a_run_script() {
+        let rendered = render(&two_platforms()).unwrap();
+        let mut in_script = None;
+        for (n, line) in rendered.lines().enumerate() {
+            let indent = line.len() - line.trim_start().len();
+            if let Some(script_indent) = in_script {
+                if line.trim().is_empty() || indent > script_indent {
+                    assert!(!line.contains("${{"), "line {}: {line}", n + 1);
+                    continue;
+                }
+                in_script = None;
+            }
+            let key = line.trim_start().trim_start_matches("- ");
+            if let Some(rest) = key.strip_prefix("run:") {
+                assert!(!rest.contains("${{"), "line {}: {line}", n + 1);
+                in_script = Some(indent);
+            }
+        }
+    }
+
+    #[test]
+    fn a_runner_label_that_could_inject_yaml_is_refused() {
+        for runner in [
+            "ubuntu-24.04\"\n  evil: true",
+            "ubuntu latest",
+            "",
+            "${{ x }}",
+        ] {
+            let mut platforms = two_platforms();
+            platforms.push(platform("aarch64-apple-darwin", runner, false));
+            let err = render(&platforms).unwrap_err().to_string();
+            assert!(
+                err.starts_with("workspace.metadata.perfmatrix.platforms[2].runner"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_platform_is_an_error() {
+        let err = render(&[]).unwrap_err().to_string();
+        assert!(
+            err.contains("workspace.metadata.perfmatrix.platforms is empty"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_not_current() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!is_current(&dir.path().join("perf.yml"), "x").unwrap());
+        std::fs::write(dir.path().join("perf.yml"), "x").unwrap();
+        assert!(is_current(&dir.path().join("perf.yml"), "x").unwrap());
+        assert!(!is_current(&dir.path().join("perf.yml"), "y").unwrap());
     }
 }

@@ -1,0 +1,590 @@
+//! One report for a CI matrix: the verdicts of every platform's leg merged into an overall
+//! verdict, a row per platform and a benchmark × platform table. A platform that was expected but
+//! sent nothing is shown as missing and fails the merge; it is never silently passed.
+//!
+//! Merging reads only what the legs already decided (each leg judged its own run on its own
+//! machine, re-measurements included), so it is pure bookkeeping: linear in the number of rows,
+//! plus one sort of the benchmark ids.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use perfmatrix_stats::Interval;
+use serde::{Deserialize, Serialize};
+
+use crate::{BaselineChoice, Counts, ModelError, Outcome, Report, Results, RowVerdict, Schema};
+
+/// The kind and version of merged-report JSON.
+pub const MERGED_SCHEMA: Schema = Schema {
+    kind: "perfmatrix-merged-report",
+    version: 1,
+};
+
+/// One leg's contribution: where it came from, its platform, and its verdict if it got one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leg {
+    /// The results file (or another label of where the leg's results came from).
+    pub source: PathBuf,
+    pub platform: String,
+    pub fingerprint_slug: String,
+    /// `None`: the leg measured but stopped before judging (e.g. its baseline failed to load).
+    pub verdict: Option<Report>,
+}
+
+impl Leg {
+    /// The leg of a results file `cargo xtask bench` wrote.
+    #[must_use]
+    pub fn from_results(source: &Path, results: Results) -> Self {
+        Self {
+            source: source.to_owned(),
+            platform: results.fingerprint.target.to_string(),
+            fingerprint_slug: results.fingerprint.slug(),
+            verdict: results.verdict,
+        }
+    }
+
+    /// Reads and checks a results file ([`Results::load`]) and takes its leg.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        Ok(Self::from_results(path, Results::load(path)?))
+    }
+}
+
+/// A platform the merge expects, and whether its absence fails the merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    pub platform: String,
+    pub required: bool,
+}
+
+/// A platform whose leg was deliberately not run (the local rehearsal lacks its cross tools).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub platform: String,
+    /// Why, and what to do about it (e.g. the command that installs the missing tools).
+    pub reason: String,
+}
+
+/// The state of one platform in the merged report, ordered by severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlatformStatus {
+    Pass,
+    /// Measured, but with no baseline of a comparable machine: neither pass nor fail.
+    NoComparableBaseline,
+    /// Deliberately not run here (see the row's note); never counted as a pass.
+    Skipped,
+    /// Expected, but no results arrived.
+    Missing,
+    /// Results arrived without a verdict: the leg stopped before judging.
+    Unjudged,
+    Fail,
+}
+
+impl PlatformStatus {
+    /// The name used in reports and JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlatformStatus::Pass => "pass",
+            PlatformStatus::NoComparableBaseline => "no-comparable-baseline",
+            PlatformStatus::Skipped => "skipped",
+            PlatformStatus::Missing => "missing",
+            PlatformStatus::Unjudged => "unjudged",
+            PlatformStatus::Fail => "fail",
+        }
+    }
+}
+
+/// One platform of the merged report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlatformRow {
+    pub platform: String,
+    pub status: PlatformStatus,
+    /// Whether this platform's absence fails the merge.
+    pub required: bool,
+    /// Whether this platform fails the merge: it regressed, or it is required and has no verdict.
+    pub fails: bool,
+    /// The results file it came from.
+    pub source: Option<String>,
+    pub fingerprint_slug: Option<String>,
+    pub emulated: Option<String>,
+    pub quick: bool,
+    /// The baseline file its run was compared with.
+    pub baseline: Option<String>,
+    pub counts: Option<Counts>,
+    /// Why a platform is skipped, missing or unjudged, and what to do.
+    pub note: Option<String>,
+    /// The column of this platform in [`MergedRow::cells`], if it has a verdict.
+    pub column: Option<usize>,
+}
+
+/// One benchmark on one platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub verdict: RowVerdict,
+    /// Relative change of the median with its bootstrap interval.
+    pub change: Option<Interval>,
+    pub new_median_ns: Option<f64>,
+    pub base_median_ns: Option<f64>,
+    /// Decided by a second measurement.
+    pub remeasured: bool,
+}
+
+/// One benchmark across the platforms that have a verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedRow {
+    pub id: String,
+    /// Indexed by [`PlatformRow::column`]; `None` where that platform did not measure it.
+    pub cells: Vec<Option<Cell>>,
+    /// The worst verdict of the row.
+    pub worst: RowVerdict,
+}
+
+/// The overall outcome of a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MergedOutcome {
+    /// No platform regressed and every required platform has a verdict.
+    Pass,
+    /// A platform regressed, or a required platform has no verdict.
+    Fail,
+    /// Nothing failed, but no platform was compared with a baseline either.
+    NoComparableBaseline,
+}
+
+/// The merged report of a matrix run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergedReport {
+    pub schema: String,
+    pub version: u32,
+    pub outcome: MergedOutcome,
+    /// One line per reason the merge failed (empty when it did not).
+    pub reasons: Vec<String>,
+    /// Expected platforms in the order given, then any other platform that sent results.
+    pub platforms: Vec<PlatformRow>,
+    /// The platforms with a verdict (their `platform` names), in the order of `platforms`.
+    pub columns: Vec<String>,
+    /// Sorted by id.
+    pub benchmarks: Vec<MergedRow>,
+    /// Every cell's verdict counted, over all platforms.
+    pub counts: Counts,
+}
+
+/// Merges the legs. `expected` lists the platforms the merge waits for (in display order);
+/// `skipped` the ones deliberately not run. Two legs of one platform are an error naming both
+/// files.
+pub fn merge(
+    legs: Vec<Leg>,
+    expected: &[Expected],
+    skipped: &[Skipped],
+) -> Result<MergedReport, ModelError> {
+    let mut by_platform: HashMap<String, Leg> = HashMap::with_capacity(legs.len());
+    let mut arrival: Vec<String> = Vec::with_capacity(legs.len());
+    for leg in legs {
+        if let Some(first) = by_platform.get(&leg.platform) {
+            return Err(ModelError::DuplicatePlatform {
+                platform: leg.platform.clone(),
+                first: first.source.clone(),
+                second: leg.source,
+            });
+        }
+        arrival.push(leg.platform.clone());
+        by_platform.insert(leg.platform.clone(), leg);
+    }
+    Ok(assemble(&by_platform, &arrival, expected, skipped))
+}
+
+/// The merged report of legs with distinct platforms (`arrival`: their platforms in input order).
+fn assemble(
+    by_platform: &HashMap<String, Leg>,
+    arrival: &[String],
+    expected: &[Expected],
+    skipped: &[Skipped],
+) -> MergedReport {
+    // Display order: expected platforms, then skipped ones, then the rest as they arrived.
+    let mut order: Vec<String> = Vec::new();
+    for name in expected
+        .iter()
+        .map(|e| &e.platform)
+        .chain(skipped.iter().map(|s| &s.platform))
+        .chain(arrival.iter())
+    {
+        if !order.contains(name) {
+            order.push(name.clone());
+        }
+    }
+    let required = |platform: &str| {
+        expected
+            .iter()
+            .any(|e| e.platform == platform && e.required)
+    };
+
+    let mut platforms = Vec::with_capacity(order.len());
+    let mut columns: Vec<&Report> = Vec::new();
+    let mut reasons = Vec::new();
+    for name in &order {
+        let required = required(name);
+        let row = match by_platform.get(name) {
+            Some(leg) => leg_row(leg, required, &mut columns),
+            None => match skipped.iter().find(|s| &s.platform == name) {
+                Some(s) => absent_row(name, PlatformStatus::Skipped, required, &s.reason),
+                None => absent_row(
+                    name,
+                    PlatformStatus::Missing,
+                    required,
+                    "no results file for this platform: did its leg run and upload its results?",
+                ),
+            },
+        };
+        if row.fails {
+            reasons.push(match row.status {
+                PlatformStatus::Fail => format!(
+                    "{name}: {} benchmark(s) regressed",
+                    row.counts.map_or(0, |c| c.regressed)
+                ),
+                status => format!("{name}: required platform is {}", status.as_str()),
+            });
+        }
+        platforms.push(row);
+    }
+
+    let (benchmarks, counts) = table(&columns);
+    let outcome = if platforms.iter().any(|p| p.fails) {
+        MergedOutcome::Fail
+    } else if platforms.iter().any(|p| p.status == PlatformStatus::Pass) {
+        MergedOutcome::Pass
+    } else {
+        MergedOutcome::NoComparableBaseline
+    };
+    MergedReport {
+        schema: MERGED_SCHEMA.kind.to_owned(),
+        version: MERGED_SCHEMA.version,
+        outcome,
+        reasons,
+        columns: columns.iter().map(|r| r.platform.clone()).collect(),
+        platforms,
+        benchmarks,
+        counts,
+    }
+}
+
+impl MergedReport {
+    /// A merged report of one platform's verdict, as `cargo xtask bench` sees it.
+    #[must_use]
+    pub fn single(report: &Report, source: &Path) -> Self {
+        let leg = Leg {
+            source: source.to_owned(),
+            platform: report.platform.clone(),
+            fingerprint_slug: report.fingerprint_slug.clone(),
+            verdict: Some(report.clone()),
+        };
+        let expected = [Expected {
+            platform: report.platform.clone(),
+            required: true,
+        }];
+        let arrival = [leg.platform.clone()];
+        let by_platform = HashMap::from([(leg.platform.clone(), leg)]);
+        assemble(&by_platform, &arrival, &expected, &[])
+    }
+}
+
+fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
+    let source = Some(leg.source.display().to_string());
+    let Some(report) = &leg.verdict else {
+        return PlatformRow {
+            source,
+            fingerprint_slug: Some(leg.fingerprint_slug.clone()),
+            ..absent_row(
+                &leg.platform,
+                PlatformStatus::Unjudged,
+                required,
+                "the leg measured but stopped before its verdict (see the leg's log)",
+            )
+        };
+    };
+    let status = match report.outcome {
+        Outcome::Pass => PlatformStatus::Pass,
+        Outcome::Fail => PlatformStatus::Fail,
+        Outcome::NoComparableBaseline => PlatformStatus::NoComparableBaseline,
+    };
+    let baseline = match &report.baseline {
+        BaselineChoice::Selected { path, .. } => Some(path.clone()),
+        BaselineChoice::NoComparable { .. } => None,
+    };
+    let note = match &report.baseline {
+        BaselineChoice::NoComparable { how_to_record, .. } => Some(format!(
+            "no comparable baseline; record one with `{how_to_record}`"
+        )),
+        BaselineChoice::Selected { .. } => None,
+    };
+    columns.push(report);
+    PlatformRow {
+        platform: leg.platform.clone(),
+        status,
+        required,
+        fails: status == PlatformStatus::Fail,
+        source,
+        fingerprint_slug: Some(report.fingerprint_slug.clone()),
+        emulated: report.emulated.clone(),
+        quick: report.quick,
+        baseline,
+        counts: Some(report.counts),
+        note,
+        column: Some(columns.len() - 1),
+    }
+}
+
+fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str) -> PlatformRow {
+    PlatformRow {
+        platform: platform.to_owned(),
+        status,
+        required,
+        // A skipped leg is shown as skipped and never passes for the platform; it fails the merge
+        // only where the caller made it required.
+        fails: required,
+        source: None,
+        fingerprint_slug: None,
+        emulated: None,
+        quick: false,
+        baseline: None,
+        counts: None,
+        note: Some(note.to_owned()),
+        column: None,
+    }
+}
+
+/// The benchmark × platform table and the count of every cell's verdict.
+fn table(columns: &[&Report]) -> (Vec<MergedRow>, Counts) {
+    let width = columns.len();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut rows: Vec<MergedRow> = Vec::new();
+    let mut counts = Counts::default();
+    for (column, report) in columns.iter().enumerate() {
+        for row in &report.rows {
+            let at = *index.entry(row.id.as_str()).or_insert_with(|| {
+                rows.push(MergedRow {
+                    id: row.id.clone(),
+                    cells: vec![None; width],
+                    worst: row.verdict,
+                });
+                rows.len() - 1
+            });
+            let merged = &mut rows[at];
+            merged.worst = merged.worst.max(row.verdict);
+            merged.cells[column] = Some(Cell {
+                verdict: row.verdict,
+                change: row.change,
+                new_median_ns: row.new_median_ns,
+                base_median_ns: row.base_median_ns,
+                remeasured: row.remeasured,
+            });
+            counts.add(row.verdict);
+        }
+    }
+    rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    (rows, counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Row;
+
+    fn report(platform: &str, rows: &[(&str, RowVerdict)]) -> Report {
+        let rows: Vec<Row> = rows.iter().map(|(id, v)| Row::bare(id, *v)).collect();
+        let mut counts = Counts::default();
+        for r in &rows {
+            counts.add(r.verdict);
+        }
+        Report {
+            schema: "perfmatrix-report".to_owned(),
+            version: 1,
+            platform: platform.to_owned(),
+            fingerprint_slug: format!("slug-{platform}"),
+            fingerprint_id: "0".to_owned(),
+            emulated: None,
+            quick: false,
+            baseline: BaselineChoice::Selected {
+                path: format!("baselines/{platform}/x.json"),
+                slug: "x".to_owned(),
+                commit: "abc".to_owned(),
+                runs: 3,
+                why: "same".to_owned(),
+            },
+            outcome: if counts.regressed > 0 {
+                Outcome::Fail
+            } else {
+                Outcome::Pass
+            },
+            rows,
+            counts,
+        }
+    }
+
+    fn leg(platform: &str, rows: &[(&str, RowVerdict)]) -> Leg {
+        Leg {
+            source: PathBuf::from(format!("results/{platform}.json")),
+            platform: platform.to_owned(),
+            fingerprint_slug: format!("slug-{platform}"),
+            verdict: Some(report(platform, rows)),
+        }
+    }
+
+    fn expect(platforms: &[&str]) -> Vec<Expected> {
+        platforms
+            .iter()
+            .map(|p| Expected {
+                platform: (*p).to_owned(),
+                required: true,
+            })
+            .collect()
+    }
+
+    const X86: &str = "x86_64-unknown-linux-gnu";
+    const ARM: &str = "aarch64-unknown-linux-gnu";
+
+    #[test]
+    fn two_passing_platforms_pass_and_align_their_benchmarks() {
+        let legs = vec![
+            leg(
+                ARM,
+                &[
+                    ("a/1", RowVerdict::Unchanged),
+                    ("b/1", RowVerdict::Improved),
+                ],
+            ),
+            leg(
+                X86,
+                &[("a/1", RowVerdict::Warning), ("c/1", RowVerdict::New)],
+            ),
+        ];
+        let m = merge(legs, &expect(&[X86, ARM]), &[]).unwrap();
+        assert_eq!(m.outcome, MergedOutcome::Pass);
+        assert!(m.reasons.is_empty());
+        let names: Vec<_> = m.platforms.iter().map(|p| p.platform.as_str()).collect();
+        assert_eq!(names, [X86, ARM], "expected order, not arrival order");
+        assert_eq!(m.columns, [X86, ARM], "columns in the same order");
+        let ids: Vec<_> = m.benchmarks.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["a/1", "b/1", "c/1"]);
+        let a = &m.benchmarks[0];
+        assert_eq!(a.worst, RowVerdict::Warning);
+        assert_eq!(a.cells[1].as_ref().unwrap().verdict, RowVerdict::Unchanged);
+        assert!(
+            m.benchmarks[1].cells[0].is_none(),
+            "x86 did not measure b/1"
+        );
+        assert_eq!(m.counts.warning, 1);
+        assert_eq!(m.counts.unchanged + m.counts.improved + m.counts.new, 3);
+    }
+
+    #[test]
+    fn a_missing_required_platform_fails_and_is_shown_missing() {
+        let m = merge(
+            vec![leg(X86, &[("a/1", RowVerdict::Unchanged)])],
+            &expect(&[X86, ARM]),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(m.outcome, MergedOutcome::Fail);
+        let arm = &m.platforms[1];
+        assert_eq!(arm.status, PlatformStatus::Missing);
+        assert!(arm.fails && arm.column.is_none());
+        assert_eq!(m.reasons, [format!("{ARM}: required platform is missing")]);
+    }
+
+    #[test]
+    fn an_optional_missing_platform_is_shown_but_does_not_fail() {
+        let expected = [
+            Expected {
+                platform: X86.to_owned(),
+                required: true,
+            },
+            Expected {
+                platform: ARM.to_owned(),
+                required: false,
+            },
+        ];
+        let m = merge(
+            vec![leg(X86, &[("a/1", RowVerdict::Unchanged)])],
+            &expected,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(m.outcome, MergedOutcome::Pass);
+        assert_eq!(m.platforms[1].status, PlatformStatus::Missing);
+        assert!(!m.platforms[1].fails);
+    }
+
+    #[test]
+    fn a_regression_on_one_platform_fails_the_merge() {
+        let legs = vec![
+            leg(X86, &[("a/1", RowVerdict::Unchanged)]),
+            leg(ARM, &[("a/1", RowVerdict::Regressed)]),
+        ];
+        let m = merge(legs, &expect(&[X86, ARM]), &[]).unwrap();
+        assert_eq!(m.outcome, MergedOutcome::Fail);
+        assert_eq!(m.reasons, [format!("{ARM}: 1 benchmark(s) regressed")]);
+        assert_eq!(m.benchmarks[0].worst, RowVerdict::Regressed);
+    }
+
+    #[test]
+    fn two_legs_of_one_platform_name_both_files() {
+        let err = merge(vec![leg(X86, &[]), leg(X86, &[])], &expect(&[X86]), &[]).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.matches(&format!("results/{X86}.json")).count() == 2 && text.contains(X86),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn skipped_and_unjudged_legs_are_never_passes() {
+        let mut unjudged = leg(ARM, &[]);
+        unjudged.verdict = None;
+        let m = merge(vec![unjudged], &expect(&[ARM]), &[]).unwrap();
+        assert_eq!(m.platforms[0].status, PlatformStatus::Unjudged);
+        assert_eq!(m.outcome, MergedOutcome::Fail);
+
+        let skipped = [Skipped {
+            platform: ARM.to_owned(),
+            reason: "install qemu".to_owned(),
+        }];
+        let m = merge(
+            vec![leg(X86, &[("a/1", RowVerdict::Unchanged)])],
+            &expect(&[X86]),
+            &skipped,
+        )
+        .unwrap();
+        assert_eq!(m.outcome, MergedOutcome::Pass, "not required here");
+        assert_eq!(m.platforms[1].status, PlatformStatus::Skipped);
+        assert_eq!(m.platforms[1].note.as_deref(), Some("install qemu"));
+    }
+
+    #[test]
+    fn nothing_compared_is_no_comparable_baseline() {
+        let mut l = leg(X86, &[("a/1", RowVerdict::NoBaseline)]);
+        let r = l.verdict.as_mut().unwrap();
+        r.outcome = Outcome::NoComparableBaseline;
+        r.baseline = BaselineChoice::NoComparable {
+            candidates: Vec::new(),
+            how_to_record: "cargo xtask update-baselines --platform x".to_owned(),
+        };
+        let m = merge(vec![l], &expect(&[X86]), &[]).unwrap();
+        assert_eq!(m.outcome, MergedOutcome::NoComparableBaseline);
+        assert!(
+            m.platforms[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("update-baselines")
+        );
+    }
+
+    #[test]
+    fn a_single_report_is_a_merge_of_one() {
+        let r = report(X86, &[("a/1", RowVerdict::Regressed)]);
+        let m = MergedReport::single(&r, Path::new("r.json"));
+        assert_eq!(m.outcome, MergedOutcome::Fail);
+        assert_eq!(m.columns, [X86]);
+    }
+}

@@ -1,0 +1,539 @@
+//! The geometry of the HTML page's SVG chart of a merged report: for each charted benchmark a
+//! group of lines, one per platform, each with the change's point estimate as a marker and its
+//! interval as a whisker, on a shared percent scale with a zero line.
+//!
+//! Pure functions from the report to coordinates; `templates/merged.html.j2` only draws what is
+//! computed here. Every coordinate is finite and rounded to 0.1 ([`coord`]), whatever the report
+//! holds (NaN medians, infinite or huge changes): values beyond the scale are drawn at its edge.
+
+use perfmatrix_model::{Cell, MergedReport, MergedRow};
+use serde::Serialize;
+
+use crate::units::format_percent;
+use crate::view::{EMPTY, printable, verdict_names};
+
+/// At most this many benchmarks are charted (the ones with the largest |change|), so that a
+/// report of thousands stays a usable page; the tables still list every one.
+pub const MAX_CHARTED: usize = 200;
+
+// The layout, in SVG user units (pixels at 100%), left to right: labels, plot, change texts.
+const WIDTH: f64 = 980.0;
+const LABEL_RIGHT: f64 = 262.0;
+const PLOT_LEFT: f64 = 276.0;
+const PLOT_RIGHT: f64 = 756.0;
+const TEXT_LEFT: f64 = 768.0;
+/// Room for the tick labels above and below the groups.
+const AXIS: f64 = 26.0;
+/// The height of one platform's line, and the space between two benchmarks' groups.
+const LINE: f64 = 14.0;
+const GAP: f64 = 8.0;
+/// The tick labels are repeated above every this many groups, in a band this high, so that a
+/// long chart has its scale in view.
+const AXIS_EVERY: usize = 10;
+const AXIS_REPEAT: f64 = 18.0;
+/// The radius of a marker.
+const MARKER: f64 = 4.0;
+/// Longer ids are shortened in the label (the full id is the group's tooltip).
+const LABEL_CHARS: usize = 38;
+
+/// The scale always shows at least ±2% around zero, and never more than -100%…+300%: a
+/// benchmark cannot get faster than -100%, and one huge change must not flatten all the others.
+const MIN_HALF_SPAN: f64 = 0.02;
+const DOMAIN_MIN: f64 = -1.0;
+const DOMAIN_MAX: f64 = 3.0;
+/// About this many ticks on the scale.
+const TICKS: f64 = 6.0;
+
+/// One colour per platform (Okabe–Ito, with a purple for its hard-to-see yellow); platforms past
+/// the eighth repeat the colours with another marker shape.
+const PALETTE: [&str; 8] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#6a3d9a", "#000000",
+];
+const SHAPES: usize = 4;
+
+/// The context of the chart in `merged.html.j2`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Chart {
+    width: f64,
+    height: f64,
+    label_right: f64,
+    plot_left: f64,
+    plot_right: f64,
+    text_left: f64,
+    line: f64,
+    /// The y of the top and bottom of the plotted area, and of the tick labels.
+    top: f64,
+    bottom: f64,
+    top_label: f64,
+    bottom_label: f64,
+    /// The y of the tick labels repeated inside the chart.
+    axes: Vec<f64>,
+    zero: f64,
+    ticks: Vec<Tick>,
+    legend: Vec<Series>,
+    groups: Vec<Group>,
+    /// How many benchmarks are charted, and how many have a change on some platform.
+    pub(crate) charted: usize,
+    pub(crate) with_change: usize,
+    /// Whether some value lies beyond the scale and is drawn at its edge.
+    clipped: bool,
+    /// The ends of the scale, as labelled.
+    low: String,
+    high: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Tick {
+    x: f64,
+    label: String,
+}
+
+/// A platform of the legend: its name, colour and a marker centred at (8, 8).
+#[derive(Debug, Serialize)]
+struct Series {
+    name: String,
+    colour: &'static str,
+    marker: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Group {
+    top: f64,
+    height: f64,
+    /// The y of the label's baseline.
+    label_y: f64,
+    label: String,
+    id: String,
+    /// The row's worst verdict, as a CSS class.
+    worst: &'static str,
+    stripe: bool,
+    lines: Vec<Line>,
+}
+
+/// One platform's line in a group.
+#[derive(Debug, Serialize)]
+struct Line {
+    top: f64,
+    y: f64,
+    text_y: f64,
+    /// The verdict as a CSS class (`none` where the platform did not measure the benchmark).
+    kind: &'static str,
+    colour: &'static str,
+    whisker: Option<Whisker>,
+    /// The marker's SVG path.
+    marker: Option<String>,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Whisker {
+    from: f64,
+    to: f64,
+}
+
+/// A linear map from changes (fractions) to x, over a domain that contains 0 and ends on ticks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Scale {
+    low: f64,
+    high: f64,
+    step: f64,
+    left: f64,
+    right: f64,
+}
+
+impl Scale {
+    /// The scale that shows `values` (NaN ignored, the rest limited to -100%…+300%) and zero,
+    /// at least ±2%, widened to whole ticks, drawn from x = `left` to `right`.
+    pub(crate) fn fit(values: impl IntoIterator<Item = f64>, left: f64, right: f64) -> Self {
+        let (mut low, mut high) = (-MIN_HALF_SPAN, MIN_HALF_SPAN);
+        for v in values.into_iter().filter(|v| !v.is_nan()) {
+            let v = v.clamp(DOMAIN_MIN, DOMAIN_MAX);
+            low = low.min(v);
+            high = high.max(v);
+        }
+        let step = nice_step((high - low) / TICKS);
+        Self {
+            // The tolerance keeps a bound that is already a tick (up to rounding) where it is.
+            low: (low / step + 1e-9).floor() * step,
+            high: (high / step - 1e-9).ceil() * step,
+            step,
+            left,
+            right,
+        }
+    }
+
+    /// The x of `value`, clamped to the scale; NaN is drawn at zero.
+    pub(crate) fn x(&self, value: f64) -> f64 {
+        let value = if value.is_nan() { 0.0 } else { value };
+        let t = (value.clamp(self.low, self.high) - self.low) / (self.high - self.low);
+        coord(self.left + t * (self.right - self.left))
+    }
+
+    /// Whether `value` lies beyond the scale (and is drawn at its edge).
+    pub(crate) fn clips(&self, value: f64) -> bool {
+        value < self.low || value > self.high
+    }
+
+    /// The tick values, every `step` from `low` to `high`.
+    pub(crate) fn ticks(&self) -> Vec<f64> {
+        let first = (self.low / self.step).round() as i64;
+        let last = (self.high / self.step).round() as i64;
+        (first..=last).map(|i| i as f64 * self.step).collect()
+    }
+
+    /// A tick's label: `"+10%"`, `"0%"`, `"-2.5%"`, with a decimal only where the step has one.
+    pub(crate) fn label(&self, value: f64) -> String {
+        let percent = value * 100.0;
+        if percent.abs() < self.step * 1e-3 {
+            return "0%".to_owned();
+        }
+        let decimals = usize::from((self.step * 100.0).fract().abs() > 1e-9);
+        format!("{percent:+.decimals$}%")
+    }
+}
+
+/// The smallest of 1, 2, 2.5 and 5 times a power of ten that is at least `raw` (> 0, finite).
+pub(crate) fn nice_step(raw: f64) -> f64 {
+    let raw = if raw.is_finite() && raw > 0.0 {
+        raw
+    } else {
+        MIN_HALF_SPAN
+    };
+    let magnitude = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|&step| step >= raw * (1.0 - 1e-12))
+        .unwrap_or(10.0 * magnitude)
+}
+
+/// `value` made safe for an SVG attribute: finite, within ±1e6 and rounded to 0.1.
+pub(crate) fn coord(value: f64) -> f64 {
+    if value.is_finite() {
+        (value.clamp(-1e6, 1e6) * 10.0).round() / 10.0
+    } else {
+        0.0
+    }
+}
+
+/// The SVG path of platform `index`'s marker centred at (`x`, `y`): a circle, square, diamond or
+/// triangle, by which eighth of the platforms it is in.
+pub(crate) fn marker_path(index: usize, x: f64, y: f64) -> String {
+    let r = MARKER;
+    let (x, y) = (coord(x), coord(y));
+    match (index / PALETTE.len()) % SHAPES {
+        0 => format!(
+            "M{},{y}a{r},{r} 0 1,0 {},0a{r},{r} 0 1,0 -{},0Z",
+            coord(x - r),
+            2.0 * r,
+            2.0 * r
+        ),
+        1 => format!(
+            "M{},{}h{}v{}h-{}Z",
+            coord(x - r),
+            coord(y - r),
+            2.0 * r,
+            2.0 * r,
+            2.0 * r
+        ),
+        2 => format!("M{x},{}l{r},{r}l-{r},{r}l-{r},-{r}Z", coord(y - r)),
+        _ => format!("M{x},{}l{r},{}h-{}Z", coord(y - r), 2.0 * r, 2.0 * r),
+    }
+}
+
+/// The rows to chart: those with a change on some platform, at most `limit` of them (the largest
+/// |estimate| on any platform first), in the report's order. Also gives how many have a change.
+/// `O(n log n)` in the number of rows.
+pub(crate) fn select(rows: &[MergedRow], limit: usize) -> (Vec<usize>, usize) {
+    let mut charted: Vec<(usize, f64)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| {
+            row.cells
+                .iter()
+                .flatten()
+                .filter_map(|c| c.change.map(|c| c.estimate().abs()))
+                .filter(|m| !m.is_nan())
+                .reduce(f64::max)
+                .map(|m| (i, m))
+        })
+        .collect();
+    let with_change = charted.len();
+    if charted.len() > limit {
+        charted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        charted.truncate(limit);
+    }
+    let mut indices: Vec<usize> = charted.into_iter().map(|(i, _)| i).collect();
+    indices.sort_unstable();
+    (indices, with_change)
+}
+
+/// `text` cut to `max` characters, the last of them an ellipsis when it was longer.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The line of `cell`, platform `column`'s, whose top is at `top`; and whether a value of its
+/// change lies beyond the scale.
+fn line(cell: Option<&Cell>, column: usize, top: f64, scale: &Scale) -> (Line, bool) {
+    let y = top + LINE / 2.0;
+    let mut line = Line {
+        top: coord(top),
+        y: coord(y),
+        text_y: coord(y + 4.0),
+        kind: "none",
+        colour: PALETTE[column % PALETTE.len()],
+        whisker: None,
+        marker: None,
+        text: EMPTY.to_owned(),
+    };
+    let Some(cell) = cell else {
+        return (line, false);
+    };
+    let (name, kind) = verdict_names(cell.verdict);
+    let star = if cell.remeasured { "*" } else { "" };
+    line.kind = kind;
+    line.text = format!("{name}{star}");
+    let Some(change) = cell.change else {
+        return (line, false);
+    };
+    let values = [change.lower(), change.estimate(), change.upper()];
+    line.whisker = Some(Whisker {
+        from: scale.x(change.lower()),
+        to: scale.x(change.upper()),
+    });
+    line.marker = Some(marker_path(column, scale.x(change.estimate()), y));
+    line.text = format!("{} {name}{star}", format_percent(change.estimate()));
+    (line, values.into_iter().any(|v| scale.clips(v)))
+}
+
+/// The chart of `report`'s benchmarks, at most [`MAX_CHARTED`] of them.
+pub(crate) fn chart(report: &MergedReport) -> Chart {
+    let (indices, with_change) = select(&report.benchmarks, MAX_CHARTED);
+    let rows: Vec<&MergedRow> = indices.iter().map(|&i| &report.benchmarks[i]).collect();
+    let scale = Scale::fit(
+        rows.iter()
+            .flat_map(|row| row.cells.iter().flatten())
+            .filter_map(|c| c.change)
+            .flat_map(|c| [c.lower(), c.estimate(), c.upper()]),
+        PLOT_LEFT,
+        PLOT_RIGHT,
+    );
+    let platforms = report.columns.len();
+    let group_height = platforms as f64 * LINE;
+    let mut clipped = false;
+    let mut groups = Vec::with_capacity(rows.len());
+    let mut top = AXIS;
+    let mut axes = Vec::new();
+    for (n, row) in rows.iter().enumerate() {
+        if n > 0 && n % AXIS_EVERY == 0 {
+            // The baseline of 11px text in the middle of the band between two groups.
+            axes.push(coord(top - GAP / 2.0 + AXIS_REPEAT / 2.0 + 4.0));
+            top += AXIS_REPEAT;
+        }
+        let lines = (0..platforms)
+            .map(|column| {
+                let cell = row.cells.get(column).and_then(Option::as_ref);
+                let (line, beyond) = line(cell, column, top + column as f64 * LINE, &scale);
+                clipped |= beyond;
+                line
+            })
+            .collect();
+        let id = printable(&row.id);
+        groups.push(Group {
+            top: coord(top - GAP / 2.0),
+            height: coord(group_height + GAP),
+            label_y: coord(top + group_height / 2.0 + 4.0),
+            label: shorten(&id, LABEL_CHARS),
+            id,
+            worst: verdict_names(row.worst).1,
+            stripe: n % 2 == 1,
+            lines,
+        });
+        top += group_height + GAP;
+    }
+    let bottom = top - GAP;
+    let legend = report
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Series {
+            name: printable(name),
+            colour: PALETTE[i % PALETTE.len()],
+            marker: marker_path(i, 8.0, 8.0),
+        })
+        .collect();
+    Chart {
+        width: WIDTH,
+        height: coord(bottom + AXIS),
+        label_right: LABEL_RIGHT,
+        plot_left: PLOT_LEFT,
+        plot_right: PLOT_RIGHT,
+        text_left: TEXT_LEFT,
+        line: LINE,
+        top: coord(AXIS - GAP / 2.0),
+        bottom: coord(bottom + GAP / 2.0),
+        top_label: coord(AXIS - GAP / 2.0 - 6.0),
+        bottom_label: coord(bottom + GAP / 2.0 + 15.0),
+        axes,
+        zero: scale.x(0.0),
+        ticks: scale
+            .ticks()
+            .into_iter()
+            .map(|v| Tick {
+                x: scale.x(v),
+                label: scale.label(v),
+            })
+            .collect(),
+        legend,
+        groups,
+        charted: rows.len(),
+        with_change,
+        clipped,
+        low: scale.label(scale.low),
+        high: scale.label(scale.high),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perfmatrix_model::RowVerdict;
+    use perfmatrix_stats::Interval;
+
+    fn cell(lower: f64, estimate: f64, upper: f64) -> Cell {
+        Cell {
+            verdict: RowVerdict::Unchanged,
+            change: Some(Interval::new(lower, estimate, upper).unwrap()),
+            new_median_ns: None,
+            base_median_ns: None,
+            remeasured: false,
+        }
+    }
+
+    fn row(id: &str, cells: Vec<Option<Cell>>) -> MergedRow {
+        MergedRow {
+            id: id.to_owned(),
+            cells,
+            worst: RowVerdict::Unchanged,
+        }
+    }
+
+    #[test]
+    fn steps_are_round() {
+        for (raw, step) in [
+            (0.011, 0.02),
+            (0.02, 0.02),
+            (0.021, 0.025),
+            (0.03, 0.05),
+            (0.07, 0.1),
+            (0.5, 0.5),
+            (0.6, 1.0),
+        ] {
+            assert!(
+                (nice_step(raw) - step).abs() < 1e-12,
+                "{raw}: {}",
+                nice_step(raw)
+            );
+        }
+        assert!(nice_step(f64::NAN) > 0.0 && nice_step(0.0) > 0.0 && nice_step(-1.0) > 0.0);
+    }
+
+    #[test]
+    fn the_scale_holds_zero_and_the_values_and_ends_on_ticks() {
+        let s = Scale::fit([0.05, 0.13, -0.01], 0.0, 100.0);
+        assert!(s.low <= -0.01 && s.high >= 0.13, "{s:?}");
+        let ticks = s.ticks();
+        assert!((ticks[0] - s.low).abs() < 1e-9 && (ticks[ticks.len() - 1] - s.high).abs() < 1e-9);
+        assert!(ticks.iter().any(|t| t.abs() < 1e-9), "{ticks:?}");
+        assert!((4..=12).contains(&ticks.len()), "{ticks:?}");
+        assert!((s.x(s.low) - 0.0).abs() < 1e-9 && (s.x(s.high) - 100.0).abs() < 1e-9);
+        assert!(s.x(0.0) > 0.0 && s.x(0.0) < 100.0);
+        // A step of 2.5% labels every tick with a decimal; one of 5% with none.
+        assert!((s.step - 0.025).abs() < 1e-12, "{s:?}");
+        assert_eq!(s.label(0.0), "0%");
+        assert_eq!(s.label(0.05), "+5.0%");
+        assert_eq!(s.label(-0.025), "-2.5%");
+        let s = Scale::fit([0.2], 0.0, 100.0);
+        assert_eq!(s.label(0.05), "+5%");
+        assert_eq!(s.label(-0.05), "-5%");
+    }
+
+    #[test]
+    fn nothing_to_show_still_gives_a_small_scale() {
+        let s = Scale::fit([], 0.0, 100.0);
+        assert!(s.low <= -MIN_HALF_SPAN && s.high >= MIN_HALF_SPAN);
+        assert!((s.x(0.0) - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn extreme_values_are_clamped_to_finite_coordinates() {
+        let s = Scale::fit(
+            [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300],
+            10.0,
+            20.0,
+        );
+        assert!(
+            s.low >= DOMAIN_MIN - 1e-9 && s.high <= DOMAIN_MAX + 0.5,
+            "{s:?}"
+        );
+        for v in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -1e300,
+            0.0,
+        ] {
+            let x = s.x(v);
+            assert!(x.is_finite() && (10.0..=20.0).contains(&x), "{v}: {x}");
+        }
+        assert!(s.clips(f64::INFINITY) && s.clips(-5.0) && !s.clips(0.0) && !s.clips(f64::NAN));
+        assert_eq!(coord(f64::NAN).to_bits(), 0.0_f64.to_bits());
+        assert_eq!(coord(f64::INFINITY).to_bits(), 0.0_f64.to_bits());
+        assert!((coord(1e300) - 1e6).abs() < 1e-9);
+        assert!((coord(12.345) - 12.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn markers_are_paths_of_finite_numbers() {
+        for index in 0..40 {
+            for (x, y) in [(1.0, 2.0), (f64::NAN, f64::INFINITY), (1e300, -1e300)] {
+                let path = marker_path(index, x, y);
+                assert!(path.starts_with('M') && path.ends_with('Z'), "{path}");
+                assert!(!path.contains("NaN") && !path.contains("inf"), "{path}");
+            }
+        }
+        assert_ne!(marker_path(0, 8.0, 8.0), marker_path(8, 8.0, 8.0));
+    }
+
+    #[test]
+    fn selection_keeps_the_largest_changes_in_report_order() {
+        let rows = vec![
+            row("a", vec![Some(cell(0.0, 0.01, 0.02)), None]),
+            row("b", vec![None, None]),
+            row(
+                "c",
+                vec![Some(cell(-0.5, -0.4, -0.3)), Some(cell(0.0, 0.0, 0.0))],
+            ),
+            row("d", vec![None, Some(cell(0.1, 0.2, f64::INFINITY))]),
+            row("e", vec![Some(cell(0.0, 0.05, 0.1)), None]),
+        ];
+        assert_eq!(select(&rows, 10), (vec![0, 2, 3, 4], 4));
+        assert_eq!(select(&rows, 2), (vec![2, 3], 4));
+        assert_eq!(select(&rows, 0), (vec![], 4));
+    }
+
+    #[test]
+    fn long_labels_are_shortened() {
+        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(shorten("abcd", 3), "ab…");
+        assert_eq!(shorten("µµµµ", 2), "µ…");
+        assert_eq!(shorten("abc", 0), "…");
+    }
+}

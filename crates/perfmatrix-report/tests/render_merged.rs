@@ -1,0 +1,917 @@
+//! Renders merged reports of CI matrices (passing, failing with a missing required platform,
+//! skipped and emulated platforms, benchmarks measured on one platform only, hostile ids, NaN
+//! and infinite numbers, thousands of benchmarks) in every format, and checks what a reader
+//! relies on: the verdict, every platform's status, one table row per benchmark, escaping, the
+//! size limit of the Markdown, finite chart coordinates and the JSON round trip.
+
+use std::path::PathBuf;
+
+use perfmatrix_model::{
+    BaselineChoice, Cell, Counts, Expected, Leg, MergedOutcome, MergedReport, MergedRow, Outcome,
+    PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
+};
+use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, Style, render, render_merged};
+use perfmatrix_stats::Interval;
+use proptest::prelude::*;
+
+const PLAIN: Style = Style { color: false };
+const COLOR: Style = Style { color: true };
+const X86: &str = "x86_64-unknown-linux-gnu";
+const ARM: &str = "aarch64-unknown-linux-gnu";
+const RISCV: &str = "riscv64gc-unknown-linux-gnu";
+
+fn interval(lower: f64, estimate: f64, upper: f64) -> Interval {
+    Interval::new(lower, estimate, upper).unwrap()
+}
+
+/// A compared row with medians of 1 µs and the given change.
+fn compared(id: &str, verdict: RowVerdict, change: (f64, f64, f64)) -> Row {
+    Row {
+        new_median_ns: Some(1000.0 * (1.0 + change.1)),
+        base_median_ns: Some(1000.0),
+        change: Some(interval(change.0, change.1, change.2)),
+        p_value: Some(0.01),
+        noise: Some(0.01),
+        warn: Some(0.05),
+        fail: Some(0.10),
+        minimum_detectable_effect: Some(0.03),
+        ..Row::bare(id, verdict)
+    }
+}
+
+fn report(platform: &str, rows: Vec<Row>) -> Report {
+    let mut counts = Counts::default();
+    for r in &rows {
+        *match r.verdict {
+            RowVerdict::Improved => &mut counts.improved,
+            RowVerdict::Unchanged => &mut counts.unchanged,
+            RowVerdict::NoBaseline => &mut counts.no_baseline,
+            RowVerdict::New => &mut counts.new,
+            RowVerdict::Missing => &mut counts.missing,
+            RowVerdict::Warning => &mut counts.warning,
+            RowVerdict::Regressed => &mut counts.regressed,
+        } += 1;
+    }
+    Report {
+        schema: "perfmatrix-report".to_owned(),
+        version: 1,
+        platform: platform.to_owned(),
+        fingerprint_slug: format!("{platform}-slug-4c"),
+        fingerprint_id: "0123456789abcdef".to_owned(),
+        emulated: None,
+        quick: false,
+        baseline: BaselineChoice::Selected {
+            path: format!("baselines/{platform}/0123456789abcdef.json"),
+            slug: format!("{platform}-slug-4c"),
+            commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
+            runs: 5,
+            why: "same machine class".to_owned(),
+        },
+        outcome: if counts.regressed > 0 {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        },
+        rows,
+        counts,
+    }
+}
+
+fn leg(report: Report) -> Leg {
+    Leg {
+        source: PathBuf::from(format!("results/{}.json", report.platform)),
+        platform: report.platform.clone(),
+        fingerprint_slug: report.fingerprint_slug.clone(),
+        verdict: Some(report),
+    }
+}
+
+fn required(platforms: &[&str]) -> Vec<Expected> {
+    platforms
+        .iter()
+        .map(|p| Expected {
+            platform: (*p).to_owned(),
+            required: true,
+        })
+        .collect()
+}
+
+/// x86 and an emulated aarch64, both passing; `only/x86` is measured on x86 alone.
+fn passing() -> MergedReport {
+    let x86 = report(
+        X86,
+        vec![
+            compared("cosine/768x1000", RowVerdict::Warning, (0.04, 0.062, 0.08)),
+            compared("decay/1M", RowVerdict::Improved, (-0.21, -0.19, -0.17)),
+            compared("only/x86", RowVerdict::Unchanged, (-0.01, 0.004, 0.02)),
+            compared(
+                "spread/hops=3",
+                RowVerdict::Unchanged,
+                (-0.02, -0.008, 0.01),
+            ),
+        ],
+    );
+    let mut arm = report(
+        ARM,
+        vec![
+            compared(
+                "cosine/768x1000",
+                RowVerdict::Unchanged,
+                (-0.03, 0.01, 0.04),
+            ),
+            compared("decay/1M", RowVerdict::Unchanged, (-0.05, -0.02, 0.01)),
+            compared("spread/hops=3", RowVerdict::Improved, (-0.4, -0.31, -0.2)),
+        ],
+    );
+    arm.emulated = Some("qemu-aarch64".to_owned());
+    merge(vec![leg(x86), leg(arm)], &required(&[X86, ARM]), &[]).unwrap()
+}
+
+/// x86 regressed, aarch64 required but missing, riscv skipped with a note.
+fn failing() -> MergedReport {
+    let mut x86 = report(
+        X86,
+        vec![
+            compared(
+                "cosine/768x1000",
+                RowVerdict::Regressed,
+                (0.101, 0.13, 0.14),
+            ),
+            compared("decay/1M", RowVerdict::Unchanged, (-0.01, 0.0, 0.01)),
+            Row {
+                new_median_ns: Some(12.3),
+                ..Row::bare("spread/new", RowVerdict::New)
+            },
+        ],
+    );
+    x86.mark_remeasured(&["cosine/768x1000".to_owned()]);
+    let skipped = [Skipped {
+        platform: RISCV.to_owned(),
+        reason: "no cross tools here: run `apt-get install gcc-riscv64-linux-gnu` | then retry"
+            .to_owned(),
+    }];
+    merge(vec![leg(x86)], &required(&[X86, ARM]), &skipped).unwrap()
+}
+
+fn all_reports() -> Vec<MergedReport> {
+    vec![passing(), failing(), hostile(), nan_and_infinities()]
+}
+
+/// The lines of the terminal's benchmark table, from its header to the blank line after it.
+fn table_body(table: &str) -> Vec<&str> {
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with("benchmark"))
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+/// The data rows of the Markdown benchmark table.
+fn markdown_bench_rows(md: &str) -> Vec<&str> {
+    md.lines()
+        .skip_while(|l| !l.starts_with("| benchmark |"))
+        .skip(2)
+        .take_while(|l| l.starts_with("| "))
+        .collect()
+}
+
+/// The Markdown platform table's line of `platform`.
+fn markdown_platform<'a>(md: &'a str, platform: &str) -> &'a str {
+    md.lines()
+        .find(|l| l.starts_with(&format!("| `{platform}` |")))
+        .unwrap_or_else(|| panic!("no line of {platform} in {md}"))
+}
+
+#[test]
+fn every_format_renders_every_report() {
+    for report in all_reports() {
+        for format in Format::ALL {
+            for style in [PLAIN, COLOR] {
+                let out = render_merged(&report, format, style).unwrap();
+                assert!(out.ends_with('\n'), "{format}: {out:?}");
+                assert!(!out.ends_with("\n\n"), "{format}: {out:?}");
+                if format != Format::Table || style == PLAIN {
+                    assert!(!out.contains('\x1b'), "{format}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_passing_matrix() {
+    let report = passing();
+    assert_eq!(report.outcome, MergedOutcome::Pass);
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    println!("{table}");
+    assert!(
+        table.starts_with("matrix verdict: PASS\n\nplatform "),
+        "{table}"
+    );
+    assert!(table.ends_with("\nPASS\n"));
+    assert!(table.contains("7 results: 1 warning, 2 improved, 4 unchanged\n"));
+    let body = table_body(&table);
+    assert_eq!(body.len(), 2 + report.benchmarks.len(), "{table}");
+    assert!(
+        body[0].starts_with("benchmark        x86_64-unknown-linux-gnu  aarch64-unknown-linux-gnu")
+    );
+    let cosine = body.iter().find(|l| l.starts_with("cosine/")).unwrap();
+    assert!(cosine.contains("+6.2% warning"), "{cosine}");
+    assert!(cosine.ends_with("+1.0% unchanged"), "{cosine}");
+    // The columns line up: every change of a column ends at the same place.
+    let ends: Vec<usize> = body[2..]
+        .iter()
+        .map(|l| l.chars().collect::<Vec<_>>())
+        .map(|c| c.iter().position(|&c| c == '%').unwrap())
+        .collect();
+    assert!(ends.windows(2).all(|w| w[0] == w[1]), "{ends:?}\n{table}");
+
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    println!("{md}");
+    assert!(
+        md.starts_with("### perfmatrix: **PASS**\n\n| platform |"),
+        "{md}"
+    );
+    assert!(md.contains(
+        "| `cosine/768x1000` | +6.2% [+4.0%, +8.0%] warning | +1.0% [-3.0%, +4.0%] unchanged |"
+    ));
+    assert!(
+        !md.contains("listed, worst first"),
+        "a short table lists all, by id"
+    );
+    assert!(md.ends_with(
+        "4 benchmarks on 2 platforms, 7 results: 1 warning, 2 improved, 4 unchanged.\n"
+    ));
+
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>\n"));
+    assert!(html.contains("<span class=\"badge pass\">PASS</span>"));
+    assert!(html.contains("Every benchmark with a measured change is charted (4 of 4)."));
+}
+
+#[test]
+fn a_missing_required_platform_is_missing_in_every_format() {
+    let report = failing();
+    assert_eq!(report.outcome, MergedOutcome::Fail);
+    let reason = format!("{ARM}: required platform is missing");
+    assert!(report.reasons.contains(&reason));
+
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    println!("{table}");
+    assert!(table.starts_with("matrix verdict: FAIL\n"));
+    assert!(table.contains(&format!("\n  - {reason}\n")));
+    let arm = table.lines().find(|l| l.starts_with(ARM)).unwrap();
+    assert!(arm.contains("  missing (required)  "), "{arm}");
+    assert!(
+        arm.ends_with("no results file for this platform: did its leg run and upload its results?")
+    );
+    assert!(table.ends_with("\nFAIL\n"));
+    let coloured = render_merged(&report, Format::Table, COLOR).unwrap();
+    assert!(
+        coloured.contains("\x1b[1;31mmissing (required)"),
+        "{coloured}"
+    );
+    assert!(coloured.starts_with("matrix verdict: \x1b[1;31mFAIL\x1b[0m\n"));
+    assert_eq!(strip_ansi(&coloured), table);
+
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    println!("{md}");
+    assert!(md.starts_with(&format!(
+        "### perfmatrix: **FAIL**\n\n- {x86}: 1 benchmark(s) regressed\n- {arm}: required platform is missing\n\n",
+        x86 = X86.replace('_', "\\_"),
+        arm = ARM.replace('_', "\\_"),
+    )));
+    assert!(
+        markdown_platform(&md, ARM)
+            .starts_with(&format!("| `{ARM}` | **missing (required)** | — | — | — |")),
+        "{md}"
+    );
+
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains("<span class=\"badge fail\">FAIL</span>"));
+    assert!(html.contains(&format!("<li>{}</li>", reason.replace('/', "&#x2f;"))));
+    assert!(html.contains(&format!(
+        "<tr><td><code>{ARM}</code></td><td class=\"status fail\">missing (required)</td>"
+    )));
+
+    let json = render_merged(&report, Format::Json, PLAIN).unwrap();
+    let back: MergedReport = serde_json::from_str(&json).unwrap();
+    let arm: &PlatformRow = back.platforms.iter().find(|p| p.platform == ARM).unwrap();
+    assert_eq!(arm.status, PlatformStatus::Missing);
+    assert!(json.contains("\"status\": \"missing\""));
+}
+
+#[test]
+fn a_skipped_platform_shows_its_note() {
+    let report = failing();
+    let note = "no cross tools here: run `apt-get install gcc-riscv64-linux-gnu` | then retry";
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    let riscv = table.lines().find(|l| l.starts_with(RISCV)).unwrap();
+    assert!(riscv.contains("skipped (optional)"), "{riscv}");
+    assert!(riscv.ends_with(note), "{riscv}");
+
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    let line = markdown_platform(&md, RISCV);
+    assert!(line.contains("| skipped (optional) |"), "{line}");
+    assert!(
+        line.ends_with("| no cross tools here: run \\`apt-get install gcc-riscv64-linux-gnu\\` \\| then retry |"),
+        "{line}"
+    );
+    // Seven unescaped pipes: six cells.
+    assert_eq!(line.replace("\\|", "").matches('|').count(), 7, "{line}");
+
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains("<td class=\"status skipped\">skipped (optional)</td>"));
+    assert!(html.contains(
+        "<td>no cross tools here: run `apt-get install gcc-riscv64-linux-gnu` | then retry</td>"
+    ));
+}
+
+#[test]
+fn an_emulated_platform_says_so() {
+    let report = passing();
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    let arm = table.lines().find(|l| l.starts_with(ARM)).unwrap();
+    assert!(
+        arm.contains(&format!("{ARM}-slug-4c (emulated: qemu-aarch64)")),
+        "{arm}"
+    );
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(
+        markdown_platform(&md, ARM)
+            .contains(&format!("| `{ARM}-slug-4c` (emulated: `qemu-aarch64`) |"))
+    );
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains(" (emulated: <code>qemu-aarch64</code>)"));
+}
+
+#[test]
+fn a_benchmark_of_one_platform_is_empty_elsewhere() {
+    let report = passing();
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    let only = table_body(&table)
+        .into_iter()
+        .find(|l| l.starts_with("only/x86"))
+        .unwrap();
+    assert!(only.contains("+0.4% unchanged"), "{only}");
+    assert!(only.ends_with('—'), "{only}");
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(
+        md.contains("| `only/x86` | +0.4% [-1.0%, +2.0%] unchanged | — |"),
+        "{md}"
+    );
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    let row = html
+        .lines()
+        .find(|l| l.contains("<code>only&#x2f;x86</code></th>"))
+        .unwrap();
+    assert!(row.ends_with("<td class=\"none\">—</td></tr>"), "{row}");
+}
+
+#[test]
+fn remeasured_verdicts_are_marked() {
+    let report = failing();
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    assert!(table.contains("+13.0% regressed*"), "{table}");
+    assert!(table.contains("\n* decided by a second measurement\n"));
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(
+        md.contains("| +13.0% [+10.1%, +14.0%] **regressed\\*** |"),
+        "{md}"
+    );
+    assert!(md.contains("\n\\* decided by a second measurement.\n"));
+}
+
+/// Ids and strings with control characters, backticks, pipes and markup.
+fn hostile() -> MergedReport {
+    let mut x86 = report(
+        X86,
+        vec![
+            compared(
+                "evil\x1b[2J\nline\u{202E}",
+                RowVerdict::Regressed,
+                (0.2, 0.3, 0.4),
+            ),
+            compared("a`b``c|d", RowVerdict::Unchanged, (0.0, 0.01, 0.02)),
+            compared(
+                "<script>alert(1)</script>",
+                RowVerdict::Warning,
+                (0.05, 0.06, 0.07),
+            ),
+            compared(
+                "x\" onload=\"alert(1)",
+                RowVerdict::Improved,
+                (-0.3, -0.2, -0.1),
+            ),
+        ],
+    );
+    "<img src=x onerror=alert(1)>".clone_into(&mut x86.fingerprint_slug);
+    x86.emulated = Some("qemu`|<b>\r".to_owned());
+    x86.baseline = BaselineChoice::Selected {
+        path: "baselines/<script>.json".to_owned(),
+        slug: "s".to_owned(),
+        commit: "c".to_owned(),
+        runs: 1,
+        why: "w".to_owned(),
+    };
+    let skipped = [Skipped {
+        platform: "<svg onload=alert(1)>".to_owned(),
+        reason: "a\nnote </td><script>x</script> **bold** [link](https://example.com)".to_owned(),
+    }];
+    merge(vec![leg(x86)], &required(&[X86]), &skipped).unwrap()
+}
+
+#[test]
+fn hostile_strings_are_escaped_in_every_format() {
+    let report = hostile();
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    println!("{table}");
+    assert!(!table.contains('\x1b') && !table.contains('\r') && !table.contains('\u{202E}'));
+    assert!(table.contains("evil\\u{1b}[2J\\nline\\u{202e}"));
+    assert_eq!(
+        table_body(&table).len(),
+        2 + report.benchmarks.len(),
+        "{table}"
+    );
+
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    println!("{md}");
+    assert!(!md.contains('\x1b') && !md.contains('\r'));
+    let rows = markdown_bench_rows(&md);
+    assert_eq!(rows.len(), report.benchmarks.len(), "{md}");
+    for line in rows {
+        assert_eq!(line.replace("\\|", "").matches('|').count(), 3, "{line}");
+    }
+    assert!(md.contains("| ```a`b``c\\|d``` |"), "{md}");
+    assert!(
+        md.contains("\\<script\\>x\\</script\\> \\*\\*bold\\*\\* \\[link\\](https://example.com)")
+    );
+
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    assert!(!html.contains("<script"), "an id or a note opened a script");
+    assert!(!html.contains("<img") && !html.contains("<svg onload") && !html.contains("<b>"));
+    assert!(!html.contains("\" onload"));
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    assert!(html.contains("x&quot; onload=&quot;alert(1)"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(!html.contains('\x1b') && !html.contains('\r'));
+    assert!(html.contains("evil\\u{1b}[2J\\nline\\u{202e}"));
+}
+
+#[test]
+fn the_html_page_is_self_contained() {
+    for report in [passing(), failing()] {
+        let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+        for forbidden in [
+            "<script", "http:", "https:", "src=", "href=", "@import", "url(",
+        ] {
+            assert!(!html.contains(forbidden), "{forbidden}");
+        }
+        // No event handler attribute (` onload=`…).
+        for (at, _) in html.match_indices(" on") {
+            let name: String = html[at + 1..]
+                .chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect();
+            assert!(!html[at + 1 + name.len()..].starts_with('='), "{name}=");
+        }
+        assert!(html.contains("<style>") && html.contains("<svg class=\"chart\""));
+        assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+    }
+}
+
+/// NaN medians, infinite and huge changes.
+fn nan_and_infinities() -> MergedReport {
+    let mut x86 = report(
+        X86,
+        vec![
+            compared("huge", RowVerdict::Regressed, (1e300, 1e300, f64::MAX)),
+            compared(
+                "inf",
+                RowVerdict::Regressed,
+                (0.5, f64::INFINITY, f64::INFINITY),
+            ),
+            compared(
+                "minus-inf",
+                RowVerdict::Improved,
+                (f64::NEG_INFINITY, -0.5, 0.0),
+            ),
+            compared(
+                "wide",
+                RowVerdict::Unchanged,
+                (f64::NEG_INFINITY, 0.0, f64::INFINITY),
+            ),
+        ],
+    );
+    for row in &mut x86.rows {
+        row.new_median_ns = Some(f64::NAN);
+        row.base_median_ns = Some(f64::INFINITY);
+    }
+    let arm = report(
+        ARM,
+        vec![compared(
+            "huge",
+            RowVerdict::Improved,
+            (-1e300, -1e300, -1e299),
+        )],
+    );
+    merge(vec![leg(x86), leg(arm)], &required(&[X86, ARM]), &[]).unwrap()
+}
+
+/// Every number of the chart's SVG attributes (coordinates, sizes, paths).
+fn svg_numbers(html: &str) -> Vec<String> {
+    let start = html.find("<svg class=\"chart\"").expect("a chart");
+    let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
+    let mut numbers = Vec::new();
+    for attribute in [
+        " x=\"",
+        " y=\"",
+        " x1=\"",
+        " x2=\"",
+        " y1=\"",
+        " y2=\"",
+        " width=\"",
+        " height=\"",
+        " d=\"",
+        " viewBox=\"",
+    ] {
+        for (at, _) in svg.match_indices(attribute) {
+            let value = &svg[at + attribute.len()..];
+            let value = &value[..value.find('"').unwrap()];
+            numbers.extend(
+                value
+                    .split(|c: char| c.is_ascii_alphabetic() || c == ',' || c == ' ')
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+    }
+    numbers
+}
+
+#[test]
+fn nan_and_infinite_numbers_render_and_chart_finitely() {
+    let report = nan_and_infinities();
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    println!("{table}");
+    assert!(table.contains("+inf% regressed"));
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains("[-inf%, +inf%]"), "{md}");
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains("title=\"new NaN, baseline inf\""));
+    let numbers = svg_numbers(&html);
+    assert!(numbers.len() > 50, "{numbers:?}");
+    for n in &numbers {
+        let value: f64 = n.parse().unwrap_or_else(|_| panic!("not a number: {n:?}"));
+        assert!(value.is_finite() && value.abs() <= 1e6, "{n}");
+    }
+    assert!(html.contains("are drawn at its edge"));
+
+    // JSON has no NaN or infinity: they come back as null, so only the finite report round-trips.
+    let json = render_merged(&report, Format::Json, PLAIN).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(value["benchmarks"][0]["cells"][0]["new_median_ns"].is_null());
+}
+
+#[test]
+fn json_round_trips() {
+    for report in [passing(), failing(), hostile()] {
+        let json = render_merged(&report, Format::Json, PLAIN).unwrap();
+        let back: MergedReport = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, report, "{json}");
+        assert!(json.starts_with(
+            "{\n  \"schema\": \"perfmatrix-merged-report\",\n  \"version\": 1,\n  \"outcome\":"
+        ));
+    }
+}
+
+#[test]
+fn a_single_report_renders_as_html_too() {
+    let x86 = report(
+        X86,
+        vec![compared(
+            "cosine/768x1000",
+            RowVerdict::Regressed,
+            (0.101, 0.13, 0.14),
+        )],
+    );
+    let html = render(&x86, Format::Html, PLAIN).unwrap();
+    assert!(html.contains("<span class=\"badge fail\">FAIL</span>"));
+    assert!(html.contains(&format!("<code>{X86}</code>")));
+    assert!(html.contains(
+        "+13.0% <span class=\"verdict\">regressed</span><br><span class=\"interval\">[+10.1%, +14.0%]</span>"
+    ));
+}
+
+/// `n` benchmarks on `platforms` platforms: every 50th regressed on one platform, every 7th a
+/// warning on another, the rest unchanged.
+fn large(n: usize, platforms: usize) -> MergedReport {
+    let names: Vec<String> = (0..platforms)
+        .map(|p| format!("platform{p}-unknown-linux-gnu"))
+        .collect();
+    let legs = names
+        .iter()
+        .enumerate()
+        .map(|(p, name)| {
+            let rows = (0..n)
+                .map(|i| {
+                    let id = format!("family{}/benchmark-with-a-long-name/{i:05}", i % 13);
+                    if i % 50 == 0 && p == i % platforms {
+                        compared(
+                            &id,
+                            RowVerdict::Regressed,
+                            (0.11, 0.15 + i as f64 * 1e-5, 0.2),
+                        )
+                    } else if i % 7 == 0 && p == (i + 1) % platforms {
+                        compared(&id, RowVerdict::Warning, (0.04, 0.06, 0.08))
+                    } else {
+                        compared(
+                            &id,
+                            RowVerdict::Unchanged,
+                            (-0.01, 0.001 * (i % 10) as f64, 0.02),
+                        )
+                    }
+                })
+                .collect();
+            leg(report(name, rows))
+        })
+        .collect();
+    let expected: Vec<&str> = names.iter().map(String::as_str).collect();
+    merge(legs, &required(&expected), &[]).unwrap()
+}
+
+#[test]
+fn large_markdown_stays_under_the_comment_limit() {
+    let report = large(5_000, 8);
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(md.len() <= MARKDOWN_LIMIT, "{}", md.len());
+    assert!(md.chars().count() < 65_536);
+    let rows = markdown_bench_rows(&md);
+    assert!(rows.len() > 20 && rows.len() < 1_000, "{}", rows.len());
+    // Worst first: the regressions come before the warnings.
+    assert!(rows[0].contains("**regressed**"), "{}", rows[0]);
+    let changed = report
+        .benchmarks
+        .iter()
+        .filter(|r| r.worst != RowVerdict::Unchanged)
+        .count();
+    let unchanged = 5_000 - changed;
+    assert!(md.contains(&format!(
+        "\n{} of 5000 benchmarks listed, worst first: {unchanged} unchanged on every platform left out, {} more cut below.\n",
+        rows.len(),
+        changed - rows.len()
+    )), "{}", &md[..2_000]);
+    let cut_line = format!(
+        "\n**{} more benchmarks cut here** to stay within GitHub's size limit for a comment; the HTML and JSON reports of this run list every one.\n",
+        changed - rows.len()
+    );
+    assert!(md.contains(&cut_line));
+    assert!(md.contains("\n5000 benchmarks on 8 platforms, 40000 results: 100 regressed, "));
+}
+
+#[test]
+fn long_markdown_without_much_to_say_lists_only_the_changes() {
+    // 100 benchmarks on 2 platforms: only the few with a warning or regression are listed.
+    let report = large(100, 2);
+    let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+    let rows = markdown_bench_rows(&md);
+    let changed = report
+        .benchmarks
+        .iter()
+        .filter(|r| r.worst != RowVerdict::Unchanged)
+        .count();
+    assert_eq!(rows.len(), changed, "{md}");
+    assert!(md.contains(&format!(
+        "\n{changed} of 100 benchmarks listed, worst first: {} unchanged on every platform left out.\n",
+        100 - changed
+    )), "{md}");
+    assert!(!md.contains("cut here"));
+}
+
+#[test]
+fn large_html_charts_at_most_the_largest_changes() {
+    let report = large(1_000, 8);
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    let groups = html.matches("<g>").count();
+    assert_eq!(groups, MAX_CHARTED);
+    assert!(html.contains(&format!(
+        "Only the {MAX_CHARTED} benchmarks with the largest changes (of 1000 with a measured change) are charted"
+    )));
+    // The table lists every benchmark.
+    assert_eq!(html.matches("<th scope=\"row\">").count(), 1_000);
+}
+
+#[test]
+fn nothing_at_all_still_renders() {
+    let report = merge(Vec::new(), &[], &[]).unwrap();
+    for format in Format::ALL {
+        let out = render_merged(&report, format, PLAIN).unwrap();
+        assert!(
+            out.ends_with('\n') && !out.ends_with("\n\n"),
+            "{format}: {out:?}"
+        );
+    }
+    let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+    assert!(table.contains("(no platforms)\n") && table.contains("(no benchmarks)\n"));
+    let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains("No benchmark has a measured change to chart."));
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// Arbitrary merged reports, consistent or not (cells per row need not match the columns): every
+// format renders, the plain table has no escape byte and one line per benchmark, the Markdown
+// stays under its limit, and the HTML opens no tag from the data.
+
+fn any_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9/_.|`*<>\"'&\\-]{0,24}",
+        any::<String>(),
+        Just("<script>".to_owned()),
+    ]
+}
+
+fn any_float() -> BoxedStrategy<f64> {
+    prop_oneof![
+        prop::num::f64::ANY,
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        -2.0..5.0,
+    ]
+    .boxed()
+}
+
+fn any_verdict() -> impl Strategy<Value = RowVerdict> {
+    prop_oneof![
+        Just(RowVerdict::Improved),
+        Just(RowVerdict::Unchanged),
+        Just(RowVerdict::NoBaseline),
+        Just(RowVerdict::New),
+        Just(RowVerdict::Missing),
+        Just(RowVerdict::Warning),
+        Just(RowVerdict::Regressed),
+    ]
+}
+
+fn any_cell() -> impl Strategy<Value = Option<Cell>> {
+    let bounds = any_float().prop_filter("no NaN bound", |f| !f.is_nan());
+    let change = proptest::option::of((bounds.clone(), bounds.clone(), bounds).prop_map(
+        |(a, b, c)| {
+            let mut v = [a, b, c];
+            v.sort_by(f64::total_cmp);
+            interval(v[0], v[1], v[2])
+        },
+    ));
+    proptest::option::of(
+        (
+            any_verdict(),
+            change,
+            proptest::option::of(any_float()),
+            proptest::option::of(any_float()),
+            any::<bool>(),
+        )
+            .prop_map(|(verdict, change, new, base, remeasured)| Cell {
+                verdict,
+                change,
+                new_median_ns: new,
+                base_median_ns: base,
+                remeasured,
+            }),
+    )
+}
+
+fn any_status() -> impl Strategy<Value = PlatformStatus> {
+    prop_oneof![
+        Just(PlatformStatus::Pass),
+        Just(PlatformStatus::NoComparableBaseline),
+        Just(PlatformStatus::Skipped),
+        Just(PlatformStatus::Missing),
+        Just(PlatformStatus::Unjudged),
+        Just(PlatformStatus::Fail),
+    ]
+}
+
+fn any_platform() -> impl Strategy<Value = PlatformRow> {
+    let text = || proptest::option::of(any_string());
+    (
+        (
+            any_string(),
+            any_status(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (text(), text(), text(), text(), text()),
+        proptest::option::of(prop::array::uniform7(any::<usize>())),
+        proptest::option::of(0..4_usize),
+    )
+        .prop_map(
+            |(
+                (platform, status, required, fails, quick),
+                (source, slug, emulated, baseline, note),
+                counts,
+                column,
+            )| {
+                PlatformRow {
+                    platform,
+                    status,
+                    required,
+                    fails,
+                    source,
+                    fingerprint_slug: slug,
+                    emulated,
+                    quick,
+                    baseline,
+                    counts: counts.map(|c| Counts {
+                        improved: c[0],
+                        unchanged: c[1],
+                        no_baseline: c[2],
+                        new: c[3],
+                        missing: c[4],
+                        warning: c[5],
+                        regressed: c[6],
+                    }),
+                    note,
+                    column,
+                }
+            },
+        )
+}
+
+fn any_merged() -> impl Strategy<Value = MergedReport> {
+    let row = (
+        any_string(),
+        prop::collection::vec(any_cell(), 0..5),
+        any_verdict(),
+    )
+        .prop_map(|(id, cells, worst)| MergedRow { id, cells, worst });
+    (
+        prop_oneof![
+            Just(MergedOutcome::Pass),
+            Just(MergedOutcome::Fail),
+            Just(MergedOutcome::NoComparableBaseline)
+        ],
+        prop::collection::vec(any_string(), 0..3),
+        prop::collection::vec(any_platform(), 0..4),
+        prop::collection::vec(any_string(), 0..4),
+        prop::collection::vec(row, 0..6),
+    )
+        .prop_map(
+            |(outcome, reasons, platforms, columns, benchmarks)| MergedReport {
+                schema: "perfmatrix-merged-report".to_owned(),
+                version: 1,
+                outcome,
+                reasons,
+                platforms,
+                columns,
+                benchmarks,
+                counts: Counts::default(),
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 96,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn any_merged_report_renders(report in any_merged()) {
+        for format in Format::ALL {
+            for style in [PLAIN, COLOR] {
+                prop_assert!(render_merged(&report, format, style).is_ok());
+            }
+        }
+        let table = render_merged(&report, Format::Table, PLAIN).unwrap();
+        prop_assert!(!table.contains('\x1b'));
+        prop_assert_eq!(table_body(&table).len(), 2 + report.benchmarks.len().max(1));
+        let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
+        prop_assert!(md.len() <= MARKDOWN_LIMIT);
+        prop_assert_eq!(markdown_bench_rows(&md).len(), report.benchmarks.len());
+        let html = render_merged(&report, Format::Html, PLAIN).unwrap();
+        prop_assert!(!html.contains("<script"));
+        if html.contains("<svg class=\"chart\"") {
+            for n in svg_numbers(&html) {
+                prop_assert!(n.parse::<f64>().is_ok_and(f64::is_finite), "{}", n);
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! `cargo xtask merge <results.json>…`: the legs of a CI matrix (one results file per platform,
+//! each already judged on its own machine) merged into one report — an overall verdict, a row per
+//! platform and a benchmark × platform table — printed and written as Markdown, HTML and JSON.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use perfmatrix_fingerprint::TargetTriple;
+use perfmatrix_model::{
+    Config, Expected, Leg, MergedOutcome, MergedReport, Skipped, merge, write_atomically,
+};
+use perfmatrix_report::{Format, Style, render_merged};
+
+use crate::workspace::Workspace;
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct Merge {
+    /// The legs' results files (`cargo xtask bench --out …`), one per platform
+    #[arg(value_name = "RESULTS.json", required = true)]
+    files: Vec<PathBuf>,
+    /// Platforms whose results must be present [default: the matrix's required platforms]
+    #[arg(long, value_name = "TRIPLE", num_args = 1..)]
+    expect: Vec<String>,
+    #[command(flatten)]
+    outputs: Outputs,
+}
+
+/// Where a merged report goes: stdout in one format, and any of three files.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct Outputs {
+    /// How to print the merged report: table, markdown, json or html
+    #[arg(long, default_value = "table")]
+    pub(crate) format: Format,
+    /// Also write the Markdown report here (job summary, pull-request comment)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) markdown: Option<PathBuf>,
+    /// Also write the self-contained HTML report (with its chart) here
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+    /// Also write the JSON report here
+    #[arg(long, value_name = "FILE")]
+    pub(crate) json: Option<PathBuf>,
+}
+
+impl Merge {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        let expected = if self.expect.is_empty() {
+            let ws = Workspace::load()?;
+            expected_of(&ws.config)
+        } else {
+            self.expect
+                .iter()
+                .map(|t| {
+                    let triple = TargetTriple::parse(t)
+                        .with_context(|| format!("--expect `{t}` is not a target triple"))?;
+                    Ok(Expected {
+                        platform: triple.to_string(),
+                        required: true,
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?
+        };
+        let legs = self
+            .files
+            .iter()
+            .map(|path| Leg::load(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        report(legs, &expected, &[], &self.outputs)
+    }
+}
+
+/// The platforms of the matrix, each required or not as the table says.
+pub(crate) fn expected_of(config: &Config) -> Vec<Expected> {
+    config
+        .platforms
+        .iter()
+        .map(|p| Expected {
+            platform: p.triple.to_string(),
+            required: p.required,
+        })
+        .collect()
+}
+
+/// Merges, writes the requested files, prints the report and returns the exit code: 0 pass (or
+/// nothing comparable), 1 fail. Shared by `merge` and `matrix run`, so the rehearsal merges
+/// exactly as CI does.
+pub(crate) fn report(
+    legs: Vec<Leg>,
+    expected: &[Expected],
+    skipped: &[Skipped],
+    outputs: &Outputs,
+) -> anyhow::Result<ExitCode> {
+    let merged = merge(legs, expected, skipped)?;
+    let files = [
+        (&outputs.markdown, Format::Markdown),
+        (&outputs.html, Format::Html),
+        (&outputs.json, Format::Json),
+    ];
+    // Render everything before writing anything: a rendering error leaves no file half-updated.
+    let rendered = files
+        .iter()
+        .filter_map(|(path, format)| path.as_ref().map(|p| (p, *format)))
+        .map(|(path, format)| Ok((path, render_merged(&merged, format, Style::plain())?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let shown = render_merged(&merged, outputs.format, Style::detect())?;
+    for (path, text) in rendered {
+        write_atomically(path, text.as_bytes())?;
+    }
+    print!("{shown}");
+    for (path, _) in files.iter().filter_map(|(p, f)| p.as_ref().map(|p| (p, f))) {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(exit_code(&merged))
+}
+
+fn exit_code(merged: &MergedReport) -> ExitCode {
+    match merged.outcome {
+        MergedOutcome::Fail => ExitCode::from(1),
+        MergedOutcome::Pass | MergedOutcome::NoComparableBaseline => ExitCode::SUCCESS,
+    }
+}
+
+/// `results-<triple>.json` in `dir`: where a leg's results go.
+pub(crate) fn results_file(dir: &Path, platform: &str) -> PathBuf {
+    dir.join(format!("results-{platform}.json"))
+}

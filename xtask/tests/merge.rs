@@ -1,0 +1,160 @@
+//! `cargo xtask merge`: the verdict of a matrix from its legs' results files — pass, fail on a
+//! regression or on a missing required platform, and exit 2 naming the file for anything it
+//! cannot trust (a duplicate platform, another schema or version, an empty or broken file).
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{files_in, judged, stderr, write_results, xtask};
+use perfmatrix_model::RowVerdict::{Regressed, Unchanged};
+
+const X86: &str = "x86_64-unknown-linux-gnu";
+const ARM: &str = "aarch64-unknown-linux-gnu";
+
+/// `merge <files> --json <dir>/merged.json --markdown … --html …` plus `extra`.
+fn merge(dir: &Path, files: &[String], extra: &[&str]) -> Output {
+    let out = |name: &str| dir.join(name).display().to_string();
+    let (json, md, html) = (out("merged.json"), out("merged.md"), out("merged.html"));
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--json", &json, "--markdown", &md, "--html", &html]);
+    args.extend(extra);
+    xtask(&args)
+}
+
+fn merged_json(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("merged.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn both_platforms_unchanged_pass_and_every_format_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![
+        write_results(
+            dir.path(),
+            "x86.json",
+            &judged(X86, &[("decay/10000", Unchanged)]),
+        ),
+        write_results(
+            dir.path(),
+            "arm.json",
+            &judged(ARM, &[("decay/10000", Unchanged)]),
+        ),
+    ];
+    let out = merge(dir.path(), &files, &["--expect", X86, ARM]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json = merged_json(dir.path());
+    assert_eq!(json["outcome"], "pass");
+    assert_eq!(json["columns"].as_array().unwrap().len(), 2);
+    let md = std::fs::read_to_string(dir.path().join("merged.md")).unwrap();
+    assert!(md.contains(X86) && md.contains(ARM), "{md}");
+    let html = std::fs::read_to_string(dir.path().join("merged.html")).unwrap();
+    assert!(html.contains("<svg"), "the HTML has its chart");
+}
+
+#[test]
+fn a_regression_on_one_platform_fails_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![
+        write_results(
+            dir.path(),
+            "x86.json",
+            &judged(X86, &[("decay/10000", Unchanged)]),
+        ),
+        write_results(
+            dir.path(),
+            "arm.json",
+            &judged(ARM, &[("decay/10000", Regressed)]),
+        ),
+    ];
+    let out = merge(dir.path(), &files, &["--expect", X86, ARM]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(merged_json(dir.path())["outcome"], "fail");
+}
+
+#[test]
+fn a_missing_required_platform_fails_and_is_shown_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![write_results(
+        dir.path(),
+        "x86.json",
+        &judged(X86, &[("decay/10000", Unchanged)]),
+    )];
+    // Default expectations: the matrix's required platforms in Cargo.toml (both).
+    let out = merge(dir.path(), &files, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json = merged_json(dir.path());
+    assert_eq!(json["outcome"], "fail");
+    let arm = json["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == ARM)
+        .expect("the missing platform is listed");
+    assert_eq!(arm["status"], "missing");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains(ARM) && shown.contains("missing"), "{shown}");
+}
+
+#[test]
+fn inputs_it_cannot_trust_exit_2_naming_the_file_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let x86 = write_results(dir.path(), "x86.json", &judged(X86, &[("a/1", Unchanged)]));
+    let x86_again = write_results(
+        dir.path(),
+        "again.json",
+        &judged(X86, &[("a/1", Unchanged)]),
+    );
+    let mut old = serde_json::to_value(judged(ARM, &[("a/1", Unchanged)])).unwrap();
+    old["version"] = 1.into();
+    let old_path = dir.path().join("old-version.json");
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let report = dir.path().join("a-report.json");
+    std::fs::write(&report, r#"{"schema":"perfmatrix-report","version":1}"#).unwrap();
+    let path = |p: &Path| p.display().to_string();
+    let cases = [
+        (
+            vec![x86.clone(), x86_again],
+            "again.json",
+            "both hold results of",
+        ),
+        (
+            vec![x86.clone(), path(&old_path)],
+            "old-version.json",
+            "version",
+        ),
+        (
+            vec![x86.clone(), path(&empty)],
+            "empty.json",
+            "not valid JSON",
+        ),
+        (
+            vec![path(&report), x86.clone()],
+            "a-report.json",
+            "`schema`",
+        ),
+        (
+            vec![x86.clone(), path(&dir.path().join("nope.json"))],
+            "nope.json",
+            "cannot read",
+        ),
+    ];
+    let out_dir = dir.path().join("out");
+    for (files, file, what) in cases {
+        let out = merge(&out_dir, &files, &["--expect", X86]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(file) && err.contains(what),
+            "{file} / {what}: {err}"
+        );
+    }
+    let out = merge(&out_dir, &[x86], &["--expect", "../x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--expect"), "{}", stderr(&out));
+    assert!(files_in(&out_dir).is_empty(), "nothing written");
+}
