@@ -155,6 +155,7 @@ impl Suite {
                     throughput: b.throughput,
                     summary: Summary::of(&samples_ns),
                     samples_ns,
+                    probe: None,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;

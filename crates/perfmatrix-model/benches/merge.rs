@@ -78,6 +78,7 @@ fn results(i: usize, n: usize) -> Results {
             throughput: None,
             summary: Summary::of(&samples_ns),
             samples_ns,
+            probe: None,
         });
     }
     let settings = RunSettings {

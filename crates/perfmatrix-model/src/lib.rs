@@ -11,6 +11,7 @@ mod envelope;
 mod error;
 mod id;
 mod merge;
+mod metrics;
 mod report;
 mod results;
 mod store;
@@ -26,6 +27,7 @@ pub use merge::{
     Cell, Expected, Leg, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
     PlatformStatus, Skipped, merge,
 };
+pub use metrics::{Measured, ProbeMetrics};
 pub use report::{
     BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, REPORT_SCHEMA, Report, Row,
     RowVerdict,

@@ -7,7 +7,7 @@ use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_stats::Sample;
 use serde::{Deserialize, Serialize};
 
-use crate::{BenchmarkId, ModelError, Report, Schema, Throughput, write_atomically};
+use crate::{BenchmarkId, ModelError, ProbeMetrics, Report, Schema, Throughput, write_atomically};
 
 /// The kind and version of results files this build reads and writes.
 pub const RESULTS_SCHEMA: Schema = Schema {
@@ -59,6 +59,9 @@ pub struct BenchResult {
     /// Per-iteration times in nanoseconds (criterion's samples, each divided by its iterations).
     pub samples_ns: Sample,
     pub summary: Summary,
+    /// Instructions and peak memory from the counting probe (absent when the run did not count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeMetrics>,
 }
 
 /// A summary of one sample, for readers who do not want to recompute it.

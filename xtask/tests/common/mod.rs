@@ -57,6 +57,7 @@ pub fn results(triple: &str, quick: bool, salt: u64) -> Results {
         throughput: None,
         summary: Summary::of(&samples_ns),
         samples_ns,
+        probe: None,
     };
     let settings = RunSettings {
         quick,

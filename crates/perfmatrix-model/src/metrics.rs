@@ -1,0 +1,52 @@
+//! Deterministic metrics of a benchmark beside its wall time: the instructions one call of the
+//! benchmarked routine executes (counted under valgrind) and the peak resident memory of the
+//! process that made that call. Each is a value or the reason there is none — never a zero that
+//! could pass for a measurement.
+
+use serde::{Deserialize, Serialize};
+
+/// A deterministic measurement, or why it could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Measured {
+    Value { value: u64 },
+    Unavailable { reason: String },
+}
+
+impl Measured {
+    /// The value, if measured.
+    #[must_use]
+    pub fn value(&self) -> Option<u64> {
+        match self {
+            Measured::Value { value } => Some(*value),
+            Measured::Unavailable { .. } => None,
+        }
+    }
+
+    /// Why there is no value, if there is none.
+    #[must_use]
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Measured::Value { .. } => None,
+            Measured::Unavailable { reason } => Some(reason),
+        }
+    }
+
+    /// An unavailable measurement with this reason.
+    #[must_use]
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Measured::Unavailable {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What the counting probe measured for one benchmark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeMetrics {
+    /// Instructions of one call of the benchmarked routine, setup and input generation excluded.
+    pub instructions: Measured,
+    /// Peak resident memory of the probe process that made the call, in bytes.
+    pub peak_rss_bytes: Measured,
+}
