@@ -1,7 +1,9 @@
 //! Criterion benchmarks of the three kernels at the reference size, 10× smaller and 10× larger.
 //!
 //! Ids are stable (`cosine/768x1000`, `spread/1000n-5000e-100i`, `decay/10000`): baselines are keyed
-//! by them. The variant measured is the one `PERFMATRIX_KERNEL_VARIANT` selects (default: best).
+//! by them. Ids and sizes come from `workload`'s case lists, which the instruction-counting probe
+//! (`examples/perfmatrix_count.rs`) uses too. The variant measured is the one
+//! `PERFMATRIX_KERNEL_VARIANT` selects (default: best).
 //!
 //! Test-only knob for the experiment in docs/statistics.md: `PERFMATRIX_PLANT_SLOWDOWN=decay=0.15`
 //! makes every call of one kernel take 15% longer (it spins after the call for 15% of the call's
@@ -47,12 +49,12 @@ fn with_plant(fraction: Option<f64>, call: impl FnOnce()) {
 fn cosine(c: &mut Criterion) {
     let (k, plant) = (kernels(), planted("cosine"));
     let mut group = c.benchmark_group("cosine");
-    for n in [100, 1_000, 10_000] {
-        let d = 768;
-        let input = workload::cosine_input(d, n);
+    for case in workload::COSINE_CASES {
+        let n = case.n;
+        let input = case.input();
         let mut out = vec![0.0_f32; n];
         group.throughput(Throughput::Bytes((input.candidates.len() * 4) as u64));
-        group.bench_function(BenchmarkId::from_parameter(format!("{d}x{n}")), |b| {
+        group.bench_function(BenchmarkId::from_parameter(case.parameter()), |b| {
             b.iter(|| {
                 with_plant(plant, || {
                     k.cosine_batch(
@@ -72,12 +74,11 @@ fn cosine(c: &mut Criterion) {
 fn spread(c: &mut Criterion) {
     let (k, plant) = (kernels(), planted("spread"));
     let mut group = c.benchmark_group("spread");
-    for (nodes, edges) in [(100, 500), (1_000, 5_000), (10_000, 50_000)] {
-        let iters = 100;
-        let input = workload::spread_input(nodes, edges, iters);
+    for case in workload::SPREAD_CASES {
+        let (edges, iters) = (case.edges, case.iterations);
+        let input = case.input();
         group.throughput(Throughput::Elements((edges * iters as usize) as u64));
-        let id = format!("{nodes}n-{edges}e-{iters}i");
-        group.bench_function(BenchmarkId::from_parameter(id), |b| {
+        group.bench_function(BenchmarkId::from_parameter(case.parameter()), |b| {
             // Every call starts from the same activations; restoring them is not timed.
             b.iter_batched_ref(
                 || input.activations.clone(),
@@ -97,10 +98,11 @@ fn spread(c: &mut Criterion) {
 fn decay(c: &mut Criterion) {
     let (k, plant) = (kernels(), planted("decay"));
     let mut group = c.benchmark_group("decay");
-    for n in [1_000, 10_000, 100_000] {
-        let input = workload::decay_input(n);
+    for case in workload::DECAY_CASES {
+        let n = case.n;
+        let input = case.input();
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+        group.bench_function(BenchmarkId::from_parameter(case.parameter()), |b| {
             // Decaying the same buffer over and over would drive it to zero (and subnormals), so
             // every call gets fresh strengths; making them is not timed.
             b.iter_batched_ref(

@@ -4,10 +4,155 @@
 //! benchmarks measure the very same inputs, and `rand`'s generators do not promise identical
 //! streams across releases. SplitMix64 is ten lines and fixed forever.
 
-use crate::{CsrGraph, SpreadParams};
+use crate::{CsrGraph, Kernel, SpreadParams};
 
 /// The seed every benchmark input is drawn from.
 pub const SEED: u64 = 0x5eed_0f9e_7f3a_71c4;
+
+/// The cosine benchmarks: `n` candidate rows of dimension `d`, id `cosine/{d}x{n}`.
+pub const COSINE_CASES: [CosineCase; 3] = [
+    CosineCase { d: 768, n: 100 },
+    CosineCase { d: 768, n: 1_000 },
+    CosineCase { d: 768, n: 10_000 },
+];
+
+/// The spreading-activation benchmarks, id `spread/{nodes}n-{edges}e-{iterations}i`.
+pub const SPREAD_CASES: [SpreadCase; 3] = [
+    SpreadCase {
+        nodes: 100,
+        edges: 500,
+        iterations: 100,
+    },
+    SpreadCase {
+        nodes: 1_000,
+        edges: 5_000,
+        iterations: 100,
+    },
+    SpreadCase {
+        nodes: 10_000,
+        edges: 50_000,
+        iterations: 100,
+    },
+];
+
+/// The decay benchmarks: `n` memories, id `decay/{n}`.
+pub const DECAY_CASES: [DecayCase; 3] = [
+    DecayCase { n: 1_000 },
+    DecayCase { n: 10_000 },
+    DecayCase { n: 100_000 },
+];
+
+/// One cosine benchmark's sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CosineCase {
+    pub d: usize,
+    pub n: usize,
+}
+
+impl CosineCase {
+    /// The benchmark id's parameter, `{d}x{n}`.
+    #[must_use]
+    pub fn parameter(&self) -> String {
+        format!("{}x{}", self.d, self.n)
+    }
+
+    #[must_use]
+    pub fn input(&self) -> CosineInput {
+        cosine_input(self.d, self.n)
+    }
+}
+
+/// One spreading-activation benchmark's sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpreadCase {
+    pub nodes: usize,
+    pub edges: usize,
+    pub iterations: u32,
+}
+
+impl SpreadCase {
+    /// The benchmark id's parameter, `{nodes}n-{edges}e-{iterations}i`.
+    #[must_use]
+    pub fn parameter(&self) -> String {
+        format!("{}n-{}e-{}i", self.nodes, self.edges, self.iterations)
+    }
+
+    #[must_use]
+    pub fn input(&self) -> SpreadInput {
+        spread_input(self.nodes, self.edges, self.iterations)
+    }
+}
+
+/// One decay benchmark's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecayCase {
+    pub n: usize,
+}
+
+impl DecayCase {
+    /// The benchmark id's parameter, `{n}`.
+    #[must_use]
+    pub fn parameter(&self) -> String {
+        self.n.to_string()
+    }
+
+    #[must_use]
+    pub fn input(&self) -> DecayInput {
+        decay_input(self.n)
+    }
+}
+
+/// Any benchmark case: the one list of benchmark ids and sizes, used by `benches/kernels.rs` and
+/// by the instruction-counting probe (`examples/perfmatrix_count.rs`) so the two cannot drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Cosine(CosineCase),
+    Spread(SpreadCase),
+    Decay(DecayCase),
+}
+
+impl Case {
+    /// Every benchmark case, in the benchmarks' order (cosine, spread, decay; small to large).
+    pub fn all() -> impl Iterator<Item = Case> {
+        COSINE_CASES
+            .into_iter()
+            .map(Case::Cosine)
+            .chain(SPREAD_CASES.into_iter().map(Case::Spread))
+            .chain(DECAY_CASES.into_iter().map(Case::Decay))
+    }
+
+    /// The case with this benchmark id, if there is one.
+    #[must_use]
+    pub fn find(id: &str) -> Option<Case> {
+        Self::all().find(|case| case.id() == id)
+    }
+
+    /// The kernel this case benchmarks.
+    #[must_use]
+    pub fn kernel(&self) -> Kernel {
+        match self {
+            Case::Cosine(_) => Kernel::Cosine,
+            Case::Spread(_) => Kernel::Spread,
+            Case::Decay(_) => Kernel::Decay,
+        }
+    }
+
+    /// The benchmark id's parameter (the part after `kernel/`).
+    #[must_use]
+    pub fn parameter(&self) -> String {
+        match self {
+            Case::Cosine(c) => c.parameter(),
+            Case::Spread(c) => c.parameter(),
+            Case::Decay(c) => c.parameter(),
+        }
+    }
+
+    /// The benchmark id, `{kernel}/{parameter}`, as criterion reports it and baselines key it.
+    #[must_use]
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.kernel().name(), self.parameter())
+    }
+}
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fixed, well-distributed 64-bit generator.
 #[derive(Debug, Clone)]
@@ -147,5 +292,37 @@ mod tests {
         assert_eq!((s.graph.node_count(), s.graph.edge_count()), (100, 500));
         let d = decay_input(33);
         assert_eq!((d.strengths.len(), d.ages.len()), (33, 33));
+    }
+
+    #[test]
+    fn the_benchmark_ids_are_the_documented_ones() {
+        // docs/kernels.md ("Benchmarks") and the committed baselines are keyed by these ids.
+        let ids: Vec<String> = Case::all().map(|case| case.id()).collect();
+        assert_eq!(
+            ids,
+            [
+                "cosine/768x100",
+                "cosine/768x1000",
+                "cosine/768x10000",
+                "spread/100n-500e-100i",
+                "spread/1000n-5000e-100i",
+                "spread/10000n-50000e-100i",
+                "decay/1000",
+                "decay/10000",
+                "decay/100000",
+            ]
+        );
+        for id in &ids {
+            assert_eq!(Case::find(id).map(|case| case.id()).as_ref(), Some(id));
+        }
+        assert_eq!(Case::find("decay/999"), None);
+    }
+
+    #[test]
+    fn a_case_builds_the_same_inputs_as_the_generator() {
+        let c = COSINE_CASES[0];
+        assert_eq!(c.input().candidates, cosine_input(c.d, c.n).candidates);
+        let d = DECAY_CASES[0];
+        assert_eq!(d.input().ages, decay_input(d.n).ages);
     }
 }

@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use perfmatrix_model::{Config, Report, Results, RowVerdict, RunSettings, select};
+use perfmatrix_model::{
+    Config, Report, Results, RowVerdict, RunSettings, Selection, select, select_counts,
+};
 
 use crate::suite::Suite;
 
@@ -25,7 +27,23 @@ pub(crate) fn judge(
     hint: &str,
 ) -> anyhow::Result<Judged> {
     let selection = select(baselines, &results.fingerprint)?;
-    let report = Report::build(&results, &selection, config, hint)?;
+    let counted = results.benchmarks.iter().any(|b| b.probe.is_some());
+    let count_selection = if counted {
+        let preferred = match &selection {
+            Selection::Matched { path, .. } => Some(path.as_path()),
+            Selection::NoComparable { .. } => None,
+        };
+        Some(select_counts(baselines, &results.fingerprint, preferred)?)
+    } else {
+        None
+    };
+    let report = Report::build(
+        &results,
+        &selection,
+        count_selection.as_ref(),
+        config,
+        hint,
+    )?;
     let suspects = report.claimed_changes();
     if suspects.is_empty() {
         return Ok(Judged {
@@ -53,10 +71,20 @@ pub(crate) fn judge(
         ..suite.clone()
     }
     .run("confirm: ")?;
-    for bench in again.benchmarks {
+    for mut bench in again.benchmarks {
+        // The second measurement is of time only: the exact metrics stand as counted.
+        if let Some(first) = results.get(&bench.id) {
+            bench.probe.clone_from(&first.probe);
+        }
         results.replace(bench);
     }
-    let mut report = Report::build(&results, &selection, config, hint)?;
+    let mut report = Report::build(
+        &results,
+        &selection,
+        count_selection.as_ref(),
+        config,
+        hint,
+    )?;
     report.mark_remeasured(&suspects);
     Ok(Judged {
         results,

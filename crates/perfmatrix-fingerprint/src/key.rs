@@ -161,37 +161,120 @@ impl ComparabilityKey {
     /// show `(absent)` on the other side). Empty exactly when the keys are equal.
     #[must_use]
     pub fn differences(&self, other: &Self) -> Vec<FieldDiff> {
-        let ours = self.entries();
-        let theirs = other.entries();
-        let lookup = |entries: &[(String, String)], path: &str| {
-            entries
-                .iter()
-                .find(|(p, _)| p == path)
-                .map_or_else(|| "(absent)".to_owned(), |(_, v)| v.clone())
-        };
-        let mut paths: Vec<&String> = ours.iter().map(|(p, _)| p).collect();
-        for (path, _) in &theirs {
-            if !paths.contains(&path) {
-                // Keep canonical order: a kernel only they have goes before `cores.logical`.
-                let at = paths
-                    .iter()
-                    .position(|p| *p == "cores.logical")
-                    .unwrap_or(paths.len());
-                paths.insert(at, path);
-            }
-        }
-        paths
-            .into_iter()
-            .filter_map(|path| {
-                let (a, b) = (lookup(&ours, path), lookup(&theirs, path));
-                (a != b).then(|| FieldDiff {
-                    field: path.clone(),
-                    ours: a,
-                    theirs: b,
-                })
-            })
-            .collect()
+        differences(&self.entries(), &other.entries())
     }
+}
+
+/// The fields that must be equal for two instruction counts to be comparable: the code that ran
+/// and what it was built with, not the machine it ran on. A count recorded on one AVX2 machine
+/// gates every machine that runs the same kernel variants built by the same toolchain.
+///
+/// In: target triple, kernel variants, rustc and C compiler versions, profile, extra flags,
+/// emulation. Out: everything about the CPU model, cores and memory (they change the time an
+/// instruction takes, not how many there are).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CountKey {
+    /// Target triple.
+    pub target: String,
+    /// Kernel name → variant name.
+    pub kernel_variants: BTreeMap<String, String>,
+    /// `rustc` release line.
+    pub rustc: String,
+    /// C compiler version line.
+    pub cc: String,
+    /// Cargo profile.
+    pub profile: String,
+    /// Extra compiler flags from the environment.
+    pub flags: String,
+    /// The emulator, or `None` for a native run.
+    pub emulated: Option<String>,
+}
+
+impl From<&Fingerprint> for CountKey {
+    fn from(fp: &Fingerprint) -> Self {
+        Self {
+            target: fp.target.as_str().to_owned(),
+            kernel_variants: fp.kernel_variants.clone(),
+            rustc: fp.toolchain.rustc.clone(),
+            cc: fp.toolchain.cc.clone(),
+            profile: fp.toolchain.profile.clone(),
+            flags: fp.toolchain.flags.clone(),
+            emulated: fp.environment.emulated.clone(),
+        }
+    }
+}
+
+impl CountKey {
+    /// The key's fields as `(path, value)` pairs, named by their fingerprint paths.
+    #[must_use]
+    pub fn entries(&self) -> Vec<(String, String)> {
+        let mut entries = vec![("target".to_owned(), self.target.clone())];
+        entries.extend(
+            self.kernel_variants
+                .iter()
+                .map(|(kernel, variant)| (format!("kernel_variants.{kernel}"), variant.clone())),
+        );
+        entries.extend([
+            ("toolchain.rustc".to_owned(), self.rustc.clone()),
+            ("toolchain.cc".to_owned(), self.cc.clone()),
+            ("toolchain.profile".to_owned(), self.profile.clone()),
+            (
+                "toolchain.flags".to_owned(),
+                if self.flags.is_empty() {
+                    "none".to_owned()
+                } else {
+                    self.flags.clone()
+                },
+            ),
+            (
+                "environment.emulated".to_owned(),
+                self.emulated
+                    .as_ref()
+                    .map_or_else(|| "no".to_owned(), |name| format!("yes ({name})")),
+            ),
+        ]);
+        entries
+    }
+
+    /// The fields whose values differ, in order. Empty exactly when the keys are equal.
+    #[must_use]
+    pub fn differences(&self, other: &Self) -> Vec<FieldDiff> {
+        differences(&self.entries(), &other.entries())
+    }
+}
+
+/// The entries whose values differ between two keys, in `ours`' order; an entry only `theirs`
+/// has (a kernel) is placed before the first entry that follows all kernels in `ours`.
+fn differences(ours: &[(String, String)], theirs: &[(String, String)]) -> Vec<FieldDiff> {
+    let lookup = |entries: &[(String, String)], path: &str| {
+        entries
+            .iter()
+            .find(|(p, _)| p == path)
+            .map_or_else(|| "(absent)".to_owned(), |(_, v)| v.clone())
+    };
+    let mut paths: Vec<&String> = ours.iter().map(|(p, _)| p).collect();
+    for (path, _) in theirs {
+        if !paths.contains(&path) {
+            // Keep canonical order: a kernel only they have goes after the last kernel entry
+            // (or at the end).
+            let at = paths
+                .iter()
+                .rposition(|p| p.starts_with("kernel_variants."))
+                .map_or(paths.len(), |i| i + 1);
+            paths.insert(at, path);
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let (a, b) = (lookup(ours, path), lookup(theirs, path));
+            (a != b).then(|| FieldDiff {
+                field: path.clone(),
+                ours: a,
+                theirs: b,
+            })
+        })
+        .collect()
 }
 
 impl Fingerprint {
@@ -199,6 +282,12 @@ impl Fingerprint {
     #[must_use]
     pub fn comparability_key(&self) -> ComparabilityKey {
         ComparabilityKey::from(self)
+    }
+
+    /// The fields that decide whether instruction counts are comparable.
+    #[must_use]
+    pub fn count_key(&self) -> CountKey {
+        CountKey::from(self)
     }
 
     /// Whether timings recorded under `other` may be compared with timings recorded under
@@ -246,6 +335,32 @@ pub(crate) mod tests {
     /// The example fingerprint, under the name these tests have always used.
     pub(crate) fn sample() -> Fingerprint {
         Fingerprint::example()
+    }
+
+    #[test]
+    fn count_keys_ignore_the_cpu_model_but_not_the_code_or_its_compiler() {
+        let a = sample();
+        let mut other_cpu = sample();
+        if let Some(x86) = other_cpu.cpu.x86.as_mut() {
+            x86.model += 1;
+        }
+        other_cpu.cpu.brand = "Another CPU".to_owned();
+        other_cpu.cores.logical += 2;
+        assert_ne!(a.comparability_key(), other_cpu.comparability_key());
+        assert_eq!(a.count_key(), other_cpu.count_key());
+
+        let mut other_build = sample();
+        other_build.toolchain.flags = "RUSTFLAGS=-C target-cpu=native".to_owned();
+        other_build
+            .kernel_variants
+            .insert("cosine".to_owned(), "portable".to_owned());
+        let fields: Vec<String> = a
+            .count_key()
+            .differences(&other_build.count_key())
+            .into_iter()
+            .map(|d| d.field)
+            .collect();
+        assert_eq!(fields, ["kernel_variants.cosine", "toolchain.flags"]);
     }
 
     #[test]

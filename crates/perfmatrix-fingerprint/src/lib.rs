@@ -31,12 +31,12 @@ pub use collect::CollectInputs;
 pub use cpu::{CpuinfoFacts, parse_cpuinfo};
 pub use emulation::{detect_emulation, normalize_emulator};
 pub use error::FingerprintError;
-pub use key::{ComparabilityKey, FieldDiff};
+pub use key::{ComparabilityKey, CountKey, FieldDiff};
 pub use model::{
     ArmId, Cores, Cpu, Environment, Fingerprint, Git, SCHEMA_VERSION, TargetTriple, Toolchain,
     UNKNOWN, X86Id,
 };
-pub use toolchain::{cc_version, rustc_version};
+pub use toolchain::{cc_version, env_flags, rustc_version};
 
 /// The target triple this crate was compiled for (from Cargo's `TARGET`), so that a benchmark
 /// binary can fingerprint the build it is part of.

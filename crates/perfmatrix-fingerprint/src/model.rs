@@ -190,6 +190,10 @@ pub struct Toolchain {
     pub cc: String,
     /// Cargo profile, e.g. `bench`.
     pub profile: String,
+    /// Extra compiler flags from the environment (`RUSTFLAGS=…; CFLAGS=…`), empty when none:
+    /// they change the generated code, so instruction counts are only comparable when equal.
+    #[serde(default)]
+    pub flags: String,
 }
 
 /// Whether the benchmarks ran under an emulator or on a virtual machine.

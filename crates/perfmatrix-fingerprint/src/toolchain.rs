@@ -15,13 +15,18 @@ impl Toolchain {
             rustc: clean_text(rustc),
             cc: clean_text(cc),
             profile: clean_text(profile),
+            flags: String::new(),
         }
     }
 
-    /// Asks the compilers themselves: [`rustc_version`] and [`cc_version`] of `cc`.
+    /// Asks the compilers themselves: [`rustc_version`] and [`cc_version`] of `cc`, and the
+    /// environment for extra flags ([`env_flags`]).
     #[must_use]
     pub fn detect(cc: &str, profile: &str) -> Self {
-        Self::new(&rustc_version(), &cc_version(cc), profile)
+        Self {
+            flags: env_flags(|name| std::env::var(name).ok()),
+            ..Self::new(&rustc_version(), &cc_version(cc), profile)
+        }
     }
 
     /// Every field `unknown`.
@@ -29,6 +34,26 @@ impl Toolchain {
     pub fn unknown() -> Self {
         Self::new("", "", "")
     }
+}
+
+/// The variables that add compiler flags to a build, as `NAME=value` joined by `; `, in this
+/// order; unset or blank ones are left out.
+const FLAG_VARIABLES: [&str; 4] = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CFLAGS", "CXXFLAGS"];
+
+/// The extra compiler flags set in the environment (`lookup` reads a variable), e.g.
+/// `RUSTFLAGS=-C target-cpu=native`; empty when none is set.
+#[must_use]
+pub fn env_flags(lookup: impl Fn(&str) -> Option<String>) -> String {
+    FLAG_VARIABLES
+        .iter()
+        .filter_map(|name| {
+            let value = lookup(name)?;
+            // clean_text also turns CARGO_ENCODED_RUSTFLAGS' 0x1f separators into spaces.
+            let value = clean_text(&value);
+            (!value.is_empty() && value != UNKNOWN).then(|| format!("{name}={value}"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The release line of `rustc -vV` plus its LLVM version, e.g.
@@ -90,6 +115,25 @@ fn first_line(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_flags_lists_the_set_variables_in_order() {
+        let env = |name: &str| match name {
+            "CFLAGS" => Some("-O2   -g".to_owned()),
+            "RUSTFLAGS" => Some("-C target-cpu=native".to_owned()),
+            "CXXFLAGS" => Some("  ".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            env_flags(env),
+            "RUSTFLAGS=-C target-cpu=native; CFLAGS=-O2 -g"
+        );
+        assert_eq!(env_flags(|_| None), "");
+        let encoded = |name: &str| {
+            (name == "CARGO_ENCODED_RUSTFLAGS").then(|| "-C\u{1f}opt-level=2".to_owned())
+        };
+        assert_eq!(env_flags(encoded), "CARGO_ENCODED_RUSTFLAGS=-C opt-level=2");
+    }
 
     const RUSTC_VV: &str = "rustc 1.95.0 (59807616e 2026-04-14)
 binary: rustc

@@ -104,6 +104,7 @@ fn results(i: usize, n: usize) -> Results {
             runs: 3,
             why: "recorded on the same machine class".to_owned(),
         },
+        count_baseline: None,
         rows,
         counts,
         outcome: Outcome::Pass,

@@ -55,9 +55,34 @@ pub struct BaselineBench {
     /// Relative range of the run medians: how far a benchmark moves between identical runs.
     pub noise: NoiseFloor,
     pub summary: Summary,
+    /// Instructions of one call (the median of the runs' counts, which are identical for one
+    /// build); absent when the runs could not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<u64>,
+    /// Peak resident memory of the counting probe in bytes (the median of the runs'); absent
+    /// when not measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// The median (the lower middle one for an even count) of the values, if every run has one
+/// and none is zero; `None` otherwise: a baseline only carries a metric every run measured.
+fn median_of_all(values: impl Iterator<Item = Option<u64>>) -> Option<u64> {
+    let mut all: Vec<u64> = values.collect::<Option<Vec<u64>>>()?;
+    if all.is_empty() || all.contains(&0) {
+        return None;
+    }
+    all.sort_unstable();
+    Some(all[(all.len() - 1) / 2])
 }
 
 impl Baseline {
+    /// Whether this baseline carries instruction counts (so it can gate that metric).
+    #[must_use]
+    pub fn has_counts(&self) -> bool {
+        self.benchmarks.iter().any(|b| b.instructions.is_some())
+    }
+
     /// Pools `runs` (K >= [`MIN_RUNS`] full results of one platform and machine) into a baseline.
     /// Every run must be a full run with the same fingerprint key and the same benchmarks.
     pub fn from_runs(runs: &[(&Path, Results)]) -> Result<Self, ModelError> {
@@ -130,6 +155,14 @@ impl Baseline {
             let samples_ns = Sample::new(pooled).map_err(|e| ModelError::Runs(e.to_string()))?;
             let noise =
                 run_to_run_noise(&run_medians_ns).map_err(|e| ModelError::Runs(e.to_string()))?;
+            let exact = |metric: fn(&crate::ProbeMetrics) -> &crate::Measured| {
+                median_of_all(runs.iter().map(|(_, r)| {
+                    r.benchmarks[i]
+                        .probe
+                        .as_ref()
+                        .and_then(|p| metric(p).value())
+                }))
+            };
             benchmarks.push(BaselineBench {
                 id: bench.id.clone(),
                 throughput: bench.throughput,
@@ -137,6 +170,8 @@ impl Baseline {
                 samples_ns,
                 run_medians_ns,
                 noise,
+                instructions: exact(|p| &p.instructions),
+                peak_rss_bytes: exact(|p| &p.peak_rss_bytes),
             });
         }
         let last = runs.iter().map(|(_, r)| r.finished_unix).max().unwrap_or(0);
@@ -159,6 +194,18 @@ impl Baseline {
         let baseline: Baseline = BASELINE_SCHEMA.read(path)?;
         check_unique(path, baseline.benchmarks.iter().map(|b| &b.id))?;
         for (i, b) in baseline.benchmarks.iter().enumerate() {
+            for (name, value) in [
+                ("instructions", b.instructions),
+                ("peak_rss_bytes", b.peak_rss_bytes),
+            ] {
+                if value == Some(0) {
+                    return Err(ModelError::field(
+                        path,
+                        format!("benchmarks[{i}].{name}"),
+                        "is 0, which is not a measurement (leave it out when unavailable)",
+                    ));
+                }
+            }
             if b.run_medians_ns.len() < 2 {
                 return Err(ModelError::field(
                     path,

@@ -1,16 +1,18 @@
 //! perfmatrix's settings from `[workspace.metadata.perfmatrix]` in the workspace's Cargo.toml, as
-//! `cargo metadata` reports them: global and per-benchmark thresholds.
+//! `cargo metadata` reports them: global and per-benchmark gates of each metric.
 //!
 //! ```toml
 //! [workspace.metadata.perfmatrix]
 //! warn = 0.05          # relative slowdown that warns
 //! fail = 0.10          # relative slowdown that fails
+//! instructions = { warn = 0.005, fail = 0.01 }   # relative growth of instruction counts
+//! peak-memory-limit = 1.5                        # fail above 1.5 × the baseline's peak
 //! platforms = [       # the CI matrix: one leg per platform
 //!   { triple = "x86_64-unknown-linux-gnu", runner = "ubuntu-24.04", required = true },
 //! ]
 //! exclude-benches = ["merge"]   # bench targets that are not part of the suite
 //! [workspace.metadata.perfmatrix.benchmarks."cosine/768x10000"]
-//! fail = 0.20          # per benchmark: either or both
+//! fail = 0.20          # per benchmark: any of the keys above
 //! ```
 
 use std::collections::BTreeMap;
@@ -23,15 +25,49 @@ use crate::{BenchmarkId, ModelError};
 
 const SECTION: &str = "workspace.metadata.perfmatrix";
 
-/// Thresholds for every benchmark, with per-benchmark overrides, and the project's platforms.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Gates for every benchmark, with per-benchmark overrides, and the project's platforms.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// Wall-time thresholds (and the other gates) of every benchmark without an override.
     pub thresholds: Thresholds,
-    pub per_benchmark: BTreeMap<BenchmarkId, Thresholds>,
+    pub instructions: Thresholds,
+    pub peak_memory_limit: PeakLimit,
+    pub per_benchmark: BTreeMap<BenchmarkId, Gates>,
     pub platforms: Vec<Platform>,
     /// Bench targets (`[[bench]]` names) the suite does not run: tooling benchmarks that are
     /// run by hand, not gated.
     pub exclude_benches: Vec<String>,
+}
+
+/// The gates of one benchmark, one per metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gates {
+    /// Relative slowdown of the median time.
+    pub time: Thresholds,
+    /// Relative growth of the instruction count.
+    pub instructions: Thresholds,
+    /// Peak memory above this multiple of the baseline's fails.
+    pub peak_memory_limit: PeakLimit,
+}
+
+/// A multiple of the baseline's peak memory, finite and `>= 1` (checked on reading).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeakLimit(f64);
+
+impl PeakLimit {
+    /// The default: 1.5 × the baseline's peak.
+    pub const DEFAULT: Self = PeakLimit(perfmatrix_stats::PEAK_MEMORY_LIMIT);
+
+    #[must_use]
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl Default for PeakLimit {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 /// One platform of the project: a target triple, the CI runner label it runs on, and whether its
@@ -43,14 +79,43 @@ pub struct Platform {
     pub required: bool,
 }
 
+impl Default for Config {
+    /// The default gates, no override, no platform.
+    fn default() -> Self {
+        Self {
+            thresholds: Thresholds::default(),
+            instructions: Thresholds::INSTRUCTIONS,
+            peak_memory_limit: PeakLimit::DEFAULT,
+            per_benchmark: BTreeMap::new(),
+            platforms: Vec::new(),
+            exclude_benches: Vec::new(),
+        }
+    }
+}
+
 impl Config {
-    /// The thresholds that apply to `id`.
+    /// The wall-time thresholds that apply to `id`.
     #[must_use]
     pub fn thresholds_for(&self, id: &BenchmarkId) -> Thresholds {
+        self.gates_for(id).time
+    }
+
+    /// Every gate that applies to `id`.
+    #[must_use]
+    pub fn gates_for(&self, id: &BenchmarkId) -> Gates {
         self.per_benchmark
             .get(id)
             .copied()
-            .unwrap_or(self.thresholds)
+            .unwrap_or_else(|| self.gates_for_all())
+    }
+
+    /// The gates of a benchmark without an override.
+    fn gates_for_all(&self) -> Gates {
+        Gates {
+            time: self.thresholds,
+            instructions: self.instructions,
+            peak_memory_limit: self.peak_memory_limit,
+        }
     }
 
     /// Reads the section out of `cargo metadata --format-version 1` output (its top-level
@@ -63,8 +128,8 @@ impl Config {
         let section = section
             .as_object()
             .ok_or_else(|| bad(SECTION, "must be a table"))?;
-        let defaults = Thresholds::default();
-        let thresholds = thresholds_in(section, SECTION, defaults.warn(), defaults.fail())?;
+        let defaults = Self::default();
+        let global = gates_in(section, SECTION, defaults.gates_for_all())?;
         let mut per_benchmark = BTreeMap::new();
         if let Some(benches) = section.get("benchmarks") {
             let key = format!("{SECTION}.benchmarks");
@@ -78,8 +143,7 @@ impl Config {
                 let table = table
                     .as_object()
                     .ok_or_else(|| bad(&key, "must be a table"))?;
-                let t = thresholds_in(table, &key, thresholds.warn(), thresholds.fail())?;
-                per_benchmark.insert(bench_id, t);
+                per_benchmark.insert(bench_id, gates_in(table, &key, global)?);
             }
         }
         let platforms = match section.get("platforms") {
@@ -91,7 +155,9 @@ impl Config {
             Some(list) => strings_in(list, &format!("{SECTION}.exclude-benches"))?,
         };
         Ok(Self {
-            thresholds,
+            thresholds: global.time,
+            instructions: global.instructions,
+            peak_memory_limit: global.peak_memory_limit,
             per_benchmark,
             platforms,
             exclude_benches,
@@ -146,6 +212,47 @@ fn platforms_in(list: &Value) -> Result<Vec<Platform>, ModelError> {
         });
     }
     Ok(platforms)
+}
+
+/// The gates of one table (the section or a benchmark's), each key defaulting to `inherited`.
+fn gates_in(
+    table: &serde_json::Map<String, Value>,
+    key: &str,
+    inherited: Gates,
+) -> Result<Gates, ModelError> {
+    let time = thresholds_in(table, key, inherited.time.warn(), inherited.time.fail())?;
+    let instructions = match table.get("instructions") {
+        None => inherited.instructions,
+        Some(v) => {
+            let key = format!("{key}.instructions");
+            let inner = v
+                .as_object()
+                .ok_or_else(|| bad(&key, "must be a table like { warn = 0.005, fail = 0.01 }"))?;
+            thresholds_in(
+                inner,
+                &key,
+                inherited.instructions.warn(),
+                inherited.instructions.fail(),
+            )?
+        }
+    };
+    let peak_memory_limit = match table.get("peak-memory-limit") {
+        None => inherited.peak_memory_limit,
+        Some(v) => match v.as_f64() {
+            Some(limit) if limit.is_finite() && limit >= 1.0 => PeakLimit(limit),
+            _ => {
+                return Err(bad(
+                    &format!("{key}.peak-memory-limit"),
+                    "must be a number >= 1 (1.5 fails above 1.5 × the baseline's peak)",
+                ));
+            }
+        },
+    };
+    Ok(Gates {
+        time,
+        instructions,
+        peak_memory_limit,
+    })
 }
 
 fn thresholds_in(
@@ -208,6 +315,26 @@ mod tests {
     }
 
     #[test]
+    fn exact_metric_gates_have_defaults_and_overrides() {
+        let c = Config::from_cargo_metadata(&json!({"metadata": null})).unwrap();
+        let id = |s: &str| BenchmarkId::new(s).unwrap();
+        let g = c.gates_for(&id("a/b"));
+        assert_eq!(g.instructions, Thresholds::INSTRUCTIONS);
+        assert!((g.peak_memory_limit.get() - 1.5).abs() < 1e-12);
+        let meta = json!({"metadata": {"perfmatrix": {
+            "instructions": {"fail": 0.02},
+            "peak-memory-limit": 2.0,
+            "benchmarks": {"decay/1000": {"instructions": {"warn": 0.001}}}
+        }}});
+        let c = Config::from_cargo_metadata(&meta).unwrap();
+        let g = c.gates_for(&id("decay/1000"));
+        assert!((g.instructions.warn() - 0.001).abs() < 1e-12);
+        assert!((g.instructions.fail() - 0.02).abs() < 1e-12, "inherited");
+        assert!((g.peak_memory_limit.get() - 2.0).abs() < 1e-12, "inherited");
+        assert_eq!(g.time, c.thresholds);
+    }
+
+    #[test]
     fn excluded_benches_are_read() {
         let meta = json!({"metadata": {"perfmatrix": {"exclude-benches": ["merge", "tooling"]}}});
         let c = Config::from_cargo_metadata(&meta).unwrap();
@@ -249,6 +376,18 @@ mod tests {
                 "benchmarks.\"a/b\"",
             ),
             (json!(7), "workspace.metadata.perfmatrix"),
+            (
+                json!({"instructions": 0.01}),
+                "workspace.metadata.perfmatrix.instructions",
+            ),
+            (
+                json!({"instructions": {"warn": 0.02, "fail": 0.01}}),
+                "workspace.metadata.perfmatrix.instructions",
+            ),
+            (
+                json!({"benchmarks": {"a/b": {"peak-memory-limit": 0.5}}}),
+                "benchmarks.\"a/b\".peak-memory-limit",
+            ),
             (
                 json!({"exclude-benches": "merge"}),
                 "workspace.metadata.perfmatrix.exclude-benches",

@@ -9,6 +9,7 @@ mod config;
 mod criterion;
 mod envelope;
 mod error;
+mod exact;
 mod id;
 mod merge;
 mod metrics;
@@ -18,7 +19,7 @@ mod store;
 
 pub use atomic::write_atomically;
 pub use baseline::{BASELINE_SCHEMA, Baseline, BaselineBench, MIN_RUNS, Recorded};
-pub use config::{Config, Platform};
+pub use config::{Config, Gates, PeakLimit, Platform};
 pub use criterion::{CriterionBenchmark, Throughput, read_criterion_dir};
 pub use envelope::Schema;
 pub use error::ModelError;
@@ -29,8 +30,8 @@ pub use merge::{
 };
 pub use metrics::{Measured, ProbeMetrics};
 pub use report::{
-    BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, REPORT_SCHEMA, Report, Row,
-    RowVerdict,
+    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, REPORT_SCHEMA,
+    Report, Row, RowVerdict,
 };
 pub use results::{BenchResult, RESULTS_SCHEMA, Results, RunSettings, Summary};
-pub use store::{Candidate, Selection, baseline_path, platform_dir, select};
+pub use store::{Candidate, Selection, baseline_path, platform_dir, select, select_counts};

@@ -15,8 +15,8 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    BaselineChoice, Counts, ModelError, Outcome, RESULTS_SCHEMA, Report, Results, RowVerdict,
-    Schema,
+    BaselineChoice, Counts, ExactRow, Metric, ModelError, Outcome, RESULTS_SCHEMA, Report, Results,
+    RowVerdict, Schema,
 };
 
 /// The kind and version of merged-report JSON.
@@ -150,6 +150,12 @@ pub struct Cell {
     pub base_median_ns: Option<f64>,
     /// Decided by a second measurement.
     pub remeasured: bool,
+    /// The metric whose verdict is `verdict`.
+    pub decided_by: Metric,
+    /// Instructions of one call against the baseline, when counted.
+    pub instructions: Option<ExactRow>,
+    /// Peak memory against the baseline, when measured.
+    pub peak_memory: Option<ExactRow>,
 }
 
 /// One benchmark across the platforms that have a verdict.
@@ -399,6 +405,9 @@ fn table(columns: &[&Report]) -> (Vec<MergedRow>, Counts) {
                 new_median_ns: row.new_median_ns,
                 base_median_ns: row.base_median_ns,
                 remeasured: row.remeasured,
+                decided_by: row.decided_by,
+                instructions: row.instructions.clone(),
+                peak_memory: row.peak_memory.clone(),
             });
             counts.add(row.verdict);
         }
@@ -433,6 +442,7 @@ mod tests {
                 runs: 3,
                 why: "same".to_owned(),
             },
+            count_baseline: None,
             outcome: if counts.regressed > 0 {
                 Outcome::Fail
             } else {

@@ -6,13 +6,15 @@ use std::path::Path;
 use perfmatrix_stats::{CompareConfig, Interval, Verdict, compare};
 use serde::{Deserialize, Serialize};
 
+use crate::exact;
 use crate::store::{Candidate, Selection};
 use crate::{Config, ModelError, Results};
 
 /// The kind and version of report JSON.
 pub const REPORT_SCHEMA: crate::Schema = crate::Schema {
     kind: "perfmatrix-report",
-    version: 1,
+    // 2: instruction counts and peak memory beside wall time; `verdict` is the worst metric.
+    version: 2,
 };
 
 /// One benchmark's verdict, ordered by severity (the worst decides a summary).
@@ -21,6 +23,9 @@ pub const REPORT_SCHEMA: crate::Schema = crate::Schema {
 pub enum RowVerdict {
     Improved,
     Unchanged,
+    /// A metric that could not be measured on this run (e.g. instruction counts under qemu);
+    /// never a benchmark's overall verdict.
+    Unavailable,
     /// Measured, but there is no comparable baseline for this run at all.
     NoBaseline,
     /// Measured, but not in the baseline.
@@ -38,6 +43,7 @@ impl RowVerdict {
         match self {
             RowVerdict::Improved => "improved",
             RowVerdict::Unchanged => "unchanged",
+            RowVerdict::Unavailable => "unavailable",
             RowVerdict::NoBaseline => "no-baseline",
             RowVerdict::New => "new",
             RowVerdict::Missing => "missing",
@@ -90,6 +96,51 @@ pub struct Row {
     /// measured again at once and this second measurement decided the verdict.
     #[serde(default)]
     pub remeasured: bool,
+    /// The verdict of wall time alone; `verdict` is the worst of every metric's.
+    pub time_verdict: RowVerdict,
+    /// Instructions of one call, when this run counted them.
+    #[serde(default)]
+    pub instructions: Option<ExactRow>,
+    /// Peak memory of the counting probe, when this run measured it.
+    #[serde(default)]
+    pub peak_memory: Option<ExactRow>,
+    /// The metric whose verdict is the row's `verdict`.
+    pub decided_by: Metric,
+}
+
+/// A metric of a benchmark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Metric {
+    Time,
+    Instructions,
+    PeakMemory,
+}
+
+impl Metric {
+    /// The name used in reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Time => "time",
+            Metric::Instructions => "instructions",
+            Metric::PeakMemory => "peak-memory",
+        }
+    }
+}
+
+/// One exact metric of one benchmark against its baseline value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExactRow {
+    /// `unavailable`, `no-baseline` (no baseline with counts for this build), `new` (the
+    /// baseline has no value for this benchmark), or the comparison's verdict.
+    pub verdict: RowVerdict,
+    pub new: Option<u64>,
+    pub base: Option<u64>,
+    /// `new / base - 1`, exact.
+    pub change: Option<f64>,
+    /// Why the metric is unavailable.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,7 +182,12 @@ pub struct Report {
     pub fingerprint_id: String,
     pub emulated: Option<String>,
     pub quick: bool,
+    /// The baseline of wall time (same machine class).
     pub baseline: BaselineChoice,
+    /// The baseline of instruction counts and peak memory (same build, any CPU model); `None`
+    /// when this run counted nothing.
+    #[serde(default)]
+    pub count_baseline: Option<BaselineChoice>,
     pub rows: Vec<Row>,
     pub counts: Counts,
     pub outcome: Outcome,
@@ -141,6 +197,8 @@ pub struct Report {
 pub struct Counts {
     pub improved: usize,
     pub unchanged: usize,
+    #[serde(default)]
+    pub unavailable: usize,
     pub no_baseline: usize,
     pub new: usize,
     pub missing: usize,
@@ -153,6 +211,7 @@ impl Counts {
         *match v {
             RowVerdict::Improved => &mut self.improved,
             RowVerdict::Unchanged => &mut self.unchanged,
+            RowVerdict::Unavailable => &mut self.unavailable,
             RowVerdict::NoBaseline => &mut self.no_baseline,
             RowVerdict::New => &mut self.new,
             RowVerdict::Missing => &mut self.missing,
@@ -163,13 +222,14 @@ impl Counts {
 }
 
 impl Report {
-    /// The ids whose verdict claims a change (regressed or improved): a transient disturbance of
-    /// a shared machine can fake either, so they are measured again before the verdict stands.
+    /// The ids whose wall time claims a change (regressed or improved): a transient disturbance
+    /// of a shared machine can fake either, so they are measured again before the verdict
+    /// stands. (Exact metrics need no second look.)
     #[must_use]
     pub fn claimed_changes(&self) -> Vec<String> {
         self.rows
             .iter()
-            .filter(|r| matches!(r.verdict, RowVerdict::Regressed | RowVerdict::Improved))
+            .filter(|r| matches!(r.time_verdict, RowVerdict::Regressed | RowVerdict::Improved))
             .map(|r| r.id.clone())
             .collect()
     }
@@ -181,17 +241,20 @@ impl Report {
         }
     }
 
-    /// Compares `results` with the baseline `selection` chose. `record_hint` is the command that
-    /// records a baseline for this platform, shown when there is none.
+    /// Compares `results` with the baseline `selection` chose for wall time and the one
+    /// `count_selection` chose for the exact metrics (`None` when the run counted nothing).
+    /// `record_hint` is the command that records a baseline for this platform, shown when there
+    /// is none.
     pub fn build(
         results: &Results,
         selection: &Selection,
+        count_selection: Option<&Selection>,
         config: &Config,
         record_hint: &str,
     ) -> Result<Self, ModelError> {
         let fp = &results.fingerprint;
         let key_id = fp.comparability_key().id();
-        let (baseline_choice, rows) = match selection {
+        let (baseline_choice, mut rows) = match selection {
             Selection::Matched { path, baseline } => {
                 let why = format!(
                     "recorded on the same machine class (comparability key {key_id}: target, CPU model, SIMD features, kernel variants, cores, emulation all equal)"
@@ -221,14 +284,41 @@ impl Report {
                 (choice, rows)
             }
         };
+        let count_baseline = count_selection.map(|sel| match sel {
+            Selection::Matched { path, baseline } => BaselineChoice::Selected {
+                path: display(path),
+                slug: baseline.fingerprint.slug(),
+                commit: baseline.recorded.commit.clone(),
+                runs: baseline.recorded.runs,
+                why: "recorded from the same build (target, kernel variants, compilers, flags, \
+                      emulation all equal; the CPU model may differ: it changes how long an \
+                      instruction takes, not how many there are)"
+                    .to_owned(),
+            },
+            Selection::NoComparable { candidates } => BaselineChoice::NoComparable {
+                candidates: candidates.iter().map(view).collect(),
+                how_to_record: record_hint.to_owned(),
+            },
+        });
+        let count_baseline_file = match count_selection {
+            Some(Selection::Matched { baseline, .. }) => Some(baseline.as_ref()),
+            _ => None,
+        };
+        for row in &mut rows {
+            exact::attach(row, results, count_baseline_file, config)?;
+        }
         let mut counts = Counts::default();
         for r in &rows {
             counts.add(r.verdict);
         }
-        let outcome = match (&baseline_choice, counts.regressed) {
-            (BaselineChoice::NoComparable { .. }, _) => Outcome::NoComparableBaseline,
-            (_, 0) => Outcome::Pass,
-            _ => Outcome::Fail,
+        let compared = matches!(baseline_choice, BaselineChoice::Selected { .. })
+            || rows.iter().any(|r| exact::is_comparison(r.verdict));
+        let outcome = if counts.regressed > 0 {
+            Outcome::Fail
+        } else if compared {
+            Outcome::Pass
+        } else {
+            Outcome::NoComparableBaseline
         };
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
@@ -239,6 +329,7 @@ impl Report {
             emulated: fp.environment.emulated.clone(),
             quick: results.settings.quick,
             baseline: baseline_choice,
+            count_baseline,
             rows,
             counts,
             outcome,
@@ -262,6 +353,10 @@ impl Row {
             fail: None,
             minimum_detectable_effect: None,
             remeasured: false,
+            time_verdict: verdict,
+            instructions: None,
+            peak_memory: None,
+            decided_by: Metric::Time,
         }
     }
 }
@@ -291,8 +386,6 @@ fn compare_rows(
         )
         .map_err(|e| ModelError::Runs(format!("comparing `{}`: {e}", bench.id)))?;
         rows.push(Row {
-            id: bench.id.to_string(),
-            verdict: c.verdict.into(),
             new_median_ns: Some(c.new_median),
             base_median_ns: Some(c.base_median),
             change: Some(c.change),
@@ -301,7 +394,7 @@ fn compare_rows(
             warn: Some(c.effective_thresholds.warn()),
             fail: Some(c.effective_thresholds.fail()),
             minimum_detectable_effect: Some(c.minimum_detectable_effect),
-            remeasured: false,
+            ..Row::bare(bench.id.as_str(), c.verdict.into())
         });
     }
     // A filtered run measures a subset on purpose: only an unfiltered run can miss a benchmark.

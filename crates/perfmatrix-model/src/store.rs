@@ -45,27 +45,11 @@ pub fn baseline_path(baselines: &Path, fingerprint: &Fingerprint) -> PathBuf {
 /// A missing platform folder is "no comparable baseline"; an unreadable or malformed file in it is
 /// an error naming that file (a corrupt baseline must be fixed, not skipped).
 pub fn select(baselines: &Path, fingerprint: &Fingerprint) -> Result<Selection, ModelError> {
-    let dir = platform_dir(baselines, fingerprint);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
-            .collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(source) => return Err(ModelError::Read { path: dir, source }),
-    };
-    files.sort();
     let key = fingerprint.comparability_key();
     let mut matched: Option<(PathBuf, Baseline)> = None;
     let mut candidates = Vec::new();
-    for path in files {
-        let baseline = Baseline::load(&path)?;
-        let differing: Vec<(String, String, String)> = key
-            .differences(&baseline.fingerprint.comparability_key())
-            .into_iter()
-            .map(|d| (d.field, d.ours, d.theirs))
-            .collect();
+    for (path, baseline) in load_platform(baselines, fingerprint)? {
+        let differing = diffs(key.differences(&baseline.fingerprint.comparability_key()));
         if differing.is_empty() {
             if let Some((first, _)) = &matched {
                 return Err(ModelError::field(
@@ -92,7 +76,88 @@ pub fn select(baselines: &Path, fingerprint: &Fingerprint) -> Result<Selection, 
             baseline: Box::new(baseline),
         });
     }
+    Ok(Selection::NoComparable {
+        candidates: nearest(candidates),
+    })
+}
+
+/// Selects the baseline whose instruction counts may gate a run with `fingerprint`: one with
+/// counts whose [count key](perfmatrix_fingerprint::CountKey) (target, kernel variants,
+/// toolchain, flags, emulation) equals the run's, whatever CPU model it was recorded on. The
+/// file `preferred` (the wall-time match) wins when it qualifies; otherwise the first in name
+/// order. Files without counts are not candidates.
+pub fn select_counts(
+    baselines: &Path,
+    fingerprint: &Fingerprint,
+    preferred: Option<&Path>,
+) -> Result<Selection, ModelError> {
+    let key = fingerprint.count_key();
+    let mut matched: Vec<(PathBuf, Baseline)> = Vec::new();
+    let mut candidates = Vec::new();
+    for (path, baseline) in load_platform(baselines, fingerprint)? {
+        if !baseline.has_counts() {
+            continue;
+        }
+        let differing = diffs(key.differences(&baseline.fingerprint.count_key()));
+        if differing.is_empty() {
+            matched.push((path, baseline));
+        } else {
+            candidates.push(Candidate {
+                slug: baseline.fingerprint.slug(),
+                path,
+                differing,
+            });
+        }
+    }
+    let pick = matched
+        .iter()
+        .position(|(p, _)| Some(p.as_path()) == preferred)
+        .unwrap_or(0);
+    if pick < matched.len() {
+        let (path, baseline) = matched.swap_remove(pick);
+        return Ok(Selection::Matched {
+            path,
+            baseline: Box::new(baseline),
+        });
+    }
+    Ok(Selection::NoComparable {
+        candidates: nearest(candidates),
+    })
+}
+
+/// Every baseline file of the run's platform, in name order. A missing platform folder is no
+/// file; an unreadable or malformed file is an error naming it.
+fn load_platform(
+    baselines: &Path,
+    fingerprint: &Fingerprint,
+) -> Result<Vec<(PathBuf, Baseline)>, ModelError> {
+    let dir = platform_dir(baselines, fingerprint);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(source) => return Err(ModelError::Read { path: dir, source }),
+    };
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| Baseline::load(&path).map(|b| (path, b)))
+        .collect()
+}
+
+fn diffs(differences: Vec<perfmatrix_fingerprint::FieldDiff>) -> Vec<(String, String, String)> {
+    differences
+        .into_iter()
+        .map(|d| (d.field, d.ours, d.theirs))
+        .collect()
+}
+
+/// The nearest candidates first (fewest differing fields), at most three.
+fn nearest(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     candidates.sort_by_key(|c| c.differing.len());
     candidates.truncate(3);
-    Ok(Selection::NoComparable { candidates })
+    candidates
 }

@@ -52,6 +52,7 @@ fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
     let report = Report::build(
         &run,
         &sel,
+        None,
         &Config::default(),
         "cargo xtask update-baselines --platform x",
     )
@@ -110,7 +111,7 @@ fn report_rows_cover_every_verdict() {
         ],
     );
     let sel = select(dir.path(), &run.fingerprint).unwrap();
-    let report = Report::build(&run, &sel, &Config::default(), "hint").unwrap();
+    let report = Report::build(&run, &sel, None, &Config::default(), "hint").unwrap();
     let verdict = |id: &str| report.rows.iter().find(|r| r.id == id).unwrap().verdict;
     assert_eq!(verdict("fast/1"), RowVerdict::Improved);
     assert_eq!(verdict("same/1"), RowVerdict::Unchanged);
@@ -136,6 +137,6 @@ fn report_rows_cover_every_verdict() {
     // A filtered run measures a subset on purpose: nothing is "missing".
     let mut filtered = run.clone();
     filtered.settings.filter = Some("fast".into());
-    let report = Report::build(&filtered, &sel, &Config::default(), "hint").unwrap();
+    let report = Report::build(&filtered, &sel, None, &Config::default(), "hint").unwrap();
     assert!(report.rows.iter().all(|r| r.verdict != RowVerdict::Missing));
 }

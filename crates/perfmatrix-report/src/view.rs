@@ -4,7 +4,7 @@
 
 use minijinja::Value;
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, FieldDiffView, Report, Row, RowVerdict,
+    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Report, Row, RowVerdict,
 };
 use serde::Serialize;
 
@@ -152,6 +152,7 @@ pub(crate) fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str)
     match verdict {
         RowVerdict::Improved => ("improved", "improved"),
         RowVerdict::Unchanged => ("unchanged", "unchanged"),
+        RowVerdict::Unavailable => ("unavailable", "unavailable"),
         RowVerdict::NoBaseline => ("no baseline", "no-baseline"),
         RowVerdict::New => ("new", "new"),
         RowVerdict::Missing => ("missing", "missing"),
@@ -237,7 +238,42 @@ fn is_bidi_control(c: char) -> bool {
 
 /// The report with [`printable`] applied to every string in it.
 fn printable_report(report: &Report) -> Report {
-    let baseline = match &report.baseline {
+    Report {
+        schema: printable(&report.schema),
+        version: report.version,
+        platform: printable(&report.platform),
+        fingerprint_slug: printable(&report.fingerprint_slug),
+        fingerprint_id: printable(&report.fingerprint_id),
+        emulated: report.emulated.as_deref().map(printable),
+        quick: report.quick,
+        baseline: printable_choice(&report.baseline),
+        count_baseline: report.count_baseline.as_ref().map(printable_choice),
+        rows: report
+            .rows
+            .iter()
+            .map(|r| {
+                let exact = |e: &Option<ExactRow>| {
+                    e.as_ref().map(|e| ExactRow {
+                        note: e.note.as_deref().map(printable),
+                        ..e.clone()
+                    })
+                };
+                Row {
+                    id: printable(&r.id),
+                    instructions: exact(&r.instructions),
+                    peak_memory: exact(&r.peak_memory),
+                    ..r.clone()
+                }
+            })
+            .collect(),
+        counts: report.counts,
+        outcome: report.outcome,
+    }
+}
+
+/// A baseline choice with [`printable`] applied to every string in it.
+fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
+    match choice {
         BaselineChoice::Selected {
             path,
             slug,
@@ -273,26 +309,6 @@ fn printable_report(report: &Report) -> Report {
                 .collect(),
             how_to_record: printable(how_to_record),
         },
-    };
-    Report {
-        schema: printable(&report.schema),
-        version: report.version,
-        platform: printable(&report.platform),
-        fingerprint_slug: printable(&report.fingerprint_slug),
-        fingerprint_id: printable(&report.fingerprint_id),
-        emulated: report.emulated.as_deref().map(printable),
-        quick: report.quick,
-        baseline,
-        rows: report
-            .rows
-            .iter()
-            .map(|r| Row {
-                id: printable(&r.id),
-                ..r.clone()
-            })
-            .collect(),
-        counts: report.counts,
-        outcome: report.outcome,
     }
 }
 

@@ -11,11 +11,13 @@
 //!    ([`relative_change_ci`]) and the [`Thresholds`] raised to the noise floor into a
 //!    [`Comparison`] carrying a [`Verdict`].
 //!
-//! The rule itself is written out in `docs/statistics.md` and on [`decide`].
+//! The rule itself is written out in `docs/statistics.md` and on [`decide`]. Exact,
+//! deterministic metrics (instruction counts, peak memory) are compared by [`exact`].
 
 pub mod bootstrap;
 pub mod decision;
 pub mod error;
+pub mod exact;
 pub mod mann_whitney;
 pub mod noise;
 pub mod normal;
@@ -28,6 +30,9 @@ pub use decision::{
     CompareConfig, Comparison, Verdict, compare, decide, minimum_detectable_effect,
 };
 pub use error::{Result, StatsError};
+pub use exact::{
+    ExactComparison, INSTRUCTION_THRESHOLDS, PEAK_MEMORY_LIMIT, compare_counts, compare_peak,
+};
 pub use mann_whitney::MannWhitney;
 pub use noise::{NoiseFloor, run_to_run_noise};
 pub use sample::Sample;

@@ -47,6 +47,12 @@ impl Thresholds {
         fail: 0.10,
     };
 
+    /// The default gate on exact instruction counts: warn above +0.5%, fail above +1%.
+    pub const INSTRUCTIONS: Self = Self {
+        warn: 0.005,
+        fail: 0.01,
+    };
+
     /// Validates and builds thresholds. Errors: [`StatsError::OutOfRange`] naming
     /// `thresholds.warn` or `thresholds.fail` if one is not finite and `> 0`;
     /// [`StatsError::WarnAboveFail`] if `warn > fail`.

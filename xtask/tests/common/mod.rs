@@ -104,6 +104,7 @@ pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Results {
             runs: 3,
             why: "the same machine class".to_owned(),
         },
+        count_baseline: None,
         counts: Counts {
             regressed,
             unchanged: rows.len() - regressed,

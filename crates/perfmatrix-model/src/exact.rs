@@ -1,0 +1,203 @@
+//! The exact metrics of a report row — instruction counts and peak memory — compared with the
+//! count baseline, and the row's overall verdict: the worst metric's, with the metric named.
+
+use perfmatrix_stats::{ExactComparison, compare_counts, compare_peak};
+
+use crate::report::{ExactRow, Metric};
+use crate::{Baseline, BenchmarkId, Config, Measured, ModelError, Results, Row, RowVerdict};
+
+/// Whether `verdict` is the outcome of a comparison (rather than a reason there is none).
+pub(crate) fn is_comparison(verdict: RowVerdict) -> bool {
+    matches!(
+        verdict,
+        RowVerdict::Improved | RowVerdict::Unchanged | RowVerdict::Warning | RowVerdict::Regressed
+    )
+}
+
+/// Fills in `row`'s exact metrics from the run's probe and the count baseline (`None`: no
+/// comparable one), then its overall verdict.
+pub(crate) fn attach(
+    row: &mut Row,
+    results: &Results,
+    baseline: Option<&Baseline>,
+    config: &Config,
+) -> Result<(), ModelError> {
+    let Ok(id) = BenchmarkId::new(row.id.clone()) else {
+        return Ok(());
+    };
+    if let Some(probe) = results.get(&id).and_then(|b| b.probe.as_ref()) {
+        let gates = config.gates_for(&id);
+        let base = baseline.and_then(|b| b.get(&id));
+        let failed = |e: perfmatrix_stats::StatsError| {
+            ModelError::Runs(format!("comparing the exact metrics of `{id}`: {e}"))
+        };
+        row.instructions = Some(exact_row(
+            &probe.instructions,
+            baseline.is_some(),
+            base.and_then(|b| b.instructions),
+            |b, n| compare_counts(b, n, gates.instructions).map_err(failed),
+        )?);
+        row.peak_memory = Some(exact_row(
+            &probe.peak_rss_bytes,
+            baseline.is_some(),
+            base.and_then(|b| b.peak_rss_bytes),
+            |b, n| compare_peak(b, n, gates.peak_memory_limit.get()).map_err(failed),
+        )?);
+    }
+    let (verdict, metric) = overall(row);
+    row.verdict = verdict;
+    row.decided_by = metric;
+    Ok(())
+}
+
+fn exact_row(
+    measured: &Measured,
+    has_baseline: bool,
+    base: Option<u64>,
+    compare: impl Fn(u64, u64) -> Result<ExactComparison, ModelError>,
+) -> Result<ExactRow, ModelError> {
+    let new = match measured {
+        Measured::Unavailable { reason } => {
+            return Ok(ExactRow {
+                verdict: RowVerdict::Unavailable,
+                new: None,
+                base,
+                change: None,
+                note: Some(reason.clone()),
+            });
+        }
+        Measured::Value { value } => *value,
+    };
+    let row = |verdict, change| ExactRow {
+        verdict,
+        new: Some(new),
+        base,
+        change,
+        note: None,
+    };
+    Ok(match (has_baseline, base) {
+        (false, _) => row(RowVerdict::NoBaseline, None),
+        (true, None) => row(RowVerdict::New, None),
+        (true, Some(base)) => {
+            let c = compare(base, new)?;
+            row(c.verdict.into(), Some(c.change))
+        }
+    })
+}
+
+/// The worst verdict among the metrics that were compared (instructions first on a tie: an
+/// exact count is the most trustworthy witness), or wall time's when none was compared.
+fn overall(row: &Row) -> (RowVerdict, Metric) {
+    let metrics = [
+        (
+            row.instructions.as_ref().map(|e| e.verdict),
+            Metric::Instructions,
+        ),
+        (Some(row.time_verdict), Metric::Time),
+        (
+            row.peak_memory.as_ref().map(|e| e.verdict),
+            Metric::PeakMemory,
+        ),
+    ];
+    let mut worst: Option<(RowVerdict, Metric)> = None;
+    for (verdict, metric) in metrics {
+        let Some(verdict) = verdict.filter(|v| is_comparison(*v)) else {
+            continue;
+        };
+        if worst.is_none_or(|(w, _)| verdict > w) {
+            worst = Some((verdict, metric));
+        }
+    }
+    worst.unwrap_or((row.time_verdict, Metric::Time))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(verdict: RowVerdict) -> Option<ExactRow> {
+        Some(ExactRow {
+            verdict,
+            new: None,
+            base: None,
+            change: None,
+            note: None,
+        })
+    }
+
+    fn row(time: RowVerdict, instructions: RowVerdict, memory: RowVerdict) -> Row {
+        Row {
+            instructions: exact(instructions),
+            peak_memory: exact(memory),
+            ..Row::bare("a/1", time)
+        }
+    }
+
+    #[test]
+    fn the_worst_compared_metric_decides() {
+        use RowVerdict::{Improved, NoBaseline, Regressed, Unavailable, Unchanged, Warning};
+        let cases = [
+            (
+                row(Unchanged, Regressed, Unchanged),
+                (Regressed, Metric::Instructions),
+            ),
+            (
+                row(Regressed, Unchanged, Unchanged),
+                (Regressed, Metric::Time),
+            ),
+            (
+                row(Warning, Warning, Unchanged),
+                (Warning, Metric::Instructions),
+            ),
+            (
+                row(Unchanged, Unchanged, Regressed),
+                (Regressed, Metric::PeakMemory),
+            ),
+            (
+                row(Improved, Unchanged, Unchanged),
+                (Unchanged, Metric::Instructions),
+            ),
+            // Unavailable or uncompared metrics never decide, nor make a row worse.
+            (
+                row(Unchanged, Unavailable, Unavailable),
+                (Unchanged, Metric::Time),
+            ),
+            (
+                row(NoBaseline, Warning, Unchanged),
+                (Warning, Metric::Instructions),
+            ),
+            (
+                row(NoBaseline, Unavailable, NoBaseline),
+                (NoBaseline, Metric::Time),
+            ),
+        ];
+        for (r, expected) in cases {
+            assert_eq!(overall(&r), expected, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn exact_rows_say_why_they_have_no_verdict() {
+        let cmp = |b: u64, n: u64| {
+            compare_counts(b, n, perfmatrix_stats::INSTRUCTION_THRESHOLDS)
+                .map_err(|e| ModelError::Runs(e.to_string()))
+        };
+        let unavailable = Measured::unavailable("valgrind is not installed");
+        let r = exact_row(&unavailable, true, Some(10), cmp).unwrap();
+        assert_eq!(r.verdict, RowVerdict::Unavailable);
+        assert_eq!(r.note.as_deref(), Some("valgrind is not installed"));
+        assert_eq!(r.new, None, "never a zero");
+        let value = Measured::Value { value: 1_020 };
+        assert_eq!(
+            exact_row(&value, false, None, cmp).unwrap().verdict,
+            RowVerdict::NoBaseline
+        );
+        assert_eq!(
+            exact_row(&value, true, None, cmp).unwrap().verdict,
+            RowVerdict::New
+        );
+        let r = exact_row(&value, true, Some(1_000), cmp).unwrap();
+        assert_eq!(r.verdict, RowVerdict::Regressed);
+        assert!((r.change.unwrap() - 0.02).abs() < 1e-12);
+    }
+}
