@@ -65,6 +65,40 @@ pub struct BaselineBench {
     pub peak_rss_bytes: Option<u64>,
 }
 
+/// Benchmark `i` of every run, pooled: the samples, each run's median, the noise floor and the
+/// exact metrics (checked to be the same benchmark in every run by the caller).
+fn pool(runs: &[(&Path, Results)], i: usize) -> Result<BaselineBench, ModelError> {
+    let bench = &runs[0].1.benchmarks[i];
+    let pooled: Vec<f64> = runs
+        .iter()
+        .flat_map(|(_, r)| r.benchmarks[i].samples_ns.values().iter().copied())
+        .collect();
+    let run_medians_ns: Vec<f64> = runs
+        .iter()
+        .map(|(_, r)| r.benchmarks[i].samples_ns.median())
+        .collect();
+    let samples_ns = Sample::new(pooled).map_err(|e| ModelError::Runs(e.to_string()))?;
+    let noise = run_to_run_noise(&run_medians_ns).map_err(|e| ModelError::Runs(e.to_string()))?;
+    let exact = |metric: fn(&crate::ProbeMetrics) -> &crate::Measured| {
+        median_of_all(runs.iter().map(|(_, r)| {
+            r.benchmarks[i]
+                .probe
+                .as_ref()
+                .and_then(|p| metric(p).value())
+        }))
+    };
+    Ok(BaselineBench {
+        id: bench.id.clone(),
+        throughput: bench.throughput,
+        summary: Summary::of(&samples_ns),
+        samples_ns,
+        run_medians_ns,
+        noise,
+        instructions: exact(|p| &p.instructions),
+        peak_rss_bytes: exact(|p| &p.peak_rss_bytes),
+    })
+}
+
 /// The median (the lower middle one for an even count) of the values, if every run has one
 /// and none is zero; `None` otherwise: a baseline only carries a metric every run measured.
 fn median_of_all(values: impl Iterator<Item = Option<u64>>) -> Option<u64> {
@@ -142,38 +176,9 @@ impl Baseline {
                 ));
             }
         }
-        let mut benchmarks = Vec::with_capacity(first.benchmarks.len());
-        for (i, bench) in first.benchmarks.iter().enumerate() {
-            let pooled: Vec<f64> = runs
-                .iter()
-                .flat_map(|(_, r)| r.benchmarks[i].samples_ns.values().iter().copied())
-                .collect();
-            let run_medians_ns: Vec<f64> = runs
-                .iter()
-                .map(|(_, r)| r.benchmarks[i].samples_ns.median())
-                .collect();
-            let samples_ns = Sample::new(pooled).map_err(|e| ModelError::Runs(e.to_string()))?;
-            let noise =
-                run_to_run_noise(&run_medians_ns).map_err(|e| ModelError::Runs(e.to_string()))?;
-            let exact = |metric: fn(&crate::ProbeMetrics) -> &crate::Measured| {
-                median_of_all(runs.iter().map(|(_, r)| {
-                    r.benchmarks[i]
-                        .probe
-                        .as_ref()
-                        .and_then(|p| metric(p).value())
-                }))
-            };
-            benchmarks.push(BaselineBench {
-                id: bench.id.clone(),
-                throughput: bench.throughput,
-                summary: Summary::of(&samples_ns),
-                samples_ns,
-                run_medians_ns,
-                noise,
-                instructions: exact(|p| &p.instructions),
-                peak_rss_bytes: exact(|p| &p.peak_rss_bytes),
-            });
-        }
+        let benchmarks = (0..first.benchmarks.len())
+            .map(|i| pool(runs, i))
+            .collect::<Result<Vec<_>, _>>()?;
         let last = runs.iter().map(|(_, r)| r.finished_unix).max().unwrap_or(0);
         Ok(Self {
             schema: BASELINE_SCHEMA.kind.to_owned(),

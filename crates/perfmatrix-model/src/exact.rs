@@ -86,7 +86,9 @@ fn exact_row(
 }
 
 /// The worst verdict among the metrics that were compared (instructions first on a tie: an
-/// exact count is the most trustworthy witness), or wall time's when none was compared.
+/// exact count is the most trustworthy witness), or wall time's when none was compared. When
+/// nothing got worse (the worst is unchanged) but a metric improved, the row is improved, by that
+/// metric: peak memory is never "improved", and must not hide what the others show.
 fn overall(row: &Row) -> (RowVerdict, Metric) {
     let metrics = [
         (
@@ -99,36 +101,44 @@ fn overall(row: &Row) -> (RowVerdict, Metric) {
             Metric::PeakMemory,
         ),
     ];
+    let compared = metrics
+        .iter()
+        .filter_map(|(v, m)| v.filter(|v| is_comparison(*v)).map(|v| (v, *m)));
     let mut worst: Option<(RowVerdict, Metric)> = None;
-    for (verdict, metric) in metrics {
-        let Some(verdict) = verdict.filter(|v| is_comparison(*v)) else {
-            continue;
-        };
+    let mut improved: Option<Metric> = None;
+    for (verdict, metric) in compared {
+        if verdict == RowVerdict::Improved && improved.is_none() {
+            improved = Some(metric);
+        }
         if worst.is_none_or(|(w, _)| verdict > w) {
             worst = Some((verdict, metric));
         }
     }
-    worst.unwrap_or((row.time_verdict, Metric::Time))
+    match (worst, improved) {
+        (Some((RowVerdict::Unchanged, _)), Some(metric)) => (RowVerdict::Improved, metric),
+        (Some(worst), _) => worst,
+        (None, _) => (row.time_verdict, Metric::Time),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn exact(verdict: RowVerdict) -> Option<ExactRow> {
-        Some(ExactRow {
+    fn exact(verdict: RowVerdict) -> ExactRow {
+        ExactRow {
             verdict,
             new: None,
             base: None,
             change: None,
             note: None,
-        })
+        }
     }
 
     fn row(time: RowVerdict, instructions: RowVerdict, memory: RowVerdict) -> Row {
         Row {
-            instructions: exact(instructions),
-            peak_memory: exact(memory),
+            instructions: Some(exact(instructions)),
+            peak_memory: Some(exact(memory)),
             ..Row::bare("a/1", time)
         }
     }
@@ -153,9 +163,18 @@ mod tests {
                 row(Unchanged, Unchanged, Regressed),
                 (Regressed, Metric::PeakMemory),
             ),
+            // Nothing worse and something better: improved, by what improved.
             (
                 row(Improved, Unchanged, Unchanged),
-                (Unchanged, Metric::Instructions),
+                (Improved, Metric::Time),
+            ),
+            (
+                row(Improved, Improved, Unchanged),
+                (Improved, Metric::Instructions),
+            ),
+            (
+                row(Improved, Warning, Unchanged),
+                (Warning, Metric::Instructions),
             ),
             // Unavailable or uncompared metrics never decide, nor make a row worse.
             (

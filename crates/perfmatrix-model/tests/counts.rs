@@ -12,18 +12,18 @@ use perfmatrix_model::{
     Results, RowVerdict, Selection, baseline_path, select, select_counts,
 };
 
-fn probe(instructions: u64, peak: u64) -> Option<ProbeMetrics> {
-    Some(ProbeMetrics {
+fn probe(instructions: u64, peak: u64) -> ProbeMetrics {
+    ProbeMetrics {
         instructions: Measured::Value {
             value: instructions,
         },
         peak_rss_bytes: Measured::Value { value: peak },
-    })
+    }
 }
 
 fn counted(id: &str, center: f64, instructions: u64, peak: u64) -> BenchResult {
     BenchResult {
-        probe: probe(instructions, peak),
+        probe: Some(probe(instructions, peak)),
         ..bench(id, center, 1)
     }
 }
@@ -32,7 +32,7 @@ fn counted(id: &str, center: f64, instructions: u64, peak: u64) -> BenchResult {
 fn record(dir: &Path, fp: &Fingerprint, instructions: Option<u64>) -> PathBuf {
     let mut runs = runs_of(dir, 3, fp, &[("a/1", 100.0)]);
     for (_, r) in &mut runs {
-        r.benchmarks[0].probe = instructions.and_then(|n| probe(n, 1 << 20));
+        r.benchmarks[0].probe = instructions.map(|n| probe(n, 1 << 20));
     }
     let refs: Vec<_> = runs.iter().map(|(p, r)| (p.as_path(), r.clone())).collect();
     let b = Baseline::from_runs(&refs).unwrap();

@@ -1,15 +1,18 @@
 //! The geometry of the HTML page's SVG chart of a merged report: for each charted benchmark a
 //! group of lines, one per platform, each with the change's point estimate as a marker and its
-//! interval as a whisker, on a shared percent scale with a zero line.
+//! interval as a whisker, and the exact change of the instruction count as a cross, on a shared
+//! percent scale with a zero line.
 //!
 //! Pure functions from the report to coordinates; `templates/merged.html.j2` only draws what is
 //! computed here. Every coordinate is finite and rounded to 0.1 ([`coord`]), whatever the report
 //! holds (NaN medians, infinite or huge changes): values beyond the scale are drawn at its edge.
 
-use perfmatrix_model::{Cell, MergedReport, MergedRow};
+use perfmatrix_model::{Cell, MergedReport, MergedRow, RowVerdict};
 use serde::Serialize;
 
-use crate::units::format_percent;
+use crate::exact::verdict_label;
+use crate::scale::{Scale, coord};
+use crate::units::{format_percent, format_percent_exact};
 use crate::view::{EMPTY, printable, verdict_names};
 
 /// At most this many benchmarks are charted (the ones with the largest |change|), so that a
@@ -17,7 +20,7 @@ use crate::view::{EMPTY, printable, verdict_names};
 pub const MAX_CHARTED: usize = 200;
 
 // The layout, in SVG user units (pixels at 100%), left to right: labels, plot, change texts.
-const WIDTH: f64 = 980.0;
+const WIDTH: f64 = 1200.0;
 const LABEL_RIGHT: f64 = 262.0;
 const PLOT_LEFT: f64 = 276.0;
 const PLOT_RIGHT: f64 = 756.0;
@@ -35,14 +38,6 @@ const AXIS_REPEAT: f64 = 18.0;
 const MARKER: f64 = 4.0;
 /// Longer ids are shortened in the label (the full id is the group's tooltip).
 const LABEL_CHARS: usize = 38;
-
-/// The scale always shows at least ±2% around zero, and never more than -100%…+300%: a
-/// benchmark cannot get faster than -100%, and one huge change must not flatten all the others.
-const MIN_HALF_SPAN: f64 = 0.02;
-const DOMAIN_MIN: f64 = -1.0;
-const DOMAIN_MAX: f64 = 3.0;
-/// About this many ticks on the scale.
-const TICKS: f64 = 6.0;
 
 /// One colour per platform (Okabe–Ito, with a purple for its hard-to-see yellow); platforms past
 /// the eighth repeat the colours with another marker shape.
@@ -71,6 +66,8 @@ pub(crate) struct Chart {
     zero: f64,
     ticks: Vec<Tick>,
     legend: Vec<Series>,
+    /// The cross of the instructions in the legend, centred at (8, 8), when some line has one.
+    instructions: Option<String>,
     groups: Vec<Group>,
     /// How many benchmarks are charted, and how many have a change on some platform.
     pub(crate) charted: usize,
@@ -122,6 +119,8 @@ struct Line {
     whisker: Option<Whisker>,
     /// The marker's SVG path.
     marker: Option<String>,
+    /// The cross at the instruction count's change, an SVG path to stroke.
+    instructions: Option<String>,
     text: String,
 }
 
@@ -129,91 +128,6 @@ struct Line {
 struct Whisker {
     from: f64,
     to: f64,
-}
-
-/// A linear map from changes (fractions) to x, over a domain that contains 0 and ends on ticks.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Scale {
-    low: f64,
-    high: f64,
-    step: f64,
-    left: f64,
-    right: f64,
-}
-
-impl Scale {
-    /// The scale that shows `values` (NaN ignored, the rest limited to -100%…+300%) and zero,
-    /// at least ±2%, widened to whole ticks, drawn from x = `left` to `right`.
-    pub(crate) fn fit(values: impl IntoIterator<Item = f64>, left: f64, right: f64) -> Self {
-        let (mut low, mut high) = (-MIN_HALF_SPAN, MIN_HALF_SPAN);
-        for v in values.into_iter().filter(|v| !v.is_nan()) {
-            let v = v.clamp(DOMAIN_MIN, DOMAIN_MAX);
-            low = low.min(v);
-            high = high.max(v);
-        }
-        let step = nice_step((high - low) / TICKS);
-        Self {
-            // The tolerance keeps a bound that is already a tick (up to rounding) where it is.
-            low: (low / step + 1e-9).floor() * step,
-            high: (high / step - 1e-9).ceil() * step,
-            step,
-            left,
-            right,
-        }
-    }
-
-    /// The x of `value`, clamped to the scale; NaN is drawn at zero.
-    pub(crate) fn x(&self, value: f64) -> f64 {
-        let value = if value.is_nan() { 0.0 } else { value };
-        let t = (value.clamp(self.low, self.high) - self.low) / (self.high - self.low);
-        coord(self.left + t * (self.right - self.left))
-    }
-
-    /// Whether `value` lies beyond the scale (and is drawn at its edge).
-    pub(crate) fn clips(&self, value: f64) -> bool {
-        value < self.low || value > self.high
-    }
-
-    /// The tick values, every `step` from `low` to `high`.
-    pub(crate) fn ticks(&self) -> Vec<f64> {
-        let first = (self.low / self.step).round() as i64;
-        let last = (self.high / self.step).round() as i64;
-        (first..=last).map(|i| i as f64 * self.step).collect()
-    }
-
-    /// A tick's label: `"+10%"`, `"0%"`, `"-2.5%"`, with a decimal only where the step has one.
-    pub(crate) fn label(&self, value: f64) -> String {
-        let percent = value * 100.0;
-        if percent.abs() < self.step * 1e-3 {
-            return "0%".to_owned();
-        }
-        let decimals = usize::from((self.step * 100.0).fract().abs() > 1e-9);
-        format!("{percent:+.decimals$}%")
-    }
-}
-
-/// The smallest of 1, 2, 2.5 and 5 times a power of ten that is at least `raw` (> 0, finite).
-pub(crate) fn nice_step(raw: f64) -> f64 {
-    let raw = if raw.is_finite() && raw > 0.0 {
-        raw
-    } else {
-        MIN_HALF_SPAN
-    };
-    let magnitude = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * magnitude)
-        .find(|&step| step >= raw * (1.0 - 1e-12))
-        .unwrap_or(10.0 * magnitude)
-}
-
-/// `value` made safe for an SVG attribute: finite, within ±1e6 and rounded to 0.1.
-pub(crate) fn coord(value: f64) -> f64 {
-    if value.is_finite() {
-        (value.clamp(-1e6, 1e6) * 10.0).round() / 10.0
-    } else {
-        0.0
-    }
 }
 
 /// The SVG path of platform `index`'s marker centred at (`x`, `y`): a circle, square, diamond or
@@ -241,9 +155,39 @@ pub(crate) fn marker_path(index: usize, x: f64, y: f64) -> String {
     }
 }
 
-/// The rows to chart: those with a change on some platform, at most `limit` of them (the largest
-/// |estimate| on any platform first), in the report's order. Also gives how many have a change.
-/// `O(n log n)` in the number of rows.
+/// The SVG path of a cross (×) centred at (`x`, `y`), to stroke: the marker of an exact change.
+pub(crate) fn cross_path(x: f64, y: f64) -> String {
+    let r = MARKER;
+    let (x, y) = (coord(x), coord(y));
+    format!(
+        "M{},{}L{},{}M{},{}L{},{}",
+        coord(x - r),
+        coord(y - r),
+        coord(x + r),
+        coord(y + r),
+        coord(x - r),
+        coord(y + r),
+        coord(x + r),
+        coord(y - r)
+    )
+}
+
+/// The exact change of `cell`'s instruction count, if it was compared.
+fn instruction_change(cell: &Cell) -> Option<f64> {
+    cell.instructions.as_ref().and_then(|e| e.change)
+}
+
+/// The changes `cell` charts: its time change's estimate, then its instruction count's.
+fn estimates(cell: &Cell) -> impl Iterator<Item = f64> {
+    cell.change
+        .map(|c| c.estimate())
+        .into_iter()
+        .chain(instruction_change(cell))
+}
+
+/// The rows to chart: those with a change (of time or instructions) on some platform, at most
+/// `limit` of them (the largest |change| on any platform first), in the report's order. Also
+/// gives how many have a change. `O(n log n)` in the number of rows.
 pub(crate) fn select(rows: &[MergedRow], limit: usize) -> (Vec<usize>, usize) {
     let mut charted: Vec<(usize, f64)> = rows
         .iter()
@@ -252,7 +196,8 @@ pub(crate) fn select(rows: &[MergedRow], limit: usize) -> (Vec<usize>, usize) {
             row.cells
                 .iter()
                 .flatten()
-                .filter_map(|c| c.change.map(|c| c.estimate().abs()))
+                .flat_map(estimates)
+                .map(f64::abs)
                 .filter(|m| !m.is_nan())
                 .reduce(f64::max)
                 .map(|m| (i, m))
@@ -290,40 +235,63 @@ fn line(cell: Option<&Cell>, column: usize, top: f64, scale: &Scale) -> (Line, b
         colour: PALETTE[column % PALETTE.len()],
         whisker: None,
         marker: None,
+        instructions: None,
         text: EMPTY.to_owned(),
     };
     let Some(cell) = cell else {
         return (line, false);
     };
-    let (name, kind) = verdict_names(cell.verdict);
+    let name = verdict_label(cell.verdict, cell.decided_by);
     let star = if cell.remeasured { "*" } else { "" };
-    line.kind = kind;
-    line.text = format!("{name}{star}");
-    let Some(change) = cell.change else {
-        return (line, false);
-    };
-    let values = [change.lower(), change.estimate(), change.upper()];
-    line.whisker = Some(Whisker {
-        from: scale.x(change.lower()),
-        to: scale.x(change.upper()),
-    });
-    line.marker = Some(marker_path(column, scale.x(change.estimate()), y));
-    line.text = format!("{} {name}{star}", format_percent(change.estimate()));
-    (line, values.into_iter().any(|v| scale.clips(v)))
+    line.kind = verdict_names(cell.verdict).1;
+    let mut text = format!("{name}{star}");
+    let mut clipped = false;
+    if let Some(change) = cell.change {
+        line.whisker = Some(Whisker {
+            from: scale.x(change.lower()),
+            to: scale.x(change.upper()),
+        });
+        line.marker = Some(marker_path(column, scale.x(change.estimate()), y));
+        text = format!("{} {text}", format_percent(change.estimate()));
+        clipped = [change.lower(), change.estimate(), change.upper()]
+            .into_iter()
+            .any(|v| scale.clips(v));
+    }
+    if let Some(change) = instruction_change(cell) {
+        line.instructions = Some(cross_path(scale.x(change), y));
+        text = format!("{text} · instr {}", format_percent_exact(change));
+        clipped |= scale.clips(change);
+    }
+    // Peak memory is not drawn (its gate is a factor, not a few percent), but where it warns or
+    // regresses the text says by how much.
+    let memory = cell
+        .peak_memory
+        .as_ref()
+        .filter(|m| matches!(m.verdict, RowVerdict::Warning | RowVerdict::Regressed))
+        .and_then(|m| m.change);
+    if let Some(change) = memory {
+        text = format!("{text} · mem {}", format_percent_exact(change));
+    }
+    line.text = text;
+    (line, clipped)
 }
 
 /// The chart of `report`'s benchmarks, at most [`MAX_CHARTED`] of them.
 pub(crate) fn chart(report: &MergedReport) -> Chart {
     let (indices, with_change) = select(&report.benchmarks, MAX_CHARTED);
     let rows: Vec<&MergedRow> = indices.iter().map(|&i| &report.benchmarks[i]).collect();
+    let cells = || rows.iter().flat_map(|row| row.cells.iter().flatten());
     let scale = Scale::fit(
-        rows.iter()
-            .flat_map(|row| row.cells.iter().flatten())
+        cells()
             .filter_map(|c| c.change)
-            .flat_map(|c| [c.lower(), c.estimate(), c.upper()]),
+            .flat_map(|c| [c.lower(), c.estimate(), c.upper()])
+            .chain(cells().filter_map(instruction_change)),
         PLOT_LEFT,
         PLOT_RIGHT,
     );
+    let instructions = cells()
+        .any(|c| instruction_change(c).is_some())
+        .then(|| cross_path(8.0, 8.0));
     let platforms = report.columns.len();
     let group_height = platforms as f64 * LINE;
     let mut clipped = false;
@@ -391,19 +359,19 @@ pub(crate) fn chart(report: &MergedReport) -> Chart {
             })
             .collect(),
         legend,
+        instructions,
         groups,
         charted: rows.len(),
         with_change,
         clipped,
-        low: scale.label(scale.low),
-        high: scale.label(scale.high),
+        low: scale.label(scale.ends().0),
+        high: scale.label(scale.ends().1),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use perfmatrix_model::RowVerdict;
     use perfmatrix_stats::Interval;
 
     fn cell(lower: f64, estimate: f64, upper: f64) -> Cell {
@@ -413,6 +381,9 @@ mod tests {
             new_median_ns: None,
             base_median_ns: None,
             remeasured: false,
+            decided_by: perfmatrix_model::Metric::Time,
+            instructions: None,
+            peak_memory: None,
         }
     }
 
@@ -422,82 +393,6 @@ mod tests {
             cells,
             worst: RowVerdict::Unchanged,
         }
-    }
-
-    #[test]
-    fn steps_are_round() {
-        for (raw, step) in [
-            (0.011, 0.02),
-            (0.02, 0.02),
-            (0.021, 0.025),
-            (0.03, 0.05),
-            (0.07, 0.1),
-            (0.5, 0.5),
-            (0.6, 1.0),
-        ] {
-            assert!(
-                (nice_step(raw) - step).abs() < 1e-12,
-                "{raw}: {}",
-                nice_step(raw)
-            );
-        }
-        assert!(nice_step(f64::NAN) > 0.0 && nice_step(0.0) > 0.0 && nice_step(-1.0) > 0.0);
-    }
-
-    #[test]
-    fn the_scale_holds_zero_and_the_values_and_ends_on_ticks() {
-        let s = Scale::fit([0.05, 0.13, -0.01], 0.0, 100.0);
-        assert!(s.low <= -0.01 && s.high >= 0.13, "{s:?}");
-        let ticks = s.ticks();
-        assert!((ticks[0] - s.low).abs() < 1e-9 && (ticks[ticks.len() - 1] - s.high).abs() < 1e-9);
-        assert!(ticks.iter().any(|t| t.abs() < 1e-9), "{ticks:?}");
-        assert!((4..=12).contains(&ticks.len()), "{ticks:?}");
-        assert!((s.x(s.low) - 0.0).abs() < 1e-9 && (s.x(s.high) - 100.0).abs() < 1e-9);
-        assert!(s.x(0.0) > 0.0 && s.x(0.0) < 100.0);
-        // A step of 2.5% labels every tick with a decimal; one of 5% with none.
-        assert!((s.step - 0.025).abs() < 1e-12, "{s:?}");
-        assert_eq!(s.label(0.0), "0%");
-        assert_eq!(s.label(0.05), "+5.0%");
-        assert_eq!(s.label(-0.025), "-2.5%");
-        let s = Scale::fit([0.2], 0.0, 100.0);
-        assert_eq!(s.label(0.05), "+5%");
-        assert_eq!(s.label(-0.05), "-5%");
-    }
-
-    #[test]
-    fn nothing_to_show_still_gives_a_small_scale() {
-        let s = Scale::fit([], 0.0, 100.0);
-        assert!(s.low <= -MIN_HALF_SPAN && s.high >= MIN_HALF_SPAN);
-        assert!((s.x(0.0) - 50.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn extreme_values_are_clamped_to_finite_coordinates() {
-        let s = Scale::fit(
-            [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300],
-            10.0,
-            20.0,
-        );
-        assert!(
-            s.low >= DOMAIN_MIN - 1e-9 && s.high <= DOMAIN_MAX + 0.5,
-            "{s:?}"
-        );
-        for v in [
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            1e300,
-            -1e300,
-            0.0,
-        ] {
-            let x = s.x(v);
-            assert!(x.is_finite() && (10.0..=20.0).contains(&x), "{v}: {x}");
-        }
-        assert!(s.clips(f64::INFINITY) && s.clips(-5.0) && !s.clips(0.0) && !s.clips(f64::NAN));
-        assert_eq!(coord(f64::NAN).to_bits(), 0.0_f64.to_bits());
-        assert_eq!(coord(f64::INFINITY).to_bits(), 0.0_f64.to_bits());
-        assert!((coord(1e300) - 1e6).abs() < 1e-9);
-        assert!((coord(12.345) - 12.3).abs() < 1e-9);
     }
 
     #[test]

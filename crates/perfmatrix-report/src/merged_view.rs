@@ -4,17 +4,26 @@
 //! top: column widths for the terminal, the rows a size-limited Markdown lists, the SVG chart.
 
 use minijinja::Value;
-use perfmatrix_model::{Cell, Counts, MergedOutcome, MergedReport, MergedRow, PlatformRow};
-use perfmatrix_model::{PlatformStatus, RowVerdict};
+use perfmatrix_model::{Cell, Counts, MergedOutcome, MergedReport, MergedRow};
+use perfmatrix_model::{PlatformRow, PlatformStatus, Report, RowVerdict};
 use serde::Serialize;
 
 use crate::chart;
+use crate::exact::{
+    CountNote, Exact, ExactCell, Footnote, Footnotes, count_note, derived_count_notes,
+    verdict_label,
+};
 use crate::units::{format_duration_ns, format_percent};
 use crate::view::{Count, EMPTY, counts, printable, verdict_names, width};
 
 /// Above this many benchmarks the Markdown lists only the ones that are not unchanged on every
 /// platform, worst first.
 pub(crate) const MARKDOWN_ALL_ROWS: usize = 60;
+
+/// The Markdown lists at most this many footnotes, each cut to [`MARKDOWN_REASON_CHARS`], so
+/// that they cannot crowd the table out of its size limit.
+const MARKDOWN_FOOTNOTES: usize = 20;
+const MARKDOWN_REASON_CHARS: usize = 300;
 
 /// What every format shows above and below the benchmark table.
 #[derive(Debug, Serialize)]
@@ -32,6 +41,10 @@ struct Summary {
     benchmarks: usize,
     /// Whether some cell's verdict was decided by a second measurement (marked `*`).
     remeasured: bool,
+    /// Whether some cell has an exact metric (instruction count or peak memory).
+    exact: bool,
+    /// What the platforms' exact metrics were compared with, where there is something to say.
+    count_notes: Vec<CountNote>,
 }
 
 /// One platform; `None` where the platform has no such thing (a missing leg has no baseline).
@@ -71,14 +84,21 @@ struct CellView {
     /// The change's estimate and interval; empty without a change.
     change: String,
     interval: String,
-    /// The verdict as shown, `*` marking one decided by a second measurement.
+    /// The verdict as shown, with the metric that decided it unless that is wall time, and `*`
+    /// marking one decided by a second measurement.
     verdict: String,
     kind: &'static str,
     new: String,
     base: String,
+    instr: ExactCell,
+    mem: ExactCell,
+    /// The exact metrics in a narrow cell, footnote marker included (`instr +2.00%`,
+    /// `mem unavailable [1]`); empty when not measured. Set by [`number_footnotes`].
+    instr_short: String,
+    mem_short: String,
 }
 
-fn summary(report: &MergedReport) -> Summary {
+fn summary(report: &MergedReport, count_notes: Vec<CountNote>) -> Summary {
     let (outcome, title) = match report.outcome {
         MergedOutcome::Pass => ("pass", "PASS"),
         MergedOutcome::Fail => ("fail", "FAIL"),
@@ -99,6 +119,12 @@ fn summary(report: &MergedReport) -> Summary {
             .iter()
             .flat_map(|r| r.cells.iter().take(report.columns.len()).flatten())
             .any(|c| c.remeasured),
+        exact: report
+            .benchmarks
+            .iter()
+            .flat_map(|r| r.cells.iter().flatten())
+            .any(|c| c.instructions.is_some() || c.peak_memory.is_some()),
+        count_notes,
     }
 }
 
@@ -174,9 +200,14 @@ fn cell_view(cell: Option<&Cell>) -> CellView {
             kind: "none",
             new: EMPTY.to_owned(),
             base: EMPTY.to_owned(),
+            instr: ExactCell::new(Exact::Instructions, None),
+            mem: ExactCell::new(Exact::PeakMemory, None),
+            instr_short: String::new(),
+            mem_short: String::new(),
         };
     };
-    let (name, kind) = verdict_names(cell.verdict);
+    let kind = verdict_names(cell.verdict).1;
+    let name = verdict_label(cell.verdict, cell.decided_by);
     let duration = |ns: Option<f64>| ns.map_or_else(|| EMPTY.to_owned(), format_duration_ns);
     CellView {
         change: cell
@@ -192,11 +223,15 @@ fn cell_view(cell: Option<&Cell>) -> CellView {
         verdict: if cell.remeasured {
             format!("{name}*")
         } else {
-            name.to_owned()
+            name
         },
         kind,
         new: duration(cell.new_median_ns),
         base: duration(cell.base_median_ns),
+        instr: ExactCell::new(Exact::Instructions, cell.instructions.as_ref()),
+        mem: ExactCell::new(Exact::PeakMemory, cell.peak_memory.as_ref()),
+        instr_short: String::new(),
+        mem_short: String::new(),
     }
 }
 
@@ -207,6 +242,26 @@ fn rows(report: &MergedReport) -> Vec<BenchView> {
         .iter()
         .map(|r| bench_view(r, columns))
         .collect()
+}
+
+/// Numbers the reasons of the unavailable metrics of `rows` in the order they are shown, and
+/// fills in each cell's narrow texts of its exact metrics.
+fn number_footnotes(rows: &mut [BenchView]) -> Vec<Footnote> {
+    let mut footnotes = Footnotes::default();
+    let short = |metric: Exact, cell: &ExactCell| {
+        if cell.measured() {
+            format!("{} {}", metric.short_name(), cell.short_marked)
+        } else {
+            String::new()
+        }
+    };
+    for cell in rows.iter_mut().flat_map(|r| &mut r.cells) {
+        footnotes.mark(&mut cell.instr);
+        footnotes.mark(&mut cell.mem);
+        cell.instr_short = short(Exact::Instructions, &cell.instr);
+        cell.mem_short = short(Exact::PeakMemory, &cell.mem);
+    }
+    footnotes.into_list()
 }
 
 /// A line of the terminal's platform table, every cell as shown.
@@ -241,14 +296,17 @@ impl PlatformLine {
 }
 
 /// A platform column of the terminal's benchmark table: its cells are the change right-aligned
-/// in `change` characters, `sep`, then the verdict left-aligned in `verdict` characters (0 in
-/// the last column, which is not padded); the title is padded to `title` characters.
+/// in `change` characters, the exact metrics left-aligned in `instr` and `mem` characters, each
+/// followed by a space where it is not 0 wide, then the verdict left-aligned in `verdict`
+/// characters (0 in the last column, which is not padded); the title is padded to `title`
+/// characters.
 #[derive(Debug, Serialize)]
 struct Column {
     name: String,
     title: usize,
     change: usize,
-    sep: &'static str,
+    instr: usize,
+    mem: usize,
     verdict: usize,
 }
 
@@ -259,7 +317,7 @@ struct Column {
 /// - `rows`: the benchmarks, `id_width` and `layout` (a [`Column`] per platform) the layout of
 ///   their table, `rule` its rule.
 pub(crate) fn text_context(report: &MergedReport) -> Value {
-    let summary = summary(report);
+    let summary = summary(report, derived_count_notes(report));
     let header = PlatformLine {
         platform: "platform".to_owned(),
         status: "status".to_owned(),
@@ -290,7 +348,8 @@ pub(crate) fn text_context(report: &MergedReport) -> Value {
         .chain([max(|l| &l.note)])
         .fold(2 * 5, usize::saturating_add);
 
-    let rows = rows(report);
+    let mut rows = rows(report);
+    let footnotes = number_footnotes(&mut rows);
     let mut layout: Vec<Column> = summary
         .columns
         .iter()
@@ -303,14 +362,21 @@ pub(crate) fn text_context(report: &MergedReport) -> Value {
                     .unwrap_or(0)
             };
             let change = widest(|c| &c.change);
-            let sep = if change > 0 { " " } else { "" };
-            let title = width(name).max(change + sep.len() + widest(|c| &c.verdict));
+            let instr = widest(|c| &c.instr_short);
+            let mem = widest(|c| &c.mem_short);
+            // Each part but the verdict is followed by a space, where it has any width.
+            let parts = [change, instr, mem]
+                .into_iter()
+                .filter(|&w| w > 0)
+                .fold(0, |sum: usize, w| sum.saturating_add(w + 1));
+            let title = width(name).max(parts.saturating_add(widest(|c| &c.verdict)));
             Column {
                 name: name.clone(),
                 title,
                 change,
-                sep,
-                verdict: title - change - sep.len(),
+                instr,
+                mem,
+                verdict: title - parts,
             }
         })
         .collect();
@@ -341,6 +407,7 @@ pub(crate) fn text_context(report: &MergedReport) -> Value {
             layout,
             rows,
             rule => "-".repeat(rule),
+            footnotes,
         }
     }
 }
@@ -350,6 +417,9 @@ pub(crate) fn text_context(report: &MergedReport) -> Value {
 pub(crate) struct MarkdownView {
     summary: Value,
     rows: Vec<BenchView>,
+    /// The first [`MARKDOWN_FOOTNOTES`] footnotes of the rows, and how many more there are.
+    footnotes: Vec<Footnote>,
+    more_footnotes: usize,
     /// How many benchmarks unchanged everywhere are left out.
     omitted: usize,
     /// Whether the rows are sorted worst first (else they are in id order).
@@ -368,9 +438,17 @@ impl MarkdownView {
             // Stable: equally bad rows stay in id order.
             rows.sort_by_key(|r| std::cmp::Reverse(r.severity));
         }
+        let mut footnotes = number_footnotes(&mut rows);
+        let more_footnotes = footnotes.len().saturating_sub(MARKDOWN_FOOTNOTES);
+        footnotes.truncate(MARKDOWN_FOOTNOTES);
+        for f in &mut footnotes {
+            f.reason = chart::shorten(&f.reason, MARKDOWN_REASON_CHARS);
+        }
         Self {
-            summary: Value::from_serialize(summary(report)),
+            summary: Value::from_serialize(summary(report, derived_count_notes(report))),
             rows,
+            footnotes,
+            more_footnotes,
             omitted,
             worst_first,
         }
@@ -382,8 +460,8 @@ impl MarkdownView {
     }
 
     /// The context of `merged.md.j2` listing the first `shown` rows: the summary's fields, plus
-    /// `rows`, `listed` (their number), `worst_first`, `omitted` (unchanged everywhere, left out)
-    /// and `cut` (left out to keep the size limit).
+    /// `rows`, `listed` (their number), `worst_first`, `omitted` (unchanged everywhere, left out),
+    /// `cut` (left out to keep the size limit), and `footnotes` with `more_footnotes` (left out).
     pub(crate) fn context(&self, shown: usize) -> Value {
         let shown = shown.min(self.rows.len());
         minijinja::context! {
@@ -394,18 +472,29 @@ impl MarkdownView {
                 worst_first => self.worst_first,
                 omitted => self.omitted,
                 cut => self.rows.len() - shown,
+                footnotes => &self.footnotes,
+                more_footnotes => self.more_footnotes,
             }
         }
     }
 }
 
-/// The context of `merged.html.j2`: the summary's fields, every benchmark as `rows`, and the
-/// [`chart::Chart`] of the largest changes as `chart`.
-pub(crate) fn html_context(report: &MergedReport) -> Value {
+/// The context of `merged.html.j2`: the summary's fields, every benchmark as `rows` with the
+/// `footnotes` of their unavailable metrics, and the [`chart::Chart`] of the largest changes as
+/// `chart`. `single` is the report a merge of one platform was made of: its count baseline is
+/// shown as it was chosen (a merged report only knows which platforms found none).
+pub(crate) fn html_context(report: &MergedReport, single: Option<&Report>) -> Value {
+    let count_notes = match single {
+        Some(single) => count_note(single).into_iter().collect(),
+        None => derived_count_notes(report),
+    };
+    let mut rows = rows(report);
+    let footnotes = number_footnotes(&mut rows);
     minijinja::context! {
-        ..Value::from_serialize(summary(report)),
+        ..Value::from_serialize(summary(report, count_notes)),
         ..minijinja::context! {
-            rows => rows(report),
+            rows,
+            footnotes,
             chart => chart::chart(report),
             max_charted => chart::MAX_CHARTED,
         }

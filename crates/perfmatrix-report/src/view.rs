@@ -8,6 +8,7 @@ use perfmatrix_model::{
 };
 use serde::Serialize;
 
+use crate::exact::{Exact, ExactCell, Footnote, Footnotes, verdict_label};
 use crate::units::{format_duration_ns, format_p, format_percent, format_percent_unsigned};
 
 /// What an empty cell shows.
@@ -24,7 +25,13 @@ struct Cells {
     p: String,
     noise: String,
     mde: String,
-    /// The verdict as shown.
+    /// The exact metrics, each with its footnote marker.
+    instructions: String,
+    peak_memory: String,
+    /// The exact metrics' own verdicts, as the `paint` filter knows them.
+    instructions_kind: &'static str,
+    peak_memory_kind: &'static str,
+    /// The verdict as shown, with the metric that decided it unless that is wall time.
     verdict: String,
     /// The verdict as the `paint` filter knows it (the kebab-case name of the JSON).
     kind: &'static str,
@@ -41,6 +48,8 @@ struct Widths {
     p: usize,
     noise: usize,
     mde: usize,
+    instructions: usize,
+    peak_memory: usize,
 }
 
 /// One non-zero count of the footer.
@@ -53,9 +62,12 @@ pub(crate) struct Count {
 /// The context of `table.txt.j2` and `markdown.md.j2`:
 ///
 /// - `report`: the report, every string passed through [`printable`];
-/// - `commit`: the selected baseline's commit, shortened (empty without one);
+/// - `commit`, `count_commit`: the commits of the selected baseline and count baseline,
+///   shortened (empty without one);
 /// - `header`, `rows`: [`Cells`] of the column titles and of each row;
+/// - `exact`: whether the table has the columns of the exact metrics (some row has one);
 /// - `widths`: [`Widths`] of the columns; `rule`: a line of dashes as wide as the table;
+/// - `footnotes`: each distinct reason an exact metric is unavailable, numbered;
 /// - `counts`: the non-zero counts, worst first, and `total`, their sum.
 pub(crate) fn text_context(report: &Report) -> Value {
     let report = printable_report(report);
@@ -68,11 +80,29 @@ pub(crate) fn text_context(report: &Report) -> Value {
         p: "p".to_owned(),
         noise: "noise".to_owned(),
         mde: "MDE".to_owned(),
+        instructions: Exact::Instructions.name().to_owned(),
+        peak_memory: Exact::PeakMemory.name().to_owned(),
+        instructions_kind: "header",
+        peak_memory_kind: "header",
         verdict: "verdict".to_owned(),
         kind: "header",
     };
-    let rows: Vec<Cells> = report.rows.iter().map(cells).collect();
-    let widths = widths(&header, &rows);
+    let exact = report
+        .rows
+        .iter()
+        .any(|r| r.instructions.is_some() || r.peak_memory.is_some());
+    let mut footnotes = Footnotes::default();
+    let rows: Vec<Cells> = report
+        .rows
+        .iter()
+        .map(|r| cells(r, &mut footnotes))
+        .collect();
+    let footnotes: Vec<Footnote> = footnotes.into_list();
+    let mut widths = widths(&header, &rows);
+    if !exact {
+        widths.instructions = 0;
+        widths.peak_memory = 0;
+    }
     let verdict_width = std::iter::once(&header)
         .chain(&rows)
         .map(|c| width(&c.verdict))
@@ -91,18 +121,30 @@ pub(crate) fn text_context(report: &Report) -> Value {
     ]
     .into_iter()
     .fold(2 * 8, usize::saturating_add);
-    let commit = match &report.baseline {
-        BaselineChoice::Selected { commit, .. } => short_commit(commit).to_owned(),
-        BaselineChoice::NoComparable { .. } => String::new(),
+    let rule_width = if exact {
+        rule_width
+            .saturating_add(widths.instructions + 2)
+            .saturating_add(widths.peak_memory + 2)
+    } else {
+        rule_width
     };
+    let commit_of = |choice: Option<&BaselineChoice>| match choice {
+        Some(BaselineChoice::Selected { commit, .. }) => short_commit(commit).to_owned(),
+        _ => String::new(),
+    };
+    let commit = commit_of(Some(&report.baseline));
+    let count_commit = commit_of(report.count_baseline.as_ref());
     let counts = counts(&report.counts);
     let total = counts.iter().map(|c| c.n).fold(0, usize::saturating_add);
     minijinja::context! {
         report => Value::from_serialize(&report),
         commit,
+        count_commit,
         header,
         rows,
+        exact,
         widths,
+        footnotes,
         rule => "-".repeat(rule_width),
         counts,
         total,
@@ -114,13 +156,18 @@ pub(crate) fn json_context(report: &Report) -> Value {
     minijinja::context! { report => Value::from_serialize(report) }
 }
 
-fn cells(row: &Row) -> Cells {
-    let (name, kind) = verdict_names(row.verdict);
+fn cells(row: &Row, footnotes: &mut Footnotes) -> Cells {
+    let kind = verdict_names(row.verdict).1;
+    let name = verdict_label(row.verdict, row.decided_by);
     let verdict = if row.remeasured {
         format!("{name} (re-measured)")
     } else {
-        name.to_owned()
+        name
     };
+    let mut instructions = ExactCell::new(Exact::Instructions, row.instructions.as_ref());
+    let mut peak_memory = ExactCell::new(Exact::PeakMemory, row.peak_memory.as_ref());
+    footnotes.mark(&mut instructions);
+    footnotes.mark(&mut peak_memory);
     let or_empty = |value: Option<f64>, format: fn(f64) -> String| {
         value.map_or_else(|| EMPTY.to_owned(), format)
     };
@@ -142,6 +189,10 @@ fn cells(row: &Row) -> Cells {
         p: or_empty(row.p_value, format_p),
         noise: or_empty(row.noise, format_percent_unsigned),
         mde: or_empty(row.minimum_detectable_effect, format_percent_unsigned),
+        instructions: instructions.marked,
+        peak_memory: peak_memory.marked,
+        instructions_kind: instructions.kind,
+        peak_memory_kind: peak_memory.kind,
         verdict,
         kind,
     }
@@ -184,6 +235,8 @@ fn widths(header: &Cells, rows: &[Cells]) -> Widths {
         p: max(|c| &c.p),
         noise: max(|c| &c.noise),
         mde: max(|c| &c.mde),
+        instructions: max(|c| &c.instructions),
+        peak_memory: max(|c| &c.peak_memory),
     }
 }
 
@@ -200,6 +253,7 @@ pub(crate) fn counts(counts: &Counts) -> Vec<Count> {
         (counts.new, "new"),
         (counts.missing, "missing"),
         (counts.no_baseline, "without baseline"),
+        (counts.unavailable, "unavailable"),
     ]
     .into_iter()
     .filter(|&(n, _)| n > 0)
@@ -209,7 +263,7 @@ pub(crate) fn counts(counts: &Counts) -> Vec<Count> {
 
 /// A full hexadecimal commit id cut to its first 7 digits, as `git log --oneline` shows it;
 /// anything else (`unknown`, `abc123-dirty`) as it is.
-fn short_commit(commit: &str) -> &str {
+pub(crate) fn short_commit(commit: &str) -> &str {
     if commit.len() > 7 && commit.bytes().all(|b| b.is_ascii_hexdigit()) {
         &commit[..7]
     } else {
@@ -272,7 +326,7 @@ fn printable_report(report: &Report) -> Report {
 }
 
 /// A baseline choice with [`printable`] applied to every string in it.
-fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
+pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
     match choice {
         BaselineChoice::Selected {
             path,

@@ -2,7 +2,8 @@
 //! candidates, quick, emulated, hostile ids) in every format and checks what a reader relies on.
 
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, Report, Row, RowVerdict,
+    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, Report, Row,
+    RowVerdict,
 };
 use perfmatrix_report::{Format, ReportError, Style, color_allowed, render};
 use perfmatrix_stats::Interval;
@@ -48,6 +49,7 @@ fn counts_of(rows: &[Row]) -> Counts {
         *match r.verdict {
             RowVerdict::Improved => &mut c.improved,
             RowVerdict::Unchanged => &mut c.unchanged,
+            RowVerdict::Unavailable => &mut c.unavailable,
             RowVerdict::NoBaseline => &mut c.no_baseline,
             RowVerdict::New => &mut c.new,
             RowVerdict::Missing => &mut c.missing,
@@ -125,6 +127,7 @@ fn selected() -> Report {
             runs: 5,
             why: "recorded on the same machine class (comparability key 3f2a9c0d1e4b5a69: target, CPU model, SIMD features, kernel variants, cores, emulation all equal)".to_owned(),
         },
+        count_baseline: None,
         counts: counts_of(&rows),
         rows,
         outcome: Outcome::Fail,
@@ -182,6 +185,7 @@ fn no_comparable() -> Report {
             how_to_record: "cargo xtask update-baselines --platform aarch64-unknown-linux-gnu"
                 .to_owned(),
         },
+        count_baseline: None,
         counts: counts_of(&rows),
         rows,
         outcome: Outcome::NoComparableBaseline,
@@ -550,6 +554,7 @@ fn any_verdict() -> impl Strategy<Value = RowVerdict> {
     prop_oneof![
         Just(RowVerdict::Improved),
         Just(RowVerdict::Unchanged),
+        Just(RowVerdict::Unavailable),
         Just(RowVerdict::NoBaseline),
         Just(RowVerdict::New),
         Just(RowVerdict::Missing),
@@ -558,17 +563,61 @@ fn any_verdict() -> impl Strategy<Value = RowVerdict> {
     ]
 }
 
+fn any_metric() -> impl Strategy<Value = Metric> {
+    prop_oneof![
+        Just(Metric::Time),
+        Just(Metric::Instructions),
+        Just(Metric::PeakMemory),
+    ]
+}
+
+/// Any exact metric, consistent or not (a value beside `unavailable`, a change without values).
+fn any_exact(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Option<ExactRow>> {
+    let value = || {
+        proptest::option::of(prop_oneof![
+            Just(0_u64),
+            Just(u64::MAX),
+            any::<u64>(),
+            0_u64..10_000_000_000,
+        ])
+    };
+    proptest::option::of(
+        (
+            any_verdict(),
+            value(),
+            value(),
+            proptest::option::of(floats),
+            proptest::option::of(any_string()),
+        )
+            .prop_map(|(verdict, new, base, change, note)| ExactRow {
+                verdict,
+                new,
+                base,
+                change,
+                note,
+            }),
+    )
+}
+
 fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
     let change = proptest::option::of(any_interval(not_nan(floats.clone())));
+    let exact = (any_exact(floats.clone()), any_exact(floats.clone()));
     let f = move || proptest::option::of(floats.clone());
     (
         any_string(),
-        any_verdict(),
+        (any_verdict(), any_verdict(), any_metric(), any::<bool>()),
         (f(), f(), change),
         (f(), f(), f(), f(), f()),
+        exact,
     )
         .prop_map(
-            |(id, verdict, (new, base, change), (p, noise, warn, fail, mde))| Row {
+            |(
+                id,
+                (verdict, time_verdict, decided_by, remeasured),
+                (new, base, change),
+                (p, noise, warn, fail, mde),
+                (instructions, peak_memory),
+            )| Row {
                 id,
                 verdict,
                 new_median_ns: new,
@@ -579,7 +628,11 @@ fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
                 warn,
                 fail,
                 minimum_detectable_effect: mde,
-                remeasured: false,
+                remeasured,
+                time_verdict,
+                instructions,
+                peak_memory,
+                decided_by,
             },
         )
 }
@@ -627,9 +680,10 @@ fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
 }
 
 fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
-    let counts = prop::array::uniform7(any::<usize>()).prop_map(|c| Counts {
+    let counts = prop::array::uniform8(any::<usize>()).prop_map(|c| Counts {
         improved: c[0],
         unchanged: c[1],
+        unavailable: c[7],
         no_baseline: c[2],
         new: c[3],
         missing: c[4],
@@ -653,6 +707,7 @@ fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
             proptest::option::of(any_string()),
             any::<bool>(),
             any_baseline(),
+            proptest::option::of(any_baseline()),
         ),
         (
             prop::collection::vec(any_row(floats), 0..6),
@@ -663,7 +718,7 @@ fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
         .prop_map(
             |(
                 (schema, version, platform, fingerprint_slug, fingerprint_id),
-                (emulated, quick, baseline),
+                (emulated, quick, baseline, count_baseline),
                 (rows, counts, outcome),
             )| {
                 Report {
@@ -675,6 +730,7 @@ fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
                     emulated,
                     quick,
                     baseline,
+                    count_baseline,
                     rows,
                     counts,
                     outcome,

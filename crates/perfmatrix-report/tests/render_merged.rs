@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 
 use perfmatrix_model::{
-    BaselineChoice, Cell, Counts, Expected, Leg, MergedOutcome, MergedReport, MergedRow, Outcome,
-    PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
+    BaselineChoice, Cell, Counts, ExactRow, Expected, Leg, MergedOutcome, MergedReport, MergedRow,
+    Metric, Outcome, PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
 };
 use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, Style, render, render_merged};
 use perfmatrix_stats::Interval;
@@ -45,6 +45,7 @@ fn report(platform: &str, rows: Vec<Row>) -> Report {
         *match r.verdict {
             RowVerdict::Improved => &mut counts.improved,
             RowVerdict::Unchanged => &mut counts.unchanged,
+            RowVerdict::Unavailable => &mut counts.unavailable,
             RowVerdict::NoBaseline => &mut counts.no_baseline,
             RowVerdict::New => &mut counts.new,
             RowVerdict::Missing => &mut counts.missing,
@@ -67,6 +68,7 @@ fn report(platform: &str, rows: Vec<Row>) -> Report {
             runs: 5,
             why: "same machine class".to_owned(),
         },
+        count_baseline: None,
         outcome: if counts.regressed > 0 {
             Outcome::Fail
         } else {
@@ -603,8 +605,58 @@ fn a_single_report_renders_as_html_too() {
     ));
 }
 
+/// `row` with the exact metrics of benchmark `i` on platform `p` of `platforms`: counted and
+/// compared on every platform but the last, where instructions are unavailable (an emulated
+/// leg) and peak memory has no baseline.
+fn with_counts(row: Row, i: usize, p: usize, platforms: usize) -> Row {
+    let base = 1_000_000_000 + i as u64 * 12_345;
+    let (instructions, peak_memory) = if p + 1 == platforms {
+        (
+            ExactRow {
+                verdict: RowVerdict::Unavailable,
+                new: None,
+                base: None,
+                change: None,
+                note: Some("not counted: valgrind cannot count this platform's instructions under qemu-user".to_owned()),
+            },
+            ExactRow {
+                verdict: RowVerdict::NoBaseline,
+                new: Some(14_000_000 + i as u64 * 4_096),
+                base: None,
+                change: None,
+                note: None,
+            },
+        )
+    } else {
+        let new = base + i as u64 * 7;
+        let peak = 12_000_000 + i as u64 * 4_096;
+        (
+            ExactRow {
+                verdict: RowVerdict::Unchanged,
+                new: Some(new),
+                base: Some(base),
+                change: Some((new - base) as f64 / base as f64),
+                note: None,
+            },
+            ExactRow {
+                verdict: RowVerdict::Unchanged,
+                new: Some(peak + 8_192),
+                base: Some(peak),
+                change: Some(8_192.0 / peak as f64),
+                note: None,
+            },
+        )
+    };
+    Row {
+        instructions: Some(instructions),
+        peak_memory: Some(peak_memory),
+        ..row
+    }
+}
+
 /// `n` benchmarks on `platforms` platforms: every 50th regressed on one platform, every 7th a
-/// warning on another, the rest unchanged.
+/// warning on another, the rest unchanged; with instruction counts and peak memory (see
+/// [`with_counts`]).
 fn large(n: usize, platforms: usize) -> MergedReport {
     let names: Vec<String> = (0..platforms)
         .map(|p| format!("platform{p}-unknown-linux-gnu"))
@@ -616,7 +668,7 @@ fn large(n: usize, platforms: usize) -> MergedReport {
             let rows = (0..n)
                 .map(|i| {
                     let id = format!("family{}/benchmark-with-a-long-name/{i:05}", i % 13);
-                    if i % 50 == 0 && p == i % platforms {
+                    let row = if i % 50 == 0 && p == i % platforms {
                         compared(
                             &id,
                             RowVerdict::Regressed,
@@ -630,7 +682,8 @@ fn large(n: usize, platforms: usize) -> MergedReport {
                             RowVerdict::Unchanged,
                             (-0.01, 0.001 * (i % 10) as f64, 0.02),
                         )
-                    }
+                    };
+                    with_counts(row, i, p, platforms)
                 })
                 .collect();
             leg(report(name, rows))
@@ -650,6 +703,13 @@ fn large_markdown_stays_under_the_comment_limit() {
     assert!(rows.len() > 20 && rows.len() < 1_000, "{}", rows.len());
     // Worst first: the regressions come before the warnings.
     assert!(rows[0].contains("**regressed**"), "{}", rows[0]);
+    // Every row shows the exact metrics of every platform, the emulated one's unavailable.
+    for row in &rows {
+        assert_eq!(row.matches(" instr ").count(), 8, "{row}");
+        assert_eq!(row.matches(" mem ").count(), 8, "{row}");
+        assert_eq!(row.matches("instr unavailable \\[1\\]").count(), 1, "{row}");
+    }
+    assert!(md.contains("\n- \\[1\\] instructions unavailable: not counted: valgrind cannot count this platform's instructions under qemu-user\n"));
     let changed = report
         .benchmarks
         .iter()
@@ -761,6 +821,7 @@ fn any_verdict() -> impl Strategy<Value = RowVerdict> {
     prop_oneof![
         Just(RowVerdict::Improved),
         Just(RowVerdict::Unchanged),
+        Just(RowVerdict::Unavailable),
         Just(RowVerdict::NoBaseline),
         Just(RowVerdict::New),
         Just(RowVerdict::Missing),
@@ -780,18 +841,53 @@ fn any_cell() -> impl Strategy<Value = Option<Cell>> {
     ));
     proptest::option::of(
         (
-            any_verdict(),
+            (any_verdict(), any_metric()),
             change,
             proptest::option::of(any_float()),
             proptest::option::of(any_float()),
             any::<bool>(),
+            (any_exact(), any_exact()),
         )
-            .prop_map(|(verdict, change, new, base, remeasured)| Cell {
+            .prop_map(
+                |((verdict, decided_by), change, new, base, remeasured, (instr, mem))| Cell {
+                    verdict,
+                    change,
+                    new_median_ns: new,
+                    base_median_ns: base,
+                    remeasured,
+                    decided_by,
+                    instructions: instr,
+                    peak_memory: mem,
+                },
+            ),
+    )
+}
+
+fn any_metric() -> impl Strategy<Value = Metric> {
+    prop_oneof![
+        Just(Metric::Time),
+        Just(Metric::Instructions),
+        Just(Metric::PeakMemory),
+    ]
+}
+
+/// Any exact metric, consistent or not, with any reason (hostile ones included).
+fn any_exact() -> impl Strategy<Value = Option<ExactRow>> {
+    let value = || proptest::option::of(prop_oneof![Just(0_u64), Just(u64::MAX), any::<u64>()]);
+    proptest::option::of(
+        (
+            any_verdict(),
+            value(),
+            value(),
+            proptest::option::of(any_float()),
+            proptest::option::of(any_string()),
+        )
+            .prop_map(|(verdict, new, base, change, note)| ExactRow {
                 verdict,
+                new,
+                base,
                 change,
-                new_median_ns: new,
-                base_median_ns: base,
-                remeasured,
+                note,
             }),
     )
 }
@@ -818,7 +914,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
             any::<bool>(),
         ),
         (text(), text(), text(), text(), text()),
-        proptest::option::of(prop::array::uniform7(any::<usize>())),
+        proptest::option::of(prop::array::uniform8(any::<usize>())),
         proptest::option::of(0..4_usize),
     )
         .prop_map(
@@ -841,6 +937,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
                     counts: counts.map(|c| Counts {
                         improved: c[0],
                         unchanged: c[1],
+                        unavailable: c[7],
                         no_baseline: c[2],
                         new: c[3],
                         missing: c[4],

@@ -1,0 +1,334 @@
+//! The exact metrics (instruction counts and peak memory) as every format shows them: the cell
+//! of each, the verdict named with the metric that decided it, the footnotes that give each
+//! distinct reason a metric is unavailable once, under the table, and the notes of the count
+//! baselines they were compared with.
+//!
+//! An unavailable metric is shown as `unavailable` with a footnote, never as a number: the
+//! model's `new` may be absent or stale there, and a `0` would read as a measurement.
+
+use std::collections::HashMap;
+
+use perfmatrix_model::{BaselineChoice, ExactRow, MergedReport, Metric, Report, RowVerdict};
+use serde::Serialize;
+
+use crate::units::{format_bytes, format_count, format_percent_exact};
+use crate::view::{EMPTY, printable, printable_choice, short_commit, verdict_names};
+
+/// What a footnote says when the report gives no reason.
+const NO_REASON: &str = "no reason given";
+
+/// An exact metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Exact {
+    Instructions,
+    PeakMemory,
+}
+
+impl Exact {
+    /// The metric's name in headers and footnotes.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Exact::Instructions => "instructions",
+            Exact::PeakMemory => "peak memory",
+        }
+    }
+
+    /// The label of the metric inside a merged table's cell.
+    pub(crate) fn short_name(self) -> &'static str {
+        match self {
+            Exact::Instructions => "instr",
+            Exact::PeakMemory => "mem",
+        }
+    }
+
+    fn value(self, value: u64) -> String {
+        match self {
+            Exact::Instructions => format_count(value),
+            Exact::PeakMemory => format_bytes(value),
+        }
+    }
+}
+
+/// One exact metric of one benchmark, as shown.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ExactCell {
+    /// The value and its change (`1,234,567 (+2.00%)`, `12.4 MiB (new)`, `unavailable`), `—`
+    /// when the run did not measure it.
+    pub(crate) text: String,
+    /// The change alone when there is one, else the value alone (or as `text`): for the narrow
+    /// cells of a merged table.
+    pub(crate) short: String,
+    /// `text` and `short` followed by the footnote's marker (` [1]`) when there is one.
+    pub(crate) marked: String,
+    pub(crate) short_marked: String,
+    /// The metric's own verdict as `paint` and the CSS know it; `none` when not measured.
+    pub(crate) kind: &'static str,
+    /// The number of the footnote that says why the metric is unavailable (see [`Footnotes`]).
+    pub(crate) footnote: Option<usize>,
+    /// Why it is unavailable, made printable; numbered by [`Footnotes::mark`].
+    #[serde(skip)]
+    reason: Option<(Exact, String)>,
+}
+
+impl ExactCell {
+    /// `exact` of `metric` as shown; `None` (not measured by this run) is `—`.
+    pub(crate) fn new(metric: Exact, exact: Option<&ExactRow>) -> Self {
+        let Some(exact) = exact else {
+            return Self::plain(EMPTY.to_owned(), EMPTY.to_owned(), "none");
+        };
+        let (name, kind) = verdict_names(exact.verdict);
+        if exact.verdict == RowVerdict::Unavailable {
+            let reason = exact
+                .note
+                .as_deref()
+                .map_or_else(|| NO_REASON.to_owned(), printable);
+            return Self {
+                reason: Some((metric, reason)),
+                ..Self::plain(name.to_owned(), name.to_owned(), kind)
+            };
+        }
+        let value = exact.new.map(|v| metric.value(v));
+        let change = exact.change.map(format_percent_exact);
+        let (text, short) = match (value, change) {
+            (Some(value), Some(change)) => (format!("{value} ({change})"), change),
+            (Some(value), None) if exact.verdict == RowVerdict::New => {
+                (format!("{value} (new)"), value)
+            }
+            (Some(value), None) => (value.clone(), value),
+            (None, Some(change)) => (change.clone(), change),
+            (None, None) => (name.to_owned(), name.to_owned()),
+        };
+        Self::plain(text, short, kind)
+    }
+
+    fn plain(text: String, short: String, kind: &'static str) -> Self {
+        Self {
+            marked: text.clone(),
+            short_marked: short.clone(),
+            text,
+            short,
+            kind,
+            footnote: None,
+            reason: None,
+        }
+    }
+
+    /// Whether the run measured the metric (even if only to find it unavailable).
+    pub(crate) fn measured(&self) -> bool {
+        self.kind != "none"
+    }
+}
+
+/// The verdict as shown, with the metric that decided it unless that is wall time:
+/// `regressed (instructions)`. An unchanged verdict names no metric: it says that no compared
+/// metric got worse, and since an exact metric wins a tie with wall time, naming it would
+/// put `(instructions)` on almost every row.
+pub(crate) fn verdict_label(verdict: RowVerdict, decided_by: Metric) -> String {
+    let name = verdict_names(verdict).0;
+    match decided_by {
+        _ if verdict == RowVerdict::Unchanged => name.to_owned(),
+        Metric::Time => name.to_owned(),
+        Metric::Instructions => format!("{name} (instructions)"),
+        Metric::PeakMemory => format!("{name} (peak memory)"),
+    }
+}
+
+/// One distinct reason a metric is unavailable.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Footnote {
+    pub(crate) n: usize,
+    /// `instructions` or `peak memory`.
+    pub(crate) metric: &'static str,
+    pub(crate) reason: String,
+}
+
+/// Numbers the distinct (metric, reason) pairs of unavailable metrics in the order they are
+/// first marked, from 1.
+#[derive(Debug, Default)]
+pub(crate) struct Footnotes {
+    index: HashMap<(Exact, String), usize>,
+    list: Vec<Footnote>,
+}
+
+impl Footnotes {
+    /// Gives `cell` the number of its reason's footnote, if it has a reason.
+    pub(crate) fn mark(&mut self, cell: &mut ExactCell) {
+        let Some(key) = &cell.reason else {
+            return;
+        };
+        let next = self.list.len() + 1;
+        let n = *self.index.entry(key.clone()).or_insert(next);
+        if n == next {
+            self.list.push(Footnote {
+                n,
+                metric: key.0.name(),
+                reason: key.1.clone(),
+            });
+        }
+        cell.footnote = Some(n);
+        cell.marked = format!("{} [{n}]", cell.text);
+        cell.short_marked = format!("{} [{n}]", cell.short);
+    }
+
+    /// The footnotes, by number.
+    pub(crate) fn into_list(self) -> Vec<Footnote> {
+        self.list
+    }
+}
+
+/// The count baseline of a platform: the one chosen (known from a platform's own report), or,
+/// in a merged report, which carries no count baseline, `None` for "its exact metrics found no
+/// baseline with counts for this build".
+#[derive(Debug, Serialize)]
+pub(crate) struct CountNote {
+    platform: String,
+    choice: Option<BaselineChoice>,
+    /// The selected count baseline's commit, shortened.
+    commit: String,
+}
+
+/// The platforms whose exact metrics found no baseline with counts for this build (a merged
+/// report says no more about count baselines).
+pub(crate) fn derived_count_notes(report: &MergedReport) -> Vec<CountNote> {
+    report
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|&(column, _)| {
+            report
+                .benchmarks
+                .iter()
+                .filter_map(|r| r.cells.get(column).and_then(Option::as_ref))
+                .flat_map(|c| [&c.instructions, &c.peak_memory])
+                .flatten()
+                .any(|e| e.verdict == RowVerdict::NoBaseline)
+        })
+        .map(|(_, platform)| CountNote {
+            platform: printable(platform),
+            choice: None,
+            commit: String::new(),
+        })
+        .collect()
+}
+
+/// The count baseline `report` chose, if it counted anything.
+pub(crate) fn count_note(report: &Report) -> Option<CountNote> {
+    let choice = report.count_baseline.as_ref()?;
+    let commit = match choice {
+        BaselineChoice::Selected { commit, .. } => short_commit(commit).to_owned(),
+        BaselineChoice::NoComparable { .. } => String::new(),
+    };
+    Some(CountNote {
+        platform: printable(&report.platform),
+        choice: Some(printable_choice(choice)),
+        commit,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(verdict: RowVerdict, new: Option<u64>, change: Option<f64>) -> ExactRow {
+        ExactRow {
+            verdict,
+            new,
+            base: new.map(|n| n.saturating_sub(1)),
+            change,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn cells_show_the_value_and_the_exact_change() {
+        let compared = exact(RowVerdict::Regressed, Some(1_234_567), Some(0.02));
+        let cell = ExactCell::new(Exact::Instructions, Some(&compared));
+        assert_eq!(
+            (cell.text.as_str(), cell.short.as_str()),
+            ("1,234,567 (+2.00%)", "+2.00%")
+        );
+        assert_eq!(cell.kind, "regressed");
+        let memory = exact(RowVerdict::Unchanged, Some(13_002_342), Some(0.0));
+        let cell = ExactCell::new(Exact::PeakMemory, Some(&memory));
+        assert_eq!(cell.text, "12.4 MiB (±0%)");
+        let new = exact(RowVerdict::New, Some(1_000), None);
+        let cell = ExactCell::new(Exact::Instructions, Some(&new));
+        assert_eq!(
+            (cell.text.as_str(), cell.short.as_str()),
+            ("1,000 (new)", "1,000")
+        );
+        let no_baseline = exact(RowVerdict::NoBaseline, Some(1_000), None);
+        assert_eq!(
+            ExactCell::new(Exact::Instructions, Some(&no_baseline)).text,
+            "1,000"
+        );
+        let nothing = exact(RowVerdict::NoBaseline, None, None);
+        assert_eq!(
+            ExactCell::new(Exact::Instructions, Some(&nothing)).text,
+            "no baseline"
+        );
+        let cell = ExactCell::new(Exact::Instructions, None);
+        assert!(!cell.measured() && cell.text == EMPTY);
+    }
+
+    #[test]
+    fn unavailable_is_never_a_number_and_its_reasons_are_numbered_once() {
+        let reason = |note: Option<&str>| ExactRow {
+            verdict: RowVerdict::Unavailable,
+            // Even a value left in the row is not shown.
+            new: Some(0),
+            base: Some(10),
+            change: Some(0.0),
+            note: note.map(str::to_owned),
+        };
+        let mut footnotes = Footnotes::default();
+        let mut cells = [
+            ExactCell::new(Exact::Instructions, Some(&reason(Some("no valgrind\n")))),
+            ExactCell::new(Exact::Instructions, Some(&reason(Some("no valgrind\n")))),
+            ExactCell::new(Exact::PeakMemory, Some(&reason(Some("no valgrind\n")))),
+            ExactCell::new(Exact::Instructions, Some(&reason(None))),
+        ];
+        for cell in &mut cells {
+            footnotes.mark(cell);
+            assert!(
+                cell.text == "unavailable" && !cell.marked.contains('0'),
+                "{cell:?}"
+            );
+        }
+        let numbers: Vec<_> = cells.iter().map(|c| c.footnote).collect();
+        assert_eq!(numbers, [Some(1), Some(1), Some(2), Some(3)]);
+        assert_eq!(cells[2].marked, "unavailable [2]");
+        let list = footnotes.into_list();
+        assert_eq!(list.len(), 3);
+        assert_eq!(
+            (list[0].metric, list[0].reason.as_str()),
+            ("instructions", "no valgrind\\n")
+        );
+        assert_eq!(list[1].metric, "peak memory");
+        assert_eq!(list[2].reason, NO_REASON);
+    }
+
+    #[test]
+    fn the_verdict_names_its_metric_unless_it_is_time() {
+        assert_eq!(
+            verdict_label(RowVerdict::Regressed, Metric::Time),
+            "regressed"
+        );
+        assert_eq!(
+            verdict_label(RowVerdict::Regressed, Metric::Instructions),
+            "regressed (instructions)"
+        );
+        assert_eq!(
+            verdict_label(RowVerdict::Warning, Metric::PeakMemory),
+            "warning (peak memory)"
+        );
+        assert_eq!(
+            verdict_label(RowVerdict::Improved, Metric::Instructions),
+            "improved (instructions)"
+        );
+        assert_eq!(
+            verdict_label(RowVerdict::Unchanged, Metric::Instructions),
+            "unchanged"
+        );
+    }
+}

@@ -1,0 +1,651 @@
+//! Renders reports with the exact metrics (instruction counts and peak memory) in every format:
+//! an x86 run with a count baseline, a regression decided by instructions while wall time is
+//! unchanged, one decided by peak memory and a change of one instruction in a billion; an
+//! emulated aarch64 run whose counts are unavailable; and the merge of both.
+
+use std::path::PathBuf;
+
+use perfmatrix_model::{
+    BaselineChoice, CandidateView, Counts, ExactRow, Expected, FieldDiffView, Leg, MergedReport,
+    Metric, Outcome, Report, Row, RowVerdict, merge,
+};
+use perfmatrix_report::{Format, Style, render, render_merged};
+use perfmatrix_stats::Interval;
+
+const PLAIN: Style = Style { color: false };
+const COLOR: Style = Style { color: true };
+const X86: &str = "x86_64-unknown-linux-gnu";
+const ARM: &str = "aarch64-unknown-linux-gnu";
+const QEMU_REASON: &str = "not counted: valgrind cannot count aarch64 instructions on this x86_64 machine (under qemu-user it would count qemu, not the kernel)";
+const RECORD: &str = "cargo xtask update-baselines --platform aarch64-unknown-linux-gnu";
+const MIB: u64 = 1 << 20;
+
+/// An exact metric compared with its baseline value, its change computed as the model does.
+fn exact(verdict: RowVerdict, base: u64, new: u64) -> ExactRow {
+    ExactRow {
+        verdict,
+        new: Some(new),
+        base: Some(base),
+        change: Some((i128::from(new) - i128::from(base)) as f64 / base as f64),
+        note: None,
+    }
+}
+
+/// An exact metric measured without a baseline to compare it with.
+fn measured(verdict: RowVerdict, new: u64) -> ExactRow {
+    ExactRow {
+        verdict,
+        new: Some(new),
+        base: None,
+        change: None,
+        note: None,
+    }
+}
+
+fn unavailable(reason: &str) -> ExactRow {
+    ExactRow {
+        verdict: RowVerdict::Unavailable,
+        new: None,
+        base: None,
+        change: None,
+        note: Some(reason.to_owned()),
+    }
+}
+
+/// A row whose wall time was compared: medians of 1 µs moved by `change`.
+fn timed(id: &str, time: RowVerdict, change: (f64, f64, f64)) -> Row {
+    Row {
+        new_median_ns: Some(1000.0 * (1.0 + change.1)),
+        base_median_ns: Some(1000.0),
+        change: Some(Interval::new(change.0, change.1, change.2).unwrap()),
+        p_value: Some(0.2),
+        noise: Some(0.01),
+        warn: Some(0.05),
+        fail: Some(0.10),
+        minimum_detectable_effect: Some(0.03),
+        ..Row::bare(id, time)
+    }
+}
+
+/// `row` with its exact metrics and the overall verdict the model gives them.
+fn with_exact(
+    row: Row,
+    instructions: ExactRow,
+    peak_memory: ExactRow,
+    verdict: RowVerdict,
+    decided_by: Metric,
+) -> Row {
+    Row {
+        instructions: Some(instructions),
+        peak_memory: Some(peak_memory),
+        verdict,
+        decided_by,
+        ..row
+    }
+}
+
+fn report(platform: &str, rows: Vec<Row>) -> Report {
+    let mut counts = Counts::default();
+    for r in &rows {
+        *match r.verdict {
+            RowVerdict::Improved => &mut counts.improved,
+            RowVerdict::Unchanged => &mut counts.unchanged,
+            RowVerdict::Unavailable => &mut counts.unavailable,
+            RowVerdict::NoBaseline => &mut counts.no_baseline,
+            RowVerdict::New => &mut counts.new,
+            RowVerdict::Missing => &mut counts.missing,
+            RowVerdict::Warning => &mut counts.warning,
+            RowVerdict::Regressed => &mut counts.regressed,
+        } += 1;
+    }
+    Report {
+        schema: "perfmatrix-report".to_owned(),
+        version: 2,
+        platform: platform.to_owned(),
+        fingerprint_slug: format!("{platform}-slug-4c"),
+        fingerprint_id: "0123456789ab".to_owned(),
+        emulated: None,
+        quick: false,
+        baseline: BaselineChoice::Selected {
+            path: format!("baselines/{platform}/0123456789ab.json"),
+            slug: format!("{platform}-slug-4c"),
+            commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
+            runs: 5,
+            why: "recorded on the same machine class".to_owned(),
+        },
+        count_baseline: None,
+        outcome: if counts.regressed > 0 {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        },
+        rows,
+        counts,
+    }
+}
+
+/// x86 with counts: instructions regressed on `cosine` (time unchanged), peak memory regressed
+/// on `alloc`, one instruction more in a billion on `spread`, and a new benchmark.
+fn x86() -> Report {
+    use RowVerdict::{Improved, New, Regressed, Unchanged};
+    let rows = vec![
+        with_exact(
+            timed("alloc/grow/4096", Unchanged, (-0.01, 0.008, 0.02)),
+            exact(Unchanged, 5_000_000, 5_000_155),
+            exact(Regressed, 13_002_342, 20 * MIB),
+            Regressed,
+            Metric::PeakMemory,
+        ),
+        with_exact(
+            timed("cosine/768x1000", Unchanged, (-0.01, 0.003, 0.015)),
+            exact(Regressed, 1_234_567, 1_259_258),
+            exact(Unchanged, 13_002_342, 13_002_342),
+            Regressed,
+            Metric::Instructions,
+        ),
+        with_exact(
+            timed("decay/1M", Improved, (-0.21, -0.19, -0.17)),
+            exact(Improved, 48_000_000, 42_000_000),
+            exact(Unchanged, 8 * MIB, 8 * MIB + 4096),
+            Unchanged,
+            Metric::PeakMemory,
+        ),
+        with_exact(
+            timed("spread/hops=3", Unchanged, (-0.02, -0.008, 0.01)),
+            exact(Unchanged, 1_000_000_000, 1_000_000_001),
+            exact(Unchanged, 3 * MIB, 3 * MIB),
+            Unchanged,
+            Metric::Instructions,
+        ),
+        with_exact(
+            Row {
+                new_median_ns: Some(12.3),
+                ..Row::bare("spread/new-bench", New)
+            },
+            measured(New, 12_345),
+            measured(New, 2 * MIB),
+            New,
+            Metric::Time,
+        ),
+    ];
+    let mut r = report(X86, rows);
+    r.count_baseline = Some(BaselineChoice::Selected {
+        path: format!("baselines/{X86}/fedcba987654.json"),
+        slug: "x86_64-linux-intel-xeon-8370c-avx2-4c".to_owned(),
+        commit: "1234567890abcdef1234567890abcdef12345678".to_owned(),
+        runs: 3,
+        why: "recorded from the same build (target, kernel variants, compilers, flags, emulation all equal; the CPU model may differ)".to_owned(),
+    });
+    r
+}
+
+/// An emulated aarch64 leg: wall time compared, instructions unavailable under qemu-user, peak
+/// memory measured but with no baseline with counts for this build.
+fn arm() -> Report {
+    use RowVerdict::{Improved, NoBaseline, Unchanged};
+    let row = |id: &str, time: RowVerdict, change: (f64, f64, f64), peak: u64| {
+        with_exact(
+            timed(id, time, change),
+            unavailable(QEMU_REASON),
+            measured(NoBaseline, peak),
+            time,
+            Metric::Time,
+        )
+    };
+    let rows = vec![
+        row(
+            "cosine/768x1000",
+            Unchanged,
+            (-0.03, 0.01, 0.04),
+            14 * MIB + 512 * 1024,
+        ),
+        row("decay/1M", Unchanged, (-0.05, -0.02, 0.01), 9 * MIB),
+        row(
+            "spread/hops=3",
+            Improved,
+            (-0.4, -0.31, -0.2),
+            3 * MIB + 700,
+        ),
+    ];
+    let mut r = report(ARM, rows);
+    r.emulated = Some("qemu-user".to_owned());
+    r.count_baseline = Some(BaselineChoice::NoComparable {
+        candidates: vec![CandidateView {
+            path: format!("baselines/{ARM}/00112233aabb.json"),
+            slug: "aarch64-linux-neoverse-n1-neon-4c".to_owned(),
+            differing: vec![FieldDiffView {
+                field: "environment.emulated".to_owned(),
+                run: "qemu-user".to_owned(),
+                baseline: "none".to_owned(),
+            }],
+        }],
+        how_to_record: RECORD.to_owned(),
+    });
+    r
+}
+
+fn merged() -> MergedReport {
+    let leg = |report: Report| Leg {
+        source: PathBuf::from(format!("results/{}.json", report.platform)),
+        platform: report.platform.clone(),
+        fingerprint_slug: report.fingerprint_slug.clone(),
+        verdict: Some(report),
+    };
+    let expected = [X86, ARM].map(|p| Expected {
+        platform: p.to_owned(),
+        required: true,
+    });
+    merge(vec![leg(x86()), leg(arm())], &expected, &[]).unwrap()
+}
+
+/// The line of the terminal or Markdown table that shows `id` (the first, in a merged report
+/// whose platform table comes first, is the benchmark table's).
+fn line_of<'a>(text: &'a str, id: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(&format!("{id} ")) || l.starts_with(&format!("| `{id}` |")))
+        .unwrap_or_else(|| panic!("no line of {id} in\n{text}"))
+}
+
+/// The HTML table row of `id`.
+fn html_row<'a>(html: &'a str, id: &str) -> &'a str {
+    let code = format!(
+        "<th scope=\"row\"><code>{}</code></th>",
+        id.replace('/', "&#x2f;")
+    );
+    html.lines()
+        .find(|l| l.contains(&code))
+        .unwrap_or_else(|| panic!("no row of {id}"))
+}
+
+/// The text and Markdown of a single report and of the merge, and the HTML of both.
+fn every_text(report: &Report) -> Vec<(String, String)> {
+    let merged = MergedReport::single(report, std::path::Path::new("r.json"));
+    let mut out = Vec::new();
+    for format in [Format::Table, Format::Markdown, Format::Html] {
+        out.push((format!("{format}"), render(report, format, PLAIN).unwrap()));
+        out.push((
+            format!("merged {format}"),
+            render_merged(&merged, format, PLAIN).unwrap(),
+        ));
+    }
+    out
+}
+
+#[test]
+fn an_instruction_regression_with_time_unchanged_names_instructions_everywhere() {
+    let report = x86();
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    println!("{table}");
+    let cosine = line_of(&table, "cosine/768x1000");
+    for cell in ["+0.3%", "1,259,258 (+2.00%)", "12.4 MiB (±0%)"] {
+        assert!(cosine.contains(cell), "{cell} in {cosine}");
+    }
+    assert!(cosine.ends_with("  regressed (instructions)"), "{cosine}");
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    println!("{md}");
+    assert!(
+        line_of(&md, "cosine/768x1000")
+            .ends_with("| 1,259,258 (+2.00%) | 12.4 MiB (±0%) | regressed (instructions) |"),
+        "{md}"
+    );
+    let html = render(&report, Format::Html, PLAIN).unwrap();
+    let row = html_row(&html, "cosine/768x1000");
+    assert!(
+        row.contains("+0.3% <span class=\"verdict\">regressed (instructions)</span>"),
+        "{row}"
+    );
+    assert!(row.contains(
+        "<span class=\"exact regressed\"><span class=\"metric\">instr</span> 1,259,258 (+2.00%)</span>"
+    ));
+
+    let merged = merged();
+    let table = render_merged(&merged, Format::Table, PLAIN).unwrap();
+    println!("{table}");
+    let cosine = line_of(&table, "cosine/768x1000");
+    let words: Vec<&str> = cosine.split_whitespace().collect();
+    assert_eq!(
+        words[..9],
+        [
+            "cosine/768x1000",
+            "+0.3%",
+            "instr",
+            "+2.00%",
+            "mem",
+            "±0%",
+            "regressed",
+            "(instructions)",
+            "+1.0%"
+        ],
+        "{cosine}"
+    );
+    let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
+    println!("{md}");
+    assert!(
+        md.contains(
+            "| `cosine/768x1000` | +0.3% [-1.0%, +1.5%] instr +2.00% mem ±0% **regressed (instructions)** |"
+        ),
+        "{md}"
+    );
+    let html = render_merged(&merged, Format::Html, PLAIN).unwrap();
+    assert!(html_row(&html, "cosine/768x1000").contains("regressed (instructions)"));
+    // The chart draws the instruction change as a cross and says it.
+    assert!(html.contains("+0.3% regressed (instructions) · instr +2.00%"));
+    assert!(html.contains("<path class=\"halo\" d=\"M"));
+}
+
+#[test]
+fn a_peak_memory_regression_is_named() {
+    for (format, text) in every_text(&x86()) {
+        assert!(text.contains("regressed (peak memory)"), "{format}: {text}");
+        assert!(
+            text.contains("+61.29%"),
+            "{format}: the change of 12.4 MiB to 20.0 MiB"
+        );
+    }
+    let table = render(&x86(), Format::Table, PLAIN).unwrap();
+    assert!(line_of(&table, "alloc/grow/4096").contains("20.0 MiB (+61.29%)"));
+}
+
+#[test]
+fn one_instruction_in_a_billion_is_visible() {
+    for (format, text) in every_text(&x86()) {
+        assert!(text.contains("+1.0e-7%"), "{format}: {text}");
+    }
+    let table = render(&x86(), Format::Table, PLAIN).unwrap();
+    let spread = line_of(&table, "spread/hops=3");
+    assert!(spread.contains("1,000,000,001 (+1.0e-7%)"), "{spread}");
+    // Unchanged names no metric, even though instructions won the tie.
+    assert!(spread.ends_with("  unchanged"), "{spread}");
+    let md = render_merged(&merged(), Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains("instr +1.0e-7%"), "{md}");
+}
+
+#[test]
+fn unavailable_counts_show_their_reason_once_and_never_a_number() {
+    let report = arm();
+    for (format, text) in every_text(&report) {
+        let reason = if format.contains("markdown") {
+            QEMU_REASON.replace('_', "\\_")
+        } else {
+            QEMU_REASON.to_owned()
+        };
+        assert_eq!(text.matches(&reason).count(), 1, "{format}: {text}");
+        assert!(
+            text.contains(&format!("instructions unavailable: {reason}")),
+            "{format}"
+        );
+    }
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    println!("{table}");
+    let header = table.lines().find(|l| l.starts_with("benchmark")).unwrap();
+    // The header is ASCII: its byte offsets are character offsets.
+    let end = header.find("instructions").unwrap() + "instructions".len();
+    for id in ["cosine/768x1000", "decay/1M", "spread/hops=3"] {
+        let line = line_of(&table, id);
+        let cell: String = line.chars().take(end).collect();
+        assert!(cell.ends_with("  unavailable [1]"), "{line}");
+    }
+    assert!(table.contains(&format!("\n[1] instructions unavailable: {QEMU_REASON}\n")));
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    println!("{md}");
+    assert!(
+        line_of(&md, "decay/1M").contains("| unavailable \\[1\\] | 9.00 MiB | unchanged |"),
+        "{md}"
+    );
+    let html = render(&report, Format::Html, PLAIN).unwrap();
+    assert!(html_row(&html, "decay/1M").contains(
+        "<span class=\"exact unavailable\"><span class=\"metric\">instr</span> unavailable<sup>1</sup></span>"
+    ));
+    assert!(html.contains(&format!(
+        "<p class=\"footnote\"><sup>1</sup> instructions unavailable: {QEMU_REASON}</p>"
+    )));
+    let merged = render_merged(&self::merged(), Format::Table, PLAIN).unwrap();
+    println!("{merged}");
+    let decay = line_of(&merged, "decay/1M");
+    assert!(
+        decay.contains("instr unavailable [1] mem 9.00 MiB"),
+        "{decay}"
+    );
+    // An unavailable metric is never shown as a count of zero.
+    for (_, text) in every_text(&report) {
+        assert!(!text.contains("instr 0") && !text.contains("| 0 |"));
+        assert!(!text.contains(" 0 (") && !text.contains("instr ±0%"));
+    }
+    // JSON keeps it unavailable, with its reason and no value.
+    let json = render(&report, Format::Json, PLAIN).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let instructions = &value["rows"][0]["instructions"];
+    assert_eq!(instructions["verdict"], "unavailable");
+    assert!(instructions["new"].is_null());
+    assert_eq!(instructions["note"], QEMU_REASON);
+}
+
+#[test]
+fn the_count_baseline_is_one_line_when_selected() {
+    let report = x86();
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    assert!(table.contains(&format!(
+        "\ninstruction counts and peak memory compared with baselines/{X86}/fedcba987654.json (x86_64-linux-intel-xeon-8370c-avx2-4c, commit 1234567, 3 runs) — selected because recorded from the same build (target,"
+    )), "{table}");
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains(&format!(
+        "\nInstruction counts and peak memory compared with `baselines/{X86}/fedcba987654.json` (`x86_64-linux-intel-xeon-8370c-avx2-4c`, commit `1234567`, 3 runs) — selected because recorded from the same build"
+    )), "{md}");
+    let html = render(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains(&format!(
+        "<p class=\"note\">Instruction counts and peak memory of <code>{X86}</code> compared with <code>baselines&#x2f;{X86}&#x2f;fedcba987654.json</code>"
+    )), "{html}");
+    // A merged report does not know it: nothing to say for a platform that was compared.
+    let merged = render_merged(&self::merged(), Format::Table, PLAIN).unwrap();
+    assert!(!merged.contains(&format!("{X86}: no baseline with counts")));
+}
+
+#[test]
+fn no_comparable_count_baseline_lists_the_candidates_and_how_to_record_one() {
+    let report = arm();
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    assert!(table.contains(&format!(
+        "\nno baseline with counts for this build\n  candidate baselines/{ARM}/00112233aabb.json (aarch64-linux-neoverse-n1-neon-4c) differs in:\n    environment.emulated: run=qemu-user baseline=none\n  record one with: {RECORD}\n"
+    )), "{table}");
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains("\n**No baseline with counts for this build.**\n"));
+    assert!(md.contains("  - `environment.emulated`: run=`qemu-user` baseline=`none`\n"));
+    assert!(md.contains(&format!("\nRecord one with `{RECORD}`.\n")));
+    let html = render(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains("no baseline with counts for this build</span>"));
+    assert!(html.contains("<code>environment.emulated</code> run=<code>qemu-user</code>"));
+
+    let mut empty = arm();
+    empty.count_baseline = Some(BaselineChoice::NoComparable {
+        candidates: Vec::new(),
+        how_to_record: RECORD.to_owned(),
+    });
+    let table = render(&empty, Format::Table, PLAIN).unwrap();
+    assert!(table.contains("(no baseline with counts is recorded for this platform yet)"));
+
+    // The merge only knows that the platform's exact metrics found none.
+    let merged = self::merged();
+    let note = format!(
+        "{ARM}: no baseline with counts for this build, so its instruction counts and peak memory were not compared"
+    );
+    let table = render_merged(&merged, Format::Table, PLAIN).unwrap();
+    assert!(table.contains(&format!("\n{note}")), "{table}");
+    let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains(&format!(
+        "\n- `{ARM}`: **no baseline with counts for this build**, so its"
+    )));
+    let html = render_merged(&merged, Format::Html, PLAIN).unwrap();
+    assert!(html.contains(&format!(
+        "<p class=\"note\"><code>{ARM}</code>: <span class=\"status no-comparable-baseline\">no baseline with counts for this build</span>"
+    )));
+}
+
+#[test]
+fn no_count_baseline_line_when_nothing_was_counted() {
+    let mut report = x86();
+    report.count_baseline = None;
+    for row in &mut report.rows {
+        row.instructions = None;
+        row.peak_memory = None;
+        row.verdict = row.time_verdict;
+        row.decided_by = Metric::Time;
+    }
+    for (format, text) in every_text(&report) {
+        for absent in [
+            "instruction counts",
+            "with counts",
+            "instructions",
+            "peak memory",
+        ] {
+            assert!(
+                !text.to_lowercase().contains(absent),
+                "{format}: {absent}\n{text}"
+            );
+        }
+    }
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    assert!(
+        table.contains("  MDE  verdict\n"),
+        "no exact columns: {table}"
+    );
+}
+
+#[test]
+fn exact_columns_are_aligned_and_coloured_by_their_own_verdict() {
+    let table = render(&x86(), Format::Table, PLAIN).unwrap();
+    let body: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("benchmark"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let header = body[0];
+    let ends = |name: &str| header.find(name).unwrap() + name.len();
+    for line in &body[2..] {
+        let chars: Vec<char> = line.chars().collect();
+        for name in ["instructions", "peak memory"] {
+            // Right-aligned under their header; the header is ASCII, so bytes are characters.
+            let end = ends(name);
+            assert!(chars[end - 1] != ' ' && chars[end] == ' ', "{name}: {line}");
+        }
+    }
+    assert_eq!(
+        body[1].chars().count(),
+        body.iter().map(|l| l.chars().count()).max().unwrap()
+    );
+    let coloured = render(&x86(), Format::Table, COLOR).unwrap();
+    assert!(coloured.contains("1,259,258 (+2.00%)\x1b[0m"), "{coloured}");
+    assert!(coloured.contains("\x1b[32m    42,000,000 (-12.50%)\x1b[0m"));
+    assert!(coloured.contains("\x1b[1;31mregressed (instructions)\x1b[0m"));
+    assert_eq!(
+        strip_ansi(&coloured),
+        table,
+        "colour does not move a column"
+    );
+    let coloured = render(&arm(), Format::Table, COLOR).unwrap();
+    assert!(
+        coloured.contains("\x1b[33munavailable [1]\x1b[0m"),
+        "{coloured}"
+    );
+    let merged = merged();
+    let plain = render_merged(&merged, Format::Table, PLAIN).unwrap();
+    let coloured = render_merged(&merged, Format::Table, COLOR).unwrap();
+    assert!(
+        coloured.contains("\x1b[33minstr unavailable [1]\x1b[0m"),
+        "{coloured}"
+    );
+    assert_eq!(strip_ansi(&coloured), plain);
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn many_distinct_reasons_are_listed_once_each_and_capped_in_markdown() {
+    let rows: Vec<Row> = (0..40)
+        .map(|i| Row {
+            instructions: Some(unavailable(&format!("reason {}", i % 30))),
+            peak_memory: Some(unavailable("no /proc")),
+            ..Row::bare(&format!("b/{i:02}"), RowVerdict::NoBaseline)
+        })
+        .collect();
+    let report = report(X86, rows);
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    // Numbered in the order they are first shown: b/00's instructions, then its peak memory.
+    assert!(table.contains("\n[1] instructions unavailable: reason 0\n[2] peak memory unavailable: no /proc\n[3] instructions unavailable: reason 1\n"));
+    assert_eq!(
+        table.matches("peak memory unavailable: no /proc").count(),
+        1
+    );
+    assert_eq!(
+        table.matches("instructions unavailable: reason ").count(),
+        30
+    );
+    let merged = MergedReport::single(&report, std::path::Path::new("r.json"));
+    let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
+    assert_eq!(md.matches(" unavailable: ").count(), 20, "{md}");
+    assert!(md.contains(
+        "- and 11 more reasons: the HTML and JSON reports of this run list every one.\n"
+    ));
+    let html = render_merged(&merged, Format::Html, PLAIN).unwrap();
+    assert_eq!(html.matches("<p class=\"footnote\">").count(), 31);
+}
+
+#[test]
+fn json_round_trips_with_the_exact_metrics() {
+    for report in [x86(), arm()] {
+        let json = render(&report, Format::Json, PLAIN).unwrap();
+        let back: Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, report, "{json}");
+        assert!(json.contains("\"decided_by\": \"") && json.contains("\"count_baseline\": {"));
+    }
+    let json = render(&x86(), Format::Json, PLAIN).unwrap();
+    assert!(json.contains("\"decided_by\": \"instructions\""));
+    assert!(json.contains("\"new\": 1000000001"));
+    let merged = merged();
+    let json = render_merged(&merged, Format::Json, PLAIN).unwrap();
+    let back: MergedReport = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, merged);
+    assert!(json.contains("\"verdict\": \"unavailable\""));
+    assert!(json.contains("\"decided_by\": \"peak-memory\""));
+}
+
+#[test]
+fn hostile_reasons_are_escaped_in_every_format() {
+    let reason = "a\x1b[2J\n</p><script>alert(1)</script> *b* | `c`";
+    let mut report = arm();
+    report.rows[0].instructions = Some(unavailable(reason));
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    assert!(!table.contains('\x1b'));
+    assert!(table.contains("unavailable: a\\u{1b}[2J\\n</p><script>alert(1)</script> *b* | `c`\n"));
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains(
+        "unavailable: a\\\\u{1b}\\[2J\\\\n\\</p\\>\\<script\\>alert(1)\\</script\\> \\*b\\* \\| \\`c\\`\n"
+    ), "{md}");
+    for html in [
+        render(&report, Format::Html, PLAIN).unwrap(),
+        render_merged(
+            &MergedReport::single(&report, std::path::Path::new("r.json")),
+            Format::Html,
+            PLAIN,
+        )
+        .unwrap(),
+    ] {
+        assert!(!html.contains("<script") && !html.contains('\x1b'));
+    }
+    let html = render(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+}
