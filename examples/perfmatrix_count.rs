@@ -20,9 +20,14 @@
 //! the first `fraction·n` rows, decay on a fresh copy of the first `fraction·n` strengths, and
 //! spread runs again from the initial activations for `fraction·iterations` rounds (the rounds
 //! are the kernel's unit of work; the per-call overhead — checks, work buffer, copies — comes on
-//! top, so the increase is slightly above the fraction). Counts are rounded to the nearest
-//! integer, at least 1.
+//! top, so the increase is slightly above the fraction). The extra rows, elements and rounds are
+//! rounded to the nearest integer, at least 1.
+//!
+//! Run it as `./perfmatrix_count` from its folder, as `cargo xtask` does: the arguments are
+//! copied to the heap, so the length of the path moves the buffers' alignment and with it a few
+//! dozen instructions of memcpy and memset (docs/kernels.md, "Instruction counts").
 
+use std::fmt::Write as _;
 use std::hint::black_box;
 use std::process::ExitCode;
 
@@ -97,7 +102,7 @@ fn run(id: &str) -> Result<String, String> {
 // perfmatrix-specific and defined only here.
 #[unsafe(no_mangle)]
 #[inline(never)]
-fn perfmatrix_count_region(call: &mut dyn FnMut()) {
+extern "Rust" fn perfmatrix_count_region(call: &mut dyn FnMut()) {
     call();
 }
 
@@ -176,9 +181,7 @@ fn planted(knob: Option<&str>, kernel: Kernel) -> Result<Option<f64>, String> {
         return Ok(None);
     };
     let bad = |why: &str| format!("{PLANT_ENV}=`{knob}` {why}; expected e.g. `decay=0.02`");
-    let (name, fraction) = knob
-        .split_once('=')
-        .ok_or_else(|| bad("has no `=`"))?;
+    let (name, fraction) = knob.split_once('=').ok_or_else(|| bad("has no `=`"))?;
     let name = name.trim();
     if !Kernel::ALL.iter().any(|k| k.name() == name) {
         return Err(bad("names no kernel (cosine, spread, decay)"));
@@ -217,7 +220,9 @@ fn json_string(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
             c => out.push(c),
         }
     }

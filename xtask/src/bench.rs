@@ -81,7 +81,8 @@ impl Leg {
     ) -> anyhow::Result<(Results, Report)> {
         let suite = self.suite(ws, platform);
         suite.build()?;
-        let results = suite.run(&self.label)?;
+        let mut results = suite.run(&self.label)?;
+        suite.count(&mut results, &self.label)?;
         results.save(&self.out)?;
         // An emulated run is only ever compared with a baseline recorded under emulation.
         let emulated = if results.fingerprint.environment.emulated.is_some() {

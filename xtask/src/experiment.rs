@@ -24,6 +24,11 @@ pub(crate) struct Experiment {
     /// PERFMATRIX_PLANT_SLOWDOWN knob; the binary is the same as in a normal run)
     #[arg(long, value_name = "KERNEL=FRACTION")]
     plant: Option<String>,
+    /// Plant extra instructions: `<kernel>=<fraction>`, e.g. `decay=0.02` (the counting probe's
+    /// test-only PERFMATRIX_PLANT_WORK knob: that fraction of the call's work again, inside the
+    /// counted region)
+    #[arg(long, value_name = "KERNEL=FRACTION")]
+    plant_work: Option<String>,
     /// Folder of recorded baselines
     #[arg(long, default_value = "baselines", value_name = "DIR")]
     baselines: PathBuf,
@@ -38,10 +43,13 @@ impl Experiment {
         if self.runs == 0 {
             bail!("--runs must be at least 1");
         }
-        let env = match &self.plant {
-            Some(plan) => vec![planted(plan)?],
-            None => Vec::new(),
-        };
+        let mut env = Vec::new();
+        if let Some(plan) = &self.plant {
+            env.push(planted("--plant", "PERFMATRIX_PLANT_SLOWDOWN", plan)?);
+        }
+        if let Some(plan) = &self.plant_work {
+            env.push(planted("--plant-work", "PERFMATRIX_PLANT_WORK", plan)?);
+        }
         let suite = Suite {
             settings: FULL,
             target: None,
@@ -50,13 +58,14 @@ impl Experiment {
             benches: ws.benches.clone(),
         };
         suite.build()?;
-        let mut tally: BTreeMap<String, BTreeMap<RowVerdict, usize>> = BTreeMap::new();
-        let mut changes: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        let mut tally = Tally::default();
         let mut seconds = Vec::with_capacity(self.runs);
         let mut first_pass: BTreeMap<String, Vec<RowVerdict>> = BTreeMap::new();
         for k in 1..=self.runs {
             let start = Instant::now();
-            let results = suite.run(&format!("run {k}/{}: ", self.runs))?;
+            let label = format!("run {k}/{}: ", self.runs);
+            let mut results = suite.run(&label)?;
+            suite.count(&mut results, &label)?;
             seconds.push(start.elapsed().as_secs_f64());
             let judged = judge(&suite, results, &self.baselines, &ws.config, "")?;
             if judged.report.outcome == Outcome::NoComparableBaseline {
@@ -66,31 +75,19 @@ impl Experiment {
                 first_pass.entry(id).or_default().push(verdict);
             }
             let report = judged.report;
-            for row in &report.rows {
-                *tally
-                    .entry(row.id.clone())
-                    .or_default()
-                    .entry(row.verdict)
-                    .or_default() += 1;
-                if let Some(c) = row.change {
-                    changes
-                        .entry(row.id.clone())
-                        .or_default()
-                        .push(c.estimate());
-                }
-            }
+            tally.record(&report);
         }
         seconds.sort_by(f64::total_cmp);
         let median_seconds = seconds[seconds.len() / 2];
         println!(
             "{} runs{}; median wall time of one run (list + measure + fingerprint): {median_seconds:.1} s",
             self.runs,
-            self.plant
-                .as_ref()
-                .map(|p| format!(", planted {p}"))
-                .unwrap_or_default()
+            [("slowdown", &self.plant), ("work", &self.plant_work)]
+                .iter()
+                .filter_map(|(what, p)| p.as_ref().map(|p| format!(", planted {what} {p}")))
+                .collect::<String>()
         );
-        print_tally(&tally, &changes);
+        tally.print();
         for (id, verdicts) in &first_pass {
             let names: Vec<&str> = verdicts.iter().map(|v| v.as_str()).collect();
             println!(
@@ -104,10 +101,11 @@ impl Experiment {
         let json = serde_json::json!({
             "runs": self.runs,
             "plant": self.plant,
+            "plant_work": self.plant_work,
             "median_run_seconds": median_seconds,
-            "verdicts": tally,
+            "verdicts": tally.verdicts,
             "first_pass_of_remeasured": first_pass,
-            "changes": changes,
+            "changes": tally.changes,
         });
         let bytes = serde_json::to_vec_pretty(&json).context("serialising the tally")?;
         write_atomically(&out, &bytes)?;
@@ -116,45 +114,94 @@ impl Experiment {
     }
 }
 
-/// The environment variable that plants `plan` (`decay=0.15`), after checking it.
-fn planted(plan: &str) -> anyhow::Result<(String, String)> {
+/// The environment variable `var` that plants `plan` (`decay=0.15`), after checking it.
+fn planted(flag: &str, var: &str, plan: &str) -> anyhow::Result<(String, String)> {
     let Some((kernel, fraction)) = plan.split_once('=') else {
-        bail!("--plant `{plan}` must look like `decay=0.15`");
+        bail!("{flag} `{plan}` must look like `decay=0.15`");
     };
     if !["cosine", "spread", "decay"].contains(&kernel) {
-        bail!("--plant: `{kernel}` is not a kernel (cosine, spread, decay)");
+        bail!("{flag}: `{kernel}` is not a kernel (cosine, spread, decay)");
     }
     if !fraction
         .parse::<f64>()
         .is_ok_and(|f| f.is_finite() && f > 0.0)
     {
-        bail!("--plant: `{fraction}` is not a positive fraction");
+        bail!("{flag}: `{fraction}` is not a positive fraction");
     }
-    Ok(("PERFMATRIX_PLANT_SLOWDOWN".to_owned(), plan.to_owned()))
+    Ok((var.to_owned(), plan.to_owned()))
 }
 
-fn print_tally(
-    tally: &BTreeMap<String, BTreeMap<RowVerdict, usize>>,
-    changes: &BTreeMap<String, Vec<f64>>,
-) {
-    let width = tally.keys().map(String::len).max().unwrap_or(0);
-    for (id, verdicts) in tally {
-        let mut c = changes.get(id).cloned().unwrap_or_default();
-        c.sort_by(f64::total_cmp);
-        let (lo, med, hi) = match c.as_slice() {
-            [] => (f64::NAN, f64::NAN, f64::NAN),
-            all => (all[0], all[all.len() / 2], all[all.len() - 1]),
-        };
-        let counts: Vec<String> = verdicts
-            .iter()
-            .map(|(v, n)| format!("{}: {n}", v.as_str()))
-            .collect();
-        println!(
-            "  {id:width$}  change median {:+.1}% (min {:+.1}%, max {:+.1}%)  {}",
-            med * 100.0,
-            lo * 100.0,
-            hi * 100.0,
-            counts.join(", ")
-        );
+/// Per benchmark and metric (`verdict`: the row's overall one; `time`; `instructions`;
+/// `peak-memory`), how often each verdict came out, and the changes seen.
+#[derive(Debug, Default)]
+struct Tally {
+    verdicts: BTreeMap<String, BTreeMap<&'static str, BTreeMap<RowVerdict, usize>>>,
+    changes: BTreeMap<String, BTreeMap<&'static str, Vec<f64>>>,
+}
+
+impl Tally {
+    fn record(&mut self, report: &perfmatrix_model::Report) {
+        for row in &report.rows {
+            let exact =
+                |e: &Option<perfmatrix_model::ExactRow>| e.as_ref().map(|e| (e.verdict, e.change));
+            let metrics = [
+                ("verdict", Some((row.verdict, None))),
+                (
+                    "time",
+                    Some((row.time_verdict, row.change.map(|c| c.estimate()))),
+                ),
+                ("instructions", exact(&row.instructions)),
+                ("peak-memory", exact(&row.peak_memory)),
+            ];
+            for (metric, seen) in metrics {
+                let Some((verdict, change)) = seen else {
+                    continue;
+                };
+                let by_metric = self.verdicts.entry(row.id.clone()).or_default();
+                *by_metric
+                    .entry(metric)
+                    .or_default()
+                    .entry(verdict)
+                    .or_default() += 1;
+                if let Some(c) = change {
+                    self.changes
+                        .entry(row.id.clone())
+                        .or_default()
+                        .entry(metric)
+                        .or_default()
+                        .push(c);
+                }
+            }
+        }
+    }
+
+    /// One line per benchmark and metric: its verdicts' counts and the range of its changes.
+    fn print(&self) {
+        let width = self.verdicts.keys().map(String::len).max().unwrap_or(0);
+        for (id, metrics) in &self.verdicts {
+            for (metric, verdicts) in metrics {
+                let mut c = self
+                    .changes
+                    .get(id)
+                    .and_then(|m| m.get(metric))
+                    .cloned()
+                    .unwrap_or_default();
+                c.sort_by(f64::total_cmp);
+                let range = match c.as_slice() {
+                    [] => String::new(),
+                    all => format!(
+                        "  change median {:+.4}% (min {:+.4}%, max {:+.4}%)",
+                        all[all.len() / 2] * 100.0,
+                        all[0] * 100.0,
+                        all[all.len() - 1] * 100.0
+                    ),
+                };
+                let counts: Vec<String> = verdicts
+                    .iter()
+                    .map(|(v, n)| format!("{}: {n}", v.as_str()))
+                    .collect();
+                println!("  {id:width$}  {metric:12}  {}{range}", counts.join(", "));
+            }
+        }
     }
 }

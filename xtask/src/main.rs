@@ -1,6 +1,7 @@
 //! `cargo xtask`: perfmatrix's command line. Parses, moves to the project root, dispatches.
 
 mod bench;
+mod counts;
 mod experiment;
 mod matrix;
 mod merge;

@@ -164,6 +164,36 @@ impl Suite {
             .map_or(0, |d| d.as_secs());
         Ok(Results::new(fingerprint, s.clone(), finished, benchmarks))
     }
+
+    /// Counts the instructions and peak memory of one call of every benchmark in `results`
+    /// (`crate::counts`) and attaches them. Runs after the timing, never during it: the probe
+    /// runs would disturb the measurement, while counts do not mind the load.
+    pub(crate) fn count(&self, results: &mut Results, label: &str) -> anyhow::Result<()> {
+        let start = Instant::now();
+        let ids: Vec<String> = results
+            .benchmarks
+            .iter()
+            .map(|b| b.id.to_string())
+            .collect();
+        let mut metrics = crate::counts::measure(self.target.as_deref(), &ids, &self.env)?;
+        for bench in &mut results.benchmarks {
+            bench.probe = metrics.remove(bench.id.as_str());
+        }
+        let unavailable = results
+            .benchmarks
+            .iter()
+            .find_map(|b| b.probe.as_ref()?.instructions.reason());
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{label}instructions and peak memory of {} benchmarks in {:.0} s{}",
+            ids.len(),
+            start.elapsed().as_secs_f64(),
+            unavailable
+                .map(|r| format!(" (instructions unavailable: {r})"))
+                .unwrap_or_default()
+        );
+        Ok(())
+    }
 }
 
 /// Runs criterion with its output captured, printing one progress line per benchmark to stderr

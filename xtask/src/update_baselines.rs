@@ -101,7 +101,9 @@ impl UpdateBaselines {
         suite.build()?;
         let mut runs = Vec::with_capacity(self.runs);
         for k in 1..=self.runs {
-            let results = suite.run(&format!("run {k}/{}: ", self.runs))?;
+            let label = format!("run {k}/{}: ", self.runs);
+            let mut results = suite.run(&label)?;
+            suite.count(&mut results, &label)?;
             let path = ws
                 .target_dir
                 .join("perfmatrix")

@@ -37,13 +37,7 @@ pub(crate) fn judge(
     } else {
         None
     };
-    let report = Report::build(
-        &results,
-        &selection,
-        count_selection.as_ref(),
-        config,
-        hint,
-    )?;
+    let report = Report::build(&results, &selection, count_selection.as_ref(), config, hint)?;
     let suspects = report.claimed_changes();
     if suspects.is_empty() {
         return Ok(Judged {
@@ -78,13 +72,7 @@ pub(crate) fn judge(
         }
         results.replace(bench);
     }
-    let mut report = Report::build(
-        &results,
-        &selection,
-        count_selection.as_ref(),
-        config,
-        hint,
-    )?;
+    let mut report = Report::build(&results, &selection, count_selection.as_ref(), config, hint)?;
     report.mark_remeasured(&suspects);
     Ok(Judged {
         results,

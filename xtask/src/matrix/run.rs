@@ -289,6 +289,10 @@ fn build_all(ws: &Workspace, legs: &[(String, Leg)]) -> anyhow::Result<()> {
                     format!("{triple} fingerprint probe"),
                     crate::probe::build_command(leg.target.as_deref()),
                 ),
+                (
+                    format!("{triple} counting probe"),
+                    crate::counts::build_command(leg.target.as_deref()),
+                ),
             ]
         })
         .collect();
