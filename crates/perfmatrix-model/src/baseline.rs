@@ -111,10 +111,13 @@ fn median_of_all(values: impl Iterator<Item = Option<u64>>) -> Option<u64> {
 }
 
 impl Baseline {
-    /// Whether this baseline carries instruction counts (so it can gate that metric).
+    /// Whether this baseline carries an exact metric (instruction counts or peak memory), so it
+    /// can gate those metrics.
     #[must_use]
     pub fn has_counts(&self) -> bool {
-        self.benchmarks.iter().any(|b| b.instructions.is_some())
+        self.benchmarks
+            .iter()
+            .any(|b| b.instructions.is_some() || b.peak_rss_bytes.is_some())
     }
 
     /// Pools `runs` (K >= [`MIN_RUNS`] full results of one platform and machine) into a baseline.

@@ -62,6 +62,7 @@ fn a_baseline_keeps_the_runs_counts() {
     let path = record(dir.path(), &fingerprint(2), None);
     let b = Baseline::load(&path).unwrap();
     assert_eq!(b.benchmarks[0].instructions, None, "never a zero");
+    assert_eq!(b.benchmarks[0].peak_rss_bytes, None);
     assert!(!b.has_counts());
 }
 
