@@ -117,18 +117,9 @@ impl ComparabilityKey {
                 },
             ),
         ];
-        entries.extend(
-            self.kernel_variants
-                .iter()
-                .map(|(kernel, variant)| (format!("kernel_variants.{kernel}"), variant.clone())),
-        );
+        entries.extend(kernel_entries(&self.kernel_variants));
         entries.push(("cores.logical".to_owned(), self.logical_cores.to_string()));
-        entries.push((
-            "environment.emulated".to_owned(),
-            self.emulated
-                .as_ref()
-                .map_or_else(|| "no".to_owned(), |name| format!("yes ({name})")),
-        ));
+        entries.push(emulated_entry(self.emulated.as_deref()));
         entries
     }
 
@@ -209,11 +200,7 @@ impl CountKey {
     #[must_use]
     pub fn entries(&self) -> Vec<(String, String)> {
         let mut entries = vec![("target".to_owned(), self.target.clone())];
-        entries.extend(
-            self.kernel_variants
-                .iter()
-                .map(|(kernel, variant)| (format!("kernel_variants.{kernel}"), variant.clone())),
-        );
+        entries.extend(kernel_entries(&self.kernel_variants));
         entries.extend([
             ("toolchain.rustc".to_owned(), self.rustc.clone()),
             ("toolchain.cc".to_owned(), self.cc.clone()),
@@ -226,12 +213,7 @@ impl CountKey {
                     self.flags.clone()
                 },
             ),
-            (
-                "environment.emulated".to_owned(),
-                self.emulated
-                    .as_ref()
-                    .map_or_else(|| "no".to_owned(), |name| format!("yes ({name})")),
-            ),
+            emulated_entry(self.emulated.as_deref()),
         ]);
         entries
     }
@@ -241,6 +223,21 @@ impl CountKey {
     pub fn differences(&self, other: &Self) -> Vec<FieldDiff> {
         differences(&self.entries(), &other.entries())
     }
+}
+
+/// `kernel_variants.<kernel>` = variant, one entry per kernel in name order.
+fn kernel_entries(variants: &BTreeMap<String, String>) -> impl Iterator<Item = (String, String)> {
+    variants
+        .iter()
+        .map(|(kernel, variant)| (format!("kernel_variants.{kernel}"), variant.clone()))
+}
+
+/// `environment.emulated` = `no` or `yes (<emulator>)`.
+fn emulated_entry(emulated: Option<&str>) -> (String, String) {
+    (
+        "environment.emulated".to_owned(),
+        emulated.map_or_else(|| "no".to_owned(), |name| format!("yes ({name})")),
+    )
 }
 
 /// The entries whose values differ between two keys, in `ours`' order; an entry only `theirs`

@@ -207,6 +207,16 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// The counts of these verdicts.
+    #[must_use]
+    pub fn of(verdicts: impl IntoIterator<Item = RowVerdict>) -> Self {
+        let mut counts = Self::default();
+        for v in verdicts {
+            counts.add(v);
+        }
+        counts
+    }
+
     pub(crate) fn add(&mut self, v: RowVerdict) {
         *match v {
             RowVerdict::Improved => &mut self.improved,

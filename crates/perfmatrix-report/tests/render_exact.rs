@@ -3,11 +3,14 @@
 //! unchanged, one decided by peak memory and a change of one instruction in a billion; an
 //! emulated aarch64 run whose counts are unavailable; and the merge of both.
 
+mod common;
+
 use std::path::PathBuf;
 
+use common::report;
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, ExactRow, Expected, FieldDiffView, Leg, MergedReport,
-    Metric, Outcome, Report, Row, RowVerdict, merge,
+    BaselineChoice, CandidateView, ExactRow, Expected, FieldDiffView, Leg, MergedReport, Metric,
+    Report, Row, RowVerdict, merge,
 };
 use perfmatrix_report::{Format, Style, render, render_merged};
 use perfmatrix_stats::Interval;
@@ -81,46 +84,6 @@ fn with_exact(
         verdict,
         decided_by,
         ..row
-    }
-}
-
-fn report(platform: &str, rows: Vec<Row>) -> Report {
-    let mut counts = Counts::default();
-    for r in &rows {
-        *match r.verdict {
-            RowVerdict::Improved => &mut counts.improved,
-            RowVerdict::Unchanged => &mut counts.unchanged,
-            RowVerdict::Unavailable => &mut counts.unavailable,
-            RowVerdict::NoBaseline => &mut counts.no_baseline,
-            RowVerdict::New => &mut counts.new,
-            RowVerdict::Missing => &mut counts.missing,
-            RowVerdict::Warning => &mut counts.warning,
-            RowVerdict::Regressed => &mut counts.regressed,
-        } += 1;
-    }
-    Report {
-        schema: "perfmatrix-report".to_owned(),
-        version: 2,
-        platform: platform.to_owned(),
-        fingerprint_slug: format!("{platform}-slug-4c"),
-        fingerprint_id: "0123456789ab".to_owned(),
-        emulated: None,
-        quick: false,
-        baseline: BaselineChoice::Selected {
-            path: format!("baselines/{platform}/0123456789ab.json"),
-            slug: format!("{platform}-slug-4c"),
-            commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
-            runs: 5,
-            why: "recorded on the same machine class".to_owned(),
-        },
-        count_baseline: None,
-        outcome: if counts.regressed > 0 {
-            Outcome::Fail
-        } else {
-            Outcome::Pass
-        },
-        rows,
-        counts,
     }
 }
 

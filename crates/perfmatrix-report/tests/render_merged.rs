@@ -4,14 +4,16 @@
 //! relies on: the verdict, every platform's status, one table row per benchmark, escaping, the
 //! size limit of the Markdown, finite chart coordinates and the JSON round trip.
 
+mod common;
+
 use std::path::PathBuf;
 
+use common::{interval, report};
 use perfmatrix_model::{
     BaselineChoice, Cell, Counts, ExactRow, Expected, Leg, MergedOutcome, MergedReport, MergedRow,
-    Metric, Outcome, PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
+    Metric, PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
 };
 use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, Style, render, render_merged};
-use perfmatrix_stats::Interval;
 use proptest::prelude::*;
 
 const PLAIN: Style = Style { color: false };
@@ -19,10 +21,6 @@ const COLOR: Style = Style { color: true };
 const X86: &str = "x86_64-unknown-linux-gnu";
 const ARM: &str = "aarch64-unknown-linux-gnu";
 const RISCV: &str = "riscv64gc-unknown-linux-gnu";
-
-fn interval(lower: f64, estimate: f64, upper: f64) -> Interval {
-    Interval::new(lower, estimate, upper).unwrap()
-}
 
 /// A compared row with medians of 1 µs and the given change.
 fn compared(id: &str, verdict: RowVerdict, change: (f64, f64, f64)) -> Row {
@@ -36,46 +34,6 @@ fn compared(id: &str, verdict: RowVerdict, change: (f64, f64, f64)) -> Row {
         fail: Some(0.10),
         minimum_detectable_effect: Some(0.03),
         ..Row::bare(id, verdict)
-    }
-}
-
-fn report(platform: &str, rows: Vec<Row>) -> Report {
-    let mut counts = Counts::default();
-    for r in &rows {
-        *match r.verdict {
-            RowVerdict::Improved => &mut counts.improved,
-            RowVerdict::Unchanged => &mut counts.unchanged,
-            RowVerdict::Unavailable => &mut counts.unavailable,
-            RowVerdict::NoBaseline => &mut counts.no_baseline,
-            RowVerdict::New => &mut counts.new,
-            RowVerdict::Missing => &mut counts.missing,
-            RowVerdict::Warning => &mut counts.warning,
-            RowVerdict::Regressed => &mut counts.regressed,
-        } += 1;
-    }
-    Report {
-        schema: "perfmatrix-report".to_owned(),
-        version: 1,
-        platform: platform.to_owned(),
-        fingerprint_slug: format!("{platform}-slug-4c"),
-        fingerprint_id: "0123456789abcdef".to_owned(),
-        emulated: None,
-        quick: false,
-        baseline: BaselineChoice::Selected {
-            path: format!("baselines/{platform}/0123456789abcdef.json"),
-            slug: format!("{platform}-slug-4c"),
-            commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
-            runs: 5,
-            why: "same machine class".to_owned(),
-        },
-        count_baseline: None,
-        outcome: if counts.regressed > 0 {
-            Outcome::Fail
-        } else {
-            Outcome::Pass
-        },
-        rows,
-        counts,
     }
 }
 
