@@ -10,6 +10,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
+
+use crate::tools::{arch, find_in_path};
 use perfmatrix_model::{Measured, ProbeMetrics};
 
 /// The example that makes the counted call.
@@ -411,30 +413,6 @@ fn run_all(commands: Vec<Command>) -> anyhow::Result<Vec<std::io::Result<Output>
             .map(|o| o.context("a probe run never finished"))
             .collect()
     })
-}
-
-/// The program's path in a directory of PATH, if it is there and executable.
-fn find_in_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| is_executable(candidate))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
-}
-
-fn arch(triple: &str) -> &str {
-    triple.split('-').next().unwrap_or(triple)
 }
 
 #[cfg(test)]

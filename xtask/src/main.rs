@@ -7,6 +7,7 @@ mod matrix;
 mod merge;
 mod probe;
 mod suite;
+mod tools;
 mod update_baselines;
 mod verdict;
 mod workspace;

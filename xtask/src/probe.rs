@@ -7,6 +7,8 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use perfmatrix_fingerprint::{Fingerprint, Git, Toolchain};
 
+use crate::tools::arch;
+
 /// The fingerprint of a run for `target` (None: the host).
 pub(crate) fn fingerprint(target: Option<&str>) -> anyhow::Result<Fingerprint> {
     let host = crate::workspace::host_triple()?;
@@ -53,10 +55,6 @@ fn probe_command(verb: &str, target: Option<&str>) -> Command {
 /// The command that builds the probe for `target` without running it.
 pub(crate) fn build_command(target: Option<&str>) -> Command {
     probe_command("build", target)
-}
-
-fn arch(triple: &str) -> &str {
-    triple.split('-').next().unwrap_or(triple)
 }
 
 /// The C compiler cc-rs uses for `triple`: `CC_<triple>` if set, else `cc` natively or

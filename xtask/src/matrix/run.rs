@@ -68,7 +68,7 @@ pub(crate) fn plan(host: &str, triple: &str, tools: &dyn Tools) -> Plan {
     if triple == host {
         return Plan::Native;
     }
-    let arch = triple.split('-').next().unwrap_or(triple);
+    let arch = crate::tools::arch(triple);
     if !triple.ends_with("-linux-gnu") || !host.ends_with("-linux-gnu") {
         return Plan::Skip {
             reason: format!(
@@ -131,11 +131,7 @@ struct Here<'a> {
 
 impl Tools for Here<'_> {
     fn has(&self, program: &str) -> bool {
-        std::env::var_os("PATH").is_some_and(|path| {
-            std::env::split_paths(&path).any(|dir| {
-                std::fs::metadata(dir.join(program)).is_ok_and(|m| m.is_file() && is_executable(&m))
-            })
-        })
+        crate::tools::find_in_path(program).is_some()
     }
 
     fn has_rust_target(&self, triple: &str) -> bool {
@@ -171,17 +167,6 @@ impl Tools for Here<'_> {
                 })
             })
     }
-}
-
-#[cfg(unix)]
-fn is_executable(m: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    m.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_: &std::fs::Metadata) -> bool {
-    true
 }
 
 impl Run {

@@ -1,0 +1,44 @@
+//! Small facts about this machine's programs and target triples, shared by the commands.
+
+use std::path::{Path, PathBuf};
+
+/// The program's path in a directory of PATH, if it is there and executable.
+pub(crate) fn find_in_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_executable(candidate))
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// The architecture of a target triple: the text before its first `-` (`x86_64`, `aarch64`).
+pub(crate) fn arch(triple: &str) -> &str {
+    triple.split('-').next().unwrap_or(triple)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arch_is_the_first_component() {
+        assert_eq!(arch("aarch64-unknown-linux-gnu"), "aarch64");
+        assert_eq!(arch("x86_64"), "x86_64");
+    }
+
+    #[test]
+    fn a_missing_program_is_not_found() {
+        assert!(find_in_path("perfmatrix-no-such-program").is_none());
+    }
+}
