@@ -28,21 +28,19 @@ fn merged_json(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("merged.json")).unwrap()).unwrap()
 }
 
+/// Both platforms' results files in `dir`, `decay/10000` unchanged on x86 and `arm` on ARM.
+fn both_platforms(dir: &Path, arm: perfmatrix_model::RowVerdict) -> Vec<String> {
+    let bench = "decay/10000";
+    vec![
+        write_results(dir, "x86.json", &judged(X86, &[(bench, Unchanged)])),
+        write_results(dir, "arm.json", &judged(ARM, &[(bench, arm)])),
+    ]
+}
+
 #[test]
 fn both_platforms_unchanged_pass_and_every_format_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let files = vec![
-        write_results(
-            dir.path(),
-            "x86.json",
-            &judged(X86, &[("decay/10000", Unchanged)]),
-        ),
-        write_results(
-            dir.path(),
-            "arm.json",
-            &judged(ARM, &[("decay/10000", Unchanged)]),
-        ),
-    ];
+    let files = both_platforms(dir.path(), Unchanged);
     let out = merge(dir.path(), &files, &["--expect", X86, ARM]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let json = merged_json(dir.path());
@@ -57,18 +55,7 @@ fn both_platforms_unchanged_pass_and_every_format_is_written() {
 #[test]
 fn a_regression_on_one_platform_fails_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
-    let files = vec![
-        write_results(
-            dir.path(),
-            "x86.json",
-            &judged(X86, &[("decay/10000", Unchanged)]),
-        ),
-        write_results(
-            dir.path(),
-            "arm.json",
-            &judged(ARM, &[("decay/10000", Regressed)]),
-        ),
-    ];
+    let files = both_platforms(dir.path(), Regressed);
     let out = merge(dir.path(), &files, &["--expect", X86, ARM]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(merged_json(dir.path())["outcome"], "fail");

@@ -1,6 +1,9 @@
 //! Renders hand-built reports (every verdict, a selected baseline, no comparable baseline with
 //! candidates, quick, emulated, hostile ids) in every format and checks what a reader relies on.
 
+mod common;
+
+use common::strip_ansi;
 use perfmatrix_model::{
     BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, Report, Row,
     RowVerdict,
@@ -385,23 +388,6 @@ fn colour_only_when_asked() {
     let quick = render(&no_comparable(), Format::Table, COLOR).unwrap();
     assert!(quick.contains("\x1b[36mno baseline\x1b[0m"));
     assert!(quick.contains("\x1b[33mQUICK SMOKE RUN"));
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[test]

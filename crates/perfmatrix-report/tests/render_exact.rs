@@ -7,7 +7,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::report;
+use common::{report, strip_ansi};
 use perfmatrix_model::{
     BaselineChoice, CandidateView, ExactRow, Expected, FieldDiffView, Leg, MergedReport, Metric,
     Report, Row, RowVerdict, merge,
@@ -517,23 +517,6 @@ fn exact_columns_are_aligned_and_coloured_by_their_own_verdict() {
         "{coloured}"
     );
     assert_eq!(strip_ansi(&coloured), plain);
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{interval, report};
+use common::{interval, report, strip_ansi};
 use perfmatrix_model::{
     BaselineChoice, Cell, Counts, ExactRow, Expected, Leg, MergedOutcome, MergedReport, MergedRow,
     Metric, PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
@@ -733,23 +733,6 @@ fn nothing_at_all_still_renders() {
     assert!(table.contains("(no platforms)\n") && table.contains("(no benchmarks)\n"));
     let html = render_merged(&report, Format::Html, PLAIN).unwrap();
     assert!(html.contains("No benchmark has a measured change to chart."));
-}
-
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 // Arbitrary merged reports, consistent or not (cells per row need not match the columns): every

@@ -42,3 +42,21 @@ pub fn report(platform: &str, rows: Vec<Row>) -> Report {
         counts,
     }
 }
+
+/// `s` without its ANSI colour sequences (`ESC [ … m`).
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
