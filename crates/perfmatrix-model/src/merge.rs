@@ -423,10 +423,7 @@ mod tests {
 
     fn report(platform: &str, rows: &[(&str, RowVerdict)]) -> Report {
         let rows: Vec<Row> = rows.iter().map(|(id, v)| Row::bare(id, *v)).collect();
-        let mut counts = Counts::default();
-        for r in &rows {
-            counts.add(r.verdict);
-        }
+        let counts = Counts::of(rows.iter().map(|r| r.verdict));
         Report {
             schema: "perfmatrix-report".to_owned(),
             version: 1,

@@ -3,10 +3,9 @@
 
 mod common;
 
-use common::strip_ansi;
+use common::{any_exact, any_metric, any_verdict, strip_ansi};
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, Report, Row,
-    RowVerdict,
+    BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, Report, Row, RowVerdict,
 };
 use perfmatrix_report::{Format, ReportError, Style, color_allowed, render};
 use perfmatrix_stats::Interval;
@@ -536,58 +535,12 @@ fn any_interval(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Interval> {
     })
 }
 
-fn any_verdict() -> impl Strategy<Value = RowVerdict> {
-    prop_oneof![
-        Just(RowVerdict::Improved),
-        Just(RowVerdict::Unchanged),
-        Just(RowVerdict::Unavailable),
-        Just(RowVerdict::NoBaseline),
-        Just(RowVerdict::New),
-        Just(RowVerdict::Missing),
-        Just(RowVerdict::Warning),
-        Just(RowVerdict::Regressed),
-    ]
-}
-
-fn any_metric() -> impl Strategy<Value = Metric> {
-    prop_oneof![
-        Just(Metric::Time),
-        Just(Metric::Instructions),
-        Just(Metric::PeakMemory),
-    ]
-}
-
-/// Any exact metric, consistent or not (a value beside `unavailable`, a change without values).
-fn any_exact(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Option<ExactRow>> {
-    let value = || {
-        proptest::option::of(prop_oneof![
-            Just(0_u64),
-            Just(u64::MAX),
-            any::<u64>(),
-            0_u64..10_000_000_000,
-        ])
-    };
-    proptest::option::of(
-        (
-            any_verdict(),
-            value(),
-            value(),
-            proptest::option::of(floats),
-            proptest::option::of(any_string()),
-        )
-            .prop_map(|(verdict, new, base, change, note)| ExactRow {
-                verdict,
-                new,
-                base,
-                change,
-                note,
-            }),
-    )
-}
-
 fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
     let change = proptest::option::of(any_interval(not_nan(floats.clone())));
-    let exact = (any_exact(floats.clone()), any_exact(floats.clone()));
+    let exact = (
+        any_exact(floats.clone(), any_string().boxed()),
+        any_exact(floats.clone(), any_string().boxed()),
+    );
     let f = move || proptest::option::of(floats.clone());
     (
         any_string(),

@@ -8,10 +8,10 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{interval, report, strip_ansi};
+use common::{any_exact, any_metric, any_verdict, interval, report, strip_ansi};
 use perfmatrix_model::{
     BaselineChoice, Cell, Counts, ExactRow, Expected, Leg, MergedOutcome, MergedReport, MergedRow,
-    Metric, PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
+    PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
 };
 use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, Style, render, render_merged};
 use proptest::prelude::*;
@@ -758,19 +758,6 @@ fn any_float() -> BoxedStrategy<f64> {
     .boxed()
 }
 
-fn any_verdict() -> impl Strategy<Value = RowVerdict> {
-    prop_oneof![
-        Just(RowVerdict::Improved),
-        Just(RowVerdict::Unchanged),
-        Just(RowVerdict::Unavailable),
-        Just(RowVerdict::NoBaseline),
-        Just(RowVerdict::New),
-        Just(RowVerdict::Missing),
-        Just(RowVerdict::Warning),
-        Just(RowVerdict::Regressed),
-    ]
-}
-
 fn any_cell() -> impl Strategy<Value = Option<Cell>> {
     let bounds = any_float().prop_filter("no NaN bound", |f| !f.is_nan());
     let change = proptest::option::of((bounds.clone(), bounds.clone(), bounds).prop_map(
@@ -787,7 +774,10 @@ fn any_cell() -> impl Strategy<Value = Option<Cell>> {
             proptest::option::of(any_float()),
             proptest::option::of(any_float()),
             any::<bool>(),
-            (any_exact(), any_exact()),
+            (
+                any_exact(any_float(), any_string().boxed()),
+                any_exact(any_float(), any_string().boxed()),
+            ),
         )
             .prop_map(
                 |((verdict, decided_by), change, new, base, remeasured, (instr, mem))| Cell {
@@ -801,35 +791,6 @@ fn any_cell() -> impl Strategy<Value = Option<Cell>> {
                     peak_memory: mem,
                 },
             ),
-    )
-}
-
-fn any_metric() -> impl Strategy<Value = Metric> {
-    prop_oneof![
-        Just(Metric::Time),
-        Just(Metric::Instructions),
-        Just(Metric::PeakMemory),
-    ]
-}
-
-/// Any exact metric, consistent or not, with any reason (hostile ones included).
-fn any_exact() -> impl Strategy<Value = Option<ExactRow>> {
-    let value = || proptest::option::of(prop_oneof![Just(0_u64), Just(u64::MAX), any::<u64>()]);
-    proptest::option::of(
-        (
-            any_verdict(),
-            value(),
-            value(),
-            proptest::option::of(any_float()),
-            proptest::option::of(any_string()),
-        )
-            .prop_map(|(verdict, new, base, change, note)| ExactRow {
-                verdict,
-                new,
-                base,
-                change,
-                note,
-            }),
     )
 }
 

@@ -6,8 +6,11 @@
     reason = "each test file uses a different subset"
 )]
 
-use perfmatrix_model::{BaselineChoice, Counts, Outcome, REPORT_SCHEMA, Report, Row};
+use perfmatrix_model::{
+    BaselineChoice, Counts, ExactRow, Metric, Outcome, REPORT_SCHEMA, Report, Row, RowVerdict,
+};
 use perfmatrix_stats::Interval;
+use proptest::prelude::*;
 
 pub fn interval(lower: f64, estimate: f64, upper: f64) -> Interval {
     Interval::new(lower, estimate, upper).unwrap()
@@ -59,4 +62,59 @@ pub fn strip_ansi(s: &str) -> String {
         }
     }
     out
+}
+
+/// Any verdict.
+pub fn any_verdict() -> impl Strategy<Value = RowVerdict> {
+    prop_oneof![
+        Just(RowVerdict::Improved),
+        Just(RowVerdict::Unchanged),
+        Just(RowVerdict::Unavailable),
+        Just(RowVerdict::NoBaseline),
+        Just(RowVerdict::New),
+        Just(RowVerdict::Missing),
+        Just(RowVerdict::Warning),
+        Just(RowVerdict::Regressed),
+    ]
+}
+
+/// Any metric.
+pub fn any_metric() -> impl Strategy<Value = Metric> {
+    prop_oneof![
+        Just(Metric::Time),
+        Just(Metric::Instructions),
+        Just(Metric::PeakMemory),
+    ]
+}
+
+/// Any exact metric, consistent or not (a value beside `unavailable`, a change without values),
+/// with changes from `floats` and reasons from `reasons`.
+pub fn any_exact(
+    floats: BoxedStrategy<f64>,
+    reasons: BoxedStrategy<String>,
+) -> impl Strategy<Value = Option<ExactRow>> {
+    let value = || {
+        proptest::option::of(prop_oneof![
+            Just(0_u64),
+            Just(u64::MAX),
+            any::<u64>(),
+            0_u64..10_000_000_000,
+        ])
+    };
+    proptest::option::of(
+        (
+            any_verdict(),
+            value(),
+            value(),
+            proptest::option::of(floats),
+            proptest::option::of(reasons),
+        )
+            .prop_map(|(verdict, new, base, change, note)| ExactRow {
+                verdict,
+                new,
+                base,
+                change,
+                note,
+            }),
+    )
 }
