@@ -112,8 +112,8 @@ impl DecayCase {
     }
 }
 
-/// Any benchmark case: the one list of benchmark ids and sizes, used by `benches/kernels.rs` and
-/// by the instruction-counting probe (`examples/perfmatrix_count.rs`) so the two cannot drift.
+/// Any benchmark case: the one list of benchmark ids and sizes, which `benches/kernels.rs`
+/// registers on perfmatrix's harness (where the same definition is timed and counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Case {
     Cosine(CosineCase),

@@ -1,12 +1,14 @@
-//! `cargo xtask bench`: run the suite once, select the baseline recorded on a comparable machine,
-//! judge, write the results file (with its verdict) and print the verdict.
+//! `cargo xtask bench`: decide what to compare with (a base commit measured here in the same
+//! run, or the committed baselines), measure, judge, write the results file (with its verdict)
+//! and print the verdict.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use perfmatrix_model::{Outcome, Report, Results, RunSettings};
+use perfmatrix_model::{Outcome, Report, Results, Revision, RunSettings};
 use perfmatrix_report::{Format, Style, render};
 
+use crate::paired::{FULL_DESIGN, QUICK_DESIGN, Sides};
 use crate::suite::{FULL, QUICK, Suite, criterion_home};
 use crate::verdict::{Judged, judge};
 use crate::workspace::Workspace;
@@ -30,30 +32,156 @@ pub(crate) struct Bench {
     /// Folder of recorded baselines
     #[arg(long, default_value = "baselines", value_name = "DIR")]
     baselines: PathBuf,
+    /// Measure the working tree against this commit, on this machine, in the same run (a
+    /// branch, tag, hash, `HEAD~1`, `origin/main`). Default: HEAD when the working tree has
+    /// changes, else the merge base with the default branch when the branch is ahead of it,
+    /// else the committed baselines
+    #[arg(long, value_name = "REF", conflicts_with_all = ["committed", "target"])]
+    against: Option<String>,
+    /// Compare with the committed baselines even when there is a commit to pair with
+    #[arg(long)]
+    committed: bool,
+    /// Against committed baselines, let wall time fail the run (by default it only warns there:
+    /// runs made at different times, possibly on other hosts; the exact metrics always gate)
+    #[arg(long)]
+    gate_time: bool,
+}
+
+/// What this run compares with, and why.
+#[derive(Debug)]
+enum Plan {
+    Paired { base: Revision, why: String },
+    Committed { why: String },
 }
 
 impl Bench {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let ws = Workspace::load()?;
         let platform = ws.platform_for(self.target.as_deref(), "--target")?;
+        let filter = crate::verdict::check_filter(self.filter.as_deref())?;
+        let out = self.out.clone().unwrap_or_else(|| {
+            crate::merge::results_file(&ws.target_dir.join("perfmatrix"), &platform)
+        });
+        let report = match self.plan()? {
+            Plan::Paired { base, why } => {
+                eprintln!(
+                    "comparing: the working tree against {} ({}), measured here in the same run: {why}",
+                    crate::paired::short(&base.commit),
+                    base.name
+                );
+                let sides = Sides::build(&ws, base, why, Vec::new())?;
+                let design = if self.quick {
+                    QUICK_DESIGN
+                } else {
+                    FULL_DESIGN
+                };
+                let (results, report) = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
+                results.save(&out)?;
+                report
+            }
+            Plan::Committed { why } => {
+                eprintln!(
+                    "comparing: with the committed baselines in {}: {why}",
+                    self.baselines.display()
+                );
+                self.committed_run(&ws, &platform, out.clone())?
+            }
+        };
+        print!("{}", render(&report, self.format, Style::detect())?);
+        eprintln!("results: {}", out.display());
+        Ok(match report.outcome {
+            Outcome::Fail => ExitCode::from(1),
+            Outcome::Pass | Outcome::NoComparableBaseline => ExitCode::SUCCESS,
+        })
+    }
+
+    /// Chooses the comparison: `--against`, or by the state of the repository.
+    fn plan(&self) -> anyhow::Result<Plan> {
+        if let Some(rev) = &self.against {
+            let commit = crate::git::resolve(rev, "--against")?;
+            return Ok(Plan::Paired {
+                why: format!("--against {rev}"),
+                base: Revision {
+                    name: rev.clone(),
+                    commit,
+                    dirty: false,
+                },
+            });
+        }
+        if self.committed {
+            return Ok(Plan::Committed {
+                why: "--committed".to_owned(),
+            });
+        }
+        if self.target.is_some() {
+            return Ok(Plan::Committed {
+                why: "a cross target is measured under emulation, where paired runs are not \
+                      supported yet"
+                    .to_owned(),
+            });
+        }
+        let Ok(head) = crate::git::head() else {
+            return Ok(Plan::Committed {
+                why: "not in a git repository with a commit: nothing to pair with".to_owned(),
+            });
+        };
+        if crate::git::has_changes() {
+            return Ok(Plan::Paired {
+                why: "the working tree has uncommitted changes, so they are measured against \
+                      HEAD"
+                    .to_owned(),
+                base: Revision {
+                    name: "HEAD".to_owned(),
+                    commit: head,
+                    dirty: false,
+                },
+            });
+        }
+        if let Some(default) = crate::git::default_branch() {
+            if let Some(base) = crate::git::merge_base(&head, &default) {
+                if base != head {
+                    let ahead = crate::git::commits_between(&base, &head).unwrap_or(0);
+                    return Ok(Plan::Paired {
+                        why: format!(
+                            "the branch is {ahead} commit(s) ahead of {default}, so it is \
+                             measured against their merge base"
+                        ),
+                        base: Revision {
+                            name: format!("merge base with {default}"),
+                            commit: base,
+                            dirty: false,
+                        },
+                    });
+                }
+            }
+        }
+        Ok(Plan::Committed {
+            why: "no uncommitted changes and no commits ahead of the default branch: nothing to \
+                  pair with (use --against <ref> to measure against a commit)"
+                .to_owned(),
+        })
+    }
+
+    /// The committed-baselines run: measure, judge (re-measuring claimed changes), warn only on
+    /// wall time unless `--gate-time`.
+    fn committed_run(
+        &self,
+        ws: &Workspace,
+        platform: &str,
+        out: PathBuf,
+    ) -> anyhow::Result<Report> {
         let leg = Leg {
             target: self.target.clone(),
             settings: RunSettings {
                 filter: self.filter.clone(),
                 ..if self.quick { QUICK } else { FULL }
             },
-            out: self.out.unwrap_or_else(|| {
-                crate::merge::results_file(&ws.target_dir.join("perfmatrix"), &platform)
-            }),
+            out,
             label: String::new(),
+            gate_time: self.gate_time,
         };
-        let (_, report) = leg.run(&ws, &platform, &self.baselines)?;
-        print!("{}", render(&report, self.format, Style::detect())?);
-        eprintln!("results: {}", leg.out.display());
-        Ok(match report.outcome {
-            Outcome::Fail => ExitCode::from(1),
-            Outcome::Pass | Outcome::NoComparableBaseline => ExitCode::SUCCESS,
-        })
+        let (_, report) = leg.run(ws, platform, &self.baselines)?;
+        Ok(report)
     }
 }
 
@@ -69,6 +197,8 @@ pub(crate) struct Leg {
     pub(crate) out: PathBuf,
     /// Prefix of the progress lines.
     pub(crate) label: String,
+    /// Whether wall time may fail the leg (else its regressions are warnings).
+    pub(crate) gate_time: bool,
 }
 
 impl Leg {
@@ -79,7 +209,7 @@ impl Leg {
         platform: &str,
         baselines: &Path,
     ) -> anyhow::Result<(Results, Report)> {
-        let suite = self.suite(ws, platform);
+        let mut suite = self.suite(ws, platform);
         suite.build()?;
         let mut results = suite.run(&self.label)?;
         suite.count(&mut results, &self.label)?;
@@ -96,6 +226,10 @@ impl Leg {
             report,
             ..
         } = judge(&suite, results, baselines, &ws.config, &hint)?;
+        let mut report = report;
+        if !self.gate_time {
+            report.warn_only_on_time();
+        }
         results.verdict = Some(report.clone());
         results.save(&self.out)?;
         Ok((results, report))
@@ -108,6 +242,7 @@ impl Leg {
             criterion_home: criterion_home(&ws.target_dir, &format!("bench-{platform}")),
             env: Vec::new(),
             benches: ws.benches.clone(),
+            binaries: Vec::new(),
         }
     }
 }

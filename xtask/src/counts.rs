@@ -1,141 +1,131 @@
-//! Instruction counts and peak memory of one call of each benchmarked routine (docs/kernels.md,
-//! "Instruction counts"): the counting probe (`examples/perfmatrix_count.rs`) runs once natively
-//! for its peak resident memory and once under valgrind's callgrind, collecting only inside the
-//! probe's region function, for the instructions.
+//! Instructions and peak memory of one call of each benchmarked routine (docs/kernels.md,
+//! "Instruction counts"): each bench binary on perfmatrix's harness is its own counting probe
+//! (`--perfmatrix-count <id>`, `crates/perfmatrix-harness`). It runs once natively for its peak
+//! resident memory and once under valgrind's callgrind, collecting only inside the harness's
+//! region function, for the instructions. A benchmark that no harness binary serves (a plain
+//! criterion benchmark) gets both metrics as unavailable, with that reason; the run goes on.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 
+use crate::binaries::BenchBinary;
 use crate::tools::{arch, find_in_path};
 use perfmatrix_model::{Measured, ProbeMetrics};
 
-/// The example that makes the counted call.
-const PROBE: &str = "perfmatrix_count";
-/// The probe's function around the one counted call (`#[unsafe(no_mangle)]`, never inlined).
+/// The harness's function around the one counted call (`#[unsafe(no_mangle)]`, never inlined).
 const REGION_SYMBOL: &str = "perfmatrix_count_region";
 /// How to get valgrind on the Debian and Ubuntu machines CI and this project use.
 const INSTALL_VALGRIND: &str = "sudo apt-get install valgrind";
-
-/// The cargo profile the probe is built with: release for real measurements; the tests use dev,
-/// which `cargo test --workspace --all-targets` has already built, so they add no release build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Profile {
-    Release,
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "only the tests count a dev build")
-    )]
-    Dev,
-}
-
-/// The command that builds the counting probe for `target` (None: the host) without running it.
-pub(crate) fn build_command(target: Option<&str>) -> Command {
-    cargo_command("build", Profile::Release, target)
-}
-
-/// `cargo <verb>` of the counting probe.
-fn cargo_command(verb: &str, profile: Profile, target: Option<&str>) -> Command {
-    let mut cmd = Command::new(crate::cargo());
-    cmd.args([verb, "--quiet"]);
-    if profile == Profile::Release {
-        cmd.arg("--release");
-    }
-    cmd.args(["--package", "perfmatrix-kernels", "--example", PROBE]);
-    if let Some(t) = target {
-        cmd.args(["--target", t]);
-    }
-    cmd
-}
+/// Why a plain criterion benchmark has no counts.
+pub(crate) const NOT_ON_HARNESS: &str = "unavailable (not registered with the harness)";
 
 /// Instructions and peak resident memory of one call of each benchmark in `ids`, for `target`
-/// (None: the host), with `env` added to every probe run (e.g. `PERFMATRIX_PLANT_WORK`).
+/// (None: the host), from the harness binaries among `binaries`, with `env` added to every probe
+/// run (e.g. `PERFMATRIX_PLANT_WORK`).
 ///
-/// Builds the probe quietly (cargo's output is shown only when the build fails), then runs it
-/// twice per id, up to one run per core at once (counts do not depend on load): natively, for
-/// the peak RSS (`VmHWM` after the call; from the probe's folder, with only the `PERFMATRIX_*`
-/// variables of the environment and without address-space randomisation where `setarch -R`
-/// works, see [`no_aslr`]), and under `valgrind --tool=callgrind --collect-atstart=no
-/// --toggle-collect=perfmatrix_count_region` for the instructions.
+/// Runs each binary twice per id, up to one run per core at once (counts do not depend on load):
+/// natively, for the peak RSS (`VmHWM` after the call; from the binary's folder, with only the
+/// `PERFMATRIX_*` variables of the environment and without address-space randomisation where
+/// `setarch -R` works, see [`no_aslr`]), and under `valgrind --tool=callgrind
+/// --collect-atstart=no --toggle-collect=perfmatrix_count_region` for the instructions.
 ///
 /// The instructions are [`Measured::Unavailable`], with the reason, when valgrind is not on PATH;
 /// when `target` is another architecture than the host (valgrind cannot run a foreign binary,
 /// and under qemu-user it would count qemu); when valgrind cannot decode one of the probe's
-/// instructions; and when the probe dispatched to another kernel variant under valgrind than
-/// natively (the count would not be of the benchmarked code).
+/// instructions; and when the probe dispatched to other code under valgrind than natively (the
+/// count would not be of the benchmarked code).
 ///
-/// For an emulated target the native run goes through the runner of `.cargo/config.toml`
-/// (qemu-user), so its peak RSS is that of the qemu process: the emulator, its translated code
-/// and the guest's memory together. It still shows a kernel that starts allocating per call, but
-/// compares only with other emulated runs.
+/// For an emulated target the native run goes through cargo and the runner of
+/// `.cargo/config.toml` (qemu-user), so its peak RSS is that of the qemu process: the emulator,
+/// its translated code and the guest's memory together. It still shows a kernel that starts
+/// allocating per call, but compares only with other emulated runs.
 ///
-/// A probe run that fails is an error naming the id, with the probe's stderr.
+/// A probe run that fails is an error naming the id, with the probe's stderr. Callgrind's output
+/// files live in a temporary folder that is removed when this returns.
 pub(crate) fn measure(
     target: Option<&str>,
+    binaries: &[BenchBinary],
     ids: &[String],
     env: &[(String, String)],
 ) -> anyhow::Result<BTreeMap<String, ProbeMetrics>> {
-    measure_in(Profile::Release, target, ids, env, &find_in_path)
+    measure_in(target, binaries, ids, env, &find_in_path)
 }
 
-/// [`measure`] with the profile and the PATH lookup of programs chosen by the caller.
+/// [`measure`] with the PATH lookup of programs chosen by the caller.
 fn measure_in(
-    profile: Profile,
     target: Option<&str>,
+    binaries: &[BenchBinary],
     ids: &[String],
     env: &[(String, String)],
     lookup: &dyn Fn(&str) -> Option<PathBuf>,
 ) -> anyhow::Result<BTreeMap<String, ProbeMetrics>> {
     let host = crate::workspace::host_triple()?;
     let emulated = target.is_some_and(|t| arch(t) != arch(&host));
-    let exe = build(profile, target)?;
-    // Under valgrind the probe runs as `./perfmatrix_count` from its folder: its arguments are
-    // copied to the heap, so a longer path to the target folder would shift the inputs'
-    // addresses, and with them the instructions memcpy and memset spend on alignment (tens per
-    // call), from machine to machine.
-    let (exe_dir, exe_name) = match (exe.parent(), exe.file_name()) {
-        (Some(dir), Some(name)) => (dir, Path::new(".").join(name)),
-        _ => bail!("the counting probe's path {} has no folder", exe.display()),
-    };
+    let mut metrics = BTreeMap::new();
+    let mut probed: Vec<(String, &BenchBinary)> = Vec::with_capacity(ids.len());
+    for id in ids {
+        match binaries.iter().find(|b| b.serves(id)) {
+            Some(binary) => probed.push((id.clone(), binary)),
+            None => {
+                metrics.insert(
+                    id.clone(),
+                    ProbeMetrics {
+                        instructions: Measured::unavailable(NOT_ON_HARNESS),
+                        peak_rss_bytes: Measured::unavailable(NOT_ON_HARNESS),
+                    },
+                );
+            }
+        }
+    }
+    if probed.is_empty() {
+        return Ok(metrics);
+    }
     let valgrind = instruction_counter(arch(target.unwrap_or(&host)), arch(&host), lookup);
     let setarch = if emulated { None } else { no_aslr(lookup) };
+    let scratch = tempfile::Builder::new()
+        .prefix("perfmatrix-callgrind-")
+        .tempdir()
+        .context("cannot make a temporary folder for callgrind's output")?;
 
     // Every id's native run, then (when valgrind can count) every id's callgrind run.
-    let mut commands = Vec::with_capacity(2 * ids.len());
-    for id in ids {
-        let mut cmd = if emulated {
+    let mut commands = Vec::with_capacity(2 * probed.len());
+    for (id, binary) in &probed {
+        let cmd = if emulated {
             // A foreign architecture only runs here through the runner of .cargo/config.toml.
-            let mut cmd = cargo_command("run", profile, target);
-            cmd.arg("--");
-            cmd
+            binary.command(&["--perfmatrix-count", id])
         } else {
+            let (dir, name) = local_name(&binary.exe)?;
             // Only perfmatrix's own variables: the environment's size moves the peak RSS (the
             // initial stack holds it; 20 KB more of it added 20 KiB).
             let mut cmd = if let Some(setarch) = &setarch {
                 let mut cmd = Command::new(setarch);
-                cmd.args([std::env::consts::ARCH, "-R"]).arg(&exe_name);
+                cmd.args([std::env::consts::ARCH, "-R"]).arg(&name);
                 cmd
             } else {
-                Command::new(&exe)
+                Command::new(&binary.exe)
             };
-            cmd.current_dir(exe_dir).env_clear().envs(
+            cmd.args(["--perfmatrix-count", id]);
+            cmd.current_dir(dir).env_clear().envs(
                 std::env::vars_os().filter(|(k, _)| k.to_string_lossy().starts_with("PERFMATRIX_")),
             );
             cmd
         };
-        cmd.arg(id);
         commands.push(cmd);
     }
-    let out_files = ids
-        .iter()
-        .map(|_| callgrind_out_file())
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let out_files: Vec<PathBuf> = (0..probed.len())
+        .map(|i| scratch.path().join(format!("callgrind-{i}.out")))
+        .collect();
     if let Ok(valgrind) = &valgrind {
-        for (id, out_file) in ids.iter().zip(&out_files) {
+        for ((id, binary), out_file) in probed.iter().zip(&out_files) {
+            // Under valgrind the probe runs as `./<name>` from its folder: its arguments are
+            // copied to the heap, so a longer path to the target folder would shift the inputs'
+            // addresses, and with them the instructions memcpy and memset spend on alignment
+            // (tens per call), from machine to machine.
+            let (dir, name) = local_name(&binary.exe)?;
             let mut cmd = Command::new(valgrind);
             cmd.args([
                 "-q",
@@ -144,19 +134,27 @@ fn measure_in(
                 &format!("--toggle-collect={REGION_SYMBOL}"),
             ]);
             cmd.arg(format!("--callgrind-out-file={}", out_file.display()));
-            cmd.arg(&exe_name).arg(id).current_dir(exe_dir);
+            cmd.arg(&name)
+                .args(["--perfmatrix-count", id])
+                .current_dir(dir);
             commands.push(cmd);
         }
     }
     for cmd in &mut commands {
         cmd.envs(env.iter().map(|(k, v)| (k, v)));
     }
-    let outputs = run_all(commands);
-    let metrics = outputs.and_then(|outputs| collect(ids, outputs, &valgrind, &out_files));
-    for out_file in &out_files {
-        let _ = std::fs::remove_file(out_file);
+    let ids: Vec<String> = probed.iter().map(|(id, _)| id.clone()).collect();
+    let outputs = run_all(commands)?;
+    metrics.extend(collect(&ids, outputs, &valgrind, &out_files)?);
+    Ok(metrics)
+}
+
+/// The folder of `exe` and its name as `./name`, to run it from there.
+fn local_name(exe: &Path) -> anyhow::Result<(&Path, PathBuf)> {
+    match (exe.parent(), exe.file_name()) {
+        (Some(dir), Some(name)) => Ok((dir, Path::new(".").join(name))),
+        _ => bail!("the bench binary's path {} has no folder", exe.display()),
     }
-    metrics
 }
 
 /// The metrics of `ids` from the outputs of their native runs, then of their callgrind runs.
@@ -195,35 +193,6 @@ fn collect(
         metrics.insert(id.clone(), metric);
     }
     Ok(metrics)
-}
-
-/// Builds the probe and returns its executable.
-fn build(profile: Profile, target: Option<&str>) -> anyhow::Result<PathBuf> {
-    let mut cmd = cargo_command("build", profile, target);
-    cmd.arg("--message-format=json-render-diagnostics");
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot start the build of the counting probe")?;
-    if !out.status.success() {
-        bail!(
-            "building the counting probe failed ({}):\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    executable_in(&String::from_utf8_lossy(&out.stdout)).with_context(|| {
-        format!("cargo built the counting probe but reported no `{PROBE}` executable")
-    })
-}
-
-/// The executable of the probe in cargo's JSON messages (`--message-format=json`).
-fn executable_in(messages: &str) -> Option<PathBuf> {
-    messages
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == PROBE)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
 }
 
 /// valgrind, if it can count instructions of a `target_arch` binary here; else why not.
@@ -369,16 +338,6 @@ impl ProbeLine {
             peak_rss_bytes,
         })
     }
-}
-
-/// A fresh path for one callgrind output file (unique within this process and across processes).
-fn callgrind_out_file() -> anyhow::Result<PathBuf> {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let name = format!("perfmatrix-callgrind-{}-{n}.out", std::process::id());
-    // Absolute: valgrind runs in the probe's folder.
-    std::path::absolute(std::env::temp_dir().join(name))
-        .context("cannot name a temporary file for callgrind's output")
 }
 
 /// Runs `commands`, at most one per core at once, and returns their outputs in order.
@@ -605,22 +564,6 @@ totals: 5980 5914 142 16 10 0 16 8";
         assert!(ProbeLine::parse("decay/1000", b"").is_err());
     }
 
-    #[test]
-    fn the_probe_executable_is_found_in_cargo_messages() {
-        let messages = concat!(
-            r#"{"reason":"compiler-artifact","target":{"name":"perfmatrix_kernels"},"executable":null}"#,
-            "\n",
-            r#"{"reason":"compiler-artifact","target":{"name":"perfmatrix_count"},"executable":"/t/release/examples/perfmatrix_count"}"#,
-            "\n",
-            r#"{"reason":"build-finished","success":true}"#,
-        );
-        assert_eq!(
-            executable_in(messages),
-            Some(PathBuf::from("/t/release/examples/perfmatrix_count"))
-        );
-        assert_eq!(executable_in("not json"), None);
-    }
-
     /// The ids the slow test counts: the two cheapest benchmarks of two kernels.
     fn cheap_ids() -> Vec<String> {
         vec!["decay/1000".to_owned(), "cosine/768x100".to_owned()]
@@ -658,8 +601,9 @@ totals: 5980 5914 142 16 10 0 16 8";
             return;
         }
         let ids = cheap_ids();
+        let binaries = dev_binaries();
         let measure = |env: &[(String, String)], lookup: &dyn Fn(&str) -> Option<PathBuf>| {
-            measure_in(Profile::Dev, None, &ids, env, lookup).unwrap()
+            measure_in(None, &binaries, &ids, env, lookup).unwrap()
         };
         let first = measure(&[], &find_in_path);
         let second = measure(&[], &find_in_path);
@@ -691,12 +635,36 @@ totals: 5980 5914 142 16 10 0 16 8";
         }
     }
 
+    /// The workspace's bench binaries in a dev build (what `cargo test` builds anyway).
+    fn dev_binaries() -> Vec<BenchBinary> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        crate::binaries::Build {
+            workspace: root,
+            target_dir: None,
+            target: None,
+            benches: Some(&["kernels".to_owned()]),
+            exclude: &[],
+            label: "test",
+            dev: true,
+        }
+        .run()
+        .unwrap()
+    }
+
     #[test]
-    fn an_unknown_id_is_an_error_naming_it_with_the_probes_message() {
-        let ids = ["decay/7".to_owned()];
-        let err = measure_in(Profile::Dev, None, &ids, &[], &|_| None).unwrap_err();
-        let err = format!("{err:#}");
-        assert!(err.contains("`decay/7`"), "{err}");
-        assert!(err.contains("valid ids: cosine/768x100"), "{err}");
+    fn a_benchmark_off_the_harness_is_unavailable_not_an_error() {
+        let plain = BenchBinary {
+            name: "plain".to_owned(),
+            exe: PathBuf::from("/nonexistent/plain"),
+            target: None,
+            workspace: PathBuf::from("."),
+            ids: vec!["sum/1000".to_owned()],
+            on_harness: false,
+        };
+        let ids = ["sum/1000".to_owned()];
+        let metrics = measure_in(None, &[plain], &ids, &[], &|_| None).unwrap();
+        let m = &metrics["sum/1000"];
+        assert_eq!(m.instructions.reason(), Some(NOT_ON_HARNESS));
+        assert_eq!(m.peak_rss_bytes.reason(), Some(NOT_ON_HARNESS));
     }
 }

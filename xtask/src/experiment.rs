@@ -50,12 +50,13 @@ impl Experiment {
         if let Some(plan) = &self.plant_work {
             env.push(planted("--plant-work", "PERFMATRIX_PLANT_WORK", plan)?);
         }
-        let suite = Suite {
+        let mut suite = Suite {
             settings: FULL,
             target: None,
             criterion_home: criterion_home(&ws.target_dir, "experiment"),
             env,
             benches: ws.benches.clone(),
+            binaries: Vec::new(),
         };
         suite.build()?;
         let mut tally = Tally::default();

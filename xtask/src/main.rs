@@ -1,11 +1,16 @@
 //! `cargo xtask`: perfmatrix's command line. Parses, moves to the project root, dispatches.
 
 mod bench;
+mod binaries;
 mod counts;
 mod experiment;
+mod git;
+mod interrupt;
 mod matrix;
 mod merge;
+mod paired;
 mod probe;
+mod server;
 mod suite;
 mod tools;
 mod update_baselines;

@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use perfmatrix_model::{BenchResult, Results, RunSettings, Summary, read_criterion_dir};
 use perfmatrix_stats::Sample;
 
+use crate::binaries::{BenchBinary, Build};
 use crate::probe;
 
 /// Measurement settings of a full run: enough precision for 5%/10% thresholds (the run-to-run
@@ -44,6 +45,8 @@ pub(crate) struct Suite {
     pub(crate) env: Vec<(String, String)>,
     /// The workspace's bench targets.
     pub(crate) benches: Vec<String>,
+    /// Their executables once built ([`Suite::build`]): the counting probes.
+    pub(crate) binaries: Vec<BenchBinary>,
 }
 
 impl Suite {
@@ -61,22 +64,28 @@ impl Suite {
         cmd
     }
 
-    /// The command that builds the benchmarks without running them.
-    pub(crate) fn build_command(&self) -> Command {
-        let mut cmd = self.cargo_bench();
-        cmd.arg("--no-run");
-        cmd
+    /// How the benchmarks are built.
+    fn build_spec(&self) -> Build<'_> {
+        Build {
+            workspace: Path::new("."),
+            target_dir: None,
+            target: self.target.as_deref(),
+            benches: Some(&self.benches),
+            exclude: &[],
+            label: "workspace's",
+            dev: false,
+        }
     }
 
-    /// Builds the benchmarks (cargo's own output shown: it is the user's build).
-    pub(crate) fn build(&self) -> anyhow::Result<()> {
-        let status = self
-            .build_command()
-            .status()
-            .context("cannot start `cargo bench --no-run`")?;
-        if !status.success() {
-            bail!("building the benchmarks failed ({status})");
-        }
+    /// The command that builds the benchmarks without running them.
+    pub(crate) fn build_command(&self) -> Command {
+        self.build_spec().command()
+    }
+
+    /// Builds the benchmarks (cargo's own progress shown: it is the user's build) and keeps
+    /// their executables for counting.
+    pub(crate) fn build(&mut self) -> anyhow::Result<()> {
+        self.binaries = self.build_spec().run()?;
         Ok(())
     }
 
@@ -175,7 +184,8 @@ impl Suite {
             .iter()
             .map(|b| b.id.to_string())
             .collect();
-        let mut metrics = crate::counts::measure(self.target.as_deref(), &ids, &self.env)?;
+        let mut metrics =
+            crate::counts::measure(self.target.as_deref(), &self.binaries, &ids, &self.env)?;
         for bench in &mut results.benchmarks {
             bench.probe = metrics.remove(bench.id.as_str());
         }

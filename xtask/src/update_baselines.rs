@@ -91,12 +91,13 @@ impl UpdateBaselines {
                 self.runs
             );
         }
-        let suite = Suite {
+        let mut suite = Suite {
             settings: FULL,
             target: self.emulated.then(|| platform.to_owned()),
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
             env: Vec::new(),
             benches: ws.benches.clone(),
+            binaries: Vec::new(),
         };
         suite.build()?;
         let mut runs = Vec::with_capacity(self.runs);

@@ -81,8 +81,22 @@ pub(crate) fn judge(
     })
 }
 
+/// The benchmark filter as a regular expression (criterion's syntax, the `regex` crate), or a
+/// clear error naming it instead of criterion's panic.
+pub(crate) fn check_filter(filter: Option<&str>) -> anyhow::Result<Option<regex::Regex>> {
+    filter
+        .map(|f| {
+            regex::Regex::new(f).map_err(|err| {
+                anyhow::anyhow!(
+                    "the benchmark filter {f:?} is not a valid regular expression:\n{err}"
+                )
+            })
+        })
+        .transpose()
+}
+
 /// A criterion filter (a regular expression) that matches exactly these ids.
-fn exactly(ids: &[String]) -> String {
+pub(crate) fn exactly(ids: &[String]) -> String {
     let escaped: Vec<String> = ids.iter().map(|id| escape(id)).collect();
     format!("^(?:{})$", escaped.join("|"))
 }
@@ -101,6 +115,17 @@ fn escape(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_filter_is_an_error_naming_it() {
+        let err = check_filter(Some("(")).unwrap_err().to_string();
+        assert!(
+            err.starts_with("the benchmark filter \"(\" is not a valid"),
+            "{err}"
+        );
+        assert!(check_filter(Some("^cosine/")).unwrap().is_some());
+        assert!(check_filter(None).unwrap().is_none());
+    }
 
     #[test]
     fn the_filter_matches_exactly_the_ids() {

@@ -105,6 +105,7 @@ fn results(i: usize, n: usize) -> Results {
             why: "recorded on the same machine class".to_owned(),
         },
         count_baseline: None,
+        time_gated: true,
         rows,
         counts,
         outcome: Outcome::Pass,

@@ -31,13 +31,13 @@ pub(crate) fn attach(
         let failed = |e: perfmatrix_stats::StatsError| {
             ModelError::Runs(format!("comparing the exact metrics of `{id}`: {e}"))
         };
-        row.instructions = Some(exact_row(
+        row.instructions = Some(row_of(
             &probe.instructions,
             baseline.is_some(),
             base.and_then(|b| b.instructions),
             |b, n| compare_counts(b, n, gates.instructions).map_err(failed),
         )?);
-        row.peak_memory = Some(exact_row(
+        row.peak_memory = Some(row_of(
             &probe.peak_rss_bytes,
             baseline.is_some(),
             base.and_then(|b| b.peak_rss_bytes),
@@ -50,7 +50,8 @@ pub(crate) fn attach(
     Ok(())
 }
 
-fn exact_row(
+/// One exact metric's row: unavailable, no baseline, new, or `compare`'s verdict.
+pub(crate) fn row_of(
     measured: &Measured,
     has_baseline: bool,
     base: Option<u64>,
@@ -89,7 +90,7 @@ fn exact_row(
 /// exact count is the most trustworthy witness), or wall time's when none was compared. When
 /// nothing got worse (the worst is unchanged) but a metric improved, the row is improved, by that
 /// metric: peak memory is never "improved", and must not hide what the others show.
-fn overall(row: &Row) -> (RowVerdict, Metric) {
+pub(crate) fn overall(row: &Row) -> (RowVerdict, Metric) {
     let metrics = [
         (
             row.instructions.as_ref().map(|e| e.verdict),
@@ -202,20 +203,20 @@ mod tests {
                 .map_err(|e| ModelError::Runs(e.to_string()))
         };
         let unavailable = Measured::unavailable("valgrind is not installed");
-        let r = exact_row(&unavailable, true, Some(10), cmp).unwrap();
+        let r = row_of(&unavailable, true, Some(10), cmp).unwrap();
         assert_eq!(r.verdict, RowVerdict::Unavailable);
         assert_eq!(r.note.as_deref(), Some("valgrind is not installed"));
         assert_eq!(r.new, None, "never a zero");
         let value = Measured::Value { value: 1_020 };
         assert_eq!(
-            exact_row(&value, false, None, cmp).unwrap().verdict,
+            row_of(&value, false, None, cmp).unwrap().verdict,
             RowVerdict::NoBaseline
         );
         assert_eq!(
-            exact_row(&value, true, None, cmp).unwrap().verdict,
+            row_of(&value, true, None, cmp).unwrap().verdict,
             RowVerdict::New
         );
-        let r = exact_row(&value, true, Some(1_000), cmp).unwrap();
+        let r = row_of(&value, true, Some(1_000), cmp).unwrap();
         assert_eq!(r.verdict, RowVerdict::Regressed);
         assert!((r.change.unwrap() - 0.02).abs() < 1e-12);
     }

@@ -13,6 +13,7 @@ mod exact;
 mod id;
 mod merge;
 mod metrics;
+mod paired;
 mod report;
 mod results;
 mod store;
@@ -29,6 +30,7 @@ pub use merge::{
     PlatformStatus, Skipped, merge,
 };
 pub use metrics::{Measured, ProbeMetrics};
+pub use paired::{Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision};
 pub use report::{
     BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, REPORT_SCHEMA,
     Report, Row, RowVerdict,

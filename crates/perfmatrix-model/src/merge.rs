@@ -338,12 +338,27 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
     let baseline = match &report.baseline {
         BaselineChoice::Selected { path, .. } => Some(path.clone()),
         BaselineChoice::NoComparable { .. } => None,
+        BaselineChoice::Paired { base, head, .. } => Some(format!(
+            "paired: head {}{} vs base {} ({})",
+            short(&head.commit),
+            if head.dirty { "+changes" } else { "" },
+            short(&base.commit),
+            base.name
+        )),
     };
     let note = match &report.baseline {
         BaselineChoice::NoComparable { how_to_record, .. } => Some(format!(
             "no comparable baseline; record one with `{how_to_record}`"
         )),
+        BaselineChoice::Selected { .. } if !report.time_gated => Some(
+            "committed baseline (runs at different times, possibly on other hosts): wall time \
+             warns only; instruction counts and peak memory gate"
+                .to_owned(),
+        ),
         BaselineChoice::Selected { .. } => None,
+        BaselineChoice::Paired { samples, .. } => Some(format!(
+            "measured against its base on the same runner: {samples}"
+        )),
     };
     columns.push(report);
     PlatformRow {
@@ -360,6 +375,11 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
         note,
         column: Some(columns.len() - 1),
     }
+}
+
+/// The first 8 characters of a commit hash.
+fn short(commit: &str) -> &str {
+    commit.get(..8).unwrap_or(commit)
 }
 
 fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str) -> PlatformRow {
@@ -440,6 +460,7 @@ mod tests {
                 why: "same".to_owned(),
             },
             count_baseline: None,
+            time_gated: true,
             outcome: if counts.regressed > 0 {
                 Outcome::Fail
             } else {

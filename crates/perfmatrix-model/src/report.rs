@@ -106,6 +106,9 @@ pub struct Row {
     pub peak_memory: Option<ExactRow>,
     /// The metric whose verdict is the row's `verdict`.
     pub decided_by: Metric,
+    /// How a paired run measured this benchmark (absent against a committed baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired: Option<crate::PairedRow>,
 }
 
 /// A metric of a benchmark.
@@ -157,6 +160,16 @@ pub enum BaselineChoice {
         candidates: Vec<CandidateView>,
         how_to_record: String,
     },
+    /// No recorded baseline: head was measured against a base commit on this machine, in the
+    /// same run (`cargo xtask bench --against`).
+    Paired {
+        head: crate::Revision,
+        base: crate::Revision,
+        /// Why this base (`--against HEAD~1`, "the working tree has changes", …).
+        why: String,
+        /// "6–12 process pairs × 30 interleaved samples".
+        samples: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,6 +201,11 @@ pub struct Report {
     /// when this run counted nothing.
     #[serde(default)]
     pub count_baseline: Option<BaselineChoice>,
+    /// Whether wall time may fail the run. False against a committed baseline unless the user
+    /// opted in (`--gate-time`): runs made at different times, possibly on different hosts,
+    /// cannot carry a gate on a shared machine; wall-time regressions are then warnings.
+    #[serde(default = "yes")]
+    pub time_gated: bool,
     pub rows: Vec<Row>,
     pub counts: Counts,
     pub outcome: Outcome,
@@ -340,11 +358,35 @@ impl Report {
             quick: results.settings.quick,
             baseline: baseline_choice,
             count_baseline,
+            time_gated: true,
             rows,
             counts,
             outcome,
         })
     }
+
+    /// Makes wall time warn instead of fail (see [`Report::time_gated`]): every wall-time
+    /// regression becomes a warning, and the rows' verdicts, the counts and the outcome are
+    /// decided again. The exact metrics still gate.
+    pub fn warn_only_on_time(&mut self) {
+        self.time_gated = false;
+        for row in &mut self.rows {
+            if row.time_verdict == RowVerdict::Regressed {
+                row.time_verdict = RowVerdict::Warning;
+                let (verdict, metric) = exact::overall(row);
+                row.verdict = verdict;
+                row.decided_by = metric;
+            }
+        }
+        self.counts = Counts::of(self.rows.iter().map(|r| r.verdict));
+        if self.outcome == Outcome::Fail && self.counts.regressed == 0 {
+            self.outcome = Outcome::Pass;
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Row {
@@ -367,6 +409,7 @@ impl Row {
             instructions: None,
             peak_memory: None,
             decided_by: Metric::Time,
+            paired: None,
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct Results {
     /// baseline that fails to load: such a file has no verdict).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Report>,
+    /// A paired run (`cargo xtask bench --against`): both commits, and what was measured of the
+    /// base build. Absent in a run compared with committed baselines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired: Option<crate::PairedRun>,
 }
 
 /// How the suite was run. A `quick` run is a smoke test: it is labelled as such and can never be
@@ -108,6 +112,7 @@ impl Results {
             finished_unix,
             benchmarks,
             verdict: None,
+            paired: None,
         }
     }
 
@@ -115,6 +120,9 @@ impl Results {
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let results: Results = RESULTS_SCHEMA.read(path)?;
         check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
+        if let Some(paired) = &results.paired {
+            paired.check(path)?;
+        }
         Ok(results)
     }
 

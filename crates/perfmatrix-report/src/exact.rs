@@ -216,7 +216,7 @@ pub(crate) fn count_note(report: &Report) -> Option<CountNote> {
     let choice = report.count_baseline.as_ref()?;
     let commit = match choice {
         BaselineChoice::Selected { commit, .. } => short_commit(commit).to_owned(),
-        BaselineChoice::NoComparable { .. } => String::new(),
+        BaselineChoice::NoComparable { .. } | BaselineChoice::Paired { .. } => String::new(),
     };
     Some(CountNote {
         platform: printable(&report.platform),

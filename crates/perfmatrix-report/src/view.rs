@@ -4,7 +4,8 @@
 
 use minijinja::Value;
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Report, Row, RowVerdict,
+    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Report, Revision, Row,
+    RowVerdict,
 };
 use serde::Serialize;
 
@@ -71,10 +72,11 @@ pub(crate) struct Count {
 /// - `counts`: the non-zero counts, worst first, and `total`, their sum.
 pub(crate) fn text_context(report: &Report) -> Value {
     let report = printable_report(report);
+    let paired = matches!(report.baseline, BaselineChoice::Paired { .. });
     let header = Cells {
         id: "benchmark".to_owned(),
-        new: "new".to_owned(),
-        baseline: "baseline".to_owned(),
+        new: if paired { "head" } else { "new" }.to_owned(),
+        baseline: if paired { "base" } else { "baseline" }.to_owned(),
         change: "change".to_owned(),
         interval: "interval".to_owned(),
         p: "p".to_owned(),
@@ -133,10 +135,27 @@ pub(crate) fn text_context(report: &Report) -> Value {
         _ => String::new(),
     };
     let commit = commit_of(Some(&report.baseline));
+    let (head_commit, base_commit) = match &report.baseline {
+        BaselineChoice::Paired { head, base, .. } => (
+            format!(
+                "{}{}",
+                short_commit(&head.commit),
+                if head.dirty {
+                    " + uncommitted changes"
+                } else {
+                    ""
+                }
+            ),
+            short_commit(&base.commit).to_owned(),
+        ),
+        _ => (String::new(), String::new()),
+    };
     let count_commit = commit_of(report.count_baseline.as_ref());
     let counts = counts(&report.counts);
     let total = counts.iter().map(|c| c.n).fold(0, usize::saturating_add);
     minijinja::context! {
+        head_commit,
+        base_commit,
         report => Value::from_serialize(&report),
         commit,
         count_commit,
@@ -302,6 +321,7 @@ fn printable_report(report: &Report) -> Report {
         quick: report.quick,
         baseline: printable_choice(&report.baseline),
         count_baseline: report.count_baseline.as_ref().map(printable_choice),
+        time_gated: report.time_gated,
         rows: report
             .rows
             .iter()
@@ -363,6 +383,24 @@ pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
                 .collect(),
             how_to_record: printable(how_to_record),
         },
+        BaselineChoice::Paired {
+            head,
+            base,
+            why,
+            samples,
+        } => {
+            let revision = |r: &Revision| Revision {
+                name: printable(&r.name),
+                commit: printable(&r.commit),
+                dirty: r.dirty,
+            };
+            BaselineChoice::Paired {
+                head: revision(head),
+                base: revision(base),
+                why: printable(why),
+                samples: printable(samples),
+            }
+        }
     }
 }
 

@@ -130,6 +130,7 @@ fn selected() -> Report {
             why: "recorded on the same machine class (comparability key 3f2a9c0d1e4b5a69: target, CPU model, SIMD features, kernel variants, cores, emulation all equal)".to_owned(),
         },
         count_baseline: None,
+        time_gated: true,
         counts: counts_of(&rows),
         rows,
         outcome: Outcome::Fail,
@@ -188,6 +189,7 @@ fn no_comparable() -> Report {
                 .to_owned(),
         },
         count_baseline: None,
+        time_gated: true,
         counts: counts_of(&rows),
         rows,
         outcome: Outcome::NoComparableBaseline,
@@ -572,6 +574,7 @@ fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
                 instructions,
                 peak_memory,
                 decided_by,
+                paired: None,
             },
         )
 }
@@ -670,6 +673,7 @@ fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
                     quick,
                     baseline,
                     count_baseline,
+                    time_gated: true,
                     rows,
                     counts,
                     outcome,

@@ -12,7 +12,8 @@
 //!    [`Comparison`] carrying a [`Verdict`].
 //!
 //! The rule itself is written out in `docs/statistics.md` and on [`decide`]. Exact,
-//! deterministic metrics (instruction counts, peak memory) are compared by [`exact`].
+//! deterministic metrics (instruction counts, peak memory) are compared by [`exact`]. A change
+//! measured against its base in the same run, in fresh process pairs, is judged by [`paired`].
 
 pub mod bootstrap;
 pub mod decision;
@@ -21,7 +22,9 @@ pub mod exact;
 pub mod mann_whitney;
 pub mod noise;
 pub mod normal;
+pub mod paired;
 pub mod sample;
+pub mod student_t;
 mod summary;
 pub mod thresholds;
 
@@ -35,5 +38,9 @@ pub use exact::{
 };
 pub use mann_whitney::MannWhitney;
 pub use noise::{NoiseFloor, run_to_run_noise};
+pub use paired::{
+    MIN_PAIRS, PAIRED_THRESHOLDS, PairedComparison, PairedConfig, compare_paired, decide_paired,
+    pair_log_ratio,
+};
 pub use sample::Sample;
 pub use thresholds::Thresholds;

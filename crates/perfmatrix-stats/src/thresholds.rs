@@ -47,6 +47,13 @@ impl Thresholds {
         fail: 0.10,
     };
 
+    /// Paired mode's defaults, `warn = 0.02`, `fail = 0.05`: a change measured against its base in
+    /// the same run resolves far smaller changes than a comparison with a recorded baseline.
+    pub const PAIRED: Self = Self {
+        warn: 0.02,
+        fail: 0.05,
+    };
+
     /// The default gate on exact instruction counts: warn above +0.5%, fail above +1%.
     pub const INSTRUCTIONS: Self = Self {
         warn: 0.005,

@@ -6,8 +6,8 @@
 )]
 
 use perfmatrix_stats::{
-    CompareConfig, NoiseFloor, Sample, Thresholds, Verdict, compare, mann_whitney,
-    relative_change_ci, run_to_run_noise,
+    CompareConfig, NoiseFloor, PAIRED_THRESHOLDS, PairedConfig, Sample, Thresholds, Verdict,
+    compare, compare_paired, mann_whitney, pair_log_ratio, relative_change_ci, run_to_run_noise,
 };
 use proptest::prelude::*;
 
@@ -157,5 +157,70 @@ proptest! {
         let c = compare(&base, &new, NoiseFloor::new(noise).unwrap(), Thresholds::default(),
             &config(seed)).unwrap();
         prop_assert!(c.minimum_detectable_effect >= c.effective_thresholds.fail());
+    }
+}
+
+/// Paired mode: the log ratios of 3 to 20 process pairs, each within ±10% of no change.
+fn pair_ratios() -> impl Strategy<Value = Vec<f64>> {
+    prop::collection::vec(-0.1..0.1_f64, 3..20)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn paired_identical_runs_are_unchanged(pairs in 2_usize..30) {
+        let c = compare_paired(&vec![0.0; pairs], PAIRED_THRESHOLDS, &PairedConfig::default())
+            .unwrap();
+        prop_assert_eq!(c.verdict, Verdict::Unchanged);
+        prop_assert_eq!(c.change.estimate(), 0.0);
+    }
+
+    #[test]
+    fn paired_identical_rounds_give_zero(base in prop::collection::vec(1.0..1e7_f64, 1..50)) {
+        prop_assert_eq!(pair_log_ratio(&base, &base).unwrap(), 0.0);
+    }
+
+    #[test]
+    fn paired_ten_percent_slower_is_regressed(
+        base in prop::collection::vec(1.0..1e7_f64, 1..50),
+        pairs in 2_usize..12,
+    ) {
+        let head: Vec<f64> = base.iter().map(|b| b * 1.1).collect();
+        let ratio = pair_log_ratio(&base, &head).unwrap();
+        let c = compare_paired(&vec![ratio; pairs], PAIRED_THRESHOLDS, &PairedConfig::default())
+            .unwrap();
+        prop_assert_eq!(c.verdict, Verdict::Regressed);
+        prop_assert!((c.change.estimate() - 0.1).abs() < 1e-9);
+    }
+
+    #[test]
+    fn paired_swap_negates_the_estimate(ratios in pair_ratios()) {
+        let config = PairedConfig::default();
+        let ab = compare_paired(&ratios, PAIRED_THRESHOLDS, &config).unwrap();
+        let swapped: Vec<f64> = ratios.iter().map(|r| -r).collect();
+        let ba = compare_paired(&swapped, PAIRED_THRESHOLDS, &config).unwrap();
+        prop_assert!(close(ab.log_change.estimate(), -ba.log_change.estimate()));
+        prop_assert!(close(ab.log_change.lower(), -ba.log_change.upper()));
+        prop_assert!(close(ab.p_value, ba.p_value));
+    }
+
+    #[test]
+    fn paired_interval_contains_the_estimate(ratios in pair_ratios()) {
+        let c = compare_paired(&ratios, PAIRED_THRESHOLDS, &PairedConfig::default()).unwrap();
+        prop_assert!(c.change.lower() <= c.change.estimate());
+        prop_assert!(c.change.estimate() <= c.change.upper());
+        prop_assert!((0.0..=1.0).contains(&c.p_value));
+        prop_assert!(c.minimum_detectable_effect >= 0.0);
+        prop_assert!(c.effective_thresholds.warn() >= PAIRED_THRESHOLDS.warn());
+    }
+
+    #[test]
+    fn paired_more_spread_never_narrows_the_interval(ratios in pair_ratios(), k in 1.0..5.0_f64) {
+        let config = PairedConfig::default();
+        let c = compare_paired(&ratios, PAIRED_THRESHOLDS, &config).unwrap();
+        let wider: Vec<f64> = ratios.iter().map(|r| r * k).collect();
+        let w = compare_paired(&wider, PAIRED_THRESHOLDS, &config).unwrap();
+        prop_assert!(w.log_change.width() >= c.log_change.width() * (1.0 - 1e-9));
     }
 }

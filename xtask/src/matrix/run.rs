@@ -214,6 +214,7 @@ impl Run {
                     settings: settings.clone(),
                     out: results_file(&dir, triple),
                     label: format!("{triple}: "),
+                    gate_time: false,
                 };
                 (triple.clone(), leg)
             })
@@ -273,10 +274,6 @@ fn build_all(ws: &Workspace, legs: &[(String, Leg)]) -> anyhow::Result<()> {
                 (
                     format!("{triple} fingerprint probe"),
                     crate::probe::build_command(leg.target.as_deref()),
-                ),
-                (
-                    format!("{triple} counting probe"),
-                    crate::counts::build_command(leg.target.as_deref()),
                 ),
             ]
         })

@@ -105,6 +105,7 @@ pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Results {
             why: "the same machine class".to_owned(),
         },
         count_baseline: None,
+        time_gated: true,
         counts: Counts {
             regressed,
             unchanged: rows.len() - regressed,

@@ -36,6 +36,7 @@ pub fn report(platform: &str, rows: Vec<Row>) -> Report {
             why: "recorded on the same machine class".to_owned(),
         },
         count_baseline: None,
+        time_gated: true,
         outcome: if counts.regressed > 0 {
             Outcome::Fail
         } else {

@@ -1,0 +1,73 @@
+//! The counting probe: one call of a benchmark's routine inside [`perfmatrix_count_region`], for
+//! valgrind's callgrind to count (`--collect-atstart=no --toggle-collect=perfmatrix_count_region`),
+//! then one JSON line with the dispatch facts and the process's peak resident memory:
+//! `{"id":…,"variant":…,"dispatch":{…},"peak_rss_bytes":…}` (`peak_rss_bytes` is null and
+//! `peak_rss_unavailable` says why when it cannot be read).
+//!
+//! Everything outside the region is not counted: preparing the state, the routine's reset,
+//! printing. Run the binary as `./name` from its folder: its arguments are copied to the heap, so
+//! the length of its path moves the buffers' alignment and a few dozen instructions of memcpy.
+
+use serde_json::json;
+
+use crate::{Harness, Plant, Setup};
+
+/// The counted region: callgrind collects from entry to exit of this symbol, including
+/// everything `call` runs.
+// SAFETY: `no_mangle` is sound as long as no other symbol of the binary has this name; the name
+// is perfmatrix-specific and defined only here.
+#[unsafe(no_mangle)]
+#[inline(never)]
+pub extern "Rust" fn perfmatrix_count_region(call: &mut dyn FnMut()) {
+    call();
+}
+
+/// Counts one call of `id` and prints its line; the exit code (2: unknown id).
+pub(crate) fn run(harness: &Harness, plant: &Plant, id: &str) -> i32 {
+    let Some(bench) = harness.find(id) else {
+        eprintln!(
+            "error: unknown benchmark id {id:?}; valid ids: {}",
+            harness.ids().join(", ")
+        );
+        return 2;
+    };
+    let setup = Setup {
+        work: plant.work_for(id),
+    };
+    let mut prepared = (bench.make)(&setup);
+    prepared.once_in(&mut |call| perfmatrix_count_region(call));
+    let dispatch = harness.dispatch_facts();
+    let variant = dispatch
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let facts: serde_json::Map<String, serde_json::Value> =
+        dispatch.into_iter().map(|(k, v)| (k, v.into())).collect();
+    let mut line = json!({ "id": id, "variant": variant, "dispatch": facts });
+    match peak_rss_bytes() {
+        Ok(bytes) => line["peak_rss_bytes"] = bytes.into(),
+        Err(reason) => {
+            line["peak_rss_bytes"] = serde_json::Value::Null;
+            line["peak_rss_unavailable"] = reason.into();
+        }
+    }
+    println!("{line}");
+    0
+}
+
+/// Peak resident memory of this process so far (`VmHWM` of /proc/self/status), in bytes.
+fn peak_rss_bytes() -> Result<u64, String> {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .map_err(|err| format!("cannot read /proc/self/status: {err}"))?;
+    let line = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .ok_or("/proc/self/status has no VmHWM line")?;
+    let kib = line
+        .trim()
+        .strip_suffix("kB")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| format!("cannot parse VmHWM `{}` in /proc/self/status", line.trim()))?;
+    Ok(kib * 1024)
+}

@@ -1,0 +1,316 @@
+//! A paired run: head (the working tree) measured against a base commit on the same machine,
+//! in fresh process pairs whose samples were interleaved (docs/statistics.md, "Paired mode").
+//! What the results file records of it, and the report built from it.
+
+use perfmatrix_stats::{PairedConfig, Thresholds, compare_paired};
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::exact;
+use crate::report::{BaselineChoice, Counts, ExactRow, Outcome, REPORT_SCHEMA, Report, Row};
+use crate::{BenchResult, BenchmarkId, Config, Measured, ModelError, ProbeMetrics, RowVerdict};
+use crate::{Results, results::check_unique};
+
+/// One side of a paired run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    /// What the user named (`origin/main`, `HEAD~1`), or `working tree` for head.
+    pub name: String,
+    /// The full commit hash (for head: the commit the working tree is on).
+    pub commit: String,
+    /// Whether the working tree had uncommitted changes (always false for a base).
+    pub dirty: bool,
+}
+
+/// How the samples of one benchmark were taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Both sides on perfmatrix's harness: samples of a few milliseconds, base and head in
+    /// random order, in each of several fresh process pairs.
+    Interleaved,
+    /// A side is a plain criterion benchmark: short whole criterion runs, alternated. Coarser.
+    WholeRuns,
+}
+
+impl Method {
+    /// The name used in reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Interleaved => "interleaved",
+            Method::WholeRuns => "whole-runs",
+        }
+    }
+}
+
+/// One process pair's summary.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairRecord {
+    /// Median nanoseconds per iteration of the base process, and of the head process.
+    pub base_ns: f64,
+    pub head_ns: f64,
+    /// The median over the pair's rounds of `ln(head / base)`.
+    pub log_ratio: f64,
+}
+
+/// The paired measurement of one benchmark present on both sides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairedBench {
+    pub id: BenchmarkId,
+    pub method: Method,
+    /// Iterations per sample (the same on both sides; None when criterion chose them, in whole
+    /// runs), and samples per process and pair.
+    pub iterations_per_sample: Option<u64>,
+    pub samples_per_pair: usize,
+    pub pairs: Vec<PairRecord>,
+}
+
+/// What a results file records of a paired run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairedRun {
+    pub head: Revision,
+    pub base: Revision,
+    /// Why this base was chosen (`--against origin/main`, "the working tree has changes", …).
+    pub why: String,
+    /// The benchmarks measured on both sides.
+    pub benchmarks: Vec<PairedBench>,
+    /// The base build's side of `benchmarks`: its samples (nanoseconds per iteration, every
+    /// round of every pair) and its instruction counts and peak memory (`probe`).
+    pub base_benchmarks: Vec<BenchResult>,
+    /// Benchmarks only the base build has (missing on head).
+    #[serde(default)]
+    pub base_only: Vec<BenchmarkId>,
+}
+
+/// The per-row facts of a paired comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedRow {
+    pub method: Method,
+    pub pairs: usize,
+    pub samples_per_pair: usize,
+    pub iterations_per_sample: Option<u64>,
+}
+
+impl PairedRun {
+    /// Checks what a file holds beyond its types: unique ids on each side, and enough pairs.
+    pub(crate) fn check(&self, path: &std::path::Path) -> Result<(), ModelError> {
+        check_unique(path, self.benchmarks.iter().map(|b| &b.id))?;
+        check_unique(path, self.base_benchmarks.iter().map(|b| &b.id))?;
+        for b in &self.benchmarks {
+            if b.pairs.len() < perfmatrix_stats::MIN_PAIRS {
+                return Err(ModelError::field(
+                    path,
+                    "paired.benchmarks",
+                    format!("`{}` has {} process pair(s)", b.id, b.pairs.len()),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Report {
+    /// The report of a paired run (`results.paired` must be set): each benchmark on both sides
+    /// judged by [`compare_paired`] with `thresholds`, its exact metrics compared with the base
+    /// build's, `new` and `missing` for a benchmark on one side only.
+    pub fn paired(
+        results: &Results,
+        config: &Config,
+        thresholds: impl Fn(&BenchmarkId) -> Thresholds,
+    ) -> Result<Self, ModelError> {
+        let run = results
+            .paired
+            .as_ref()
+            .ok_or_else(|| ModelError::Runs("the results hold no paired run".to_owned()))?;
+        let fp = &results.fingerprint;
+        let stats_config = PairedConfig::default();
+        let mut rows = Vec::new();
+        for head in &results.benchmarks {
+            let base = run.base_benchmarks.iter().find(|b| b.id == head.id);
+            let measured = run.benchmarks.iter().find(|b| b.id == head.id);
+            let mut row = match (base, measured) {
+                (Some(_), Some(m)) => {
+                    let ratios: Vec<f64> = m.pairs.iter().map(|p| p.log_ratio).collect();
+                    let c = compare_paired(&ratios, thresholds(&head.id), &stats_config)
+                        .map_err(|e| ModelError::Runs(format!("comparing `{}`: {e}", head.id)))?;
+                    let median = |f: fn(&PairRecord) -> f64| {
+                        let mut v: Vec<f64> = m.pairs.iter().map(f).collect();
+                        v.sort_by(f64::total_cmp);
+                        v[v.len() / 2]
+                    };
+                    Row {
+                        new_median_ns: Some(median(|p| p.head_ns)),
+                        base_median_ns: Some(median(|p| p.base_ns)),
+                        change: Some(c.change),
+                        p_value: Some(c.p_value),
+                        noise: Some(c.pair_sd.exp_m1()),
+                        warn: Some(c.effective_thresholds.warn()),
+                        fail: Some(c.effective_thresholds.fail()),
+                        minimum_detectable_effect: Some(c.minimum_detectable_effect),
+                        paired: Some(PairedRow {
+                            method: m.method,
+                            pairs: m.pairs.len(),
+                            samples_per_pair: m.samples_per_pair,
+                            iterations_per_sample: m.iterations_per_sample,
+                        }),
+                        ..Row::bare(head.id.as_str(), c.verdict.into())
+                    }
+                }
+                _ => Row {
+                    new_median_ns: Some(head.summary.median_ns),
+                    ..Row::bare(head.id.as_str(), RowVerdict::New)
+                },
+            };
+            attach_paired_exact(&mut row, head.probe.as_ref(), base, config)?;
+            rows.push(row);
+        }
+        for id in &run.base_only {
+            rows.push(Row::bare(id.as_str(), RowVerdict::Missing));
+        }
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        let counts = Counts::of(rows.iter().map(|r| r.verdict));
+        let outcome = if counts.regressed > 0 {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        };
+        Ok(Self {
+            schema: REPORT_SCHEMA.kind.to_owned(),
+            version: REPORT_SCHEMA.version,
+            platform: fp.target.to_string(),
+            fingerprint_slug: fp.slug(),
+            fingerprint_id: fp.comparability_key().id(),
+            emulated: fp.environment.emulated.clone(),
+            quick: results.settings.quick,
+            baseline: BaselineChoice::Paired {
+                head: run.head.clone(),
+                base: run.base.clone(),
+                why: run.why.clone(),
+                samples: samples_summary(&rows),
+            },
+            count_baseline: None,
+            time_gated: true,
+            rows,
+            counts,
+            outcome,
+        })
+    }
+}
+
+/// "6–12 process pairs × 30 interleaved samples" over the rows' paired facts.
+fn samples_summary(rows: &[Row]) -> String {
+    let paired: Vec<&PairedRow> = rows.iter().filter_map(|r| r.paired.as_ref()).collect();
+    let (Some(lo), Some(hi)) = (
+        paired.iter().map(|p| p.pairs).min(),
+        paired.iter().map(|p| p.pairs).max(),
+    ) else {
+        return "no benchmark on both sides".to_owned();
+    };
+    let pairs = if lo == hi {
+        format!("{lo}")
+    } else {
+        format!("{lo}–{hi}")
+    };
+    let interleaved: Vec<&&PairedRow> = paired
+        .iter()
+        .filter(|p| p.method == Method::Interleaved)
+        .collect();
+    let mut text = match interleaved.first() {
+        Some(p) => format!(
+            "{pairs} process pairs × {} interleaved samples",
+            p.samples_per_pair
+        ),
+        None => format!("{pairs} alternated pairs of whole criterion runs"),
+    };
+    let whole = paired.len() - interleaved.len();
+    if whole > 0 && !interleaved.is_empty() {
+        let _ = write!(
+            text,
+            "; {whole} benchmark(s) off the harness as alternated whole criterion runs (coarser)"
+        );
+    }
+    text
+}
+
+/// The exact metrics of a paired row: head's counts against the base build's, then the row's
+/// overall verdict.
+fn attach_paired_exact(
+    row: &mut Row,
+    head: Option<&ProbeMetrics>,
+    base: Option<&BenchResult>,
+    config: &Config,
+) -> Result<(), ModelError> {
+    let Ok(id) = BenchmarkId::new(row.id.clone()) else {
+        return Ok(());
+    };
+    if let Some(head) = head {
+        let gates = config.gates_for(&id);
+        let base_probe = base.and_then(|b| b.probe.as_ref());
+        let pick = |p: &ProbeMetrics, instructions: bool| {
+            if instructions {
+                p.instructions.clone()
+            } else {
+                p.peak_rss_bytes.clone()
+            }
+        };
+        for instructions in [true, false] {
+            let new = pick(head, instructions);
+            let old = base_probe.map(|p| pick(p, instructions));
+            let exact_row = match (&new, &old, base) {
+                (_, _, None) => exact::row_of(&new, true, None, |_, _| unreachable_compare())?,
+                (_, Some(Measured::Unavailable { reason }), Some(_)) => ExactRow {
+                    verdict: RowVerdict::Unavailable,
+                    new: new.value(),
+                    base: None,
+                    change: None,
+                    note: Some(format!("base build: {reason}")),
+                },
+                (_, None, Some(_)) => ExactRow {
+                    verdict: RowVerdict::Unavailable,
+                    new: new.value(),
+                    base: None,
+                    change: None,
+                    note: Some("the base build was not counted".to_owned()),
+                },
+                (_, Some(Measured::Value { value }), Some(_)) => {
+                    let failed = |e: perfmatrix_stats::StatsError| {
+                        ModelError::Runs(format!("comparing the exact metrics of `{id}`: {e}"))
+                    };
+                    if instructions {
+                        exact::row_of(&new, true, Some(*value), |b, n| {
+                            perfmatrix_stats::compare_counts(b, n, gates.instructions)
+                                .map_err(failed)
+                        })?
+                    } else {
+                        exact::row_of(&new, true, Some(*value), |b, n| {
+                            perfmatrix_stats::compare_peak(b, n, gates.peak_memory_limit.get())
+                                .map_err(failed)
+                        })?
+                    }
+                }
+            };
+            if instructions {
+                row.instructions = Some(exact_row);
+            } else {
+                row.peak_memory = Some(exact_row);
+            }
+        }
+    }
+    let (verdict, metric) = exact::overall(row);
+    row.verdict = verdict;
+    row.decided_by = metric;
+    Ok(())
+}
+
+/// A benchmark new on head has no base value: `row_of` never compares it.
+fn unreachable_compare() -> Result<perfmatrix_stats::ExactComparison, ModelError> {
+    Err(ModelError::Runs(
+        "a new benchmark has no base value to compare".to_owned(),
+    ))
+}

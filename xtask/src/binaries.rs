@@ -1,0 +1,263 @@
+//! The workspace's bench binaries: built once by `cargo bench --no-run` (cargo's own progress
+//! shown), found in cargo's JSON messages, and asked whether they run on perfmatrix's harness
+//! (`--perfmatrix-list`) and which benchmark ids they hold.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, bail};
+
+/// One bench target's executable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BenchBinary {
+    /// The bench target's name (`kernels`).
+    pub(crate) name: String,
+    pub(crate) exe: PathBuf,
+    /// `--target` of a cross build, run through cargo (and so `.cargo/config.toml`'s runner).
+    pub(crate) target: Option<String>,
+    /// The workspace the binary belongs to (where cargo runs it from for a cross build).
+    pub(crate) workspace: PathBuf,
+    /// Its benchmark ids.
+    pub(crate) ids: Vec<String>,
+    /// Whether it runs on perfmatrix's harness (else it is a plain criterion benchmark).
+    pub(crate) on_harness: bool,
+}
+
+impl BenchBinary {
+    /// A command that runs the binary with `args`: directly on the host, or through `cargo bench`
+    /// and its runner for a cross build (the harness ignores the `--bench` cargo adds).
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
+        match &self.target {
+            None => {
+                let mut cmd = Command::new(&self.exe);
+                cmd.args(args);
+                cmd
+            }
+            Some(target) => {
+                let mut cmd = Command::new(crate::cargo());
+                cmd.current_dir(&self.workspace).args([
+                    "bench", "--quiet", "--target", target, "--bench", &self.name, "--",
+                ]);
+                cmd.args(args);
+                cmd
+            }
+        }
+    }
+
+    /// Whether `id` is one of this binary's harness benchmarks.
+    pub(crate) fn serves(&self, id: &str) -> bool {
+        self.on_harness && self.has(id)
+    }
+
+    /// Whether `id` is one of this binary's benchmarks.
+    pub(crate) fn has(&self, id: &str) -> bool {
+        self.ids.iter().any(|i| i == id)
+    }
+}
+
+/// What to build: the bench targets of the workspace at `workspace`.
+#[derive(Debug, Clone)]
+pub(crate) struct Build<'a> {
+    pub(crate) workspace: &'a Path,
+    /// `CARGO_TARGET_DIR` (None: the workspace's own).
+    pub(crate) target_dir: Option<&'a Path>,
+    pub(crate) target: Option<&'a str>,
+    /// The bench targets to build (None: every bench target of the workspace but `exclude`).
+    pub(crate) benches: Option<&'a [String]>,
+    /// Bench targets left out when `benches` is None (the configured `exclude-benches`).
+    pub(crate) exclude: &'a [String],
+    /// What the progress lines call this build (`head`, `base 1a2b3c4d`).
+    pub(crate) label: &'a str,
+    /// The bench profile (release, as `cargo bench` builds), or dev for the tests' quick builds.
+    pub(crate) dev: bool,
+}
+
+impl Build<'_> {
+    /// `cargo bench --no-run` of the bench targets, with JSON messages on stdout.
+    pub(crate) fn command(&self) -> Command {
+        let mut cmd = Command::new(crate::cargo());
+        cmd.current_dir(self.workspace);
+        if self.dev {
+            cmd.args(["build", "--workspace"]);
+        } else {
+            cmd.args(["bench", "--no-run", "--workspace"]);
+        }
+        cmd.arg("--message-format=json-render-diagnostics");
+        match self.benches {
+            Some(benches) => {
+                for bench in benches {
+                    cmd.args(["--bench", bench]);
+                }
+            }
+            None => {
+                cmd.arg("--benches");
+            }
+        }
+        if let Some(target) = self.target {
+            cmd.args(["--target", target]);
+        }
+        if let Some(dir) = self.target_dir {
+            cmd.env("CARGO_TARGET_DIR", dir);
+        }
+        cmd
+    }
+
+    /// Builds (cargo's progress and diagnostics on stderr, as in any build) and returns the
+    /// binaries, each asked whether it runs on the harness.
+    pub(crate) fn run(&self) -> anyhow::Result<Vec<BenchBinary>> {
+        if self.benches.is_some_and(<[String]>::is_empty) {
+            bail!(
+                "the workspace at {} has no bench targets ([[bench]] in a Cargo.toml)",
+                self.workspace.display()
+            );
+        }
+        eprintln!("building the {} benchmarks", self.label);
+        let out = self
+            .command()
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .with_context(|| format!("cannot start the build of the {} benchmarks", self.label))?;
+        if !out.status.success() {
+            bail!(
+                "building the {} benchmarks failed ({})",
+                self.label,
+                out.status
+            );
+        }
+        let mut binaries = executables(&String::from_utf8_lossy(&out.stdout));
+        binaries.retain(|(name, _)| match self.benches {
+            Some(benches) => benches.contains(name),
+            None => !self.exclude.contains(name),
+        });
+        if binaries.is_empty() {
+            bail!(
+                "cargo built the {} benchmarks but reported none of their executables",
+                self.label
+            );
+        }
+        binaries
+            .into_iter()
+            .map(|(name, exe)| {
+                let mut binary = BenchBinary {
+                    name,
+                    exe,
+                    target: self.target.map(str::to_owned),
+                    workspace: self.workspace.to_path_buf(),
+                    ids: Vec::new(),
+                    on_harness: false,
+                };
+                match harness_ids(&binary)? {
+                    Some(ids) => {
+                        binary.ids = ids;
+                        binary.on_harness = true;
+                    }
+                    None => binary.ids = criterion_ids(&binary)?,
+                }
+                Ok(binary)
+            })
+            .collect()
+    }
+}
+
+/// The bench executables in cargo's JSON messages, as (target name, path), in build order.
+pub(crate) fn executables(messages: &str) -> Vec<(String, PathBuf)> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| {
+            m["reason"] == "compiler-artifact"
+                && m["target"]["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "bench"))
+        })
+        .filter_map(|m| {
+            let name = m["target"]["name"].as_str()?.to_owned();
+            Some((name, PathBuf::from(m["executable"].as_str()?)))
+        })
+        .collect()
+}
+
+/// The harness's ids of `binary`, or None when it is not a harness binary (it fails on, or does
+/// not answer, `--perfmatrix-list` with the protocol's line).
+fn harness_ids(binary: &BenchBinary) -> anyhow::Result<Option<Vec<String>>> {
+    let out = binary
+        .command(&["--perfmatrix-list"])
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run the bench binary {}", binary.exe.display()))?;
+    if !out.status.success() {
+        return Ok(None);
+    }
+    Ok(parse_list(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// The ids of a plain criterion binary (`--bench --list`: `<id>: benchmark` lines).
+fn criterion_ids(binary: &BenchBinary) -> anyhow::Result<Vec<String>> {
+    let out = binary
+        .command(&["--bench", "--list"])
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run the bench binary {}", binary.exe.display()))?;
+    if !out.status.success() {
+        bail!(
+            "listing the benchmarks of {} failed ({}):\n{}",
+            binary.exe.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_suffix(": benchmark"))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The ids of a `--perfmatrix-list` line of protocol 1.
+pub(crate) fn parse_list(stdout: &str) -> Option<Vec<String>> {
+    let line = stdout.lines().rev().find(|l| !l.trim().is_empty())?;
+    let json: serde_json::Value = serde_json::from_str(line).ok()?;
+    if json["protocol"] != perfmatrix_harness::PROTOCOL {
+        return None;
+    }
+    json["ids"]
+        .as_array()?
+        .iter()
+        .map(|id| id.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_executables_are_found_in_cargo_messages() {
+        let messages = concat!(
+            r#"{"reason":"compiler-artifact","target":{"name":"perfmatrix_kernels","kind":["lib"]},"executable":null}"#,
+            "\n",
+            r#"{"reason":"compiler-artifact","target":{"name":"kernels","kind":["bench"]},"executable":"/t/release/deps/kernels-1"}"#,
+            "\n",
+            "not json\n",
+            r#"{"reason":"build-finished","success":true}"#,
+        );
+        assert_eq!(
+            executables(messages),
+            [(
+                "kernels".to_owned(),
+                PathBuf::from("/t/release/deps/kernels-1")
+            )]
+        );
+    }
+
+    #[test]
+    fn the_list_line_names_the_ids_or_nothing() {
+        let ids = parse_list("{\"protocol\":1,\"ids\":[\"a/1\",\"b/2\"]}\n").unwrap();
+        assert_eq!(ids, ["a/1", "b/2"]);
+        assert_eq!(parse_list("{\"protocol\":2,\"ids\":[]}"), None);
+        assert_eq!(parse_list("Benchmarking a/1\n"), None);
+        assert_eq!(parse_list(""), None);
+        assert_eq!(parse_list("{\"protocol\":1,\"ids\":[1]}"), None);
+    }
+}

@@ -1,0 +1,533 @@
+//! Paired mode (`cargo xtask bench --against <ref>`): the working tree (head) measured against a
+//! base commit on this machine, in the same run. The base is checked out in a git worktree under
+//! `target/perfmatrix/` and built in its own target folder (so head's stays warm); then, per
+//! benchmark, fresh process pairs time interleaved samples (docs/statistics.md, "Paired mode").
+
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use perfmatrix_model::{
+    BenchResult, BenchmarkId, Method, PairRecord, PairedBench, PairedRun, Report, Results,
+    Revision, RunSettings, Summary, read_criterion_dir,
+};
+use perfmatrix_stats::{PAIRED_THRESHOLDS, PairedConfig, Sample, compare_paired, pair_log_ratio};
+use rand::Rng;
+
+use crate::binaries::{BenchBinary, Build};
+use crate::git::Worktree;
+use crate::server::Server;
+use crate::workspace::Workspace;
+
+/// The schedule of one benchmark's paired measurement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Design {
+    /// Process pairs before the interval may stop the measurement, and at most.
+    pub(crate) min_pairs: usize,
+    pub(crate) max_pairs: usize,
+    /// Paired samples per process pair, after `warm_up` discarded rounds.
+    pub(crate) samples: usize,
+    pub(crate) warm_up: usize,
+    /// How long one sample should last (iterations are calibrated to it; at least one).
+    pub(crate) sample: Duration,
+    /// No new pair is started once a benchmark has taken this long.
+    pub(crate) budget: Duration,
+    /// Bind both servers to this CPU (`taskset`), or let the scheduler place them.
+    pub(crate) pin: Option<usize>,
+}
+
+/// The full design (docs/statistics.md, "Paired mode": how these numbers were chosen).
+pub(crate) const FULL_DESIGN: Design = Design {
+    min_pairs: 6,
+    max_pairs: 20,
+    samples: 30,
+    warm_up: 3,
+    sample: Duration::from_millis(3),
+    budget: Duration::from_secs(15),
+    pin: None,
+};
+
+/// A smoke run: a few pairs, never a verdict to trust.
+pub(crate) const QUICK_DESIGN: Design = Design {
+    min_pairs: 2,
+    max_pairs: 2,
+    samples: 8,
+    warm_up: 1,
+    sample: Duration::from_millis(1),
+    budget: Duration::from_secs(2),
+    pin: None,
+};
+
+/// Both sides, built and ready to measure.
+#[derive(Debug)]
+pub(crate) struct Sides {
+    pub(crate) head: Revision,
+    pub(crate) base: Revision,
+    pub(crate) why: String,
+    pub(crate) head_binaries: Vec<BenchBinary>,
+    pub(crate) base_binaries: Vec<BenchBinary>,
+    /// Extra environment of head's processes only (a planted change).
+    pub(crate) head_env: Vec<(String, String)>,
+    /// Kept alive while measuring: the base's binaries may read its files.
+    _worktree: Worktree,
+}
+
+impl Sides {
+    /// Builds head (the working tree, in the workspace's target folder) and the base commit (in
+    /// a worktree under `target/perfmatrix/`, in its own target folder), reporting both build
+    /// times.
+    pub(crate) fn build(
+        ws: &Workspace,
+        base: Revision,
+        why: String,
+        head_env: Vec<(String, String)>,
+    ) -> anyhow::Result<Self> {
+        crate::interrupt::install();
+        let head = Revision {
+            name: "working tree".to_owned(),
+            commit: crate::git::head()?,
+            dirty: crate::git::has_changes(),
+        };
+        let start = Instant::now();
+        let head_binaries = Build {
+            workspace: Path::new("."),
+            target_dir: None,
+            target: None,
+            benches: Some(&ws.benches),
+            exclude: &[],
+            label: "head",
+            dev: false,
+        }
+        .run()?;
+        let head_seconds = start.elapsed().as_secs_f64();
+        crate::interrupt::check()?;
+
+        let root = ws.target_dir.join("perfmatrix");
+        let worktree = Worktree::add(Path::new("."), &root.join("base-worktree"), &base.commit)?;
+        let start = Instant::now();
+        let label = format!("base {}", short(&base.commit));
+        let base_target = root.join("base-target");
+        let base_binaries = Build {
+            workspace: worktree.path(),
+            target_dir: Some(&base_target),
+            target: None,
+            benches: None,
+            exclude: &ws.config.exclude_benches,
+            label: &label,
+            dev: false,
+        }
+        .run()?;
+        eprintln!(
+            "built head in {head_seconds:.0} s and base {} in {:.0} s",
+            short(&base.commit),
+            start.elapsed().as_secs_f64()
+        );
+        Ok(Self {
+            head,
+            base,
+            why,
+            head_binaries,
+            base_binaries,
+            head_env,
+            _worktree: worktree,
+        })
+    }
+
+    /// Measures every benchmark that matches `filter` on either side, counts both builds, and
+    /// returns head's results (recording the paired run) with their report.
+    pub(crate) fn measure(
+        &self,
+        ws: &Workspace,
+        filter: Option<&regex::Regex>,
+        design: &Design,
+        quick: bool,
+    ) -> anyhow::Result<(Results, Report)> {
+        let matching = |bins: &[BenchBinary]| -> Vec<String> {
+            let mut ids: Vec<String> = bins
+                .iter()
+                .flat_map(|b| b.ids.iter().cloned())
+                .filter(|id| filter.is_none_or(|f| f.is_match(id)))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let (head_ids, base_ids) = (matching(&self.head_binaries), matching(&self.base_binaries));
+        if head_ids.is_empty() && base_ids.is_empty() {
+            match filter {
+                Some(f) => bail!("no benchmark id matches the filter `{f}` on either side"),
+                None => bail!("neither side has any benchmark"),
+            }
+        }
+        let both: Vec<&String> = head_ids.iter().filter(|id| base_ids.contains(id)).collect();
+        let fingerprint = crate::probe::fingerprint(None)?;
+        let start = Instant::now();
+        let mut paired = Vec::new();
+        let mut head_benches = Vec::new();
+        let mut base_benches = Vec::new();
+        for (i, id) in both.iter().enumerate() {
+            let head_bin = find(&self.head_binaries, id)?;
+            let base_bin = find(&self.base_binaries, id)?;
+            let began = Instant::now();
+            let m = if head_bin.on_harness && base_bin.on_harness {
+                self.interleaved(id, base_bin, head_bin, design)?
+            } else {
+                self.whole_runs(id, base_bin, head_bin, design, quick)?
+            };
+            let done = i + 1;
+            let elapsed = start.elapsed().as_secs_f64();
+            let left = elapsed / done as f64 * (both.len() - done) as f64;
+            eprintln!(
+                "[{done}/{}] {id}: {} in {} pairs, {:.1} s ({elapsed:.0} s elapsed, about {left:.0} s left)",
+                both.len(),
+                m.progress,
+                m.bench.pairs.len(),
+                began.elapsed().as_secs_f64(),
+            );
+            head_benches.push(bench_result(id, &m.head_ns)?);
+            base_benches.push(bench_result(id, &m.base_ns)?);
+            paired.push(m.bench);
+        }
+        for id in head_ids.iter().filter(|id| !base_ids.contains(id)) {
+            let bin = find(&self.head_binaries, id)?;
+            eprintln!("{id}: only on head (new); timing it alone");
+            let ns = self.alone(id, bin, design, quick)?;
+            head_benches.push(bench_result(id, &ns)?);
+        }
+        eprintln!(
+            "measured {} benchmarks in {:.0} s",
+            both.len(),
+            start.elapsed().as_secs_f64()
+        );
+        let head_list: Vec<String> = head_benches.iter().map(|b| b.id.to_string()).collect();
+        let base_list: Vec<String> = base_benches.iter().map(|b| b.id.to_string()).collect();
+        let mut counts =
+            crate::counts::measure(None, &self.head_binaries, &head_list, &self.head_env)?;
+        for bench in &mut head_benches {
+            bench.probe = counts.remove(bench.id.as_str());
+        }
+        let mut counts = crate::counts::measure(None, &self.base_binaries, &base_list, &[])?;
+        for bench in &mut base_benches {
+            bench.probe = counts.remove(bench.id.as_str());
+        }
+        let base_only = base_ids
+            .iter()
+            .filter(|id| !head_ids.contains(id))
+            .map(|id| BenchmarkId::new(id.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let finished = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let settings = RunSettings {
+            quick,
+            filter: filter.map(|f| f.as_str().to_owned()),
+            warm_up_seconds: 0.0,
+            measurement_seconds: start.elapsed().as_secs_f64(),
+            sample_size: design.samples as u32,
+        };
+        let mut results = Results::new(fingerprint, settings, finished, head_benches);
+        results.paired = Some(PairedRun {
+            head: self.head.clone(),
+            base: self.base.clone(),
+            why: self.why.clone(),
+            benchmarks: paired,
+            base_benchmarks: base_benches,
+            base_only,
+        });
+        let report = Report::paired(&results, &ws.config, |_| PAIRED_THRESHOLDS)?;
+        results.verdict = Some(report.clone());
+        Ok((results, report))
+    }
+
+    /// P fresh process pairs, each timing `samples` interleaved rounds in random order.
+    fn interleaved(
+        &self,
+        id: &str,
+        base_bin: &BenchBinary,
+        head_bin: &BenchBinary,
+        design: &Design,
+    ) -> anyhow::Result<Measurement> {
+        let start = Instant::now();
+        let base_label = format!("base {}", short(&self.base.commit));
+        let mut rng = rand::rng();
+        let mut iters = None;
+        let (mut pairs, mut ratios) = (Vec::new(), Vec::new());
+        let (mut all_base, mut all_head) = (Vec::new(), Vec::new());
+        let mut verdict = String::new();
+        while pairs.len() < design.max_pairs {
+            // The starting order alternates: the first process of a pair may be placed
+            // differently in memory, or start on a colder machine.
+            let base_first = pairs.len() % 2 == 0;
+            let (mut base, mut head) = if base_first {
+                let base = Server::start(base_bin, &[], design.pin, &base_label)?;
+                (
+                    base,
+                    Server::start(head_bin, &self.head_env, design.pin, "head")?,
+                )
+            } else {
+                let head = Server::start(head_bin, &self.head_env, design.pin, "head")?;
+                (Server::start(base_bin, &[], design.pin, &base_label)?, head)
+            };
+            base.prepare(id)?;
+            head.prepare(id)?;
+            let n = if let Some(n) = iters {
+                n
+            } else {
+                let n = calibrate(&mut head, design.sample)?;
+                check_dispatch(&mut base, &mut head, id)?;
+                iters = Some(n);
+                n
+            };
+            let (mut base_ns, mut head_ns) = (Vec::new(), Vec::new());
+            for round in 0..design.warm_up + design.samples {
+                let (b, h) = if rng.random::<bool>() {
+                    let b = base.time(n)?;
+                    (b, head.time(n)?)
+                } else {
+                    let h = head.time(n)?;
+                    (base.time(n)?, h)
+                };
+                if round >= design.warm_up {
+                    base_ns.push(b / n as f64);
+                    head_ns.push(h / n as f64);
+                }
+            }
+            drop((base, head));
+            let log_ratio = pair_log_ratio(&base_ns, &head_ns)?;
+            ratios.push(log_ratio);
+            pairs.push(PairRecord {
+                base_ns: median(&base_ns),
+                head_ns: median(&head_ns),
+                log_ratio,
+            });
+            all_base.extend(base_ns);
+            all_head.extend(head_ns);
+            if pairs.len() >= design.min_pairs.max(perfmatrix_stats::MIN_PAIRS) {
+                let c = compare_paired(&ratios, PAIRED_THRESHOLDS, &PairedConfig::default())?;
+                verdict = format!(
+                    "{:+.2}% [{:+.2}%, {:+.2}%] {}",
+                    100.0 * c.change.estimate(),
+                    100.0 * c.change.lower(),
+                    100.0 * c.change.upper(),
+                    c.verdict
+                );
+                if !c.undecided() || start.elapsed() > design.budget {
+                    break;
+                }
+            }
+        }
+        Ok(Measurement {
+            bench: PairedBench {
+                id: BenchmarkId::new(id.to_owned())?,
+                method: Method::Interleaved,
+                iterations_per_sample: iters,
+                samples_per_pair: design.samples,
+                pairs,
+            },
+            base_ns: all_base,
+            head_ns: all_head,
+            progress: verdict,
+        })
+    }
+
+    /// A side is off the harness: alternated short whole criterion runs, one of each per pair.
+    fn whole_runs(
+        &self,
+        id: &str,
+        base_bin: &BenchBinary,
+        head_bin: &BenchBinary,
+        design: &Design,
+        quick: bool,
+    ) -> anyhow::Result<Measurement> {
+        let start = Instant::now();
+        let (mut pairs, mut ratios) = (Vec::new(), Vec::new());
+        let (mut all_base, mut all_head) = (Vec::new(), Vec::new());
+        let mut verdict = String::new();
+        while pairs.len() < design.max_pairs {
+            let run = |bin: &BenchBinary, env: &[(String, String)]| whole_run(bin, id, env, quick);
+            let (b, h) = if pairs.len() % 2 == 0 {
+                let b = run(base_bin, &[])?;
+                (b, run(head_bin, &self.head_env)?)
+            } else {
+                let h = run(head_bin, &self.head_env)?;
+                (run(base_bin, &[])?, h)
+            };
+            let log_ratio = (h / b).ln();
+            ratios.push(log_ratio);
+            pairs.push(PairRecord {
+                base_ns: b,
+                head_ns: h,
+                log_ratio,
+            });
+            all_base.push(b);
+            all_head.push(h);
+            if pairs.len() >= design.min_pairs.max(perfmatrix_stats::MIN_PAIRS) {
+                let c = compare_paired(&ratios, PAIRED_THRESHOLDS, &PairedConfig::default())?;
+                verdict = format!(
+                    "{:+.2}% [{:+.2}%, {:+.2}%] {} (whole runs)",
+                    100.0 * c.change.estimate(),
+                    100.0 * c.change.lower(),
+                    100.0 * c.change.upper(),
+                    c.verdict
+                );
+                if !c.undecided() || start.elapsed() > design.budget {
+                    break;
+                }
+            }
+        }
+        Ok(Measurement {
+            bench: PairedBench {
+                id: BenchmarkId::new(id.to_owned())?,
+                method: Method::WholeRuns,
+                iterations_per_sample: None,
+                samples_per_pair: 1,
+                pairs,
+            },
+            base_ns: all_base,
+            head_ns: all_head,
+            progress: verdict,
+        })
+    }
+
+    /// A benchmark only head has: timed in one process, for its row's time.
+    fn alone(
+        &self,
+        id: &str,
+        bin: &BenchBinary,
+        design: &Design,
+        quick: bool,
+    ) -> anyhow::Result<Vec<f64>> {
+        if !bin.on_harness {
+            return Ok(vec![whole_run(bin, id, &self.head_env, quick)?]);
+        }
+        let mut server = Server::start(bin, &self.head_env, design.pin, "head")?;
+        server.prepare(id)?;
+        let n = calibrate(&mut server, design.sample)?;
+        (0..design.samples)
+            .map(|_| Ok(server.time(n)? / n as f64))
+            .collect()
+    }
+}
+
+/// One benchmark's paired measurement and every sample of each side.
+#[derive(Debug)]
+struct Measurement {
+    bench: PairedBench,
+    base_ns: Vec<f64>,
+    head_ns: Vec<f64>,
+    /// The progress line's verdict.
+    progress: String,
+}
+
+/// The binary of `bins` that holds `id` (a harness binary first).
+fn find<'a>(bins: &'a [BenchBinary], id: &str) -> anyhow::Result<&'a BenchBinary> {
+    bins.iter()
+        .find(|b| b.serves(id))
+        .or_else(|| bins.iter().find(|b| b.has(id)))
+        .with_context(|| format!("no bench binary holds `{id}`"))
+}
+
+/// Iterations per sample so that one lasts about `target`: the median of five one-iteration
+/// timings after one discarded, at least 1.
+fn calibrate(server: &mut Server, target: Duration) -> anyhow::Result<u64> {
+    server.time(1)?;
+    let mut ns: Vec<f64> = (0..5).map(|_| server.time(1)).collect::<Result<_, _>>()?;
+    ns.sort_by(f64::total_cmp);
+    let one = ns[2];
+    Ok(((target.as_nanos() as f64 / one).round() as u64).clamp(1, 1_000_000))
+}
+
+/// Refuses to pair two builds whose code dispatched to different variants (they would not be
+/// measuring the same kernels: e.g. a `PERFMATRIX_KERNEL_VARIANT` set on one side only).
+fn check_dispatch(base: &mut Server, head: &mut Server, id: &str) -> anyhow::Result<()> {
+    let (b, h) = (base.dispatch()?, head.dispatch()?);
+    for (key, head_value) in &h {
+        if let Some(base_value) = b.get(key) {
+            if base_value != head_value {
+                bail!(
+                    "`{id}`: base runs `{key}` as `{base_value}`, head as `{head_value}`: the \
+                     two builds would not measure the same code"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One short criterion run of `id` by a plain criterion binary: its median ns per iteration.
+fn whole_run(
+    bin: &BenchBinary,
+    id: &str,
+    env: &[(String, String)],
+    quick: bool,
+) -> anyhow::Result<f64> {
+    let home = tempfile::Builder::new()
+        .prefix("perfmatrix-criterion-")
+        .tempdir()
+        .context("cannot make a temporary criterion folder")?;
+    let filter = crate::verdict::exactly(&[id.to_owned()]);
+    let (warm, measure) = if quick {
+        ("0.05", "0.1")
+    } else {
+        ("0.2", "0.5")
+    };
+    let out = bin
+        .command(&[
+            "--bench",
+            "--noplot",
+            "--warm-up-time",
+            warm,
+            "--measurement-time",
+            measure,
+            "--sample-size",
+            "10",
+            "--nresamples",
+            "100",
+            &filter,
+        ])
+        .env("CRITERION_HOME", home.path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {}", bin.exe.display()))?;
+    if !out.status.success() {
+        bail!(
+            "the criterion run of `{id}` in {} failed ({}):\n{}",
+            bin.exe.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let measured = read_criterion_dir(home.path())?;
+    let bench = measured
+        .into_iter()
+        .find(|b| b.id.as_str() == id)
+        .with_context(|| format!("criterion wrote no measurement of `{id}`"))?;
+    Ok(median(&bench.per_iteration_ns))
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+    }
+}
+
+fn bench_result(id: &str, ns: &[f64]) -> anyhow::Result<BenchResult> {
+    let samples_ns = Sample::new(ns.to_vec()).with_context(|| format!("the samples of `{id}`"))?;
+    Ok(BenchResult {
+        id: BenchmarkId::new(id.to_owned())?,
+        throughput: None,
+        summary: Summary::of(&samples_ns),
+        samples_ns,
+        probe: None,
+    })
+}
+
+/// The first 8 characters of a commit hash.
+pub(crate) fn short(commit: &str) -> &str {
+    commit.get(..8).unwrap_or(commit)
+}

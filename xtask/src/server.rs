@@ -1,0 +1,163 @@
+//! perfmatrix's side of the harness's sample server (`--perfmatrix-serve`, the line protocol of
+//! `perfmatrix_harness::serve`): start one, prepare a benchmark, time samples, stop it.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+
+use anyhow::{Context, bail};
+
+use crate::binaries::BenchBinary;
+
+/// A running sample server.
+#[derive(Debug)]
+pub(crate) struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    /// Which side it serves, for messages (`base 1a2b3c4d`, `head`).
+    label: String,
+}
+
+impl Server {
+    /// Starts `binary` as a server, with `env` added and, when `pin` is set, bound to that CPU
+    /// (`taskset`); waits for its greeting.
+    pub(crate) fn start(
+        binary: &BenchBinary,
+        env: &[(String, String)],
+        pin: Option<usize>,
+        label: &str,
+    ) -> anyhow::Result<Self> {
+        let mut cmd = match pin {
+            Some(cpu) => {
+                let mut cmd = std::process::Command::new("taskset");
+                cmd.args(["-c", &cpu.to_string()])
+                    .arg(&binary.exe)
+                    .arg("--perfmatrix-serve");
+                cmd
+            }
+            None => binary.command(&["--perfmatrix-serve"]),
+        };
+        let mut child = cmd
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| {
+                format!(
+                    "cannot start the {label} sample server {}",
+                    binary.exe.display()
+                )
+            })?;
+        let stdin = child.stdin.take().context("the server has no stdin")?;
+        let stdout = BufReader::new(child.stdout.take().context("the server has no stdout")?);
+        let mut server = Self {
+            child,
+            stdin,
+            stdout,
+            label: label.to_owned(),
+        };
+        let hello = server.read_line()?;
+        if hello["protocol"] != perfmatrix_harness::PROTOCOL {
+            bail!(
+                "the {label} sample server speaks protocol {}, this perfmatrix {}",
+                hello["protocol"],
+                perfmatrix_harness::PROTOCOL
+            );
+        }
+        Ok(server)
+    }
+
+    fn read_line(&mut self) -> anyhow::Result<serde_json::Value> {
+        let mut line = String::new();
+        let n = self
+            .stdout
+            .read_line(&mut line)
+            .with_context(|| format!("reading from the {} sample server", self.label))?;
+        if n == 0 {
+            let status = self.child.wait().ok();
+            bail!(
+                "the {} sample server stopped{} (its messages are above)",
+                self.label,
+                status.map(|s| format!(" ({s})")).unwrap_or_default()
+            );
+        }
+        serde_json::from_str(&line).with_context(|| {
+            format!(
+                "the {} sample server answered {:?}, not a JSON line",
+                self.label,
+                line.trim_end()
+            )
+        })
+    }
+
+    /// Sends one request and returns its answer; an `error` answer is an error.
+    fn request(&mut self, request: &str) -> anyhow::Result<serde_json::Value> {
+        crate::interrupt::check()?;
+        writeln!(self.stdin, "{request}")
+            .and_then(|()| self.stdin.flush())
+            .with_context(|| format!("writing to the {} sample server", self.label))?;
+        let answer = self.read_line()?;
+        if let Some(error) = answer["error"].as_str() {
+            bail!(
+                "the {} sample server refused `{request}`: {error}",
+                self.label
+            );
+        }
+        Ok(answer)
+    }
+
+    /// Prepares `id` (its state is built, untimed).
+    pub(crate) fn prepare(&mut self, id: &str) -> anyhow::Result<()> {
+        let answer = self.request(&format!("prepare {id}"))?;
+        if answer["prepared"] != id {
+            bail!(
+                "the {} sample server prepared {} instead of `{id}`",
+                self.label,
+                answer["prepared"]
+            );
+        }
+        Ok(())
+    }
+
+    /// Wall time of `iters` calls, in nanoseconds (at least 1).
+    pub(crate) fn time(&mut self, iters: u64) -> anyhow::Result<f64> {
+        let answer = self.request(&format!("time {iters}"))?;
+        let ns = answer["ns"].as_u64().with_context(|| {
+            format!(
+                "the {} sample server answered `time` with {answer}",
+                self.label
+            )
+        })?;
+        Ok(ns.max(1) as f64)
+    }
+
+    /// What the benchmarked code dispatched to.
+    pub(crate) fn dispatch(&mut self) -> anyhow::Result<BTreeMap<String, String>> {
+        let answer = self.request("dispatch")?;
+        Ok(answer["dispatch"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = writeln!(self.stdin, "quit").and_then(|()| self.stdin.flush());
+        // A server that does not stop at once (it may be mid-sample after an error) is killed.
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
