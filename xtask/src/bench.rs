@@ -83,6 +83,7 @@ impl Leg {
         suite.build()?;
         let mut results = suite.run(&self.label)?;
         suite.count(&mut results, &self.label)?;
+        ws.warn_unknown_benchmarks(&results);
         results.save(&self.out)?;
         // An emulated run is only ever compared with a baseline recorded under emulation.
         let emulated = if results.fingerprint.environment.emulated.is_some() {
