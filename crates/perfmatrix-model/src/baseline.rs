@@ -1,5 +1,6 @@
-//! Baseline files, `baselines/<target-triple>/<slug>.json`: the fingerprint they were recorded on,
-//! when and at which commit, and per benchmark the K runs' samples and the noise floor they show.
+//! Baseline files, `baselines/<target-triple>/<slug>-<key id>.json`: the fingerprint they were
+//! recorded on, when and at which commit, and per benchmark the K runs' samples and the noise
+//! floor they show.
 
 use std::path::Path;
 

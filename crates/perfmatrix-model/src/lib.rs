@@ -34,4 +34,7 @@ pub use report::{
     Report, Row, RowVerdict,
 };
 pub use results::{BenchResult, RESULTS_SCHEMA, Results, RunSettings, Summary};
-pub use store::{Candidate, Selection, baseline_path, platform_dir, select, select_counts};
+pub use store::{
+    Candidate, Destination, Selection, baseline_path, destination, platform_dir, select,
+    select_counts,
+};
