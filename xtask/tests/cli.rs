@@ -318,3 +318,71 @@ fn a_baseline_under_its_old_name_is_superseded_by_its_key_named_file() {
         "{shown}"
     );
 }
+
+#[test]
+fn weakened_from_inputs_are_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    let x86 = "x86_64-unknown-linux-gnu";
+    let good = three_runs(dir.path(), "ok", None);
+    let copy = dir.path().join("copy.json");
+    std::fs::copy(&good[0], &copy).unwrap();
+    let copy = copy.display().to_string();
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&good[2]).unwrap()).unwrap();
+        edit(&mut json);
+        let path = dir.path().join(name);
+        std::fs::write(&path, json.to_string()).unwrap();
+        path.display().to_string()
+    };
+    let zero = edited("zero-count.json", &|j| {
+        j["benchmarks"][0]["probe"] = serde_json::json!({
+            "instructions": {"status": "value", "value": 0},
+            "peak_rss_bytes": {"status": "value", "value": 4096}
+        });
+    });
+    let median = edited("negative-median.json", &|j| {
+        j["benchmarks"][0]["summary"]["median_ns"] = (-1.0).into();
+    });
+    let huge = edited("huge.json", &|j| {
+        j["benchmarks"][0]["samples_ns"][0] = 1e300.into();
+    });
+    let cases = [
+        (
+            vec![good[0].clone(), good[0].clone(), good[0].clone()],
+            good[0].as_str(),
+            "twice",
+        ),
+        (
+            vec![good[0].clone(), good[1].clone(), copy.clone()],
+            "copy.json",
+            "exactly the samples",
+        ),
+        (
+            vec![good[0].clone(), good[1].clone(), zero],
+            "zero-count.json",
+            "probe.instructions",
+        ),
+        (
+            vec![good[0].clone(), good[1].clone(), median],
+            "negative-median.json",
+            "summary.median_ns",
+        ),
+        (
+            vec![good[0].clone(), good[1].clone(), huge],
+            "huge.json",
+            "samples_ns[0]",
+        ),
+    ];
+    for (files, file, what) in cases {
+        let out = promote(x86, &baselines, &files);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(file) && err.contains(what),
+            "expected {file} / {what}: {err}"
+        );
+    }
+    assert!(!baselines.exists(), "nothing written");
+}
