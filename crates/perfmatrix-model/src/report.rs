@@ -317,19 +317,7 @@ impl Report {
         for row in &mut rows {
             exact::attach(row, results, count_baseline_file, config)?;
         }
-        let mut counts = Counts::default();
-        for r in &rows {
-            counts.add(r.verdict);
-        }
-        let compared = matches!(baseline_choice, BaselineChoice::Selected { .. })
-            || rows.iter().any(|r| exact::is_comparison(r.verdict));
-        let outcome = if counts.regressed > 0 {
-            Outcome::Fail
-        } else if compared {
-            Outcome::Pass
-        } else {
-            Outcome::NoComparableBaseline
-        };
+        let (counts, outcome) = tally(&baseline_choice, &rows);
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
@@ -345,6 +333,23 @@ impl Report {
             outcome,
         })
     }
+}
+
+/// The counts of `rows`' verdicts and the outcome they make: fail when one regressed, pass when
+/// anything was compared (with the wall-time `baseline`, or an exact metric's), no comparable
+/// baseline otherwise. The one rule for a leg's own verdict and for a merge re-deriving it.
+pub(crate) fn tally(baseline: &BaselineChoice, rows: &[Row]) -> (Counts, Outcome) {
+    let counts = Counts::of(rows.iter().map(|r| r.verdict));
+    let compared = matches!(baseline, BaselineChoice::Selected { .. })
+        || rows.iter().any(|r| exact::is_comparison(r.verdict));
+    let outcome = if counts.regressed > 0 {
+        Outcome::Fail
+    } else if compared {
+        Outcome::Pass
+    } else {
+        Outcome::NoComparableBaseline
+    };
+    (counts, outcome)
 }
 
 impl Row {
