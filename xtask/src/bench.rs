@@ -47,6 +47,7 @@ impl Bench {
             }),
             label: String::new(),
         };
+        crate::paths::check_outside("--out", &leg.out, &self.baselines, "the baselines folder")?;
         let (_, report) = leg.run(&ws, &platform, &self.baselines)?;
         print!("{}", render(&report, self.format, Style::detect())?);
         eprintln!("results: {}", leg.out.display());

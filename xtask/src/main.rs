@@ -5,6 +5,7 @@ mod counts;
 mod experiment;
 mod matrix;
 mod merge;
+mod paths;
 mod probe;
 mod suite;
 mod tools;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::{files_in, judged, stderr, write_results, xtask};
@@ -271,4 +271,74 @@ fn a_quick_leg_does_not_pass_a_required_platform() {
     assert_eq!(json["platforms"][0]["quick"], true);
     let shown = String::from_utf8_lossy(&out.stdout);
     assert!(shown.contains("--quick"), "{shown}");
+}
+
+#[test]
+fn outputs_are_all_checked_before_any_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let files = both_platforms(d, Unchanged);
+    let out = d.join("out");
+    std::fs::create_dir_all(out.join("a-folder")).unwrap();
+    let path = |p: PathBuf| p.display().to_string();
+    let (md, html) = (path(out.join("merged.md")), path(out.join("merged.html")));
+    let cases = [
+        // --json is a folder: the Markdown and HTML before it must not be written either.
+        (path(out.join("a-folder")), "--json", "is a folder"),
+        // --json is one of the inputs: refused, the input kept.
+        (files[1].clone(), "--json", "one of the input files"),
+        (md.clone(), "--json", "also given to --markdown"),
+    ];
+    for (json, flag, what) in cases {
+        let mut args = vec!["merge"];
+        args.extend(files.iter().map(String::as_str));
+        args.extend([
+            "--expect",
+            X86,
+            ARM,
+            "--markdown",
+            &md,
+            "--html",
+            &html,
+            "--json",
+            &json,
+        ]);
+        let run = xtask(&args);
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(flag) && err.contains(what),
+            "{flag} / {what}: {err}"
+        );
+        assert!(!out.join("merged.md").exists() && !out.join("merged.html").exists());
+    }
+    let input: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
+    assert_eq!(
+        input["schema"], "perfmatrix-results",
+        "the input is untouched"
+    );
+}
+
+#[test]
+fn bench_refuses_an_out_inside_the_baselines_folder_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    std::fs::create_dir_all(baselines.join(X86)).unwrap();
+    let inside = baselines.join(X86).join("mine.json");
+    // --quick and a filter that matches nothing: should the check ever break, this test must
+    // not turn into a benchmark run.
+    let run = xtask(&[
+        "bench",
+        "no-such-benchmark-xyz",
+        "--quick",
+        "--baselines",
+        baselines.to_str().unwrap(),
+        "--out",
+        inside.to_str().unwrap(),
+    ]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(err.contains("--out") && err.contains("inside"), "{err}");
+    assert!(files_in(&baselines).is_empty(), "nothing written");
 }
