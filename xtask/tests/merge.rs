@@ -219,6 +219,21 @@ fn a_leg_is_checked_like_a_run_and_refused_naming_the_file() {
             "benchmarks[0].id",
         ),
         (
+            edited(d, "summary.json", |j| {
+                j["benchmarks"][0]["summary"]["max_ns"] = 1.0.into();
+            }),
+            "benchmarks[0].summary.max_ns",
+        ),
+        (
+            edited(d, "zero-count.json", |j| {
+                j["benchmarks"][0]["probe"] = serde_json::json!({
+                    "instructions": {"status": "value", "value": 0},
+                    "peak_rss_bytes": {"status": "unavailable", "reason": "r"}
+                });
+            }),
+            "benchmarks[0].probe.instructions",
+        ),
+        (
             edited(d, "negative-median.json", |j| {
                 j["verdict"]["rows"][0]["new_median_ns"] = (-3.0).into();
             }),

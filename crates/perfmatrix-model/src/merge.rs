@@ -20,7 +20,7 @@ use crate::report::tally;
 use crate::results::check_unique;
 use crate::{
     BaselineChoice, BenchmarkId, Counts, ExactRow, MAX_SAMPLE_NS, Metric, ModelError, Outcome,
-    RESULTS_SCHEMA, Report, Results, RowVerdict, Schema,
+    ProbeMetrics, RESULTS_SCHEMA, Report, Results, RowVerdict, Schema, Summary,
 };
 
 /// The kind and version of merged-report JSON.
@@ -55,11 +55,15 @@ impl Leg {
     /// Reads a results file's leg and checks it like `update-baselines --from` checks a run: its
     /// schema and version, fingerprint and verdict; that the verdict is of the platform the
     /// fingerprint names; benchmark and row ids (valid, each once); every sample positive,
-    /// finite and at most [`MAX_SAMPLE_NS`]. The samples are checked as they are read, never
+    /// finite and at most [`MAX_SAMPLE_NS`]; each summary's count, minimum and maximum against
+    /// its samples; no exact metric of 0. The samples are checked as they are read, never
     /// stored (they are most of the file, and a merge does not use them).
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let file: LegFile = RESULTS_SCHEMA.read(path)?;
         check_unique(path, file.benchmarks.iter().map(|b| &b.id))?;
+        for (i, bench) in file.benchmarks.iter().enumerate() {
+            bench.check(path, i)?;
+        }
         let mut verdict = file.verdict;
         if let Some(report) = &mut verdict {
             check_verdict(path, &file.fingerprint, report)?;
@@ -89,17 +93,65 @@ struct LegSettings {
     quick: bool,
 }
 
-/// A benchmark of a results file as a merge reads it: the id, and the samples only checked.
+/// A benchmark of a results file as a merge reads it: the id, the samples only checked, and
+/// what can be checked against them without keeping them.
 #[derive(Deserialize)]
 struct LegBench {
     id: BenchmarkId,
-    #[serde(rename = "samples_ns")]
-    _samples_ns: CheckedSamples,
+    samples_ns: CheckedSamples,
+    summary: Summary,
+    #[serde(default)]
+    probe: Option<ProbeMetrics>,
+}
+
+impl LegBench {
+    /// The summary's count, minimum and maximum are the samples' (the median, mean and MAD
+    /// would need the samples kept); no exact metric is 0.
+    fn check(&self, path: &Path, i: usize) -> Result<(), ModelError> {
+        let samples = &self.samples_ns;
+        for (name, stored, seen) in [
+            ("count", self.summary.count as f64, samples.count as f64),
+            ("min_ns", self.summary.min_ns, samples.min),
+            ("max_ns", self.summary.max_ns, samples.max),
+        ] {
+            // Round-trip floats: equal but for rounding noise.
+            if (stored - seen).abs() > 1e-9 * seen.abs().max(1e-9) {
+                return Err(ModelError::field(
+                    path,
+                    format!("benchmarks[{i}].summary.{name}"),
+                    format!(
+                        "is {stored}, but the samples of `{}` give {seen}: the summary disagrees \
+                         with its samples",
+                        self.id
+                    ),
+                ));
+            }
+        }
+        if let Some(probe) = &self.probe {
+            for (name, measured) in [
+                ("instructions", &probe.instructions),
+                ("peak_rss_bytes", &probe.peak_rss_bytes),
+            ] {
+                if measured.value() == Some(0) {
+                    return Err(ModelError::field(
+                        path,
+                        format!("benchmarks[{i}].probe.{name}"),
+                        "is 0, which is not a measurement",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A non-empty sequence of positive, finite times of at most [`MAX_SAMPLE_NS`], checked one by
-/// one as it is parsed and not kept.
-struct CheckedSamples;
+/// one as it is parsed; only their count and range are kept.
+struct CheckedSamples {
+    count: usize,
+    min: f64,
+    max: f64,
+}
 
 impl<'de> Deserialize<'de> for CheckedSamples {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -113,20 +165,27 @@ impl<'de> Deserialize<'de> for CheckedSamples {
                 self,
                 mut seq: A,
             ) -> Result<CheckedSamples, A::Error> {
-                let mut index = 0_usize;
+                let mut seen = CheckedSamples {
+                    count: 0,
+                    min: f64::INFINITY,
+                    max: 0.0,
+                };
                 while let Some(value) = seq.next_element::<f64>()? {
                     if !(value.is_finite() && value > 0.0 && value <= MAX_SAMPLE_NS) {
                         return Err(serde::de::Error::custom(format!(
-                            "sample {index} is {value}: a time must be positive, finite and at \
-                             most {MAX_SAMPLE_NS:e} ns"
+                            "sample {} is {value}: a time must be positive, finite and at \
+                             most {MAX_SAMPLE_NS:e} ns",
+                            seen.count
                         )));
                     }
-                    index += 1;
+                    seen.count += 1;
+                    seen.min = seen.min.min(value);
+                    seen.max = seen.max.max(value);
                 }
-                if index == 0 {
+                if seen.count == 0 {
                     return Err(serde::de::Error::custom("is empty"));
                 }
-                Ok(CheckedSamples)
+                Ok(seen)
             }
         }
         deserializer.deserialize_seq(Visitor)
