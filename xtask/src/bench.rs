@@ -62,6 +62,7 @@ impl Bench {
         let out = self.out.clone().unwrap_or_else(|| {
             crate::merge::results_file(&ws.target_dir.join("perfmatrix"), &platform)
         });
+        crate::paths::check_outside("--out", &out, &self.baselines, "the baselines folder")?;
         let report = match self.plan()? {
             Plan::Paired { base, why } => {
                 eprintln!(
@@ -213,6 +214,7 @@ impl Leg {
         suite.build()?;
         let mut results = suite.run(&self.label)?;
         suite.count(&mut results, &self.label)?;
+        ws.warn_unknown_benchmarks(&results);
         results.save(&self.out)?;
         // An emulated run is only ever compared with a baseline recorded under emulation.
         let emulated = if results.fingerprint.environment.emulated.is_some() {

@@ -9,6 +9,7 @@ mod interrupt;
 mod matrix;
 mod merge;
 mod paired;
+mod paths;
 mod probe;
 mod server;
 mod suite;

@@ -91,6 +91,17 @@ pub(crate) fn report(
     skipped: &[Skipped],
     outputs: &Outputs,
 ) -> anyhow::Result<ExitCode> {
+    // Every output checked before anything is written: none half-written, no input overwritten.
+    let given: Vec<(&str, &Path)> = [
+        ("--markdown", &outputs.markdown),
+        ("--html", &outputs.html),
+        ("--json", &outputs.json),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| path.as_deref().map(|p| (flag, p)))
+    .collect();
+    let inputs: Vec<&Path> = legs.iter().map(|l| l.source.as_path()).collect();
+    crate::paths::check_outputs(&given, &inputs)?;
     let merged = merge(legs, expected, skipped)?;
     let files = [
         (&outputs.markdown, Format::Markdown),

@@ -11,7 +11,7 @@ use perfmatrix_model::{
     BenchResult, BenchmarkId, Method, PairRecord, PairedBench, PairedRun, Report, Results,
     Revision, RunSettings, Summary, read_criterion_dir,
 };
-use perfmatrix_stats::{PAIRED_THRESHOLDS, PairedConfig, Sample, compare_paired, pair_log_ratio};
+use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
 
 use crate::binaries::{BenchBinary, Build};
@@ -169,10 +169,14 @@ impl Sides {
             let head_bin = find(&self.head_binaries, id)?;
             let base_bin = find(&self.base_binaries, id)?;
             let began = Instant::now();
+            let gate = ws
+                .config
+                .gates_for(&BenchmarkId::new((*id).clone())?)
+                .paired;
             let m = if head_bin.on_harness && base_bin.on_harness {
-                self.interleaved(id, base_bin, head_bin, design)?
+                self.interleaved(id, base_bin, head_bin, design, gate)?
             } else {
-                self.whole_runs(id, base_bin, head_bin, design, quick)?
+                self.whole_runs(id, base_bin, head_bin, design, quick, gate)?
             };
             let done = i + 1;
             let elapsed = start.elapsed().as_secs_f64();
@@ -234,7 +238,8 @@ impl Sides {
             base_benchmarks: base_benches,
             base_only,
         });
-        let report = Report::paired(&results, &ws.config, |_| PAIRED_THRESHOLDS)?;
+        ws.warn_unknown_benchmarks(&results);
+        let report = Report::paired(&results, &ws.config)?;
         results.verdict = Some(report.clone());
         Ok((results, report))
     }
@@ -246,6 +251,7 @@ impl Sides {
         base_bin: &BenchBinary,
         head_bin: &BenchBinary,
         design: &Design,
+        gate: Thresholds,
     ) -> anyhow::Result<Measurement> {
         let start = Instant::now();
         let base_label = format!("base {}", short(&self.base.commit));
@@ -303,7 +309,7 @@ impl Sides {
             all_base.extend(base_ns);
             all_head.extend(head_ns);
             if pairs.len() >= design.min_pairs.max(perfmatrix_stats::MIN_PAIRS) {
-                let c = compare_paired(&ratios, PAIRED_THRESHOLDS, &PairedConfig::default())?;
+                let c = compare_paired(&ratios, gate, &PairedConfig::default())?;
                 verdict = format!(
                     "{:+.2}% [{:+.2}%, {:+.2}%] {}",
                     100.0 * c.change.estimate(),
@@ -338,6 +344,7 @@ impl Sides {
         head_bin: &BenchBinary,
         design: &Design,
         quick: bool,
+        gate: Thresholds,
     ) -> anyhow::Result<Measurement> {
         let start = Instant::now();
         let (mut pairs, mut ratios) = (Vec::new(), Vec::new());
@@ -362,7 +369,7 @@ impl Sides {
             all_base.push(b);
             all_head.push(h);
             if pairs.len() >= design.min_pairs.max(perfmatrix_stats::MIN_PAIRS) {
-                let c = compare_paired(&ratios, PAIRED_THRESHOLDS, &PairedConfig::default())?;
+                let c = compare_paired(&ratios, gate, &PairedConfig::default())?;
                 verdict = format!(
                     "{:+.2}% [{:+.2}%, {:+.2}%] {} (whole runs)",
                     100.0 * c.change.estimate(),

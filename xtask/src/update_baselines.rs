@@ -1,12 +1,13 @@
 //! `cargo xtask update-baselines --platform <triple>`: record the suite K times on this machine (or
-//! promote K results files made elsewhere) into `baselines/<triple>/<slug>.json`, atomically, and
-//! show each benchmark's old → new change for review.
+//! promote K results files made elsewhere) into `baselines/<triple>/<slug>-<key id>.json`,
+//! atomically, say which file it replaced (never one of another machine class), and show each
+//! benchmark's old → new change for review.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use perfmatrix_model::{Baseline, MIN_RUNS, Results, baseline_path};
+use perfmatrix_model::{Baseline, Destination, MIN_RUNS, Results, destination};
 use perfmatrix_report::units::{format_duration_ns, format_percent, format_percent_unsigned};
 
 use crate::suite::{FULL, Suite, criterion_home};
@@ -45,22 +46,25 @@ impl UpdateBaselines {
         let borrowed: Vec<(&Path, Results)> =
             runs.iter().map(|(p, r)| (p.as_path(), r.clone())).collect();
         let baseline = Baseline::from_runs(&borrowed)?;
-        let path = baseline_path(&self.baselines, &baseline.fingerprint);
-        let old = if path.exists() {
-            match Baseline::load(&path) {
-                Ok(old) => Some(old),
-                Err(err) => {
-                    eprintln!(
-                        "warning: the old baseline is unreadable and will be replaced: {err}"
-                    );
-                    None
-                }
+        // Checked before anything is written: a file of another machine class is never replaced.
+        let dest = destination(&self.baselines, &baseline.fingerprint)?;
+        if let Some(err) = &dest.unreadable {
+            eprintln!("warning: the old baseline is unreadable and will be replaced: {err}");
+        }
+        baseline.save(&dest.path)?;
+        if let Some((old_path, _)) = &dest.replaces {
+            if old_path != &dest.path {
+                std::fs::remove_file(old_path).with_context(|| {
+                    format!(
+                        "wrote {} but cannot remove {}, the same machine class's file under \
+                         its old name: delete it, or selection finds two",
+                        dest.path.display(),
+                        old_path.display()
+                    )
+                })?;
             }
-        } else {
-            None
-        };
-        baseline.save(&path)?;
-        print_diff(&path, old.as_ref(), &baseline);
+        }
+        print_diff(&dest, &baseline);
         Ok(ExitCode::SUCCESS)
     }
 
@@ -112,6 +116,9 @@ impl UpdateBaselines {
             results.save(&path)?;
             runs.push((path, results));
         }
+        if let Some((_, first)) = runs.first() {
+            ws.warn_unknown_benchmarks(first);
+        }
         Ok(runs)
     }
 }
@@ -134,11 +141,13 @@ fn load_runs(files: &[PathBuf], platform: &str) -> anyhow::Result<Vec<(PathBuf, 
         .context("checking the --from results")
 }
 
-fn print_diff(path: &Path, old: Option<&Baseline>, new: &Baseline) {
+fn print_diff(dest: &Destination, new: &Baseline) {
+    let path = &dest.path;
     println!(
-        "wrote {} ({}, {} runs, commit {}{})",
+        "wrote {} ({}, key {}, {} runs, commit {}{})",
         path.display(),
         new.fingerprint.slug(),
+        new.fingerprint.comparability_key().id(),
         new.recorded.runs,
         new.recorded.commit,
         if new.recorded.dirty {
@@ -147,6 +156,32 @@ fn print_diff(path: &Path, old: Option<&Baseline>, new: &Baseline) {
             ""
         }
     );
+    let old = dest.replaces.as_ref().map(|(_, old)| old.as_ref());
+    match &dest.replaces {
+        Some((old_path, old)) if old_path == path => println!(
+            "  replaced the baseline of this machine class (commit {}, {} runs)",
+            old.recorded.commit, old.recorded.runs
+        ),
+        Some((old_path, old)) => println!(
+            "  replaced {} (this machine class under its old name, removed; commit {}, {} runs)",
+            old_path.display(),
+            old.recorded.commit,
+            old.recorded.runs
+        ),
+        None => println!("  a new file: this machine class had no baseline yet"),
+    }
+    for other in &dest.same_slug {
+        let differing: Vec<String> = other
+            .differing
+            .iter()
+            .map(|(field, ours, theirs)| format!("{field}: {ours} here, {theirs} there"))
+            .collect();
+        println!(
+            "  kept {}: the same slug, another machine class ({})",
+            other.path.display(),
+            differing.join("; ")
+        );
+    }
     let width = new
         .benchmarks
         .iter()
@@ -182,5 +217,35 @@ fn print_diff(path: &Path, old: Option<&Baseline>, new: &Baseline) {
             println!("  {:width$}  removed", gone.id.as_str());
         }
     }
-    println!("review with `git diff {}` and commit it", path.display());
+    let dir = path.parent().unwrap_or(path);
+    println!(
+        "review with `git status {0}` and `git diff {0}`, and commit it",
+        dir.display()
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every committed baseline loads and sits where `update-baselines` would write it, so
+    /// recording its machine class again replaces exactly that file.
+    #[test]
+    fn committed_baselines_are_named_after_their_key() {
+        let root = crate::project_root().join("baselines");
+        let mut seen = 0;
+        for platform in std::fs::read_dir(&root).unwrap().flatten() {
+            if !platform.path().is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(platform.path()).unwrap().flatten() {
+                let path = file.path();
+                let baseline = Baseline::load(&path).unwrap();
+                let expected = perfmatrix_model::baseline_path(&root, &baseline.fingerprint);
+                assert_eq!(path, expected, "run `git mv` to the key's name");
+                seen += 1;
+            }
+        }
+        assert!(seen >= 2, "the committed baselines were found");
+    }
 }

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 use perfmatrix_fingerprint::TargetTriple;
-use perfmatrix_model::Config;
+use perfmatrix_model::{Config, Results};
 
 #[derive(Debug)]
 pub(crate) struct Workspace {
@@ -37,7 +37,12 @@ impl Workspace {
             .map(PathBuf::from)
             .context("`cargo metadata` has no target_directory")?;
         let config = Config::from_cargo_metadata(&metadata)?;
-        let benches = bench_targets(&metadata)
+        let targets = bench_targets(&metadata);
+        let names: Vec<&str> = targets.iter().map(String::as_str).collect();
+        for warning in config.unknown_exclude_warnings(&names) {
+            eprintln!("warning: {warning}");
+        }
+        let benches = targets
             .into_iter()
             .filter(|b| !config.exclude_benches.contains(b))
             .collect();
@@ -47,6 +52,14 @@ impl Workspace {
             host: host_triple()?,
             benches,
         })
+    }
+
+    /// Prints a warning for each per-benchmark table of the config that names no benchmark of
+    /// `results`.
+    pub(crate) fn warn_unknown_benchmarks(&self, results: &Results) {
+        for warning in unknown_benchmark_warnings(&self.config, results) {
+            eprintln!("warning: {warning}");
+        }
     }
 
     /// Checks a triple given with `flag` (None: the host) against target-lexicon and the project's
@@ -70,6 +83,16 @@ impl Workspace {
         }
         Ok(parsed.to_string())
     }
+}
+
+/// The config's per-benchmark tables that name no benchmark `results` measured. A filtered run
+/// measures a subset on purpose, so only an unfiltered one can tell.
+fn unknown_benchmark_warnings(config: &Config, results: &Results) -> Vec<String> {
+    if results.settings.filter.is_some() {
+        return Vec::new();
+    }
+    let ids: Vec<&str> = results.benchmarks.iter().map(|b| b.id.as_str()).collect();
+    config.unknown_benchmark_warnings(&ids)
 }
 
 /// Names of the bench targets in `cargo metadata` output. Only these run: `cargo bench --benches`
@@ -107,4 +130,68 @@ pub(crate) fn host_triple() -> anyhow::Result<String> {
         .find_map(|l| l.strip_prefix("host: "))
         .map(str::to_owned)
         .context("`rustc -vV` printed no host line")
+}
+
+#[cfg(test)]
+mod tests {
+    use perfmatrix_fingerprint::Fingerprint;
+    use perfmatrix_model::{BenchResult, BenchmarkId, RunSettings, Summary};
+    use perfmatrix_stats::Sample;
+    use serde_json::json;
+
+    use super::*;
+
+    fn run(filter: Option<&str>, ids: &[&str]) -> Results {
+        let samples_ns = Sample::new(vec![1.0, 2.0]).unwrap();
+        let benchmarks = ids
+            .iter()
+            .map(|id| BenchResult {
+                id: BenchmarkId::new(*id).unwrap(),
+                throughput: None,
+                summary: Summary::of(&samples_ns),
+                samples_ns: samples_ns.clone(),
+                probe: None,
+            })
+            .collect();
+        let settings = RunSettings {
+            quick: false,
+            filter: filter.map(str::to_owned),
+            warm_up_seconds: 1.0,
+            measurement_seconds: 1.0,
+            sample_size: 2,
+        };
+        Results::new(Fingerprint::example(), settings, 0, benchmarks)
+    }
+
+    #[test]
+    fn a_table_for_an_unmeasured_id_warns_after_an_unfiltered_run_only() {
+        let config = Config::from_cargo_metadata(&json!({"metadata": {"perfmatrix": {
+            "benchmarks": {"decay/1000": {"fail": 0.3}, "decay/10000": {"fail": 0.3}}
+        }}}))
+        .unwrap();
+        let warnings = unknown_benchmark_warnings(&config, &run(None, &["decay/10000"]));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("\"decay/1000\""), "{warnings:?}");
+        assert!(
+            unknown_benchmark_warnings(&config, &run(Some("decay/10000"), &["decay/10000"]))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_projects_config_names_real_bench_targets_and_benchmarks() {
+        let ws = Workspace::load().unwrap();
+        let out = Command::new(crate::cargo())
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .output()
+            .unwrap();
+        let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let targets = bench_targets(&metadata);
+        let names: Vec<&str> = targets.iter().map(String::as_str).collect();
+        assert!(ws.config.unknown_exclude_warnings(&names).is_empty());
+        assert!(
+            names.contains(&"merge") && names.contains(&"kernels"),
+            "{names:?}"
+        );
+    }
 }

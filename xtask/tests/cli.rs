@@ -208,3 +208,181 @@ fn the_rehearsal_without_cross_tools_skips_the_arm_leg_and_says_how_to_install_t
     );
     assert!(err.contains(&format!("{host}: native leg")), "{err}");
 }
+
+/// Three full x86 runs in `dir` named `<prefix>-K.json`, with `variant` forced for cosine if given.
+fn three_runs(dir: &Path, prefix: &str, variant: Option<&str>) -> Vec<String> {
+    (0..3)
+        .map(|i| {
+            let mut r = results("x86_64-unknown-linux-gnu", false, i);
+            if let Some(v) = variant {
+                r.fingerprint
+                    .kernel_variants
+                    .insert("cosine".to_owned(), v.to_owned());
+            }
+            write_results(dir, &format!("{prefix}-{i}.json"), &r)
+        })
+        .collect()
+}
+
+#[test]
+fn recording_another_kernel_variant_never_replaces_the_native_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    let x86 = "x86_64-unknown-linux-gnu";
+    let out = promote(x86, &baselines, &three_runs(dir.path(), "native", None));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let native = files_in(&baselines);
+    assert_eq!(native.len(), 1);
+    let native_bytes = std::fs::read(&native[0]).unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("a new file"), "{shown}");
+
+    let out = promote(
+        x86,
+        &baselines,
+        &three_runs(dir.path(), "portable", Some("portable")),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut both = files_in(&baselines);
+    both.sort();
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert_eq!(
+        std::fs::read(&native[0]).unwrap(),
+        native_bytes,
+        "untouched"
+    );
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("a new file")
+            && shown.contains(&format!("kept {}", native[0].display()))
+            && shown.contains("kernel_variants.cosine"),
+        "{shown}"
+    );
+
+    // The same class again: says which file it replaces.
+    let out = promote(x86, &baselines, &three_runs(dir.path(), "again", None));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains(&format!("wrote {}", native[0].display()))
+            && shown.contains("replaced the baseline of this machine class"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_file_of_another_machine_class_under_the_name_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    let x86 = "x86_64-unknown-linux-gnu";
+    let out = promote(
+        x86,
+        &baselines,
+        &three_runs(dir.path(), "portable", Some("portable")),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let portable = files_in(&baselines).remove(0);
+    // Renamed by hand to the name the native class's baseline gets.
+    let fp = results(x86, false, 0).fingerprint;
+    let native_name = perfmatrix_model::baseline_path(&baselines, &fp);
+    std::fs::rename(&portable, &native_name).unwrap();
+    let bytes = std::fs::read(&native_name).unwrap();
+    let out = promote(x86, &baselines, &three_runs(dir.path(), "native", None));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(native_name.to_str().unwrap()) && err.contains("refusing to replace"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&native_name).unwrap(), bytes);
+    assert_eq!(files_in(&baselines).len(), 1);
+}
+
+#[test]
+fn a_baseline_under_its_old_name_is_superseded_by_its_key_named_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    let x86 = "x86_64-unknown-linux-gnu";
+    let out = promote(x86, &baselines, &three_runs(dir.path(), "first", None));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let named = files_in(&baselines).remove(0);
+    let fp = results(x86, false, 0).fingerprint;
+    let legacy = baselines.join(x86).join(format!("{}.json", fp.slug()));
+    std::fs::rename(&named, &legacy).unwrap();
+    let out = promote(x86, &baselines, &three_runs(dir.path(), "second", None));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(files_in(&baselines), [named], "one file per class");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains(&format!("replaced {}", legacy.display())) && shown.contains("old name"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn weakened_from_inputs_are_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    let x86 = "x86_64-unknown-linux-gnu";
+    let good = three_runs(dir.path(), "ok", None);
+    let copy = dir.path().join("copy.json");
+    std::fs::copy(&good[0], &copy).unwrap();
+    let copy = copy.display().to_string();
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&good[2]).unwrap()).unwrap();
+        edit(&mut json);
+        let path = dir.path().join(name);
+        std::fs::write(&path, json.to_string()).unwrap();
+        path.display().to_string()
+    };
+    let zero = edited("zero-count.json", &|j| {
+        j["benchmarks"][0]["probe"] = serde_json::json!({
+            "instructions": {"status": "value", "value": 0},
+            "peak_rss_bytes": {"status": "value", "value": 4096}
+        });
+    });
+    let median = edited("negative-median.json", &|j| {
+        j["benchmarks"][0]["summary"]["median_ns"] = (-1.0).into();
+    });
+    let huge = edited("huge.json", &|j| {
+        j["benchmarks"][0]["samples_ns"][0] = 1e300.into();
+    });
+    let cases = [
+        (
+            vec![good[0].clone(), good[0].clone(), good[0].clone()],
+            good[0].as_str(),
+            "twice",
+        ),
+        (
+            vec![good[0].clone(), good[1].clone(), copy.clone()],
+            "copy.json",
+            "exactly the samples",
+        ),
+        (
+            vec![good[0].clone(), good[1].clone(), zero],
+            "zero-count.json",
+            "probe.instructions",
+        ),
+        (
+            vec![good[0].clone(), good[1].clone(), median],
+            "negative-median.json",
+            "summary.median_ns",
+        ),
+        (
+            vec![good[0].clone(), good[1].clone(), huge],
+            "huge.json",
+            "samples_ns[0]",
+        ),
+    ];
+    for (files, file, what) in cases {
+        let out = promote(x86, &baselines, &files);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(file) && err.contains(what),
+            "expected {file} / {what}: {err}"
+        );
+    }
+    assert!(!baselines.exists(), "nothing written");
+}

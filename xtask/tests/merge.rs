@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::{files_in, judged, stderr, write_results, xtask};
@@ -144,4 +144,216 @@ fn inputs_it_cannot_trust_exit_2_naming_the_file_and_write_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--expect"), "{}", stderr(&out));
     assert!(files_in(&out_dir).is_empty(), "nothing written");
+}
+
+/// A judged x86 results file in `dir` with `edit` applied to its JSON.
+fn edited(dir: &Path, name: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
+    let mut json = serde_json::to_value(judged(
+        X86,
+        &[("a/1", Unchanged), ("decay/10000", Unchanged)],
+    ))
+    .unwrap();
+    edit(&mut json);
+    let path = dir.join(name);
+    std::fs::write(&path, json.to_string()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_leg_is_checked_like_a_run_and_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases = [
+        (
+            edited(d, "wrong-platform.json", |j| {
+                j["verdict"]["platform"] = ARM.into();
+            }),
+            "verdict.platform",
+        ),
+        (
+            edited(d, "twice.json", |j| {
+                j["verdict"]["rows"][1]["id"] = "a/1".into();
+            }),
+            "appears twice",
+        ),
+        (
+            edited(d, "escape.json", |j| {
+                j["verdict"]["rows"][0]["id"] = "../x".into();
+            }),
+            "verdict.rows[0].id",
+        ),
+        (
+            edited(d, "nul.json", |j| {
+                j["verdict"]["rows"][0]["id"] = "a\0b".into();
+            }),
+            "verdict.rows[0].id",
+        ),
+        (
+            edited(d, "newline.json", |j| {
+                j["verdict"]["rows"][1]["id"] = "a\nb".into();
+            }),
+            "verdict.rows[1].id",
+        ),
+        (
+            edited(d, "negative.json", |j| {
+                j["benchmarks"][0]["samples_ns"][3] = (-1.0).into();
+            }),
+            "benchmarks[0].samples_ns",
+        ),
+        (
+            edited(d, "zero.json", |j| {
+                j["benchmarks"][0]["samples_ns"][0] = 0.into();
+            }),
+            "benchmarks[0].samples_ns",
+        ),
+        (
+            edited(d, "huge.json", |j| {
+                j["benchmarks"][0]["samples_ns"][0] = 1e300.into();
+            }),
+            "benchmarks[0].samples_ns",
+        ),
+        (
+            edited(d, "bad-bench-id.json", |j| {
+                j["benchmarks"][0]["id"] = "../../etc".into();
+            }),
+            "benchmarks[0].id",
+        ),
+        (
+            edited(d, "summary.json", |j| {
+                j["benchmarks"][0]["summary"]["max_ns"] = 1.0.into();
+            }),
+            "benchmarks[0].summary.max_ns",
+        ),
+        (
+            edited(d, "zero-count.json", |j| {
+                j["benchmarks"][0]["probe"] = serde_json::json!({
+                    "instructions": {"status": "value", "value": 0},
+                    "peak_rss_bytes": {"status": "unavailable", "reason": "r"}
+                });
+            }),
+            "benchmarks[0].probe.instructions",
+        ),
+        (
+            edited(d, "negative-median.json", |j| {
+                j["verdict"]["rows"][0]["new_median_ns"] = (-3.0).into();
+            }),
+            "verdict.rows[0].new_median_ns",
+        ),
+    ];
+    let out_dir = d.join("out");
+    for (file, what) in cases {
+        let out = merge(&out_dir, std::slice::from_ref(&file), &["--expect", X86]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        let name = Path::new(&file).file_name().unwrap().to_str().unwrap();
+        assert!(
+            err.contains(name) && err.contains(what),
+            "{name} / {what}: {err}"
+        );
+        assert!(!err.contains('\0'), "no raw NUL in the message: {err:?}");
+    }
+    assert!(files_in(&out_dir).is_empty(), "nothing written");
+}
+
+#[test]
+fn a_leg_that_claims_a_pass_over_a_regressed_row_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = edited(dir.path(), "lying.json", |j| {
+        j["verdict"]["rows"][0]["verdict"] = "regressed".into();
+        j["verdict"]["outcome"] = "pass".into();
+    });
+    let out = merge(dir.path(), &[file], &["--expect", X86]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json = merged_json(dir.path());
+    assert_eq!(json["outcome"], "fail");
+    assert_eq!(json["platforms"][0]["counts"]["regressed"], 1);
+    assert_eq!(json["counts"]["regressed"], 1);
+}
+
+#[test]
+fn a_quick_leg_does_not_pass_a_required_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    // The run was quick, whatever its verdict claims.
+    let file = edited(dir.path(), "quick.json", |j| {
+        j["settings"]["quick"] = true.into();
+        j["verdict"]["quick"] = false.into();
+    });
+    let out = merge(dir.path(), std::slice::from_ref(&file), &["--expect", X86]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json = merged_json(dir.path());
+    assert_eq!(json["outcome"], "fail");
+    assert_eq!(json["platforms"][0]["status"], "unjudged");
+    assert_eq!(json["platforms"][0]["quick"], true);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("--quick"), "{shown}");
+}
+
+#[test]
+fn outputs_are_all_checked_before_any_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let files = both_platforms(d, Unchanged);
+    let out = d.join("out");
+    std::fs::create_dir_all(out.join("a-folder")).unwrap();
+    let path = |p: PathBuf| p.display().to_string();
+    let (md, html) = (path(out.join("merged.md")), path(out.join("merged.html")));
+    let cases = [
+        // --json is a folder: the Markdown and HTML before it must not be written either.
+        (path(out.join("a-folder")), "--json", "is a folder"),
+        // --json is one of the inputs: refused, the input kept.
+        (files[1].clone(), "--json", "one of the input files"),
+        (md.clone(), "--json", "also given to --markdown"),
+    ];
+    for (json, flag, what) in cases {
+        let mut args = vec!["merge"];
+        args.extend(files.iter().map(String::as_str));
+        args.extend([
+            "--expect",
+            X86,
+            ARM,
+            "--markdown",
+            &md,
+            "--html",
+            &html,
+            "--json",
+            &json,
+        ]);
+        let run = xtask(&args);
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(flag) && err.contains(what),
+            "{flag} / {what}: {err}"
+        );
+        assert!(!out.join("merged.md").exists() && !out.join("merged.html").exists());
+    }
+    let input: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[1]).unwrap()).unwrap();
+    assert_eq!(
+        input["schema"], "perfmatrix-results",
+        "the input is untouched"
+    );
+}
+
+#[test]
+fn bench_refuses_an_out_inside_the_baselines_folder_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let baselines = dir.path().join("baselines");
+    std::fs::create_dir_all(baselines.join(X86)).unwrap();
+    let inside = baselines.join(X86).join("mine.json");
+    // --quick and a filter that matches nothing: should the check ever break, this test must
+    // not turn into a benchmark run.
+    let run = xtask(&[
+        "bench",
+        "no-such-benchmark-xyz",
+        "--quick",
+        "--baselines",
+        baselines.to_str().unwrap(),
+        "--out",
+        inside.to_str().unwrap(),
+    ]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(err.contains("--out") && err.contains("inside"), "{err}");
+    assert!(files_in(&baselines).is_empty(), "nothing written");
 }

@@ -1,5 +1,6 @@
-//! Baseline files, `baselines/<target-triple>/<slug>.json`: the fingerprint they were recorded on,
-//! when and at which commit, and per benchmark the K runs' samples and the noise floor they show.
+//! Baseline files, `baselines/<target-triple>/<slug>-<key id>.json`: the fingerprint they were
+//! recorded on, when and at which commit, and per benchmark the K runs' samples and the noise
+//! floor they show.
 
 use std::path::Path;
 
@@ -99,6 +100,55 @@ fn pool(runs: &[(&Path, Results)], i: usize) -> Result<BaselineBench, ModelError
     })
 }
 
+/// Refuses runs that are not K independent measurements: a run without benchmarks, the same
+/// file given twice, or two runs with identical samples of a benchmark (one run copied or given
+/// twice, which records "K runs" and a 0% noise floor from one measurement).
+fn check_independent(runs: &[(&Path, Results)]) -> Result<(), ModelError> {
+    for (k, (path, run)) in runs.iter().enumerate() {
+        if run.benchmarks.is_empty() {
+            return Err(ModelError::field(
+                path,
+                "benchmarks",
+                "is empty: a run that measured nothing cannot become a baseline",
+            ));
+        }
+        for (earlier_path, earlier) in &runs[..k] {
+            if same_file(path, earlier_path) {
+                return Err(ModelError::Runs(format!(
+                    "{} is given twice: a baseline needs {MIN_RUNS} or more independent runs",
+                    path.display()
+                )));
+            }
+            let copied = run.benchmarks.iter().position(|b| {
+                earlier
+                    .get(&b.id)
+                    .is_some_and(|e| e.samples_ns.values() == b.samples_ns.values())
+            });
+            if let Some(i) = copied {
+                return Err(ModelError::field(
+                    path,
+                    format!("benchmarks[{i}].samples_ns"),
+                    format!(
+                        "are exactly the samples of `{}` in {}: the same run twice (a copy), \
+                         which would fake a 0% noise floor; give independent runs",
+                        run.benchmarks[i].id,
+                        earlier_path.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
 /// The median (the lower middle one for an even count) of the values, if every run has one
 /// and none is zero; `None` otherwise: a baseline only carries a metric every run measured.
 fn median_of_all(values: impl Iterator<Item = Option<u64>>) -> Option<u64> {
@@ -150,6 +200,7 @@ impl Baseline {
                 ));
             }
         }
+        check_independent(runs)?;
         let key = first.fingerprint.comparability_key();
         for (path, run) in rest {
             let diffs = key.differences(&run.fingerprint.comparability_key());

@@ -5,6 +5,7 @@
 //! [workspace.metadata.perfmatrix]
 //! warn = 0.05          # relative slowdown that warns
 //! fail = 0.10          # relative slowdown that fails
+//! paired = { warn = 0.02, fail = 0.05 }          # wall time against a base commit, same run
 //! instructions = { warn = 0.005, fail = 0.01 }   # relative growth of instruction counts
 //! peak-memory-limit = 1.5                        # fail above 1.5 × the baseline's peak
 //! platforms = [       # the CI matrix: one leg per platform
@@ -12,24 +13,97 @@
 //! ]
 //! exclude-benches = ["merge"]   # bench targets that are not part of the suite
 //! [workspace.metadata.perfmatrix.benchmarks."cosine/768x10000"]
-//! fail = 0.20          # per benchmark: any of the keys above
+//! fail = 0.20          # per benchmark: any of the gates above
 //! ```
+//!
+//! The section is read by serde into the structs below (`deny_unknown_fields`): a key that is no
+//! setting (`fial = 0.2`) is an error naming it, where it is, and the nearest setting.
+//! Names that are valid keys but refer to nothing (a benchmark id no run measures, an excluded
+//! bench target that does not exist) are warnings, checked where those names are known.
 
 use std::collections::BTreeMap;
 
 use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_stats::Thresholds;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::{BenchmarkId, ModelError};
 
 const SECTION: &str = "workspace.metadata.perfmatrix";
 
+/// The section as written in Cargo.toml: every key optional, none unknown.
+#[derive(Debug, Deserialize)]
+#[serde(
+    rename_all = "kebab-case",
+    deny_unknown_fields,
+    expecting = "a table of perfmatrix settings"
+)]
+struct SectionFile {
+    warn: Option<f64>,
+    fail: Option<f64>,
+    paired: Option<ThresholdsFile>,
+    instructions: Option<ThresholdsFile>,
+    peak_memory_limit: Option<f64>,
+    #[serde(default)]
+    benchmarks: BTreeMap<String, GatesFile>,
+    #[serde(default)]
+    platforms: Vec<PlatformFile>,
+    #[serde(default)]
+    exclude_benches: Vec<String>,
+}
+
+/// One `[….benchmarks."<id>"]` table: the gates of the section, each optional.
+#[derive(Debug, Deserialize)]
+#[serde(
+    rename_all = "kebab-case",
+    deny_unknown_fields,
+    expecting = "a table of gates like { warn = 0.05, fail = 0.10 }"
+)]
+struct GatesFile {
+    warn: Option<f64>,
+    fail: Option<f64>,
+    paired: Option<ThresholdsFile>,
+    instructions: Option<ThresholdsFile>,
+    peak_memory_limit: Option<f64>,
+}
+
+/// `instructions = { warn = …, fail = … }`.
+#[derive(Debug, Deserialize)]
+#[serde(
+    rename_all = "kebab-case",
+    deny_unknown_fields,
+    expecting = "a table like { warn = 0.005, fail = 0.01 }"
+)]
+struct ThresholdsFile {
+    warn: Option<f64>,
+    fail: Option<f64>,
+}
+
+/// One entry of `platforms`.
+#[derive(Debug, Deserialize)]
+#[serde(
+    rename_all = "kebab-case",
+    deny_unknown_fields,
+    expecting = "a table like { triple = \"x86_64-unknown-linux-gnu\", runner = \"ubuntu-24.04\" }"
+)]
+struct PlatformFile {
+    triple: String,
+    runner: String,
+    #[serde(default = "required_by_default")]
+    required: bool,
+}
+
+fn required_by_default() -> bool {
+    true
+}
+
 /// Gates for every benchmark, with per-benchmark overrides, and the project's platforms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Wall-time thresholds (and the other gates) of every benchmark without an override.
     pub thresholds: Thresholds,
+    pub paired: Thresholds,
     pub instructions: Thresholds,
     pub peak_memory_limit: PeakLimit,
     pub per_benchmark: BTreeMap<BenchmarkId, Gates>,
@@ -42,8 +116,10 @@ pub struct Config {
 /// The gates of one benchmark, one per metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gates {
-    /// Relative slowdown of the median time.
+    /// Relative slowdown of the median time against a committed baseline.
     pub time: Thresholds,
+    /// Relative slowdown of the time against a base commit measured in the same run.
+    pub paired: Thresholds,
     /// Relative growth of the instruction count.
     pub instructions: Thresholds,
     /// Peak memory above this multiple of the baseline's fails.
@@ -84,6 +160,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             thresholds: Thresholds::default(),
+            paired: Thresholds::PAIRED,
             instructions: Thresholds::INSTRUCTIONS,
             peak_memory_limit: PeakLimit::DEFAULT,
             per_benchmark: BTreeMap::new(),
@@ -113,6 +190,7 @@ impl Config {
     fn gates_for_all(&self) -> Gates {
         Gates {
             time: self.thresholds,
+            paired: self.paired,
             instructions: self.instructions,
             peak_memory_limit: self.peak_memory_limit,
         }
@@ -120,160 +198,230 @@ impl Config {
 
     /// Reads the section out of `cargo metadata --format-version 1` output (its top-level
     /// `metadata` object is the workspace's `[workspace.metadata]`). A missing section means the
-    /// defaults; a malformed one is an error naming the key.
+    /// defaults; a malformed one, or a key that is no setting, is an error naming the key.
     pub fn from_cargo_metadata(metadata: &Value) -> Result<Self, ModelError> {
         let Some(section) = metadata.get("metadata").and_then(|m| m.get("perfmatrix")) else {
             return Ok(Self::default());
         };
-        let section = section
-            .as_object()
-            .ok_or_else(|| bad(SECTION, "must be a table"))?;
-        let defaults = Self::default();
-        let global = gates_in(section, SECTION, defaults.gates_for_all())?;
+        let file: SectionFile = serde_path_to_error::deserialize(section).map_err(read_error)?;
+        Self::from_file(file)
+    }
+
+    /// Checks the values serde could not check (ranges, triples, ids) and fills in defaults.
+    fn from_file(file: SectionFile) -> Result<Self, ModelError> {
+        let section_gates = GatesFile {
+            warn: file.warn,
+            fail: file.fail,
+            paired: file.paired,
+            instructions: file.instructions,
+            peak_memory_limit: file.peak_memory_limit,
+        };
+        let global = gates(section_gates, SECTION, Self::default().gates_for_all())?;
         let mut per_benchmark = BTreeMap::new();
-        if let Some(benches) = section.get("benchmarks") {
-            let key = format!("{SECTION}.benchmarks");
-            let benches = benches
-                .as_object()
-                .ok_or_else(|| bad(&key, "must be a table"))?;
-            for (id, table) in benches {
-                let key = format!("{key}.\"{id}\"");
-                let bench_id =
-                    BenchmarkId::new(id.clone()).map_err(|e| bad(&key, &e.to_string()))?;
-                let table = table
-                    .as_object()
-                    .ok_or_else(|| bad(&key, "must be a table"))?;
-                per_benchmark.insert(bench_id, gates_in(table, &key, global)?);
-            }
+        for (id, table) in file.benchmarks {
+            let key = format!("{SECTION}.benchmarks.{}", toml_key(&id));
+            let bench_id = BenchmarkId::new(id).map_err(|e| bad(&key, &e.to_string()))?;
+            per_benchmark.insert(bench_id, gates(table, &key, global)?);
         }
-        let platforms = match section.get("platforms") {
-            None => Vec::new(),
-            Some(list) => platforms_in(list)?,
-        };
-        let exclude_benches = match section.get("exclude-benches") {
-            None => Vec::new(),
-            Some(list) => strings_in(list, &format!("{SECTION}.exclude-benches"))?,
-        };
+        let mut platforms: Vec<Platform> = Vec::with_capacity(file.platforms.len());
+        for (i, entry) in file.platforms.into_iter().enumerate() {
+            let key = format!("{SECTION}.platforms[{i}].triple");
+            let triple =
+                TargetTriple::parse(&entry.triple).map_err(|e| bad(&key, &e.to_string()))?;
+            if platforms.iter().any(|p| p.triple == triple) {
+                return Err(bad(&key, &format!("`{triple}` is listed twice")));
+            }
+            platforms.push(Platform {
+                triple,
+                runner: entry.runner,
+                required: entry.required,
+            });
+        }
         Ok(Self {
             thresholds: global.time,
+            paired: global.paired,
             instructions: global.instructions,
             peak_memory_limit: global.peak_memory_limit,
             per_benchmark,
             platforms,
-            exclude_benches,
+            exclude_benches: file.exclude_benches,
         })
     }
-}
 
-fn strings_in(list: &Value, key: &str) -> Result<Vec<String>, ModelError> {
-    list.as_array()
-        .and_then(|items| {
-            items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-        })
-        .ok_or_else(|| bad(key, "must be an array of strings"))
-}
-
-fn platforms_in(list: &Value) -> Result<Vec<Platform>, ModelError> {
-    let key = format!("{SECTION}.platforms");
-    let list = list
-        .as_array()
-        .ok_or_else(|| bad(&key, "must be an array of tables"))?;
-    let mut platforms: Vec<Platform> = Vec::with_capacity(list.len());
-    for (i, entry) in list.iter().enumerate() {
-        let key = format!("{key}[{i}]");
-        let text = |name: &str| -> Result<String, ModelError> {
-            entry
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| bad(&format!("{key}.{name}"), "must be a string"))
-        };
-        let triple = TargetTriple::parse(&text("triple")?)
-            .map_err(|e| bad(&format!("{key}.triple"), &e.to_string()))?;
-        if platforms.iter().any(|p| p.triple == triple) {
-            return Err(bad(
-                &format!("{key}.triple"),
-                &format!("`{triple}` is listed twice"),
-            ));
-        }
-        let required = match entry.get("required") {
-            None => true,
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| bad(&format!("{key}.required"), "must be true or false"))?,
-        };
-        platforms.push(Platform {
-            triple,
-            runner: text("runner")?,
-            required,
-        });
+    /// One warning per per-benchmark table whose id is none of `ids` (the benchmarks a run
+    /// measured): its gates apply to nothing, which is usually a typo in the id.
+    #[must_use]
+    pub fn unknown_benchmark_warnings(&self, ids: &[&str]) -> Vec<String> {
+        self.per_benchmark
+            .keys()
+            .filter(|id| !ids.contains(&id.as_str()))
+            .map(|id| {
+                format!(
+                    "Cargo.toml: [{SECTION}.benchmarks.{}] names no benchmark of this run, so \
+                     its gates apply to nothing{}",
+                    toml_key(id.as_str()),
+                    did_you_mean(id.as_str(), ids.iter().copied())
+                )
+            })
+            .collect()
     }
-    Ok(platforms)
+
+    /// One warning per `exclude-benches` name that is none of `bench_targets` (the workspace's
+    /// `[[bench]]` names): it excludes nothing, which is usually a typo.
+    #[must_use]
+    pub fn unknown_exclude_warnings(&self, bench_targets: &[&str]) -> Vec<String> {
+        self.exclude_benches
+            .iter()
+            .filter(|name| !bench_targets.contains(&name.as_str()))
+            .map(|name| {
+                format!(
+                    "Cargo.toml: `{SECTION}.exclude-benches` names `{}`, which is no bench \
+                     target of the workspace, so it excludes nothing{}",
+                    name.escape_debug(),
+                    did_you_mean(name, bench_targets.iter().copied())
+                )
+            })
+            .collect()
+    }
 }
 
 /// The gates of one table (the section or a benchmark's), each key defaulting to `inherited`.
-fn gates_in(
-    table: &serde_json::Map<String, Value>,
-    key: &str,
-    inherited: Gates,
-) -> Result<Gates, ModelError> {
-    let time = thresholds_in(table, key, inherited.time.warn(), inherited.time.fail())?;
-    let instructions = match table.get("instructions") {
-        None => inherited.instructions,
-        Some(v) => {
-            let key = format!("{key}.instructions");
-            let inner = v
-                .as_object()
-                .ok_or_else(|| bad(&key, "must be a table like { warn = 0.005, fail = 0.01 }"))?;
-            thresholds_in(
-                inner,
-                &key,
-                inherited.instructions.warn(),
-                inherited.instructions.fail(),
-            )?
-        }
+fn gates(table: GatesFile, key: &str, inherited: Gates) -> Result<Gates, ModelError> {
+    let time = thresholds(table.warn, table.fail, key, inherited.time)?;
+    let paired = match table.paired {
+        None => inherited.paired,
+        Some(t) => thresholds(t.warn, t.fail, &format!("{key}.paired"), inherited.paired)?,
     };
-    let peak_memory_limit = match table.get("peak-memory-limit") {
+    let instructions = match table.instructions {
+        None => inherited.instructions,
+        Some(t) => thresholds(
+            t.warn,
+            t.fail,
+            &format!("{key}.instructions"),
+            inherited.instructions,
+        )?,
+    };
+    let peak_memory_limit = match table.peak_memory_limit {
         None => inherited.peak_memory_limit,
-        Some(v) => match v.as_f64() {
-            Some(limit) if limit.is_finite() && limit >= 1.0 => PeakLimit(limit),
-            _ => {
-                return Err(bad(
-                    &format!("{key}.peak-memory-limit"),
-                    "must be a number >= 1 (1.5 fails above 1.5 × the baseline's peak)",
-                ));
-            }
-        },
+        Some(limit) if limit.is_finite() && limit >= 1.0 => PeakLimit(limit),
+        Some(_) => {
+            return Err(bad(
+                &format!("{key}.peak-memory-limit"),
+                "must be a number >= 1 (1.5 fails above 1.5 × the baseline's peak)",
+            ));
+        }
     };
     Ok(Gates {
         time,
+        paired,
         instructions,
         peak_memory_limit,
     })
 }
 
-fn thresholds_in(
-    table: &serde_json::Map<String, Value>,
+fn thresholds(
+    warn: Option<f64>,
+    fail: Option<f64>,
     key: &str,
-    warn: f64,
-    fail: f64,
+    inherited: Thresholds,
 ) -> Result<Thresholds, ModelError> {
-    let number = |name: &str, default: f64| -> Result<f64, ModelError> {
-        match table.get(name) {
-            None => Ok(default),
-            Some(v) => v.as_f64().ok_or_else(|| {
-                bad(
-                    &format!("{key}.{name}"),
-                    "must be a number (0.10 means 10%)",
-                )
-            }),
+    Thresholds::new(
+        warn.unwrap_or(inherited.warn()),
+        fail.unwrap_or(inherited.fail()),
+    )
+    .map_err(|e| bad(key, &e.to_string()))
+}
+
+/// A serde error as a config error: the key where it happened (an unknown or missing key
+/// included), what is wrong, and for an unknown key the nearest valid one.
+fn read_error(err: serde_path_to_error::Error<serde_json::Error>) -> ModelError {
+    let mut key = SECTION.to_owned();
+    for segment in err.path() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => {
+                key.push('[');
+                key.push_str(&index.to_string());
+                key.push(']');
+            }
+            serde_path_to_error::Segment::Map { key: name }
+            | serde_path_to_error::Segment::Enum { variant: name } => {
+                key.push('.');
+                key.push_str(&toml_key(name));
+            }
+            serde_path_to_error::Segment::Unknown => key.push_str(".?"),
         }
-    };
-    let (warn, fail) = (number("warn", warn)?, number("fail", fail)?);
-    Thresholds::new(warn, fail).map_err(|e| bad(key, &e.to_string()))
+    }
+    let message = err.into_inner().to_string();
+    if let Some((name, expected)) = unknown_field(&message) {
+        let suffix = format!(".{}", toml_key(&name));
+        if !key.ends_with(&suffix) {
+            key.push_str(&suffix);
+        }
+        let valid = expected.join(", ");
+        return bad(
+            &key,
+            &format!(
+                "is not a setting{} (the settings here: {valid})",
+                did_you_mean(&name, expected.iter().map(String::as_str))
+            ),
+        );
+    }
+    if let Some(name) = quoted_after(&message, "missing field `") {
+        key.push('.');
+        key.push_str(&toml_key(&name));
+        return bad(&key, "is missing");
+    }
+    let message = message.replace("expected f64", "expected a number (0.10 means 10%)");
+    match message.strip_prefix("invalid type: ") {
+        Some(wrong) => bad(&key, &format!("has the wrong type: {wrong}")),
+        None => bad(&key, &format!("is invalid: {message}")),
+    }
+}
+
+/// `(field, expected fields)` of serde's "unknown field `x`, expected one of `a`, `b`".
+fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let end = rest.find('`')?;
+    let expected = rest[end + 1..]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    Some((rest[..end].to_owned(), expected))
+}
+
+fn quoted_after(message: &str, prefix: &str) -> Option<String> {
+    let rest = message.strip_prefix(prefix)?;
+    Some(rest[..rest.find('`')?].to_owned())
+}
+
+/// "; did you mean `x`?" when one of `candidates` is close to `name`, else nothing.
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> String {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or_else(String::new, |(_, c)| {
+            format!("; did you mean `{}`?", c.escape_debug())
+        })
+}
+
+/// A key as TOML writes it in a dotted path: bare when it can be, quoted otherwise.
+fn toml_key(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.escape_debug())
+    }
 }
 
 fn bad(key: &str, message: &str) -> ModelError {
@@ -282,7 +430,6 @@ fn bad(key: &str, message: &str) -> ModelError {
         message: message.to_owned(),
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,5 +565,126 @@ mod tests {
                 .to_string();
             assert!(err.contains(key), "{err} should name {key}");
         }
+    }
+    fn error_of(section: &serde_json::Value) -> String {
+        Config::from_cargo_metadata(&json!({"metadata": {"perfmatrix": section}}))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_the_key_its_place_and_the_nearest_setting() {
+        let cases = [
+            (
+                json!({"fial": 0.2}),
+                "workspace.metadata.perfmatrix.fial",
+                "`fail`",
+            ),
+            (
+                json!({"warm": 0.01}),
+                "workspace.metadata.perfmatrix.warm",
+                "`warn`",
+            ),
+            (
+                json!({"instructions": {"fial": 0.02}}),
+                "workspace.metadata.perfmatrix.instructions.fial",
+                "`fail`",
+            ),
+            (
+                json!({"platforms": [
+                    {"triple": "x86_64-unknown-linux-gnu", "runner": "r"},
+                    {"triple": "aarch64-unknown-linux-gnu", "runner": "r", "requird": false}
+                ]}),
+                "workspace.metadata.perfmatrix.platforms[1].requird",
+                "`required`",
+            ),
+            (
+                json!({"benchmarks": {"cosine/768x10000": {"peak-memory-limt": 2.0}}}),
+                "workspace.metadata.perfmatrix.benchmarks.\"cosine/768x10000\".peak-memory-limt",
+                "`peak-memory-limit`",
+            ),
+            (
+                json!({"exclude-bench": ["merge"]}),
+                "workspace.metadata.perfmatrix.exclude-bench",
+                "`exclude-benches`",
+            ),
+        ];
+        for (section, key, nearest) in cases {
+            let err = error_of(&section);
+            assert!(
+                err.contains(&format!("`{key}` is not a setting"))
+                    && err.contains(&format!("did you mean {nearest}?")),
+                "{err} should name {key} and suggest {nearest}"
+            );
+        }
+        // Nothing close: no guess, but the settings of that table are listed.
+        let err = error_of(&json!({"platforms": [
+            {"triple": "x86_64-unknown-linux-gnu", "runner": "r", "zzzzzzzz": 1}
+        ]}));
+        assert!(
+            !err.contains("did you mean") && err.contains("triple, runner, required"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_missing_keys_name_the_key() {
+        let err = error_of(&json!({"benchmarks": {"a/b": {"warn": "5%"}}}));
+        assert!(
+            err.contains("`workspace.metadata.perfmatrix.benchmarks.\"a/b\".warn`")
+                && err.contains("expected a number"),
+            "{err}"
+        );
+        let err = error_of(&json!({"platforms": [{"runner": "r"}]}));
+        assert!(
+            err.contains("`workspace.metadata.perfmatrix.platforms[0].triple` is missing"),
+            "{err}"
+        );
+        let err = error_of(&json!({"platforms": {"triple": "x"}}));
+        assert!(
+            err.contains("workspace.metadata.perfmatrix.platforms"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn tables_and_exclusions_that_name_nothing_are_warnings() {
+        let meta = json!({"metadata": {"perfmatrix": {
+            "exclude-benches": ["merge", "mrege"],
+            "benchmarks": {"cosine/768x10000": {"fail": 0.3}, "cosine/768x1000O": {"fail": 0.3}}
+        }}});
+        let c = Config::from_cargo_metadata(&meta).unwrap();
+        let warnings = c.unknown_benchmark_warnings(&["cosine/768x10000", "cosine/768x1000"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("benchmarks.\"cosine/768x1000O\"]")
+                && warnings[0].contains("did you mean `cosine/768x1000`?"),
+            "{warnings:?}"
+        );
+        let warnings = c.unknown_exclude_warnings(&["kernels", "merge"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("exclude-benches` names `mrege`")
+                && warnings[0].contains("did you mean `merge`?"),
+            "{warnings:?}"
+        );
+        assert!(c.unknown_exclude_warnings(&["merge", "mrege"]).is_empty());
+    }
+
+    #[test]
+    fn the_projects_own_table_reads_without_warnings() {
+        let meta = json!({"metadata": {"perfmatrix": {
+            "warn": 0.05, "fail": 0.10, "exclude-benches": ["merge"],
+            "platforms": [
+                {"triple": "x86_64-unknown-linux-gnu", "runner": "ubuntu-24.04", "required": true}
+            ],
+            "benchmarks": {"cosine/768x10000": {"warn": 0.15, "fail": 0.35}}
+        }, "other-tool": {"anything": 1}}});
+        let c = Config::from_cargo_metadata(&meta).unwrap();
+        assert!(
+            c.unknown_benchmark_warnings(&["cosine/768x10000"])
+                .is_empty()
+        );
+        assert!(c.unknown_exclude_warnings(&["kernels", "merge"]).is_empty());
     }
 }

@@ -4,19 +4,23 @@
 //!
 //! Merging reads only what the legs already decided (each leg judged its own run on its own
 //! machine, re-measurements included), so it is pure bookkeeping: linear in the number of rows,
-//! plus one sort of the benchmark ids.
+//! plus one sort of the benchmark ids. It trusts the rows' verdicts, not a leg's summary of
+//! them: each platform's outcome and counts are derived again from its rows, and a `--quick`
+//! leg is never a verdict for a required platform.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_stats::Interval;
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::report::tally;
+use crate::results::check_unique;
 use crate::{
-    BaselineChoice, Counts, ExactRow, Metric, ModelError, Outcome, RESULTS_SCHEMA, Report, Results,
-    RowVerdict, Schema,
+    BaselineChoice, BenchmarkId, Counts, ExactRow, MAX_SAMPLE_NS, Metric, ModelError, Outcome,
+    ProbeMetrics, RESULTS_SCHEMA, Report, Results, RowVerdict, Schema, Summary,
 };
 
 /// The kind and version of merged-report JSON.
@@ -48,16 +52,29 @@ impl Leg {
         }
     }
 
-    /// Reads a results file's leg: its schema and version, fingerprint and verdict are checked;
-    /// the samples, which a merge never looks at, are only checked to be well-formed JSON (that
-    /// is most of the file, and skipping their numbers makes merging several times faster).
+    /// Reads a results file's leg and checks it like `update-baselines --from` checks a run: its
+    /// schema and version, fingerprint and verdict; that the verdict is of the platform the
+    /// fingerprint names; benchmark and row ids (valid, each once); every sample positive,
+    /// finite and at most [`MAX_SAMPLE_NS`]; each summary's count, minimum and maximum against
+    /// its samples; no exact metric of 0. The samples are checked as they are read, never
+    /// stored (they are most of the file, and a merge does not use them).
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let file: LegFile = RESULTS_SCHEMA.read(path)?;
+        check_unique(path, file.benchmarks.iter().map(|b| &b.id))?;
+        for (i, bench) in file.benchmarks.iter().enumerate() {
+            bench.check(path, i)?;
+        }
+        let mut verdict = file.verdict;
+        if let Some(report) = &mut verdict {
+            check_verdict(path, &file.fingerprint, report)?;
+            // A quick run's verdict is quick whatever its report says.
+            report.quick |= file.settings.quick;
+        }
         Ok(Self {
             source: path.to_owned(),
             platform: file.fingerprint.target.to_string(),
             fingerprint_slug: file.fingerprint.slug(),
-            verdict: file.verdict,
+            verdict,
         })
     }
 }
@@ -66,9 +83,172 @@ impl Leg {
 #[derive(Deserialize)]
 struct LegFile {
     fingerprint: Fingerprint,
+    settings: LegSettings,
     verdict: Option<Report>,
-    #[serde(rename = "benchmarks")]
-    _benchmarks: IgnoredAny,
+    benchmarks: Vec<LegBench>,
+}
+
+#[derive(Deserialize)]
+struct LegSettings {
+    quick: bool,
+}
+
+/// A benchmark of a results file as a merge reads it: the id, the samples only checked, and
+/// what can be checked against them without keeping them.
+#[derive(Deserialize)]
+struct LegBench {
+    id: BenchmarkId,
+    samples_ns: CheckedSamples,
+    summary: Summary,
+    #[serde(default)]
+    probe: Option<ProbeMetrics>,
+}
+
+impl LegBench {
+    /// The summary's count, minimum and maximum are the samples' (the median, mean and MAD
+    /// would need the samples kept); no exact metric is 0.
+    fn check(&self, path: &Path, i: usize) -> Result<(), ModelError> {
+        let samples = &self.samples_ns;
+        for (name, stored, seen) in [
+            ("count", self.summary.count as f64, samples.count as f64),
+            ("min_ns", self.summary.min_ns, samples.min),
+            ("max_ns", self.summary.max_ns, samples.max),
+        ] {
+            // Round-trip floats: equal but for rounding noise.
+            if (stored - seen).abs() > 1e-9 * seen.abs().max(1e-9) {
+                return Err(ModelError::field(
+                    path,
+                    format!("benchmarks[{i}].summary.{name}"),
+                    format!(
+                        "is {stored}, but the samples of `{}` give {seen}: the summary disagrees \
+                         with its samples",
+                        self.id
+                    ),
+                ));
+            }
+        }
+        if let Some(probe) = &self.probe {
+            for (name, measured) in [
+                ("instructions", &probe.instructions),
+                ("peak_rss_bytes", &probe.peak_rss_bytes),
+            ] {
+                if measured.value() == Some(0) {
+                    return Err(ModelError::field(
+                        path,
+                        format!("benchmarks[{i}].probe.{name}"),
+                        "is 0, which is not a measurement",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A non-empty sequence of positive, finite times of at most [`MAX_SAMPLE_NS`], checked one by
+/// one as it is parsed; only their count and range are kept.
+struct CheckedSamples {
+    count: usize,
+    min: f64,
+    max: f64,
+}
+
+impl<'de> Deserialize<'de> for CheckedSamples {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = CheckedSamples;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of per-iteration times in nanoseconds")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<CheckedSamples, A::Error> {
+                let mut seen = CheckedSamples {
+                    count: 0,
+                    min: f64::INFINITY,
+                    max: 0.0,
+                };
+                while let Some(value) = seq.next_element::<f64>()? {
+                    if !(value.is_finite() && value > 0.0 && value <= MAX_SAMPLE_NS) {
+                        return Err(serde::de::Error::custom(format!(
+                            "sample {} is {value}: a time must be positive, finite and at \
+                             most {MAX_SAMPLE_NS:e} ns",
+                            seen.count
+                        )));
+                    }
+                    seen.count += 1;
+                    seen.min = seen.min.min(value);
+                    seen.max = seen.max.max(value);
+                }
+                if seen.count == 0 {
+                    return Err(serde::de::Error::custom("is empty"));
+                }
+                Ok(seen)
+            }
+        }
+        deserializer.deserialize_seq(Visitor)
+    }
+}
+
+/// Checks a leg's verdict against the file it came in: its platform, and every row's id and
+/// medians.
+fn check_verdict(
+    path: &Path,
+    fingerprint: &Fingerprint,
+    report: &Report,
+) -> Result<(), ModelError> {
+    if report.platform != fingerprint.target.as_str() {
+        return Err(ModelError::field(
+            path,
+            "verdict.platform",
+            format!(
+                "is `{}`, but `fingerprint.target` is `{}`: a verdict must be of the platform \
+                 its run was made on",
+                report.platform.escape_debug(),
+                fingerprint.target
+            ),
+        ));
+    }
+    for (i, row) in report.rows.iter().enumerate() {
+        if let Err(err) = BenchmarkId::new(row.id.as_str()) {
+            let reason = match err {
+                ModelError::BadId { reason, .. } => reason,
+                _ => "is not a benchmark id",
+            };
+            let message = format!("`{}` {reason}", row.id.escape_debug());
+            return Err(ModelError::field(
+                path,
+                format!("verdict.rows[{i}].id"),
+                message,
+            ));
+        }
+        for (name, value) in [
+            ("new_median_ns", row.new_median_ns),
+            ("base_median_ns", row.base_median_ns),
+        ] {
+            if let Some(v) = value.filter(|v| !(v.is_finite() && *v > 0.0)) {
+                return Err(ModelError::field(
+                    path,
+                    format!("verdict.rows[{i}].{name}"),
+                    format!("is {v}: a median time must be positive and finite"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first row of `report` whose id an earlier row has: its index and id.
+fn duplicate_row(report: &Report) -> Option<(usize, &str)> {
+    let mut seen = HashSet::with_capacity(report.rows.len());
+    report
+        .rows
+        .iter()
+        .enumerate()
+        .find(|(_, row)| !seen.insert(row.id.as_str()))
+        .map(|(i, row)| (i, row.id.as_str()))
 }
 
 /// A platform the merge expects, and whether its absence fails the merge.
@@ -200,7 +380,8 @@ pub struct MergedReport {
 
 /// Merges the legs. `expected` lists the platforms the merge waits for (in display order);
 /// `skipped` the ones deliberately not run. Two legs of one platform are an error naming both
-/// files.
+/// files, and so is a leg with a benchmark row twice. Each platform's outcome and counts are
+/// derived from its rows, whatever its report says about them.
 pub fn merge(
     legs: Vec<Leg>,
     expected: &[Expected],
@@ -209,6 +390,13 @@ pub fn merge(
     let mut by_platform: HashMap<String, Leg> = HashMap::with_capacity(legs.len());
     let mut arrival: Vec<String> = Vec::with_capacity(legs.len());
     for leg in legs {
+        if let Some((i, id)) = leg.verdict.as_ref().and_then(duplicate_row) {
+            return Err(ModelError::field(
+                &leg.source,
+                format!("verdict.rows[{i}].id"),
+                format!("`{}` appears twice", id.escape_debug()),
+            ));
+        }
         if let Some(first) = by_platform.get(&leg.platform) {
             return Err(ModelError::DuplicatePlatform {
                 platform: leg.platform.clone(),
@@ -270,6 +458,9 @@ fn assemble(
                     "{name}: {} benchmark(s) regressed",
                     row.counts.map_or(0, |c| c.regressed)
                 ),
+                PlatformStatus::Unjudged if row.quick => {
+                    format!("{name}: required platform ran only a --quick smoke run")
+                }
                 status => format!("{name}: required platform is {}", status.as_str()),
             });
         }
@@ -306,9 +497,10 @@ impl MergedReport {
             fingerprint_slug: report.fingerprint_slug.clone(),
             verdict: Some(report.clone()),
         };
+        // The leg's own view: a quick run is shown as such, not failed as a matrix would.
         let expected = [Expected {
             platform: report.platform.clone(),
-            required: true,
+            required: !report.quick,
         }];
         let arrival = [leg.platform.clone()];
         let by_platform = HashMap::from([(leg.platform.clone(), leg)]);
@@ -330,7 +522,9 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
             )
         };
     };
-    let status = match report.outcome {
+    // The rows decide, not what the leg says they add up to.
+    let (counts, outcome) = tally(&report.baseline, &report.rows);
+    let mut status = match outcome {
         Outcome::Pass => PlatformStatus::Pass,
         Outcome::Fail => PlatformStatus::Fail,
         Outcome::NoComparableBaseline => PlatformStatus::NoComparableBaseline,
@@ -346,32 +540,54 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
             base.name
         )),
     };
-    let note = match &report.baseline {
-        BaselineChoice::NoComparable { how_to_record, .. } => Some(format!(
+    let mut notes: Vec<String> = Vec::new();
+    if let BaselineChoice::NoComparable { how_to_record, .. } = &report.baseline {
+        notes.push(format!(
             "no comparable baseline; record one with `{how_to_record}`"
-        )),
-        BaselineChoice::Selected { .. } if !report.time_gated => Some(
+        ));
+    }
+    // A smoke run is too short to clear a platform: only a full run is its verdict.
+    if report.quick && required && status != PlatformStatus::Fail {
+        status = PlatformStatus::Unjudged;
+        notes.push(
+            "a --quick smoke run, which never passes a required platform: run the full suite"
+                .to_owned(),
+        );
+    }
+    if outcome != report.outcome || counts != report.counts {
+        notes.push(format!(
+            "the leg's own summary ({}, {} regressed) disagrees with its rows ({}, {} \
+             regressed): the rows decide",
+            outcome_name(report.outcome),
+            report.counts.regressed,
+            outcome_name(outcome),
+            counts.regressed
+        ));
+    }
+    match &report.baseline {
+        BaselineChoice::Selected { .. } if !report.time_gated => notes.push(
             "committed baseline (runs at different times, possibly on other hosts): wall time \
              warns only; instruction counts and peak memory gate"
                 .to_owned(),
         ),
-        BaselineChoice::Selected { .. } => None,
-        BaselineChoice::Paired { samples, .. } => Some(format!(
+        BaselineChoice::Paired { samples, .. } => notes.push(format!(
             "measured against its base on the same runner: {samples}"
         )),
-    };
+        _ => {}
+    }
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
     columns.push(report);
     PlatformRow {
         platform: leg.platform.clone(),
         status,
         required,
-        fails: status == PlatformStatus::Fail,
+        fails: status == PlatformStatus::Fail || (required && status == PlatformStatus::Unjudged),
         source,
         fingerprint_slug: Some(report.fingerprint_slug.clone()),
         emulated: report.emulated.clone(),
         quick: report.quick,
         baseline,
-        counts: Some(report.counts),
+        counts: Some(counts),
         note,
         column: Some(columns.len() - 1),
     }
@@ -380,6 +596,14 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
 /// The first 8 characters of a commit hash.
 fn short(commit: &str) -> &str {
     commit.get(..8).unwrap_or(commit)
+}
+
+fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::NoComparableBaseline => "no comparable baseline",
+    }
 }
 
 fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str) -> PlatformRow {
@@ -636,5 +860,102 @@ mod tests {
         let m = MergedReport::single(&r, Path::new("r.json"));
         assert_eq!(m.outcome, MergedOutcome::Fail);
         assert_eq!(m.columns, [X86]);
+    }
+    #[test]
+    fn the_rows_decide_the_outcome_and_the_counts_not_the_legs_summary() {
+        let mut lying = leg(
+            X86,
+            &[
+                ("a/1", RowVerdict::Regressed),
+                ("b/1", RowVerdict::Unchanged),
+            ],
+        );
+        let r = lying.verdict.as_mut().unwrap();
+        r.outcome = Outcome::Pass;
+        r.counts = Counts {
+            unchanged: 7,
+            ..Counts::default()
+        };
+        let m = merge(vec![lying], &expect(&[X86]), &[]).unwrap();
+        assert_eq!(m.outcome, MergedOutcome::Fail);
+        let row = &m.platforms[0];
+        assert_eq!(row.status, PlatformStatus::Fail);
+        assert_eq!(row.counts.unwrap().regressed, 1);
+        assert_eq!(row.counts.unwrap().unchanged, 1);
+        assert!(
+            row.note
+                .as_deref()
+                .unwrap()
+                .contains("disagrees with its rows"),
+            "{:?}",
+            row.note
+        );
+        assert_eq!(m.reasons, [format!("{X86}: 1 benchmark(s) regressed")]);
+
+        // And the other way: a leg that says fail with nothing regressed passes.
+        let mut gloomy = leg(X86, &[("a/1", RowVerdict::Unchanged)]);
+        gloomy.verdict.as_mut().unwrap().outcome = Outcome::Fail;
+        let m = merge(vec![gloomy], &expect(&[X86]), &[]).unwrap();
+        assert_eq!(m.outcome, MergedOutcome::Pass);
+    }
+
+    #[test]
+    fn a_row_twice_in_one_leg_is_an_error_naming_the_file() {
+        let twice = leg(
+            X86,
+            &[
+                ("a/1", RowVerdict::Unchanged),
+                ("a/1", RowVerdict::Unchanged),
+            ],
+        );
+        let err = merge(vec![twice], &expect(&[X86]), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("results/{X86}.json"))
+                && err.contains("verdict.rows[1].id")
+                && err.contains("appears twice"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_quick_leg_never_passes_a_required_platform() {
+        let mut quick = leg(X86, &[("a/1", RowVerdict::Unchanged)]);
+        quick.verdict.as_mut().unwrap().quick = true;
+        let m = merge(vec![quick.clone()], &expect(&[X86]), &[]).unwrap();
+        assert_eq!(m.outcome, MergedOutcome::Fail);
+        let row = &m.platforms[0];
+        assert_eq!(row.status, PlatformStatus::Unjudged);
+        assert!(
+            row.fails && row.quick && row.column.is_some(),
+            "its cells are kept"
+        );
+        assert_eq!(
+            m.reasons,
+            [format!(
+                "{X86}: required platform ran only a --quick smoke run"
+            )]
+        );
+
+        // Optional: shown as a quick pass, and the merge passes.
+        let optional = [Expected {
+            platform: X86.to_owned(),
+            required: false,
+        }];
+        let m = merge(vec![quick.clone()], &optional, &[]).unwrap();
+        assert_eq!(m.platforms[0].status, PlatformStatus::Pass);
+        assert!(!m.platforms[0].fails);
+        assert_eq!(m.outcome, MergedOutcome::Pass);
+
+        // A quick regression is still a regression.
+        let mut regressed = leg(X86, &[("a/1", RowVerdict::Regressed)]);
+        regressed.verdict.as_mut().unwrap().quick = true;
+        let m = merge(vec![regressed], &expect(&[X86]), &[]).unwrap();
+        assert_eq!(m.platforms[0].status, PlatformStatus::Fail);
+
+        // A quick run's own report (`bench --quick`) is not failed for being quick.
+        let single = MergedReport::single(quick.verdict.as_ref().unwrap(), Path::new("r.json"));
+        assert_eq!(single.outcome, MergedOutcome::Pass);
     }
 }

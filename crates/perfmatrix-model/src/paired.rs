@@ -2,13 +2,13 @@
 //! in fresh process pairs whose samples were interleaved (docs/statistics.md, "Paired mode").
 //! What the results file records of it, and the report built from it.
 
-use perfmatrix_stats::{PairedConfig, Thresholds, compare_paired};
+use perfmatrix_stats::{PairedConfig, compare_paired};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
 use crate::exact;
-use crate::report::{BaselineChoice, Counts, ExactRow, Outcome, REPORT_SCHEMA, Report, Row};
+use crate::report::{BaselineChoice, ExactRow, REPORT_SCHEMA, Report, Row};
 use crate::{BenchResult, BenchmarkId, Config, Measured, ModelError, ProbeMetrics, RowVerdict};
 use crate::{Results, results::check_unique};
 
@@ -117,13 +117,9 @@ impl PairedRun {
 
 impl Report {
     /// The report of a paired run (`results.paired` must be set): each benchmark on both sides
-    /// judged by [`compare_paired`] with `thresholds`, its exact metrics compared with the base
-    /// build's, `new` and `missing` for a benchmark on one side only.
-    pub fn paired(
-        results: &Results,
-        config: &Config,
-        thresholds: impl Fn(&BenchmarkId) -> Thresholds,
-    ) -> Result<Self, ModelError> {
+    /// judged by [`compare_paired`] with its `paired` gate, its exact metrics compared with the
+    /// base build's, `new` and `missing` for a benchmark on one side only.
+    pub fn paired(results: &Results, config: &Config) -> Result<Self, ModelError> {
         let run = results
             .paired
             .as_ref()
@@ -137,8 +133,12 @@ impl Report {
             let mut row = match (base, measured) {
                 (Some(_), Some(m)) => {
                     let ratios: Vec<f64> = m.pairs.iter().map(|p| p.log_ratio).collect();
-                    let c = compare_paired(&ratios, thresholds(&head.id), &stats_config)
-                        .map_err(|e| ModelError::Runs(format!("comparing `{}`: {e}", head.id)))?;
+                    let c = compare_paired(
+                        &ratios,
+                        config.gates_for(&head.id).paired,
+                        &stats_config,
+                    )
+                    .map_err(|e| ModelError::Runs(format!("comparing `{}`: {e}", head.id)))?;
                     let median = |f: fn(&PairRecord) -> f64| {
                         let mut v: Vec<f64> = m.pairs.iter().map(f).collect();
                         v.sort_by(f64::total_cmp);
@@ -174,12 +174,13 @@ impl Report {
             rows.push(Row::bare(id.as_str(), RowVerdict::Missing));
         }
         rows.sort_by(|a, b| a.id.cmp(&b.id));
-        let counts = Counts::of(rows.iter().map(|r| r.verdict));
-        let outcome = if counts.regressed > 0 {
-            Outcome::Fail
-        } else {
-            Outcome::Pass
+        let baseline = BaselineChoice::Paired {
+            head: run.head.clone(),
+            base: run.base.clone(),
+            why: run.why.clone(),
+            samples: samples_summary(&rows),
         };
+        let (counts, outcome) = crate::report::tally(&baseline, &rows);
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
@@ -188,12 +189,7 @@ impl Report {
             fingerprint_id: fp.comparability_key().id(),
             emulated: fp.environment.emulated.clone(),
             quick: results.settings.quick,
-            baseline: BaselineChoice::Paired {
-                head: run.head.clone(),
-                base: run.base.clone(),
-                why: run.why.clone(),
-                samples: samples_summary(&rows),
-            },
+            baseline,
             count_baseline: None,
             time_gated: true,
             rows,

@@ -335,19 +335,7 @@ impl Report {
         for row in &mut rows {
             exact::attach(row, results, count_baseline_file, config)?;
         }
-        let mut counts = Counts::default();
-        for r in &rows {
-            counts.add(r.verdict);
-        }
-        let compared = matches!(baseline_choice, BaselineChoice::Selected { .. })
-            || rows.iter().any(|r| exact::is_comparison(r.verdict));
-        let outcome = if counts.regressed > 0 {
-            Outcome::Fail
-        } else if compared {
-            Outcome::Pass
-        } else {
-            Outcome::NoComparableBaseline
-        };
+        let (counts, outcome) = tally(&baseline_choice, &rows);
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
@@ -378,15 +366,31 @@ impl Report {
                 row.decided_by = metric;
             }
         }
-        self.counts = Counts::of(self.rows.iter().map(|r| r.verdict));
-        if self.outcome == Outcome::Fail && self.counts.regressed == 0 {
-            self.outcome = Outcome::Pass;
-        }
+        (self.counts, self.outcome) = tally(&self.baseline, &self.rows);
     }
 }
 
 fn yes() -> bool {
     true
+}
+
+/// The counts of `rows`' verdicts and the outcome they make: fail when one regressed, pass when
+/// anything was compared (with the wall-time `baseline`, or an exact metric's), no comparable
+/// baseline otherwise. The one rule for a leg's own verdict and for a merge re-deriving it.
+pub(crate) fn tally(baseline: &BaselineChoice, rows: &[Row]) -> (Counts, Outcome) {
+    let counts = Counts::of(rows.iter().map(|r| r.verdict));
+    let compared = matches!(
+        baseline,
+        BaselineChoice::Selected { .. } | BaselineChoice::Paired { .. }
+    ) || rows.iter().any(|r| exact::is_comparison(r.verdict));
+    let outcome = if counts.regressed > 0 {
+        Outcome::Fail
+    } else if compared {
+        Outcome::Pass
+    } else {
+        Outcome::NoComparableBaseline
+    };
+    (counts, outcome)
 }
 
 impl Row {

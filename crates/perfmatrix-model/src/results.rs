@@ -116,10 +116,15 @@ impl Results {
         }
     }
 
-    /// Reads and checks a results file: schema and version, every sample, unique ids.
+    /// Reads and checks a results file: schema and version, every sample (positive, finite,
+    /// at most [`MAX_SAMPLE_NS`]), unique ids, summaries that agree with their samples, and no
+    /// exact metric of 0.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let results: Results = RESULTS_SCHEMA.read(path)?;
         check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
+        for (i, bench) in results.benchmarks.iter().enumerate() {
+            check_measurement(path, i, bench)?;
+        }
         if let Some(paired) = &results.paired {
             paired.check(path)?;
         }
@@ -147,6 +152,81 @@ impl Results {
             .ok()
             .map(|i| &self.benchmarks[i])
     }
+}
+
+/// The longest time per iteration a sample may claim: 1,000 s. Criterion never measures such a
+/// benchmark (its default measurement takes seconds in all), so a larger value is a corrupt or
+/// edited file, and it would dwarf every other sample it is pooled with.
+pub const MAX_SAMPLE_NS: f64 = 1e12;
+
+/// Checks what [`Sample`] does not: plausible magnitudes, a summary that is the samples'
+/// summary, and exact metrics that are measurements (0 never is: the probe writes
+/// "unavailable" instead).
+fn check_measurement(path: &Path, i: usize, bench: &BenchResult) -> Result<(), ModelError> {
+    let samples = &bench.samples_ns;
+    if let Some((j, value)) = samples
+        .values()
+        .iter()
+        .enumerate()
+        .find(|(_, v)| **v > MAX_SAMPLE_NS)
+    {
+        return Err(ModelError::field(
+            path,
+            format!("benchmarks[{i}].samples_ns[{j}]"),
+            format!(
+                "is {value:e} ns per iteration, more than {MAX_SAMPLE_NS:e} ns (1,000 s): not a \
+                 plausible measurement"
+            ),
+        ));
+    }
+    let recomputed = Summary::of(samples);
+    let stored = &bench.summary;
+    let disagrees = |name: &str, stored: String, recomputed: String| {
+        ModelError::field(
+            path,
+            format!("benchmarks[{i}].summary.{name}"),
+            format!(
+                "is {stored}, but the samples of `{}` give {recomputed}: the summary disagrees \
+                 with its samples (an edited or corrupt file)",
+                bench.id
+            ),
+        )
+    };
+    if stored.count != recomputed.count {
+        return Err(disagrees(
+            "count",
+            stored.count.to_string(),
+            recomputed.count.to_string(),
+        ));
+    }
+    for (name, stored, recomputed) in [
+        ("median_ns", stored.median_ns, recomputed.median_ns),
+        ("mean_ns", stored.mean_ns, recomputed.mean_ns),
+        ("mad_ns", stored.mad_ns, recomputed.mad_ns),
+        ("min_ns", stored.min_ns, recomputed.min_ns),
+        ("max_ns", stored.max_ns, recomputed.max_ns),
+    ] {
+        // The file is written with round-trip floats; allow only rounding noise.
+        if (stored - recomputed).abs() > 1e-9 * recomputed.abs().max(1e-9) {
+            return Err(disagrees(name, stored.to_string(), recomputed.to_string()));
+        }
+    }
+    if let Some(probe) = &bench.probe {
+        for (name, measured) in [
+            ("instructions", &probe.instructions),
+            ("peak_rss_bytes", &probe.peak_rss_bytes),
+        ] {
+            if measured.value() == Some(0) {
+                return Err(ModelError::field(
+                    path,
+                    format!("benchmarks[{i}].probe.{name}"),
+                    "is 0, which is not a measurement (the probe writes `unavailable` with a \
+                     reason instead); it would silently drop this benchmark's gate",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn to_json_bytes<T: Serialize>(value: &T) -> Vec<u8> {

@@ -35,10 +35,93 @@ pub fn platform_dir(baselines: &Path, fingerprint: &Fingerprint) -> PathBuf {
     baselines.join(fingerprint.target.as_str())
 }
 
-/// Where a baseline recorded with this fingerprint lives: `<baselines>/<triple>/<slug>.json`.
+/// Where a baseline recorded with this fingerprint lives:
+/// `<baselines>/<triple>/<slug>-<key id>.json`. The slug is for people and two machine classes
+/// can share one (it leaves out the kernel variants and the x86 stepping); the
+/// [comparability key](perfmatrix_fingerprint::ComparabilityKey::id)'s id makes the name unique
+/// per machine class, so recording one class can never overwrite another's file.
 #[must_use]
 pub fn baseline_path(baselines: &Path, fingerprint: &Fingerprint) -> PathBuf {
-    platform_dir(baselines, fingerprint).join(format!("{}.json", fingerprint.slug()))
+    platform_dir(baselines, fingerprint).join(format!(
+        "{}-{}.json",
+        fingerprint.slug(),
+        fingerprint.comparability_key().id()
+    ))
+}
+
+/// Where a new baseline recorded with a fingerprint goes, and what is there already.
+#[derive(Debug)]
+pub struct Destination {
+    /// [`baseline_path`] of the fingerprint.
+    pub path: PathBuf,
+    /// The baseline of the same machine class this one replaces, if any: at `path`, or under
+    /// another name (a file named before names carried the key id), which the new file
+    /// supersedes.
+    pub replaces: Option<(PathBuf, Box<Baseline>)>,
+    /// The file at `path` exists but cannot be read (e.g. another schema version): it is
+    /// replaced, and the caller says so.
+    pub unreadable: Option<ModelError>,
+    /// Other machine classes of the platform with the same slug: kept, never replaced.
+    pub same_slug: Vec<Candidate>,
+}
+
+/// Checks where a baseline recorded with `fingerprint` would be written. A file at that path
+/// recorded with another comparability key (renamed by hand, or edited) is an error naming it:
+/// it is never replaced. Other files of the platform that cannot be read are left alone here
+/// (selection reports them).
+pub fn destination(baselines: &Path, fingerprint: &Fingerprint) -> Result<Destination, ModelError> {
+    let path = baseline_path(baselines, fingerprint);
+    let key = fingerprint.comparability_key();
+    let mut destination = Destination {
+        path: path.clone(),
+        replaces: None,
+        unreadable: None,
+        same_slug: Vec::new(),
+    };
+    if path.exists() {
+        match Baseline::load(&path) {
+            Ok(old) => {
+                let differing = key.differences(&old.fingerprint.comparability_key());
+                if let Some(first) = differing.first() {
+                    return Err(ModelError::field(
+                        &path,
+                        format!("fingerprint.{}", first.field),
+                        format!(
+                            "is `{}`, but this baseline's is `{}`: the file holds another \
+                             machine class (key {}) than its name says; refusing to replace \
+                             it (move it to its own name or delete it first)",
+                            first.theirs,
+                            first.ours,
+                            old.fingerprint.comparability_key().id()
+                        ),
+                    ));
+                }
+                destination.replaces = Some((path.clone(), Box::new(old)));
+            }
+            Err(err) => destination.unreadable = Some(err),
+        }
+    }
+    for other in platform_files(baselines, fingerprint)? {
+        if other == path {
+            continue;
+        }
+        let Ok(old) = Baseline::load(&other) else {
+            continue;
+        };
+        let differing = key.differences(&old.fingerprint.comparability_key());
+        if differing.is_empty() {
+            if destination.replaces.is_none() {
+                destination.replaces = Some((other, Box::new(old)));
+            }
+        } else if old.fingerprint.slug() == fingerprint.slug() {
+            destination.same_slug.push(Candidate {
+                path: other,
+                slug: old.fingerprint.slug(),
+                differing: diffs(differing),
+            });
+        }
+    }
+    Ok(destination)
 }
 
 /// Selects the baseline for a run with `fingerprint` from `baselines` (the `baselines/` folder).
@@ -131,6 +214,14 @@ fn load_platform(
     baselines: &Path,
     fingerprint: &Fingerprint,
 ) -> Result<Vec<(PathBuf, Baseline)>, ModelError> {
+    platform_files(baselines, fingerprint)?
+        .into_iter()
+        .map(|path| Baseline::load(&path).map(|b| (path, b)))
+        .collect()
+}
+
+/// The `*.json` files of the run's platform folder, in name order (none if it does not exist).
+fn platform_files(baselines: &Path, fingerprint: &Fingerprint) -> Result<Vec<PathBuf>, ModelError> {
     let dir = platform_dir(baselines, fingerprint);
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
@@ -142,10 +233,7 @@ fn load_platform(
         Err(source) => return Err(ModelError::Read { path: dir, source }),
     };
     files.sort();
-    files
-        .into_iter()
-        .map(|path| Baseline::load(&path).map(|b| (path, b)))
-        .collect()
+    Ok(files)
 }
 
 fn diffs(differences: Vec<perfmatrix_fingerprint::FieldDiff>) -> Vec<(String, String, String)> {

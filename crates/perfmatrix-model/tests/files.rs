@@ -158,3 +158,72 @@ fn a_baseline_refuses_quick_filtered_mixed_or_too_few_runs() {
         .to_string();
     assert!(e.contains("run-1.json") && e.contains("benchmarks"), "{e}");
 }
+
+#[test]
+fn implausible_results_are_refused_naming_the_field() {
+    let e = load_error(|j| j["benchmarks"][1]["samples_ns"][2] = 1e300.into());
+    assert!(
+        e.contains("benchmarks[1].samples_ns[2]") && e.contains("plausible"),
+        "{e}"
+    );
+    let e = load_error(|j| j["benchmarks"][0]["summary"]["median_ns"] = (-5.0).into());
+    assert!(
+        e.contains("benchmarks[0].summary.median_ns") && e.contains("disagrees"),
+        "{e}"
+    );
+    let e = load_error(|j| j["benchmarks"][0]["summary"]["count"] = 3.into());
+    assert!(e.contains("benchmarks[0].summary.count"), "{e}");
+    let e = load_error(|j| {
+        j["benchmarks"][1]["probe"] = serde_json::json!({
+            "instructions": {"status": "value", "value": 0},
+            "peak_rss_bytes": {"status": "value", "value": 4096}
+        });
+    });
+    assert!(
+        e.contains("benchmarks[1].probe.instructions") && e.contains("is 0"),
+        "{e}"
+    );
+    let e = load_error(|j| {
+        j["benchmarks"][0]["probe"] = serde_json::json!({
+            "instructions": {"status": "value", "value": 1000},
+            "peak_rss_bytes": {"status": "value", "value": 0}
+        });
+    });
+    assert!(e.contains("benchmarks[0].probe.peak_rss_bytes"), "{e}");
+}
+
+#[test]
+fn a_baseline_refuses_one_run_given_several_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = runs_of(dir.path(), 3, &fingerprint(1), &[("a/1", 100.0)]);
+
+    // The same file named three times.
+    let same_file: Vec<_> = (0..3).map(|_| ok[0].clone()).collect();
+    let e = Baseline::from_runs(&runs_as_refs(&same_file))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("run-0.json") && e.contains("twice"), "{e}");
+
+    // A copy of a run under another name.
+    let mut copied = ok.clone();
+    copied[2].1 = copied[0].1.clone();
+    let e = Baseline::from_runs(&runs_as_refs(&copied))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("run-2.json")
+            && e.contains("run-0.json")
+            && e.contains("benchmarks[0].samples_ns"),
+        "{e}"
+    );
+
+    // Measured nothing.
+    let mut empty = ok;
+    for (_, run) in &mut empty {
+        run.benchmarks.clear();
+    }
+    let e = Baseline::from_runs(&runs_as_refs(&empty))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("run-0.json") && e.contains("empty"), "{e}");
+}

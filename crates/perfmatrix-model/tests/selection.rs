@@ -8,7 +8,8 @@ use std::path::Path;
 
 use common::{bench, fingerprint, results, runs_of};
 use perfmatrix_model::{
-    Baseline, BaselineChoice, Config, Outcome, Report, RowVerdict, Selection, baseline_path, select,
+    Baseline, BaselineChoice, Config, Outcome, Report, RowVerdict, Selection, baseline_path,
+    destination, select,
 };
 
 fn record(baselines: &Path, model: u32, centers: &[(&str, f64)]) -> std::path::PathBuf {
@@ -139,4 +140,94 @@ fn report_rows_cover_every_verdict() {
     filtered.settings.filter = Some("fast".into());
     let report = Report::build(&filtered, &sel, None, &Config::default(), "hint").unwrap();
     assert!(report.rows.iter().all(|r| r.verdict != RowVerdict::Missing));
+}
+
+/// The example machine with the cosine kernel forced to its portable variant: the same slug,
+/// another machine class.
+fn portable(model: u32) -> perfmatrix_fingerprint::Fingerprint {
+    let mut fp = fingerprint(model);
+    fp.kernel_variants
+        .insert("cosine".to_owned(), "portable".to_owned());
+    fp
+}
+
+fn baseline_of(dir: &Path, fp: &perfmatrix_fingerprint::Fingerprint) -> Baseline {
+    let runs = runs_of(dir, 3, fp, &[("a/1", 100.0)]);
+    let refs: Vec<_> = runs.iter().map(|(p, r)| (p.as_path(), r.clone())).collect();
+    Baseline::from_runs(&refs).unwrap()
+}
+
+#[test]
+fn machine_classes_that_share_a_slug_get_a_file_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let (native, forced) = (fingerprint(1), portable(1));
+    assert_eq!(
+        native.slug(),
+        forced.slug(),
+        "the slug leaves the variants out"
+    );
+    let native_path = baseline_path(dir.path(), &native);
+    let forced_path = baseline_path(dir.path(), &forced);
+    assert_ne!(native_path, forced_path);
+    let name = native_path.file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        name,
+        format!("{}-{}.json", native.slug(), native.comparability_key().id())
+    );
+    baseline_of(dir.path(), &native).save(&native_path).unwrap();
+    baseline_of(dir.path(), &forced).save(&forced_path).unwrap();
+    for (fp, expected) in [(&native, &native_path), (&forced, &forced_path)] {
+        match select(dir.path(), fp).unwrap() {
+            Selection::Matched { path, .. } => assert_eq!(&path, expected),
+            other @ Selection::NoComparable { .. } => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_destination_says_what_it_replaces_and_what_it_keeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (native, forced) = (fingerprint(1), portable(1));
+    let d = destination(dir.path(), &native).unwrap();
+    assert!(d.replaces.is_none() && d.same_slug.is_empty() && d.unreadable.is_none());
+
+    // A file named before names carried the key id is found by its key and superseded.
+    let legacy = dir
+        .path()
+        .join(native.target.as_str())
+        .join(format!("{}.json", native.slug()));
+    baseline_of(dir.path(), &native).save(&legacy).unwrap();
+    let forced_path = baseline_path(dir.path(), &forced);
+    baseline_of(dir.path(), &forced).save(&forced_path).unwrap();
+    let d = destination(dir.path(), &native).unwrap();
+    assert_eq!(d.path, baseline_path(dir.path(), &native));
+    assert_eq!(d.replaces.as_ref().map(|(p, _)| p), Some(&legacy));
+    assert_eq!(d.same_slug.len(), 1);
+    assert_eq!(d.same_slug[0].path, forced_path);
+    assert_eq!(d.same_slug[0].differing[0].0, "kernel_variants.cosine");
+
+    // At its own path: replaced.
+    let own = baseline_path(dir.path(), &native);
+    fs::rename(&legacy, &own).unwrap();
+    let d = destination(dir.path(), &native).unwrap();
+    assert_eq!(d.replaces.as_ref().map(|(p, _)| p), Some(&own));
+}
+
+#[test]
+fn a_file_of_another_machine_class_under_the_name_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (native, forced) = (fingerprint(1), portable(1));
+    let own = baseline_path(dir.path(), &native);
+    baseline_of(dir.path(), &forced).save(&own).unwrap();
+    let err = destination(dir.path(), &native).unwrap_err().to_string();
+    assert!(
+        err.contains(own.to_str().unwrap())
+            && err.contains("kernel_variants.cosine")
+            && err.contains("refusing to replace"),
+        "{err}"
+    );
+    // Unreadable (another version, say): reported, and replaced by the caller.
+    fs::write(&own, "{}").unwrap();
+    let d = destination(dir.path(), &native).unwrap();
+    assert!(d.unreadable.is_some() && d.replaces.is_none());
 }
