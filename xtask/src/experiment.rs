@@ -1,7 +1,8 @@
-//! `cargo xtask experiment`: the proof behind docs/statistics.md. Runs the full suite N times
-//! against the committed baseline and tallies each benchmark's verdicts — with unchanged code (no
-//! "regressed" may appear) or with a slowdown planted in one kernel (its benchmarks must be flagged
-//! every time, and nothing else).
+//! `cargo xtask experiment`: the proof behind docs/statistics.md. Runs the full suite N times —
+//! against the committed baseline, or with `--against <ref>` paired against that commit built once
+//! — and tallies each benchmark's verdicts: with unchanged code (no "regressed" may appear) or with
+//! a slowdown planted in one kernel (on head only, in paired mode; its benchmarks must be flagged
+//! every time, and nothing else). `--load` runs a CPU-bound process during every other run.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use perfmatrix_model::{Outcome, RowVerdict, write_atomically};
 
+use crate::paired::{Design, FULL_DESIGN, Sides};
 use crate::suite::{FULL, Suite, criterion_home};
 use crate::verdict::judge;
 use crate::workspace::Workspace;
@@ -35,6 +37,36 @@ pub(crate) struct Experiment {
     /// Where to write the tally as JSON [default: target/perfmatrix/experiment.json]
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Paired mode: measure the working tree against this commit (built once), the planted
+    /// change applied to the working tree's processes only
+    #[arg(long, value_name = "REF")]
+    against: Option<String>,
+    /// Run a CPU-bound process (a shell busy loop) during every other run (runs 2, 4, …)
+    #[arg(long)]
+    load: bool,
+    /// Paired mode: bind both sample servers to this CPU (`taskset`), for the pinning experiment
+    #[arg(long, value_name = "CPU", requires = "against")]
+    pin_cpu: Option<usize>,
+}
+
+/// A CPU-bound process, stopped when dropped.
+struct Load(std::process::Child);
+
+impl Load {
+    fn start() -> anyhow::Result<Self> {
+        let child = std::process::Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .spawn()
+            .context("cannot start the CPU-bound load")?;
+        Ok(Self(child))
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 impl Experiment {
@@ -50,6 +82,9 @@ impl Experiment {
         if let Some(plan) = &self.plant_work {
             env.push(planted("--plant-work", "PERFMATRIX_PLANT_WORK", plan)?);
         }
+        if let Some(rev) = &self.against {
+            return self.paired(&ws, rev, env);
+        }
         let mut suite = Suite {
             settings: FULL,
             target: None,
@@ -63,6 +98,7 @@ impl Experiment {
         let mut seconds = Vec::with_capacity(self.runs);
         let mut first_pass: BTreeMap<String, Vec<RowVerdict>> = BTreeMap::new();
         for k in 1..=self.runs {
+            let _load = (self.load && k % 2 == 0).then(Load::start).transpose()?;
             let start = Instant::now();
             let label = format!("run {k}/{}: ", self.runs);
             let mut results = suite.run(&label)?;
@@ -115,6 +151,89 @@ impl Experiment {
     }
 }
 
+impl Experiment {
+    /// The paired experiment: both sides built once, then `runs` paired measurements.
+    fn paired(
+        &self,
+        ws: &Workspace,
+        rev: &str,
+        head_env: Vec<(String, String)>,
+    ) -> anyhow::Result<ExitCode> {
+        let commit = crate::git::resolve(rev, "--against")?;
+        let base = perfmatrix_model::Revision {
+            name: rev.to_owned(),
+            commit,
+            dirty: false,
+        };
+        let sides = Sides::build(ws, base, format!("--against {rev}"), head_env)?;
+        let design = Design {
+            pin: self.pin_cpu,
+            ..FULL_DESIGN
+        };
+        let mut tally = Tally::default();
+        let mut seconds = Vec::with_capacity(self.runs);
+        let mut loaded = Vec::with_capacity(self.runs);
+        for k in 1..=self.runs {
+            let load = self.load && k % 2 == 0;
+            let _load = load.then(Load::start).transpose()?;
+            eprintln!(
+                "run {k}/{}{}",
+                self.runs,
+                if load { " (loaded)" } else { "" }
+            );
+            let start = Instant::now();
+            let (_, report) = sides.measure(ws, None, &design, false)?;
+            seconds.push(start.elapsed().as_secs_f64());
+            loaded.push(load);
+            tally.record(&report);
+        }
+        let mut sorted = seconds.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median_seconds = sorted[sorted.len() / 2];
+        println!(
+            "{} paired runs against {rev}{}{}; median measurement time of one run (measure + count): {median_seconds:.1} s",
+            self.runs,
+            self.plant
+                .as_ref()
+                .map(|p| format!(", planted slowdown {p} on head"))
+                .unwrap_or_default(),
+            if self.load {
+                ", a CPU-bound load during every other run"
+            } else {
+                ""
+            },
+        );
+        tally.print();
+        println!(
+            "  median minimum detectable effect: {}",
+            tally
+                .median_mde()
+                .map_or_else(|| "—".to_owned(), |m| format!("{:.2}%", m * 100.0))
+        );
+        let out = self
+            .out
+            .clone()
+            .unwrap_or_else(|| ws.target_dir.join("perfmatrix").join("experiment.json"));
+        let json = serde_json::json!({
+            "mode": "paired",
+            "against": rev,
+            "runs": self.runs,
+            "plant": self.plant,
+            "pin_cpu": self.pin_cpu,
+            "loaded_runs": loaded,
+            "run_seconds": seconds,
+            "median_run_seconds": median_seconds,
+            "verdicts": tally.verdicts,
+            "changes": tally.changes,
+            "median_mde": tally.median_mde(),
+        });
+        let bytes = serde_json::to_vec_pretty(&json).context("serialising the tally")?;
+        write_atomically(&out, &bytes)?;
+        eprintln!("tally: {}", out.display());
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
 /// The environment variable `var` that plants `plan` (`decay=0.15`), after checking it.
 fn planted(flag: &str, var: &str, plan: &str) -> anyhow::Result<(String, String)> {
     let Some((kernel, fraction)) = plan.split_once('=') else {
@@ -138,6 +257,8 @@ fn planted(flag: &str, var: &str, plan: &str) -> anyhow::Result<(String, String)
 struct Tally {
     verdicts: BTreeMap<String, BTreeMap<&'static str, BTreeMap<RowVerdict, usize>>>,
     changes: BTreeMap<String, BTreeMap<&'static str, Vec<f64>>>,
+    /// Each benchmark's minimum detectable effect, per run.
+    mde: BTreeMap<String, Vec<f64>>,
 }
 
 impl Tally {
@@ -154,6 +275,9 @@ impl Tally {
                 ("instructions", exact(&row.instructions)),
                 ("peak-memory", exact(&row.peak_memory)),
             ];
+            if let Some(mde) = row.minimum_detectable_effect {
+                self.mde.entry(row.id.clone()).or_default().push(mde);
+            }
             for (metric, seen) in metrics {
                 let Some((verdict, change)) = seen else {
                     continue;
@@ -174,6 +298,21 @@ impl Tally {
                 }
             }
         }
+    }
+
+    /// The median over benchmarks of each benchmark's median minimum detectable effect.
+    fn median_mde(&self) -> Option<f64> {
+        let mut per_bench: Vec<f64> = self
+            .mde
+            .values()
+            .map(|v| {
+                let mut v = v.clone();
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            })
+            .collect();
+        per_bench.sort_by(f64::total_cmp);
+        per_bench.get(per_bench.len() / 2).copied()
     }
 
     /// One line per benchmark and metric: its verdicts' counts and the range of its changes.

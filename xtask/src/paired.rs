@@ -69,7 +69,7 @@ pub(crate) struct Sides {
     /// Extra environment of head's processes only (a planted change).
     pub(crate) head_env: Vec<(String, String)>,
     /// Kept alive while measuring: the base's binaries may read its files.
-    _worktree: Worktree,
+    _worktree: Option<Worktree>,
 }
 
 impl Sides {
@@ -129,7 +129,7 @@ impl Sides {
             head_binaries,
             base_binaries,
             head_env,
-            _worktree: worktree,
+            _worktree: Some(worktree),
         })
     }
 
@@ -537,4 +537,131 @@ fn bench_result(id: &str, ns: &[f64]) -> anyhow::Result<BenchResult> {
 /// The first 8 characters of a commit hash.
 pub(crate) fn short(commit: &str) -> &str {
     commit.get(..8).unwrap_or(commit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A synthetic sample server speaking the harness's protocol: `time n` answers
+    /// `n × 1000 ns × (1 + slowdown)`, with a bias of up to ±3% fixed for the process's life (as a
+    /// real process's placement in memory gives) and ±2% noise per sample.
+    const SYNTHETIC: &str = r#"#!/bin/sh
+bias=$(( $(od -An -N2 -tu2 /dev/urandom) % 61 - 30 ))
+echo '{"protocol":1}'
+while read -r cmd arg; do
+  case "$cmd" in
+    list) echo '{"ids":["syn/1"]}' ;;
+    dispatch) echo '{"dispatch":{"syn":"portable"}}' ;;
+    prepare) echo "{\"prepared\":\"$arg\"}" ;;
+    time)
+      noise=$(( $(od -An -N2 -tu2 /dev/urandom) % 41 - 20 ))
+      permille=$(( 1000 + ${SLOWDOWN_PERMILLE:-0} + bias + noise ))
+      echo "{\"ns\":$(( arg * permille ))}" ;;
+    quit) exit 0 ;;
+    *) echo '{"error":"unknown request"}' ;;
+  esac
+done
+"#;
+
+    fn synthetic(dir: &Path) -> BenchBinary {
+        use std::os::unix::fs::PermissionsExt;
+        let exe = dir.join("synthetic-server");
+        std::fs::write(&exe, SYNTHETIC).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        BenchBinary {
+            name: "synthetic".to_owned(),
+            exe,
+            target: None,
+            workspace: dir.to_owned(),
+            ids: vec!["syn/1".to_owned()],
+            on_harness: true,
+        }
+    }
+
+    fn sides(head_env: Vec<(String, String)>) -> Sides {
+        let revision = |name: &str| Revision {
+            name: name.to_owned(),
+            commit: "0123456789abcdef".to_owned(),
+            dirty: false,
+        };
+        Sides {
+            head: revision("working tree"),
+            base: revision("HEAD"),
+            why: "test".to_owned(),
+            head_binaries: Vec::new(),
+            base_binaries: Vec::new(),
+            head_env,
+            _worktree: None,
+        }
+    }
+
+    const DESIGN: Design = Design {
+        min_pairs: 6,
+        max_pairs: 12,
+        samples: 10,
+        warm_up: 1,
+        sample: Duration::from_micros(100),
+        budget: Duration::from_secs(30),
+        pin: None,
+    };
+
+    fn verdict(m: &Measurement) -> perfmatrix_stats::PairedComparison {
+        let ratios: Vec<f64> = m.bench.pairs.iter().map(|p| p.log_ratio).collect();
+        compare_paired(&ratios, Thresholds::PAIRED, &PairedConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn a_planted_slowdown_is_seen_through_synthetic_servers_and_none_without() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = synthetic(dir.path());
+
+        let same = sides(Vec::new());
+        let m = same
+            .interleaved("syn/1", &bin, &bin, &DESIGN, Thresholds::PAIRED)
+            .unwrap();
+        assert!(m.bench.pairs.len() >= DESIGN.min_pairs);
+        // 100 µs of 1 µs calls, give or take the process's bias and the noise.
+        let iters = m.bench.iterations_per_sample.unwrap();
+        assert!((90..=110).contains(&iters), "{iters}");
+        assert_eq!(m.base_ns.len(), m.bench.pairs.len() * DESIGN.samples);
+        let c = verdict(&m);
+        assert_ne!(c.verdict, perfmatrix_stats::Verdict::Regressed, "{c:?}");
+        assert!(c.change.lower() < 0.02, "{c:?}");
+
+        let planted = sides(vec![("SLOWDOWN_PERMILLE".to_owned(), "100".to_owned())]);
+        let m = planted
+            .interleaved("syn/1", &bin, &bin, &DESIGN, Thresholds::PAIRED)
+            .unwrap();
+        let c = verdict(&m);
+        assert_eq!(c.verdict, perfmatrix_stats::Verdict::Regressed, "{c:?}");
+        assert!((c.change.estimate() - 0.10).abs() < 0.03, "{c:?}");
+        // Decided long before the cap: the interval lies above the failure threshold.
+        assert!(
+            m.bench.pairs.len() < DESIGN.max_pairs,
+            "{}",
+            m.bench.pairs.len()
+        );
+    }
+
+    #[test]
+    fn a_server_that_dies_is_an_error_naming_its_side() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bin = synthetic(dir.path());
+        let dead = dir.path().join("dead-server");
+        std::fs::write(&dead, "#!/bin/sh\necho '{\"protocol\":1}'\nexit 3\n").unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dead, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let good = bin.clone();
+        bin.exe = dead;
+        let err = sides(Vec::new())
+            .interleaved("syn/1", &good, &bin, &DESIGN, Thresholds::PAIRED)
+            .unwrap_err();
+        assert!(
+            format!("{err:#}").contains("head sample server stopped"),
+            "{err:#}"
+        );
+    }
 }

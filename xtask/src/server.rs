@@ -95,9 +95,14 @@ impl Server {
     /// Sends one request and returns its answer; an `error` answer is an error.
     fn request(&mut self, request: &str) -> anyhow::Result<serde_json::Value> {
         crate::interrupt::check()?;
-        writeln!(self.stdin, "{request}")
-            .and_then(|()| self.stdin.flush())
-            .with_context(|| format!("writing to the {} sample server", self.label))?;
+        if let Err(err) = writeln!(self.stdin, "{request}").and_then(|()| self.stdin.flush()) {
+            let status = self.child.wait().ok();
+            bail!(
+                "the {} sample server stopped{} before `{request}` ({err}; its messages are above)",
+                self.label,
+                status.map(|s| format!(" ({s})")).unwrap_or_default()
+            );
+        }
         let answer = self.read_line()?;
         if let Some(error) = answer["error"].as_str() {
             bail!(
