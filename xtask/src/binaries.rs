@@ -62,10 +62,8 @@ pub(crate) struct Build<'a> {
     /// `CARGO_TARGET_DIR` (None: the workspace's own).
     pub(crate) target_dir: Option<&'a Path>,
     pub(crate) target: Option<&'a str>,
-    /// The bench targets to build (None: every bench target of the workspace but `exclude`).
-    pub(crate) benches: Option<&'a [String]>,
-    /// Bench targets left out when `benches` is None (the configured `exclude-benches`).
-    pub(crate) exclude: &'a [String],
+    /// The bench targets to build.
+    pub(crate) benches: &'a [String],
     /// What the progress lines call this build (`head`, `base 1a2b3c4d`).
     pub(crate) label: &'a str,
     /// The bench profile (release, as `cargo bench` builds), or dev for the tests' quick builds.
@@ -83,15 +81,8 @@ impl Build<'_> {
             cmd.args(["bench", "--no-run", "--workspace"]);
         }
         cmd.arg("--message-format=json-render-diagnostics");
-        match self.benches {
-            Some(benches) => {
-                for bench in benches {
-                    cmd.args(["--bench", bench]);
-                }
-            }
-            None => {
-                cmd.arg("--benches");
-            }
+        for bench in self.benches {
+            cmd.args(["--bench", bench]);
         }
         if let Some(target) = self.target {
             cmd.args(["--target", target]);
@@ -105,7 +96,7 @@ impl Build<'_> {
     /// Builds (cargo's progress and diagnostics on stderr, as in any build) and returns the
     /// binaries, each asked whether it runs on the harness.
     pub(crate) fn run(&self) -> anyhow::Result<Vec<BenchBinary>> {
-        if self.benches.is_some_and(<[String]>::is_empty) {
+        if self.benches.is_empty() {
             bail!(
                 "the workspace at {} has no bench targets ([[bench]] in a Cargo.toml)",
                 self.workspace.display()
@@ -126,10 +117,7 @@ impl Build<'_> {
             );
         }
         let mut binaries = executables(&String::from_utf8_lossy(&out.stdout));
-        binaries.retain(|(name, _)| match self.benches {
-            Some(benches) => benches.contains(name),
-            None => !self.exclude.contains(name),
-        });
+        binaries.retain(|(name, _)| self.benches.contains(name));
         if binaries.is_empty() {
             bail!(
                 "cargo built the {} benchmarks but reported none of their executables",

@@ -642,8 +642,7 @@ totals: 5980 5914 142 16 10 0 16 8";
             workspace: root,
             target_dir: None,
             target: None,
-            benches: Some(&["kernels".to_owned()]),
-            exclude: &[],
+            benches: &["kernels".to_owned()],
             label: "test",
             dev: true,
         }

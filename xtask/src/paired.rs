@@ -93,8 +93,7 @@ impl Sides {
             workspace: Path::new("."),
             target_dir: None,
             target: None,
-            benches: Some(&ws.benches),
-            exclude: &[],
+            benches: &ws.benches,
             label: "head",
             dev: false,
         }
@@ -107,12 +106,13 @@ impl Sides {
         let start = Instant::now();
         let label = format!("base {}", short(&base.commit));
         let base_target = root.join("base-target");
+        let base_benches =
+            crate::workspace::bench_targets_in(worktree.path(), &ws.config.exclude_benches)?;
         let base_binaries = Build {
             workspace: worktree.path(),
             target_dir: Some(&base_target),
             target: None,
-            benches: None,
-            exclude: &ws.config.exclude_benches,
+            benches: &base_benches,
             label: &label,
             dev: false,
         }
@@ -534,10 +534,7 @@ fn bench_result(id: &str, ns: &[f64]) -> anyhow::Result<BenchResult> {
     })
 }
 
-/// The first 8 characters of a commit hash.
-pub(crate) fn short(commit: &str) -> &str {
-    commit.get(..8).unwrap_or(commit)
-}
+pub(crate) use perfmatrix_model::short_commit as short;
 
 #[cfg(test)]
 mod tests {

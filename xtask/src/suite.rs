@@ -70,8 +70,7 @@ impl Suite {
             workspace: Path::new("."),
             target_dir: None,
             target: self.target.as_deref(),
-            benches: Some(&self.benches),
-            exclude: &[],
+            benches: &self.benches,
             label: "workspace's",
             dev: false,
         }

@@ -1,7 +1,7 @@
 //! The workspace as perfmatrix sees it: `cargo metadata` (target folder, perfmatrix's config), the
 //! host triple, and the project's platforms.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
@@ -20,18 +20,7 @@ pub(crate) struct Workspace {
 
 impl Workspace {
     pub(crate) fn load() -> anyhow::Result<Self> {
-        let out = Command::new(crate::cargo())
-            .args(["metadata", "--format-version", "1", "--no-deps"])
-            .output()
-            .context("cannot run `cargo metadata`")?;
-        if !out.status.success() {
-            bail!(
-                "`cargo metadata` failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let metadata: serde_json::Value =
-            serde_json::from_slice(&out.stdout).context("`cargo metadata` printed invalid JSON")?;
+        let metadata = metadata(Path::new("."))?;
         let target_dir = metadata["target_directory"]
             .as_str()
             .map(PathBuf::from)
@@ -93,6 +82,32 @@ fn unknown_benchmark_warnings(config: &Config, results: &Results) -> Vec<String>
     }
     let ids: Vec<&str> = results.benchmarks.iter().map(|b| b.id.as_str()).collect();
     config.unknown_benchmark_warnings(&ids)
+}
+
+/// `cargo metadata --no-deps` of the workspace at `dir`.
+fn metadata(dir: &Path) -> anyhow::Result<serde_json::Value> {
+    let out = Command::new(crate::cargo())
+        .current_dir(dir)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()
+        .context("cannot run `cargo metadata`")?;
+    if !out.status.success() {
+        bail!(
+            "`cargo metadata` in {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    serde_json::from_slice(&out.stdout).context("`cargo metadata` printed invalid JSON")
+}
+
+/// The bench targets of the workspace at `dir` (another checkout, e.g. a paired run's base), less
+/// the names in `exclude`.
+pub(crate) fn bench_targets_in(dir: &Path, exclude: &[String]) -> anyhow::Result<Vec<String>> {
+    Ok(bench_targets(&metadata(dir)?)
+        .into_iter()
+        .filter(|b| !exclude.contains(b))
+        .collect())
 }
 
 /// Names of the bench targets in `cargo metadata` output. Only these run: `cargo bench --benches`

@@ -155,6 +155,24 @@ fn bench_refuses_bad_flags() {
     let out = xtask(&["bench", "--target", "../x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--target"), "{}", stderr(&out));
+    // Refused before anything is built: an unknown base, a bad filter, both modes at once.
+    let out = xtask(&["bench", "--against", "no-such-branch-perfmatrix"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--against `no-such-branch-perfmatrix` names no commit"),
+        "{}",
+        stderr(&out)
+    );
+    let out = xtask(&["bench", "--against", "HEAD", "("]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the benchmark filter \"(\" is not a valid regular expression"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let out = xtask(&["bench", "--against", "HEAD", "--committed"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[cfg(unix)]

@@ -30,7 +30,7 @@ pub use merge::{
     PlatformStatus, Skipped, merge,
 };
 pub use metrics::{Measured, ProbeMetrics};
-pub use paired::{Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision};
+pub use paired::{Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, short_commit};
 pub use report::{
     BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, REPORT_SCHEMA,
     Report, Row, RowVerdict,

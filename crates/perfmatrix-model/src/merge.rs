@@ -534,9 +534,9 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
         BaselineChoice::NoComparable { .. } => None,
         BaselineChoice::Paired { base, head, .. } => Some(format!(
             "paired: head {}{} vs base {} ({})",
-            short(&head.commit),
+            crate::short_commit(&head.commit),
             if head.dirty { "+changes" } else { "" },
-            short(&base.commit),
+            crate::short_commit(&base.commit),
             base.name
         )),
     };
@@ -591,11 +591,6 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
         note,
         column: Some(columns.len() - 1),
     }
-}
-
-/// The first 8 characters of a commit hash.
-fn short(commit: &str) -> &str {
-    commit.get(..8).unwrap_or(commit)
 }
 
 fn outcome_name(outcome: Outcome) -> &'static str {

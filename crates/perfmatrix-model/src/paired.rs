@@ -97,6 +97,17 @@ pub struct PairedRow {
     pub iterations_per_sample: Option<u64>,
 }
 
+/// A commit hash shortened as git shows it (7 hex digits); anything that is not a long hex hash
+/// is returned whole.
+#[must_use]
+pub fn short_commit(commit: &str) -> &str {
+    if commit.len() > 7 && commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &commit[..7]
+    } else {
+        commit
+    }
+}
+
 impl PairedRun {
     /// Checks what a file holds beyond its types: unique ids on each side, and enough pairs.
     pub(crate) fn check(&self, path: &std::path::Path) -> Result<(), ModelError> {

@@ -213,7 +213,11 @@ pub(crate) fn derived_count_notes(report: &MergedReport) -> Vec<CountNote> {
 
 /// The count baseline `report` chose, if it counted anything.
 pub(crate) fn count_note(report: &Report) -> Option<CountNote> {
-    let choice = report.count_baseline.as_ref()?;
+    // A count baseline is a recorded file; a paired run compares counts with its base build.
+    let choice = report
+        .count_baseline
+        .as_ref()
+        .filter(|c| !matches!(c, BaselineChoice::Paired { .. }))?;
     let commit = match choice {
         BaselineChoice::Selected { commit, .. } => short_commit(commit).to_owned(),
         BaselineChoice::NoComparable { .. } | BaselineChoice::Paired { .. } => String::new(),

@@ -280,15 +280,7 @@ pub(crate) fn counts(counts: &Counts) -> Vec<Count> {
     .collect()
 }
 
-/// A full hexadecimal commit id cut to its first 7 digits, as `git log --oneline` shows it;
-/// anything else (`unknown`, `abc123-dirty`) as it is.
-pub(crate) fn short_commit(commit: &str) -> &str {
-    if commit.len() > 7 && commit.bytes().all(|b| b.is_ascii_hexdigit()) {
-        &commit[..7]
-    } else {
-        commit
-    }
-}
+pub(crate) use perfmatrix_model::short_commit;
 
 /// `s` with every control character (newline, tab, ESC…) and every bidirectional-override
 /// character written as a Rust escape (`\n`, `\u{1b}`), so that no report content can move the

@@ -5,7 +5,8 @@ mod common;
 
 use common::{any_exact, any_metric, any_verdict, strip_ansi};
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, Report, Row, RowVerdict,
+    BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, Report, Revision, Row,
+    RowVerdict,
 };
 use perfmatrix_report::{Format, ReportError, Style, color_allowed, render};
 use perfmatrix_stats::Interval;
@@ -480,12 +481,78 @@ fn json_round_trips() {
 fn a_remeasured_verdict_says_so_in_table_and_markdown() {
     let mut report = selected();
     report.mark_remeasured(&[report.rows[0].id.clone()]);
-    let table = render(&report, Format::Table, Style::plain()).unwrap();
+    let table = render(&report, Format::Table, PLAIN).unwrap();
     let first = table_body(&table)[2]; // header, rule, first row
     assert!(first.ends_with("(re-measured)"), "{first}");
     assert_eq!(table.matches("(re-measured)").count(), 1);
-    let md = render(&report, Format::Markdown, Style::plain()).unwrap();
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
     assert_eq!(md.matches("(re-measured)").count(), 1, "{md}");
+}
+
+#[test]
+fn a_paired_report_names_both_commits_and_its_samples_in_every_format() {
+    let mut report = selected();
+    report.baseline = BaselineChoice::Paired {
+        head: Revision {
+            name: "working tree".to_owned(),
+            commit: "1111111122223333".to_owned(),
+            dirty: true,
+        },
+        base: Revision {
+            name: "origin/main".to_owned(),
+            commit: "4444444455556666".to_owned(),
+            dirty: false,
+        },
+        why: "--against origin/main".to_owned(),
+        samples: "6–20 process pairs × 30 interleaved samples".to_owned(),
+    };
+    let table = strip_ansi(&render(&report, Format::Table, PLAIN).unwrap());
+    assert!(
+        table.contains(
+            "compared: head 1111111 + uncommitted changes vs base 4444444 (origin/main), on \
+             this machine, 6–20 process pairs × 30 interleaved samples"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("why this base: --against origin/main"),
+        "{table}"
+    );
+    let header = table.lines().find(|l| l.starts_with("benchmark")).unwrap();
+    assert!(
+        header.contains(" head ") && header.contains(" base "),
+        "{header}"
+    );
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(
+        md.contains("Head `1111111 + uncommitted changes` vs base `4444444`"),
+        "{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&report, Format::Json, PLAIN).unwrap()).unwrap();
+    assert_eq!(json["baseline"]["status"], "paired");
+    assert_eq!(json["baseline"]["base"]["name"], "origin/main");
+    let html = render(&report, Format::Html, PLAIN).unwrap();
+    assert!(
+        html.contains("paired: head 1111111+changes vs base 4444444 (origin&#x2f;main)"),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_committed_baseline_says_it_is_one_and_whether_wall_time_gates() {
+    let mut report = selected();
+    let table = strip_ansi(&render(&report, Format::Table, PLAIN).unwrap());
+    assert!(
+        table.contains("runs made at another time, possibly on another host"),
+        "{table}"
+    );
+    assert!(!table.contains("wall time warns only"), "{table}");
+    report.time_gated = false;
+    let table = strip_ansi(&render(&report, Format::Table, PLAIN).unwrap());
+    assert!(table.contains("wall time warns only"), "{table}");
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains("Wall time warns only"), "{md}");
 }
 
 #[test]
@@ -618,6 +685,29 @@ fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
                 how_to_record
             }
         ),
+        (
+            any_string(),
+            any_string(),
+            any::<bool>(),
+            any_string(),
+            any_string()
+        )
+            .prop_map(|(name, commit, dirty, why, samples)| {
+                BaselineChoice::Paired {
+                    head: Revision {
+                        name: "working tree".to_owned(),
+                        commit: commit.clone(),
+                        dirty,
+                    },
+                    base: Revision {
+                        name,
+                        commit,
+                        dirty: false,
+                    },
+                    why,
+                    samples,
+                }
+            }),
     ]
 }
 
