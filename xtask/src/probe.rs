@@ -31,6 +31,7 @@ pub(crate) fn fingerprint(target: Option<&str>) -> anyhow::Result<Fingerprint> {
     let mut fp = Fingerprint::from_json(&String::from_utf8_lossy(&out.stdout))
         .context("the fingerprint probe printed an invalid fingerprint")?;
     fp.toolchain = Toolchain::detect(&c_compiler(&triple, &host), "bench");
+    fp.toolchain.probe = format!("perfmatrix-harness/{}", perfmatrix_harness::PROTOCOL);
     fp.git = Git::collect(std::path::Path::new("."));
     Ok(fp)
 }

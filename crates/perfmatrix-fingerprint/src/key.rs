@@ -177,6 +177,8 @@ pub struct CountKey {
     pub profile: String,
     /// Extra compiler flags from the environment.
     pub flags: String,
+    /// What counted (`toolchain.probe`).
+    pub probe: String,
     /// The emulator, or `None` for a native run.
     pub emulated: Option<String>,
 }
@@ -190,6 +192,7 @@ impl From<&Fingerprint> for CountKey {
             cc: fp.toolchain.cc.clone(),
             profile: fp.toolchain.profile.clone(),
             flags: fp.toolchain.flags.clone(),
+            probe: fp.toolchain.probe.clone(),
             emulated: fp.environment.emulated.clone(),
         }
     }
@@ -211,6 +214,14 @@ impl CountKey {
                     "none".to_owned()
                 } else {
                     self.flags.clone()
+                },
+            ),
+            (
+                "toolchain.probe".to_owned(),
+                if self.probe.is_empty() {
+                    "perfmatrix_count example".to_owned()
+                } else {
+                    self.probe.clone()
                 },
             ),
             emulated_entry(self.emulated.as_deref()),
@@ -358,6 +369,19 @@ pub(crate) mod tests {
             .map(|d| d.field)
             .collect();
         assert_eq!(fields, ["kernel_variants.cosine", "toolchain.flags"]);
+    }
+
+    #[test]
+    fn counts_of_another_probe_are_not_comparable() {
+        // The stand-alone probe's process was smaller: its peak memory cannot gate the harness's.
+        let old = sample();
+        let mut harness = sample();
+        harness.toolchain.probe = "perfmatrix-harness/1".to_owned();
+        let diffs = old.count_key().differences(&harness.count_key());
+        assert_eq!(diffs.len(), 1);
+        assert_eq!(diffs[0].field, "toolchain.probe");
+        assert_eq!(diffs[0].ours, "perfmatrix_count example");
+        assert_eq!(old.comparability_key(), harness.comparability_key());
     }
 
     #[test]

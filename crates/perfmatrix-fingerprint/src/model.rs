@@ -194,6 +194,11 @@ pub struct Toolchain {
     /// they change the generated code, so instruction counts are only comparable when equal.
     #[serde(default)]
     pub flags: String,
+    /// What counted the instructions and peak memory: `perfmatrix-harness/1` (the bench binary's
+    /// own counting mode); empty in files recorded by the earlier stand-alone probe example, whose
+    /// process was smaller, so its peak memory is not comparable.
+    #[serde(default)]
+    pub probe: String,
 }
 
 /// Whether the benchmarks ran under an emulator or on a virtual machine.

@@ -16,6 +16,7 @@ impl Toolchain {
             cc: clean_text(cc),
             profile: clean_text(profile),
             flags: String::new(),
+            probe: String::new(),
         }
     }
 
