@@ -12,6 +12,8 @@
 //!   { triple = "x86_64-unknown-linux-gnu", runner = "ubuntu-24.04", required = true },
 //! ]
 //! exclude-benches = ["merge"]   # bench targets that are not part of the suite
+//! artifact-retention-days = 30  # how long CI keeps results and reports
+//! toolchain = "1.95.0"          # the Rust toolchain CI builds with
 //! [workspace.metadata.perfmatrix.benchmarks."cosine/768x10000"]
 //! fail = 0.20          # per benchmark: any of the gates above
 //! ```
@@ -51,6 +53,8 @@ struct SectionFile {
     platforms: Vec<PlatformFile>,
     #[serde(default)]
     exclude_benches: Vec<String>,
+    artifact_retention_days: Option<u32>,
+    toolchain: Option<String>,
 }
 
 /// One `[….benchmarks."<id>"]` table: the gates of the section, each optional.
@@ -111,6 +115,11 @@ pub struct Config {
     /// Bench targets (`[[bench]]` names) the suite does not run: tooling benchmarks that are
     /// run by hand, not gated.
     pub exclude_benches: Vec<String>,
+    /// How long the CI workflow keeps its results and reports (GitHub allows 1 to 90 days).
+    pub artifact_retention_days: u32,
+    /// The Rust toolchain CI builds with (`1.95.0`), so builds and instruction counts stay the
+    /// same until a deliberate bump; None lets CI take the runner's stable.
+    pub toolchain: Option<String>,
 }
 
 /// The gates of one benchmark, one per metric.
@@ -166,6 +175,8 @@ impl Default for Config {
             per_benchmark: BTreeMap::new(),
             platforms: Vec::new(),
             exclude_benches: Vec::new(),
+            artifact_retention_days: 30,
+            toolchain: None,
         }
     }
 }
@@ -245,6 +256,31 @@ impl Config {
             per_benchmark,
             platforms,
             exclude_benches: file.exclude_benches,
+            artifact_retention_days: match file.artifact_retention_days {
+                None => 30,
+                Some(days @ 1..=90) => days,
+                Some(_) => {
+                    return Err(bad(
+                        &format!("{SECTION}.artifact-retention-days"),
+                        "must be a whole number of days from 1 to 90 (GitHub's limits)",
+                    ));
+                }
+            },
+            toolchain: match file.toolchain {
+                None => None,
+                Some(t)
+                    if !t.is_empty()
+                        && t.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c)) =>
+                {
+                    Some(t)
+                }
+                Some(_) => {
+                    return Err(bad(
+                        &format!("{SECTION}.toolchain"),
+                        "must be a toolchain name like \"1.95.0\" or \"stable\"",
+                    ));
+                }
+            },
         })
     }
 
@@ -557,6 +593,22 @@ mod tests {
                     {"triple": "x86_64-unknown-linux-gnu", "runner": "b"}
                 ]}),
                 "platforms[1].triple",
+            ),
+            (
+                json!({"artifact-retention-days": 0}),
+                "workspace.metadata.perfmatrix.artifact-retention-days",
+            ),
+            (
+                json!({"artifact-retention-days": 91}),
+                "workspace.metadata.perfmatrix.artifact-retention-days",
+            ),
+            (
+                json!({"toolchain": "1.95.0; rm -rf /"}),
+                "workspace.metadata.perfmatrix.toolchain",
+            ),
+            (
+                json!({"paired": {"warn": 0.1, "fail": 0.05}}),
+                "workspace.metadata.perfmatrix.paired",
             ),
         ];
         for (section, key) in cases {
