@@ -118,13 +118,16 @@ impl Results {
 
     /// Reads and checks a results file: schema and version, every sample (positive, finite,
     /// at most [`MAX_SAMPLE_NS`]), unique ids, summaries that agree with their samples, and no
-    /// exact metric of 0.
+    /// exact metric of 0. The benchmarks are put in id order.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let results: Results = RESULTS_SCHEMA.read(path)?;
+        let mut results: Results = RESULTS_SCHEMA.read(path)?;
         check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
         for (i, bench) in results.benchmarks.iter().enumerate() {
             check_measurement(path, i, bench)?;
         }
+        // A file edited or written by another tool may list them in any order; lookups by id
+        // (`get`) need id order.
+        results.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(paired) = &results.paired {
             paired.check(path)?;
         }
