@@ -35,7 +35,9 @@ pub use report::{
     BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, REPORT_SCHEMA,
     Report, Row, RowVerdict,
 };
-pub use results::{BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, Summary};
+pub use results::{
+    BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, Summary, unjudged_path,
+};
 pub use store::{
     Candidate, Destination, Selection, baseline_path, destination, platform_dir, select,
     select_counts,

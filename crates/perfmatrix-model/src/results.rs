@@ -1,7 +1,7 @@
 //! The results file `cargo xtask bench` writes: the fingerprint, the run's settings, and per
 //! benchmark its per-iteration samples and a summary. Versioned; see [`RESULTS_SCHEMA`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_stats::Sample;
@@ -31,8 +31,8 @@ pub struct Results {
     /// Sorted by id, ids unique.
     pub benchmarks: Vec<BenchResult>,
     /// The verdict against the baseline selected for this run, once it has been judged
-    /// (`cargo xtask bench` writes the file before judging too, so a measurement survives a
-    /// baseline that fails to load: such a file has no verdict).
+    /// (`cargo xtask bench` keeps the measurement before judging in [`unjudged_path`], so it
+    /// survives a baseline that fails to load: that file has no verdict).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Report>,
     /// A paired run (`cargo xtask bench --against`): both commits, and what was measured of the
@@ -139,6 +139,29 @@ impl Results {
         write_atomically(path, &to_json_bytes(self))
     }
 
+    /// Keeps a measurement not judged yet beside `out`, at [`unjudged_path`], never over `out`:
+    /// a run killed while it is judged (re-measuring) leaves the previous results file as it
+    /// was, and the measurement survives a baseline that fails to load. Returns that path.
+    pub fn save_unjudged(&self, out: &Path) -> Result<PathBuf, ModelError> {
+        let path = unjudged_path(out);
+        self.save(&path)?;
+        Ok(path)
+    }
+
+    /// Writes the judged results to `out` (once, atomically) and removes the unjudged copy
+    /// [`Results::save_unjudged`] kept, if any.
+    pub fn save_judged(&self, out: &Path) -> Result<(), ModelError> {
+        self.save(out)?;
+        let unjudged = unjudged_path(out);
+        match std::fs::remove_file(&unjudged) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(ModelError::Write {
+                path: unjudged,
+                source: e,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Puts `bench` in place of the measurement with the same id (or adds it), keeping the order.
     pub fn replace(&mut self, bench: BenchResult) {
         match self.benchmarks.binary_search_by(|b| b.id.cmp(&bench.id)) {
@@ -155,6 +178,17 @@ impl Results {
             .ok()
             .map(|i| &self.benchmarks[i])
     }
+}
+
+/// Where the measurement of a run writing `out` is kept until it is judged: `<out>.unjudged`
+/// beside it (JSON, but not `*.json`, so a glob of the results folder never merges it).
+#[must_use]
+pub fn unjudged_path(out: &Path) -> PathBuf {
+    let mut name = out
+        .file_name()
+        .map_or_else(Default::default, ToOwned::to_owned);
+    name.push(".unjudged");
+    out.with_file_name(name)
 }
 
 /// The longest time per iteration a sample may claim: 1,000 s. Criterion never measures such a

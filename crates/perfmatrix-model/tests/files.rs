@@ -290,3 +290,26 @@ fn other_benchmarks_are_named_missing_and_extra() {
         "{e}"
     );
 }
+
+#[test]
+fn an_unjudged_measurement_never_replaces_the_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results-x.json");
+    let unjudged = perfmatrix_model::unjudged_path(&out);
+    assert_eq!(unjudged, dir.path().join("results-x.json.unjudged"));
+
+    let previous = results(fingerprint(1), vec![bench("a/1", 10.0, 1)]);
+    previous.save(&out).unwrap();
+    let new = results(fingerprint(1), vec![bench("a/1", 12.0, 2)]);
+    assert_eq!(new.save_unjudged(&out).unwrap(), unjudged);
+    // Killed now (while judging): the previous file is intact, the measurement kept beside it.
+    assert_eq!(Results::load(&out).unwrap(), previous);
+    assert_eq!(Results::load(&unjudged).unwrap(), new);
+
+    new.save_judged(&out).unwrap();
+    assert_eq!(Results::load(&out).unwrap(), new);
+    assert!(!unjudged.exists(), "the unjudged copy is removed");
+    // Without an unjudged copy (nothing to remove) it still writes.
+    previous.save_judged(&out).unwrap();
+    assert_eq!(Results::load(&out).unwrap(), previous);
+}
