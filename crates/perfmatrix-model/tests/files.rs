@@ -313,3 +313,12 @@ fn an_unjudged_measurement_never_replaces_the_results_file() {
     previous.save_judged(&out).unwrap();
     assert_eq!(Results::load(&out).unwrap(), previous);
 }
+
+#[test]
+fn an_id_with_a_newline_in_a_results_file_is_shown_escaped() {
+    for (id, shown) in [("a\nb", r"`a\nb`"), ("x\0y", r"`x\0y`")] {
+        let e = load_error(|j| j["benchmarks"][0]["id"] = id.into());
+        assert!(e.contains(shown), "{e:?}");
+        assert!(!e.contains(['\n', '\0']), "raw control character in {e:?}");
+    }
+}
