@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use perfmatrix_model::{Outcome, Report, Results, Revision, RunSettings};
 use perfmatrix_report::{Format, Style, render};
 
@@ -193,8 +194,8 @@ pub(crate) struct Leg {
     /// `--target` for a cross build run through `.cargo/config.toml`'s runner (None: the host).
     pub(crate) target: Option<String>,
     pub(crate) settings: RunSettings,
-    /// The results file, written before judging (a measurement survives a baseline that fails
-    /// to load) and again with the verdict.
+    /// The results file, written once with the verdict; until then the measurement is kept
+    /// beside it ([`perfmatrix_model::unjudged_path`]).
     pub(crate) out: PathBuf,
     /// Prefix of the progress lines.
     pub(crate) label: String,
@@ -210,12 +211,13 @@ impl Leg {
         platform: &str,
         baselines: &Path,
     ) -> anyhow::Result<(Results, Report)> {
+        crate::interrupt::install();
         let mut suite = self.suite(ws, platform);
         suite.build()?;
         let mut results = suite.run(&self.label)?;
         suite.count(&mut results, &self.label)?;
         ws.warn_unknown_benchmarks(&results);
-        results.save(&self.out)?;
+        let unjudged = results.save_unjudged(&self.out)?;
         // An emulated run is only ever compared with a baseline recorded under emulation.
         let emulated = if results.fingerprint.environment.emulated.is_some() {
             " --emulated"
@@ -227,13 +229,18 @@ impl Leg {
             mut results,
             report,
             ..
-        } = judge(&suite, results, baselines, &ws.config, &hint)?;
+        } = judge(&suite, results, baselines, &ws.config, &hint).with_context(|| {
+            format!(
+                "judging failed; the measurement is kept, unjudged, in {}",
+                unjudged.display()
+            )
+        })?;
         let mut report = report;
         if !self.gate_time {
             report.warn_only_on_time();
         }
         results.verdict = Some(report.clone());
-        results.save(&self.out)?;
+        results.save_judged(&self.out)?;
         Ok((results, report))
     }
 

@@ -71,6 +71,7 @@ impl Drop for Load {
 
 impl Experiment {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        crate::interrupt::install();
         let ws = Workspace::load()?;
         if self.runs == 0 {
             bail!("--runs must be at least 1");

@@ -45,6 +45,8 @@ pub(crate) struct Outputs {
 
 impl Merge {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        // A Ctrl-C lets the writes below finish or stops before them: no temp file left behind.
+        crate::interrupt::install();
         let expected = if self.expect.is_empty() {
             let ws = Workspace::load()?;
             expected_of(&ws.config)
@@ -115,6 +117,7 @@ pub(crate) fn report(
         .map(|(path, format)| Ok((path, render_merged(&merged, format, Style::plain())?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let shown = render_merged(&merged, outputs.format, Style::detect())?;
+    crate::interrupt::check()?;
     for (path, text) in rendered {
         write_atomically(path, text.as_bytes())?;
     }

@@ -36,6 +36,9 @@ pub(crate) struct UpdateBaselines {
 
 impl UpdateBaselines {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        // Ctrl-C or SIGTERM stops at the next check instead of killing a write half way, so the
+        // temp file of an atomic write is renamed or removed, never left in the baselines folder.
+        crate::interrupt::install();
         let ws = Workspace::load()?;
         let platform = ws.platform_for(Some(&self.platform), "--platform")?;
         let runs: Vec<(PathBuf, Results)> = if self.from.is_empty() {
@@ -51,6 +54,7 @@ impl UpdateBaselines {
         if let Some(err) = &dest.unreadable {
             eprintln!("warning: the old baseline is unreadable and will be replaced: {err}");
         }
+        crate::interrupt::check()?;
         baseline.save(&dest.path)?;
         if let Some((old_path, _)) = &dest.replaces {
             if old_path != &dest.path {
@@ -113,6 +117,7 @@ impl UpdateBaselines {
                 .target_dir
                 .join("perfmatrix")
                 .join(format!("baseline-run-{k}.json"));
+            crate::interrupt::check()?;
             results.save(&path)?;
             runs.push((path, results));
         }

@@ -1,10 +1,23 @@
 //! Atomic file writes: a temp file in the destination folder, flushed, then renamed over the target,
-//! so readers and interrupted runs only ever see the old file or the complete new one.
+//! so readers and interrupted runs only ever see the old file or the complete new one. A temp
+//! file a kill leaves behind is named [`TEMP_PREFIX`]`…`: ignored by git (`.gitignore`) and by
+//! baseline selection, so it can never be committed or read as a baseline.
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::ModelError;
+
+/// How every temp file of [`write_atomically`] is named: `.perfmatrix-tmp-XXXXXX`, no extension.
+pub const TEMP_PREFIX: &str = ".perfmatrix-tmp-";
+
+/// Whether `path` is named like a temp file of [`write_atomically`] (a leftover of a killed run).
+#[must_use]
+pub fn is_temporary(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with(TEMP_PREFIX))
+}
 
 /// Writes `bytes` to `path` atomically, creating the parent folder if needed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
@@ -17,7 +30,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(write_err)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
+    let mut tmp = temp_file_in(dir).map_err(write_err)?;
     // Temp files are created private (0600); the files we write are meant to be committed and
     // shared, so keep the old file's permissions, or use the usual 0644 for a new one.
     let permissions = std::fs::metadata(path)
@@ -33,6 +46,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     tmp.as_file().sync_all().map_err(write_err)?;
     tmp.persist(path).map_err(|e| write_err(e.error))?;
     Ok(())
+}
+
+/// The temp file [`write_atomically`] writes first, in `dir`, named [`TEMP_PREFIX`]`XXXXXX`.
+fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
 }
 
 #[cfg(unix)]
@@ -63,6 +83,16 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(dir.path().join("sub")).unwrap().collect();
         assert_eq!(names.len(), 1, "no temp file left behind");
+    }
+
+    #[test]
+    fn temp_files_are_named_to_be_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = temp_file_in(dir.path()).unwrap();
+        assert!(is_temporary(tmp.path()), "{}", tmp.path().display());
+        assert!(tmp.path().extension().is_none(), "never a `.json` file");
+        assert!(!is_temporary(&dir.path().join("out.json")));
+        assert!(!is_temporary(Path::new(".tmpAbC123")));
     }
 
     #[test]

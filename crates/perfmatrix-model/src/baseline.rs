@@ -2,6 +2,7 @@
 //! recorded on, when and at which commit, and per benchmark the K runs' samples and the noise
 //! floor they show.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use perfmatrix_fingerprint::Fingerprint;
@@ -141,6 +142,37 @@ fn check_independent(runs: &[(&Path, Results)]) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// What `run` measured that `first` did not and the reverse, as ids compared as sets; `None`
+/// when both measured the same benchmarks (in whatever order).
+fn id_difference(first: &Results, run: &Results) -> Option<String> {
+    let ours: BTreeSet<&BenchmarkId> = first.benchmarks.iter().map(|b| &b.id).collect();
+    let theirs: BTreeSet<&BenchmarkId> = run.benchmarks.iter().map(|b| &b.id).collect();
+    let list = |label: &str, ids: Vec<&&BenchmarkId>| {
+        const SHOWN: usize = 5;
+        if ids.is_empty() {
+            return None;
+        }
+        let mut text = ids
+            .iter()
+            .take(SHOWN)
+            .map(|id| format!("`{}`", id.as_str().escape_debug()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ids.len() > SHOWN {
+            text = format!("{text} and {} more", ids.len() - SHOWN);
+        }
+        Some(format!("{label} {text}"))
+    };
+    let parts: Vec<String> = [
+        list("missing", ours.difference(&theirs).collect()),
+        list("extra", theirs.difference(&ours).collect()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     a == b
         || matches!(
@@ -173,6 +205,17 @@ impl Baseline {
     /// Pools `runs` (K >= [`MIN_RUNS`] full results of one platform and machine) into a baseline.
     /// Every run must be a full run with the same fingerprint key and the same benchmarks.
     pub fn from_runs(runs: &[(&Path, Results)]) -> Result<Self, ModelError> {
+        // Benchmarks are pooled by position and looked up by id: put every run in id order, so
+        // the same benchmarks listed in another order are the same run.
+        let sorted: Vec<(&Path, Results)> = runs
+            .iter()
+            .map(|(path, run)| {
+                let mut run = run.clone();
+                run.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
+                (*path, run)
+            })
+            .collect();
+        let runs = sorted.as_slice();
         let Some(((first_path, first), rest)) = runs.split_first() else {
             return Err(ModelError::Runs(format!(
                 "a baseline needs at least {MIN_RUNS} full runs, got none"
@@ -216,17 +259,14 @@ impl Baseline {
                     ),
                 ));
             }
-            let ids = |r: &Results| {
-                r.benchmarks
-                    .iter()
-                    .map(|b| b.id.clone())
-                    .collect::<Vec<_>>()
-            };
-            if ids(run) != ids(first) {
+            if let Some(difference) = id_difference(first, run) {
                 return Err(ModelError::field(
                     path,
                     "benchmarks",
-                    format!("measured other benchmarks than {}", first_path.display()),
+                    format!(
+                        "measured other benchmarks than {}: {difference}",
+                        first_path.display()
+                    ),
                 ));
             }
         }

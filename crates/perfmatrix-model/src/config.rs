@@ -270,7 +270,8 @@ impl Config {
                 None => None,
                 Some(t)
                     if !t.is_empty()
-                        && t.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c)) =>
+                        && t.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c)) =>
                 {
                     Some(t)
                 }

@@ -41,7 +41,8 @@ pub enum ModelError {
         first: PathBuf,
         second: PathBuf,
     },
-    #[error("benchmark id `{id}` {reason}")]
+    /// The id is printed escaped (`a\nb`, `x\0`): a raw newline or NUL would garble the message.
+    #[error("benchmark id `{}` {reason}", id.escape_debug())]
     BadId { id: String, reason: &'static str },
 }
 

@@ -98,6 +98,22 @@ mod tests {
     }
 
     #[test]
+    fn errors_print_newlines_and_nuls_escaped() {
+        for (id, shown) in [
+            ("a\nb", "`a\\nb`"),
+            ("x\0y", "`x\\0y`"),
+            ("t\rz", "`t\\rz`"),
+        ] {
+            let err = BenchmarkId::new(id).unwrap_err().to_string();
+            assert!(err.contains(shown), "{err:?}");
+            assert!(
+                !err.contains(['\n', '\0', '\r']),
+                "raw control character in {err:?}"
+            );
+        }
+    }
+
+    #[test]
     fn deserialising_checks_too() {
         let err = serde_json::from_str::<BenchmarkId>("\"../../etc\"").unwrap_err();
         assert!(err.to_string().contains("escape"), "{err}");

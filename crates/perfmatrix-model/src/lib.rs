@@ -18,7 +18,7 @@ mod report;
 mod results;
 mod store;
 
-pub use atomic::write_atomically;
+pub use atomic::{TEMP_PREFIX, is_temporary, write_atomically};
 pub use baseline::{BASELINE_SCHEMA, Baseline, BaselineBench, MIN_RUNS, Recorded};
 pub use config::{Config, Gates, PeakLimit, Platform};
 pub use criterion::{CriterionBenchmark, Throughput, read_criterion_dir};
@@ -35,7 +35,9 @@ pub use report::{
     BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, REPORT_SCHEMA,
     Report, Row, RowVerdict,
 };
-pub use results::{BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, Summary};
+pub use results::{
+    BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, Summary, unjudged_path,
+};
 pub use store::{
     Candidate, Destination, Selection, baseline_path, destination, platform_dir, select,
     select_counts,

@@ -1,7 +1,7 @@
 //! The results file `cargo xtask bench` writes: the fingerprint, the run's settings, and per
 //! benchmark its per-iteration samples and a summary. Versioned; see [`RESULTS_SCHEMA`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_stats::Sample;
@@ -31,8 +31,8 @@ pub struct Results {
     /// Sorted by id, ids unique.
     pub benchmarks: Vec<BenchResult>,
     /// The verdict against the baseline selected for this run, once it has been judged
-    /// (`cargo xtask bench` writes the file before judging too, so a measurement survives a
-    /// baseline that fails to load: such a file has no verdict).
+    /// (`cargo xtask bench` keeps the measurement before judging in [`unjudged_path`], so it
+    /// survives a baseline that fails to load: that file has no verdict).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Report>,
     /// A paired run (`cargo xtask bench --against`): both commits, and what was measured of the
@@ -118,13 +118,16 @@ impl Results {
 
     /// Reads and checks a results file: schema and version, every sample (positive, finite,
     /// at most [`MAX_SAMPLE_NS`]), unique ids, summaries that agree with their samples, and no
-    /// exact metric of 0.
+    /// exact metric of 0. The benchmarks are put in id order.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let results: Results = RESULTS_SCHEMA.read(path)?;
+        let mut results: Results = RESULTS_SCHEMA.read(path)?;
         check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
         for (i, bench) in results.benchmarks.iter().enumerate() {
             check_measurement(path, i, bench)?;
         }
+        // A file edited or written by another tool may list them in any order; lookups by id
+        // (`get`) need id order.
+        results.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(paired) = &results.paired {
             paired.check(path)?;
         }
@@ -134,6 +137,29 @@ impl Results {
     /// Writes the file atomically (temp file + rename).
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
         write_atomically(path, &to_json_bytes(self))
+    }
+
+    /// Keeps a measurement not judged yet beside `out`, at [`unjudged_path`], never over `out`:
+    /// a run killed while it is judged (re-measuring) leaves the previous results file as it
+    /// was, and the measurement survives a baseline that fails to load. Returns that path.
+    pub fn save_unjudged(&self, out: &Path) -> Result<PathBuf, ModelError> {
+        let path = unjudged_path(out);
+        self.save(&path)?;
+        Ok(path)
+    }
+
+    /// Writes the judged results to `out` (once, atomically) and removes the unjudged copy
+    /// [`Results::save_unjudged`] kept, if any.
+    pub fn save_judged(&self, out: &Path) -> Result<(), ModelError> {
+        self.save(out)?;
+        let unjudged = unjudged_path(out);
+        match std::fs::remove_file(&unjudged) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(ModelError::Write {
+                path: unjudged,
+                source: e,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Puts `bench` in place of the measurement with the same id (or adds it), keeping the order.
@@ -152,6 +178,17 @@ impl Results {
             .ok()
             .map(|i| &self.benchmarks[i])
     }
+}
+
+/// Where the measurement of a run writing `out` is kept until it is judged: `<out>.unjudged`
+/// beside it (JSON, but not `*.json`, so a glob of the results folder never merges it).
+#[must_use]
+pub fn unjudged_path(out: &Path) -> PathBuf {
+    let mut name = out
+        .file_name()
+        .map_or_else(Default::default, ToOwned::to_owned);
+    name.push(".unjudged");
+    out.with_file_name(name)
 }
 
 /// The longest time per iteration a sample may claim: 1,000 s. Criterion never measures such a

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use perfmatrix_fingerprint::Fingerprint;
 
-use crate::{Baseline, ModelError};
+use crate::{Baseline, ModelError, is_temporary};
 
 /// A baseline file that was considered but differs from the run in some comparability fields.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,14 +220,17 @@ fn load_platform(
         .collect()
 }
 
-/// The `*.json` files of the run's platform folder, in name order (none if it does not exist).
+/// The `*.json` files of the run's platform folder, in name order (none if it does not exist),
+/// leaving out a temp file of an interrupted write ([`crate::TEMP_PREFIX`]).
 fn platform_files(baselines: &Path, fingerprint: &Fingerprint) -> Result<Vec<PathBuf>, ModelError> {
     let dir = platform_dir(baselines, fingerprint);
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json") && p.is_file())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "json") && !is_temporary(p) && p.is_file()
+            })
             .collect(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(source) => return Err(ModelError::Read { path: dir, source }),

@@ -76,3 +76,20 @@ fn a_missing_folder_is_a_read_error_naming_it() {
     let err = read_criterion_dir(Path::new("/nonexistent/criterion")).unwrap_err();
     assert!(err.to_string().contains("/nonexistent/criterion"), "{err}");
 }
+
+#[test]
+fn an_id_with_a_newline_or_nul_is_refused_and_shown_escaped() {
+    for (json_id, shown) in [(r"a\nb", r"`a\nb`"), (r"x\u0000y", r"`x\0y`")] {
+        let dir = tempfile::tempdir().unwrap();
+        write_bench(dir.path(), "k", json_id, GOOD);
+        let err = read_criterion_dir(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("benchmark.json") && err.contains("full_id") && err.contains(shown),
+            "{err:?}"
+        );
+        assert!(
+            !err.contains(['\n', '\0']),
+            "raw control character in {err:?}"
+        );
+    }
+}

@@ -227,3 +227,98 @@ fn a_baseline_refuses_one_run_given_several_times() {
         .to_string();
     assert!(e.contains("run-0.json") && e.contains("empty"), "{e}");
 }
+
+#[test]
+fn a_baseline_pools_the_same_benchmarks_listed_in_another_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runs = runs_of(
+        dir.path(),
+        3,
+        &fingerprint(1),
+        &[("a/1", 100.0), ("b/2", 50.0), ("c/3", 10.0)],
+    );
+    runs[1].1.benchmarks.reverse();
+    runs[2].1.benchmarks.swap(0, 1);
+    let b = Baseline::from_runs(&runs_as_refs(&runs)).unwrap();
+    // Each benchmark pools its own samples: the medians stay near their centers.
+    for (bench, center) in b.benchmarks.iter().zip([100.0, 50.0, 10.0]) {
+        let median = bench.summary.median_ns;
+        assert!(
+            (median / center - 1.0).abs() < 0.05,
+            "{}: {median}",
+            bench.id
+        );
+        assert!(
+            bench.noise.get() < 0.02,
+            "{}: {}",
+            bench.id,
+            bench.noise.get()
+        );
+    }
+
+    // A file on disk in another order loads in id order.
+    let path = dir.path().join("unsorted.json");
+    runs[1].1.save(&path).unwrap();
+    let loaded = Results::load(&path).unwrap();
+    let ids: Vec<_> = loaded.benchmarks.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["a/1", "b/2", "c/3"]);
+    assert!(loaded.get(&loaded.benchmarks[0].id).is_some());
+}
+
+#[test]
+fn other_benchmarks_are_named_missing_and_extra() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runs = runs_of(
+        dir.path(),
+        3,
+        &fingerprint(1),
+        &[("a/1", 100.0), ("b/2", 50.0)],
+    );
+    runs[2].1 = results(
+        fingerprint(1),
+        vec![bench("b/2", 50.0, 7), bench("z/9", 5.0, 7)],
+    );
+    let e = Baseline::from_runs(&runs_as_refs(&runs))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("run-2.json")
+            && e.contains("other benchmarks than")
+            && e.contains("missing `a/1`")
+            && e.contains("extra `z/9`")
+            && !e.contains("`b/2`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_unjudged_measurement_never_replaces_the_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results-x.json");
+    let unjudged = perfmatrix_model::unjudged_path(&out);
+    assert_eq!(unjudged, dir.path().join("results-x.json.unjudged"));
+
+    let previous = results(fingerprint(1), vec![bench("a/1", 10.0, 1)]);
+    previous.save(&out).unwrap();
+    let new = results(fingerprint(1), vec![bench("a/1", 12.0, 2)]);
+    assert_eq!(new.save_unjudged(&out).unwrap(), unjudged);
+    // Killed now (while judging): the previous file is intact, the measurement kept beside it.
+    assert_eq!(Results::load(&out).unwrap(), previous);
+    assert_eq!(Results::load(&unjudged).unwrap(), new);
+
+    new.save_judged(&out).unwrap();
+    assert_eq!(Results::load(&out).unwrap(), new);
+    assert!(!unjudged.exists(), "the unjudged copy is removed");
+    // Without an unjudged copy (nothing to remove) it still writes.
+    previous.save_judged(&out).unwrap();
+    assert_eq!(Results::load(&out).unwrap(), previous);
+}
+
+#[test]
+fn an_id_with_a_newline_in_a_results_file_is_shown_escaped() {
+    for (id, shown) in [("a\nb", r"`a\nb`"), ("x\0y", r"`x\0y`")] {
+        let e = load_error(|j| j["benchmarks"][0]["id"] = id.into());
+        assert!(e.contains(shown), "{e:?}");
+        assert!(!e.contains(['\n', '\0']), "raw control character in {e:?}");
+    }
+}

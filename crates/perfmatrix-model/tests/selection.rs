@@ -231,3 +231,32 @@ fn a_file_of_another_machine_class_under_the_name_is_never_replaced() {
     let d = destination(dir.path(), &native).unwrap();
     assert!(d.unreadable.is_some() && d.replaces.is_none());
 }
+
+#[test]
+fn a_stray_temp_file_is_neither_selected_nor_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = record(dir.path(), 1, &[("a/1", 100.0)]);
+    // A killed write leaves a complete copy under a temp name (even one ending in `.json`
+    // would be ignored): it is not a second baseline of the class, nor a corrupt one.
+    let folder = ours.parent().unwrap();
+    for name in [".perfmatrix-tmp-Ab12Cd", ".perfmatrix-tmp-Ef34Gh.json"] {
+        fs::copy(&ours, folder.join(name)).unwrap();
+    }
+    fs::write(folder.join(".perfmatrix-tmp-Ij56Kl"), "{ trunc").unwrap();
+    match select(dir.path(), &fingerprint(1)).unwrap() {
+        Selection::Matched { path, .. } => assert_eq!(path, ours),
+        other @ Selection::NoComparable { .. } => panic!("{other:?}"),
+    }
+    let dest = destination(dir.path(), &fingerprint(1)).unwrap();
+    assert_eq!(dest.replaces.map(|(p, _)| p), Some(ours));
+
+    // And git ignores such a file in the project's baselines folder.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let stray = "baselines/x86_64-unknown-linux-gnu/.perfmatrix-tmp-Ab12Cd";
+    let status = std::process::Command::new("git")
+        .args(["check-ignore", "--quiet", "--no-index", stray])
+        .current_dir(&root)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "{stray} is not ignored by .gitignore");
+}
