@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use perfmatrix_model::{Outcome, Report, Results, Revision, RunSettings};
 use perfmatrix_report::{Format, Style, render};
 
-use crate::paired::{FULL_DESIGN, QUICK_DESIGN, Sides};
+use crate::paired::{Design, FULL_DESIGN, QUICK_DESIGN, Sides};
 use crate::suite::{FULL, QUICK, Suite, criterion_home};
 use crate::verdict::{Judged, judge};
 use crate::workspace::Workspace;
@@ -72,10 +72,13 @@ impl Bench {
                     base.name
                 );
                 let sides = Sides::build(&ws, base, why, Vec::new())?;
-                let design = if self.quick {
-                    QUICK_DESIGN
-                } else {
-                    FULL_DESIGN
+                let design = Design {
+                    pin: crate::paired::default_pin(),
+                    ..if self.quick {
+                        QUICK_DESIGN
+                    } else {
+                        FULL_DESIGN
+                    }
                 };
                 let (results, report) = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
                 results.save(&out)?;

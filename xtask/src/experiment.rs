@@ -44,9 +44,17 @@ pub(crate) struct Experiment {
     /// Run a CPU-bound process (a shell busy loop) during every other run (runs 2, 4, …)
     #[arg(long)]
     load: bool,
-    /// Paired mode: bind both sample servers to this CPU (`taskset`), for the pinning experiment
-    #[arg(long, value_name = "CPU", requires = "against")]
+    /// Paired mode: bind both sample servers to this CPU (`taskset`) [default: the last CPU]
+    #[arg(
+        long,
+        value_name = "CPU",
+        requires = "against",
+        conflicts_with = "no_pin"
+    )]
     pin_cpu: Option<usize>,
+    /// Paired mode: let the scheduler place the sample servers (the pinning experiment)
+    #[arg(long, requires = "against")]
+    no_pin: bool,
 }
 
 /// A CPU-bound process, stopped when dropped.
@@ -167,10 +175,12 @@ impl Experiment {
             dirty: false,
         };
         let sides = Sides::build(ws, base, format!("--against {rev}"), head_env)?;
-        let design = Design {
-            pin: self.pin_cpu,
-            ..FULL_DESIGN
+        let pin = if self.no_pin {
+            None
+        } else {
+            self.pin_cpu.or_else(crate::paired::default_pin)
         };
+        let design = Design { pin, ..FULL_DESIGN };
         let mut tally = Tally::default();
         let mut seconds = Vec::with_capacity(self.runs);
         let mut loaded = Vec::with_capacity(self.runs);
@@ -220,7 +230,7 @@ impl Experiment {
             "against": rev,
             "runs": self.runs,
             "plant": self.plant,
-            "pin_cpu": self.pin_cpu,
+            "pin_cpu": pin,
             "loaded_runs": loaded,
             "run_seconds": seconds,
             "median_run_seconds": median_seconds,

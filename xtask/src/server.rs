@@ -22,21 +22,46 @@ pub(crate) struct Server {
 impl Server {
     /// Starts `binary` as a server, with `env` added and, when `pin` is set, bound to that CPU
     /// (`taskset`); waits for its greeting.
+    ///
+    /// A native binary starts as `./<name>` from its own folder, with only the `PERFMATRIX_*`
+    /// variables of this environment and `env`: the process copies its arguments and reads
+    /// its variables onto the heap, so the length of its path (base builds live deeper in
+    /// `target/`) or of one variable would move every later allocation, and with it the
+    /// alignment of the benchmark's buffers, for the whole life of one side's processes. That
+    /// gave a systematic −0.4% (decay/10000) and +0.4% (decay/1000) between two builds of one
+    /// commit (docs/statistics.md, "Paired mode").
     pub(crate) fn start(
         binary: &BenchBinary,
         env: &[(String, String)],
         pin: Option<usize>,
         label: &str,
     ) -> anyhow::Result<Self> {
-        let mut cmd = match pin {
-            Some(cpu) => {
-                let mut cmd = std::process::Command::new("taskset");
-                cmd.args(["-c", &cpu.to_string()])
-                    .arg(&binary.exe)
-                    .arg("--perfmatrix-serve");
-                cmd
-            }
-            None => binary.command(&["--perfmatrix-serve"]),
+        let mut cmd = if binary.target.is_some() {
+            binary.command(&["--perfmatrix-serve"])
+        } else {
+            let (dir, name) = match (binary.exe.parent(), binary.exe.file_name()) {
+                (Some(dir), Some(name)) => (dir, std::path::Path::new(".").join(name)),
+                _ => bail!(
+                    "the bench binary's path {} has no folder",
+                    binary.exe.display()
+                ),
+            };
+            let mut cmd = match pin {
+                Some(cpu) => {
+                    let mut cmd = std::process::Command::new("taskset");
+                    cmd.args(["-c", &cpu.to_string()]).arg(&name);
+                    cmd
+                }
+                None => std::process::Command::new(&name),
+            };
+            cmd.arg("--perfmatrix-serve")
+                .current_dir(dir)
+                .env_clear()
+                .envs(
+                    std::env::vars_os()
+                        .filter(|(k, _)| k.to_string_lossy().starts_with("PERFMATRIX_")),
+                );
+            cmd
         };
         let mut child = cmd
             .envs(env.iter().map(|(k, v)| (k, v)))

@@ -95,6 +95,7 @@ fn results(i: usize, n: usize) -> Results {
         platform: fp.target.to_string(),
         fingerprint_slug: fp.slug(),
         fingerprint_id: fp.comparability_key().id(),
+        cpu: fp.cpu.brand.clone(),
         emulated: None,
         quick: false,
         baseline: BaselineChoice::Selected {

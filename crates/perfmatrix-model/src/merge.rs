@@ -309,6 +309,9 @@ pub struct PlatformRow {
     /// The results file it came from.
     pub source: Option<String>,
     pub fingerprint_slug: Option<String>,
+    /// The CPU model of the leg's runner.
+    #[serde(default)]
+    pub cpu: Option<String>,
     pub emulated: Option<String>,
     pub quick: bool,
     /// The baseline file its run was compared with.
@@ -584,6 +587,7 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
         fails: status == PlatformStatus::Fail || (required && status == PlatformStatus::Unjudged),
         source,
         fingerprint_slug: Some(report.fingerprint_slug.clone()),
+        cpu: Some(report.cpu.clone()).filter(|c| !c.is_empty()),
         emulated: report.emulated.clone(),
         quick: report.quick,
         baseline,
@@ -611,6 +615,7 @@ fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str
         fails: required,
         source: None,
         fingerprint_slug: None,
+        cpu: None,
         emulated: None,
         quick: false,
         baseline: None,
@@ -669,6 +674,7 @@ mod tests {
             platform: platform.to_owned(),
             fingerprint_slug: format!("slug-{platform}"),
             fingerprint_id: "0".to_owned(),
+            cpu: "Test CPU".to_owned(),
             emulated: None,
             quick: false,
             baseline: BaselineChoice::Selected {

@@ -198,6 +198,7 @@ impl Report {
             platform: fp.target.to_string(),
             fingerprint_slug: fp.slug(),
             fingerprint_id: fp.comparability_key().id(),
+            cpu: fp.cpu.brand.clone(),
             emulated: fp.environment.emulated.clone(),
             quick: results.settings.quick,
             baseline,

@@ -193,6 +193,9 @@ pub struct Report {
     pub platform: String,
     pub fingerprint_slug: String,
     pub fingerprint_id: String,
+    /// The CPU model the run ran on (`cpu.brand` of the fingerprint).
+    #[serde(default)]
+    pub cpu: String,
     pub emulated: Option<String>,
     pub quick: bool,
     /// The baseline of wall time (same machine class).
@@ -342,6 +345,7 @@ impl Report {
             platform: fp.target.to_string(),
             fingerprint_slug: fp.slug(),
             fingerprint_id: key_id,
+            cpu: fp.cpu.brand.clone(),
             emulated: fp.environment.emulated.clone(),
             quick: results.settings.quick,
             baseline: baseline_choice,

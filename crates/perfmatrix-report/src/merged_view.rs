@@ -151,7 +151,11 @@ fn platform_view(row: &PlatformRow) -> PlatformView {
         platform: printable(&row.platform),
         status,
         kind,
-        fingerprint: text(&row.fingerprint_slug),
+        // The slug names the machine class; the CPU model is what a reader recognises.
+        fingerprint: text(&row.fingerprint_slug).map(|slug| match row.cpu.as_deref() {
+            Some(cpu) if !cpu.is_empty() => format!("{slug} ({})", printable(cpu)),
+            _ => slug,
+        }),
         emulated: text(&row.emulated),
         baseline: text(&row.baseline),
         benchmarks: row.counts.as_ref().map(count_summary),

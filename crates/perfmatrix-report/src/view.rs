@@ -309,6 +309,7 @@ fn printable_report(report: &Report) -> Report {
         platform: printable(&report.platform),
         fingerprint_slug: printable(&report.fingerprint_slug),
         fingerprint_id: printable(&report.fingerprint_id),
+        cpu: printable(&report.cpu),
         emulated: report.emulated.as_deref().map(printable),
         quick: report.quick,
         baseline: printable_choice(&report.baseline),

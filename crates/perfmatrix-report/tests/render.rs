@@ -121,6 +121,7 @@ fn selected() -> Report {
         platform: "x86_64-unknown-linux-gnu".to_owned(),
         fingerprint_slug: "x86_64-linux-amd-epyc-7763-avx2-8c".to_owned(),
         fingerprint_id: "3f2a9c0d1e4b5a69".to_owned(),
+        cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
         emulated: None,
         quick: false,
         baseline: BaselineChoice::Selected {
@@ -156,6 +157,7 @@ fn no_comparable() -> Report {
         platform: "aarch64-unknown-linux-gnu".to_owned(),
         fingerprint_slug: "aarch64-linux-qemu-neon-2c".to_owned(),
         fingerprint_id: "77aa00bb11cc22dd".to_owned(),
+        cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
         emulated: Some("qemu-user".to_owned()),
         quick: true,
         baseline: BaselineChoice::NoComparable {
@@ -711,6 +713,14 @@ fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
     ]
 }
 
+/// A CPU model that varies with the report (any string would do; this keeps the tuple small).
+fn platform_cpu(emulated: Option<&String>) -> String {
+    emulated.map_or_else(
+        || "AMD EPYC 7763 64-Core Processor".to_owned(),
+        Clone::clone,
+    )
+}
+
 fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
     let counts = prop::array::uniform8(any::<usize>()).prop_map(|c| Counts {
         improved: c[0],
@@ -759,11 +769,12 @@ fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
                     platform,
                     fingerprint_slug,
                     fingerprint_id,
+                    cpu: platform_cpu(emulated.as_ref()),
                     emulated,
                     quick,
                     baseline,
                     count_baseline,
-                    time_gated: true,
+                    time_gated: quick,
                     rows,
                     counts,
                     outcome,

@@ -833,6 +833,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
                     fails,
                     source,
                     fingerprint_slug: slug,
+                    cpu: None,
                     emulated,
                     quick,
                     baseline,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
-use perfmatrix_model::{Platform, write_atomically};
+use perfmatrix_model::{Config, write_atomically};
 
 use crate::workspace::Workspace;
 
@@ -32,7 +32,7 @@ pub(crate) struct Workflow {
 impl Workflow {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let ws = Workspace::load()?;
-        let rendered = render(&ws.config.platforms)?;
+        let rendered = render(&ws.config)?;
         let path = crate::project_root().join(WORKFLOW_PATH);
         if self.check {
             if is_current(&path, &rendered)? {
@@ -62,8 +62,10 @@ impl Workflow {
     }
 }
 
-/// The workflow for `platforms`. Every value that lands in the YAML is checked first.
-fn render(platforms: &[Platform]) -> anyhow::Result<String> {
+/// The workflow for `config`'s platforms, retention and toolchain. Every value that lands in the
+/// YAML is checked first.
+fn render(config: &Config) -> anyhow::Result<String> {
+    let platforms = &config.platforms;
     if platforms.is_empty() {
         bail!(
             "{PLATFORMS_KEY} is empty: the workflow needs at least one platform in \
@@ -104,8 +106,16 @@ fn render(platforms: &[Platform]) -> anyhow::Result<String> {
             }
         })
         .collect();
+    let toolchain = config.toolchain.as_deref();
+    if let Some(t) = toolchain {
+        check_label(t, "workspace.metadata.perfmatrix.toolchain")?;
+    }
     env.get_template("perf.yml.j2")?
-        .render(context! { platforms })
+        .render(context! {
+            platforms,
+            retention_days => config.artifact_retention_days,
+            toolchain,
+        })
         .context("cannot render xtask/templates/perf.yml.j2")
 }
 
@@ -132,6 +142,8 @@ fn is_current(path: &Path, rendered: &str) -> anyhow::Result<bool> {
 mod tests {
     use perfmatrix_fingerprint::TargetTriple;
 
+    use perfmatrix_model::Platform;
+
     use super::*;
 
     fn platform(triple: &str, runner: &str, required: bool) -> Platform {
@@ -149,6 +161,14 @@ mod tests {
         ]
     }
 
+    /// The default settings with these platforms.
+    fn with(platforms: Vec<Platform>) -> Config {
+        Config {
+            platforms,
+            ..Config::default()
+        }
+    }
+
     /// The matrix row of a platform as the template writes it.
     fn leg(triple: &str, runner: &str, required: bool) -> String {
         format!(
@@ -160,7 +180,7 @@ mod tests {
     #[test]
     fn committed_workflow_is_up_to_date() {
         let ws = Workspace::load().unwrap();
-        let rendered = render(&ws.config.platforms).unwrap();
+        let rendered = render(&ws.config).unwrap();
         let path = crate::project_root().join(WORKFLOW_PATH);
         assert!(
             is_current(&path, &rendered).unwrap(),
@@ -172,33 +192,61 @@ mod tests {
     fn a_third_platform_adds_a_leg_to_bench_and_record() {
         let mut platforms = two_platforms();
         platforms.push(platform("aarch64-apple-darwin", "macos-15", false));
-        let rendered = render(&platforms).unwrap();
+        let rendered = render(&with(platforms)).unwrap();
         let new_leg = leg("aarch64-apple-darwin", "macos-15", false);
         assert_eq!(rendered.matches(&new_leg).count(), 2, "{rendered}");
         let old_leg = leg("x86_64-unknown-linux-gnu", "ubuntu-24.04", true);
         assert_eq!(rendered.matches(&old_leg).count(), 2);
-        let without = render(&two_platforms()).unwrap();
+        let without = render(&with(two_platforms())).unwrap();
         assert_eq!(rendered.replace(&new_leg, ""), without);
     }
 
     #[test]
     fn rendering_is_deterministic() {
-        let platforms = two_platforms();
-        assert_eq!(render(&platforms).unwrap(), render(&platforms).unwrap());
+        let config = with(two_platforms());
+        assert_eq!(render(&config).unwrap(), render(&config).unwrap());
     }
 
     #[test]
     fn the_file_says_it_is_generated_and_keeps_github_expressions() {
-        let rendered = render(&two_platforms()).unwrap();
+        let rendered = render(&with(two_platforms())).unwrap();
         assert!(rendered.starts_with("# GENERATED FILE, DO NOT EDIT BY HAND."));
         assert!(rendered.contains("runs-on: ${{ matrix.runner }}"));
         assert!(!rendered.contains("[[") && !rendered.contains("[%"));
-        assert!(rendered.ends_with("if-no-files-found: error\n"));
+        assert!(rendered.ends_with("retention-days: 30\n"), "{rendered}");
+    }
+
+    #[test]
+    fn scripts_run_with_pipefail_and_artifacts_are_kept_as_configured() {
+        let mut config = with(two_platforms());
+        let rendered = render(&config).unwrap();
+        assert!(rendered.contains("defaults:\n  run:\n    shell: bash\n"));
+        assert_eq!(rendered.matches("retention-days: 30\n").count(), 4);
+        assert_eq!(rendered.matches("overwrite: true\n").count(), 4);
+        assert_eq!(
+            rendered
+                .matches("uses: dtolnay/rust-toolchain@stable")
+                .count(),
+            3
+        );
+        assert_eq!(rendered.matches("run: cargo fetch --locked").count(), 3);
+        config.artifact_retention_days = 7;
+        config.toolchain = Some("1.95.0".to_owned());
+        let rendered = render(&config).unwrap();
+        assert_eq!(rendered.matches("retention-days: 7\n").count(), 4);
+        assert_eq!(rendered.matches("toolchain: \"1.95.0\"").count(), 3);
+        assert!(!rendered.contains("@stable"));
+        config.toolchain = Some("1.95; evil".to_owned());
+        let err = render(&config).unwrap_err().to_string();
+        assert!(
+            err.starts_with("workspace.metadata.perfmatrix.toolchain"),
+            "{err}"
+        );
     }
 
     #[test]
     fn no_expression_inside_a_run_script() {
-        let rendered = render(&two_platforms()).unwrap();
+        let rendered = render(&with(two_platforms())).unwrap();
         let mut in_script = None;
         for (n, line) in rendered.lines().enumerate() {
             let indent = line.len() - line.trim_start().len();
@@ -227,7 +275,7 @@ mod tests {
         ] {
             let mut platforms = two_platforms();
             platforms.push(platform("aarch64-apple-darwin", runner, false));
-            let err = render(&platforms).unwrap_err().to_string();
+            let err = render(&with(platforms)).unwrap_err().to_string();
             assert!(
                 err.starts_with("workspace.metadata.perfmatrix.platforms[2].runner"),
                 "{err}"
@@ -237,7 +285,7 @@ mod tests {
 
     #[test]
     fn no_platform_is_an_error() {
-        let err = render(&[]).unwrap_err().to_string();
+        let err = render(&with(Vec::new())).unwrap_err().to_string();
         assert!(
             err.contains("workspace.metadata.perfmatrix.platforms is empty"),
             "{err}"

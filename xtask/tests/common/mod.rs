@@ -95,6 +95,7 @@ pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Results {
         platform: triple.to_owned(),
         fingerprint_slug: r.fingerprint.slug(),
         fingerprint_id: r.fingerprint.comparability_key().id(),
+        cpu: r.fingerprint.cpu.brand.clone(),
         emulated: None,
         quick: false,
         baseline: BaselineChoice::Selected {

@@ -26,6 +26,7 @@ pub fn report(platform: &str, rows: Vec<Row>) -> Report {
         platform: platform.to_owned(),
         fingerprint_slug: format!("{platform}-slug-4c"),
         fingerprint_id: "0123456789ab".to_owned(),
+        cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
         emulated: None,
         quick: false,
         baseline: BaselineChoice::Selected {

@@ -1,0 +1,659 @@
+//! Executes the `run:` scripts of the generated `.github/workflows/perf.yml` in a simulated
+//! GitHub runner: the files behind `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY` and `RUNNER_TEMP`, the
+//! `GITHUB_*` variables, the step's `env:` with its `${{ }}` values given per case, artifacts laid
+//! out as download-artifact v7 lays them out, and stand-ins on `PATH` for `cargo` (the real
+//! `cargo xtask merge` runs behind it), `gh` (records its calls, can answer 403), `rustc` and `sudo`.
+//! The shell is the one the workflow declares (`defaults: run: shell`), as GitHub runs it.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{judged, write_results};
+use perfmatrix_model::RowVerdict;
+
+const WORKFLOW: &str = include_str!("../../.github/workflows/perf.yml");
+const X86: &str = "x86_64-unknown-linux-gnu";
+const ARM: &str = "aarch64-unknown-linux-gnu";
+
+/// One step of a job: its name, `env:` (values as written) and `run:` script.
+#[derive(Debug, Clone)]
+struct Step {
+    job: String,
+    name: String,
+    condition: String,
+    env: Vec<(String, String)>,
+    run: String,
+}
+
+/// The steps with a `run:` script, from the generated file's fixed layout (jobs at two spaces,
+/// steps at six, their keys at eight, `env:` entries and script lines at ten).
+fn steps() -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut job = String::new();
+    let mut in_jobs = false;
+    let mut current: Option<Step> = None;
+    let mut block: Option<&str> = None;
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    for line in WORKFLOW.lines() {
+        if line == "jobs:" {
+            in_jobs = true;
+            continue;
+        }
+        if !in_jobs {
+            continue;
+        }
+        let i = indent(line);
+        if block.is_some() && (line.trim().is_empty() || i >= 10) {
+            let step = current.as_mut().expect("a block belongs to a step");
+            let text = line.get(10..).unwrap_or("");
+            match block {
+                Some("run") => {
+                    step.run.push_str(text);
+                    step.run.push('\n');
+                }
+                Some("env") => {
+                    if let Some((k, v)) = text.split_once(": ") {
+                        step.env
+                            .push((k.to_owned(), v.trim_matches('"').to_owned()));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        block = None;
+        if i == 2 && line.trim_end().ends_with(':') && !line.trim_start().starts_with('#') {
+            line.trim().trim_end_matches(':').clone_into(&mut job);
+            continue;
+        }
+        if i == 6 && line.trim_start().starts_with("- ") {
+            if let Some(step) = current.take() {
+                steps.push(step);
+            }
+            current = Some(Step {
+                job: job.clone(),
+                name: String::new(),
+                condition: String::new(),
+                env: Vec::new(),
+                run: String::new(),
+            });
+        }
+        let key = line.trim_start().trim_start_matches("- ");
+        let Some(step) = current.as_mut() else {
+            continue;
+        };
+        if let Some(name) = key.strip_prefix("name: ") {
+            if i <= 8 {
+                name.clone_into(&mut step.name);
+            }
+        } else if let Some(cond) = key.strip_prefix("if: ") {
+            cond.clone_into(&mut step.condition);
+        } else if key == "env:" {
+            block = Some("env");
+        } else if key == "run: |" {
+            block = Some("run");
+        } else if let Some(cmd) = key.strip_prefix("run: ") {
+            step.run = format!("{cmd}\n");
+        } else if i <= 4 {
+            if let Some(step) = current.take() {
+                steps.push(step);
+            }
+        }
+    }
+    steps.extend(current);
+    steps.retain(|s| !s.run.is_empty());
+    steps
+}
+
+fn step(job: &str, name: &str) -> Step {
+    steps()
+        .into_iter()
+        .find(|s| s.job == job && s.name == name)
+        .unwrap_or_else(|| panic!("no step `{name}` in job `{job}`"))
+}
+
+/// The shell GitHub runs `run:` scripts with: the workflow's `defaults: run: shell` (`bash` is
+/// `bash --noprofile --norc -eo pipefail {0}`); without one, `bash -e {0}` on Linux.
+fn shell() -> Vec<&'static str> {
+    if WORKFLOW.contains("defaults:\n  run:\n    shell: bash\n") {
+        vec!["--noprofile", "--norc", "-eo", "pipefail"]
+    } else {
+        vec!["-e"]
+    }
+}
+
+/// The stand-ins on the runner's PATH.
+const FAKE_CARGO: &str = r####"#!/bin/bash
+echo "cargo $*" >> "$RUNNER_TEMP/cargo.log"
+case "$1 $2" in
+  "fetch --locked") exit 0 ;;
+  "xtask bench")
+    out=""
+    prev=""
+    for a in "$@"; do
+      if [ "$prev" = "--out" ]; then out="$a"; fi
+      prev="$a"
+    done
+    if [ -n "${FAKE_RESULTS:-}" ] && [ -n "$out" ]; then
+      mkdir -p "$(dirname "$out")"
+      cp "$FAKE_RESULTS" "$out"
+    fi
+    echo "### perfmatrix (fake leg)"
+    exit "${FAKE_BENCH_EXIT:-0}" ;;
+  "xtask update-baselines")
+    if [ "${FAKE_RECORD_EXIT:-0}" != 0 ]; then echo "recording failed" >&2; exit "$FAKE_RECORD_EXIT"; fi
+    mkdir -p "baselines/$4"
+    echo '{"fresh": true}' > "baselines/$4/fresh-000000000000.json"
+    echo "wrote baselines/$4/fresh-000000000000.json"
+    exit 0 ;;
+  "xtask merge")
+    shift 2
+    args=()
+    for a in "$@"; do
+      case "$a" in
+        -*) args+=("$a") ;;
+        *.json|*.md|*.html) args+=("$PWD/$a") ;;
+        *) args+=("$a") ;;
+      esac
+    done
+    exec "$XTASK" merge "${args[@]}" ;;
+esac
+echo "fake cargo: unexpected call: $*" >&2
+exit 99
+"####;
+
+const FAKE_GH: &str = r#"#!/bin/bash
+printf '%s\n' "gh $*" >> "$RUNNER_TEMP/gh.log"
+if [ -n "${FAKE_GH_403:-}" ]; then
+  echo "gh: Resource not accessible by integration (HTTP 403)" >&2
+  exit 1
+fi
+if [ -n "${FAKE_GH_FAIL:-}" ]; then
+  echo "gh: Bad gateway (HTTP 502)" >&2
+  exit 1
+fi
+case "$*" in
+  *--paginate*) printf '%s\n' "${FAKE_GH_EXISTING:-}" ;;
+esac
+exit 0
+"#;
+
+const FAKE_RUSTC: &str = "#!/bin/sh\necho \"host: ${FAKE_HOST:-x86_64-unknown-linux-gnu}\"\n";
+const FAKE_SUDO: &str = "#!/bin/sh\nexit 0\n";
+
+/// A runner's workspace, temp folder and stand-ins.
+struct Runner {
+    work: tempfile::TempDir,
+    temp: tempfile::TempDir,
+    bin: tempfile::TempDir,
+}
+
+impl Runner {
+    fn new() -> Self {
+        let runner = Self {
+            work: tempfile::tempdir().unwrap(),
+            temp: tempfile::tempdir().unwrap(),
+            bin: tempfile::tempdir().unwrap(),
+        };
+        for (name, text) in [
+            ("cargo", FAKE_CARGO),
+            ("gh", FAKE_GH),
+            ("rustc", FAKE_RUSTC),
+            ("sudo", FAKE_SUDO),
+        ] {
+            let path = runner.bin.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        runner
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.work.path().join(rel)
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.temp.path().join(file)).unwrap_or_default()
+    }
+
+    /// Runs `step` with `values` for its `${{ … }}` expressions and `extra` variables (the
+    /// stand-ins' knobs).
+    fn run(&self, step: &Step, values: &[(&str, &str)], extra: &[(&str, &str)]) -> Output {
+        let values: HashMap<&str, &str> = values.iter().copied().collect();
+        let script = self.temp.path().join("step.sh");
+        std::fs::write(&script, &step.run).unwrap();
+        let mut cmd = Command::new("bash");
+        cmd.args(shell()).arg(&script).current_dir(self.work.path());
+        let path = format!(
+            "{}:{}",
+            self.bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env("PATH", path)
+            .env("XTASK", env!("CARGO_BIN_EXE_xtask"))
+            .env("NO_COLOR", "1")
+            .env("RUNNER_TEMP", self.temp.path())
+            .env("GITHUB_OUTPUT", self.temp.path().join("output"))
+            .env("GITHUB_STEP_SUMMARY", self.temp.path().join("summary"))
+            .env("GITHUB_SERVER_URL", "https://github.example")
+            .env("GITHUB_REPOSITORY", "owner/repo")
+            .env("GITHUB_RUN_ID", "4242");
+        for (key, value) in &step.env {
+            cmd.env(key, substitute(value, &values));
+        }
+        for (key, value) in extra {
+            cmd.env(key, value);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+/// `value` with every `${{ expr }}` replaced by its value in `values` (unknown: empty, as GitHub
+/// gives for a missing property).
+fn substitute(value: &str, values: &HashMap<&str, &str>) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("}}")
+            .map_or(rest.len(), |e| start + e + 2);
+        let expr = rest[start + 3..end - 2].trim();
+        out.push_str(values.get(expr).copied().unwrap_or(""));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A git repository with one commit in the runner's workspace; its hash.
+fn commit_in(dir: &Path) -> String {
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    git(&["init", "-q"]);
+    std::fs::write(dir.join("a"), "a").unwrap();
+    git(&["add", "a"]);
+    git(&["commit", "-q", "-m", "a"]);
+    git(&["rev-parse", "HEAD"])
+}
+
+const LEG: &[(&str, &str)] = &[("matrix.triple", X86)];
+
+fn leg(event: &str, more: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut v = vec![("matrix.triple", X86)];
+    v.push(("github.event_name", leak(event)));
+    v.extend_from_slice(more);
+    v
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+#[test]
+fn every_run_script_is_found_and_the_shell_has_pipefail() {
+    let names: Vec<(String, String)> = steps().into_iter().map(|s| (s.job, s.name)).collect();
+    for (job, name) in [
+        ("bench", "Benchmark"),
+        (
+            "bench",
+            "Check that the runner is a ${{ matrix.triple }} machine",
+        ),
+        ("report", "Merge"),
+        ("report", "Comment on the pull request"),
+        ("report", "Verdict"),
+        ("record", "Record the baseline"),
+        ("baselines", "List them"),
+    ] {
+        assert!(
+            names.contains(&(job.to_owned(), name.to_owned())),
+            "{job}/{name} in {names:?}"
+        );
+    }
+    assert_eq!(shell(), ["--noprofile", "--norc", "-eo", "pipefail"]);
+    // The bug the default shell had: `(exit 2) | tee` gives tee's 0 under plain `bash -e`.
+    let plain = Command::new("bash")
+        .args(["-e", "-c", "(exit 2) | tee /dev/null"])
+        .status()
+        .unwrap();
+    assert_eq!(plain.code(), Some(0));
+    let piped = Command::new("bash")
+        .args(["-eo", "pipefail", "-c", "(exit 2) | tee /dev/null"])
+        .status()
+        .unwrap();
+    assert_eq!(piped.code(), Some(2));
+}
+
+#[test]
+fn a_pull_request_leg_measures_against_its_base_commit() {
+    let runner = Runner::new();
+    let out = runner.run(
+        &step("bench", "Benchmark"),
+        &leg(
+            "pull_request",
+            &[("github.event.pull_request.base.sha", "0123456789abcdef")],
+        ),
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let log = runner.read("cargo.log");
+    assert_eq!(
+        log.trim(),
+        format!(
+            "cargo xtask bench --against 0123456789abcdef --out results/{X86}.json --format markdown"
+        )
+    );
+    assert!(!log.contains("--committed"), "{log}");
+    assert!(runner.read("summary").contains("### perfmatrix (fake leg)"));
+}
+
+#[test]
+fn a_regression_is_left_to_the_report_but_an_error_fails_the_leg_through_tee() {
+    let runner = Runner::new();
+    let bench = step("bench", "Benchmark");
+    let values = leg(
+        "pull_request",
+        &[("github.event.pull_request.base.sha", "abc")],
+    );
+    let out = runner.run(&bench, &values, &[("FAKE_BENCH_EXIT", "1")]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(
+        text(&out).contains("::warning::a benchmark regressed"),
+        "{}",
+        text(&out)
+    );
+    let out = runner.run(&bench, &values, &[("FAKE_BENCH_EXIT", "2")]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("::error::cargo xtask bench failed"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_push_measures_against_the_previous_commit_or_says_why_not() {
+    let runner = Runner::new();
+    let before = commit_in(runner.work.path());
+    let bench = step("bench", "Benchmark");
+    let out = runner.run(
+        &bench,
+        &leg("push", &[("github.event.before", leak(&before))]),
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(
+        runner
+            .read("cargo.log")
+            .contains(&format!("--against {before} ")),
+        "{}",
+        runner.read("cargo.log")
+    );
+    for missing in [
+        "0000000000000000000000000000000000000000",
+        "",
+        "feedfacefeedface",
+    ] {
+        let runner = Runner::new();
+        commit_in(runner.work.path());
+        let out = runner.run(
+            &bench,
+            &leg("push", &[("github.event.before", leak(missing))]),
+            &[],
+        );
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        assert!(
+            runner.read("cargo.log").contains("bench --committed "),
+            "{missing:?}"
+        );
+        assert!(
+            text(&out).contains("::notice::no previous commit"),
+            "{}",
+            text(&out)
+        );
+    }
+}
+
+#[test]
+fn the_runner_check_refuses_a_runner_of_another_platform() {
+    let runner = Runner::new();
+    let check = step(
+        "bench",
+        "Check that the runner is a ${{ matrix.triple }} machine",
+    );
+    assert_eq!(code(&runner.run(&check, LEG, &[])), 0);
+    let out = runner.run(&check, LEG, &[("FAKE_HOST", ARM)]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        text(&out).contains("not x86_64-unknown-linux-gnu"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn the_merge_of_real_legs_reports_and_a_leg_with_no_results_is_said() {
+    let runner = Runner::new();
+    let merge = step("report", "Merge");
+    // No leg produced anything.
+    let out = runner.run(&merge, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(runner.read("output").contains("status=no-results"));
+    let report = std::fs::read_to_string(runner.path("report.md")).unwrap();
+    assert!(report.contains("no leg produced results"), "{report}");
+    let verdict = step("report", "Verdict");
+    let out = runner.run(
+        &verdict,
+        &[("steps.merge.outputs.status", "no-results")],
+        &[],
+    );
+    assert_eq!(code(&out), 1);
+
+    // Both legs, one regressed: the real merge writes the reports and exits 1.
+    let results = runner.path("results");
+    std::fs::create_dir_all(&results).unwrap();
+    write_results(
+        &results,
+        &format!("{X86}.json"),
+        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
+    );
+    write_results(
+        &results,
+        &format!("{ARM}.json"),
+        &judged(ARM, &[("decay/10000", RowVerdict::Regressed)]),
+    );
+    std::fs::remove_file(runner.temp.path().join("output")).unwrap();
+    let out = runner.run(&merge, &[], &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(
+        runner.read("output").contains("status=1"),
+        "{}",
+        runner.read("output")
+    );
+    for file in ["report.md", "report.html", "report.json"] {
+        assert!(runner.path(file).is_file(), "{file}: {}", text(&out));
+    }
+    let report = std::fs::read_to_string(runner.path("report.md")).unwrap();
+    assert!(report.contains("FAIL"), "{report}");
+    let out = runner.run(&verdict, &[("steps.merge.outputs.status", "1")], &[]);
+    assert_eq!(code(&out), 1);
+    let out = runner.run(&verdict, &[("steps.merge.outputs.status", "0")], &[]);
+    assert_eq!(code(&out), 0);
+}
+
+fn pull_request_values() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("github.token", "t0ken"),
+        ("github.repository", "owner/repo"),
+        ("github.event.pull_request.number", "17"),
+    ]
+}
+
+#[test]
+fn the_comment_is_posted_then_updated_in_place() {
+    let runner = Runner::new();
+    std::fs::write(runner.path("report.md"), "**PASS**\n").unwrap();
+    let comment = step("report", "Comment on the pull request");
+    let out = runner.run(&comment, &pull_request_values(), &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let log = runner.read("gh.log");
+    assert!(
+        log.contains("gh api --paginate repos/owner/repo/issues/17/comments"),
+        "{log}"
+    );
+    assert!(
+        log.contains("gh api --method POST repos/owner/repo/issues/17/comments"),
+        "{log}"
+    );
+    let body = runner.read("comment.md");
+    assert!(
+        body.starts_with("<!-- perfmatrix-report -->\n**PASS**"),
+        "{body}"
+    );
+    assert!(
+        body.contains("https://github.example/owner/repo/actions/runs/4242"),
+        "{body}"
+    );
+
+    let runner = Runner::new();
+    std::fs::write(runner.path("report.md"), "**PASS**\n").unwrap();
+    let out = runner.run(
+        &comment,
+        &pull_request_values(),
+        &[("FAKE_GH_EXISTING", "987")],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let log = runner.read("gh.log");
+    assert!(
+        log.contains("gh api --method PATCH repos/owner/repo/issues/comments/987"),
+        "{log}"
+    );
+    assert!(!log.contains("POST"), "{log}");
+}
+
+#[test]
+fn a_read_only_token_keeps_the_summary_but_another_failure_fails() {
+    let comment = step("report", "Comment on the pull request");
+    let runner = Runner::new();
+    std::fs::write(runner.path("report.md"), "x\n").unwrap();
+    let out = runner.run(&comment, &pull_request_values(), &[("FAKE_GH_403", "1")]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(
+        text(&out).contains("::notice::this run's token cannot write"),
+        "{}",
+        text(&out)
+    );
+    let out = runner.run(&comment, &pull_request_values(), &[("FAKE_GH_FAIL", "1")]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+}
+
+#[test]
+fn a_forks_pull_request_gets_no_comment_step() {
+    let comment = step("report", "Comment on the pull request");
+    assert!(
+        comment
+            .condition
+            .contains("github.event.pull_request.head.repo.full_name == github.repository"),
+        "{}",
+        comment.condition
+    );
+}
+
+#[test]
+fn only_the_baselines_this_run_wrote_are_collected() {
+    let record = step("record", "Record the baseline");
+    let runner = Runner::new();
+    let committed = runner.path(&format!("baselines/{X86}/committed-111111111111.json"));
+    std::fs::create_dir_all(committed.parent().unwrap()).unwrap();
+    std::fs::write(&committed, "{}").unwrap();
+    // The committed file is older than the recording.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&committed)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let out = runner.run(&record, LEG, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let recorded = common::files_in(&runner.path("recorded"));
+    assert_eq!(
+        recorded,
+        [runner.path(&format!("recorded/{X86}/fresh-000000000000.json"))]
+    );
+    assert!(runner.read("summary").contains(&format!("### {X86}")));
+
+    // A failed recording fails the step and collects nothing.
+    let runner = Runner::new();
+    std::fs::create_dir_all(runner.path(&format!("baselines/{X86}"))).unwrap();
+    std::fs::write(
+        runner.path(&format!("baselines/{X86}/committed.json")),
+        "{}",
+    )
+    .unwrap();
+    let out = runner.run(&record, LEG, &[("FAKE_RECORD_EXIT", "2")]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(common::files_in(&runner.path("recorded")).is_empty());
+}
+
+/// What download-artifact v7 with `merge-multiple: true` leaves in `path`: every artifact's
+/// files (each `<triple>/<file>.json`, as uploaded from `recorded/`) in one folder, whether one
+/// artifact matched or several.
+fn download(runner: &Runner, triples: &[&str]) {
+    for triple in triples {
+        let dir = runner.path(&format!("baselines/{triple}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("fresh-000000000000.json"), "{}").unwrap();
+    }
+}
+
+#[test]
+fn one_or_two_recorded_baselines_are_listed_for_review() {
+    let list = step("baselines", "List them");
+    for triples in [&[X86][..], &[X86, ARM][..]] {
+        let runner = Runner::new();
+        download(&runner, triples);
+        let out = runner.run(&list, &[], &[]);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let summary = runner.read("summary");
+        for triple in triples {
+            assert!(
+                summary.contains(&format!("- baselines/{triple}/fresh-000000000000.json")),
+                "{summary}"
+            );
+        }
+    }
+    let runner = Runner::new();
+    let out = runner.run(&list, &[], &[]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("no recorded baseline arrived"));
+}
