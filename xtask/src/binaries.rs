@@ -195,11 +195,16 @@ fn criterion_ids(binary: &BenchBinary) -> anyhow::Result<Vec<String>> {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    Ok(criterion_list(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// The ids in criterion's `--list` output (`<id>: benchmark` lines).
+pub(crate) fn criterion_list(stdout: &str) -> Vec<String> {
+    stdout
         .lines()
         .filter_map(|l| l.strip_suffix(": benchmark"))
         .map(str::to_owned)
-        .collect())
+        .collect()
 }
 
 /// The ids of a `--perfmatrix-list` line of protocol 1.

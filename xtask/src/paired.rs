@@ -351,18 +351,9 @@ impl Sides {
             });
             all_base.extend(base_ns);
             all_head.extend(head_ns);
-            if pairs.len() >= design.min_pairs.max(perfmatrix_stats::MIN_PAIRS) {
-                let c = compare_paired(&ratios, gate, &PairedConfig::default())?;
-                verdict = format!(
-                    "{:+.2}% [{:+.2}%, {:+.2}%] {}",
-                    100.0 * c.change.estimate(),
-                    100.0 * c.change.lower(),
-                    100.0 * c.change.upper(),
-                    c.verdict
-                );
-                if !c.undecided() || start.elapsed() > design.budget {
-                    break;
-                }
+            if let Some(line) = decided(&ratios, gate, design, start)? {
+                verdict = line;
+                break;
             }
         }
         Ok(Measurement {
@@ -411,18 +402,9 @@ impl Sides {
             });
             all_base.push(b);
             all_head.push(h);
-            if pairs.len() >= design.min_pairs.max(perfmatrix_stats::MIN_PAIRS) {
-                let c = compare_paired(&ratios, gate, &PairedConfig::default())?;
-                verdict = format!(
-                    "{:+.2}% [{:+.2}%, {:+.2}%] {} (whole runs)",
-                    100.0 * c.change.estimate(),
-                    100.0 * c.change.lower(),
-                    100.0 * c.change.upper(),
-                    c.verdict
-                );
-                if !c.undecided() || start.elapsed() > design.budget {
-                    break;
-                }
+            if let Some(line) = decided(&ratios, gate, design, start)? {
+                verdict = format!("{line} (whole runs)");
+                break;
             }
         }
         Ok(Measurement {
@@ -482,6 +464,32 @@ struct Measurement {
     head_ns: Vec<f64>,
     /// The progress line's verdict.
     progress: String,
+}
+
+/// Whether a benchmark's measurement may stop after these pairs, with its progress line: once it
+/// has `min_pairs` and either no threshold lies inside the interval, or the time budget or
+/// `max_pairs` is used up.
+fn decided(
+    ratios: &[f64],
+    gate: Thresholds,
+    design: &Design,
+    start: Instant,
+) -> anyhow::Result<Option<String>> {
+    if ratios.len() < design.min_pairs.max(perfmatrix_stats::MIN_PAIRS) {
+        return Ok(None);
+    }
+    let c = compare_paired(ratios, gate, &PairedConfig::default())?;
+    let stop =
+        !c.undecided() || start.elapsed() > design.budget || ratios.len() >= design.max_pairs;
+    Ok(stop.then(|| {
+        format!(
+            "{:+.2}% [{:+.2}%, {:+.2}%] {}",
+            100.0 * c.change.estimate(),
+            100.0 * c.change.lower(),
+            100.0 * c.change.upper(),
+            c.verdict
+        )
+    }))
 }
 
 /// The binary of `bins` that holds `id` (a harness binary first).

@@ -105,11 +105,9 @@ impl Suite {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-        Ok(String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.strip_suffix(": benchmark"))
-            .map(str::to_owned)
-            .collect())
+        Ok(crate::binaries::criterion_list(&String::from_utf8_lossy(
+            &out.stdout,
+        )))
     }
 
     /// Runs the suite once and returns its results (the benchmarks must already be built).

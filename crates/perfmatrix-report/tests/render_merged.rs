@@ -293,14 +293,15 @@ fn an_emulated_platform_says_so() {
     let table = render_merged(&report, Format::Table, PLAIN).unwrap();
     let arm = table.lines().find(|l| l.starts_with(ARM)).unwrap();
     assert!(
-        arm.contains(&format!("{ARM}-slug-4c (emulated: qemu-aarch64)")),
+        arm.contains(&format!(
+            "{ARM}-slug-4c (AMD EPYC 7763 64-Core Processor) (emulated: qemu-aarch64)"
+        )),
         "{arm}"
     );
     let md = render_merged(&report, Format::Markdown, PLAIN).unwrap();
-    assert!(
-        markdown_platform(&md, ARM)
-            .contains(&format!("| `{ARM}-slug-4c` (emulated: `qemu-aarch64`) |"))
-    );
+    assert!(markdown_platform(&md, ARM).contains(&format!(
+        "| `{ARM}-slug-4c (AMD EPYC 7763 64-Core Processor)` (emulated: `qemu-aarch64`) |"
+    )));
     let html = render_merged(&report, Format::Html, PLAIN).unwrap();
     assert!(html.contains(" (emulated: <code>qemu-aarch64</code>)"));
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bootstrap::Interval;
 use crate::decision::Verdict;
-use crate::error::{Result, StatsError, check_open_unit};
+use crate::error::{Result, StatsError, check_open_unit, check_positive_finite};
 use crate::noise::NoiseFloor;
 use crate::student_t;
 use crate::summary::median_in_place;
@@ -112,24 +112,8 @@ pub fn pair_log_ratio(base_ns: &[f64], head_ns: &[f64]) -> Result<f64> {
             min: base_ns.len(),
         });
     }
-    for (field, values) in [("base_ns", base_ns), ("head_ns", head_ns)] {
-        for (index, &value) in values.iter().enumerate() {
-            if !value.is_finite() {
-                return Err(StatsError::NonFinite {
-                    field,
-                    index,
-                    value,
-                });
-            }
-            if value <= 0.0 {
-                return Err(StatsError::NotPositive {
-                    field,
-                    index,
-                    value,
-                });
-            }
-        }
-    }
+    check_positive_finite("base_ns", base_ns)?;
+    check_positive_finite("head_ns", head_ns)?;
     let mut ratios: Vec<f64> = base_ns
         .iter()
         .zip(head_ns)
