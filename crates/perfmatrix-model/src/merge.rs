@@ -128,18 +128,7 @@ impl LegBench {
             }
         }
         if let Some(probe) = &self.probe {
-            for (name, measured) in [
-                ("instructions", &probe.instructions),
-                ("peak_rss_bytes", &probe.peak_rss_bytes),
-            ] {
-                if measured.value() == Some(0) {
-                    return Err(ModelError::field(
-                        path,
-                        format!("benchmarks[{i}].probe.{name}"),
-                        "is 0, which is not a measurement",
-                    ));
-                }
-            }
+            crate::results::check_probe(path, i, probe)?;
         }
         Ok(())
     }

@@ -249,19 +249,7 @@ fn check_measurement(path: &Path, i: usize, bench: &BenchResult) -> Result<(), M
         }
     }
     if let Some(probe) = &bench.probe {
-        for (name, measured) in [
-            ("instructions", &probe.instructions),
-            ("peak_rss_bytes", &probe.peak_rss_bytes),
-        ] {
-            if measured.value() == Some(0) {
-                return Err(ModelError::field(
-                    path,
-                    format!("benchmarks[{i}].probe.{name}"),
-                    "is 0, which is not a measurement (the probe writes `unavailable` with a \
-                     reason instead); it would silently drop this benchmark's gate",
-                ));
-            }
-        }
+        check_probe(path, i, probe)?;
     }
     Ok(())
 }
@@ -283,6 +271,25 @@ pub(crate) fn check_unique<'a>(
                 path,
                 "benchmarks",
                 format!("benchmark `{id}` appears twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a count of 0 in benchmark `i`'s probe metrics: the probe writes `unavailable` with a
+/// reason instead, and a 0 would silently drop this benchmark's gate.
+pub(crate) fn check_probe(path: &Path, i: usize, probe: &ProbeMetrics) -> Result<(), ModelError> {
+    for (name, measured) in [
+        ("instructions", &probe.instructions),
+        ("peak_rss_bytes", &probe.peak_rss_bytes),
+    ] {
+        if measured.value() == Some(0) {
+            return Err(ModelError::field(
+                path,
+                format!("benchmarks[{i}].probe.{name}"),
+                "is 0, which is not a measurement (the probe writes `unavailable` with a \
+                 reason instead); it would silently drop this benchmark's gate",
             ));
         }
     }
