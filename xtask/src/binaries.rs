@@ -182,20 +182,26 @@ fn harness_ids(binary: &BenchBinary) -> anyhow::Result<Option<Vec<String>>> {
 
 /// The ids of a plain criterion binary (`--bench --list`: `<id>: benchmark` lines).
 fn criterion_ids(binary: &BenchBinary) -> anyhow::Result<Vec<String>> {
-    let out = binary
-        .command(&["--bench", "--list"])
+    let what = format!("listing the benchmarks of {}", binary.exe.display());
+    let stdout = succeed(binary.command(&["--bench", "--list"]), &what)?;
+    Ok(criterion_list(&stdout))
+}
+
+/// Runs `cmd` (no stdin) and returns its stdout; an error naming `what`, with the command's
+/// stderr, when it cannot start or fails.
+pub(crate) fn succeed(mut cmd: Command, what: &str) -> anyhow::Result<String> {
+    let out = cmd
         .stdin(Stdio::null())
         .output()
-        .with_context(|| format!("cannot run the bench binary {}", binary.exe.display()))?;
+        .with_context(|| format!("{what}: cannot start it"))?;
     if !out.status.success() {
         bail!(
-            "listing the benchmarks of {} failed ({}):\n{}",
-            binary.exe.display(),
+            "{what} failed ({}):\n{}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    Ok(criterion_list(&String::from_utf8_lossy(&out.stdout)))
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The ids in criterion's `--list` output (`<id>: benchmark` lines).

@@ -107,6 +107,8 @@ pub(crate) struct Sides {
     /// The same variables for base's processes, with values of the same length that change
     /// nothing ([`neutral`]): both sides start with environments of one size.
     pub(crate) base_env: Vec<(String, String)>,
+    /// This machine and head's build, taken once for every measurement of these builds.
+    pub(crate) fingerprint: perfmatrix_fingerprint::Fingerprint,
     /// Kept alive while measuring: the base's binaries may read its files.
     _worktree: Option<Worktree>,
 }
@@ -169,6 +171,7 @@ impl Sides {
             base_binaries,
             base_env: neutral(&head_env),
             head_env,
+            fingerprint: crate::probe::fingerprint(None)?,
             _worktree: Some(worktree),
         })
     }
@@ -200,7 +203,6 @@ impl Sides {
             }
         }
         let both: Vec<&String> = head_ids.iter().filter(|id| base_ids.contains(id)).collect();
-        let fingerprint = crate::probe::fingerprint(None)?;
         let start = Instant::now();
         let mut paired = Vec::new();
         let mut head_benches = Vec::new();
@@ -269,7 +271,7 @@ impl Sides {
             measurement_seconds: start.elapsed().as_secs_f64(),
             sample_size: design.samples as u32,
         };
-        let mut results = Results::new(fingerprint, settings, finished, head_benches);
+        let mut results = Results::new(self.fingerprint.clone(), settings, finished, head_benches);
         results.paired = Some(PairedRun {
             head: self.head.clone(),
             base: self.base.clone(),
@@ -544,33 +546,25 @@ fn whole_run(
     } else {
         ("0.2", "0.5")
     };
-    let out = bin
-        .command(&[
-            "--bench",
-            "--noplot",
-            "--warm-up-time",
-            warm,
-            "--measurement-time",
-            measure,
-            "--sample-size",
-            "10",
-            "--nresamples",
-            "100",
-            &filter,
-        ])
-        .env("CRITERION_HOME", home.path())
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(std::process::Stdio::null())
-        .output()
-        .with_context(|| format!("cannot run {}", bin.exe.display()))?;
-    if !out.status.success() {
-        bail!(
-            "the criterion run of `{id}` in {} failed ({}):\n{}",
-            bin.exe.display(),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    let mut cmd = bin.command(&[
+        "--bench",
+        "--noplot",
+        "--warm-up-time",
+        warm,
+        "--measurement-time",
+        measure,
+        "--sample-size",
+        "10",
+        "--nresamples",
+        "100",
+        &filter,
+    ]);
+    cmd.env("CRITERION_HOME", home.path())
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    crate::binaries::succeed(
+        cmd,
+        &format!("the criterion run of `{id}` in {}", bin.exe.display()),
+    )?;
     let measured = read_criterion_dir(home.path())?;
     let bench = measured
         .into_iter()
@@ -661,6 +655,7 @@ done
             base_binaries: Vec::new(),
             base_env: neutral(&head_env),
             head_env,
+            fingerprint: perfmatrix_fingerprint::Fingerprint::example(),
             _worktree: None,
         }
     }
