@@ -10,6 +10,7 @@ mod criterion;
 mod envelope;
 mod error;
 mod exact;
+mod history;
 mod id;
 mod merge;
 mod metrics;
@@ -17,6 +18,7 @@ mod paired;
 mod report;
 mod results;
 mod store;
+mod trend;
 
 pub use atomic::{TEMP_PREFIX, is_temporary, write_atomically};
 pub use baseline::{BASELINE_SCHEMA, Baseline, BaselineBench, MIN_RUNS, Recorded};
@@ -24,6 +26,11 @@ pub use config::{Config, Gates, PeakLimit, Platform};
 pub use criterion::{CriterionBenchmark, Throughput, read_criterion_dir};
 pub use envelope::Schema;
 pub use error::ModelError;
+pub use history::{
+    Appended, BadRecord, ChangeSummary, CommitInfo, HISTORY_EXTENSION, HISTORY_SCHEMA, History,
+    HistoryMode, HistoryRecord, MEDIAN_CONFIDENCE, MachineClass, TimeSummary, append,
+    history_files, history_path, records_from_results,
+};
 pub use id::BenchmarkId;
 pub use merge::{
     Cell, Expected, Leg, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
@@ -41,4 +48,7 @@ pub use results::{
 pub use store::{
     Candidate, Destination, Selection, baseline_path, destination, platform_dir, select,
     select_counts,
+};
+pub use trend::{
+    ChangePointFound, Latest, PlatformTrend, Point, Series, Signal, TREND_SCHEMA, Trend, series_of,
 };

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, StatsError, check_positive_finite};
+use crate::bootstrap::Interval;
+use crate::error::{Result, StatsError, check_open_unit, check_positive_finite};
 use crate::summary::{median_in_place, quantile_sorted};
 
 /// The field name used in [`StatsError`]s about a sample's values.
@@ -108,6 +109,44 @@ impl Sample {
         median_in_place(&mut deviations)
     }
 
+    /// A distribution-free confidence interval of the median at `confidence` (e.g. 0.95), from
+    /// order statistics: the ranks `j < k` are the widest symmetric pair for which
+    /// `P(X(j) ≤ median ≤ X(k)) ≥ confidence` under the exact Binomial(n, ½) law of how many values
+    /// fall below the median. No assumption about the shape of the distribution; for a sample too
+    /// small for the confidence asked (n < 6 at 95%) the interval is the whole range. Cost: O(n).
+    ///
+    /// # Errors
+    ///
+    /// [`StatsError::OutOfRange`] (field `confidence`) unless `0 < confidence < 1`.
+    pub fn median_interval(&self, confidence: f64) -> Result<Interval> {
+        check_open_unit("confidence", confidence, "in (0, 1)")?;
+        let n = self.len();
+        // P(B ≤ j − 1) for B ~ Binomial(n, ½), accumulated in log space (2^-n underflows).
+        let alpha_half = (1.0 - confidence) / 2.0;
+        let ln_half_n = -(n as f64) * std::f64::consts::LN_2;
+        let mut ln_choose = 0.0_f64; // ln C(n, 0)
+        let mut below = 0.0_f64; // P(B ≤ j − 1) at step j
+        // The lower bound X(r) (1-based) misses the median when at most r − 1 values lie below
+        // it: the largest r with P(B ≤ r − 1) ≤ α/2, kept at index r − 1; r = 1 at least.
+        let mut lower_rank = 0_usize;
+        for j in 0..n / 2 {
+            let p_j = (ln_choose + ln_half_n).exp();
+            if below + p_j > alpha_half {
+                break;
+            }
+            below += p_j;
+            lower_rank = j;
+            ln_choose += ((n - j) as f64).ln() - ((j + 1) as f64).ln();
+        }
+        // Symmetric: X(n − 1 − lower_rank) (0-based) is the upper bound.
+        let upper_rank = (n - 1 - lower_rank).max(lower_rank);
+        Interval::new(
+            self.sorted[lower_rank],
+            self.median(),
+            self.sorted[upper_rank],
+        )
+    }
+
     /// The arithmetic mean. Each value is divided by the length before summing, so the
     /// result is finite for any valid sample. Cost: O(n).
     #[must_use]
@@ -146,6 +185,24 @@ mod tests {
 
     fn sample(values: &[f64]) -> Sample {
         Sample::try_from(values).expect("valid sample")
+    }
+
+    #[test]
+    fn median_interval_uses_the_binomial_ranks() {
+        // n = 100 at 95%: the 40th and 61st order statistics (tables of the sign test).
+        let values: Vec<f64> = (1..=100).map(f64::from).collect();
+        let ci = sample(&values).median_interval(0.95).unwrap();
+        assert_eq!((ci.lower(), ci.estimate(), ci.upper()), (40.0, 50.5, 61.0));
+        // n = 5: even the extremes cover the median with only 1 − 2/32 < 95%.
+        let ci = sample(&[5.0, 1.0, 3.0, 2.0, 4.0])
+            .median_interval(0.95)
+            .unwrap();
+        assert_eq!((ci.lower(), ci.upper()), (1.0, 5.0));
+        // n = 1: a point.
+        let ci = sample(&[7.0]).median_interval(0.95).unwrap();
+        assert_eq!((ci.lower(), ci.estimate(), ci.upper()), (7.0, 7.0, 7.0));
+        assert!(sample(&[1.0]).median_interval(1.0).is_err());
+        assert!(sample(&[1.0]).median_interval(f64::NAN).is_err());
     }
 
     #[test]
@@ -258,5 +315,21 @@ mod tests {
         let back: Vec<f64> = s.clone().into();
         assert_eq!(back, vec![3.0, 1.0]);
         assert_eq!(Sample::try_from(back).unwrap(), s);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn median_interval_brackets_the_median_within_the_range(
+            values in proptest::collection::vec(1e-3_f64..1e9, 1..400),
+            confidence in 0.5_f64..0.999,
+        ) {
+            let s = sample(&values);
+            let ci = s.median_interval(confidence).unwrap();
+            proptest::prop_assert!(s.min() <= ci.lower() && ci.upper() <= s.max());
+            proptest::prop_assert_eq!(ci.estimate(), s.median());
+            // A higher confidence never narrows it.
+            let wider = s.median_interval(confidence.midpoint(1.0)).unwrap();
+            proptest::prop_assert!(wider.lower() <= ci.lower() && ci.upper() <= wider.upper());
+        }
     }
 }

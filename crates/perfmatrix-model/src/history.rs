@@ -1,0 +1,433 @@
+//! Performance history: one JSON line per commit, platform and benchmark, appended to one file per
+//! platform (`<triple>.jsonl`). Append-only and versioned per line ([`HISTORY_SCHEMA`]); a line
+//! that does not parse is reported with its file and line, skipped, and kept as it is.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use perfmatrix_stats::Interval;
+use serde::{Deserialize, Serialize};
+
+use crate::{BenchmarkId, ModelError, Results, RowVerdict, write_atomically};
+
+/// The kind and version of every history line this build reads and writes.
+pub const HISTORY_SCHEMA: crate::Schema = crate::Schema {
+    kind: "perfmatrix-history",
+    version: 1,
+};
+
+/// The extension of a platform's history file.
+pub const HISTORY_EXTENSION: &str = "jsonl";
+
+/// The confidence of [`TimeSummary`]'s interval of the median.
+pub const MEDIAN_CONFIDENCE: f64 = 0.95;
+
+/// How a run was judged, as recorded in the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HistoryMode {
+    /// Measured against its parent in the same run (`bench --against`): `change` is set.
+    Paired,
+    /// Compared with a committed baseline.
+    Committed,
+    /// No comparable baseline: measured, not judged.
+    Unjudged,
+}
+
+impl HistoryMode {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryMode::Paired => "paired",
+            HistoryMode::Committed => "committed",
+            HistoryMode::Unjudged => "unjudged",
+        }
+    }
+}
+
+/// The machine class a record was measured on: the fingerprint's readable slug and its
+/// comparability key id (the same id means the same class; docs/fingerprint.md).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MachineClass {
+    pub slug: String,
+    pub id: String,
+}
+
+/// The per-iteration time of one run: its median with a distribution-free interval
+/// ([`MEDIAN_CONFIDENCE`]), in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeSummary {
+    pub median_ns: f64,
+    pub lower_ns: f64,
+    pub upper_ns: f64,
+}
+
+/// A paired run's change of this commit against its parent, `head / base − 1`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSummary {
+    pub estimate: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// One benchmark of one platform at one commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRecord {
+    /// Always [`HISTORY_SCHEMA`]'s kind.
+    pub schema: String,
+    /// Always [`HISTORY_SCHEMA`]'s version.
+    pub version: u32,
+    /// The full commit hash measured.
+    pub commit: String,
+    /// The commit it was measured against (a paired run's base), or its first parent.
+    pub parent: Option<String>,
+    /// The working tree had uncommitted changes (local runs only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dirty: bool,
+    /// The commit's date as git prints it (`%cI`, ISO 8601), or empty when unknown.
+    pub date: String,
+    /// When the run finished, seconds since the Unix epoch.
+    pub measured_unix: u64,
+    /// The target triple.
+    pub platform: String,
+    pub machine: MachineClass,
+    pub mode: HistoryMode,
+    pub benchmark: BenchmarkId,
+    pub time: TimeSummary,
+    /// Instructions of one call, when the run counted them.
+    pub instructions: Option<u64>,
+    /// Peak resident memory of the counting probe, in bytes.
+    pub peak_rss_bytes: Option<u64>,
+    /// A paired run's change against `parent`, with its interval.
+    pub change: Option<ChangeSummary>,
+    /// The run's verdict of this benchmark, when it was judged.
+    pub verdict: Option<RowVerdict>,
+}
+
+impl HistoryRecord {
+    /// Checks what serde cannot: the schema header, hashes, and every number finite, positive
+    /// where it is a time, and ordered where it is an interval.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.schema != HISTORY_SCHEMA.kind || self.version != HISTORY_SCHEMA.version {
+            return Err(format!(
+                "schema `{}` version {}: this perfmatrix reads `{}` version {} only",
+                self.schema, self.version, HISTORY_SCHEMA.kind, HISTORY_SCHEMA.version
+            ));
+        }
+        check_commit("commit", &self.commit)?;
+        if let Some(parent) = &self.parent {
+            check_commit("parent", parent)?;
+        }
+        if self.platform.is_empty() || self.platform.contains(['/', '\\', '\n']) {
+            return Err(format!(
+                "field `platform`: `{}` is not a target triple",
+                self.platform
+            ));
+        }
+        let t = self.time;
+        for (field, v) in [
+            ("time.median_ns", t.median_ns),
+            ("time.lower_ns", t.lower_ns),
+            ("time.upper_ns", t.upper_ns),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!(
+                    "field `{field}`: {v} is not a positive finite time"
+                ));
+            }
+        }
+        if !(t.lower_ns <= t.median_ns && t.median_ns <= t.upper_ns) {
+            return Err("field `time`: lower_ns ≤ median_ns ≤ upper_ns does not hold".to_owned());
+        }
+        if let Some(c) = self.change {
+            if ![c.estimate, c.lower, c.upper]
+                .iter()
+                .all(|v| v.is_finite() && *v > -1.0)
+            {
+                return Err("field `change`: not a finite relative change above −100%".to_owned());
+            }
+            if !(c.lower <= c.estimate && c.estimate <= c.upper) {
+                return Err("field `change`: lower ≤ estimate ≤ upper does not hold".to_owned());
+            }
+        }
+        if self.instructions == Some(0) {
+            return Err("field `instructions`: 0 is not a count of a call".to_owned());
+        }
+        Ok(())
+    }
+
+    /// The change as an [`Interval`].
+    #[must_use]
+    pub fn change_interval(&self) -> Option<Interval> {
+        self.change
+            .and_then(|c| Interval::new(c.lower, c.estimate, c.upper).ok())
+    }
+}
+
+fn check_commit(field: &str, commit: &str) -> Result<(), String> {
+    if (4..=64).contains(&commit.len()) && commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "field `{field}`: `{}` is not a commit hash",
+            commit.escape_debug()
+        ))
+    }
+}
+
+/// Which commit a results file measured, for [`records_from_results`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub commit: String,
+    pub parent: Option<String>,
+    pub dirty: bool,
+    pub date: String,
+}
+
+/// The history records of one platform's results file: one per benchmark measured.
+///
+/// A paired run names its own commits; `commit` must then agree with the head it measured
+/// (its parent is the base). A filtered or quick run is refused: history holds full runs only.
+pub fn records_from_results(
+    results: &Results,
+    commit: &CommitInfo,
+) -> Result<Vec<HistoryRecord>, String> {
+    if results.settings.quick {
+        return Err("a quick run is a smoke test: it is not recorded in the history".to_owned());
+    }
+    if let Some(filter) = &results.settings.filter {
+        return Err(format!(
+            "a run filtered by `{filter}` is not recorded in the history (only full runs are)"
+        ));
+    }
+    let mut info = commit.clone();
+    if let Some(paired) = &results.paired {
+        let head = &paired.head;
+        if !head.commit.starts_with(&info.commit) && !info.commit.starts_with(&head.commit) {
+            return Err(format!(
+                "the results measured commit {}, not {}",
+                head.commit, info.commit
+            ));
+        }
+        info.commit.clone_from(&head.commit);
+        info.dirty = head.dirty;
+        info.parent = Some(paired.base.commit.clone());
+    }
+    let fp = &results.fingerprint;
+    let machine = MachineClass {
+        slug: fp.slug(),
+        id: fp.comparability_key().id(),
+    };
+    let report = results.verdict.as_ref();
+    let mode = match (&results.paired, report) {
+        (Some(_), _) => HistoryMode::Paired,
+        (None, Some(r)) if r.outcome != crate::Outcome::NoComparableBaseline => {
+            HistoryMode::Committed
+        }
+        _ => HistoryMode::Unjudged,
+    };
+    let mut records = Vec::with_capacity(results.benchmarks.len());
+    for bench in &results.benchmarks {
+        let ci = bench
+            .samples_ns
+            .median_interval(MEDIAN_CONFIDENCE)
+            .map_err(|e| format!("`{}`: {e}", bench.id))?;
+        let row = report.and_then(|r| r.rows.iter().find(|row| row.id == bench.id.as_str()));
+        let change = match mode {
+            HistoryMode::Paired => row.and_then(|r| r.change).map(|c| ChangeSummary {
+                estimate: c.estimate(),
+                lower: c.lower(),
+                upper: c.upper(),
+            }),
+            _ => None,
+        };
+        let record = HistoryRecord {
+            schema: HISTORY_SCHEMA.kind.to_owned(),
+            version: HISTORY_SCHEMA.version,
+            commit: info.commit.clone(),
+            parent: info.parent.clone(),
+            dirty: info.dirty,
+            date: info.date.clone(),
+            measured_unix: results.finished_unix,
+            platform: fp.target.to_string(),
+            machine: machine.clone(),
+            mode,
+            benchmark: bench.id.clone(),
+            time: TimeSummary {
+                median_ns: ci.estimate(),
+                lower_ns: ci.lower(),
+                upper_ns: ci.upper(),
+            },
+            instructions: bench.probe.as_ref().and_then(|p| p.instructions.value()),
+            peak_rss_bytes: bench.probe.as_ref().and_then(|p| p.peak_rss_bytes.value()),
+            change,
+            verdict: row.map(|r| r.verdict),
+        };
+        record
+            .validate()
+            .map_err(|e| format!("`{}`: {e}", bench.id))?;
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// A line of a history file that was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadRecord {
+    /// The file, or the git object (`perfmatrix-history:x86_64-unknown-linux-gnu.jsonl`).
+    pub source: String,
+    /// 1-based.
+    pub line: usize,
+    pub reason: String,
+}
+
+impl std::fmt::Display for BadRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: skipped: {}", self.source, self.line, self.reason)
+    }
+}
+
+/// Records read from one or more history files, in file order, and the lines skipped.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct History {
+    pub records: Vec<HistoryRecord>,
+    pub bad: Vec<BadRecord>,
+}
+
+impl History {
+    /// Parses the text of one history file; `source` names it in [`BadRecord`]s. Blank lines are
+    /// ignored; every other line must be one valid [`HistoryRecord`].
+    pub fn parse_into(&mut self, source: &str, text: &str) {
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let parsed = serde_json::from_str::<HistoryRecord>(line)
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.validate().map(|()| r));
+            match parsed {
+                Ok(record) => self.records.push(record),
+                Err(reason) => self.bad.push(BadRecord {
+                    source: source.to_owned(),
+                    line: i + 1,
+                    reason,
+                }),
+            }
+        }
+    }
+
+    /// Reads every `*.jsonl` history file of `dir`, sorted by name. A missing folder is an empty
+    /// history.
+    pub fn read_dir(dir: &Path) -> Result<Self, ModelError> {
+        let mut history = Self::default();
+        for path in history_files(dir)? {
+            let text = std::fs::read_to_string(&path).map_err(|source| ModelError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            history.parse_into(&path.display().to_string(), &text);
+        }
+        Ok(history)
+    }
+}
+
+/// The history files of `dir` (`*.jsonl`, temp files excluded), sorted; none if it is missing.
+pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(ModelError::Read {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| ModelError::Read {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == HISTORY_EXTENSION) && !crate::is_temporary(&path) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The history file of `platform` in `dir`.
+#[must_use]
+pub fn history_path(dir: &Path, platform: &str) -> PathBuf {
+    dir.join(format!("{platform}.{HISTORY_EXTENSION}"))
+}
+
+/// What [`append`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Appended {
+    pub written: usize,
+    /// Records of a clean commit already in the file, not written twice.
+    pub already_present: usize,
+    /// Lines of the existing files that did not parse (kept as they are).
+    pub bad: Vec<BadRecord>,
+}
+
+/// Appends `records` to their platforms' files in `dir`.
+///
+/// A record of a clean commit whose (commit, benchmark) the file already holds is not written
+/// again, so re-running an append (a retried CI push) is harmless; records of a dirty tree are
+/// always appended. Each file is rewritten atomically as its old bytes, unchanged (bad lines
+/// included), followed by the new lines: an interrupted append leaves the old file.
+pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelError> {
+    let mut outcome = Appended::default();
+    let mut platforms: Vec<&str> = records.iter().map(|r| r.platform.as_str()).collect();
+    platforms.sort_unstable();
+    platforms.dedup();
+    for platform in platforms {
+        let path = history_path(dir, platform);
+        let old = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(source) => return Err(ModelError::Read { path, source }),
+        };
+        let mut existing = History::default();
+        existing.parse_into(&path.display().to_string(), &String::from_utf8_lossy(&old));
+        outcome.bad.extend(existing.bad);
+        let mut present: HashSet<(String, BenchmarkId)> = existing
+            .records
+            .into_iter()
+            .filter(|r| !r.dirty)
+            .map(|r| (r.commit, r.benchmark))
+            .collect();
+        let mut bytes = old;
+        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+            // A line cut short by an earlier crash stays a bad line of its own.
+            bytes.push(b'\n');
+        }
+        let before = outcome.written;
+        for record in records.iter().filter(|r| r.platform == platform) {
+            if !record.dirty && !present.insert((record.commit.clone(), record.benchmark.clone())) {
+                outcome.already_present += 1;
+                continue;
+            }
+            let line = serde_json::to_string(record).map_err(|e| ModelError::Json {
+                path: path.clone(),
+                what: HISTORY_SCHEMA.kind,
+                source: e,
+            })?;
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.push(b'\n');
+            outcome.written += 1;
+        }
+        if outcome.written > before {
+            write_atomically(&path, &bytes)?;
+        }
+    }
+    Ok(outcome)
+}

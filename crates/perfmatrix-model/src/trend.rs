@@ -1,0 +1,221 @@
+//! A history analysed: per platform and benchmark, the series of its records in commit order and
+//! the change points found in it. Plain data (serde), rendered by `perfmatrix-report`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    BadRecord, BenchmarkId, ChangeSummary, History, HistoryMode, MachineClass, RowVerdict,
+    TimeSummary,
+};
+
+/// The kind and version of the history analysis JSON (`cargo xtask history --json`).
+pub const TREND_SCHEMA: crate::Schema = crate::Schema {
+    kind: "perfmatrix-trend",
+    version: 1,
+};
+
+/// Every platform's series and change points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trend {
+    pub schema: String,
+    pub version: u32,
+    /// Sorted by triple.
+    pub platforms: Vec<PlatformTrend>,
+    /// Lines of the history that were skipped, with file and line.
+    pub skipped: Vec<BadRecord>,
+}
+
+/// One platform's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlatformTrend {
+    pub platform: String,
+    /// The machine classes its records were measured on, in order of first appearance;
+    /// [`Point::class`] indexes this.
+    pub classes: Vec<MachineClass>,
+    /// The newest commit recorded and its worst verdict (for the status badge).
+    pub latest: Option<Latest>,
+    /// Sorted by benchmark id.
+    pub series: Vec<Series>,
+}
+
+/// The newest commit of a platform and the worst verdict of its benchmarks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Latest {
+    pub commit: String,
+    pub date: String,
+    pub mode: HistoryMode,
+    /// The worst benchmark verdict of that commit, if it was judged.
+    pub verdict: Option<RowVerdict>,
+}
+
+/// One benchmark on one platform over commits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Series {
+    pub benchmark: BenchmarkId,
+    /// In the order they were recorded (the first-parent order of the history branch).
+    pub points: Vec<Point>,
+    /// Sorted by point index.
+    pub change_points: Vec<ChangePointFound>,
+}
+
+/// One record of a series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub commit: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dirty: bool,
+    pub date: String,
+    /// When the run finished, seconds since the Unix epoch.
+    pub measured_unix: u64,
+    /// Index into [`PlatformTrend::classes`].
+    pub class: usize,
+    pub mode: HistoryMode,
+    pub time: TimeSummary,
+    pub instructions: Option<u64>,
+    pub change: Option<ChangeSummary>,
+    pub verdict: Option<RowVerdict>,
+}
+
+/// What a change point was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Signal {
+    /// The time medians of one machine class (E-divisive means, docs/statistics.md).
+    Time,
+    /// Instruction counts: any change is one.
+    Instructions,
+    /// One paired run's own significant change against its parent.
+    PairedStep,
+    /// Consecutive paired changes that add up to a significant drift.
+    PairedDrift,
+}
+
+impl Signal {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::Time => "time",
+            Signal::Instructions => "instructions",
+            Signal::PairedStep => "paired step",
+            Signal::PairedDrift => "paired drift",
+        }
+    }
+}
+
+/// A change point: the level of `signal` changed at point `index` (the first point of the new
+/// level), introduced by `commit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePointFound {
+    pub index: usize,
+    pub commit: String,
+    pub date: String,
+    /// When the run of `commit` finished (orders change points across series).
+    pub measured_unix: u64,
+    pub signal: Signal,
+    /// Relative size, `after / before − 1`.
+    pub change: f64,
+    /// The level before and after (ns for time, instructions for counts; for paired signals
+    /// the chained relative level, 1 = the first commit).
+    pub before: f64,
+    pub after: f64,
+    /// The test's p-value, when the method has one (not for exact counts).
+    pub p_value: Option<f64>,
+    /// For a drift: the index of its last point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<usize>,
+}
+
+/// Builds the series of `history`, grouped by platform and benchmark in record order, with no
+/// change points yet (see [`Trend::detect`] callers in the history command).
+#[must_use]
+pub fn series_of(history: History) -> Trend {
+    let mut platforms: BTreeMap<String, (Vec<MachineClass>, BTreeMap<BenchmarkId, Vec<Point>>)> =
+        BTreeMap::new();
+    let mut latest: BTreeMap<String, Latest> = BTreeMap::new();
+    for record in history.records {
+        let (classes, series) = platforms.entry(record.platform.clone()).or_default();
+        let class = match classes.iter().position(|c| *c == record.machine) {
+            Some(i) => i,
+            None => {
+                classes.push(record.machine.clone());
+                classes.len() - 1
+            }
+        };
+        let entry = latest
+            .entry(record.platform.clone())
+            .or_insert_with(|| Latest {
+                commit: record.commit.clone(),
+                date: record.date.clone(),
+                mode: record.mode,
+                verdict: None,
+            });
+        if entry.commit != record.commit {
+            *entry = Latest {
+                commit: record.commit.clone(),
+                date: record.date.clone(),
+                mode: record.mode,
+                verdict: None,
+            };
+        }
+        entry.verdict = entry.verdict.max(record.verdict);
+        series.entry(record.benchmark).or_default().push(Point {
+            commit: record.commit,
+            dirty: record.dirty,
+            date: record.date,
+            measured_unix: record.measured_unix,
+            class,
+            mode: record.mode,
+            time: record.time,
+            instructions: record.instructions,
+            change: record.change,
+            verdict: record.verdict,
+        });
+    }
+    Trend {
+        schema: TREND_SCHEMA.kind.to_owned(),
+        version: TREND_SCHEMA.version,
+        platforms: platforms
+            .into_iter()
+            .map(|(platform, (classes, series))| PlatformTrend {
+                latest: latest.remove(&platform),
+                platform,
+                classes,
+                series: series
+                    .into_iter()
+                    .map(|(benchmark, points)| Series {
+                        benchmark,
+                        points,
+                        change_points: Vec::new(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        skipped: history.bad,
+    }
+}
+
+impl Trend {
+    /// Every change point of every series, newest first (by when its commit was measured, then
+    /// platform and benchmark), with where it was found.
+    #[must_use]
+    pub fn change_points_newest_first(&self) -> Vec<(&PlatformTrend, &Series, &ChangePointFound)> {
+        let mut all: Vec<_> = self
+            .platforms
+            .iter()
+            .flat_map(|p| {
+                p.series
+                    .iter()
+                    .flat_map(move |s| s.change_points.iter().map(move |c| (p, s, c)))
+            })
+            .collect();
+        all.sort_by(|a, b| {
+            b.2.measured_unix
+                .cmp(&a.2.measured_unix)
+                .then_with(|| a.0.platform.cmp(&b.0.platform))
+                .then_with(|| a.1.benchmark.cmp(&b.1.benchmark))
+        });
+        all
+    }
+}
