@@ -46,6 +46,13 @@ pub(crate) struct Bench {
     /// runs made at different times, possibly on other hosts; the exact metrics always gate)
     #[arg(long)]
     gate_time: bool,
+    /// Append this full run to this history folder (`cargo xtask history` renders it)
+    /// [default: target/perfmatrix/history]
+    #[arg(long, value_name = "DIR", conflicts_with = "no_history")]
+    history: Option<PathBuf>,
+    /// Do not append this run to the local history
+    #[arg(long)]
+    no_history: bool,
 }
 
 /// What this run compares with, and why.
@@ -64,7 +71,7 @@ impl Bench {
             crate::merge::results_file(&ws.target_dir.join("perfmatrix"), &platform)
         });
         crate::paths::check_outside("--out", &out, &self.baselines, "the baselines folder")?;
-        let report = match self.plan()? {
+        let (results, report) = match self.plan()? {
             Plan::Paired { base, why } => {
                 eprintln!(
                     "comparing: the working tree against {} ({}), measured here in the same run: {why}",
@@ -82,7 +89,7 @@ impl Bench {
                 };
                 let (results, report) = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
                 results.save(&out)?;
-                report
+                (results, report)
             }
             Plan::Committed { why } => {
                 eprintln!(
@@ -94,10 +101,35 @@ impl Bench {
         };
         print!("{}", render(&report, self.format, Style::detect())?);
         eprintln!("results: {}", out.display());
+        self.append_history(&ws, &results);
         Ok(match report.outcome {
             Outcome::Fail => ExitCode::from(1),
             Outcome::Pass | Outcome::NoComparableBaseline => ExitCode::SUCCESS,
         })
+    }
+
+    /// Appends a full run to the local history. A run that cannot be recorded (quick, filtered,
+    /// outside git) says why on stderr; the verdict stands either way.
+    fn append_history(&self, ws: &Workspace, results: &Results) {
+        if self.no_history {
+            return;
+        }
+        if results.settings.quick || results.settings.filter.is_some() {
+            if self.history.is_some() {
+                eprintln!("history: not appended: only full runs (no filter, not --quick) are");
+            }
+            return;
+        }
+        let dir = self
+            .history
+            .clone()
+            .unwrap_or_else(|| crate::history::local_dir(&ws.target_dir));
+        let appended = crate::history::records_of(results, None)
+            .and_then(|records| Ok(perfmatrix_model::append(&dir, &records)?));
+        match appended {
+            Ok(outcome) => crate::history::report_appended(&dir, &outcome),
+            Err(err) => eprintln!("history: not appended: {err:#}"),
+        }
     }
 
     /// Chooses the comparison: `--against`, or by the state of the repository.
@@ -174,7 +206,7 @@ impl Bench {
         ws: &Workspace,
         platform: &str,
         out: PathBuf,
-    ) -> anyhow::Result<Report> {
+    ) -> anyhow::Result<(Results, Report)> {
         let leg = Leg {
             target: self.target.clone(),
             settings: RunSettings {
@@ -185,8 +217,7 @@ impl Bench {
             label: String::new(),
             gate_time: self.gate_time,
         };
-        let (_, report) = leg.run(ws, platform, &self.baselines)?;
-        Ok(report)
+        leg.run(ws, platform, &self.baselines)
     }
 }
 

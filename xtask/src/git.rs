@@ -90,6 +90,40 @@ pub(crate) fn commits_between(from: &str, to: &str) -> Option<usize> {
         .ok()
 }
 
+/// The committer date of `commit` in ISO 8601 (`%cI`), if git knows the commit.
+pub(crate) fn commit_date(commit: &str) -> Option<String> {
+    git(&["show", "-s", "--format=%cI", commit, "--"]).filter(|d| !d.is_empty())
+}
+
+/// The first parent of `commit`, if it has one.
+pub(crate) fn first_parent(commit: &str) -> Option<String> {
+    git(&["rev-parse", "--verify", "--quiet", &format!("{commit}^1")])
+}
+
+/// The files of `rev` under `dir` (`git ls-tree -r --name-only`), or an error naming `flag`.
+pub(crate) fn files_at(rev: &str, dir: &str, flag: &str) -> anyhow::Result<Vec<String>> {
+    let commit = resolve(rev, flag)?;
+    let listing = git(&["ls-tree", "-r", "--name-only", &commit, "--", dir])
+        .with_context(|| format!("{flag} `{rev}`: cannot list {dir}/ of it"))?;
+    Ok(listing.lines().map(str::to_owned).collect())
+}
+
+/// The content of `path` at `rev` (`git show rev:path`).
+pub(crate) fn show(rev: &str, path: &str) -> anyhow::Result<String> {
+    let out = Command::new("git")
+        .args(["show", &format!("{rev}:{path}")])
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run `git show`")?;
+    if !out.status.success() {
+        bail!(
+            "cannot read {path} of {rev}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    String::from_utf8(out.stdout).with_context(|| format!("{rev}:{path} is not UTF-8"))
+}
+
 /// A detached worktree of one commit, removed (with git's bookkeeping) when dropped: on success,
 /// on an error, on a panic, and after Ctrl-C (which `crate::interrupt` turns into an error).
 #[derive(Debug)]

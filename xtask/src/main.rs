@@ -5,6 +5,7 @@ mod binaries;
 mod counts;
 mod experiment;
 mod git;
+mod history;
 mod interrupt;
 mod matrix;
 mod merge;
@@ -50,6 +51,8 @@ enum Command {
     Merge(merge::Merge),
     /// The CI matrix: generate its workflow, or rehearse every leg this machine can run
     Matrix(matrix::Matrix),
+    /// The performance history: render it (dashboard, change points), or `append` results to it
+    History(history::HistoryCmd),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Experiment(cmd) => cmd.run(),
         Command::Merge(cmd) => cmd.run(),
         Command::Matrix(cmd) => cmd.run(),
+        Command::History(cmd) => cmd.run(),
     };
     result.unwrap_or_else(|err| {
         eprintln!("error: {err}");

@@ -163,6 +163,19 @@ case "$1 $2" in
       esac
     done
     exec "$XTASK" merge "${args[@]}" ;;
+  "xtask history")
+    shift 2
+    if [ -n "${FAKE_RACE:-}" ] && [ ! -e "$RUNNER_TEMP/raced" ]; then
+      # Another run pushes to the history branch between this job's fetch and its push.
+      touch "$RUNNER_TEMP/raced"
+      git clone -q "$FAKE_RACE" "$RUNNER_TEMP/other"
+      git -C "$RUNNER_TEMP/other" checkout -q perfmatrix-history
+      echo other > "$RUNNER_TEMP/other/other.txt"
+      git -C "$RUNNER_TEMP/other" add other.txt
+      git -C "$RUNNER_TEMP/other" -c user.name=o -c user.email=o@example.com commit -q -m other
+      git -C "$RUNNER_TEMP/other" push -q origin perfmatrix-history
+    fi
+    exec "$XTASK" history "$@" ;;
 esac
 echo "fake cargo: unexpected call: $*" >&2
 exit 99
@@ -656,4 +669,91 @@ fn one_or_two_recorded_baselines_are_listed_for_review() {
     let out = runner.run(&list, &[], &[]);
     assert_eq!(code(&out), 1, "{}", text(&out));
     assert!(text(&out).contains("no recorded baseline arrived"));
+}
+
+/// The history job's script against a bare repository standing in for GitHub's remote: the first
+/// push starts the branch, a second run of the same commit writes nothing twice, and a push that
+/// lost a race is retried on a fresh fetch.
+#[test]
+fn the_history_job_appends_once_and_retries_a_lost_push() {
+    let runner = Runner::new();
+    let origin_root = tempfile::tempdir().unwrap();
+    let origin = origin_root.path().join("owner/repo.git");
+    std::fs::create_dir_all(&origin).unwrap();
+    let git = |dir: &Path, args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    git(&origin, &["init", "-q", "--bare"]);
+    // A commit of this repository, which the real `cargo xtask history append --commit` resolves.
+    let sha = git(Path::new(env!("CARGO_MANIFEST_DIR")), &["rev-parse", "HEAD"]);
+    let results = runner.path("results");
+    std::fs::create_dir_all(&results).unwrap();
+    write_results(
+        &results,
+        &format!("{X86}.json"),
+        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
+    );
+    write_results(
+        &results,
+        &format!("{ARM}.json"),
+        &judged(ARM, &[("decay/10000", RowVerdict::Regressed)]),
+    );
+    let append = step("history", "Append to the history branch");
+    let server = format!("file://{}", origin_root.path().display());
+    let values = [("github.sha", sha.as_str()), ("github.token", "t0ken")];
+    let extra = [("GITHUB_SERVER_URL", server.as_str())];
+    let out = runner.run(&append, &values, &extra);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("starts it"), "{}", text(&out));
+    let check = tempfile::tempdir().unwrap();
+    let clone = |into: &Path| {
+        let _ = std::fs::remove_dir_all(into);
+        git(
+            origin_root.path(),
+            &["clone", "-q", "--branch", "perfmatrix-history", origin.to_str().unwrap(), into.to_str().unwrap()],
+        );
+    };
+    let lines = |dir: &Path, triple: &str| {
+        std::fs::read_to_string(dir.join(format!("history/{triple}.jsonl")))
+            .unwrap()
+            .lines()
+            .count()
+    };
+    let first = check.path().join("first");
+    clone(&first);
+    assert_eq!(lines(&first, X86), 1);
+    assert_eq!(lines(&first, ARM), 1);
+    let badge = std::fs::read_to_string(first.join(format!("badges/{ARM}.svg"))).unwrap();
+    assert!(badge.contains("<svg"), "{badge}");
+    assert!(runner.read("summary").contains("perfmatrix"), "{}", runner.read("summary"));
+
+    // The same commit again, while another writer pushes in between: retried, nothing doubled.
+    let out = runner.run(
+        &append,
+        &values,
+        &[
+            ("GITHUB_SERVER_URL", server.as_str()),
+            ("FAKE_RACE", origin.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("retrying on a fresh fetch") || text(&out).contains("already"), "{}", text(&out));
+    let second = check.path().join("second");
+    clone(&second);
+    assert_eq!(lines(&second, X86), 1, "a record for a commit already present is not written twice");
+    assert!(second.join("other.txt").is_file(), "the other writer's commit is kept");
+    let log = git(&second, &["log", "--format=%s"]);
+    assert!(!log.contains("forced"), "{log}");
+
+    // No results at all: nothing to write, not a failure.
+    std::fs::remove_dir_all(&results).unwrap();
+    let out = runner.run(&append, &values, &extra);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(text(&out).contains("nothing to add"), "{}", text(&out));
 }

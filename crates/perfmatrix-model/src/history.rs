@@ -64,13 +64,35 @@ pub struct TimeSummary {
     pub upper_ns: f64,
 }
 
-/// A paired run's change of this commit against its parent, `head / base − 1`.
+/// A paired run's change of this commit against its parent, `head / base − 1`, with its
+/// interval and the standard error of `ln(head / base)` (what chaining commits adds up).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeSummary {
     pub estimate: f64,
     pub lower: f64,
     pub upper: f64,
+    pub log_se: f64,
+}
+
+impl ChangeSummary {
+    /// From a paired verdict's interval (Student's t at `confidence` over `pairs` process pairs,
+    /// built in log space): the standard error is its log half-width over the t quantile.
+    #[must_use]
+    pub fn of_paired(change: Interval, pairs: usize, confidence: f64) -> Option<Self> {
+        if pairs < 2 || change.lower() <= -1.0 {
+            return None;
+        }
+        let t = perfmatrix_stats::student_t::quantile(0.5 + confidence / 2.0, (pairs - 1) as f64);
+        let half = (change.upper().ln_1p() - change.lower().ln_1p()) / 2.0;
+        let log_se = half / t;
+        log_se.is_finite().then_some(Self {
+            estimate: change.estimate(),
+            lower: change.lower(),
+            upper: change.upper(),
+            log_se,
+        })
+    }
 }
 
 /// One benchmark of one platform at one commit.
@@ -149,6 +171,9 @@ impl HistoryRecord {
                 .all(|v| v.is_finite() && *v > -1.0)
             {
                 return Err("field `change`: not a finite relative change above −100%".to_owned());
+            }
+            if !(c.log_se.is_finite() && c.log_se >= 0.0) {
+                return Err(format!("field `change.log_se`: {} is not a standard error", c.log_se));
             }
             if !(c.lower <= c.estimate && c.estimate <= c.upper) {
                 return Err("field `change`: lower ≤ estimate ≤ upper does not hold".to_owned());
@@ -238,10 +263,13 @@ pub fn records_from_results(
             .map_err(|e| format!("`{}`: {e}", bench.id))?;
         let row = report.and_then(|r| r.rows.iter().find(|row| row.id == bench.id.as_str()));
         let change = match mode {
-            HistoryMode::Paired => row.and_then(|r| r.change).map(|c| ChangeSummary {
-                estimate: c.estimate(),
-                lower: c.lower(),
-                upper: c.upper(),
+            HistoryMode::Paired => row.and_then(|r| {
+                let pairs = r.paired.as_ref()?.pairs;
+                ChangeSummary::of_paired(
+                    r.change?,
+                    pairs,
+                    perfmatrix_stats::PairedConfig::default().confidence,
+                )
             }),
             _ => None,
         };
@@ -430,4 +458,121 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelEr
         }
     }
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(commit: &str, platform: &str, bench: &str, median: f64) -> HistoryRecord {
+        HistoryRecord {
+            schema: HISTORY_SCHEMA.kind.to_owned(),
+            version: HISTORY_SCHEMA.version,
+            commit: commit.to_owned(),
+            parent: None,
+            dirty: false,
+            date: "2026-12-01T10:00:00+00:00".to_owned(),
+            measured_unix: 1_790_000_000,
+            platform: platform.to_owned(),
+            machine: MachineClass {
+                slug: "intel-xeon".to_owned(),
+                id: "0123456789ab".to_owned(),
+            },
+            mode: HistoryMode::Committed,
+            benchmark: BenchmarkId::new(bench).unwrap(),
+            time: TimeSummary {
+                median_ns: median,
+                lower_ns: median * 0.99,
+                upper_ns: median * 1.01,
+            },
+            instructions: Some(1000),
+            peak_rss_bytes: Some(4096),
+            change: None,
+            verdict: Some(RowVerdict::Unchanged),
+        }
+    }
+
+    const X86: &str = "x86_64-unknown-linux-gnu";
+
+    #[test]
+    fn appended_records_read_back_and_a_commit_is_not_written_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = [record("aaaa1111", X86, "decay/1000", 100.0), record("aaaa1111", X86, "decay/10000", 900.0)];
+        let out = append(dir.path(), &a).unwrap();
+        assert_eq!((out.written, out.already_present), (2, 0));
+        let again = append(dir.path(), &[a[0].clone(), record("bbbb2222", X86, "decay/1000", 101.0)])
+            .unwrap();
+        assert_eq!((again.written, again.already_present), (1, 1));
+        let history = History::read_dir(dir.path()).unwrap();
+        assert!(history.bad.is_empty(), "{:?}", history.bad);
+        let commits: Vec<&str> = history.records.iter().map(|r| r.commit.as_str()).collect();
+        assert_eq!(commits, ["aaaa1111", "aaaa1111", "bbbb2222"]);
+        assert_eq!(history.records[0], a[0]);
+        // A dirty tree's records are each a run of their own.
+        let mut dirty = record("bbbb2222", X86, "decay/1000", 99.0);
+        dirty.dirty = true;
+        assert_eq!(append(dir.path(), &[dirty.clone(), dirty]).unwrap().written, 2);
+    }
+
+    #[test]
+    fn bad_lines_are_reported_with_file_and_line_skipped_and_kept_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = history_path(dir.path(), X86);
+        let good = serde_json::to_string(&record("aaaa1111", X86, "decay/1000", 100.0)).unwrap();
+        let other_schema = good.replace("\"version\":1", "\"version\":7");
+        let nan = good.replace("\"median_ns\":100.0", "\"median_ns\":NaN");
+        let null_time = good.replace("\"median_ns\":100.0", "\"median_ns\":null");
+        let truncated = &good[..good.len() / 2];
+        let text = format!("{good}\n{other_schema}\n{nan}\n\n{null_time}\n{truncated}");
+        std::fs::write(&path, &text).unwrap();
+
+        let history = History::read_dir(dir.path()).unwrap();
+        assert_eq!(history.records.len(), 1);
+        let lines: Vec<usize> = history.bad.iter().map(|b| b.line).collect();
+        assert_eq!(lines, [2, 3, 5, 6]);
+        let shown = history.bad[0].to_string();
+        assert!(shown.starts_with(&format!("{}:2: skipped:", path.display())), "{shown}");
+        assert!(shown.contains("version 7"), "{shown}");
+
+        // Appending keeps every old byte (bad lines included) and starts a line of its own.
+        let out = append(dir.path(), &[record("bbbb2222", X86, "decay/1000", 100.0)]).unwrap();
+        assert_eq!(out.written, 1);
+        assert_eq!(out.bad.len(), 4);
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(after.starts_with(&format!("{text}\n")), "old bytes rewritten");
+        let history = History::read_dir(dir.path()).unwrap();
+        assert_eq!(history.records.len(), 2);
+        assert_eq!(history.bad.len(), 4);
+    }
+
+    #[test]
+    fn invalid_values_are_refused_by_validate() {
+        let mut r = record("aaaa1111", X86, "decay/1000", 100.0);
+        r.time.lower_ns = 200.0;
+        assert!(r.validate().unwrap_err().contains("lower_ns"));
+        let mut r = record("not-hex", X86, "decay/1000", 100.0);
+        assert!(r.validate().unwrap_err().contains("commit"));
+        r.commit = "abcd".to_owned();
+        r.instructions = Some(0);
+        assert!(r.validate().unwrap_err().contains("instructions"));
+        r.instructions = None;
+        r.change = Some(ChangeSummary {
+            estimate: 0.1,
+            lower: 0.2,
+            upper: 0.3,
+            log_se: 0.01,
+        });
+        assert!(r.validate().unwrap_err().contains("change"));
+    }
+
+    #[test]
+    fn a_paired_interval_gives_back_its_standard_error() {
+        // ln-space interval mean ± t·se with se = 0.01 over 6 pairs at 99%.
+        let t = perfmatrix_stats::student_t::quantile(0.995, 5.0);
+        let (lo, hi) = (0.02 - t * 0.01, 0.02 + t * 0.01);
+        let change = Interval::new(lo.exp_m1(), 0.02_f64.exp_m1(), hi.exp_m1()).unwrap();
+        let c = ChangeSummary::of_paired(change, 6, 0.99).unwrap();
+        assert!((c.log_se - 0.01).abs() < 1e-12, "{}", c.log_se);
+        assert!(ChangeSummary::of_paired(change, 1, 0.99).is_none());
+    }
 }

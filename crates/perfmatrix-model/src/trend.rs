@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use perfmatrix_stats::change_point::{self, ChainConfig, ChangeKind, ChangePointConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -218,4 +219,109 @@ impl Trend {
         });
         all
     }
+}
+
+/// The series of `history` with their change points (docs/statistics.md, "Change points"):
+///
+/// - time: E-divisive means over the medians of each machine class (paired runs and the others
+///   apart) on its own, so a series that moves to another runner class is never read as a step;
+/// - instructions: any change between consecutive counts of one such group;
+/// - paired runs: each commit's change against its parent, chained — a step where one commit's
+///   own change is significant, a drift where consecutive ones add up to a significant change.
+#[must_use]
+pub fn analyse(history: History) -> Trend {
+    let mut trend = series_of(history);
+    for platform in &mut trend.platforms {
+        let classes = platform.classes.len();
+        for series in &mut platform.series {
+            series.change_points = detect(&series.points, classes);
+        }
+    }
+    trend
+}
+
+fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
+    let mut found = Vec::new();
+    let at = |index: usize, signal: Signal, change: f64, before: f64, after: f64| {
+        let p = &points[index];
+        ChangePointFound {
+            index,
+            commit: p.commit.clone(),
+            date: p.date.clone(),
+            measured_unix: p.measured_unix,
+            signal,
+            change,
+            before,
+            after,
+            p_value: None,
+            until: None,
+        }
+    };
+    // Paired runs time their samples in the harness's server, other runs in criterion: the two
+    // levels are not mixed either.
+    let groups = (0..classes).flat_map(|c| [(c, true), (c, false)]);
+    for (class, paired) in groups {
+        let of_class: Vec<usize> = (0..points.len())
+            .filter(|&i| {
+                points[i].class == class && (points[i].mode == HistoryMode::Paired) == paired
+            })
+            .collect();
+        let medians: Vec<f64> = of_class.iter().map(|&i| points[i].time.median_ns).collect();
+        // Records are validated (positive, finite), so detection cannot fail; a failure would be
+        // a bug, shown as no change points rather than a panic.
+        if let Ok(cps) = change_point::detect(&medians, &ChangePointConfig::TIME) {
+            for cp in cps {
+                let mut f = at(of_class[cp.index], Signal::Time, cp.change, cp.before, cp.after);
+                f.p_value = Some(cp.p_value);
+                found.push(f);
+            }
+        }
+        let counted: Vec<usize> = of_class
+            .iter()
+            .copied()
+            .filter(|&i| points[i].instructions.is_some())
+            .collect();
+        let counts: Vec<u64> = counted.iter().filter_map(|&i| points[i].instructions).collect();
+        for cp in change_point::exact_changes(&counts) {
+            found.push(at(
+                counted[cp.index],
+                Signal::Instructions,
+                cp.change,
+                cp.before,
+                cp.after,
+            ));
+        }
+    }
+    let paired: Vec<usize> = (0..points.len())
+        .filter(|&i| points[i].change.is_some())
+        .collect();
+    let changes: Vec<(f64, f64)> = paired
+        .iter()
+        .filter_map(|&i| points[i].change.map(|c| (c.estimate.ln_1p(), c.log_se)))
+        .collect();
+    if let Ok(chain) = change_point::chained(&changes, &ChainConfig::PAIRED) {
+        // The chained level before the change, relative to the first paired commit.
+        let level = |upto: usize| changes[..upto].iter().map(|c| c.0).sum::<f64>().exp();
+        for c in chain {
+            let signal = match c.kind {
+                ChangeKind::Step => Signal::PairedStep,
+                ChangeKind::Drift => Signal::PairedDrift,
+            };
+            let before = level(c.index);
+            let mut f = at(
+                paired[c.index],
+                signal,
+                c.change,
+                before,
+                before * c.log_change.exp(),
+            );
+            f.p_value = Some(c.p_value);
+            if c.commits > 1 {
+                f.until = Some(paired[c.index + c.commits - 1]);
+            }
+            found.push(f);
+        }
+    }
+    found.sort_by(|a, b| a.index.cmp(&b.index).then(a.signal.as_str().cmp(b.signal.as_str())));
+    found
 }

@@ -1,0 +1,229 @@
+//! `cargo xtask history`: the performance history. `append` adds full runs' results to a history
+//! folder; without a subcommand, a history folder or a git ref of the history branch is analysed
+//! for change points and rendered as a dashboard, Markdown and JSON (docs/history.md).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use perfmatrix_model::{
+    CommitInfo, History, HistoryRecord, Results, Trend, analyse, append, records_from_results,
+    write_atomically,
+};
+use perfmatrix_report::{HistoryOptions, render_badge, render_history_html, render_history_markdown};
+
+/// Where a local history lives, under the target folder.
+pub(crate) const LOCAL_DIR: &str = "perfmatrix/history";
+
+/// The folder of the history files in the history branch.
+pub(crate) const BRANCH_DIR: &str = "history";
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct HistoryCmd {
+    #[command(subcommand)]
+    action: Option<Action>,
+    #[command(flatten)]
+    render: Render,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Action {
+    /// Append full runs' results files (one per platform) to a history folder
+    Append(Append),
+}
+
+#[derive(Debug, clap::Args)]
+struct Append {
+    /// Results files written by `cargo xtask bench --out` (one per platform)
+    #[arg(value_name = "RESULTS.json", required = true)]
+    files: Vec<PathBuf>,
+    /// The history folder [default: target/perfmatrix/history]
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// The commit the results measured [default: what a paired run names, else HEAD]
+    #[arg(long, value_name = "REV")]
+    commit: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct Render {
+    /// The history folder to read [default: target/perfmatrix/history]
+    #[arg(long, value_name = "DIR", conflicts_with = "git_ref")]
+    dir: Option<PathBuf>,
+    /// Read the history from this git ref instead (the history branch, e.g.
+    /// `origin/perfmatrix-history`), from its `history/` folder
+    #[arg(long = "ref", value_name = "REF")]
+    git_ref: Option<String>,
+    /// Write the dashboard (index.html and a page per platform) into this folder
+    /// [default: target/perfmatrix/dashboard]
+    #[arg(long, value_name = "DIR")]
+    html: Option<PathBuf>,
+    /// Write the Markdown summary (the newest change points) here
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Write the analysis (series and change points) as JSON here
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write one SVG status badge per platform (`<triple>.svg`) into this folder
+    #[arg(long, value_name = "DIR")]
+    badges: Option<PathBuf>,
+    /// How many of the newest change points the Markdown summary lists
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    latest: usize,
+    /// At most this many charts per platform page (benchmarks with change points first)
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    max_charts: usize,
+}
+
+impl HistoryCmd {
+    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+        crate::interrupt::install();
+        match self.action {
+            Some(Action::Append(append)) => append.run(),
+            None => self.render.run(),
+        }
+    }
+}
+
+/// The default history folder of this workspace.
+pub(crate) fn local_dir(target_dir: &Path) -> PathBuf {
+    target_dir.join(LOCAL_DIR)
+}
+
+fn target_dir() -> anyhow::Result<PathBuf> {
+    Ok(crate::workspace::Workspace::load()?.target_dir)
+}
+
+impl Append {
+    fn run(self) -> anyhow::Result<ExitCode> {
+        let dir = match self.dir {
+            Some(dir) => dir,
+            None => local_dir(&target_dir()?),
+        };
+        // Everything is read and checked first: a refused append writes nothing.
+        let mut records = Vec::new();
+        for path in &self.files {
+            let results = Results::load(path)?;
+            records.extend(
+                records_of(&results, self.commit.as_deref())
+                    .with_context(|| format!("{}: not appended to the history", path.display()))?,
+            );
+        }
+        let outcome = append(&dir, &records)?;
+        report_appended(&dir, &outcome);
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// The records of one results file; the commit is `commit` (a revision), else the one a paired
+/// run names, else HEAD.
+pub(crate) fn records_of(
+    results: &Results,
+    commit: Option<&str>,
+) -> anyhow::Result<Vec<HistoryRecord>> {
+    let (commit, dirty) = match (commit, &results.paired) {
+        (Some(rev), _) => (crate::git::resolve(rev, "--commit")?, false),
+        (None, Some(paired)) => (paired.head.commit.clone(), paired.head.dirty),
+        (None, None) => (crate::git::head()?, crate::git::has_changes()),
+    };
+    let info = CommitInfo {
+        parent: crate::git::first_parent(&commit),
+        date: crate::git::commit_date(&commit).unwrap_or_default(),
+        commit,
+        dirty,
+    };
+    records_from_results(results, &info).map_err(anyhow::Error::msg)
+}
+
+pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_model::Appended) {
+    for bad in &outcome.bad {
+        eprintln!("warning: {bad}");
+    }
+    eprint!("history: {} record(s) appended to {}", outcome.written, dir.display());
+    if outcome.already_present > 0 {
+        eprint!(
+            " ({} already there, not written twice)",
+            outcome.already_present
+        );
+    }
+    eprintln!();
+}
+
+impl Render {
+    fn run(self) -> anyhow::Result<ExitCode> {
+        let target = target_dir()?;
+        let history = match (&self.git_ref, &self.dir) {
+            (Some(rev), _) => read_ref(rev)?,
+            (None, Some(dir)) => {
+                if !dir.is_dir() {
+                    bail!("--dir {}: no such folder", dir.display());
+                }
+                History::read_dir(dir)?
+            }
+            (None, None) => History::read_dir(&local_dir(&target))?,
+        };
+        for bad in &history.bad {
+            eprintln!("warning: {bad}");
+        }
+        let trend = analyse(history);
+        let html_dir = self
+            .html
+            .clone()
+            .unwrap_or_else(|| target.join("perfmatrix/dashboard"));
+        let options = HistoryOptions {
+            max_charts: self.max_charts,
+            ..HistoryOptions::default()
+        };
+        // Rendered in full before anything is written.
+        let pages = render_history_html(&trend, &options)?;
+        let markdown = render_history_markdown(&trend, self.latest)?;
+        let json = serde_json::to_string_pretty(&trend).context("cannot serialise the analysis")?;
+        for page in &pages {
+            write_atomically(&html_dir.join(&page.file_name), page.html.as_bytes())?;
+        }
+        if let Some(path) = &self.markdown {
+            write_atomically(path, markdown.as_bytes())?;
+        }
+        if let Some(path) = &self.json {
+            write_atomically(path, json.as_bytes())?;
+        }
+        if let Some(dir) = &self.badges {
+            write_badges(&trend, dir)?;
+        }
+        print!("{markdown}");
+        eprintln!(
+            "dashboard: {}",
+            html_dir.join("index.html").display()
+        );
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn write_badges(trend: &Trend, dir: &Path) -> anyhow::Result<()> {
+    for platform in &trend.platforms {
+        let path = dir.join(format!("{}.svg", platform.platform));
+        write_atomically(&path, render_badge(platform).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The history files of a git ref of the history branch.
+fn read_ref(rev: &str) -> anyhow::Result<History> {
+    let files = crate::git::files_at(rev, BRANCH_DIR, "--ref")?;
+    let mut history = History::default();
+    let mut found = false;
+    for file in files.iter().filter(|f| {
+        Path::new(f)
+            .extension()
+            .is_some_and(|e| e == perfmatrix_model::HISTORY_EXTENSION)
+    }) {
+        found = true;
+        let text = crate::git::show(rev, file)?;
+        history.parse_into(&format!("{rev}:{file}"), &text);
+    }
+    if !found {
+        bail!("--ref `{rev}` has no history files in {BRANCH_DIR}/ (*.jsonl)");
+    }
+    Ok(history)
+}
