@@ -46,6 +46,16 @@ pub enum StatsError {
         /// The offending element.
         value: f64,
     },
+    /// An element of a sequence that must be `>= 0` (a standard error) was negative.
+    #[error("{field}[{index}] = {value} is negative: expected >= 0")]
+    Negative {
+        /// The name of the sequence, e.g. `changes.standard_error`.
+        field: &'static str,
+        /// The position of the offending element.
+        index: usize,
+        /// The offending element.
+        value: f64,
+    },
     /// A scalar parameter was outside its allowed range (NaN is always outside).
     #[error("{field} = {value} is out of range: expected {expected}")]
     OutOfRange {

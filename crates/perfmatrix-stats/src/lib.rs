@@ -14,8 +14,11 @@
 //! The rule itself is written out in `docs/statistics.md` and on [`decide`]. Exact,
 //! deterministic metrics (instruction counts, peak memory) are compared by [`exact`]. A change
 //! measured against its base in the same run, in fresh process pairs, is judged by [`paired`].
+//! Histories of such results, one per commit, are searched for the commits where a level moved
+//! by [`change_point`].
 
 pub mod bootstrap;
+pub mod change_point;
 pub mod decision;
 pub mod error;
 pub mod exact;
@@ -29,6 +32,10 @@ mod summary;
 pub mod thresholds;
 
 pub use bootstrap::{Interval, relative_change_ci};
+pub use change_point::{
+    ChainConfig, ChainedChange, ChangeKind, ChangePoint, ChangePointConfig, chained, detect,
+    exact_changes,
+};
 pub use decision::{
     CompareConfig, Comparison, Verdict, compare, decide, minimum_detectable_effect,
 };

@@ -1,0 +1,1003 @@
+//! Change points in per-commit histories: where a benchmark's level moved, and by how much.
+//!
+//! Three detectors, one per kind of history:
+//!
+//! - [`detect`], for noisy levels (wall times, one value per commit): **E-divisive means**
+//!   (Matteson & James, "A Nonparametric Approach for Multiple Change Point Analysis of
+//!   Multivariate Data", JASA 109(505), 2014) with the modification of **Hunter** (Fleming et
+//!   al., "Hunter: Using Change Point Detection to Hunt for Performance Regressions", ICPE 2023,
+//!   doi:10.1145/3578244.3583719; now Apache Otava): the permutation test of each candidate is
+//!   replaced by a two-sample Student's t test between the segments on either side of it, which
+//!   makes the result deterministic and cheap.
+//! - [`exact_changes`], for exact counts (instructions): every change of value is a change point.
+//! - [`chained`], for paired per-commit changes `ln(head / base)` with standard errors: single
+//!   significant steps and slow drifts that only their sum makes significant.
+//!
+//! # [`detect`] step by step
+//!
+//! 1. **Split** (Hunter's first pass). Windows of [`ChangePointConfig::window`] points slide over
+//!    the series by half a window. Inside a window, E-divisive bisects hierarchically: every segment
+//!    between the change points found so far proposes the split `τ` (and end `κ`) maximising
+//!    the divergence
+//!    `Q̂(X, Y) = 2/(n+m) Σ|Xᵢ−Yⱼ| − 2m/((n+m)(n−1)) Σ_{i<k}|Xᵢ−Xₖ| − 2n/((n+m)(m−1)) Σ_{j<k}|Yⱼ−Yₖ|`
+//!    for `X = x[a..τ]` (n points) and `Y = x[τ..κ]` (m points), the energy distance with
+//!    exponent α = 1 scaled by `nm/(n+m)`; the proposal with the largest `Q̂` over all segments
+//!    is tested with the t test between `x[a..τ]` and `x[τ..b]` (the whole neighbouring
+//!    segments); it is kept if its p-value is below a relaxed first-pass level (10 ×
+//!    `max_p_value` for levels below 0.05, as Hunter does), and bisection stops at the first
+//!    proposal that fails. The union over the windows gives the *weak* change points.
+//! 2. **Merge** (Hunter's second pass). Each weak point is re-tested between its neighbouring
+//!    weak points over the whole series. Repeatedly, the point with the largest p-value is
+//!    removed if that p-value is `>= max_p_value`, otherwise the point with the smallest
+//!    magnitude if that is below `min_magnitude`; after each removal the two neighbours are
+//!    re-tested against their new neighbours. What is left is reported.
+//!
+//! Where this differs from Otava (checked against its source, `otava/analysis.py` and
+//! `change_point_divisive/`): the t test uses the unbiased (n − 1) variances, where Otava passes
+//! population standard deviations to SciPy's `ttest_ind_from_stats`; both segments of every split
+//! must have at least [`ChangePointConfig::min_segment`] points (Otava only needs two points in
+//! all); two weak points closer than `min_segment` (the same shift found at neighbouring indices
+//! by two windows) are resolved before merging by keeping the one with the larger |t| between
+//! their common neighbours, where Otava keeps both; windows always advance by half a window, where Otava
+//! starts the next window at the last change point found if that is further on (which can hide a
+//! shift that the previous window, cut short, misplaced by one); the magnitude rule keeps
+//! `min_magnitude` itself, where Otava needs more; and the input must be positive
+//! (levels are times), so `after / before − 1` is always defined.
+//!
+//! **Complexity.** The series is scaled by a power of two (exact) so that no sum overflows. Each
+//! window costs O(w²) per hierarchical split (the within- and between-segment distance sums are
+//! built incrementally, O(w) memory, never the w × w matrix), and windows advance by w/2, so the
+//! split pass is O(n · w · k) for k change points per window (k is 1 on a flat series: one
+//! proposal, rejected); merging is O(n + c²) for c weak points. A 1,000-point series with
+//! w = 50 is about 40 windows of ~2,500 distance updates and ~1,000 divergence evaluations each:
+//! a few hundred thousand floating-point operations.
+//!
+//! # [`chained`]
+//!
+//! A step is one commit whose own change is significant (two-sided z test of `ln(head/base)`
+//! against its standard error, p < `max_p_value`) and at least `min_magnitude`. A drift is a run
+//! of 2 to [`ChainConfig::max_run`] consecutive commits, none of them significant on its own,
+//! whose summed log change (standard error: root of the summed squares, the commits' paired
+//! measurements being independent) is significant at the **Bonferroni-corrected** level
+//! [`ChainConfig::drift_p_value`] `= max_p_value / (max_run − 1)` (one test per run length from
+//! a given start) and at least `min_magnitude`. Drifts are found greedily: the most significant
+//! admissible run over the whole history is reported and its commits removed from further runs,
+//! until none is left. Under no change, the chance that a false drift starts at a given commit is
+//! at most `max_p_value` by the union bound, and the chance of a false step there is
+//! `max_p_value` too: at the default 0.001 at most about 2 false points per 1,000 commits (the
+//! union bound over overlapping runs is loose: measured on 200 A/A histories of 1,000 commits
+//! with SE 0.5%, 1.00 false steps and 0.17 false drifts per 1,000 commits; `docs/statistics.md`,
+//! "Change points"). The bound on the run length is what keeps the multiple testing finite; a drift
+//! slower than `max_run` commits can be found as several drifts. Cost: O(n · max_run) per drift
+//! found, plus one O(n · max_run) scan.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, StatsError, check_open_unit, check_positive_finite};
+use crate::{normal, student_t};
+
+/// Parameters of [`detect`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChangePointConfig {
+    /// A change point is reported only if the t test between its neighbouring segments gives a
+    /// p-value below this. In `(0, 1)`; default 0.001 (Hunter's default).
+    pub max_p_value: f64,
+    /// Smallest relative step reported: `max(|after/before − 1|, |before/after − 1|)` must be at
+    /// least this. Finite and `>= 0`; default 0.01.
+    pub min_magnitude: f64,
+    /// Length of the sliding window of the split pass (Hunter's `window_len`). Bounds the cost to
+    /// O(n · window) and keeps one large shift from masking smaller ones far away; a shift is
+    /// found if it lies at least `min_segment` points inside some window. At least
+    /// `2 · min_segment`; default 50 (Otava's default).
+    pub window: usize,
+    /// Fewest points on each side of a split (so the first possible change point is at index
+    /// `min_segment`, the last at `len − min_segment`). At least 2; default 3, so that a
+    /// regression in the last three commits can be found.
+    pub min_segment: usize,
+}
+
+impl ChangePointConfig {
+    /// Defaults for wall times: p < 0.001, steps of at least 1%, windows of 50, segments of 3.
+    pub const TIME: Self = Self {
+        max_p_value: 0.001,
+        min_magnitude: 0.01,
+        window: 50,
+        min_segment: 3,
+    };
+
+    /// Checks every field, naming the first that is out of range.
+    pub fn validate(&self) -> Result<()> {
+        check_open_unit("max_p_value", self.max_p_value, "0 < max_p_value < 1")?;
+        check_magnitude(self.min_magnitude)?;
+        if self.min_segment < 2 {
+            return Err(StatsError::CountTooSmall {
+                field: "min_segment",
+                value: self.min_segment,
+                min: 2,
+            });
+        }
+        let min_window = self.min_segment.saturating_mul(2);
+        if self.window < min_window {
+            return Err(StatsError::CountTooSmall {
+                field: "window",
+                value: self.window,
+                min: min_window,
+            });
+        }
+        Ok(())
+    }
+
+    /// The relaxed level of the split pass: 10 × `max_p_value` below 0.05, 2 × below 0.5, else
+    /// `max_p_value` itself (Hunter's first-pass rule).
+    #[must_use]
+    pub fn first_pass_p_value(&self) -> f64 {
+        if self.max_p_value < 0.05 {
+            self.max_p_value * 10.0
+        } else if self.max_p_value < 0.5 {
+            self.max_p_value * 2.0
+        } else {
+            self.max_p_value
+        }
+    }
+}
+
+impl Default for ChangePointConfig {
+    fn default() -> Self {
+        Self::TIME
+    }
+}
+
+fn check_magnitude(value: f64) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(StatsError::OutOfRange {
+            field: "min_magnitude",
+            value,
+            expected: "finite min_magnitude >= 0",
+        })
+    }
+}
+
+/// One change point of a level series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChangePoint {
+    /// Index of the first point of the new segment.
+    pub index: usize,
+    /// Mean of the segment before (from the previous change point, or the start). For
+    /// [`exact_changes`]: the previous value.
+    pub before: f64,
+    /// Mean of the segment from `index` to the next change point (or the end). For
+    /// [`exact_changes`]: the new value.
+    pub after: f64,
+    /// The relative step `after / before − 1` (`+0.1` is 10% slower for times).
+    pub change: f64,
+    /// Two-sided p-value of the t test between the two segments; 0 for [`exact_changes`].
+    pub p_value: f64,
+}
+
+/// Change points of a noisy level series (times), sorted by index; see the module docs for the
+/// method. A series shorter than `2 · min_segment` has none.
+///
+/// # Errors
+///
+/// [`StatsError::NonFinite`] or [`StatsError::NotPositive`] naming `series` and the index of
+/// the first bad value; an invalid `config` (see [`ChangePointConfig::validate`]).
+pub fn detect(series: &[f64], config: &ChangePointConfig) -> Result<Vec<ChangePoint>> {
+    config.validate()?;
+    check_positive_finite("series", series)?;
+    let n = series.len();
+    let m0 = config.min_segment;
+    if n < 2 * m0 {
+        return Ok(Vec::new());
+    }
+    let (y, scale) = scaled(series);
+
+    let weak = split(&y, config);
+    let mut cps = resolve_close(&y, weak, m0);
+    let mut stats: Vec<Split> = (0..cps.len())
+        .map(|i| neighbour_test(&y, &cps, i, m0))
+        .collect();
+
+    // Merge: drop the weakest until all remaining are significant and large enough.
+    while !stats.is_empty() {
+        let (worst, worst_p) =
+            stats
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |acc, (i, s)| {
+                    if s.p_value > acc.1 {
+                        (i, s.p_value)
+                    } else {
+                        acc
+                    }
+                });
+        let remove = if worst_p >= config.max_p_value {
+            worst
+        } else {
+            let (smallest, magnitude) =
+                stats
+                    .iter()
+                    .enumerate()
+                    .fold((0, f64::INFINITY), |acc, (i, s)| {
+                        let m = s.magnitude();
+                        if m < acc.1 { (i, m) } else { acc }
+                    });
+            if magnitude >= config.min_magnitude {
+                break;
+            }
+            smallest
+        };
+        cps.remove(remove);
+        stats.remove(remove);
+        if remove > 0 {
+            stats[remove - 1] = neighbour_test(&y, &cps, remove - 1, m0);
+        }
+        if remove < cps.len() {
+            stats[remove] = neighbour_test(&y, &cps, remove, m0);
+        }
+    }
+
+    Ok(cps
+        .iter()
+        .zip(&stats)
+        .map(|(&index, s)| ChangePoint {
+            index,
+            before: s.mean_left * scale,
+            after: s.mean_right * scale,
+            change: s.mean_right / s.mean_left - 1.0,
+            p_value: s.p_value,
+        })
+        .collect())
+}
+
+/// The series divided by a power of two (exact) so that its largest value lies in `[0.5, 1)`,
+/// and that power; sums of distances and squares then cannot overflow.
+fn scaled(series: &[f64]) -> (Vec<f64>, f64) {
+    let max = series.iter().copied().fold(0.0_f64, f64::max);
+    let exponent = (max.log2().floor() as i32 + 1).clamp(-1000, 1000);
+    let scale = 2.0_f64.powi(exponent);
+    let inverse = 2.0_f64.powi(-exponent);
+    (series.iter().map(|&x| x * inverse).collect(), scale)
+}
+
+/// The split pass: the union of the change points E-divisive finds in each window.
+fn split(y: &[f64], config: &ChangePointConfig) -> Vec<usize> {
+    let n = y.len();
+    let step = (config.window / 2).max(1);
+    let first_pass = config.first_pass_p_value();
+    let mut weak: Vec<usize> = Vec::new();
+    let mut start: usize = 0;
+    loop {
+        let end = start.saturating_add(config.window).min(n);
+        weak.extend(e_divisive(y, start, end, config.min_segment, first_pass));
+        if end == n {
+            break;
+        }
+        start += step;
+    }
+    weak.sort_unstable();
+    weak.dedup();
+    weak
+}
+
+/// The best split proposed by one segment `[a, b)`.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    a: usize,
+    b: usize,
+    tau: usize,
+    q: f64,
+}
+
+/// Hierarchical E-divisive with the t test inside `y[start..end]`; change points sorted.
+fn e_divisive(y: &[f64], start: usize, end: usize, m0: usize, p_max: f64) -> Vec<usize> {
+    let mut found = Vec::new();
+    // One entry per segment between the change points found so far: its best proposal.
+    let mut segments: Vec<Option<Candidate>> = vec![best_split(y, start, end, m0)];
+    loop {
+        let best = segments
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.map(|c| (i, c)))
+            .fold(None::<(usize, Candidate)>, |acc, (i, c)| match acc {
+                Some((_, b)) if b.q >= c.q => acc,
+                _ => Some((i, c)),
+            });
+        let Some((i, c)) = best else { break };
+        if t_test(y, c.a, c.tau, c.b).p_value >= p_max {
+            break;
+        }
+        found.push(c.tau);
+        segments[i] = best_split(y, c.a, c.tau, m0);
+        segments.insert(i + 1, best_split(y, c.tau, c.b, m0));
+    }
+    found.sort_unstable();
+    found
+}
+
+/// The `(τ, κ)` with `a + m0 <= τ`, `τ + m0 <= κ <= b` maximising the divergence `Q̂` of
+/// `y[a..τ]` and `y[τ..κ]`, if any has `Q̂ > 0`. O((b − a)²) time, O(b − a) memory.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "the names follow the formula of Q̂ in the module docs (n, m, a, b, t, k, q)"
+)]
+fn best_split(y: &[f64], a: usize, b: usize, m0: usize) -> Option<Candidate> {
+    let len = b - a;
+    if len < 2 * m0 {
+        return None;
+    }
+    let seg = &y[a..b];
+    // within_from_a[j] = Σ_{0<=i<k<j} |seg[i] − seg[k]|: the within-sum of seg[..j].
+    let mut within_from_a = vec![0.0; len + 1];
+    for j in 2..=len {
+        let last = seg[j - 1];
+        let added: f64 = seg[..j - 1].iter().map(|&v| (v - last).abs()).sum();
+        within_from_a[j] = within_from_a[j - 1] + added;
+    }
+    // row[k] = within-sum of seg[t..k] for the current t, built from t + 1 downwards.
+    let mut row = vec![0.0; len + 1];
+    let mut best: Option<Candidate> = None;
+    for t in (0..len).rev() {
+        let head = seg[t];
+        let mut cumulative = 0.0;
+        for k in t + 1..=len {
+            row[k] += cumulative;
+            if k < len {
+                cumulative += (head - seg[k]).abs();
+            }
+        }
+        if t < m0 || t + m0 > len {
+            continue;
+        }
+        let n = t as f64;
+        let within_x = within_from_a[t];
+        for k in t + m0..=len {
+            let m = (k - t) as f64;
+            let within_y = row[k];
+            let between = within_from_a[k] - within_x - within_y;
+            let total = n + m;
+            let q = 2.0 / total * between
+                - 2.0 * m / (total * (n - 1.0)) * within_x
+                - 2.0 * n / (total * (m - 1.0)) * within_y;
+            if q > 0.0 && best.is_none_or(|c| q >= c.q) {
+                best = Some(Candidate {
+                    a,
+                    b,
+                    tau: a + t,
+                    q,
+                });
+            }
+        }
+    }
+    best
+}
+
+/// A two-sample comparison of `y[a..tau]` and `y[tau..b]`.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    mean_left: f64,
+    mean_right: f64,
+    t: f64,
+    p_value: f64,
+}
+
+impl Split {
+    /// `max(|r − 1|, |1/r − 1|)` for `r = right / left`; 0 when undefined.
+    fn magnitude(&self) -> f64 {
+        let r = self.mean_right / self.mean_left;
+        let m = (r - 1.0).abs().max((1.0 / r - 1.0).abs());
+        if m.is_nan() { 0.0 } else { m }
+    }
+}
+
+/// Student's two-sample t test (pooled variance) of `y[a..tau]` against `y[tau..b]`. Values are
+/// taken relative to `y[a]`, so that equal values give exactly equal means.
+fn t_test(y: &[f64], a: usize, tau: usize, b: usize) -> Split {
+    let shift = y[a];
+    let stats = |s: &[f64]| {
+        let len = s.len() as f64;
+        let mean = s.iter().map(|&v| v - shift).sum::<f64>() / len;
+        let ss: f64 = s.iter().map(|&v| (v - shift - mean).powi(2)).sum();
+        (len, mean, ss)
+    };
+    let (n1, m1, ss1) = stats(&y[a..tau]);
+    let (n2, m2, ss2) = stats(&y[tau..b]);
+    let df = n1 + n2 - 2.0;
+    let diff = m2 - m1;
+    let se = ((ss1 + ss2) / df * (1.0 / n1 + 1.0 / n2)).sqrt();
+    let (t, p_value) = if diff == 0.0 {
+        (0.0, 1.0)
+    } else if se == 0.0 {
+        (diff.signum() * f64::INFINITY, 0.0)
+    } else {
+        let t = diff / se;
+        (t, student_t::two_sided_p_value(t, df))
+    };
+    Split {
+        mean_left: m1 + shift,
+        mean_right: m2 + shift,
+        t,
+        p_value: if p_value.is_nan() { 1.0 } else { p_value },
+    }
+}
+
+/// The t test of change point `cps[i]` between its neighbours (or the series' ends).
+#[allow(
+    clippy::many_single_char_names,
+    reason = "a, b and i follow the notation of the module docs and of `t_test`"
+)]
+fn neighbour_test(y: &[f64], cps: &[usize], i: usize, m0: usize) -> Split {
+    let a = if i == 0 { 0 } else { cps[i - 1] };
+    let b = cps.get(i + 1).copied().unwrap_or(y.len());
+    let mut s = t_test(y, a, cps[i], b);
+    if cps[i] - a < m0 || b - cps[i] < m0 {
+        s.p_value = 1.0;
+    }
+    s
+}
+
+/// Resolves weak change points closer than `m0` (one shift seen at neighbouring indices by two
+/// windows): of such a pair, the one with the larger |t| between the pair's outer neighbours
+/// stays (the earlier on a tie).
+fn resolve_close(y: &[f64], mut cps: Vec<usize>, m0: usize) -> Vec<usize> {
+    let mut i = 1;
+    while i < cps.len() {
+        if cps[i] - cps[i - 1] >= m0 {
+            i += 1;
+            continue;
+        }
+        let a = if i >= 2 { cps[i - 2] } else { 0 };
+        let b = cps.get(i + 1).copied().unwrap_or(y.len());
+        let first = t_test(y, a, cps[i - 1], b).t.abs();
+        let second = t_test(y, a, cps[i], b).t.abs();
+        if second > first {
+            cps.remove(i - 1);
+            i = i.saturating_sub(1).max(1);
+        } else {
+            cps.remove(i);
+        }
+    }
+    cps
+}
+
+/// Change points of an exact series (instruction counts): every index whose value differs from
+/// the previous one, with `before`/`after` the two values, `change = after / before − 1`
+/// (`f64::INFINITY` if `before` is 0) and `p_value` 0. O(n).
+#[must_use]
+pub fn exact_changes(series: &[u64]) -> Vec<ChangePoint> {
+    series
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] != w[1])
+        .map(|(i, w)| {
+            let (before, after) = (w[0], w[1]);
+            // The difference is taken exactly in integers, so a change of one count in 2⁶⁰
+            // is not rounded away.
+            let change = if before == 0 {
+                f64::INFINITY
+            } else {
+                (i128::from(after) - i128::from(before)) as f64 / before as f64
+            };
+            ChangePoint {
+                index: i + 1,
+                before: before as f64,
+                after: after as f64,
+                change,
+                p_value: 0.0,
+            }
+        })
+        .collect()
+}
+
+/// Parameters of [`chained`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChainConfig {
+    /// Level of the per-commit step test; the drift test uses [`Self::drift_p_value`]. In
+    /// `(0, 1)`; default 0.001.
+    pub max_p_value: f64,
+    /// Smallest relative change reported, `exp(|log change|) − 1`. Finite and `>= 0`; default
+    /// 0.01.
+    pub min_magnitude: f64,
+    /// Longest run of commits a drift is summed over. At least 2; default 20.
+    pub max_run: usize,
+}
+
+impl ChainConfig {
+    /// Defaults for chained paired changes: p < 0.001, at least 1%, drifts of up to 20 commits.
+    pub const PAIRED: Self = Self {
+        max_p_value: 0.001,
+        min_magnitude: 0.01,
+        max_run: 20,
+    };
+
+    /// Checks every field, naming the first that is out of range.
+    pub fn validate(&self) -> Result<()> {
+        check_open_unit("max_p_value", self.max_p_value, "0 < max_p_value < 1")?;
+        check_magnitude(self.min_magnitude)?;
+        if self.max_run < 2 {
+            return Err(StatsError::CountTooSmall {
+                field: "max_run",
+                value: self.max_run,
+                min: 2,
+            });
+        }
+        Ok(())
+    }
+
+    /// The drift level: `max_p_value / (max_run − 1)`, Bonferroni over the run lengths
+    /// `2..=max_run` that start at one commit.
+    #[must_use]
+    pub fn drift_p_value(&self) -> f64 {
+        self.max_p_value / (self.max_run.max(2) - 1) as f64
+    }
+}
+
+impl Default for ChainConfig {
+    fn default() -> Self {
+        Self::PAIRED
+    }
+}
+
+/// Whether a [`ChainedChange`] is one commit or a run of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// One commit whose own change is significant.
+    Step,
+    /// Consecutive commits, none significant alone, whose summed change is.
+    Drift,
+}
+
+/// One change found by [`chained`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ChainedChange {
+    /// Index of the (first) commit of the change.
+    pub index: usize,
+    /// How many commits it spans: 1 for a step.
+    pub commits: usize,
+    /// Step or drift.
+    pub kind: ChangeKind,
+    /// The summed log change `Σ ln(head / base)` over the commits.
+    pub log_change: f64,
+    /// Its standard error, `√(Σ SE²)`.
+    pub standard_error: f64,
+    /// The chained relative change `exp(log_change) − 1`.
+    pub change: f64,
+    /// Two-sided p-value of the z test `log_change / standard_error`.
+    pub p_value: f64,
+}
+
+/// The two-sided z-test p-value of a log change; exact for a zero standard error.
+fn z_p_value(sum: f64, se: f64) -> f64 {
+    if sum == 0.0 {
+        1.0
+    } else if se == 0.0 {
+        0.0
+    } else {
+        normal::two_sided_p_value(sum / se)
+    }
+}
+
+/// Steps and drifts in a history of chained per-commit changes `(ln(head / base), SE)`,
+/// sorted by index; see the module docs for the rule and its false-alarm bound. An empty
+/// history has none.
+///
+/// # Errors
+///
+/// [`StatsError::NonFinite`] naming `changes.log_change` or `changes.standard_error` and the
+/// index, [`StatsError::Negative`] for a negative standard error; an invalid `config`.
+pub fn chained(changes: &[(f64, f64)], config: &ChainConfig) -> Result<Vec<ChainedChange>> {
+    config.validate()?;
+    for (index, &(d, se)) in changes.iter().enumerate() {
+        if !d.is_finite() {
+            return Err(StatsError::NonFinite {
+                field: "changes.log_change",
+                index,
+                value: d,
+            });
+        }
+        if !se.is_finite() {
+            return Err(StatsError::NonFinite {
+                field: "changes.standard_error",
+                index,
+                value: se,
+            });
+        }
+        if se < 0.0 {
+            return Err(StatsError::Negative {
+                field: "changes.standard_error",
+                index,
+                value: se,
+            });
+        }
+    }
+    let magnitude = |d: f64| d.abs().exp_m1();
+    let mut found = Vec::new();
+    // A commit significant on its own takes no part in a drift, reported or not.
+    let mut used: Vec<bool> = changes
+        .iter()
+        .map(|&(d, se)| z_p_value(d, se) < config.max_p_value)
+        .collect();
+    for (index, &(d, se)) in changes.iter().enumerate() {
+        let p_value = z_p_value(d, se);
+        if p_value < config.max_p_value && magnitude(d) >= config.min_magnitude {
+            found.push(ChainedChange {
+                index,
+                commits: 1,
+                kind: ChangeKind::Step,
+                log_change: d,
+                standard_error: se,
+                change: d.exp_m1(),
+                p_value,
+            });
+        }
+    }
+    let drift_p = config.drift_p_value();
+    loop {
+        let mut best: Option<ChainedChange> = None;
+        for start in 0..changes.len() {
+            let (mut sum, mut var) = (0.0, 0.0);
+            for (offset, &(d, se)) in changes[start..].iter().take(config.max_run).enumerate() {
+                if used[start + offset] {
+                    break;
+                }
+                sum += d;
+                var += se * se;
+                let commits = offset + 1;
+                if commits < 2 || magnitude(sum) < config.min_magnitude {
+                    continue;
+                }
+                let p_value = z_p_value(sum, var.sqrt());
+                if best.is_none_or(|b| p_value < b.p_value) {
+                    best = Some(ChainedChange {
+                        index: start,
+                        commits,
+                        kind: ChangeKind::Drift,
+                        log_change: sum,
+                        standard_error: var.sqrt(),
+                        change: sum.exp_m1(),
+                        p_value,
+                    });
+                }
+            }
+        }
+        match best {
+            Some(drift) if drift.p_value < drift_p => {
+                used[drift.index..drift.index + drift.commits].fill(true);
+                found.push(drift);
+            }
+            _ => break,
+        }
+    }
+    found.sort_by_key(|c| c.index);
+    Ok(found)
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::float_cmp,
+    reason = "exact levels and exact scaling by powers of two are expected exactly"
+)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn step_series(n: usize, at: usize, factor: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| if i < at { 100.0 } else { 100.0 * factor })
+            .collect()
+    }
+
+    /// A fixed, reproducible ±`amplitude` relative wiggle (no generator needed).
+    fn wiggle(i: usize, amplitude: f64) -> f64 {
+        let phase = (i as f64 * 2.399_963).sin();
+        1.0 + amplitude * phase
+    }
+
+    #[test]
+    fn a_clean_ten_percent_step_is_found_at_its_index() {
+        let cps = detect(&step_series(60, 30, 1.1), &ChangePointConfig::TIME).unwrap();
+        assert_eq!(cps.len(), 1, "{cps:?}");
+        assert_eq!(cps[0].index, 30);
+        assert!((cps[0].change - 0.1).abs() < 1e-12);
+        assert!((cps[0].before - 100.0).abs() < 1e-9);
+        assert!((cps[0].after - 110.0).abs() < 1e-9);
+        assert!(cps[0].p_value < 1e-6);
+    }
+
+    #[test]
+    fn a_noisy_step_is_found_at_its_index() {
+        let s: Vec<f64> = step_series(60, 30, 1.1)
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v * wiggle(i, 0.02))
+            .collect();
+        let cps = detect(&s, &ChangePointConfig::TIME).unwrap();
+        assert_eq!(cps.iter().map(|c| c.index).collect::<Vec<_>>(), [30]);
+    }
+
+    #[test]
+    fn no_step_gives_none() {
+        let s: Vec<f64> = (0..200).map(|i| 100.0 * wiggle(i, 0.02)).collect();
+        assert!(detect(&s, &ChangePointConfig::TIME).unwrap().is_empty());
+        assert!(
+            detect(&[5.0; 100], &ChangePointConfig::TIME)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn two_steps_are_both_found() {
+        let s: Vec<f64> = (0..120)
+            .map(|i| {
+                let level = if i < 40 {
+                    100.0
+                } else if i < 80 {
+                    110.0
+                } else {
+                    95.0
+                };
+                level * wiggle(i, 0.01)
+            })
+            .collect();
+        let cps = detect(&s, &ChangePointConfig::TIME).unwrap();
+        assert_eq!(cps.iter().map(|c| c.index).collect::<Vec<_>>(), [40, 80]);
+        assert!(cps[1].change < 0.0);
+    }
+
+    #[test]
+    fn steps_far_apart_in_a_long_series_are_found() {
+        let s: Vec<f64> = (0..1000)
+            .map(|i| {
+                let level = match i {
+                    0..300 => 100.0,
+                    300..700 => 105.0,
+                    _ => 103.0,
+                };
+                level * wiggle(i, 0.005)
+            })
+            .collect();
+        let cps = detect(&s, &ChangePointConfig::TIME).unwrap();
+        assert_eq!(cps.iter().map(|c| c.index).collect::<Vec<_>>(), [300, 700]);
+    }
+
+    #[test]
+    fn a_step_at_the_very_end_is_found() {
+        let cps = detect(&step_series(40, 37, 1.2), &ChangePointConfig::TIME).unwrap();
+        assert_eq!(cps.iter().map(|c| c.index).collect::<Vec<_>>(), [37]);
+    }
+
+    #[test]
+    fn steps_below_min_magnitude_are_not_reported() {
+        let cps = detect(&step_series(60, 30, 1.005), &ChangePointConfig::TIME).unwrap();
+        assert!(cps.is_empty(), "{cps:?}");
+    }
+
+    #[test]
+    fn short_series_have_no_change_points() {
+        let config = ChangePointConfig::TIME;
+        assert!(detect(&[], &config).unwrap().is_empty());
+        assert!(
+            detect(&[1.0, 2.0, 3.0, 4.0, 5.0], &config)
+                .unwrap()
+                .is_empty()
+        );
+        assert!(chained(&[], &ChainConfig::PAIRED).unwrap().is_empty());
+        assert!(exact_changes(&[]).is_empty());
+        assert!(exact_changes(&[7]).is_empty());
+    }
+
+    #[test]
+    fn exact_changes_are_every_change_of_value() {
+        let cps = exact_changes(&[100, 100, 102, 102, 102, 101, 101, 0, 5]);
+        let idx: Vec<_> = cps.iter().map(|c| c.index).collect();
+        assert_eq!(idx, [2, 5, 7, 8]);
+        assert!((cps[0].change - 0.02).abs() < 1e-15);
+        assert!(cps[0].before == 100.0 && cps[0].after == 102.0);
+        assert!(cps.iter().all(|c| c.p_value == 0.0));
+        assert!(cps[3].change.is_infinite());
+        let big = exact_changes(&[1 << 60, (1 << 60) + 1]);
+        assert!(big[0].change > 0.0, "one count in 2^60 is still a change");
+    }
+
+    #[test]
+    fn invalid_input_names_the_field_and_index() {
+        let config = ChangePointConfig::TIME;
+        let err = detect(&[1.0, f64::NAN, 2.0], &config).unwrap_err();
+        assert!(matches!(
+            err,
+            StatsError::NonFinite {
+                field: "series",
+                index: 1,
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("series[1]"));
+        assert!(matches!(
+            detect(&[1.0, 2.0, -3.0], &config),
+            Err(StatsError::NotPositive { index: 2, .. })
+        ));
+        let bad = |c: ChangePointConfig| c.validate().unwrap_err().to_string();
+        assert!(
+            bad(ChangePointConfig {
+                max_p_value: 0.0,
+                ..config
+            })
+            .contains("max_p_value")
+        );
+        assert!(
+            bad(ChangePointConfig {
+                min_magnitude: f64::NAN,
+                ..config
+            })
+            .contains("min_magnitude")
+        );
+        assert!(
+            bad(ChangePointConfig {
+                min_segment: 1,
+                ..config
+            })
+            .contains("min_segment")
+        );
+        assert!(
+            bad(ChangePointConfig {
+                window: 5,
+                ..config
+            })
+            .contains("window")
+        );
+
+        let p = ChainConfig::PAIRED;
+        let err = chained(&[(0.0, 0.01), (f64::INFINITY, 0.01)], &p).unwrap_err();
+        assert!(err.to_string().contains("changes.log_change[1]"));
+        let err = chained(&[(0.0, f64::NAN)], &p).unwrap_err();
+        assert!(err.to_string().contains("changes.standard_error[0]"));
+        let err = chained(&[(0.0, 0.01), (0.0, -0.01)], &p).unwrap_err();
+        assert!(matches!(err, StatsError::Negative { index: 1, .. }));
+        let err = ChainConfig { max_run: 1, ..p }.validate().unwrap_err();
+        assert!(err.to_string().contains("max_run"));
+    }
+
+    #[test]
+    fn chained_finds_a_step_and_a_drift() {
+        let mut changes = vec![(0.0, 0.005); 100];
+        changes[10] = (0.05, 0.005);
+        for c in &mut changes[50..70] {
+            *c = (0.005, 0.005);
+        }
+        let found = chained(&changes, &ChainConfig::PAIRED).unwrap();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            (found[0].index, found[0].kind, found[0].commits),
+            (10, ChangeKind::Step, 1)
+        );
+        assert_eq!(
+            (found[1].index, found[1].kind, found[1].commits),
+            (50, ChangeKind::Drift, 20)
+        );
+        assert!((found[1].log_change - 0.1).abs() < 1e-12);
+        assert!((found[1].change - 0.1_f64.exp_m1()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn chained_exact_zero_is_quiet() {
+        let changes = vec![(0.0, 0.0); 50];
+        assert!(chained(&changes, &ChainConfig::PAIRED).unwrap().is_empty());
+    }
+
+    /// ±0.2% bounded noise around a level: no segment mean can differ by 1% from another.
+    fn quiet_level() -> impl Strategy<Value = Vec<f64>> {
+        (
+            1e-3..1e6_f64,
+            prop::collection::vec(-0.002..0.002_f64, 6..200),
+        )
+            .prop_map(|(level, noise)| noise.iter().map(|e| level * (1.0 + e)).collect())
+    }
+
+    proptest! {
+        #[test]
+        fn a_constant_series_has_no_change_points(v in 1e-300..1e300_f64, n in 0usize..300) {
+            prop_assert!(detect(&vec![v; n], &ChangePointConfig::TIME).unwrap().is_empty());
+        }
+
+        #[test]
+        fn small_bounded_noise_has_no_change_points(s in quiet_level()) {
+            prop_assert!(detect(&s, &ChangePointConfig::TIME).unwrap().is_empty());
+        }
+
+        #[test]
+        fn scaling_by_a_power_of_two_changes_nothing_but_the_levels(
+            s in prop::collection::vec(1.0..2.0_f64, 0..150), k in -40i32..40,
+        ) {
+            let c = 2.0_f64.powi(k);
+            let scaled: Vec<f64> = s.iter().map(|v| v * c).collect();
+            let a = detect(&s, &ChangePointConfig::TIME).unwrap();
+            let b = detect(&scaled, &ChangePointConfig::TIME).unwrap();
+            prop_assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(&b) {
+                prop_assert_eq!(x.index, y.index);
+                prop_assert_eq!(x.p_value, y.p_value);
+                prop_assert_eq!(x.before * c, y.before);
+            }
+        }
+
+        #[test]
+        fn scaling_by_any_constant_keeps_a_clear_step(
+            s in quiet_level(), at in 0.0..1.0_f64, factor in 1.05..3.0_f64, c in 1e-3..1e3_f64,
+        ) {
+            let m0 = ChangePointConfig::TIME.min_segment;
+            let at = m0 + (at * (s.len() - 2 * m0) as f64) as usize;
+            let stepped: Vec<f64> =
+                s.iter().enumerate().map(|(i, v)| if i < at { *v } else { v * factor }).collect();
+            let scaled: Vec<f64> = stepped.iter().map(|v| v * c).collect();
+            let idx = |s: &[f64]| -> Vec<usize> {
+                detect(s, &ChangePointConfig::TIME).unwrap().iter().map(|c| c.index).collect()
+            };
+            prop_assert_eq!(idx(&stepped), vec![at]);
+            prop_assert_eq!(idx(&scaled), vec![at]);
+        }
+
+        #[test]
+        fn reversing_mirrors_one_large_step(
+            s in quiet_level(), at in 0.0..1.0_f64, factor in 1.2..2.0_f64,
+        ) {
+            let m0 = ChangePointConfig::TIME.min_segment;
+            let at = m0 + (at * (s.len() - 2 * m0) as f64) as usize;
+            let mut stepped: Vec<f64> =
+                s.iter().enumerate().map(|(i, v)| if i < at { *v } else { v * factor }).collect();
+            let forward = detect(&stepped, &ChangePointConfig::TIME).unwrap();
+            stepped.reverse();
+            let backward = detect(&stepped, &ChangePointConfig::TIME).unwrap();
+            prop_assert_eq!(forward.iter().map(|c| c.index).collect::<Vec<_>>(), vec![at]);
+            prop_assert_eq!(
+                backward.iter().map(|c| c.index).collect::<Vec<_>>(),
+                vec![s.len() - at]
+            );
+        }
+
+        #[test]
+        fn results_are_sorted_within_bounds_and_never_panic(
+            s in prop::collection::vec(prop_oneof![1e-9..1e9_f64, 1.0..1.1_f64], 0..300),
+            window in 6usize..80, min_segment in 2usize..6,
+        ) {
+            prop_assume!(window >= 2 * min_segment);
+            let config = ChangePointConfig { window, min_segment, ..ChangePointConfig::TIME };
+            let cps = detect(&s, &config).unwrap();
+            prop_assert!(cps.windows(2).all(|w| w[1].index - w[0].index >= min_segment));
+            for c in &cps {
+                prop_assert!(c.index >= min_segment && c.index + min_segment <= s.len());
+                prop_assert!(c.p_value < config.max_p_value);
+                prop_assert!(c.change.is_finite() && c.before > 0.0 && c.after > 0.0);
+            }
+        }
+
+        #[test]
+        fn extreme_positive_input_never_panics(
+            s in prop::collection::vec(prop_oneof![f64::MIN_POSITIVE..1e-300, 1e300..f64::MAX], 0..80),
+        ) {
+            let _ = detect(&s, &ChangePointConfig::TIME).unwrap();
+        }
+
+        #[test]
+        fn chained_never_panics_and_is_sorted(
+            c in prop::collection::vec((-1.0..1.0_f64, 0.0..0.1_f64), 0..300),
+        ) {
+            let found = chained(&c, &ChainConfig::PAIRED).unwrap();
+            prop_assert!(found.windows(2).all(|w| w[0].index + w[0].commits <= w[1].index));
+            for f in &found {
+                prop_assert!(f.index + f.commits <= c.len());
+                prop_assert!(f.p_value.is_finite() && f.change.is_finite());
+            }
+        }
+
+        #[test]
+        fn exact_changes_matches_the_definition(c in prop::collection::vec(0u64..4, 0..100)) {
+            let idx: Vec<usize> = exact_changes(&c).iter().map(|p| p.index).collect();
+            let expected: Vec<usize> = (1..c.len()).filter(|&i| c[i] != c[i - 1]).collect();
+            prop_assert_eq!(idx, expected);
+        }
+    }
+}
