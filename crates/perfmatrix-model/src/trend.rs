@@ -325,3 +325,125 @@ fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
     found.sort_by(|a, b| a.index.cmp(&b.index).then(a.signal.as_str().cmp(b.signal.as_str())));
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{HISTORY_SCHEMA, HistoryRecord};
+
+    const X86: &str = "x86_64-unknown-linux-gnu";
+
+    fn record(i: usize, class: &str, median: f64, instructions: u64) -> HistoryRecord {
+        HistoryRecord {
+            schema: HISTORY_SCHEMA.kind.to_owned(),
+            version: HISTORY_SCHEMA.version,
+            commit: format!("{i:08x}"),
+            parent: None,
+            dirty: false,
+            date: format!("2026-12-01T10:{:02}:00+00:00", i % 60),
+            measured_unix: 1_790_000_000 + i as u64,
+            platform: X86.to_owned(),
+            machine: MachineClass {
+                slug: class.to_owned(),
+                id: class.to_owned(),
+            },
+            mode: HistoryMode::Committed,
+            benchmark: BenchmarkId::new("decay/1000").unwrap(),
+            time: TimeSummary {
+                median_ns: median,
+                lower_ns: median * 0.99,
+                upper_ns: median * 1.01,
+            },
+            instructions: Some(instructions),
+            peak_rss_bytes: None,
+            change: None,
+            verdict: Some(RowVerdict::Unchanged),
+        }
+    }
+
+    /// A small deterministic wobble of ±1%.
+    fn wobble(i: usize) -> f64 {
+        1.0 + 0.01 * ((i * 7919 % 13) as f64 / 6.0 - 1.0)
+    }
+
+    fn signals(trend: &Trend) -> Vec<(Signal, usize, String)> {
+        trend.platforms[0].series[0]
+            .change_points
+            .iter()
+            .map(|c| (c.signal, c.index, c.commit.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_step_in_time_and_in_instructions_is_found_at_its_commit() {
+        let records = (0..40)
+            .map(|i| {
+                let step = if i >= 25 { 1.10 } else { 1.0 };
+                record(i, "a", 1000.0 * step * wobble(i), if i >= 25 { 1100 } else { 1000 })
+            })
+            .collect();
+        let trend = analyse(History { records, bad: Vec::new() });
+        let found = signals(&trend);
+        assert!(found.contains(&(Signal::Time, 25, format!("{:08x}", 25))), "{found:?}");
+        assert!(found.contains(&(Signal::Instructions, 25, format!("{:08x}", 25))), "{found:?}");
+        assert_eq!(found.len(), 2, "{found:?}");
+        let latest = trend.platforms[0].latest.as_ref().unwrap();
+        assert_eq!(latest.commit, format!("{:08x}", 39));
+    }
+
+    #[test]
+    fn a_move_to_another_machine_class_is_not_a_step() {
+        // Class b is 30% faster and alternates with class a: no change within either.
+        let records = (0..40)
+            .map(|i| {
+                let (class, level) = if i % 3 == 0 { ("b", 700.0) } else { ("a", 1000.0) };
+                record(i, class, level * wobble(i), 1000)
+            })
+            .collect();
+        let trend = analyse(History { records, bad: Vec::new() });
+        assert_eq!(trend.platforms[0].classes.len(), 2);
+        assert!(signals(&trend).is_empty(), "{:?}", signals(&trend));
+    }
+
+    #[test]
+    fn paired_changes_are_chained_into_a_step() {
+        let records = (0..30)
+            .map(|i| {
+                let mut r = record(i, "a", 1000.0, 1000);
+                r.mode = HistoryMode::Paired;
+                let estimate = if i == 12 { 0.08 } else { 0.001 * wobble(i) - 0.001 };
+                r.change = Some(crate::ChangeSummary {
+                    estimate,
+                    lower: estimate - 0.01,
+                    upper: estimate + 0.01,
+                    log_se: 0.004,
+                });
+                r
+            })
+            .collect();
+        let trend = analyse(History { records, bad: Vec::new() });
+        let found = signals(&trend);
+        assert!(found.contains(&(Signal::PairedStep, 12, format!("{:08x}", 12))), "{found:?}");
+        let step = &trend.platforms[0].series[0].change_points[0];
+        assert!((step.change - 0.08).abs() < 1e-9, "{}", step.change);
+    }
+
+    #[test]
+    fn newest_change_points_come_first() {
+        let mut records: Vec<HistoryRecord> = (0..40)
+            .map(|i| record(i, "a", 1000.0, if i >= 10 { 2000 } else { 1000 }))
+            .collect();
+        records.extend((0..40).map(|i| {
+            let mut r = record(i, "a", 1000.0, if i >= 30 { 2000 } else { 1000 });
+            r.benchmark = BenchmarkId::new("decay/10000").unwrap();
+            r
+        }));
+        let trend = analyse(History { records, bad: Vec::new() });
+        let order: Vec<usize> = trend
+            .change_points_newest_first()
+            .iter()
+            .map(|(_, _, c)| c.index)
+            .collect();
+        assert_eq!(order, [30, 10]);
+    }
+}
