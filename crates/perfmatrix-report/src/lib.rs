@@ -1,7 +1,9 @@
 //! Renders one platform's verdict (`perfmatrix_model::Report`, [`render`]) or the merged verdict
 //! of a CI matrix (`perfmatrix_model::MergedReport`, [`render_merged`]) as a terminal table,
 //! GitHub Markdown, JSON or a self-contained HTML page, through minijinja templates kept in
-//! `templates/` and embedded in the binary.
+//! `templates/` and embedded in the binary; and a performance history (`perfmatrix_model::Trend`)
+//! as a dashboard of self-contained HTML pages ([`render_history_html`]), a Markdown summary
+//! ([`render_history_markdown`]) and SVG status badges ([`render_badge`]).
 //!
 //! ```no_run
 //! # fn show(report: &perfmatrix_model::Report) -> Result<(), perfmatrix_report::ReportError> {
@@ -15,15 +17,20 @@
 //! and every number, NaN and infinities included, has a readable form ([`units`]). In HTML every
 //! string is also HTML-escaped, and every number drawn in the chart is finite.
 
+mod badge;
 mod budget;
 mod chart;
 mod error;
 mod exact;
 mod format;
+#[cfg(test)]
+mod history_fixtures;
+mod history_view;
 mod merged_view;
 mod scale;
 mod style;
 mod templates;
+mod trend_chart;
 pub mod units;
 mod view;
 
@@ -35,6 +42,10 @@ pub use budget::MARKDOWN_LIMIT;
 pub use chart::MAX_CHARTED;
 pub use error::ReportError;
 pub use format::Format;
+pub use history_view::{
+    HISTORY_INDEX, HistoryOptions, HistoryPage, render_badge, render_history_html,
+    render_history_markdown,
+};
 pub use style::{Style, color_allowed};
 
 /// `report` in `format`. `style` only matters for [`Format::Table`].
