@@ -15,6 +15,10 @@ use crate::verdict::{Judged, judge};
 use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "command-line switches: each bool is one flag, not a state machine"
+)]
 pub(crate) struct Bench {
     /// Only benchmarks whose id matches this regular expression (criterion's filter)
     filter: Option<String>,

@@ -10,7 +10,9 @@ use perfmatrix_model::{
     CommitInfo, History, HistoryRecord, Results, Trend, analyse, append, records_from_results,
     write_atomically,
 };
-use perfmatrix_report::{HistoryOptions, render_badge, render_history_html, render_history_markdown};
+use perfmatrix_report::{
+    HistoryOptions, render_badge, render_history_html, render_history_markdown,
+};
 
 /// Where a local history lives, under the target folder.
 pub(crate) const LOCAL_DIR: &str = "perfmatrix/history";
@@ -72,7 +74,7 @@ struct Render {
     #[arg(long, default_value_t = 10, value_name = "N")]
     latest: usize,
     /// At most this many charts per platform page (benchmarks with change points first)
-    #[arg(long, default_value_t = 200, value_name = "N")]
+    #[arg(long, default_value_t = HistoryOptions::default().max_charts, value_name = "N")]
     max_charts: usize,
 }
 
@@ -140,7 +142,11 @@ pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_model::Appended) 
     for bad in &outcome.bad {
         eprintln!("warning: {bad}");
     }
-    eprint!("history: {} record(s) appended to {}", outcome.written, dir.display());
+    eprint!(
+        "history: {} record(s) appended to {}",
+        outcome.written,
+        dir.display()
+    );
     if outcome.already_present > 0 {
         eprint!(
             " ({} already there, not written twice)",
@@ -192,10 +198,7 @@ impl Render {
             write_badges(&trend, dir)?;
         }
         print!("{markdown}");
-        eprintln!(
-            "dashboard: {}",
-            html_dir.join("index.html").display()
-        );
+        eprintln!("dashboard: {}", html_dir.join("index.html").display());
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -35,45 +35,112 @@ fn append_then_render_a_dashboard_markdown_json_and_badges() {
         &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
     );
     let sha = head();
-    let out = xtask(&["history", "append", &file, "--dir", s(&hist), "--commit", &sha]);
+    let out = xtask(&[
+        "history",
+        "append",
+        &file,
+        "--dir",
+        s(&hist),
+        "--commit",
+        &sha,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("1 record(s) appended"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 record(s) appended"),
+        "{}",
+        stderr(&out)
+    );
     // Again: already there, nothing written twice.
-    let out = xtask(&["history", "append", &file, "--dir", s(&hist), "--commit", &sha]);
+    let out = xtask(&[
+        "history",
+        "append",
+        &file,
+        "--dir",
+        s(&hist),
+        "--commit",
+        &sha,
+    ]);
     assert!(stderr(&out).contains("already there"), "{}", stderr(&out));
     let text = std::fs::read_to_string(hist.join(format!("{X86}.jsonl"))).unwrap();
     assert_eq!(text.lines().count(), 1);
     assert!(text.contains(&sha), "{text}");
 
     let html = dir.path().join("dash");
-    let (md, json, badges) = (dir.path().join("h.md"), dir.path().join("h.json"), dir.path().join("badges"));
+    let (md, json, badges) = (
+        dir.path().join("h.md"),
+        dir.path().join("h.json"),
+        dir.path().join("badges"),
+    );
     let out = xtask(&[
-        "history", "--dir", s(&hist), "--html", s(&html), "--markdown", s(&md), "--json", s(&json),
-        "--badges", s(&badges),
+        "history",
+        "--dir",
+        s(&hist),
+        "--html",
+        s(&html),
+        "--markdown",
+        s(&md),
+        "--json",
+        s(&json),
+        "--badges",
+        s(&badges),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(html.join("index.html").is_file());
     assert!(html.join(format!("{X86}.html")).is_file());
     assert!(std::fs::read_to_string(&md).unwrap().contains(X86));
-    let trend: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let trend: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(trend["schema"], "perfmatrix-trend");
-    assert!(std::fs::read_to_string(badges.join(format!("{X86}.svg"))).unwrap().contains("<svg"));
+    assert!(
+        std::fs::read_to_string(badges.join(format!("{X86}.svg")))
+            .unwrap()
+            .contains("<svg")
+    );
 }
 
 #[test]
 fn a_refused_append_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let hist = dir.path().join("history");
-    let good = write_results(dir.path(), "good.json", &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]));
-    let quick = write_results(dir.path(), "quick.json", &results("aarch64-unknown-linux-gnu", true, 0));
-    let out = xtask(&["history", "append", &good, &quick, "--dir", s(&hist), "--commit", &head()]);
+    let good = write_results(
+        dir.path(),
+        "good.json",
+        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
+    );
+    let quick = write_results(
+        dir.path(),
+        "quick.json",
+        &results("aarch64-unknown-linux-gnu", true, 0),
+    );
+    let out = xtask(&[
+        "history",
+        "append",
+        &good,
+        &quick,
+        "--dir",
+        s(&hist),
+        "--commit",
+        &head(),
+    ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("quick.json"), "{}", stderr(&out));
     assert!(stderr(&out).contains("quick run"), "{}", stderr(&out));
     assert!(!hist.exists(), "nothing written");
-    let out = xtask(&["history", "append", &good, "--dir", s(&hist), "--commit", "no-such-rev"]);
+    let out = xtask(&[
+        "history",
+        "append",
+        &good,
+        "--dir",
+        s(&hist),
+        "--commit",
+        "no-such-rev",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--commit `no-such-rev`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--commit `no-such-rev`"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!hist.exists());
 }
 
@@ -81,8 +148,20 @@ fn a_refused_append_writes_nothing() {
 fn bad_lines_are_named_and_skipped_and_a_ref_is_read_from_git() {
     let dir = tempfile::tempdir().unwrap();
     let hist = dir.path().join("history");
-    let file = write_results(dir.path(), "x86.json", &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]));
-    let out = xtask(&["history", "append", &file, "--dir", s(&hist), "--commit", &head()]);
+    let file = write_results(
+        dir.path(),
+        "x86.json",
+        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
+    );
+    let out = xtask(&[
+        "history",
+        "append",
+        &file,
+        "--dir",
+        s(&hist),
+        "--commit",
+        &head(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let path = hist.join(format!("{X86}.jsonl"));
     let mut text = std::fs::read_to_string(&path).unwrap();
@@ -91,8 +170,16 @@ fn bad_lines_are_named_and_skipped_and_a_ref_is_read_from_git() {
     let html = dir.path().join("dash");
     let out = xtask(&["history", "--dir", s(&hist), "--html", s(&html)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains(&format!("{}:2: skipped", path.display())), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "rendering never rewrites the history");
+    assert!(
+        stderr(&out).contains(&format!("{}:2: skipped", path.display())),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "rendering never rewrites the history"
+    );
 
     // A missing folder is named; an unknown ref too.
     let out = xtask(&["history", "--dir", s(&dir.path().join("nope"))]);
@@ -100,7 +187,11 @@ fn bad_lines_are_named_and_skipped_and_a_ref_is_read_from_git() {
     assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
     let out = xtask(&["history", "--ref", "refs/heads/no-such-history-branch"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no-such-history-branch"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no-such-history-branch"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -108,8 +199,20 @@ fn the_history_branch_is_read_from_a_git_ref() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     let hist = repo.join("history");
-    let file = write_results(dir.path(), "x86.json", &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]));
-    let out = xtask(&["history", "append", &file, "--dir", s(&hist), "--commit", &head()]);
+    let file = write_results(
+        dir.path(),
+        "x86.json",
+        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
+    );
+    let out = xtask(&[
+        "history",
+        "append",
+        &file,
+        "--dir",
+        s(&hist),
+        "--commit",
+        &head(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let git = |args: &[&str]| {
         let out = Command::new("git")
@@ -118,7 +221,11 @@ fn the_history_branch_is_read_from_a_git_ref() {
             .current_dir(&repo)
             .output()
             .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     git(&["init", "-q", "-b", "perfmatrix-history"]);
     git(&["add", "history"]);
@@ -126,7 +233,14 @@ fn the_history_branch_is_read_from_a_git_ref() {
     // The xtask runs git in the project root; GIT_DIR points it at the stand-in repository.
     let json = dir.path().join("trend.json");
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["history", "--ref", "perfmatrix-history", "--json", s(&json), "--html"])
+        .args([
+            "history",
+            "--ref",
+            "perfmatrix-history",
+            "--json",
+            s(&json),
+            "--html",
+        ])
         .arg(dir.path().join("dash"))
         .env("GIT_DIR", repo.join(".git"))
         .output()

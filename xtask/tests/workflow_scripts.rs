@@ -691,7 +691,10 @@ fn the_history_job_appends_once_and_retries_a_lost_push() {
     };
     git(&origin, &["init", "-q", "--bare"]);
     // A commit of this repository, which the real `cargo xtask history append --commit` resolves.
-    let sha = git(Path::new(env!("CARGO_MANIFEST_DIR")), &["rev-parse", "HEAD"]);
+    let sha = git(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["rev-parse", "HEAD"],
+    );
     let results = runner.path("results");
     std::fs::create_dir_all(&results).unwrap();
     write_results(
@@ -716,7 +719,14 @@ fn the_history_job_appends_once_and_retries_a_lost_push() {
         let _ = std::fs::remove_dir_all(into);
         git(
             origin_root.path(),
-            &["clone", "-q", "--branch", "perfmatrix-history", origin.to_str().unwrap(), into.to_str().unwrap()],
+            &[
+                "clone",
+                "-q",
+                "--branch",
+                "perfmatrix-history",
+                origin.to_str().unwrap(),
+                into.to_str().unwrap(),
+            ],
         );
     };
     let lines = |dir: &Path, triple: &str| {
@@ -731,7 +741,11 @@ fn the_history_job_appends_once_and_retries_a_lost_push() {
     assert_eq!(lines(&first, ARM), 1);
     let badge = std::fs::read_to_string(first.join(format!("badges/{ARM}.svg"))).unwrap();
     assert!(badge.contains("<svg"), "{badge}");
-    assert!(runner.read("summary").contains("perfmatrix"), "{}", runner.read("summary"));
+    assert!(
+        runner.read("summary").contains("perfmatrix"),
+        "{}",
+        runner.read("summary")
+    );
 
     // The same commit again, while another writer pushes in between: retried, nothing doubled.
     let out = runner.run(
@@ -743,11 +757,22 @@ fn the_history_job_appends_once_and_retries_a_lost_push() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(text(&out).contains("retrying on a fresh fetch") || text(&out).contains("already"), "{}", text(&out));
+    assert!(
+        text(&out).contains("retrying on a fresh fetch") || text(&out).contains("already"),
+        "{}",
+        text(&out)
+    );
     let second = check.path().join("second");
     clone(&second);
-    assert_eq!(lines(&second, X86), 1, "a record for a commit already present is not written twice");
-    assert!(second.join("other.txt").is_file(), "the other writer's commit is kept");
+    assert_eq!(
+        lines(&second, X86),
+        1,
+        "a record for a commit already present is not written twice"
+    );
+    assert!(
+        second.join("other.txt").is_file(),
+        "the other writer's commit is kept"
+    );
     let log = git(&second, &["log", "--format=%s"]);
     assert!(!log.contains("forced"), "{log}");
 

@@ -173,7 +173,10 @@ impl HistoryRecord {
                 return Err("field `change`: not a finite relative change above −100%".to_owned());
             }
             if !(c.log_se.is_finite() && c.log_se >= 0.0) {
-                return Err(format!("field `change.log_se`: {} is not a standard error", c.log_se));
+                return Err(format!(
+                    "field `change.log_se`: {} is not a standard error",
+                    c.log_se
+                ));
             }
             if !(c.lower <= c.estimate && c.estimate <= c.upper) {
                 return Err("field `change`: lower ≤ estimate ≤ upper does not hold".to_owned());
@@ -497,11 +500,17 @@ mod tests {
     #[test]
     fn appended_records_read_back_and_a_commit_is_not_written_twice() {
         let dir = tempfile::tempdir().unwrap();
-        let a = [record("aaaa1111", X86, "decay/1000", 100.0), record("aaaa1111", X86, "decay/10000", 900.0)];
+        let a = [
+            record("aaaa1111", X86, "decay/1000", 100.0),
+            record("aaaa1111", X86, "decay/10000", 900.0),
+        ];
         let out = append(dir.path(), &a).unwrap();
         assert_eq!((out.written, out.already_present), (2, 0));
-        let again = append(dir.path(), &[a[0].clone(), record("bbbb2222", X86, "decay/1000", 101.0)])
-            .unwrap();
+        let again = append(
+            dir.path(),
+            &[a[0].clone(), record("bbbb2222", X86, "decay/1000", 101.0)],
+        )
+        .unwrap();
         assert_eq!((again.written, again.already_present), (1, 1));
         let history = History::read_dir(dir.path()).unwrap();
         assert!(history.bad.is_empty(), "{:?}", history.bad);
@@ -511,7 +520,10 @@ mod tests {
         // A dirty tree's records are each a run of their own.
         let mut dirty = record("bbbb2222", X86, "decay/1000", 99.0);
         dirty.dirty = true;
-        assert_eq!(append(dir.path(), &[dirty.clone(), dirty]).unwrap().written, 2);
+        assert_eq!(
+            append(dir.path(), &[dirty.clone(), dirty]).unwrap().written,
+            2
+        );
     }
 
     #[test]
@@ -531,7 +543,10 @@ mod tests {
         let lines: Vec<usize> = history.bad.iter().map(|b| b.line).collect();
         assert_eq!(lines, [2, 3, 5, 6]);
         let shown = history.bad[0].to_string();
-        assert!(shown.starts_with(&format!("{}:2: skipped:", path.display())), "{shown}");
+        assert!(
+            shown.starts_with(&format!("{}:2: skipped:", path.display())),
+            "{shown}"
+        );
         assert!(shown.contains("version 7"), "{shown}");
 
         // Appending keeps every old byte (bad lines included) and starts a line of its own.
@@ -539,7 +554,10 @@ mod tests {
         assert_eq!(out.written, 1);
         assert_eq!(out.bad.len(), 4);
         let after = std::fs::read_to_string(&path).unwrap();
-        assert!(after.starts_with(&format!("{text}\n")), "old bytes rewritten");
+        assert!(
+            after.starts_with(&format!("{text}\n")),
+            "old bytes rewritten"
+        );
         let history = History::read_dir(dir.path()).unwrap();
         assert_eq!(history.records.len(), 2);
         assert_eq!(history.bad.len(), 4);

@@ -50,5 +50,6 @@ pub use store::{
     select_counts,
 };
 pub use trend::{
-    ChangePointFound, Latest, PlatformTrend, Point, Series, Signal, TREND_SCHEMA, Trend, series_of,
+    ChangePointFound, Latest, PlatformTrend, Point, Series, Signal, TREND_SCHEMA, Trend, analyse,
+    series_of,
 };

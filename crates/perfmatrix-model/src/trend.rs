@@ -126,23 +126,28 @@ pub struct ChangePointFound {
     /// For a drift: the index of its last point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<usize>,
+    /// For a time change point: whether the instructions of one call changed across it too
+    /// (counted on both sides, same machine class); `false` points at the machine, not the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_moved: Option<bool>,
 }
 
+/// A platform's machine classes and its points per benchmark, while they are gathered.
+type Gathered = (Vec<MachineClass>, BTreeMap<BenchmarkId, Vec<Point>>);
+
 /// Builds the series of `history`, grouped by platform and benchmark in record order, with no
-/// change points yet (see [`Trend::detect`] callers in the history command).
+/// change points yet ([`analyse`] finds them).
 #[must_use]
 pub fn series_of(history: History) -> Trend {
-    let mut platforms: BTreeMap<String, (Vec<MachineClass>, BTreeMap<BenchmarkId, Vec<Point>>)> =
-        BTreeMap::new();
+    let mut platforms: BTreeMap<String, Gathered> = BTreeMap::new();
     let mut latest: BTreeMap<String, Latest> = BTreeMap::new();
     for record in history.records {
         let (classes, series) = platforms.entry(record.platform.clone()).or_default();
-        let class = match classes.iter().position(|c| *c == record.machine) {
-            Some(i) => i,
-            None => {
-                classes.push(record.machine.clone());
-                classes.len() - 1
-            }
+        let class = if let Some(i) = classes.iter().position(|c| *c == record.machine) {
+            i
+        } else {
+            classes.push(record.machine.clone());
+            classes.len() - 1
         };
         let entry = latest
             .entry(record.platform.clone())
@@ -255,6 +260,7 @@ fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
             after,
             p_value: None,
             until: None,
+            instructions_moved: None,
         }
     };
     // Paired runs time their samples in the harness's server, other runs in criterion: the two
@@ -271,8 +277,23 @@ fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
         // a bug, shown as no change points rather than a panic.
         if let Ok(cps) = change_point::detect(&medians, &ChangePointConfig::TIME) {
             for cp in cps {
-                let mut f = at(of_class[cp.index], Signal::Time, cp.change, cp.before, cp.after);
+                let mut f = at(
+                    of_class[cp.index],
+                    Signal::Time,
+                    cp.change,
+                    cp.before,
+                    cp.after,
+                );
                 f.p_value = Some(cp.p_value);
+                // The nearest counts of this group on either side of the step.
+                let before = of_class[..cp.index]
+                    .iter()
+                    .rev()
+                    .find_map(|&i| points[i].instructions);
+                let after = of_class[cp.index..]
+                    .iter()
+                    .find_map(|&i| points[i].instructions);
+                f.instructions_moved = before.zip(after).map(|(b, a)| b != a);
                 found.push(f);
             }
         }
@@ -281,7 +302,10 @@ fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
             .copied()
             .filter(|&i| points[i].instructions.is_some())
             .collect();
-        let counts: Vec<u64> = counted.iter().filter_map(|&i| points[i].instructions).collect();
+        let counts: Vec<u64> = counted
+            .iter()
+            .filter_map(|&i| points[i].instructions)
+            .collect();
         for cp in change_point::exact_changes(&counts) {
             found.push(at(
                 counted[cp.index],
@@ -322,7 +346,11 @@ fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
             found.push(f);
         }
     }
-    found.sort_by(|a, b| a.index.cmp(&b.index).then(a.signal.as_str().cmp(b.signal.as_str())));
+    found.sort_by(|a, b| {
+        a.index
+            .cmp(&b.index)
+            .then(a.signal.as_str().cmp(b.signal.as_str()))
+    });
     found
 }
 
@@ -379,16 +407,53 @@ mod tests {
         let records = (0..40)
             .map(|i| {
                 let step = if i >= 25 { 1.10 } else { 1.0 };
-                record(i, "a", 1000.0 * step * wobble(i), if i >= 25 { 1100 } else { 1000 })
+                record(
+                    i,
+                    "a",
+                    1000.0 * step * wobble(i),
+                    if i >= 25 { 1100 } else { 1000 },
+                )
             })
             .collect();
-        let trend = analyse(History { records, bad: Vec::new() });
+        let trend = analyse(History {
+            records,
+            bad: Vec::new(),
+        });
         let found = signals(&trend);
-        assert!(found.contains(&(Signal::Time, 25, format!("{:08x}", 25))), "{found:?}");
-        assert!(found.contains(&(Signal::Instructions, 25, format!("{:08x}", 25))), "{found:?}");
+        assert!(
+            found.contains(&(Signal::Time, 25, format!("{:08x}", 25))),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(Signal::Instructions, 25, format!("{:08x}", 25))),
+            "{found:?}"
+        );
         assert_eq!(found.len(), 2, "{found:?}");
+        let time = trend.platforms[0].series[0]
+            .change_points
+            .iter()
+            .find(|c| c.signal == Signal::Time)
+            .unwrap();
+        assert_eq!(time.instructions_moved, Some(true));
         let latest = trend.platforms[0].latest.as_ref().unwrap();
         assert_eq!(latest.commit, format!("{:08x}", 39));
+    }
+
+    #[test]
+    fn a_time_step_without_an_instruction_change_says_so() {
+        let records = (0..40)
+            .map(|i| {
+                let step = if i >= 20 { 1.3 } else { 1.0 };
+                record(i, "a", 1000.0 * step * wobble(i), 1000)
+            })
+            .collect();
+        let trend = analyse(History {
+            records,
+            bad: Vec::new(),
+        });
+        let cps = &trend.platforms[0].series[0].change_points;
+        assert_eq!(cps.len(), 1, "{cps:?}");
+        assert_eq!((cps[0].index, cps[0].instructions_moved), (20, Some(false)));
     }
 
     #[test]
@@ -396,11 +461,18 @@ mod tests {
         // Class b is 30% faster and alternates with class a: no change within either.
         let records = (0..40)
             .map(|i| {
-                let (class, level) = if i % 3 == 0 { ("b", 700.0) } else { ("a", 1000.0) };
+                let (class, level) = if i % 3 == 0 {
+                    ("b", 700.0)
+                } else {
+                    ("a", 1000.0)
+                };
                 record(i, class, level * wobble(i), 1000)
             })
             .collect();
-        let trend = analyse(History { records, bad: Vec::new() });
+        let trend = analyse(History {
+            records,
+            bad: Vec::new(),
+        });
         assert_eq!(trend.platforms[0].classes.len(), 2);
         assert!(signals(&trend).is_empty(), "{:?}", signals(&trend));
     }
@@ -411,7 +483,11 @@ mod tests {
             .map(|i| {
                 let mut r = record(i, "a", 1000.0, 1000);
                 r.mode = HistoryMode::Paired;
-                let estimate = if i == 12 { 0.08 } else { 0.001 * wobble(i) - 0.001 };
+                let estimate = if i == 12 {
+                    0.08
+                } else {
+                    0.001 * wobble(i) - 0.001
+                };
                 r.change = Some(crate::ChangeSummary {
                     estimate,
                     lower: estimate - 0.01,
@@ -421,9 +497,15 @@ mod tests {
                 r
             })
             .collect();
-        let trend = analyse(History { records, bad: Vec::new() });
+        let trend = analyse(History {
+            records,
+            bad: Vec::new(),
+        });
         let found = signals(&trend);
-        assert!(found.contains(&(Signal::PairedStep, 12, format!("{:08x}", 12))), "{found:?}");
+        assert!(
+            found.contains(&(Signal::PairedStep, 12, format!("{:08x}", 12))),
+            "{found:?}"
+        );
         let step = &trend.platforms[0].series[0].change_points[0];
         assert!((step.change - 0.08).abs() < 1e-9, "{}", step.change);
     }
@@ -438,7 +520,10 @@ mod tests {
             r.benchmark = BenchmarkId::new("decay/10000").unwrap();
             r
         }));
-        let trend = analyse(History { records, bad: Vec::new() });
+        let trend = analyse(History {
+            records,
+            bad: Vec::new(),
+        });
         let order: Vec<usize> = trend
             .change_points_newest_first()
             .iter()

@@ -21,7 +21,11 @@ fn history_text(platform: usize, benchmarks: usize, commits: usize) -> String {
     let triple = format!("arch{platform}-unknown-linux-gnu");
     for c in 0..commits {
         for b in 0..benchmarks {
-            let step = if c >= commits / 2 && b % 10 == 0 { 1.08 } else { 1.0 };
+            let step = if c >= commits / 2 && b % 10 == 0 {
+                1.08
+            } else {
+                1.0
+            };
             let wobble = 1.0 + ((c * 7919 + b * 31) % 41) as f64 / 2_000.0;
             let median = (1_000.0 + (b * 37 % 1_000) as f64) * step * wobble;
             let record = HistoryRecord {

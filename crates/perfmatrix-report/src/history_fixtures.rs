@@ -63,6 +63,7 @@ pub(crate) fn change_point(
         after: 1000.0 * (1.0 + change),
         p_value: Some(0.001),
         until: None,
+        instructions_moved: (signal == Signal::Time).then_some(false),
     }
 }
 

@@ -87,6 +87,18 @@ struct ChangeRow {
     p: String,
     /// A drift's last commit.
     until: Option<String>,
+    /// What the other metric says of a time change point.
+    reading: &'static str,
+}
+
+/// Time and instructions read together: a time step with the instructions unchanged points at
+/// the machine or the memory system, not at the code.
+fn reading(c: &ChangePointFound) -> &'static str {
+    match c.instructions_moved {
+        Some(false) => "instructions unchanged: the machine or memory system, not the code",
+        Some(true) => "instructions changed too: the code",
+        None => "",
+    }
 }
 
 fn change_row(
@@ -112,6 +124,7 @@ fn change_row(
             .until
             .and_then(|u| series.points.get(u))
             .map(|p| printable(short_commit(&p.commit))),
+        reading: reading(c),
     }
 }
 
@@ -692,7 +705,7 @@ mod tests {
         let short40 = &commit(40)[..7];
         let rows: Vec<&str> = md
             .lines()
-            .filter(|l| l.starts_with("| `") && l.contains(" | `") && l.matches('|').count() == 7)
+            .filter(|l| l.starts_with("| `") && l.contains(" | `") && l.matches('|').count() == 8)
             .filter(|l| !l.contains("newest commit"))
             .collect();
         // Two platform lines, then three change points (x86_64's, day 40, before aarch64's).
@@ -710,6 +723,10 @@ mod tests {
         assert!(md.contains("`spread/<b>&\"q'`"), "ids are code spans: {md}");
         let all = render_history_markdown(&sample(), 10).unwrap();
         assert!(all.contains("All 4 change points") && all.contains("paired drift"));
+        assert!(
+            all.contains("instructions unchanged: the machine or memory system, not the code"),
+            "a time step is read against the instructions: {all}"
+        );
         assert!(all.contains(&format!("`{short40}`")));
         let none = render_history_markdown(&sample(), 0).unwrap();
         assert!(none.contains("4 change points found; the HTML dashboard lists them."));

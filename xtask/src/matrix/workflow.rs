@@ -217,24 +217,39 @@ mod tests {
     }
 
     #[test]
+    fn only_the_history_job_of_a_push_to_main_may_write() {
+        let rendered = render(&with(two_platforms())).unwrap();
+        assert_eq!(rendered.matches("contents: write").count(), 1);
+        let job = rendered
+            .split("\n  history:\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n  record:\n").next())
+            .expect("a history job");
+        assert!(job.contains("contents: write"));
+        assert!(job.contains("github.event_name == 'push' && github.ref == 'refs/heads/main'"));
+        assert!(job.contains("persist-credentials: false"));
+        assert!(!job.contains("pull-requests"));
+    }
+
+    #[test]
     fn scripts_run_with_pipefail_and_artifacts_are_kept_as_configured() {
         let mut config = with(two_platforms());
         let rendered = render(&config).unwrap();
         assert!(rendered.contains("defaults:\n  run:\n    shell: bash\n"));
-        assert_eq!(rendered.matches("retention-days: 30\n").count(), 4);
-        assert_eq!(rendered.matches("overwrite: true\n").count(), 4);
+        assert_eq!(rendered.matches("retention-days: 30\n").count(), 5);
+        assert_eq!(rendered.matches("overwrite: true\n").count(), 5);
         assert_eq!(
             rendered
                 .matches("uses: dtolnay/rust-toolchain@stable")
                 .count(),
-            3
+            4
         );
-        assert_eq!(rendered.matches("run: cargo fetch --locked").count(), 3);
+        assert_eq!(rendered.matches("run: cargo fetch --locked").count(), 4);
         config.artifact_retention_days = 7;
         config.toolchain = Some("1.95.0".to_owned());
         let rendered = render(&config).unwrap();
-        assert_eq!(rendered.matches("retention-days: 7\n").count(), 4);
-        assert_eq!(rendered.matches("toolchain: \"1.95.0\"").count(), 3);
+        assert_eq!(rendered.matches("retention-days: 7\n").count(), 5);
+        assert_eq!(rendered.matches("toolchain: \"1.95.0\"").count(), 4);
         assert!(!rendered.contains("@stable"));
         config.toolchain = Some("1.95; evil".to_owned());
         let err = render(&config).unwrap_err().to_string();
