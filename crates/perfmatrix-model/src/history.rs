@@ -403,7 +403,7 @@ pub fn history_path(dir: &Path, platform: &str) -> PathBuf {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Appended {
     pub written: usize,
-    /// Records of a clean commit already in the file, not written twice.
+    /// Records of a clean commit already in the file (same benchmark and mode), not written twice.
     pub already_present: usize,
     /// Lines of the existing files that did not parse (kept as they are).
     pub bad: Vec<BadRecord>,
@@ -411,9 +411,10 @@ pub struct Appended {
 
 /// Appends `records` to their platforms' files in `dir`.
 ///
-/// A record of a clean commit whose (commit, benchmark) the file already holds is not written
-/// again, so re-running an append (a retried CI push) is harmless; records of a dirty tree are
-/// always appended. Each file is rewritten atomically as its old bytes, unchanged (bad lines
+/// A record of a clean commit whose (commit, benchmark, mode) the file already holds is not
+/// written again, so re-running an append (a retried CI push) is harmless; the same commit
+/// measured in another mode (paired, and against committed baselines) is another record. Records
+/// of a dirty tree are always appended. Each file is rewritten atomically as its old bytes, unchanged (bad lines
 /// included), followed by the new lines: an interrupted append leaves the old file.
 pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelError> {
     let mut outcome = Appended::default();
@@ -430,11 +431,11 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelEr
         let mut existing = History::default();
         existing.parse_into(&path.display().to_string(), &String::from_utf8_lossy(&old));
         outcome.bad.extend(existing.bad);
-        let mut present: HashSet<(String, BenchmarkId)> = existing
+        let mut present: HashSet<(String, BenchmarkId, HistoryMode)> = existing
             .records
             .into_iter()
             .filter(|r| !r.dirty)
-            .map(|r| (r.commit, r.benchmark))
+            .map(|r| (r.commit, r.benchmark, r.mode))
             .collect();
         let mut bytes = old;
         if !bytes.is_empty() && !bytes.ends_with(b"\n") {
@@ -443,7 +444,8 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelEr
         }
         let before = outcome.written;
         for record in records.iter().filter(|r| r.platform == platform) {
-            if !record.dirty && !present.insert((record.commit.clone(), record.benchmark.clone())) {
+            let key = (record.commit.clone(), record.benchmark.clone(), record.mode);
+            if !record.dirty && !present.insert(key) {
                 outcome.already_present += 1;
                 continue;
             }
@@ -512,10 +514,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!((again.written, again.already_present), (1, 1));
+        // The same commit measured in another mode is another record.
+        let mut paired = a[0].clone();
+        paired.mode = HistoryMode::Paired;
+        assert_eq!(
+            append(dir.path(), &[paired.clone(), paired])
+                .unwrap()
+                .written,
+            1
+        );
         let history = History::read_dir(dir.path()).unwrap();
         assert!(history.bad.is_empty(), "{:?}", history.bad);
         let commits: Vec<&str> = history.records.iter().map(|r| r.commit.as_str()).collect();
-        assert_eq!(commits, ["aaaa1111", "aaaa1111", "bbbb2222"]);
+        assert_eq!(commits, ["aaaa1111", "aaaa1111", "bbbb2222", "aaaa1111"]);
         assert_eq!(history.records[0], a[0]);
         // A dirty tree's records are each a run of their own.
         let mut dirty = record("bbbb2222", X86, "decay/1000", 99.0);

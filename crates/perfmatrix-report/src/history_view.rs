@@ -722,6 +722,20 @@ mod tests {
         assert!(md.contains("1 line of the history could not be read"));
         assert!(md.contains("`spread/<b>&\"q'`"), "ids are code spans: {md}");
         let all = render_history_markdown(&sample(), 10).unwrap();
+        // Every table's separator has as many columns as its header.
+        let lines: Vec<&str> = all.lines().collect();
+        for (i, line) in lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with("| ---"))
+        {
+            let header = lines[i - 1];
+            assert_eq!(
+                header.matches(" | ").count(),
+                line.matches(" | ").count(),
+                "{header}"
+            );
+        }
         assert!(all.contains("All 4 change points") && all.contains("paired drift"));
         assert!(
             all.contains("instructions unchanged: the machine or memory system, not the code"),
