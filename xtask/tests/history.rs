@@ -25,6 +25,25 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// Appends one judged x86_64 results file (made in `dir`) of this repository's HEAD to `hist`.
+fn append_one(dir: &Path, hist: &Path) {
+    let file = write_results(
+        dir,
+        "x86.json",
+        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
+    );
+    let out = xtask(&[
+        "history",
+        "append",
+        &file,
+        "--dir",
+        s(hist),
+        "--commit",
+        &head(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 #[test]
 fn append_then_render_a_dashboard_markdown_json_and_badges() {
     let dir = tempfile::tempdir().unwrap();
@@ -148,21 +167,7 @@ fn a_refused_append_writes_nothing() {
 fn bad_lines_are_named_and_skipped_and_a_ref_is_read_from_git() {
     let dir = tempfile::tempdir().unwrap();
     let hist = dir.path().join("history");
-    let file = write_results(
-        dir.path(),
-        "x86.json",
-        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
-    );
-    let out = xtask(&[
-        "history",
-        "append",
-        &file,
-        "--dir",
-        s(&hist),
-        "--commit",
-        &head(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    append_one(dir.path(), &hist);
     let path = hist.join(format!("{X86}.jsonl"));
     let mut text = std::fs::read_to_string(&path).unwrap();
     text.push_str("{\"schema\":\"perfmatrix-history\",\"version\":1,\"commit\n");
@@ -199,21 +204,7 @@ fn the_history_branch_is_read_from_a_git_ref() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     let hist = repo.join("history");
-    let file = write_results(
-        dir.path(),
-        "x86.json",
-        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
-    );
-    let out = xtask(&[
-        "history",
-        "append",
-        &file,
-        "--dir",
-        s(&hist),
-        "--commit",
-        &head(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    append_one(dir.path(), &hist);
     let git = |args: &[&str]| {
         let out = Command::new("git")
             .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])

@@ -319,6 +319,23 @@ fn commit_in(dir: &Path) -> String {
     git(&["rev-parse", "HEAD"])
 }
 
+/// The legs' results as the report job downloads them: x86_64 unchanged, ARM64 regressed.
+fn two_legs(runner: &Runner) -> PathBuf {
+    let results = runner.path("results");
+    std::fs::create_dir_all(&results).unwrap();
+    write_results(
+        &results,
+        &format!("{X86}.json"),
+        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
+    );
+    write_results(
+        &results,
+        &format!("{ARM}.json"),
+        &judged(ARM, &[("decay/10000", RowVerdict::Regressed)]),
+    );
+    results
+}
+
 const LEG: &[(&str, &str)] = &[("matrix.triple", X86)];
 
 fn leg(event: &str, more: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
@@ -492,18 +509,7 @@ fn the_merge_of_real_legs_reports_and_a_leg_with_no_results_is_said() {
     assert_eq!(code(&out), 1);
 
     // Both legs, one regressed: the real merge writes the reports and exits 1.
-    let results = runner.path("results");
-    std::fs::create_dir_all(&results).unwrap();
-    write_results(
-        &results,
-        &format!("{X86}.json"),
-        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
-    );
-    write_results(
-        &results,
-        &format!("{ARM}.json"),
-        &judged(ARM, &[("decay/10000", RowVerdict::Regressed)]),
-    );
+    two_legs(&runner);
     std::fs::remove_file(runner.temp.path().join("output")).unwrap();
     let out = runner.run(&merge, &[], &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
@@ -695,18 +701,7 @@ fn the_history_job_appends_once_and_retries_a_lost_push() {
         Path::new(env!("CARGO_MANIFEST_DIR")),
         &["rev-parse", "HEAD"],
     );
-    let results = runner.path("results");
-    std::fs::create_dir_all(&results).unwrap();
-    write_results(
-        &results,
-        &format!("{X86}.json"),
-        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
-    );
-    write_results(
-        &results,
-        &format!("{ARM}.json"),
-        &judged(ARM, &[("decay/10000", RowVerdict::Regressed)]),
-    );
+    let results = two_legs(&runner);
     let append = step("history", "Append to the history branch");
     let server = format!("file://{}", origin_root.path().display());
     let values = [("github.sha", sha.as_str()), ("github.token", "t0ken")];
