@@ -39,8 +39,8 @@ pub use merge::{
 pub use metrics::{Measured, ProbeMetrics};
 pub use paired::{Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, short_commit};
 pub use report::{
-    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Metric, Outcome, REPORT_SCHEMA,
-    Report, Row, RowVerdict,
+    BaselineChoice, CandidateView, Counts, Disagreement, ExactRow, FieldDiffView, Metric, Outcome,
+    REPORT_SCHEMA, Report, Row, RowVerdict,
 };
 pub use results::{
     BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, Summary, unjudged_path,

@@ -328,6 +328,22 @@ pub struct Cell {
     pub instructions: Option<ExactRow>,
     /// Peak memory against the baseline, when measured.
     pub peak_memory: Option<ExactRow>,
+    /// The verdict of wall time alone (`verdict` is the worst metric's).
+    #[serde(default = "unknown_time_verdict")]
+    pub time_verdict: RowVerdict,
+}
+
+/// Legs merged before `time_verdict` was kept: not a comparison, so no disagreement is read.
+fn unknown_time_verdict() -> RowVerdict {
+    RowVerdict::Unavailable
+}
+
+impl Cell {
+    /// Whether its wall time and its instructions disagree ([`crate::Disagreement::of`]).
+    #[must_use]
+    pub fn disagreement(&self) -> Option<crate::Disagreement> {
+        crate::Disagreement::of(self.time_verdict, self.instructions.as_ref())
+    }
 }
 
 /// One benchmark across the platforms that have a verdict.
@@ -641,6 +657,7 @@ fn table(columns: &[&Report]) -> (Vec<MergedRow>, Counts) {
                 decided_by: row.decided_by,
                 instructions: row.instructions.clone(),
                 peak_memory: row.peak_memory.clone(),
+                time_verdict: row.time_verdict,
             });
             counts.add(row.verdict);
         }

@@ -120,6 +120,14 @@ pub enum Metric {
     PeakMemory,
 }
 
+impl Row {
+    /// Whether its wall time and its instructions disagree ([`Disagreement::of`]).
+    #[must_use]
+    pub fn disagreement(&self) -> Option<Disagreement> {
+        Disagreement::of(self.time_verdict, self.instructions.as_ref())
+    }
+}
+
 impl Metric {
     /// The name used in reports.
     #[must_use]
@@ -128,6 +136,51 @@ impl Metric {
             Metric::Time => "time",
             Metric::Instructions => "instructions",
             Metric::PeakMemory => "peak-memory",
+        }
+    }
+}
+
+/// Wall time and instructions of one benchmark telling different stories, said in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Disagreement {
+    /// Wall time moved, the instructions of one call did not.
+    TimeOnly,
+    /// The instructions moved, wall time did not.
+    InstructionsOnly,
+}
+
+impl Disagreement {
+    /// Of a benchmark whose wall-time verdict is `time` and whose instruction count compared as
+    /// `instructions`: `None` when they agree, or when either is not a comparison.
+    #[must_use]
+    pub fn of(time: RowVerdict, instructions: Option<&ExactRow>) -> Option<Self> {
+        let moved = |v: RowVerdict| {
+            matches!(
+                v,
+                RowVerdict::Improved | RowVerdict::Warning | RowVerdict::Regressed
+            )
+        };
+        let counted = instructions?.verdict;
+        match (moved(time), moved(counted)) {
+            (true, false) if counted == RowVerdict::Unchanged => Some(Self::TimeOnly),
+            (false, true) if time == RowVerdict::Unchanged => Some(Self::InstructionsOnly),
+            _ => None,
+        }
+    }
+
+    /// What it points at, in words.
+    #[must_use]
+    pub fn explain(self) -> &'static str {
+        match self {
+            Disagreement::TimeOnly => {
+                "wall time moved but the instructions of one call did not: this points at the \
+                 machine or the memory system, not at the code"
+            }
+            Disagreement::InstructionsOnly => {
+                "the instructions of one call changed but wall time did not: the code changed; \
+                 the change is hidden in the timing noise or absorbed by the CPU"
+            }
         }
     }
 }

@@ -384,6 +384,7 @@ mod tests {
             decided_by: perfmatrix_model::Metric::Time,
             instructions: None,
             peak_memory: None,
+            time_verdict: RowVerdict::Unchanged,
         }
     }
 

@@ -412,8 +412,34 @@ pub(crate) fn text_context(report: &MergedReport) -> Value {
             rows,
             rule => "-".repeat(rule),
             footnotes,
+            readings => readings(report),
         }
     }
+}
+
+/// The Markdown lists at most this many benchmarks whose metrics disagree.
+const MARKDOWN_READINGS: usize = 20;
+
+/// Every cell whose wall time and instructions disagree, in benchmark then column order.
+fn readings(report: &MergedReport) -> Vec<crate::view::Reading> {
+    report
+        .benchmarks
+        .iter()
+        .flat_map(|row| {
+            row.cells.iter().enumerate().filter_map(|(column, cell)| {
+                let d = cell.as_ref()?.disagreement()?;
+                Some(crate::view::Reading {
+                    id: printable(&row.id),
+                    platform: report
+                        .columns
+                        .get(column)
+                        .map(|p| printable(p))
+                        .unwrap_or_default(),
+                    text: d.explain(),
+                })
+            })
+        })
+        .collect()
 }
 
 /// The benchmarks the Markdown lists (see [`MARKDOWN_ALL_ROWS`]) and the rest of its context.
@@ -428,6 +454,9 @@ pub(crate) struct MarkdownView {
     omitted: usize,
     /// Whether the rows are sorted worst first (else they are in id order).
     worst_first: bool,
+    /// The first [`MARKDOWN_READINGS`] cells whose metrics disagree, and how many more there are.
+    readings: Vec<crate::view::Reading>,
+    more_readings: usize,
 }
 
 impl MarkdownView {
@@ -448,6 +477,9 @@ impl MarkdownView {
         for f in &mut footnotes {
             f.reason = chart::shorten(&f.reason, MARKDOWN_REASON_CHARS);
         }
+        let mut readings = readings(report);
+        let more_readings = readings.len().saturating_sub(MARKDOWN_READINGS);
+        readings.truncate(MARKDOWN_READINGS);
         Self {
             summary: Value::from_serialize(summary(report, derived_count_notes(report))),
             rows,
@@ -455,6 +487,8 @@ impl MarkdownView {
             more_footnotes,
             omitted,
             worst_first,
+            readings,
+            more_readings,
         }
     }
 
@@ -478,6 +512,8 @@ impl MarkdownView {
                 cut => self.rows.len() - shown,
                 footnotes => &self.footnotes,
                 more_footnotes => self.more_footnotes,
+                readings => &self.readings,
+                more_readings => self.more_readings,
             }
         }
     }
@@ -499,6 +535,7 @@ pub(crate) fn html_context(report: &MergedReport, single: Option<&Report>) -> Va
         ..minijinja::context! {
             rows,
             footnotes,
+            readings => readings(report),
             chart => chart::chart(report),
             max_charted => chart::MAX_CHARTED,
         }

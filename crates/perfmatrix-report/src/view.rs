@@ -100,6 +100,7 @@ pub(crate) fn text_context(report: &Report) -> Value {
         .map(|r| cells(r, &mut footnotes))
         .collect();
     let footnotes: Vec<Footnote> = footnotes.into_list();
+    let readings = readings(&report.rows);
     let mut widths = widths(&header, &rows);
     if !exact {
         widths.instructions = 0;
@@ -164,10 +165,33 @@ pub(crate) fn text_context(report: &Report) -> Value {
         exact,
         widths,
         footnotes,
+        readings,
         rule => "-".repeat(rule_width),
         counts,
         total,
     }
+}
+
+/// A benchmark whose metrics disagree, and what that points at.
+#[derive(Debug, Serialize)]
+pub(crate) struct Reading {
+    pub(crate) id: String,
+    /// The platform, in a merged report (empty in a platform's own).
+    pub(crate) platform: String,
+    pub(crate) text: &'static str,
+}
+
+/// The rows whose wall time and instructions disagree, in row order.
+fn readings(rows: &[Row]) -> Vec<Reading> {
+    rows.iter()
+        .filter_map(|r| {
+            r.disagreement().map(|d| Reading {
+                id: r.id.clone(),
+                platform: String::new(),
+                text: d.explain(),
+            })
+        })
+        .collect()
 }
 
 /// The context of `report.json.j2`: the report as it is.

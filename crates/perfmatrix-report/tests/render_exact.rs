@@ -595,3 +595,53 @@ fn hostile_reasons_are_escaped_in_every_format() {
     let html = render(&report, Format::Html, PLAIN).unwrap();
     assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
 }
+
+#[test]
+fn metrics_that_disagree_are_read_in_words() {
+    use RowVerdict::{Regressed, Unchanged};
+    let mut report = x86();
+    // Wall time +25% with the instructions exactly equal: the machine, not the code.
+    report.rows.push(with_exact(
+        timed("decay/10000", Regressed, (0.2, 0.25, 0.3)),
+        exact(Unchanged, 64_817, 64_817),
+        exact(Unchanged, MIB, MIB),
+        Regressed,
+        Metric::Time,
+    ));
+    let time_only = "wall time moved but the instructions of one call did not: this points at \
+                     the machine or the memory system, not at the code";
+    let counts_only = "the instructions of one call changed but wall time did not";
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    assert!(
+        table.contains(&format!("decay/10000: {time_only}.")),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("cosine/768x1000: {counts_only}")),
+        "{table}"
+    );
+    // Agreeing metrics (decay/1M: both improved) and uncounted rows say nothing.
+    assert!(!table.contains("decay/1M: "), "{table}");
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(
+        md.contains(&format!("- `decay/10000`: {time_only}.")),
+        "{md}"
+    );
+    let leg = Leg {
+        source: PathBuf::from("results/x86.json"),
+        platform: report.platform.clone(),
+        fingerprint_slug: report.fingerprint_slug.clone(),
+        verdict: Some(report),
+    };
+    let merged = merge(vec![leg], &[], &[]).unwrap();
+    let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
+    assert!(
+        md.contains(&format!("- `decay/10000` on `{X86}`: {time_only}.")),
+        "{md}"
+    );
+    let text = render_merged(&merged, Format::Table, PLAIN).unwrap();
+    assert!(
+        text.contains(&format!("cosine/768x1000 on {X86}: {counts_only}")),
+        "{text}"
+    );
+}

@@ -790,6 +790,7 @@ fn any_cell() -> impl Strategy<Value = Option<Cell>> {
                     decided_by,
                     instructions: instr,
                     peak_memory: mem,
+                    time_verdict: verdict,
                 },
             ),
     )
