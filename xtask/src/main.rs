@@ -12,6 +12,7 @@ mod merge;
 mod paired;
 mod paths;
 mod probe;
+mod progress;
 mod server;
 mod suite;
 mod tools;

@@ -222,9 +222,9 @@ impl Sides {
             };
             let done = i + 1;
             let elapsed = start.elapsed().as_secs_f64();
-            let left = elapsed / done as f64 * (both.len() - done) as f64;
+            let left = crate::progress::left_text(elapsed, done, both.len());
             eprintln!(
-                "[{done}/{}] {id}: {} in {} pairs, {:.1} s ({elapsed:.0} s elapsed, about {left:.0} s left)",
+                "[{done}/{}] {id}: {} in {} pairs, {:.1} s ({elapsed:.0} s elapsed{left})",
                 both.len(),
                 m.progress,
                 m.bench.pairs.len(),

@@ -236,11 +236,13 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
         let id = rest.split(": ").next().unwrap_or(rest).trim().to_owned();
         if current.as_deref() != Some(id.as_str()) {
             done += 1;
+            let elapsed = start.elapsed().as_secs_f64();
+            // The benchmarks before this one are finished.
+            let left = crate::progress::left_text(elapsed, done - 1, ids.len());
             let _ = writeln!(
                 err.lock(),
-                "{label}[{done}/{}] {id}  ({:.0} s elapsed)",
+                "{label}[{done}/{}] {id}  ({elapsed:.0} s elapsed{left})",
                 ids.len(),
-                start.elapsed().as_secs_f64()
             );
             current = Some(id);
         }
