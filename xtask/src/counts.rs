@@ -64,7 +64,7 @@ fn measure_in(
     lookup: &dyn Fn(&str) -> Option<PathBuf>,
 ) -> anyhow::Result<BTreeMap<String, ProbeMetrics>> {
     let host = crate::workspace::host_triple()?;
-    let emulated = target.is_some_and(|t| arch(t) != arch(&host));
+    let emulated = target.is_some_and(|t| crate::tools::runs_emulated(t, &host));
     let mut metrics = BTreeMap::new();
     let mut probed: Vec<(String, &BenchBinary)> = Vec::with_capacity(ids.len());
     for id in ids {

@@ -13,7 +13,7 @@ use crate::tools::arch;
 pub(crate) fn fingerprint(target: Option<&str>) -> anyhow::Result<Fingerprint> {
     let host = crate::workspace::host_triple()?;
     let triple = target.unwrap_or(&host).to_owned();
-    let emulated = arch(&triple) != arch(&host);
+    let emulated = crate::tools::runs_emulated(&triple, &host);
     let mut cmd = probe_command("run", target);
     cmd.args(["--", &triple]);
     if emulated {

@@ -27,9 +27,27 @@ pub(crate) fn arch(triple: &str) -> &str {
     triple.split('-').next().unwrap_or(triple)
 }
 
+/// Whether a build for `target` runs emulated on `host` (another architecture, through the
+/// runner of `.cargo/config.toml`): the one place this is decided before a run.
+pub(crate) fn runs_emulated(target: &str, host: &str) -> bool {
+    arch(target) != arch(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn another_architecture_runs_emulated() {
+        assert!(runs_emulated(
+            "aarch64-unknown-linux-gnu",
+            "x86_64-unknown-linux-gnu"
+        ));
+        assert!(!runs_emulated(
+            "x86_64-unknown-linux-musl",
+            "x86_64-unknown-linux-gnu"
+        ));
+    }
 
     #[test]
     fn arch_is_the_first_component() {

@@ -134,8 +134,15 @@ fn bench_targets(metadata: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-/// The host triple, from `rustc -vV`.
+/// The host triple, from `rustc -vV`: asked once per process, the same answer everywhere.
 pub(crate) fn host_triple() -> anyhow::Result<String> {
+    static HOST: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| ask_rustc_host().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+fn ask_rustc_host() -> anyhow::Result<String> {
     let out = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned()))
         .arg("-vV")
         .output()
