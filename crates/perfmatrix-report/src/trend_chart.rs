@@ -32,6 +32,7 @@ const LANE: f64 = 15.0;
 const BAND_TOP: f64 = 4.0;
 const TIME_HEIGHT: f64 = 190.0;
 const INSTRUCTIONS_HEIGHT: f64 = 80.0;
+const PAIRED_HEIGHT: f64 = 80.0;
 const PANEL_GAP: f64 = 16.0;
 /// The width of a character of 11px text, estimated (labels are laid out without a font).
 const CHAR_WIDTH: f64 = 6.3;
@@ -52,6 +53,8 @@ pub(crate) struct TrendChart {
     plot_right: f64,
     time: Panel,
     instructions: Option<Panel>,
+    /// A paired run's change against its parent, with its interval, where the series has any.
+    paired: Option<Panel>,
     x_ticks: Vec<XTick>,
     classes: Vec<Mark>,
     changes: Vec<Mark>,
@@ -315,24 +318,30 @@ fn line_path(n: usize, value: impl Fn(usize) -> Option<f64>, scale: &YScale) -> 
     path
 }
 
-/// The shaded band from each bucket's lowest `lower` to its highest `upper`; `None` when no
-/// point has a finite interval. A single bucket is drawn a few pixels wide.
-fn band_path(points: &[Point], scale: &YScale) -> Option<String> {
-    let n = points.len();
+/// The shaded band from each bucket's lowest lower bound to its highest upper bound
+/// (`bounds(i)`: `(lower, upper)`, `None` for no interval); `None` when no point has a finite
+/// interval. A single bucket is drawn a few pixels wide.
+fn band_path(
+    n: usize,
+    bounds: impl Fn(usize) -> Option<(f64, f64)>,
+    scale: &YScale,
+) -> Option<String> {
     let mut upper = Vec::new();
     let mut lower = Vec::new();
     for bucket in buckets(n) {
-        let slice = &points[bucket.clone()];
-        let hi = slice
-            .iter()
-            .map(|p| p.time.upper_ns)
-            .filter(|v| v.is_finite())
-            .reduce(f64::max);
-        let lo = slice
-            .iter()
-            .map(|p| p.time.lower_ns)
-            .filter(|v| v.is_finite())
-            .reduce(f64::min);
+        let finite = bucket
+            .clone()
+            .filter_map(&bounds)
+            .filter(|(lo, hi)| lo.is_finite() && hi.is_finite());
+        let (lo, hi) = finite.fold(
+            (None, None),
+            |(lo, hi): (Option<f64>, Option<f64>), (l, h)| {
+                (
+                    Some(lo.map_or(l, |x| x.min(l))),
+                    Some(hi.map_or(h, |x| x.max(h))),
+                )
+            },
+        );
         if let (Some(hi), Some(lo)) = (hi, lo) {
             let x = x_of(bucket.start + bucket.len() / 2, n);
             upper.push((x, scale.y(hi)));
@@ -501,7 +510,11 @@ pub(crate) fn chart(series: &Series, classes: &[MachineClass]) -> TrendChart {
         "median time",
         &time_scale,
         line_path(n, |i| Some(points[i].time.median_ns), &time_scale),
-        band_path(points, &time_scale),
+        band_path(
+            n,
+            |i| Some((points[i].time.lower_ns, points[i].time.upper_ns)),
+            &time_scale,
+        ),
         dots(&median, &time_scale),
         &|v| duration_tick(v, time_scale.step, largest_time),
     );
@@ -527,7 +540,32 @@ pub(crate) fn chart(series: &Series, classes: &[MachineClass]) -> TrendChart {
             &|v| count_tick(v, scale.step, largest),
         )
     });
-    let plots_bottom = instructions_scale.map_or(time_bottom, |s| s.bottom);
+    let instructions_bottom = instructions_scale.map_or(time_bottom, |s| s.bottom);
+    // Paired runs: the change against the parent, around 0, with its interval.
+    let paired_scale = points.iter().any(|p| p.change.is_some()).then(|| {
+        let top = instructions_bottom + PANEL_GAP;
+        YScale::fit(
+            points
+                .iter()
+                .filter_map(|p| p.change)
+                .flat_map(|c| [c.lower, c.estimate, c.upper])
+                .chain([0.0]),
+            top,
+            top + PAIRED_HEIGHT,
+        )
+    });
+    let change_of = |p: &Point| p.change.map(|c| c.estimate);
+    let paired = paired_scale.as_ref().map(|scale| {
+        panel(
+            "vs parent",
+            scale,
+            line_path(n, |i| change_of(&points[i]), scale),
+            band_path(n, |i| points[i].change.map(|c| (c.lower, c.upper)), scale),
+            dots(&change_of, scale),
+            &|v| format_percent(v),
+        )
+    });
+    let plots_bottom = paired_scale.map_or(instructions_bottom, |s| s.bottom);
 
     // Change points first, so that they get the lanes before the class changes.
     let mut lanes = Lanes::new();
@@ -544,11 +582,17 @@ pub(crate) fn chart(series: &Series, classes: &[MachineClass]) -> TrendChart {
         let text = change_label(c);
         let label = lanes.place(x, &shorten(&text, LABEL_CHARS));
         let point = &points[c.index];
-        let dot = match (c.signal, &instructions_scale) {
-            (Signal::Instructions, Some(scale)) => point.instructions.map(|i| Dot {
+        let dot = match (c.signal, &instructions_scale, &paired_scale) {
+            (Signal::Instructions, Some(scale), _) => point.instructions.map(|i| Dot {
                 x,
                 y: scale.y(i as f64),
             }),
+            (Signal::PairedStep | Signal::PairedDrift, _, Some(scale)) => {
+                point.change.map(|c| Dot {
+                    x,
+                    y: scale.y(c.estimate),
+                })
+            }
             _ => Some(point.time.median_ns)
                 .filter(|v| v.is_finite())
                 .map(|v| Dot {
@@ -649,6 +693,7 @@ pub(crate) fn chart(series: &Series, classes: &[MachineClass]) -> TrendChart {
         plot_right: PLOT_RIGHT,
         time,
         instructions,
+        paired,
         x_ticks,
         label: format!(
             "{}: {n} points, {} change point{}",
@@ -712,6 +757,47 @@ mod tests {
         assert!(!json.contains("NaN") && !json.contains("inf"), "{json}");
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         walk(&value);
+    }
+
+    #[test]
+    fn paired_changes_get_their_own_panel_with_the_step_on_it() {
+        use crate::history_fixtures::{change_point, commit};
+        let points: Vec<Point> = (0..12)
+            .map(|i| {
+                let mut p = point(&commit(i), 1000.0, 0);
+                let estimate = if i == 6 { 0.10 } else { 0.0 };
+                p.change = Some(perfmatrix_model::ChangeSummary {
+                    estimate,
+                    lower: estimate - 0.01,
+                    upper: estimate + 0.01,
+                    log_se: 0.004,
+                });
+                p
+            })
+            .collect();
+        let mut s = series("decay/1000", points);
+        s.change_points = vec![change_point(&s, 6, Signal::PairedStep, 0.10)];
+        let chart = chart(&s, &[]);
+        all_numbers_finite(&chart);
+        let paired = chart.paired.as_ref().expect("a paired panel");
+        assert_eq!(paired.title, "vs parent");
+        assert!(paired.band.is_some());
+        assert!(
+            paired.ticks.iter().any(|t| t.label.contains('%')),
+            "{:?}",
+            paired.ticks
+        );
+        let dot = chart.changes[0].dot.as_ref().expect("the step's dot");
+        assert!(
+            dot.y >= paired.top && dot.y <= paired.bottom,
+            "on the paired panel"
+        );
+        // A series without paired runs has none.
+        let plain = series(
+            "decay/1000",
+            (0..5).map(|i| point(&commit(i), 1000.0, 0)).collect(),
+        );
+        assert!(super::chart(&plain, &[]).paired.is_none());
     }
 
     #[test]
