@@ -610,7 +610,7 @@ mod tests {
         assert!(x86.contains(&format!(">-20.0% at {short}</text>")));
         assert!(x86.contains("class=\"cp up\"") && x86.contains("class=\"cp down\""));
         // Instructions get their own panel; the interval is a band.
-        assert!(x86.contains(">instructions</text>") && x86.contains("class=\"band\""));
+        assert!(x86.contains(">instructions</text>") && x86.contains("class=\"band time\""));
         // The page's change points, newest first, link to their charts.
         assert!(x86.contains("<h2>Change points</h2>"));
         assert!(x86.contains("href=\"#chart-0\"") && x86.contains("id=\"chart-0\""));
