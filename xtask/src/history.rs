@@ -158,7 +158,7 @@ pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_model::Appended) 
 
 impl Render {
     fn run(self) -> anyhow::Result<ExitCode> {
-        let target = target_dir()?;
+        // The workspace (cargo metadata) is asked only for a default folder.
         let history = match (&self.git_ref, &self.dir) {
             (Some(rev), _) => read_ref(rev)?,
             (None, Some(dir)) => {
@@ -167,16 +167,16 @@ impl Render {
                 }
                 History::read_dir(dir)?
             }
-            (None, None) => History::read_dir(&local_dir(&target))?,
+            (None, None) => History::read_dir(&local_dir(&target_dir()?))?,
         };
         for bad in &history.bad {
             eprintln!("warning: {bad}");
         }
         let trend = analyse(history);
-        let html_dir = self
-            .html
-            .clone()
-            .unwrap_or_else(|| target.join("perfmatrix/dashboard"));
+        let html_dir = match &self.html {
+            Some(dir) => dir.clone(),
+            None => target_dir()?.join("perfmatrix/dashboard"),
+        };
         let options = HistoryOptions {
             max_charts: self.max_charts,
             ..HistoryOptions::default()

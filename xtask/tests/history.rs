@@ -25,8 +25,9 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Appends one judged x86_64 results file (made in `dir`) of this repository's HEAD to `hist`.
-fn append_one(dir: &Path, hist: &Path) {
+/// Appends one judged x86_64 results file (made in `dir`) of this repository's HEAD to `hist`;
+/// its stderr.
+fn append_one(dir: &Path, hist: &Path) -> String {
     let file = write_results(
         dir,
         "x86.json",
@@ -42,44 +43,19 @@ fn append_one(dir: &Path, hist: &Path) {
         &head(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    stderr(&out)
 }
 
 #[test]
 fn append_then_render_a_dashboard_markdown_json_and_badges() {
     let dir = tempfile::tempdir().unwrap();
     let hist = dir.path().join("history");
-    let file = write_results(
-        dir.path(),
-        "x86.json",
-        &judged(X86, &[("decay/10000", RowVerdict::Unchanged)]),
-    );
-    let sha = head();
-    let out = xtask(&[
-        "history",
-        "append",
-        &file,
-        "--dir",
-        s(&hist),
-        "--commit",
-        &sha,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("1 record(s) appended"),
-        "{}",
-        stderr(&out)
-    );
+    let err = append_one(dir.path(), &hist);
+    assert!(err.contains("1 record(s) appended"), "{err}");
     // Again: already there, nothing written twice.
-    let out = xtask(&[
-        "history",
-        "append",
-        &file,
-        "--dir",
-        s(&hist),
-        "--commit",
-        &sha,
-    ]);
-    assert!(stderr(&out).contains("already there"), "{}", stderr(&out));
+    let err = append_one(dir.path(), &hist);
+    assert!(err.contains("already there"), "{err}");
+    let sha = head();
     let text = std::fs::read_to_string(hist.join(format!("{X86}.jsonl"))).unwrap();
     assert_eq!(text.lines().count(), 1);
     assert!(text.contains(&sha), "{text}");

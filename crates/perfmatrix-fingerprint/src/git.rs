@@ -39,7 +39,8 @@ impl Git {
 }
 
 /// A full SHA-1 (40) or SHA-256 (64) hex hash, lowercased.
-fn parse_commit(text: &str) -> Option<String> {
+#[must_use]
+pub fn parse_commit(text: &str) -> Option<String> {
     let hash = text.trim();
     ((hash.len() == 40 || hash.len() == 64) && hash.chars().all(|c| c.is_ascii_hexdigit()))
         .then(|| hash.to_ascii_lowercase())

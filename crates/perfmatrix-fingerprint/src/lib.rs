@@ -31,6 +31,7 @@ pub use collect::CollectInputs;
 pub use cpu::{CpuinfoFacts, parse_cpuinfo};
 pub use emulation::{detect_emulation, normalize_emulator};
 pub use error::FingerprintError;
+pub use git::parse_commit;
 pub use key::{ComparabilityKey, CountKey, FieldDiff};
 pub use model::{
     ArmId, Cores, Cpu, Environment, Fingerprint, Git, SCHEMA_VERSION, TargetTriple, Toolchain,

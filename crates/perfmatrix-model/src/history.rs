@@ -197,11 +197,11 @@ impl HistoryRecord {
 }
 
 fn check_commit(field: &str, commit: &str) -> Result<(), String> {
-    if (4..=64).contains(&commit.len()) && commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if perfmatrix_fingerprint::parse_commit(commit).is_some_and(|hash| hash == commit) {
         Ok(())
     } else {
         Err(format!(
-            "field `{field}`: `{}` is not a commit hash",
+            "field `{field}`: `{}` is not a full lowercase commit hash",
             commit.escape_debug()
         ))
     }
@@ -498,19 +498,21 @@ mod tests {
     }
 
     const X86: &str = "x86_64-unknown-linux-gnu";
+    const A: &str = "aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111";
+    const B: &str = "bbbb2222bbbb2222bbbb2222bbbb2222bbbb2222";
 
     #[test]
     fn appended_records_read_back_and_a_commit_is_not_written_twice() {
         let dir = tempfile::tempdir().unwrap();
         let a = [
-            record("aaaa1111", X86, "decay/1000", 100.0),
-            record("aaaa1111", X86, "decay/10000", 900.0),
+            record(A, X86, "decay/1000", 100.0),
+            record(A, X86, "decay/10000", 900.0),
         ];
         let out = append(dir.path(), &a).unwrap();
         assert_eq!((out.written, out.already_present), (2, 0));
         let again = append(
             dir.path(),
-            &[a[0].clone(), record("bbbb2222", X86, "decay/1000", 101.0)],
+            &[a[0].clone(), record(B, X86, "decay/1000", 101.0)],
         )
         .unwrap();
         assert_eq!((again.written, again.already_present), (1, 1));
@@ -526,10 +528,10 @@ mod tests {
         let history = History::read_dir(dir.path()).unwrap();
         assert!(history.bad.is_empty(), "{:?}", history.bad);
         let commits: Vec<&str> = history.records.iter().map(|r| r.commit.as_str()).collect();
-        assert_eq!(commits, ["aaaa1111", "aaaa1111", "bbbb2222", "aaaa1111"]);
+        assert_eq!(commits, [A, A, B, A]);
         assert_eq!(history.records[0], a[0]);
         // A dirty tree's records are each a run of their own.
-        let mut dirty = record("bbbb2222", X86, "decay/1000", 99.0);
+        let mut dirty = record(B, X86, "decay/1000", 99.0);
         dirty.dirty = true;
         assert_eq!(
             append(dir.path(), &[dirty.clone(), dirty]).unwrap().written,
@@ -541,7 +543,7 @@ mod tests {
     fn bad_lines_are_reported_with_file_and_line_skipped_and_kept_as_they_are() {
         let dir = tempfile::tempdir().unwrap();
         let path = history_path(dir.path(), X86);
-        let good = serde_json::to_string(&record("aaaa1111", X86, "decay/1000", 100.0)).unwrap();
+        let good = serde_json::to_string(&record(A, X86, "decay/1000", 100.0)).unwrap();
         let other_schema = good.replace("\"version\":1", "\"version\":7");
         let nan = good.replace("\"median_ns\":100.0", "\"median_ns\":NaN");
         let null_time = good.replace("\"median_ns\":100.0", "\"median_ns\":null");
@@ -561,7 +563,7 @@ mod tests {
         assert!(shown.contains("version 7"), "{shown}");
 
         // Appending keeps every old byte (bad lines included) and starts a line of its own.
-        let out = append(dir.path(), &[record("bbbb2222", X86, "decay/1000", 100.0)]).unwrap();
+        let out = append(dir.path(), &[record(B, X86, "decay/1000", 100.0)]).unwrap();
         assert_eq!(out.written, 1);
         assert_eq!(out.bad.len(), 4);
         let after = std::fs::read_to_string(&path).unwrap();
@@ -576,12 +578,14 @@ mod tests {
 
     #[test]
     fn invalid_values_are_refused_by_validate() {
-        let mut r = record("aaaa1111", X86, "decay/1000", 100.0);
+        let mut r = record(A, X86, "decay/1000", 100.0);
         r.time.lower_ns = 200.0;
         assert!(r.validate().unwrap_err().contains("lower_ns"));
         let mut r = record("not-hex", X86, "decay/1000", 100.0);
         assert!(r.validate().unwrap_err().contains("commit"));
-        r.commit = "abcd".to_owned();
+        r.commit = A[..12].to_owned();
+        assert!(r.validate().unwrap_err().contains("commit"), "abbreviated");
+        r.commit = A.to_owned();
         r.instructions = Some(0);
         assert!(r.validate().unwrap_err().contains("instructions"));
         r.instructions = None;

@@ -132,40 +132,37 @@ pub struct ChangePointFound {
     pub instructions_moved: Option<bool>,
 }
 
-/// A platform's machine classes and its points per benchmark, while they are gathered.
-type Gathered = (Vec<MachineClass>, BTreeMap<BenchmarkId, Vec<Point>>);
+/// A platform's machine classes, its points per benchmark and its newest commit, while they are
+/// gathered.
+type Gathered = (
+    Vec<MachineClass>,
+    BTreeMap<BenchmarkId, Vec<Point>>,
+    Option<Latest>,
+);
 
 /// Builds the series of `history`, grouped by platform and benchmark in record order, with no
 /// change points yet ([`analyse`] finds them).
 #[must_use]
 pub fn series_of(history: History) -> Trend {
     let mut platforms: BTreeMap<String, Gathered> = BTreeMap::new();
-    let mut latest: BTreeMap<String, Latest> = BTreeMap::new();
     for record in history.records {
-        let (classes, series) = platforms.entry(record.platform.clone()).or_default();
+        let (classes, series, latest) = platforms.entry(record.platform.clone()).or_default();
         let class = if let Some(i) = classes.iter().position(|c| *c == record.machine) {
             i
         } else {
             classes.push(record.machine.clone());
             classes.len() - 1
         };
-        let entry = latest
-            .entry(record.platform.clone())
-            .or_insert_with(|| Latest {
+        let newest = match latest {
+            Some(l) if l.commit == record.commit => l,
+            _ => latest.insert(Latest {
                 commit: record.commit.clone(),
                 date: record.date.clone(),
                 mode: record.mode,
                 verdict: None,
-            });
-        if entry.commit != record.commit {
-            *entry = Latest {
-                commit: record.commit.clone(),
-                date: record.date.clone(),
-                mode: record.mode,
-                verdict: None,
-            };
-        }
-        entry.verdict = entry.verdict.max(record.verdict);
+            }),
+        };
+        newest.verdict = newest.verdict.max(record.verdict);
         series.entry(record.benchmark).or_default().push(Point {
             commit: record.commit,
             dirty: record.dirty,
@@ -184,8 +181,8 @@ pub fn series_of(history: History) -> Trend {
         version: TREND_SCHEMA.version,
         platforms: platforms
             .into_iter()
-            .map(|(platform, (classes, series))| PlatformTrend {
-                latest: latest.remove(&platform),
+            .map(|(platform, (classes, series, latest))| PlatformTrend {
+                latest,
                 platform,
                 classes,
                 series: series
@@ -365,7 +362,7 @@ mod tests {
         HistoryRecord {
             schema: HISTORY_SCHEMA.kind.to_owned(),
             version: HISTORY_SCHEMA.version,
-            commit: format!("{i:08x}"),
+            commit: format!("{i:040x}"),
             parent: None,
             dirty: false,
             date: format!("2026-12-01T10:{:02}:00+00:00", i % 60),
@@ -421,11 +418,11 @@ mod tests {
         });
         let found = signals(&trend);
         assert!(
-            found.contains(&(Signal::Time, 25, format!("{:08x}", 25))),
+            found.contains(&(Signal::Time, 25, format!("{:040x}", 25))),
             "{found:?}"
         );
         assert!(
-            found.contains(&(Signal::Instructions, 25, format!("{:08x}", 25))),
+            found.contains(&(Signal::Instructions, 25, format!("{:040x}", 25))),
             "{found:?}"
         );
         assert_eq!(found.len(), 2, "{found:?}");
@@ -436,7 +433,7 @@ mod tests {
             .unwrap();
         assert_eq!(time.instructions_moved, Some(true));
         let latest = trend.platforms[0].latest.as_ref().unwrap();
-        assert_eq!(latest.commit, format!("{:08x}", 39));
+        assert_eq!(latest.commit, format!("{:040x}", 39));
     }
 
     #[test]
@@ -503,7 +500,7 @@ mod tests {
         });
         let found = signals(&trend);
         assert!(
-            found.contains(&(Signal::PairedStep, 12, format!("{:08x}", 12))),
+            found.contains(&(Signal::PairedStep, 12, format!("{:040x}", 12))),
             "{found:?}"
         );
         let step = &trend.platforms[0].series[0].change_points[0];

@@ -1,5 +1,6 @@
 //! How long `cargo xtask history` takes on a large history: parsing the JSON lines of every
-//! platform, finding the change points of every series and rendering the dashboard, for
+//! platform (`load`, also timed alone), finding the change points of every series and rendering
+//! the dashboard, for
 //! 8 platforms × benchmarks × commits. A tooling benchmark, run by hand
 //! (`cargo bench -p perfmatrix-report --bench history`) and excluded from the gated suite
 //! (docs/history.md, "Scale", has the numbers).
@@ -74,6 +75,16 @@ fn bench(c: &mut Criterion) {
         let records = PLATFORMS * benchmarks * commits;
         group.throughput(Throughput::Elements(records as u64));
         let label = format!("{PLATFORMS}x{benchmarks}x{commits}");
+        // The parse alone, to tell how much of the whole it is.
+        group.bench_function(CriterionId::new("load", &label), |b| {
+            b.iter(|| {
+                let mut history = History::default();
+                for (p, text) in texts.iter().enumerate() {
+                    history.parse_into(&format!("p{p}.jsonl"), text);
+                }
+                history
+            });
+        });
         group.bench_function(CriterionId::new("load+analyse+render", &label), |b| {
             b.iter(|| {
                 let mut history = History::default();

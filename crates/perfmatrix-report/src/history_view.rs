@@ -774,31 +774,4 @@ mod tests {
             ["index-2.html", "a_b__.html", "a_b__-2.html"]
         );
     }
-
-    /// Writes the sample dashboard to `$PERFMATRIX_HISTORY_SAMPLE` (a folder), to look at.
-    #[test]
-    fn write_sample_when_asked() {
-        let Some(dir) = std::env::var_os("PERFMATRIX_HISTORY_SAMPLE") else {
-            return;
-        };
-        let dir = std::path::PathBuf::from(dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut trend = sample();
-        // A long series too, to see the downsampling.
-        let mut long = stepped("decay/long", 1_200, 0.05, Some(900), true);
-        let c = change_point(&long, 600, Signal::Time, 0.05);
-        long.change_points.push(c);
-        trend.platforms[1].series.push(long);
-        for p in pages(&trend, &HistoryOptions::default()) {
-            std::fs::write(dir.join(&p.file_name), p.html).unwrap();
-        }
-        for p in &trend.platforms {
-            std::fs::write(dir.join(format!("{}.svg", p.platform)), render_badge(p)).unwrap();
-        }
-        std::fs::write(
-            dir.join("summary.md"),
-            render_history_markdown(&trend, 20).unwrap(),
-        )
-        .unwrap();
-    }
 }

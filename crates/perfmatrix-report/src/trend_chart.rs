@@ -208,17 +208,22 @@ fn duration_tick(ns: f64, step: f64, largest: f64) -> String {
     if ns == 0.0 {
         return "0".to_owned();
     }
-    let (scale, symbol) = UNITS
-        .iter()
-        .rev()
-        .find(|(scale, _)| largest.abs() >= *scale)
-        .copied()
-        .unwrap_or(UNITS[0]);
+    let (scale, symbol) = unit_for(largest, &UNITS);
     let value = ns / scale;
     if value.abs() >= 1e6 || !value.is_finite() {
         return format_duration_ns(ns);
     }
     format!("{value:.prec$} {symbol}", prec = decimals(step / scale))
+}
+
+/// The largest of `units` (ascending `(scale, symbol)`) that `largest` reaches, else the first.
+fn unit_for(largest: f64, units: &[(f64, &'static str)]) -> (f64, &'static str) {
+    units
+        .iter()
+        .rev()
+        .find(|(scale, _)| largest.abs() >= *scale)
+        .copied()
+        .unwrap_or(units[0])
 }
 
 /// A tick label for a count: with separators below a hundred thousand, else in k/M/G/T with the
@@ -234,12 +239,7 @@ fn count_tick(n: f64, step: f64, largest: f64) -> String {
         }
         return format!("{n:.prec$}", prec = decimals(step));
     }
-    let (scale, symbol) = UNITS
-        .iter()
-        .rev()
-        .find(|(scale, _)| largest.abs() >= *scale)
-        .copied()
-        .unwrap_or(UNITS[0]);
+    let (scale, symbol) = unit_for(largest, &UNITS);
     let value = n / scale;
     if value.abs() >= 1e6 {
         return format!("{n:.2e}");
