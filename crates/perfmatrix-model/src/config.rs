@@ -14,6 +14,10 @@
 //! exclude-benches = ["merge"]   # bench targets that are not part of the suite
 //! artifact-retention-days = 30  # how long CI keeps results and reports
 //! toolchain = "1.95.0"          # the Rust toolchain CI builds with
+//! baselines = "baselines"       # the folder of recorded baselines, from the workspace root
+//! workflow = ".github/workflows/perf.yml"   # where `matrix workflow` writes the CI workflow
+//! command = "cargo xtask"       # how CI runs perfmatrix (or "cargo perfmatrix")
+//! install = "cargo install --locked cargo-perfmatrix"   # a CI step before it, if any
 //! [workspace.metadata.perfmatrix.benchmarks."cosine/768x10000"]
 //! fail = 0.20          # per benchmark: any of the gates above
 //! ```
@@ -24,6 +28,7 @@
 //! bench target that does not exist) are warnings, checked where those names are known.
 
 use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
 
 use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_stats::Thresholds;
@@ -55,6 +60,10 @@ struct SectionFile {
     exclude_benches: Vec<String>,
     artifact_retention_days: Option<u32>,
     toolchain: Option<String>,
+    baselines: Option<String>,
+    workflow: Option<String>,
+    command: Option<String>,
+    install: Option<String>,
 }
 
 /// One `[….benchmarks."<id>"]` table: the gates of the section, each optional.
@@ -120,7 +129,25 @@ pub struct Config {
     /// The Rust toolchain CI builds with (`1.95.0`), so builds and instruction counts stay the
     /// same until a deliberate bump; None lets CI take the runner's stable.
     pub toolchain: Option<String>,
+    /// The folder of recorded baselines, relative to the workspace root (`baselines`).
+    pub baselines: PathBuf,
+    /// Where `matrix workflow` writes the CI workflow, relative to the workspace root
+    /// (`.github/workflows/perf.yml`; GitHub reads workflows only from `.github/workflows/`).
+    pub workflow: PathBuf,
+    /// How the CI workflow runs perfmatrix: `cargo xtask` (a copy of the thin xtask in the
+    /// workspace) or `cargo perfmatrix` (the installed binary).
+    pub command: String,
+    /// A shell command the CI workflow runs before the first perfmatrix command (e.g. `cargo
+    /// install --locked cargo-perfmatrix`); None: nothing to install.
+    pub install: Option<String>,
 }
+
+/// The default of [`Config::baselines`].
+const DEFAULT_BASELINES: &str = "baselines";
+/// The default of [`Config::workflow`].
+const DEFAULT_WORKFLOW: &str = ".github/workflows/perf.yml";
+/// The default of [`Config::command`].
+const DEFAULT_COMMAND: &str = "cargo xtask";
 
 /// The gates of one benchmark, one per metric.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -177,6 +204,10 @@ impl Default for Config {
             exclude_benches: Vec::new(),
             artifact_retention_days: 30,
             toolchain: None,
+            baselines: PathBuf::from(DEFAULT_BASELINES),
+            workflow: PathBuf::from(DEFAULT_WORKFLOW),
+            command: DEFAULT_COMMAND.to_owned(),
+            install: None,
         }
     }
 }
@@ -282,6 +313,10 @@ impl Config {
                     ));
                 }
             },
+            baselines: relative_path(file.baselines, "baselines", DEFAULT_BASELINES)?,
+            workflow: workflow_path(file.workflow)?,
+            command: command(file.command)?,
+            install: install(file.install)?,
         })
     }
 
@@ -319,6 +354,83 @@ impl Config {
                 )
             })
             .collect()
+    }
+}
+
+/// A folder or file inside the workspace: relative, without `..`, not empty.
+fn relative_path(value: Option<String>, key: &str, default: &str) -> Result<PathBuf, ModelError> {
+    let Some(value) = value else {
+        return Ok(PathBuf::from(default));
+    };
+    let path = Path::new(&value);
+    let inside = !value.is_empty()
+        && path.is_relative()
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !inside {
+        return Err(bad(
+            &format!("{SECTION}.{key}"),
+            &format!(
+                "must be a path inside the workspace, relative to its root and without `..` \
+                 (like \"{default}\"), not {value:?}"
+            ),
+        ));
+    }
+    Ok(path.to_path_buf())
+}
+
+/// `workflow`: a YAML file in `.github/workflows/`, the only folder GitHub reads workflows from.
+fn workflow_path(value: Option<String>) -> Result<PathBuf, ModelError> {
+    let path = relative_path(value, "workflow", DEFAULT_WORKFLOW)?;
+    let in_workflows = path.parent() == Some(Path::new(".github/workflows"));
+    let yaml = path.extension().is_some_and(|e| e == "yml" || e == "yaml");
+    if !(in_workflows && yaml) {
+        return Err(bad(
+            &format!("{SECTION}.workflow"),
+            &format!(
+                "must be a .yml file directly in .github/workflows/ (GitHub reads workflows \
+                 only there), not {:?}",
+                path.display().to_string()
+            ),
+        ));
+    }
+    Ok(path)
+}
+
+/// `command`: words of letters, digits and `-_./`, so that it can be written into a workflow's
+/// shell steps as it is.
+fn command(value: Option<String>) -> Result<String, ModelError> {
+    let Some(value) = value else {
+        return Ok(DEFAULT_COMMAND.to_owned());
+    };
+    let words_ok = !value.trim().is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -_./".contains(c));
+    if !words_ok {
+        return Err(bad(
+            &format!("{SECTION}.command"),
+            &format!(
+                "must be a command like \"cargo xtask\" or \"cargo perfmatrix\" (letters, \
+                 digits, spaces and -_./ only), not {value:?}"
+            ),
+        ));
+    }
+    Ok(value.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// `install`: one line of shell, run as a CI step.
+fn install(value: Option<String>) -> Result<Option<String>, ModelError> {
+    match value {
+        None => Ok(None),
+        Some(v) if !v.trim().is_empty() && !v.contains(['\n', '\r']) => {
+            Ok(Some(v.trim().to_owned()))
+        }
+        Some(v) => Err(bad(
+            &format!("{SECTION}.install"),
+            &format!("must be one non-empty line of shell, not {v:?}"),
+        )),
     }
 }
 
@@ -619,6 +731,74 @@ mod tests {
             assert!(err.contains(key), "{err} should name {key}");
         }
     }
+
+    #[test]
+    fn bad_paths_and_commands_name_the_key() {
+        let cases = [
+            (
+                json!({"baselines": "/abs/baselines"}),
+                "workspace.metadata.perfmatrix.baselines",
+            ),
+            (
+                json!({"baselines": "../outside"}),
+                "workspace.metadata.perfmatrix.baselines",
+            ),
+            (
+                json!({"baselines": ""}),
+                "workspace.metadata.perfmatrix.baselines",
+            ),
+            (
+                json!({"workflow": "ci/perf.yml"}),
+                "workspace.metadata.perfmatrix.workflow",
+            ),
+            (
+                json!({"workflow": ".github/workflows/perf.toml"}),
+                "workspace.metadata.perfmatrix.workflow",
+            ),
+            (
+                json!({"command": "cargo xtask; curl x"}),
+                "workspace.metadata.perfmatrix.command",
+            ),
+            (
+                json!({"command": " "}),
+                "workspace.metadata.perfmatrix.command",
+            ),
+            (
+                json!({"install": "cargo install a\nrm -rf /"}),
+                "workspace.metadata.perfmatrix.install",
+            ),
+        ];
+        for (section, key) in cases {
+            let err = error_of(&section);
+            assert!(err.contains(key), "{err} should name {key}");
+        }
+    }
+
+    #[test]
+    fn paths_and_commands_are_settings_with_todays_defaults() {
+        let c = Config::default();
+        assert_eq!(c.baselines, Path::new("baselines"));
+        assert_eq!(c.workflow, Path::new(".github/workflows/perf.yml"));
+        assert_eq!(
+            (c.command.as_str(), c.install.as_deref()),
+            ("cargo xtask", None)
+        );
+        let meta = json!({"metadata": {"perfmatrix": {
+            "baselines": "perf/baselines",
+            "workflow": ".github/workflows/bench.yaml",
+            "command": "  cargo   perfmatrix ",
+            "install": " cargo install --locked cargo-perfmatrix ",
+        }}});
+        let c = Config::from_cargo_metadata(&meta).unwrap();
+        assert_eq!(c.baselines, Path::new("perf/baselines"));
+        assert_eq!(c.workflow, Path::new(".github/workflows/bench.yaml"));
+        assert_eq!(c.command, "cargo perfmatrix");
+        assert_eq!(
+            c.install.as_deref(),
+            Some("cargo install --locked cargo-perfmatrix")
+        );
+    }
+
     fn error_of(section: &serde_json::Value) -> String {
         Config::from_cargo_metadata(&json!({"metadata": {"perfmatrix": section}}))
             .unwrap_err()

@@ -1,6 +1,7 @@
-//! `cargo xtask matrix workflow`: renders `.github/workflows/perf.yml` from the platforms table
-//! (`[workspace.metadata.perfmatrix] platforms` in Cargo.toml) and `xtask/templates/perf.yml.j2`;
-//! `--check` fails when the committed file differs from the rendering.
+//! `matrix workflow`: renders the CI workflow (the `workflow` setting, `.github/workflows/perf.yml`
+//! by default) from `[workspace.metadata.perfmatrix]` in Cargo.toml (platforms, toolchain,
+//! command, install, baselines) and `templates/perf.yml.j2`; `--check` fails when the committed
+//! file differs from the rendering.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,9 +12,6 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
 use perfmatrix_model::{Config, write_atomically};
 
 use crate::workspace::Workspace;
-
-/// The generated workflow, relative to the project root.
-const WORKFLOW_PATH: &str = ".github/workflows/perf.yml";
 
 /// The template. Its delimiters are `[% %]`, `[[ ]]` and `[# #]`, so GitHub's `${{ }}` passes
 /// through untouched (the template's opening comment says more).
@@ -33,18 +31,20 @@ impl Workflow {
     pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
         let ws = Workspace::load()?;
         let rendered = render(&ws.config)?;
-        let path = crate::project_root().join(WORKFLOW_PATH);
+        let path = &ws.config.workflow;
         if self.check {
-            if is_current(&path, &rendered)? {
-                println!("{WORKFLOW_PATH} is up to date");
+            if is_current(path, &rendered)? {
+                println!("{} is up to date", path.display());
                 return Ok(ExitCode::SUCCESS);
             }
             eprintln!(
-                "error: {WORKFLOW_PATH} is stale: run `cargo xtask matrix workflow` to update"
+                "error: {} is stale: run `{} matrix workflow` to update",
+                path.display(),
+                crate::invoked_as()
             );
             return Ok(ExitCode::from(1));
         }
-        write_atomically(&path, rendered.as_bytes())?;
+        write_atomically(path, rendered.as_bytes())?;
         let legs: Vec<String> = ws
             .config
             .platforms
@@ -55,7 +55,8 @@ impl Workflow {
             })
             .collect();
         println!(
-            "wrote {WORKFLOW_PATH}: one leg per platform ({})",
+            "wrote {}: one leg per platform ({})",
+            path.display(),
             legs.join("; ")
         );
         Ok(ExitCode::SUCCESS)
@@ -95,7 +96,7 @@ fn render(config: &Config) -> anyhow::Result<String> {
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
     env.add_template("perf.yml.j2", TEMPLATE)
-        .context("xtask/templates/perf.yml.j2 does not parse")?;
+        .context("templates/perf.yml.j2 does not parse")?;
     let platforms: Vec<minijinja::Value> = platforms
         .iter()
         .map(|p| {
@@ -110,13 +111,20 @@ fn render(config: &Config) -> anyhow::Result<String> {
     if let Some(t) = toolchain {
         check_label(t, "workspace.metadata.perfmatrix.toolchain")?;
     }
+    let baselines = config.baselines.to_string_lossy();
+    for part in baselines.split('/') {
+        check_label(part, "workspace.metadata.perfmatrix.baselines")?;
+    }
     env.get_template("perf.yml.j2")?
         .render(context! {
             platforms,
             retention_days => config.artifact_retention_days,
             toolchain,
+            command => config.command.as_str(),
+            install => config.install.as_deref(),
+            baselines => baselines.as_ref(),
         })
-        .context("cannot render xtask/templates/perf.yml.j2")
+        .context("cannot render templates/perf.yml.j2")
 }
 
 /// A value inserted into the YAML must be a plain label (`^[A-Za-z0-9._-]+$`), so it can neither
@@ -181,10 +189,52 @@ mod tests {
     fn committed_workflow_is_up_to_date() {
         let ws = Workspace::load().unwrap();
         let rendered = render(&ws.config).unwrap();
-        let path = crate::project_root().join(WORKFLOW_PATH);
+        let path = crate::repo_root().join(&ws.config.workflow);
         assert!(
             is_current(&path, &rendered).unwrap(),
-            "{WORKFLOW_PATH} is stale: run `cargo xtask matrix workflow` to update"
+            "{} is stale: run `cargo xtask matrix workflow` to update",
+            path.display()
+        );
+    }
+
+    /// Another workspace's settings reach every job: its command, its install step and its
+    /// baselines folder; nothing of this repository's `cargo xtask` is left.
+    #[test]
+    fn the_command_install_step_and_baselines_folder_are_settings() {
+        let config = Config {
+            command: "cargo perfmatrix".to_owned(),
+            install: Some("cargo install --locked cargo-perfmatrix".to_owned()),
+            baselines: "perf/baselines".into(),
+            ..with(two_platforms())
+        };
+        let yaml = render(&config).unwrap();
+        assert!(!yaml.contains("cargo xtask"), "{yaml}");
+        for run in [
+            "cargo perfmatrix bench ",
+            "cargo perfmatrix merge ",
+            "cargo perfmatrix history append ",
+            "cargo perfmatrix update-baselines ",
+        ] {
+            assert!(yaml.contains(run), "{run}");
+        }
+        let install = "      - name: Install perfmatrix\n        run: |\n          \
+                       cargo install --locked cargo-perfmatrix\n";
+        assert_eq!(yaml.matches(install).count(), 4, "one per job that runs it");
+        assert!(yaml.contains("find \"perf/baselines/$TRIPLE\""));
+        assert!(
+            !render(&with(two_platforms()))
+                .unwrap()
+                .contains("Install perfmatrix")
+        );
+        let bad = Config {
+            baselines: "my baselines".into(),
+            ..with(two_platforms())
+        };
+        assert!(
+            render(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("perfmatrix.baselines")
         );
     }
 

@@ -15,7 +15,7 @@ use perfmatrix_report::{Format, Style, render_merged};
 use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct Merge {
+pub struct Merge {
     /// The legs' results files (`cargo xtask bench --out …`), one per platform
     #[arg(value_name = "RESULTS.json", required = true)]
     files: Vec<PathBuf>,

@@ -8,7 +8,7 @@ mod workflow;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct Matrix {
+pub struct Matrix {
     #[command(subcommand)]
     command: MatrixCommand,
 }

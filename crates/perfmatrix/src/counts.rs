@@ -637,7 +637,7 @@ totals: 5980 5914 142 16 10 0 16 8";
 
     /// The workspace's bench binaries in a dev build (what `cargo test` builds anyway).
     fn dev_binaries() -> Vec<BenchBinary> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let root = &crate::repo_root();
         crate::binaries::Build {
             workspace: root,
             target_dir: None,

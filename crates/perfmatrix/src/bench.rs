@@ -19,7 +19,7 @@ use crate::workspace::Workspace;
     clippy::struct_excessive_bools,
     reason = "command-line switches: each bool is one flag, not a state machine"
 )]
-pub(crate) struct Bench {
+pub struct Bench {
     /// Only benchmarks whose id matches this regular expression (criterion's filter)
     filter: Option<String>,
     /// A short smoke run (few samples): labelled quick, never promotable to a baseline
@@ -34,9 +34,9 @@ pub(crate) struct Bench {
     /// Build and run for this target triple (e.g. aarch64-unknown-linux-gnu under qemu-user)
     #[arg(long, value_name = "TRIPLE")]
     target: Option<String>,
-    /// Folder of recorded baselines
-    #[arg(long, default_value = "baselines", value_name = "DIR")]
-    baselines: PathBuf,
+    /// Folder of recorded baselines [default: the `baselines` setting, `baselines`]
+    #[arg(long, value_name = "DIR")]
+    baselines: Option<PathBuf>,
     /// Measure the working tree against this commit, on this machine, in the same run (a
     /// branch, tag, hash, `HEAD~1`, `origin/main`). Default: HEAD when the working tree has
     /// changes, else the merge base with the default branch when the branch is ahead of it,
@@ -74,7 +74,8 @@ impl Bench {
         let out = self.out.clone().unwrap_or_else(|| {
             crate::merge::results_file(&ws.target_dir.join("perfmatrix"), &platform)
         });
-        crate::paths::check_outside("--out", &out, &self.baselines, "the baselines folder")?;
+        let baselines = ws.baselines(self.baselines.as_deref());
+        crate::paths::check_outside("--out", &out, &baselines, "the baselines folder")?;
         let (results, report) = match self.plan()? {
             Plan::Paired { base, why } => {
                 eprintln!(
@@ -98,7 +99,7 @@ impl Bench {
             Plan::Committed { why } => {
                 eprintln!(
                     "comparing: with the committed baselines in {}: {why}",
-                    self.baselines.display()
+                    baselines.display()
                 );
                 self.committed_run(&ws, &platform, out.clone())?
             }
@@ -221,7 +222,7 @@ impl Bench {
             label: String::new(),
             gate_time: self.gate_time,
         };
-        leg.run(ws, platform, &self.baselines)
+        leg.run(ws, platform, &ws.baselines(self.baselines.as_deref()))
     }
 }
 
@@ -262,7 +263,10 @@ impl Leg {
         } else {
             ""
         };
-        let hint = format!("cargo xtask update-baselines --platform {platform}{emulated}");
+        let hint = format!(
+            "{} update-baselines --platform {platform}{emulated}",
+            crate::invoked_as()
+        );
         let Judged {
             mut results,
             report,

@@ -27,9 +27,9 @@ pub(crate) struct Run {
     /// Only show which legs would run and which are skipped, and why
     #[arg(long)]
     plan: bool,
-    /// Folder of recorded baselines
-    #[arg(long, default_value = "baselines", value_name = "DIR")]
-    baselines: PathBuf,
+    /// Folder of recorded baselines [default: the `baselines` setting, `baselines`]
+    #[arg(long, value_name = "DIR")]
+    baselines: Option<PathBuf>,
     /// Where the legs' results and the merged report (merged.md, .html, .json) are written
     /// [default: target/perfmatrix/matrix]
     #[arg(long, value_name = "DIR")]
@@ -223,7 +223,7 @@ impl Run {
         let mut merged_legs = Vec::with_capacity(legs.len());
         for (triple, leg) in &legs {
             eprintln!("== leg {triple}");
-            let (results, _) = leg.run(&ws, triple, &self.baselines)?;
+            let (results, _) = leg.run(&ws, triple, &ws.baselines(self.baselines.as_deref()))?;
             merged_legs.push(MergeLeg::from_results(&leg.out, results));
         }
         let skipped: Vec<Skipped> = plans

@@ -22,7 +22,7 @@ pub(crate) const BRANCH_DIR: &str = "history";
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
-pub(crate) struct HistoryCmd {
+pub struct HistoryCmd {
     #[command(subcommand)]
     action: Option<Action>,
     #[command(flatten)]

@@ -18,7 +18,7 @@ use crate::verdict::judge;
 use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct Experiment {
+pub struct Experiment {
     /// How many full runs
     #[arg(long, default_value_t = 20)]
     runs: usize,
@@ -31,9 +31,9 @@ pub(crate) struct Experiment {
     /// counted region)
     #[arg(long, value_name = "KERNEL=FRACTION")]
     plant_work: Option<String>,
-    /// Folder of recorded baselines
-    #[arg(long, default_value = "baselines", value_name = "DIR")]
-    baselines: PathBuf,
+    /// Folder of recorded baselines [default: the `baselines` setting, `baselines`]
+    #[arg(long, value_name = "DIR")]
+    baselines: Option<PathBuf>,
     /// Where to write the tally as JSON [default: target/perfmatrix/experiment.json]
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -113,7 +113,13 @@ impl Experiment {
             let mut results = suite.run(&label)?;
             suite.count(&mut results, &label)?;
             seconds.push(start.elapsed().as_secs_f64());
-            let judged = judge(&suite, results, &self.baselines, &ws.config, "")?;
+            let judged = judge(
+                &suite,
+                results,
+                &ws.baselines(self.baselines.as_deref()),
+                &ws.config,
+                "",
+            )?;
             if judged.report.outcome == Outcome::NoComparableBaseline {
                 bail!("no comparable baseline on this machine: record one first");
             }

@@ -43,6 +43,11 @@ impl Workspace {
         })
     }
 
+    /// The baselines folder: `flag` (`--baselines`) if given, else the `baselines` setting.
+    pub(crate) fn baselines(&self, flag: Option<&Path>) -> PathBuf {
+        flag.map_or_else(|| self.config.baselines.clone(), Path::to_path_buf)
+    }
+
     /// Prints a warning for each per-benchmark table of the config that names no benchmark of
     /// `results`.
     pub(crate) fn warn_unknown_benchmarks(&self, results: &Results) {

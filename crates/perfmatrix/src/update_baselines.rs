@@ -14,7 +14,7 @@ use crate::suite::{FULL, Suite, criterion_home};
 use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct UpdateBaselines {
+pub struct UpdateBaselines {
     /// Target triple of the baseline, one of the project's platforms
     #[arg(long, value_name = "TRIPLE")]
     platform: String,
@@ -29,9 +29,9 @@ pub(crate) struct UpdateBaselines {
     /// which only ever gates emulated runs (`cargo xtask matrix run`'s rehearsal legs)
     #[arg(long, conflicts_with = "from")]
     emulated: bool,
-    /// Folder of recorded baselines
-    #[arg(long, default_value = "baselines", value_name = "DIR")]
-    baselines: PathBuf,
+    /// Folder of recorded baselines [default: the `baselines` setting, `baselines`]
+    #[arg(long, value_name = "DIR")]
+    baselines: Option<PathBuf>,
 }
 
 impl UpdateBaselines {
@@ -50,7 +50,10 @@ impl UpdateBaselines {
             runs.iter().map(|(p, r)| (p.as_path(), r.clone())).collect();
         let baseline = Baseline::from_runs(&borrowed)?;
         // Checked before anything is written: a file of another machine class is never replaced.
-        let dest = destination(&self.baselines, &baseline.fingerprint)?;
+        let dest = destination(
+            &ws.baselines(self.baselines.as_deref()),
+            &baseline.fingerprint,
+        )?;
         if let Some(err) = &dest.unreadable {
             eprintln!("warning: the old baseline is unreadable and will be replaced: {err}");
         }
@@ -85,12 +88,13 @@ impl UpdateBaselines {
         if platform != ws.host && !self.emulated {
             bail!(
                 "--platform {platform} is not this machine's platform ({}). Either run \
-                 `cargo xtask update-baselines --platform {platform}` on a {platform} machine \
+                 `{cmd} update-baselines --platform {platform}` on a {platform} machine \
                  (in CI: the perf workflow's update-baselines dispatch), or promote full results \
-                 made there: `cargo xtask update-baselines --platform {platform} --from \
+                 made there: `{cmd} update-baselines --platform {platform} --from \
                  results-1.json results-2.json results-3.json`, or record an emulated baseline \
                  for the local rehearsal with --emulated",
-                ws.host
+                ws.host,
+                cmd = crate::invoked_as(),
             );
         }
         if self.runs < MIN_RUNS {
@@ -237,7 +241,7 @@ mod tests {
     /// recording its machine class again replaces exactly that file.
     #[test]
     fn committed_baselines_are_named_after_their_key() {
-        let root = crate::project_root().join("baselines");
+        let root = crate::repo_root().join("baselines");
         let mut seen = 0;
         for platform in std::fs::read_dir(&root).unwrap().flatten() {
             if !platform.path().is_dir() {

@@ -1,0 +1,122 @@
+//! perfmatrix's commands as a library: run a workspace's benchmarks, judge them against a base
+//! commit or a recorded baseline, record baselines, merge a CI matrix's legs, generate its
+//! workflow and keep a performance history. A front-end (this repository's `cargo xtask`, or the
+//! `cargo perfmatrix` binary) parses [`Command`] with clap and hands it to [`run`].
+//!
+//! ```no_run
+//! use clap::Parser;
+//!
+//! #[derive(Parser)]
+//! #[command(name = "cargo xtask", bin_name = "cargo xtask", after_help = perfmatrix::EXIT_CODES)]
+//! struct Cli {
+//!     #[command(subcommand)]
+//!     command: perfmatrix::Command,
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+//!     perfmatrix::run(Cli::parse().command, &root, "cargo xtask")
+//! }
+//! ```
+
+mod bench;
+mod binaries;
+mod counts;
+mod experiment;
+mod git;
+mod history;
+mod interrupt;
+mod matrix;
+mod merge;
+mod paired;
+mod paths;
+mod probe;
+mod progress;
+mod server;
+mod suite;
+mod tools;
+mod update_baselines;
+mod verdict;
+mod workspace;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::OnceLock;
+
+pub use bench::Bench;
+pub use experiment::Experiment;
+pub use history::HistoryCmd;
+pub use matrix::Matrix;
+pub use merge::Merge;
+pub use update_baselines::UpdateBaselines;
+
+/// What the exit codes of every command mean, for a front-end's `--help`.
+pub const EXIT_CODES: &str = "Exit codes: 0 no regression (warnings and \"no comparable baseline\" \
+     included); 1 at least one regression; 2 usage or input error, or a build or benchmark that \
+     failed.";
+
+/// perfmatrix's commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Run the benchmarks, compare with the baseline of a comparable machine, print the verdict
+    Bench(Bench),
+    /// Record a platform's baseline from K full runs here, or promote results made elsewhere
+    UpdateBaselines(UpdateBaselines),
+    /// Run the suite N times against the baseline and tally verdicts (docs/statistics.md)
+    Experiment(Experiment),
+    /// Merge the legs' results files (one per platform) into one report
+    Merge(Merge),
+    /// The CI matrix: generate its workflow, or rehearse every leg this machine can run
+    Matrix(Matrix),
+    /// The performance history: render it (dashboard, change points), or `append` results to it
+    History(HistoryCmd),
+}
+
+/// Runs `command` in the workspace at `root` (the process moves there) and returns its exit
+/// code, printing an error and its causes to stderr. `invoked_as` is how the user calls
+/// perfmatrix (`cargo xtask`, `cargo perfmatrix`), for the commands hints name.
+pub fn run(command: Command, root: &Path, invoked_as: &str) -> ExitCode {
+    // A later call (a test driving several commands) keeps the first front-end's name.
+    let _ = INVOKED_AS.set(invoked_as.to_owned());
+    if let Err(err) = std::env::set_current_dir(root) {
+        eprintln!(
+            "error: cannot enter the workspace root {}: {err}",
+            root.display()
+        );
+        return ExitCode::from(2);
+    }
+    let result = match command {
+        Command::Bench(cmd) => cmd.run(),
+        Command::UpdateBaselines(cmd) => cmd.run(),
+        Command::Experiment(cmd) => cmd.run(),
+        Command::Merge(cmd) => cmd.run(),
+        Command::Matrix(cmd) => cmd.run(),
+        Command::History(cmd) => cmd.run(),
+    };
+    result.unwrap_or_else(|err| {
+        eprintln!("error: {err}");
+        for cause in err.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        ExitCode::from(2)
+    })
+}
+
+static INVOKED_AS: OnceLock<String> = OnceLock::new();
+
+/// How the user calls perfmatrix, for hints (`cargo xtask update-baselines …`).
+fn invoked_as() -> &'static str {
+    INVOKED_AS.get().map_or("cargo xtask", String::as_str)
+}
+
+/// The cargo that runs us (`cargo xtask` and cargo subcommands get `CARGO`), so toolchain
+/// overrides carry over.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+/// This repository's root, for the unit tests that read its files.
+#[cfg(test)]
+fn repo_root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
