@@ -234,7 +234,7 @@ fn three_runs(dir: &Path, prefix: &str, variant: Option<&str>) -> Vec<String> {
             let mut r = results("x86_64-unknown-linux-gnu", false, i);
             if let Some(v) = variant {
                 r.fingerprint
-                    .kernel_variants
+                    .dispatch
                     .insert("cosine".to_owned(), v.to_owned());
             }
             write_results(dir, &format!("{prefix}-{i}.json"), &r)
@@ -273,7 +273,7 @@ fn recording_another_kernel_variant_never_replaces_the_native_baseline() {
     assert!(
         shown.contains("a new file")
             && shown.contains(&format!("kept {}", native[0].display()))
-            && shown.contains("kernel_variants.cosine"),
+            && shown.contains("dispatch.cosine"),
         "{shown}"
     );
 

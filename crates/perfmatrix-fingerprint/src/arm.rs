@@ -1,7 +1,7 @@
 //! ARM CPU identification: decoding MIDR_EL1 (from sysfs or `/proc/cpuinfo`) and naming the
 //! implementer and core.
 
-use crate::model::{ArmId, Cpu};
+use crate::fingerprint::{ArmId, Cpu};
 
 /// Where Linux exposes cpu0's MIDR_EL1 on arm64 (kernel 4.11 and later).
 #[cfg(not(target_arch = "x86_64"))]

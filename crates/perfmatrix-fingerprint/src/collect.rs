@@ -1,61 +1,32 @@
-//! Collecting a fingerprint on the running machine: the thin layer that reads system files,
-//! runs CPUID and sysinfo, and hands the texts to the pure parsers.
+//! Collecting the [`Machine`] part of a fingerprint on the running machine: the thin layer that
+//! reads system files, runs CPUID and sysinfo, and hands the texts to the pure parsers.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
 use crate::FingerprintError;
 use crate::cpu::{self, CpuinfoFacts, arch_family, clean_text, parse_cpuinfo};
 use crate::emulation::{self, detect_emulation, detect_virtualization};
-use crate::model::{
-    Cores, Cpu, Environment, Fingerprint, Git, SCHEMA_VERSION, TargetTriple, Toolchain,
-    validate_kernel_variants,
-};
+use crate::fingerprint::{Cores, Cpu, Environment, Machine, TargetTriple, validate_dispatch};
 
-/// What the caller knows and the machine cannot tell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CollectInputs {
-    /// Target triple the benchmarks were built for (validated with target-lexicon).
-    pub target: String,
-    /// Kernel name → variant name that ran.
-    pub kernel_variants: BTreeMap<String, String>,
-    /// Compilers and profile (see [`Toolchain::detect`] and [`Toolchain::new`]).
-    pub toolchain: Toolchain,
-    /// A directory inside the benchmarked git checkout.
-    pub git_dir: PathBuf,
-    /// The runner the benchmarks went through (`qemu-aarch64`), if any; see
-    /// [`normalize_emulator`](crate::normalize_emulator).
-    pub emulator: Option<String>,
-}
-
-impl CollectInputs {
-    /// Inputs for `target` with no kernel variants, an `unknown` toolchain, the current
-    /// directory as git checkout and no emulator.
-    #[must_use]
-    pub fn new(target: impl Into<String>) -> Self {
-        Self {
-            target: target.into(),
-            kernel_variants: BTreeMap::new(),
-            toolchain: Toolchain::unknown(),
-            git_dir: PathBuf::from("."),
-            emulator: None,
-        }
-    }
-}
-
-impl Fingerprint {
-    /// Fingerprints this machine for a benchmark run described by `inputs`.
+impl Machine {
+    /// The machine as a benchmark process for `target` sees it, with the `dispatch` facts the
+    /// benchmarked code reports and the runner the process went through (`qemu-aarch64`), if
+    /// any (see [`normalize_emulator`](crate::normalize_emulator)).
     ///
     /// CPU facts come from this process: CPUID on x86_64; sysfs `midr_el1`, else `/proc/cpuinfo`,
-    /// elsewhere. SIMD features are detected in-process when `inputs.target` has this process's
-    /// architecture, and left empty otherwise (a fingerprint collected by an x86_64 orchestrator
-    /// for an aarch64 run cannot see the emulated CPU's features). Unreadable sources give
-    /// `unknown` / `None`; only invalid inputs are errors.
-    pub fn collect(inputs: CollectInputs) -> Result<Self, FingerprintError> {
-        let target = TargetTriple::parse(&inputs.target)?;
-        validate_kernel_variants(&inputs.kernel_variants)?;
+    /// elsewhere. SIMD features are detected in-process when `target` has this process's
+    /// architecture, and left empty otherwise (a process on an x86_64 host cannot see an
+    /// emulated aarch64 CPU's features). Unreadable sources give `unknown` / `None`; only invalid
+    /// inputs (a target that is no triple, a blank dispatch name) are errors.
+    pub fn collect(
+        target: &str,
+        dispatch: BTreeMap<String, String>,
+        emulator: Option<&str>,
+    ) -> Result<Self, FingerprintError> {
+        let target = TargetTriple::parse(target)?;
+        validate_dispatch(&dispatch)?;
 
         let cpuinfo_text = read_text("/proc/cpuinfo");
         let cpuinfo = parse_cpuinfo(&cpuinfo_text);
@@ -72,7 +43,7 @@ impl Fingerprint {
                 process_arch,
                 &cpuinfo_text,
                 &read_text(emulation::CPU_MODALIAS_PATH),
-                inputs.emulator.as_deref(),
+                emulator,
             ),
             virtualized: detect_virtualization(
                 cpuid_hypervisor.as_deref(),
@@ -80,24 +51,15 @@ impl Fingerprint {
                 cpuinfo.hypervisor_flag,
             ),
         };
-        let toolchain = Toolchain::new(
-            &inputs.toolchain.rustc,
-            &inputs.toolchain.cc,
-            &inputs.toolchain.profile,
-        );
-
         Ok(Self {
-            schema: SCHEMA_VERSION,
             target,
             os: os_description(),
             cpu,
             cores,
             simd_features,
-            kernel_variants: inputs.kernel_variants,
+            dispatch,
             memory_bytes,
-            toolchain,
             environment,
-            git: Git::collect(&inputs.git_dir),
         })
     }
 }
@@ -112,7 +74,7 @@ fn read_text(path: &str) -> String {
 /// CPUID, with `/proc/cpuinfo` filling any field CPUID left unknown.
 #[cfg(target_arch = "x86_64")]
 fn probe_cpu(cpuinfo: &CpuinfoFacts) -> (Cpu, Option<String>) {
-    use crate::model::UNKNOWN;
+    use crate::fingerprint::UNKNOWN;
 
     let probe = crate::x86::probe();
     let mut cpu = probe.cpu;
@@ -182,7 +144,7 @@ mod tests {
 
     #[test]
     fn invalid_inputs_name_the_field() {
-        let err = Fingerprint::collect(CollectInputs::new("not a triple")).unwrap_err();
+        let err = Machine::collect("not a triple", BTreeMap::new(), None).unwrap_err();
         assert!(
             matches!(
                 &err,
@@ -195,12 +157,9 @@ mod tests {
         );
         assert!(err.to_string().contains("`target`"), "{err}");
 
-        let mut inputs = CollectInputs::new("x86_64-unknown-linux-gnu");
-        inputs
-            .kernel_variants
-            .insert("cosine".into(), String::new());
-        let err = Fingerprint::collect(inputs).unwrap_err();
-        assert!(err.to_string().contains("kernel_variants.cosine"), "{err}");
+        let dispatch = [("cosine".to_owned(), String::new())].into();
+        let err = Machine::collect("x86_64-unknown-linux-gnu", dispatch, None).unwrap_err();
+        assert!(err.to_string().contains("dispatch.cosine"), "{err}");
     }
 
     #[test]

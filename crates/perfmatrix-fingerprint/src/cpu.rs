@@ -2,7 +2,7 @@
 //! feature detection.
 
 use crate::arm;
-use crate::model::{ArmId, Cpu, UNKNOWN, X86Id};
+use crate::fingerprint::{ArmId, Cpu, UNKNOWN, X86Id};
 
 /// The SIMD features that matter to the kernels on x86, in the order fingerprints list them.
 pub(crate) const X86_FEATURES: [&str; 5] = ["sse4.2", "avx", "avx2", "fma", "avx512f"];

@@ -101,7 +101,7 @@ pub(crate) fn detect_virtualization(
     if !sys.is_empty() && sys.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Some(sys);
     }
-    cpuinfo_hypervisor_flag.then(|| crate::model::UNKNOWN.to_owned())
+    cpuinfo_hypervisor_flag.then(|| crate::fingerprint::UNKNOWN.to_owned())
 }
 
 #[cfg(test)]

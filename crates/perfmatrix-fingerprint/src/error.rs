@@ -20,7 +20,7 @@ pub enum FingerprintError {
     /// A caller-provided field with a value the fingerprint cannot carry.
     #[error("field `{field}`: {reason} (got `{value}`)")]
     InvalidField {
-        /// Path of the field, e.g. `kernel_variants.cosine` or `cores.logical`.
+        /// Path of the field, e.g. `dispatch.cosine` or `cores.logical`.
         field: String,
         /// The rejected value.
         value: String,

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::model::{Git, UNKNOWN};
+use crate::fingerprint::{Git, UNKNOWN};
 use crate::toolchain::run;
 
 impl Git {

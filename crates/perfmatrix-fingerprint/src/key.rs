@@ -4,16 +4,16 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::model::Fingerprint;
+use crate::fingerprint::Fingerprint;
 
 /// First line of the canonical form. Bump the version when the key's fields or their rendering
 /// change: every id changes with it, so old baselines stop matching (as they should).
-const CANONICAL_HEADER: &str = "perfmatrix-fingerprint comparability key v1";
+const CANONICAL_HEADER: &str = "perfmatrix-fingerprint comparability key v2";
 
 /// The fields of a [`Fingerprint`] that must be equal for two timing runs to be comparable.
 ///
 /// In: target triple, CPU vendor and brand, x86 family/model/stepping or ARM
-/// implementer/part/variant, SIMD features, kernel variants, logical cores, emulation.
+/// implementer/part/variant, SIMD features, dispatch facts, logical cores, emulation.
 /// Out: memory size, toolchain, git revision, virtualization, OS version, physical cores and
 /// ARM revision. `docs/fingerprint.md` gives the reason for each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -38,8 +38,8 @@ pub struct ComparabilityKey {
     pub arm_variant: Option<u32>,
     /// Kernel-relevant SIMD features, sorted and deduplicated.
     pub simd_features: Vec<String>,
-    /// Kernel name → variant name.
-    pub kernel_variants: BTreeMap<String, String>,
+    /// What the benchmarked code dispatched to: name → variant.
+    pub dispatch: BTreeMap<String, String>,
     /// Logical CPUs.
     pub logical_cores: u32,
     /// The emulator, or `None` for a native run.
@@ -47,7 +47,7 @@ pub struct ComparabilityKey {
 }
 
 /// One field whose values differ between two keys. `field` uses the fingerprint's JSON paths
-/// (`cpu.brand`, `kernel_variants.cosine`, `environment.emulated`).
+/// (`cpu.brand`, `dispatch.cosine`, `environment.emulated`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FieldDiff {
     /// Path of the field.
@@ -84,7 +84,7 @@ impl From<&Fingerprint> for ComparabilityKey {
             arm_part: fp.cpu.arm.map(|id| id.part),
             arm_variant: fp.cpu.arm.map(|id| id.variant),
             simd_features,
-            kernel_variants: fp.kernel_variants.clone(),
+            dispatch: fp.dispatch.clone(),
             logical_cores: fp.cores.logical,
             emulated: fp.environment.emulated.clone(),
         }
@@ -117,7 +117,7 @@ impl ComparabilityKey {
                 },
             ),
         ];
-        entries.extend(kernel_entries(&self.kernel_variants));
+        entries.extend(dispatch_entries(&self.dispatch));
         entries.push(("cores.logical".to_owned(), self.logical_cores.to_string()));
         entries.push(emulated_entry(self.emulated.as_deref()));
         entries
@@ -158,17 +158,18 @@ impl ComparabilityKey {
 
 /// The fields that must be equal for two instruction counts to be comparable: the code that ran
 /// and what it was built with, not the machine it ran on. A count recorded on one AVX2 machine
-/// gates every machine that runs the same kernel variants built by the same toolchain.
+/// gates every machine whose benchmarked code dispatches to the same variants, built by the same
+/// toolchain.
 ///
-/// In: target triple, kernel variants, rustc and C compiler versions, profile, extra flags,
+/// In: target triple, dispatch facts, rustc and C compiler versions, profile, extra flags,
 /// emulation. Out: everything about the CPU model, cores and memory (they change the time an
 /// instruction takes, not how many there are).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CountKey {
     /// Target triple.
     pub target: String,
-    /// Kernel name → variant name.
-    pub kernel_variants: BTreeMap<String, String>,
+    /// What the benchmarked code dispatched to: name → variant.
+    pub dispatch: BTreeMap<String, String>,
     /// `rustc` release line.
     pub rustc: String,
     /// C compiler version line.
@@ -177,8 +178,8 @@ pub struct CountKey {
     pub profile: String,
     /// Extra compiler flags from the environment.
     pub flags: String,
-    /// What counted (`toolchain.probe`).
-    pub probe: String,
+    /// What counted (`toolchain.harness`).
+    pub harness: String,
     /// The emulator, or `None` for a native run.
     pub emulated: Option<String>,
 }
@@ -187,12 +188,12 @@ impl From<&Fingerprint> for CountKey {
     fn from(fp: &Fingerprint) -> Self {
         Self {
             target: fp.target.as_str().to_owned(),
-            kernel_variants: fp.kernel_variants.clone(),
+            dispatch: fp.dispatch.clone(),
             rustc: fp.toolchain.rustc.clone(),
             cc: fp.toolchain.cc.clone(),
             profile: fp.toolchain.profile.clone(),
             flags: fp.toolchain.flags.clone(),
-            probe: fp.toolchain.probe.clone(),
+            harness: fp.toolchain.harness.clone(),
             emulated: fp.environment.emulated.clone(),
         }
     }
@@ -203,7 +204,7 @@ impl CountKey {
     #[must_use]
     pub fn entries(&self) -> Vec<(String, String)> {
         let mut entries = vec![("target".to_owned(), self.target.clone())];
-        entries.extend(kernel_entries(&self.kernel_variants));
+        entries.extend(dispatch_entries(&self.dispatch));
         entries.extend([
             ("toolchain.rustc".to_owned(), self.rustc.clone()),
             ("toolchain.cc".to_owned(), self.cc.clone()),
@@ -217,11 +218,11 @@ impl CountKey {
                 },
             ),
             (
-                "toolchain.probe".to_owned(),
-                if self.probe.is_empty() {
-                    "perfmatrix_count example".to_owned()
+                "toolchain.harness".to_owned(),
+                if self.harness.is_empty() {
+                    "none (the stand-alone counting example)".to_owned()
                 } else {
-                    self.probe.clone()
+                    self.harness.clone()
                 },
             ),
             emulated_entry(self.emulated.as_deref()),
@@ -236,11 +237,11 @@ impl CountKey {
     }
 }
 
-/// `kernel_variants.<kernel>` = variant, one entry per kernel in name order.
-fn kernel_entries(variants: &BTreeMap<String, String>) -> impl Iterator<Item = (String, String)> {
+/// `dispatch.<kernel>` = variant, one entry per kernel in name order.
+fn dispatch_entries(variants: &BTreeMap<String, String>) -> impl Iterator<Item = (String, String)> {
     variants
         .iter()
-        .map(|(kernel, variant)| (format!("kernel_variants.{kernel}"), variant.clone()))
+        .map(|(kernel, variant)| (format!("dispatch.{kernel}"), variant.clone()))
 }
 
 /// `environment.emulated` = `no` or `yes (<emulator>)`.
@@ -267,7 +268,7 @@ fn differences(ours: &[(String, String)], theirs: &[(String, String)]) -> Vec<Fi
             // (or at the end).
             let at = paths
                 .iter()
-                .rposition(|p| p.starts_with("kernel_variants."))
+                .rposition(|p| p.starts_with("dispatch."))
                 .map_or(paths.len(), |i| i + 1);
             paths.insert(at, path);
         }
@@ -338,7 +339,7 @@ pub(crate) mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::model::{ArmId, Git, Toolchain};
+    use crate::fingerprint::{ArmId, Git, Toolchain};
 
     /// The example fingerprint, under the name these tests have always used.
     pub(crate) fn sample() -> Fingerprint {
@@ -360,7 +361,7 @@ pub(crate) mod tests {
         let mut other_build = sample();
         other_build.toolchain.flags = "RUSTFLAGS=-C target-cpu=native".to_owned();
         other_build
-            .kernel_variants
+            .dispatch
             .insert("cosine".to_owned(), "portable".to_owned());
         let fields: Vec<String> = a
             .count_key()
@@ -368,19 +369,19 @@ pub(crate) mod tests {
             .into_iter()
             .map(|d| d.field)
             .collect();
-        assert_eq!(fields, ["kernel_variants.cosine", "toolchain.flags"]);
+        assert_eq!(fields, ["dispatch.cosine", "toolchain.flags"]);
     }
 
     #[test]
-    fn counts_of_another_probe_are_not_comparable() {
-        // The stand-alone probe's process was smaller: its peak memory cannot gate the harness's.
+    fn counts_of_another_counter_are_not_comparable() {
+        // The stand-alone counting example's process was smaller: its peak memory cannot gate the harness's.
         let old = sample();
         let mut harness = sample();
-        harness.toolchain.probe = "perfmatrix-harness/1".to_owned();
+        harness.toolchain.harness = "perfmatrix-harness/1".to_owned();
         let diffs = old.count_key().differences(&harness.count_key());
         assert_eq!(diffs.len(), 1);
-        assert_eq!(diffs[0].field, "toolchain.probe");
-        assert_eq!(diffs[0].ours, "perfmatrix_count example");
+        assert_eq!(diffs[0].field, "toolchain.harness");
+        assert_eq!(diffs[0].ours, "none (the stand-alone counting example)");
         assert_eq!(old.comparability_key(), harness.comparability_key());
     }
 
@@ -402,7 +403,7 @@ pub(crate) mod tests {
         assert_eq!(id, PINNED_SAMPLE_ID);
     }
 
-    const PINNED_SAMPLE_ID: &str = "f279eea3ece1";
+    const PINNED_SAMPLE_ID: &str = "039a7c209dc4";
 
     #[test]
     fn excluded_fields_do_not_change_the_key() {
@@ -437,8 +438,8 @@ pub(crate) mod tests {
         let a = sample();
         let mut b = sample();
         b.cpu.brand = "Intel(R) Xeon(R) Platinum 8370C CPU @ 2.80GHz".into();
-        b.kernel_variants.insert("cosine".into(), "portable".into());
-        b.kernel_variants.insert("extra".into(), "portable".into());
+        b.dispatch.insert("cosine".into(), "portable".into());
+        b.dispatch.insert("extra".into(), "portable".into());
         b.environment.emulated = Some("qemu-user".into());
         let diffs = a.comparability_key().differences(&b.comparability_key());
         let fields: Vec<&str> = diffs.iter().map(|d| d.field.as_str()).collect();
@@ -446,8 +447,8 @@ pub(crate) mod tests {
             fields,
             [
                 "cpu.brand",
-                "kernel_variants.cosine",
-                "kernel_variants.extra",
+                "dispatch.cosine",
+                "dispatch.extra",
                 "environment.emulated"
             ]
         );
@@ -456,7 +457,7 @@ pub(crate) mod tests {
         assert_eq!(diffs[3].theirs, "yes (qemu-user)");
         assert_eq!(
             diffs[1].to_string(),
-            "kernel_variants.cosine: avx2-fma here, portable there"
+            "dispatch.cosine: avx2-fma here, portable there"
         );
     }
 
@@ -495,9 +496,9 @@ pub(crate) mod tests {
     #[test]
     fn canonical_form_escapes() {
         let mut a = sample();
-        a.kernel_variants = [("a=b".to_owned(), "c".to_owned())].into();
+        a.dispatch = [("a=b".to_owned(), "c".to_owned())].into();
         let mut b = sample();
-        b.kernel_variants = [("a".to_owned(), "b=c".to_owned())].into();
+        b.dispatch = [("a".to_owned(), "b=c".to_owned())].into();
         assert_ne!(
             a.comparability_key().canonical(),
             b.comparability_key().canonical()
@@ -526,7 +527,7 @@ pub(crate) mod tests {
             8 => key.arm_variant = Some(n),
             9 => key.simd_features.push(other("avx512")),
             10 => {
-                key.kernel_variants.insert("cosine".into(), other("v"));
+                key.dispatch.insert("cosine".into(), other("v"));
             }
             11 => key.logical_cores ^= n | 1,
             _ => key.emulated = Some(other("qemu")),

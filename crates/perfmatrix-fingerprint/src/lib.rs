@@ -1,8 +1,9 @@
 //! perfmatrix-fingerprint: what machine and build ran the benchmarks, and which of those facts
 //! decide whether two timing runs may be compared.
 //!
-//! * [`Fingerprint::collect`] records target triple, CPU, cores, SIMD features, kernel
-//!   variants, memory, toolchain, emulation/virtualization and git revision;
+//! * [`Machine::collect`] records what a benchmark process sees: target triple, CPU, cores,
+//!   SIMD features, what the benchmarked code dispatched to, memory, emulation and
+//!   virtualization; [`Fingerprint::new`] adds the toolchain and git revision;
 //! * [`Fingerprint::comparability_key`] keeps the fields that must match for a comparison,
 //!   [`ComparabilityKey::id`] names them with a stable 12-hex-digit id, and
 //!   [`ComparabilityKey::differences`] says which fields differ;
@@ -17,9 +18,9 @@ mod collect;
 mod cpu;
 mod emulation;
 mod error;
+mod fingerprint;
 mod git;
 mod key;
-mod model;
 mod slug;
 mod toolchain;
 // CPUID exists only on x86; the pure decoders are still unit-tested on every architecture.
@@ -27,16 +28,15 @@ mod toolchain;
 mod x86;
 
 pub use arm::parse_midr;
-pub use collect::CollectInputs;
 pub use cpu::{CpuinfoFacts, parse_cpuinfo};
 pub use emulation::{detect_emulation, normalize_emulator};
 pub use error::FingerprintError;
+pub use fingerprint::{
+    ArmId, Cores, Cpu, Environment, Fingerprint, Git, Machine, SCHEMA_VERSION, TargetTriple,
+    Toolchain, UNKNOWN, X86Id,
+};
 pub use git::parse_commit;
 pub use key::{ComparabilityKey, CountKey, FieldDiff};
-pub use model::{
-    ArmId, Cores, Cpu, Environment, Fingerprint, Git, SCHEMA_VERSION, TargetTriple, Toolchain,
-    UNKNOWN, X86Id,
-};
 pub use toolchain::{cc_version, env_flags, rustc_version};
 
 /// The target triple this crate was compiled for (from Cargo's `TARGET`), so that a benchmark

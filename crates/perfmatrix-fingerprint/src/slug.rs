@@ -1,6 +1,6 @@
 //! Readable, filename-safe machine slugs such as `amd-epyc-7763-avx2-4c`.
 
-use crate::model::{Cpu, Fingerprint, UNKNOWN};
+use crate::fingerprint::{Cpu, Fingerprint, UNKNOWN};
 
 /// Longest slug produced.
 pub(crate) const MAX_SLUG_LEN: usize = 64;
@@ -161,8 +161,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::fingerprint::X86Id;
     use crate::key::tests::sample;
-    use crate::model::X86Id;
 
     fn cpu(vendor: &str, brand: &str, x86: Option<X86Id>) -> Cpu {
         Cpu {

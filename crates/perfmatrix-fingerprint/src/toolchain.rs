@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::process::{Command, Stdio};
 
 use crate::cpu::clean_text;
-use crate::model::{Toolchain, UNKNOWN};
+use crate::fingerprint::{Toolchain, UNKNOWN};
 
 impl Toolchain {
     /// A toolchain from the caller's strings; blank ones become `unknown`.
@@ -16,7 +16,7 @@ impl Toolchain {
             cc: clean_text(cc),
             profile: clean_text(profile),
             flags: String::new(),
-            probe: String::new(),
+            harness: String::new(),
         }
     }
 

@@ -3,8 +3,8 @@
 
 use crate::cpu::clean_text;
 #[cfg(target_arch = "x86_64")]
-use crate::model::Cpu;
-use crate::model::X86Id;
+use crate::fingerprint::Cpu;
+use crate::fingerprint::X86Id;
 
 /// What CPUID says about this machine.
 #[cfg(target_arch = "x86_64")]

@@ -5,21 +5,28 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use perfmatrix_fingerprint::{
-    BUILD_TARGET, CollectInputs, Fingerprint, FingerprintError, TargetTriple, Toolchain, UNKNOWN,
+    BUILD_TARGET, Fingerprint, FingerprintError, Git, Machine, TargetTriple, Toolchain, UNKNOWN,
 };
 
-fn inputs() -> CollectInputs {
-    let kernel_variants: BTreeMap<String, String> = ["cosine", "decay", "spread"]
+fn dispatch() -> BTreeMap<String, String> {
+    ["cosine", "decay", "spread"]
         .into_iter()
         .map(|k| (k.to_owned(), "portable".to_owned()))
-        .collect();
-    CollectInputs {
-        target: BUILD_TARGET.to_owned(),
-        kernel_variants,
-        toolchain: Toolchain::detect("cc", "test"),
-        git_dir: Path::new(env!("CARGO_MANIFEST_DIR")).to_owned(),
-        emulator: None,
-    }
+        .collect()
+}
+
+/// This machine's fingerprint for `target`, through `emulator` if given.
+fn collect_for(target: &str, emulator: Option<&str>) -> Fingerprint {
+    let machine = Machine::collect(target, dispatch(), emulator).expect("collect");
+    Fingerprint::new(
+        machine,
+        Toolchain::detect("cc", "test"),
+        Git::collect(Path::new(env!("CARGO_MANIFEST_DIR"))),
+    )
+}
+
+fn collect() -> Fingerprint {
+    collect_for(BUILD_TARGET, None)
 }
 
 fn is_filename_safe(slug: &str) -> bool {
@@ -35,7 +42,7 @@ fn is_filename_safe(slug: &str) -> bool {
 
 #[test]
 fn collects_sane_values_on_this_machine() {
-    let fp = Fingerprint::collect(inputs()).expect("collect");
+    let fp = collect();
     println!("{}", fp.to_json().unwrap());
     println!("slug: {}", fp.slug());
     println!("id:   {}", fp.comparability_key().id());
@@ -69,7 +76,7 @@ fn collects_sane_values_on_this_machine() {
 
 #[test]
 fn emulation_is_detected_from_inside() {
-    let fp = Fingerprint::collect(inputs()).unwrap();
+    let fp = collect();
     let modalias = std::fs::read_to_string("/sys/devices/system/cpu/modalias").unwrap_or_default();
     let host_is_x86 = modalias.starts_with("cpu:type:x86");
     if cfg!(target_arch = "aarch64") && host_is_x86 {
@@ -84,8 +91,8 @@ fn emulation_is_detected_from_inside() {
 
 #[test]
 fn collecting_twice_gives_the_same_key() {
-    let a = Fingerprint::collect(inputs()).unwrap();
-    let b = Fingerprint::collect(inputs()).unwrap();
+    let a = collect();
+    let b = collect();
     assert_eq!(a.comparability_key(), b.comparability_key());
     assert_eq!(a.comparability_key().id(), b.comparability_key().id());
     assert!(a.is_comparable_with(&b));
@@ -94,7 +101,7 @@ fn collecting_twice_gives_the_same_key() {
 
 #[test]
 fn json_round_trip_is_lossless() {
-    let fp = Fingerprint::collect(inputs()).unwrap();
+    let fp = collect();
     let json = fp.to_json().unwrap();
     assert_eq!(Fingerprint::from_json(&json).unwrap(), fp);
 
@@ -111,14 +118,11 @@ fn a_run_through_a_runner_for_another_arch_is_emulated() {
     } else {
         "aarch64-unknown-linux-gnu"
     };
-    let mut inputs = inputs();
-    inputs.target = foreign.to_owned();
-    inputs.emulator = Some("qemu-aarch64 -L /usr/aarch64-linux-gnu".to_owned());
-    let fp = Fingerprint::collect(inputs).unwrap();
+    let fp = collect_for(foreign, Some("qemu-aarch64 -L /usr/aarch64-linux-gnu"));
     assert_eq!(fp.environment.emulated.as_deref(), Some("qemu-user"));
     // The emulated CPU's features cannot be seen from this process.
     assert!(fp.simd_features.is_empty());
-    let native = Fingerprint::collect(self::inputs()).unwrap();
+    let native = collect();
     let diffs = native
         .comparability_key()
         .differences(&fp.comparability_key());
@@ -131,7 +135,7 @@ fn a_run_through_a_runner_for_another_arch_is_emulated() {
 
 #[test]
 fn bad_files_are_errors_naming_the_problem() {
-    let fp = Fingerprint::collect(inputs()).unwrap();
+    let fp = collect();
     let json = fp.to_json().unwrap();
 
     let bad_target = json.replacen(BUILD_TARGET, "no-such-arch-at-all", 1);

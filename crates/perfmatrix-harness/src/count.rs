@@ -1,4 +1,4 @@
-//! The counting probe: one call of a benchmark's routine inside [`perfmatrix_count_region`], for
+//! The counting mode: one call of a benchmark's routine inside [`perfmatrix_count_region`], for
 //! valgrind's callgrind to count (`--collect-atstart=no --toggle-collect=perfmatrix_count_region`),
 //! then one JSON line with the dispatch facts and the process's peak resident memory:
 //! `{"id":…,"variant":…,"dispatch":{…},"peak_rss_bytes":…}` (`peak_rss_bytes` is null and

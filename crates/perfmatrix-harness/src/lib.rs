@@ -5,8 +5,11 @@
 //!   output, filters, `--save-baseline` and reports keep working;
 //! - `--perfmatrix-serve`: the sample server of the line protocol in [`serve`], which perfmatrix
 //!   drives to interleave a base and a head build sample by sample;
-//! - `--perfmatrix-count <id>`: the counting probe, one call inside [`count::perfmatrix_count_region`]
+//! - `--perfmatrix-count <id>`: the counting mode, one call inside [`count::perfmatrix_count_region`]
 //!   for callgrind, and the peak resident memory;
+//! - `--perfmatrix-fingerprint <target-triple> [emulator]`: the machine as this process sees it
+//!   and what the benchmarked code dispatched to ([`Harness::dispatch`]), for the run's
+//!   fingerprint;
 //! - `--perfmatrix-list`: the ids, one JSON line (how perfmatrix tells a harness binary from a
 //!   plain criterion one).
 //!
@@ -32,6 +35,7 @@
 //! that instruction counts move too).
 
 pub mod count;
+mod machine;
 mod plant;
 mod routine;
 pub mod serve;
@@ -224,6 +228,16 @@ impl Harness {
                     }
                 }
             }
+            Some("--perfmatrix-fingerprint") => match args.get(1..) {
+                Some([target]) => machine::run(self, target, None),
+                Some([target, emulator]) => machine::run(self, target, Some(emulator)),
+                _ => {
+                    eprintln!(
+                        "usage: <bench binary> --perfmatrix-fingerprint <target-triple> [emulator]"
+                    );
+                    2
+                }
+            },
             Some("--perfmatrix-count") => match args.get(1) {
                 Some(id) if args.len() == 2 => count::run(self, &plant, id),
                 _ => {
@@ -234,7 +248,8 @@ impl Harness {
             Some(other) => {
                 eprintln!(
                     "error: unknown mode `{other}`; expected --perfmatrix-list, \
-                     --perfmatrix-serve or --perfmatrix-count <id>"
+                     --perfmatrix-serve, --perfmatrix-count <id> or --perfmatrix-fingerprint \
+                     <target-triple> [emulator]"
                 );
                 2
             }

@@ -146,7 +146,7 @@ fn report_rows_cover_every_verdict() {
 /// another machine class.
 fn portable(model: u32) -> perfmatrix_fingerprint::Fingerprint {
     let mut fp = fingerprint(model);
-    fp.kernel_variants
+    fp.dispatch
         .insert("cosine".to_owned(), "portable".to_owned());
     fp
 }
@@ -204,7 +204,7 @@ fn the_destination_says_what_it_replaces_and_what_it_keeps() {
     assert_eq!(d.replaces.as_ref().map(|(p, _)| p), Some(&legacy));
     assert_eq!(d.same_slug.len(), 1);
     assert_eq!(d.same_slug[0].path, forced_path);
-    assert_eq!(d.same_slug[0].differing[0].0, "kernel_variants.cosine");
+    assert_eq!(d.same_slug[0].differing[0].0, "dispatch.cosine");
 
     // At its own path: replaced.
     let own = baseline_path(dir.path(), &native);
@@ -222,7 +222,7 @@ fn a_file_of_another_machine_class_under_the_name_is_never_replaced() {
     let err = destination(dir.path(), &native).unwrap_err().to_string();
     assert!(
         err.contains(own.to_str().unwrap())
-            && err.contains("kernel_variants.cosine")
+            && err.contains("dispatch.cosine")
             && err.contains("refusing to replace"),
         "{err}"
     );

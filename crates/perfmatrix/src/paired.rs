@@ -163,6 +163,7 @@ impl Sides {
             short(&base.commit),
             start.elapsed().as_secs_f64()
         );
+        let fingerprint = crate::fingerprint::of_run(None, &head_binaries)?;
         Ok(Self {
             head,
             base,
@@ -171,7 +172,7 @@ impl Sides {
             base_binaries,
             base_env: neutral(&head_env),
             head_env,
-            fingerprint: crate::probe::fingerprint(None)?,
+            fingerprint,
             _worktree: Some(worktree),
         })
     }

@@ -12,7 +12,6 @@ use perfmatrix_model::{BenchResult, Results, RunSettings, Summary, read_criterio
 use perfmatrix_stats::Sample;
 
 use crate::binaries::{BenchBinary, Build};
-use crate::probe;
 
 /// Measurement settings of a full run: enough precision for 5%/10% thresholds (the run-to-run
 /// noise, not the within-run sampling error, limits us; see docs/statistics.md), and no more.
@@ -45,7 +44,7 @@ pub(crate) struct Suite {
     pub(crate) env: Vec<(String, String)>,
     /// The workspace's bench targets.
     pub(crate) benches: Vec<String>,
-    /// Their executables once built ([`Suite::build`]): the counting probes.
+    /// Their executables once built ([`Suite::build`]): what is counted and fingerprinted.
     pub(crate) binaries: Vec<BenchBinary>,
 }
 
@@ -144,7 +143,7 @@ impl Suite {
             cmd.arg(filter);
         }
         run_with_progress(cmd, &ids, label)?;
-        let fingerprint = probe::fingerprint(self.target.as_deref())?;
+        let fingerprint = crate::fingerprint::of_run(self.target.as_deref(), &self.binaries)?;
         let measured = read_criterion_dir(&self.criterion_home)?;
         let benchmarks = measured
             .into_iter()
@@ -172,7 +171,7 @@ impl Suite {
     }
 
     /// Counts the instructions and peak memory of one call of every benchmark in `results`
-    /// (`crate::counts`) and attaches them. Runs after the timing, never during it: the probe
+    /// (`crate::counts`) and attaches them. Runs after the timing, never during it: the counting
     /// runs would disturb the measurement, while counts do not mind the load.
     pub(crate) fn count(&self, results: &mut Results, label: &str) -> anyhow::Result<()> {
         let start = Instant::now();

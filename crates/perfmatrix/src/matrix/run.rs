@@ -262,20 +262,14 @@ fn describe(plan: &Plan) -> String {
     }
 }
 
-/// Builds every leg's benchmarks and fingerprint probe at once (tokio): building is where a
+/// Builds every leg's benchmarks at once (tokio): building is where a
 /// machine's cores can be shared. Cargo's own lock on the target folder serialises what must be.
 fn build_all(ws: &Workspace, legs: &[(String, Leg)]) -> anyhow::Result<()> {
     let commands: Vec<(String, std::process::Command)> = legs
         .iter()
-        .flat_map(|(triple, leg)| {
+        .map(|(triple, leg)| {
             let suite = leg.suite(ws, triple);
-            [
-                (format!("{triple} benchmarks"), suite.build_command()),
-                (
-                    format!("{triple} fingerprint probe"),
-                    crate::probe::build_command(leg.target.as_deref()),
-                ),
-            ]
+            (format!("{triple} benchmarks"), suite.build_command())
         })
         .collect();
     let runtime = tokio::runtime::Builder::new_current_thread()

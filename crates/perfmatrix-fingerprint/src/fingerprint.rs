@@ -1,4 +1,4 @@
-//! The serialized data model: [`Fingerprint`] and its parts. Field names are part of the results
+//! [`Fingerprint`], what machine and build produced a set of results, and its parts. Field names are part of the results
 //! file format; rename nothing without bumping [`SCHEMA_VERSION`].
 
 use std::collections::BTreeMap;
@@ -36,8 +36,11 @@ pub struct Fingerprint {
     /// SIMD features relevant to the kernels that the running code can use, in a fixed order:
     /// `sse4.2`, `avx`, `avx2`, `fma`, `avx512f` on x86_64; `neon`, `sve` on aarch64.
     pub simd_features: Vec<String>,
-    /// Kernel name → variant name that ran (e.g. `cosine` → `avx2-fma`), as given by the caller.
-    pub kernel_variants: BTreeMap<String, String>,
+    /// What the benchmarked code dispatched to at run time, name → variant (e.g. `cosine` →
+    /// `avx2-fma`), as the benchmarks report it through perfmatrix's harness; empty when they
+    /// report nothing. Files written before the rename call it `kernel_variants`.
+    #[serde(alias = "kernel_variants")]
+    pub dispatch: BTreeMap<String, String>,
     /// Total RAM in bytes, when known.
     pub memory_bytes: Option<u64>,
     /// Compilers and build profile.
@@ -46,6 +49,47 @@ pub struct Fingerprint {
     pub environment: Environment,
     /// Source revision.
     pub git: Git,
+}
+
+/// The part of a [`Fingerprint`] that only the benchmark process can see: the machine as code
+/// built for `target` finds it (for an emulated run, through the emulator), and what that code
+/// dispatched to. perfmatrix's harness prints it (`--perfmatrix-fingerprint`);
+/// [`Fingerprint::new`] adds what the orchestrating host knows (toolchain, git).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Machine {
+    /// See [`Fingerprint::target`].
+    pub target: TargetTriple,
+    /// See [`Fingerprint::os`].
+    pub os: String,
+    /// See [`Fingerprint::cpu`].
+    pub cpu: Cpu,
+    /// See [`Fingerprint::cores`].
+    pub cores: Cores,
+    /// See [`Fingerprint::simd_features`].
+    pub simd_features: Vec<String>,
+    /// See [`Fingerprint::dispatch`].
+    pub dispatch: BTreeMap<String, String>,
+    /// See [`Fingerprint::memory_bytes`].
+    pub memory_bytes: Option<u64>,
+    /// See [`Fingerprint::environment`].
+    pub environment: Environment,
+}
+
+impl Machine {
+    /// Parses the JSON a benchmark process printed (`--perfmatrix-fingerprint`), checking its
+    /// dispatch facts and core count.
+    pub fn from_json(text: &str) -> Result<Self, FingerprintError> {
+        let machine: Self =
+            serde_json::from_str(text).map_err(|source| FingerprintError::Json {
+                context: "the machine facts a benchmark printed".to_owned(),
+                source,
+            })?;
+        if machine.cores.logical == 0 {
+            return Err(zero_cores());
+        }
+        validate_dispatch(&machine.dispatch)?;
+        Ok(machine)
+    }
 }
 
 /// A target triple that target-lexicon parses, kept exactly as written (serialized as a string).
@@ -195,10 +239,11 @@ pub struct Toolchain {
     #[serde(default)]
     pub flags: String,
     /// What counted the instructions and peak memory: `perfmatrix-harness/1` (the bench binary's
-    /// own counting mode); empty in files recorded by the earlier stand-alone probe example, whose
-    /// process was smaller, so its peak memory is not comparable.
-    #[serde(default)]
-    pub probe: String,
+    /// own counting mode); empty in files recorded by the earlier stand-alone counting example,
+    /// whose process was smaller, so its peak memory is not comparable. Files written before the
+    /// rename call it `probe`.
+    #[serde(default, alias = "probe")]
+    pub harness: String,
 }
 
 /// Whether the benchmarks ran under an emulator or on a virtual machine.
@@ -222,6 +267,35 @@ pub struct Git {
 }
 
 impl Fingerprint {
+    /// The fingerprint of a run: the `machine` its benchmark process saw, the `toolchain` that
+    /// built it and the `git` revision it was built from. The one way a fingerprint is made.
+    #[must_use]
+    pub fn new(machine: Machine, toolchain: Toolchain, git: Git) -> Self {
+        let Machine {
+            target,
+            os,
+            cpu,
+            cores,
+            simd_features,
+            dispatch,
+            memory_bytes,
+            environment,
+        } = machine;
+        Self {
+            schema: SCHEMA_VERSION,
+            target,
+            os,
+            cpu,
+            cores,
+            simd_features,
+            dispatch,
+            memory_bytes,
+            toolchain,
+            environment,
+            git,
+        }
+    }
+
     /// A GitHub-hosted x86_64 runner's fingerprint (AMD EPYC 7763, 4 vCPUs, AVX2 kernels): a
     /// fixed value for tests and documentation, never collected.
     #[must_use]
@@ -245,7 +319,7 @@ impl Fingerprint {
                 physical: Some(2),
             },
             simd_features: vec!["sse4.2".into(), "avx".into(), "avx2".into(), "fma".into()],
-            kernel_variants: [
+            dispatch: [
                 ("cosine", "avx2-fma"),
                 ("decay", "avx2-fma"),
                 ("spread", "avx2-fma"),
@@ -267,7 +341,7 @@ impl Fingerprint {
     }
 
     /// Checks what deserialization cannot: the schema, a non-zero core count, and non-empty
-    /// kernel and variant names.
+    /// dispatch names and variants.
     pub fn validate(&self) -> Result<(), FingerprintError> {
         if self.schema != SCHEMA_VERSION {
             return Err(FingerprintError::UnsupportedSchema {
@@ -276,13 +350,9 @@ impl Fingerprint {
             });
         }
         if self.cores.logical == 0 {
-            return Err(FingerprintError::InvalidField {
-                field: "cores.logical".to_owned(),
-                value: "0".to_owned(),
-                reason: "must be at least 1",
-            });
+            return Err(zero_cores());
         }
-        validate_kernel_variants(&self.kernel_variants)
+        validate_dispatch(&self.dispatch)
     }
 
     /// Pretty JSON with a trailing newline, as stored next to results.
@@ -339,21 +409,29 @@ impl Fingerprint {
     }
 }
 
-/// Kernel and variant names must be non-empty and free of surrounding whitespace.
-pub(crate) fn validate_kernel_variants(
+fn zero_cores() -> FingerprintError {
+    FingerprintError::InvalidField {
+        field: "cores.logical".to_owned(),
+        value: "0".to_owned(),
+        reason: "must be at least 1",
+    }
+}
+
+/// Dispatch names and variants must be non-empty and free of surrounding whitespace.
+pub(crate) fn validate_dispatch(
     variants: &BTreeMap<String, String>,
 ) -> Result<(), FingerprintError> {
-    for (kernel, variant) in variants {
-        if kernel.is_empty() || kernel.trim() != kernel {
+    for (name, variant) in variants {
+        if name.is_empty() || name.trim() != name {
             return Err(FingerprintError::InvalidField {
-                field: "kernel_variants".to_owned(),
-                value: kernel.clone(),
-                reason: "kernel names must be non-empty without surrounding whitespace",
+                field: "dispatch".to_owned(),
+                value: name.clone(),
+                reason: "dispatch names must be non-empty without surrounding whitespace",
             });
         }
         if variant.is_empty() || variant.trim() != variant {
             return Err(FingerprintError::InvalidField {
-                field: format!("kernel_variants.{kernel}"),
+                field: format!("dispatch.{name}"),
                 value: variant.clone(),
                 reason: "variant names must be non-empty without surrounding whitespace",
             });
