@@ -134,8 +134,12 @@ fn a_base_build_that_could_not_count_leaves_the_counts_unavailable() {
     let mut r = paired_results();
     let run = r.paired.as_mut().unwrap();
     run.base_benchmarks[1].probe = Some(ProbeMetrics {
-        instructions: Measured::unavailable("unavailable (not registered with the harness)"),
-        peak_rss_bytes: Measured::unavailable("unavailable (not registered with the harness)"),
+        instructions: Measured::unavailable(
+            "not registered with the harness (a plain criterion benchmark)",
+        ),
+        peak_rss_bytes: Measured::unavailable(
+            "not registered with the harness (a plain criterion benchmark)",
+        ),
     });
     let report = Report::paired(&r, &Config::default()).unwrap();
     let b = report.rows.iter().find(|r| r.id == "b/1").unwrap();

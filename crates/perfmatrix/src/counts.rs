@@ -21,7 +21,8 @@ const REGION_SYMBOL: &str = "perfmatrix_count_region";
 /// How to get valgrind on the Debian and Ubuntu machines CI and this project use.
 const INSTALL_VALGRIND: &str = "sudo apt-get install valgrind";
 /// Why a plain criterion benchmark has no counts.
-pub(crate) const NOT_ON_HARNESS: &str = "unavailable (not registered with the harness)";
+pub(crate) const NOT_ON_HARNESS: &str =
+    "not registered with the harness (a plain criterion benchmark)";
 
 /// Instructions and peak resident memory of one call of each benchmark in `ids`, for `target`
 /// (None: the host), from the harness binaries among `binaries`, with `env` added to every probe
@@ -258,7 +259,7 @@ fn instructions(
     let counted = ProbeLine::parse(id, &output.stdout)?;
     if counted.variant != native_variant {
         return Ok(Measured::unavailable(format!(
-            "not counted: under valgrind the probe ran the `{}` kernels, natively `{native_variant}` \
+            "not counted: under valgrind the code dispatched to `{}`, natively to `{native_variant}` \
              (valgrind does not report all of this CPU's features)",
             counted.variant
         )));

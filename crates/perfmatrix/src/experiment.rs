@@ -12,6 +12,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use perfmatrix_model::{Outcome, RowVerdict, write_atomically};
 
+use crate::binaries::BenchBinary;
 use crate::paired::{Design, FULL_DESIGN, Sides};
 use crate::suite::{FULL, Suite, criterion_home};
 use crate::verdict::judge;
@@ -22,14 +23,15 @@ pub struct Experiment {
     /// How many full runs
     #[arg(long, default_value_t = 20)]
     runs: usize,
-    /// Plant a slowdown: `<kernel>=<fraction>`, e.g. `decay=0.15` (the benchmarks' test-only
-    /// PERFMATRIX_PLANT_SLOWDOWN knob; the binary is the same as in a normal run)
-    #[arg(long, value_name = "KERNEL=FRACTION")]
+    /// Plant a slowdown in a group of benchmarks (the ids before their `/`): `<group>=<fraction>`,
+    /// e.g. `decay=0.15` (the harness's test-only PERFMATRIX_PLANT_SLOWDOWN knob; the binary is
+    /// the same as in a normal run)
+    #[arg(long, value_name = "GROUP=FRACTION")]
     plant: Option<String>,
-    /// Plant extra instructions: `<kernel>=<fraction>`, e.g. `decay=0.02` (the counting probe's
-    /// test-only PERFMATRIX_PLANT_WORK knob: that fraction of the call's work again, inside the
-    /// counted region)
-    #[arg(long, value_name = "KERNEL=FRACTION")]
+    /// Plant extra work in a group of benchmarks: `<group>=<fraction>`, e.g. `decay=0.02` (the
+    /// harness's test-only PERFMATRIX_PLANT_WORK knob, handed to the benchmarks' definitions:
+    /// that fraction of the call's work again, inside the counted region)
+    #[arg(long, value_name = "GROUP=FRACTION")]
     plant_work: Option<String>,
     /// Folder of recorded baselines [default: the `baselines` setting, `baselines`]
     #[arg(long, value_name = "DIR")]
@@ -103,6 +105,7 @@ impl Experiment {
             binaries: Vec::new(),
         };
         suite.build()?;
+        self.check_planted_groups(&suite.binaries)?;
         let mut tally = Tally::default();
         let mut seconds = Vec::with_capacity(self.runs);
         let mut first_pass: BTreeMap<String, Vec<RowVerdict>> = BTreeMap::new();
@@ -181,6 +184,7 @@ impl Experiment {
             dirty: false,
         };
         let sides = Sides::build(ws, base, format!("--against {rev}"), head_env)?;
+        self.check_planted_groups(&sides.head_binaries)?;
         let pin = if self.no_pin {
             None
         } else {
@@ -251,13 +255,58 @@ impl Experiment {
     }
 }
 
-/// The environment variable `var` that plants `plan` (`decay=0.15`), after checking it.
+impl Experiment {
+    /// Every planted group names a group of the built benchmarks: a typo would plant nothing and
+    /// the experiment would measure an unchanged build while claiming a planted one.
+    fn check_planted_groups(&self, binaries: &[BenchBinary]) -> anyhow::Result<()> {
+        let ids: Vec<&str> = binaries
+            .iter()
+            .filter(|b| b.on_harness)
+            .flat_map(|b| b.ids.iter().map(String::as_str))
+            .collect();
+        for (flag, plan) in [("--plant", &self.plant), ("--plant-work", &self.plant_work)] {
+            let Some(group) = plan
+                .as_deref()
+                .and_then(|p| p.split_once('='))
+                .map(|(g, _)| g)
+            else {
+                continue;
+            };
+            check_group(flag, group, &ids)?;
+        }
+        Ok(())
+    }
+}
+
+/// `group` is the group (the part before `/`) of at least one of `ids`, the harness benchmarks.
+fn check_group(flag: &str, group: &str, ids: &[&str]) -> anyhow::Result<()> {
+    let mut groups: Vec<&str> = ids
+        .iter()
+        .filter_map(|id| id.split_once('/'))
+        .map(|(g, _)| g)
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    if !groups.contains(&group) {
+        bail!(
+            "{flag}: `{group}` is no group of the benchmarks on perfmatrix's harness (groups: {})",
+            if groups.is_empty() {
+                "none".to_owned()
+            } else {
+                groups.join(", ")
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The environment variable `var` that plants `plan` (`decay=0.15`), after checking its form.
 fn planted(flag: &str, var: &str, plan: &str) -> anyhow::Result<(String, String)> {
-    let Some((kernel, fraction)) = plan.split_once('=') else {
-        bail!("{flag} `{plan}` must look like `decay=0.15`");
+    let Some((group, fraction)) = plan.split_once('=') else {
+        bail!("{flag} `{plan}` must look like `<group>=<fraction>`, e.g. `decay=0.15`");
     };
-    if !["cosine", "spread", "decay"].contains(&kernel) {
-        bail!("{flag}: `{kernel}` is not a kernel (cosine, spread, decay)");
+    if group.is_empty() || group.contains(['/', '=', ',']) {
+        bail!("{flag}: `{group}` is not a benchmark group (the part of the ids before their `/`)");
     }
     if !fraction
         .parse::<f64>()
@@ -359,6 +408,35 @@ impl Tally {
                     .collect();
                 println!("  {id:width$}  {metric:12}  {}{range}", counts.join(", "));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plant_names_a_group_of_the_benchmarks_and_a_positive_fraction() {
+        let ids = ["sum/100", "sum/1000", "parse/small"];
+        assert!(check_group("--plant", "sum", &ids).is_ok());
+        let err = check_group("--plant", "decay", &ids)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--plant") && err.contains("`decay`"), "{err}");
+        assert!(err.contains("groups: parse, sum"), "{err}");
+        assert!(planted("--plant", "V", "sum=0.05").is_ok());
+        for bad in [
+            "sum",
+            "sum/100=0.1",
+            "=0.1",
+            "sum=0",
+            "sum=-1",
+            "sum=x",
+            "sum=inf",
+        ] {
+            let err = planted("--plant-work", "V", bad).unwrap_err().to_string();
+            assert!(err.contains("--plant-work"), "{bad}: {err}");
         }
     }
 }
