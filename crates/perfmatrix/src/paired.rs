@@ -16,6 +16,7 @@ use rand::Rng;
 
 use crate::binaries::{BenchBinary, Build};
 use crate::git::Worktree;
+use crate::progress::{Logged, Progress};
 use crate::server::Server;
 use crate::workspace::Workspace;
 
@@ -204,11 +205,12 @@ impl Sides {
             }
         }
         let both: Vec<&String> = head_ids.iter().filter(|id| base_ids.contains(id)).collect();
-        let start = Instant::now();
+        let mut progress = Progress::new("", both.len(), Logged::Results);
         let mut paired = Vec::new();
         let mut head_benches = Vec::new();
         let mut base_benches = Vec::new();
         for (i, id) in both.iter().enumerate() {
+            progress.begins(i, id);
             let head_bin = find(&self.head_binaries, id)?;
             let base_bin = find(&self.base_binaries, id)?;
             let began = Instant::now();
@@ -221,15 +223,14 @@ impl Sides {
             } else {
                 self.whole_runs(id, base_bin, head_bin, design, quick, gate)?
             };
-            let done = i + 1;
-            let elapsed = start.elapsed().as_secs_f64();
-            let left = crate::progress::left_text(elapsed, done, both.len());
-            eprintln!(
-                "[{done}/{}] {id}: {} in {} pairs, {:.1} s ({elapsed:.0} s elapsed{left})",
-                both.len(),
-                m.progress,
-                m.bench.pairs.len(),
-                began.elapsed().as_secs_f64(),
+            progress.done(
+                i + 1,
+                &format!(
+                    "{id}: {} in {} pairs, {:.1} s",
+                    m.progress,
+                    m.bench.pairs.len(),
+                    began.elapsed().as_secs_f64()
+                ),
             );
             head_benches.push(bench_result(id, &m.head_ns)?);
             base_benches.push(bench_result(id, &m.base_ns)?);
@@ -237,14 +238,15 @@ impl Sides {
         }
         for id in head_ids.iter().filter(|id| !base_ids.contains(id)) {
             let bin = find(&self.head_binaries, id)?;
-            eprintln!("{id}: only on head (new); timing it alone");
+            progress.line(&format!("{id}: only on head (new); timing it alone"));
             let ns = self.alone(id, bin, design, quick)?;
             head_benches.push(bench_result(id, &ns)?);
         }
+        progress.finish();
         eprintln!(
             "measured {} benchmarks in {:.0} s",
             both.len(),
-            start.elapsed().as_secs_f64()
+            progress.elapsed()
         );
         let head_list: Vec<String> = head_benches.iter().map(|b| b.id.to_string()).collect();
         let base_list: Vec<String> = base_benches.iter().map(|b| b.id.to_string()).collect();
@@ -269,7 +271,7 @@ impl Sides {
             quick,
             filter: filter.map(|f| f.as_str().to_owned()),
             warm_up_seconds: 0.0,
-            measurement_seconds: start.elapsed().as_secs_f64(),
+            measurement_seconds: progress.elapsed(),
             sample_size: design.samples as u32,
         };
         let mut results = Results::new(self.fingerprint.clone(), settings, finished, head_benches);

@@ -12,6 +12,7 @@ use perfmatrix_model::{BenchResult, Results, RunSettings, Summary, read_criterio
 use perfmatrix_stats::Sample;
 
 use crate::binaries::{BenchBinary, Build};
+use crate::progress::{Logged, Progress};
 
 /// Measurement settings of a full run: enough precision for 5%/10% thresholds (the run-to-run
 /// noise, not the within-run sampling error, limits us; see docs/statistics.md), and no more.
@@ -206,7 +207,6 @@ impl Suite {
 /// (criterion announces each with `Benchmarking <id>` on its stderr); on failure prints the
 /// captured output so nothing is lost.
 fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::Result<()> {
-    let start = Instant::now();
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -223,8 +223,8 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
     });
     let mut captured = String::new();
     let mut current: Option<String> = None;
-    let mut done = 0;
-    let err = std::io::stderr();
+    let mut begun = 0;
+    let mut progress = Progress::new(label, ids.len(), Logged::Begins);
     let stderr = child.stderr.take().context("no stderr pipe")?;
     for line in BufReader::new(stderr).lines().map_while(Result::ok) {
         captured.push_str(&line);
@@ -234,29 +234,23 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
         };
         let id = rest.split(": ").next().unwrap_or(rest).trim().to_owned();
         if current.as_deref() != Some(id.as_str()) {
-            done += 1;
-            let elapsed = start.elapsed().as_secs_f64();
             // The benchmarks before this one are finished.
-            let left = crate::progress::left_text(elapsed, done - 1, ids.len());
-            let _ = writeln!(
-                err.lock(),
-                "{label}[{done}/{}] {id}  ({elapsed:.0} s elapsed{left})",
-                ids.len(),
-            );
+            progress.begins(begun, &id);
+            begun += 1;
             current = Some(id);
         }
     }
     let status = child.wait().context("waiting for `cargo bench`")?;
     let stdout_text = stdout_thread.join().unwrap_or_default();
+    progress.finish();
     if !status.success() {
         bail!("`cargo bench` failed ({status}); its output:\n{stdout_text}{captured}");
     }
-    let _ = writeln!(
-        err.lock(),
-        "{label}{} benchmarks in {:.0} s",
+    progress.line(&format!(
+        "{} benchmarks in {:.0} s",
         ids.len(),
-        start.elapsed().as_secs_f64()
-    );
+        progress.elapsed()
+    ));
     Ok(())
 }
 
