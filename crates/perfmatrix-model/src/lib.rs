@@ -1,7 +1,7 @@
 //! perfmatrix's data model: benchmark results read generically from criterion's own files, checked
 //! once on the way in; versioned results and baseline files, written atomically; baseline
-//! selection by machine class; the per-platform report of verdicts; and the merge of a CI
-//! matrix's legs into one report.
+//! selection by machine class; the per-platform report of verdicts; and the lossless merge of a
+//! CI matrix's legs into one report, of which one platform's own report is the merge of one.
 
 mod atomic;
 mod baseline;
@@ -33,7 +33,7 @@ pub use history::{
 };
 pub use id::BenchmarkId;
 pub use merge::{
-    Cell, Expected, Leg, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
+    Expected, Leg, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
     PlatformStatus, Skipped, merge,
 };
 pub use metrics::{Measured, ProbeMetrics};

@@ -2,6 +2,11 @@
 //! verdict, a row per platform and a benchmark × platform table. A platform that was expected but
 //! sent nothing is shown as missing and fails the merge; it is never silently passed.
 //!
+//! The merge is lossless: a platform keeps everything its leg's report said about it (its
+//! baseline choices, whether wall time gated) and each cell is the leg's row itself, so one
+//! platform's own report is the merge of one ([`MergedReport::single`]) and renders through the
+//! same path.
+//!
 //! Merging reads only what the legs already decided (each leg judged its own run on its own
 //! machine, re-measurements included), so it is pure bookkeeping: linear in the number of rows,
 //! plus one sort of the benchmark ids. It trusts the rows' verdicts, not a leg's summary of
@@ -13,17 +18,18 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use perfmatrix_fingerprint::Fingerprint;
-use perfmatrix_stats::Interval;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::report::tally;
+use crate::report::{tally, yes};
 use crate::results::check_unique;
 use crate::{
-    BaselineChoice, BenchmarkId, Counts, ExactRow, MAX_SAMPLE_NS, Metric, ModelError, Outcome,
-    ProbeMetrics, RESULTS_SCHEMA, Report, Results, RowVerdict, Schema, Summary,
+    BaselineChoice, BenchmarkId, Counts, MAX_SAMPLE_NS, ModelError, Outcome, ProbeMetrics,
+    RESULTS_SCHEMA, Report, Results, Row, RowVerdict, Schema, Summary,
 };
 
-/// The kind and version of merged-report JSON.
+/// The kind and version of merged-report JSON. Version 1 has since gained fields (a platform's
+/// baseline choices, a cell's whole row): a file written before reads them as their defaults, and
+/// a reader from before ignores them, so either reads the other's files.
 pub const MERGED_SCHEMA: Schema = Schema {
     kind: "perfmatrix-merged-report",
     version: 1,
@@ -287,6 +293,11 @@ impl PlatformStatus {
 }
 
 /// One platform of the merged report.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "required, fails, quick and time_gated are four independent yes-or-no facts that \
+              readers of the JSON file read as booleans; enums would change the file"
+)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlatformRow {
     pub platform: String,
@@ -298,13 +309,27 @@ pub struct PlatformRow {
     /// The results file it came from.
     pub source: Option<String>,
     pub fingerprint_slug: Option<String>,
+    /// The comparability key's id of the leg's machine (`Report::fingerprint_id`).
+    #[serde(default)]
+    pub fingerprint_id: Option<String>,
     /// The CPU model of the leg's runner.
     #[serde(default)]
     pub cpu: Option<String>,
     pub emulated: Option<String>,
     pub quick: bool,
-    /// The baseline file its run was compared with.
+    /// The baseline its run was compared with, in one line: the file, or the paired commits.
     pub baseline: Option<String>,
+    /// The leg's choice of a wall-time baseline, whole (`Report::baseline`): the file and why,
+    /// the candidates when none was comparable, or the paired commits. `None` without a verdict.
+    #[serde(default)]
+    pub baseline_choice: Option<BaselineChoice>,
+    /// The leg's choice of a baseline of instruction counts and peak memory
+    /// (`Report::count_baseline`); `None` when it counted nothing or has no verdict.
+    #[serde(default)]
+    pub count_baseline: Option<BaselineChoice>,
+    /// Whether wall time could fail the leg (`Report::time_gated`).
+    #[serde(default = "yes")]
+    pub time_gated: bool,
     pub counts: Option<Counts>,
     /// Why a platform is skipped, missing or unjudged, and what to do.
     pub note: Option<String>,
@@ -312,46 +337,13 @@ pub struct PlatformRow {
     pub column: Option<usize>,
 }
 
-/// One benchmark on one platform.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Cell {
-    pub verdict: RowVerdict,
-    /// Relative change of the median with its bootstrap interval.
-    pub change: Option<Interval>,
-    pub new_median_ns: Option<f64>,
-    pub base_median_ns: Option<f64>,
-    /// Decided by a second measurement.
-    pub remeasured: bool,
-    /// The metric whose verdict is `verdict`.
-    pub decided_by: Metric,
-    /// Instructions of one call against the baseline, when counted.
-    pub instructions: Option<ExactRow>,
-    /// Peak memory against the baseline, when measured.
-    pub peak_memory: Option<ExactRow>,
-    /// The verdict of wall time alone (`verdict` is the worst metric's).
-    #[serde(default = "unknown_time_verdict")]
-    pub time_verdict: RowVerdict,
-}
-
-/// Legs merged before `time_verdict` was kept: not a comparison, so no disagreement is read.
-fn unknown_time_verdict() -> RowVerdict {
-    RowVerdict::Unavailable
-}
-
-impl Cell {
-    /// Whether its wall time and its instructions disagree ([`crate::Disagreement::of`]).
-    #[must_use]
-    pub fn disagreement(&self) -> Option<crate::Disagreement> {
-        crate::Disagreement::of(self.time_verdict, self.instructions.as_ref())
-    }
-}
-
 /// One benchmark across the platforms that have a verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MergedRow {
     pub id: String,
-    /// Indexed by [`PlatformRow::column`]; `None` where that platform did not measure it.
-    pub cells: Vec<Option<Cell>>,
+    /// Indexed by [`PlatformRow::column`]: that platform's row of the benchmark, as its leg
+    /// judged it; `None` where that platform did not measure it.
+    pub cells: Vec<Option<Row>>,
     /// The worst verdict of the row.
     pub worst: RowVerdict,
 }
@@ -496,7 +488,9 @@ fn assemble(
 }
 
 impl MergedReport {
-    /// A merged report of one platform's verdict, as `cargo xtask bench` sees it.
+    /// A merged report of one platform's verdict, as `cargo xtask bench` sees it: every row of
+    /// the report a cell of the one column (an id twice included), its baseline choices on its
+    /// platform row. `source` labels where the report came from.
     #[must_use]
     pub fn single(report: &Report, source: &Path) -> Self {
         let leg = Leg {
@@ -592,10 +586,14 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
         fails: status == PlatformStatus::Fail || (required && status == PlatformStatus::Unjudged),
         source,
         fingerprint_slug: Some(report.fingerprint_slug.clone()),
+        fingerprint_id: Some(report.fingerprint_id.clone()),
         cpu: Some(report.cpu.clone()).filter(|c| !c.is_empty()),
         emulated: report.emulated.clone(),
         quick: report.quick,
         baseline,
+        baseline_choice: Some(report.baseline.clone()),
+        count_baseline: report.count_baseline.clone(),
+        time_gated: report.time_gated,
         counts: Some(counts),
         note,
         column: Some(columns.len() - 1),
@@ -620,56 +618,58 @@ fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str
         fails: required,
         source: None,
         fingerprint_slug: None,
+        fingerprint_id: None,
         cpu: None,
         emulated: None,
         quick: false,
         baseline: None,
+        baseline_choice: None,
+        count_baseline: None,
+        time_gated: true,
         counts: None,
         note: Some(note.to_owned()),
         column: None,
     }
 }
 
-/// The benchmark × platform table and the count of every cell's verdict.
+/// The benchmark × platform table and the count of every cell's verdict. A row is kept whole in
+/// its cell; an id twice in one column (only a platform's own report can have one: [`merge`]
+/// refuses it) gets a table row of its own, so that nothing of a report is lost.
 fn table(columns: &[&Report]) -> (Vec<MergedRow>, Counts) {
     let width = columns.len();
+    // Of each id, the table row its next cell goes into.
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut rows: Vec<MergedRow> = Vec::new();
     let mut counts = Counts::default();
     for (column, report) in columns.iter().enumerate() {
         for row in &report.rows {
-            let at = *index.entry(row.id.as_str()).or_insert_with(|| {
-                rows.push(MergedRow {
-                    id: row.id.clone(),
-                    cells: vec![None; width],
-                    worst: row.verdict,
-                });
-                rows.len() - 1
-            });
+            let at = match index.get(row.id.as_str()) {
+                Some(&at) if rows[at].cells[column].is_none() => at,
+                _ => {
+                    rows.push(MergedRow {
+                        id: row.id.clone(),
+                        cells: vec![None; width],
+                        worst: row.verdict,
+                    });
+                    index.insert(row.id.as_str(), rows.len() - 1);
+                    rows.len() - 1
+                }
+            };
             let merged = &mut rows[at];
             merged.worst = merged.worst.max(row.verdict);
-            merged.cells[column] = Some(Cell {
-                verdict: row.verdict,
-                change: row.change,
-                new_median_ns: row.new_median_ns,
-                base_median_ns: row.base_median_ns,
-                remeasured: row.remeasured,
-                decided_by: row.decided_by,
-                instructions: row.instructions.clone(),
-                peak_memory: row.peak_memory.clone(),
-                time_verdict: row.time_verdict,
-            });
+            merged.cells[column] = Some(row.clone());
             counts.add(row.verdict);
         }
     }
-    rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    // Stable: the rows of an id twice keep the report's order.
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
     (rows, counts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Row;
+    use crate::ExactRow;
 
     fn report(platform: &str, rows: &[(&str, RowVerdict)]) -> Report {
         let rows: Vec<Row> = rows.iter().map(|(id, v)| Row::bare(id, *v)).collect();
@@ -867,6 +867,134 @@ mod tests {
         let m = MergedReport::single(&r, Path::new("r.json"));
         assert_eq!(m.outcome, MergedOutcome::Fail);
         assert_eq!(m.columns, [X86]);
+    }
+
+    /// A row with every field of a comparison set, as a leg of a paired run writes it.
+    fn full_row(id: &str) -> Row {
+        let exact = |verdict| ExactRow {
+            verdict,
+            new: Some(1_020),
+            base: Some(1_000),
+            change: Some(0.02),
+            note: None,
+        };
+        Row {
+            new_median_ns: Some(1_100.0),
+            base_median_ns: Some(1_000.0),
+            change: Some(perfmatrix_stats::Interval::new(0.08, 0.1, 0.12).unwrap()),
+            p_value: Some(0.001),
+            noise: Some(0.01),
+            warn: Some(0.02),
+            fail: Some(0.05),
+            minimum_detectable_effect: Some(0.015),
+            remeasured: true,
+            time_verdict: RowVerdict::Regressed,
+            instructions: Some(exact(RowVerdict::Regressed)),
+            peak_memory: Some(exact(RowVerdict::Unchanged)),
+            decided_by: crate::Metric::Instructions,
+            paired: Some(crate::PairedRow {
+                method: crate::Method::Interleaved,
+                pairs: 8,
+                samples_per_pair: 30,
+                iterations_per_sample: Some(1_000),
+            }),
+            ..Row::bare(id, RowVerdict::Regressed)
+        }
+    }
+
+    #[test]
+    fn a_merge_keeps_every_row_and_every_choice_whole() {
+        let mut r = report(X86, &[]);
+        r.rows = vec![full_row("a/1"), Row::bare("b/1", RowVerdict::New)];
+        r.count_baseline = Some(BaselineChoice::NoComparable {
+            candidates: Vec::new(),
+            how_to_record: "record".to_owned(),
+        });
+        r.time_gated = false;
+        let mut l = leg(X86, &[]);
+        l.verdict = Some(r.clone());
+        for m in [
+            merge(vec![l], &expect(&[X86]), &[]).unwrap(),
+            MergedReport::single(&r, Path::new("r.json")),
+        ] {
+            let cells: Vec<&Row> = m
+                .benchmarks
+                .iter()
+                .map(|b| b.cells[0].as_ref().unwrap())
+                .collect();
+            assert_eq!(cells, r.rows.iter().collect::<Vec<_>>());
+            let p = &m.platforms[0];
+            assert_eq!(p.baseline_choice.as_ref(), Some(&r.baseline));
+            assert_eq!(p.count_baseline, r.count_baseline);
+            assert_eq!(p.fingerprint_id.as_deref(), Some("0"));
+            assert!(!p.time_gated);
+        }
+    }
+
+    #[test]
+    fn a_report_with_an_id_twice_loses_no_row_as_a_merge_of_one() {
+        let r = report(
+            X86,
+            &[
+                ("b/1", RowVerdict::Unchanged),
+                ("a/1", RowVerdict::Regressed),
+                ("b/1", RowVerdict::Improved),
+            ],
+        );
+        let m = MergedReport::single(&r, Path::new("r.json"));
+        let shown: Vec<_> = m
+            .benchmarks
+            .iter()
+            .map(|b| (b.id.as_str(), b.cells[0].as_ref().unwrap().verdict))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("a/1", RowVerdict::Regressed),
+                ("b/1", RowVerdict::Unchanged),
+                ("b/1", RowVerdict::Improved)
+            ]
+        );
+        assert_eq!(
+            m.counts.improved + m.counts.unchanged + m.counts.regressed,
+            3
+        );
+    }
+
+    #[test]
+    fn merged_json_of_the_previous_shape_still_parses() {
+        // A platform without its baseline choices and a cell without its id, p-value or time
+        // verdict, as the first version of the merged report wrote them.
+        let old = r#"{
+          "schema": "perfmatrix-merged-report", "version": 1, "outcome": "pass", "reasons": [],
+          "platforms": [{
+            "platform": "x86_64-unknown-linux-gnu", "status": "pass", "required": true,
+            "fails": false, "source": "results/x86.json", "fingerprint_slug": "s",
+            "emulated": null, "quick": false, "baseline": "baselines/x.json",
+            "counts": {"improved": 0, "unchanged": 1, "no_baseline": 0, "new": 0, "missing": 0,
+                       "warning": 0, "regressed": 0},
+            "note": null, "column": 0
+          }],
+          "columns": ["x86_64-unknown-linux-gnu"],
+          "benchmarks": [{
+            "id": "a/1", "worst": "unchanged",
+            "cells": [{
+              "verdict": "unchanged",
+              "change": {"lower": -0.01, "estimate": 0.0, "upper": 0.01},
+              "new_median_ns": 1000.0, "base_median_ns": 1000.0, "remeasured": false,
+              "decided_by": "time", "instructions": null, "peak_memory": null
+            }]
+          }],
+          "counts": {"improved": 0, "unchanged": 1, "no_baseline": 0, "new": 0, "missing": 0,
+                     "warning": 0, "regressed": 0}
+        }"#;
+        let m: MergedReport = MERGED_SCHEMA.parse(Path::new("merged.json"), old).unwrap();
+        let p = &m.platforms[0];
+        assert!(p.baseline_choice.is_none() && p.count_baseline.is_none() && p.time_gated);
+        let cell = m.benchmarks[0].cells[0].as_ref().unwrap();
+        assert_eq!(cell.time_verdict, RowVerdict::Unavailable);
+        assert!(cell.id.is_empty() && cell.p_value.is_none() && cell.disagreement().is_none());
+        assert_eq!(cell.new_median_ns, Some(1000.0));
     }
     #[test]
     fn the_rows_decide_the_outcome_and_the_counts_not_the_legs_summary() {

@@ -322,3 +322,17 @@ fn unreachable_compare() -> Result<perfmatrix_stats::ExactComparison, ModelError
         "a new benchmark has no base value to compare".to_owned(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_are_shortened_only_when_they_are_hex() {
+        assert_eq!(short_commit("0123456789abcdef0123"), "0123456");
+        assert_eq!(short_commit("abc1234"), "abc1234");
+        assert_eq!(short_commit("unknown-commit"), "unknown-commit");
+        assert_eq!(short_commit("0123456789-dirty"), "0123456789-dirty");
+        assert_eq!(short_commit(""), "");
+    }
+}

@@ -76,8 +76,13 @@ pub enum Outcome {
     NoComparableBaseline,
 }
 
+/// One benchmark's comparison on one platform: everything its leg judged, kept whole by a merge
+/// (each cell of a [`crate::MergedReport`] is the leg's row).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
+    /// Absent (empty) only in the cells of merged reports written before a cell kept its whole
+    /// row: there the benchmark's id is the merged row's.
+    #[serde(default)]
     pub id: String,
     pub verdict: RowVerdict,
     pub new_median_ns: Option<f64>,
@@ -96,7 +101,10 @@ pub struct Row {
     /// measured again at once and this second measurement decided the verdict.
     #[serde(default)]
     pub remeasured: bool,
-    /// The verdict of wall time alone; `verdict` is the worst of every metric's.
+    /// The verdict of wall time alone; `verdict` is the worst of every metric's. Absent in merged
+    /// reports written before it was kept: read as `unavailable`, not a comparison, so no
+    /// disagreement is read from it.
+    #[serde(default = "unknown_time_verdict")]
     pub time_verdict: RowVerdict,
     /// Instructions of one call, when this run counted them.
     #[serde(default)]
@@ -427,8 +435,13 @@ impl Report {
     }
 }
 
-fn yes() -> bool {
+/// The default of a flag that was always on before it was written down.
+pub(crate) fn yes() -> bool {
     true
+}
+
+fn unknown_time_verdict() -> RowVerdict {
+    RowVerdict::Unavailable
 }
 
 /// The counts of `rows`' verdicts and the outcome they make: fail when one regressed, pass when

@@ -4,8 +4,7 @@
 
 use perfmatrix_model::{HistoryMode, PlatformTrend, RowVerdict};
 
-use crate::chart::shorten;
-use crate::view::printable;
+use crate::text::{printable, shorten};
 
 /// The estimated width of a character of the badge's 11px Verdana-like text, and the padding on
 /// either side of each half.

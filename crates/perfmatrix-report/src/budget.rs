@@ -1,4 +1,4 @@
-//! Keeps the merged Markdown under the size GitHub accepts for a comment (65,536 characters):
+//! Keeps the Markdown of a matrix under the size GitHub accepts for a comment (65,536 characters):
 //! when the full text is too long, the benchmark table is cut after the rows that fit, with a
 //! line that says so; and if even the rest is too long (thousands of platforms, megabyte ids),
 //! the text itself is cut at a line boundary, again saying so.
@@ -8,22 +8,22 @@
 
 use minijinja::{Environment, Value};
 
-use crate::merged_view::MarkdownView;
+use crate::matrix::MarkdownView;
 
-/// The most bytes the merged Markdown may have (bytes are never fewer than characters): under
+/// The most bytes the Markdown of a matrix may have (bytes are never fewer than characters): under
 /// GitHub's limit, with room for what a workflow adds around the report.
 pub const MARKDOWN_LIMIT: usize = 60_000;
 
 /// Room kept for the template's line that says how many rows were cut.
 const CUT_NOTE_ROOM: usize = 1_000;
 
-/// The macro of `merged.md.j2` that renders one row of the benchmark table.
+/// The macro of `matrix.md.j2` that renders one row of the benchmark table.
 const ROW_MACRO: &str = "bench_row";
 
 /// Ends a text cut by [`hard_cut`].
 const HARD_CUT_NOTE: &str = "\n**This report is cut here** to stay within GitHub's size limit for a comment; the HTML and JSON reports of this run have all of it.\n";
 
-/// `merged.md.j2` (named `name` in `env`) rendered for `view`, at most [`MARKDOWN_LIMIT`] bytes.
+/// `matrix.md.j2` (named `name` in `env`) rendered for `view`, at most [`MARKDOWN_LIMIT`] bytes.
 /// Renders at most a few times more than once, and only when the text is too long.
 pub(crate) fn render_markdown(
     env: &Environment<'_>,

@@ -3,17 +3,18 @@
 //! interval as a whisker, and the exact change of the instruction count as a cross, on a shared
 //! percent scale with a zero line.
 //!
-//! Pure functions from the report to coordinates; `templates/merged.html.j2` only draws what is
+//! Pure functions from the report to coordinates; `templates/report.html.j2` only draws what is
 //! computed here. Every coordinate is finite and rounded to 0.1 ([`coord`]), whatever the report
 //! holds (NaN medians, infinite or huge changes): values beyond the scale are drawn at its edge.
 
-use perfmatrix_model::{Cell, MergedReport, MergedRow, RowVerdict};
+use perfmatrix_model::{MergedReport, MergedRow, Row, RowVerdict};
 use serde::Serialize;
 
 use crate::exact::verdict_label;
 use crate::scale::{Scale, coord};
+use crate::text::{EMPTY, printable, shorten};
 use crate::units::{format_percent, format_percent_exact};
-use crate::view::{EMPTY, printable, verdict_names};
+use crate::view::verdict_names;
 
 /// At most this many benchmarks are charted (the ones with the largest |change|), so that a
 /// report of thousands stays a usable page; the tables still list every one.
@@ -46,7 +47,7 @@ const PALETTE: [&str; 8] = [
 ];
 const SHAPES: usize = 4;
 
-/// The context of the chart in `merged.html.j2`.
+/// The context of the chart in `report.html.j2`.
 #[derive(Debug, Serialize)]
 pub(crate) struct Chart {
     width: f64,
@@ -173,12 +174,12 @@ pub(crate) fn cross_path(x: f64, y: f64) -> String {
 }
 
 /// The exact change of `cell`'s instruction count, if it was compared.
-fn instruction_change(cell: &Cell) -> Option<f64> {
+fn instruction_change(cell: &Row) -> Option<f64> {
     cell.instructions.as_ref().and_then(|e| e.change)
 }
 
 /// The changes `cell` charts: its time change's estimate, then its instruction count's.
-fn estimates(cell: &Cell) -> impl Iterator<Item = f64> {
+fn estimates(cell: &Row) -> impl Iterator<Item = f64> {
     cell.change
         .map(|c| c.estimate())
         .into_iter()
@@ -213,19 +214,9 @@ pub(crate) fn select(rows: &[MergedRow], limit: usize) -> (Vec<usize>, usize) {
     (indices, with_change)
 }
 
-/// `text` cut to `max` characters, the last of them an ellipsis when it was longer.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 /// The line of `cell`, platform `column`'s, whose top is at `top`; and whether a value of its
 /// change lies beyond the scale.
-fn line(cell: Option<&Cell>, column: usize, top: f64, scale: &Scale) -> (Line, bool) {
+fn line(cell: Option<&Row>, column: usize, top: f64, scale: &Scale) -> (Line, bool) {
     let y = top + LINE / 2.0;
     let mut line = Line {
         top: coord(top),
@@ -374,21 +365,14 @@ mod tests {
     use super::*;
     use perfmatrix_stats::Interval;
 
-    fn cell(lower: f64, estimate: f64, upper: f64) -> Cell {
-        Cell {
-            verdict: RowVerdict::Unchanged,
+    fn cell(lower: f64, estimate: f64, upper: f64) -> Row {
+        Row {
             change: Some(Interval::new(lower, estimate, upper).unwrap()),
-            new_median_ns: None,
-            base_median_ns: None,
-            remeasured: false,
-            decided_by: perfmatrix_model::Metric::Time,
-            instructions: None,
-            peak_memory: None,
-            time_verdict: RowVerdict::Unchanged,
+            ..Row::bare("", RowVerdict::Unchanged)
         }
     }
 
-    fn row(id: &str, cells: Vec<Option<Cell>>) -> MergedRow {
+    fn row(id: &str, cells: Vec<Option<Row>>) -> MergedRow {
         MergedRow {
             id: id.to_owned(),
             cells,
@@ -423,13 +407,5 @@ mod tests {
         assert_eq!(select(&rows, 10), (vec![0, 2, 3, 4], 4));
         assert_eq!(select(&rows, 2), (vec![2, 3], 4));
         assert_eq!(select(&rows, 0), (vec![], 4));
-    }
-
-    #[test]
-    fn long_labels_are_shortened() {
-        assert_eq!(shorten("abc", 3), "abc");
-        assert_eq!(shorten("abcd", 3), "ab…");
-        assert_eq!(shorten("µµµµ", 2), "µ…");
-        assert_eq!(shorten("abc", 0), "…");
     }
 }

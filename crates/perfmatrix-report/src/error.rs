@@ -1,4 +1,5 @@
-//! The one error type of this crate: an unknown format name, or a template that failed.
+//! The one error type of this crate: an unknown format name, a template that failed, or JSON
+//! that could not be written.
 
 /// What can go wrong when choosing a format or rendering a report.
 #[derive(Debug, thiserror::Error)]
@@ -17,4 +18,8 @@ pub enum ReportError {
         #[source]
         source: minijinja::Error,
     },
+    /// The report could not be written as JSON. Not expected for any report (serde_json writes
+    /// NaN and infinities as `null`), but said rather than assumed.
+    #[error("the report could not be written as JSON")]
+    Json(#[source] serde_json::Error),
 }

@@ -1,18 +1,18 @@
 //! The exact metrics (instruction counts and peak memory) as every format shows them: the cell
-//! of each, the verdict named with the metric that decided it, the footnotes that give each
-//! distinct reason a metric is unavailable once, under the table, and the notes of the count
-//! baselines they were compared with.
+//! of each, the verdict named with the metric that decided it, and the footnotes that give each
+//! distinct reason a metric is unavailable once, under the table.
 //!
 //! An unavailable metric is shown as `unavailable` with a footnote, never as a number: the
 //! model's `new` may be absent or stale there, and a `0` would read as a measurement.
 
 use std::collections::HashMap;
 
-use perfmatrix_model::{BaselineChoice, ExactRow, MergedReport, Metric, Report, RowVerdict};
+use perfmatrix_model::{ExactRow, Metric, RowVerdict};
 use serde::Serialize;
 
+use crate::text::{EMPTY, printable};
 use crate::units::{format_bytes, format_count, format_percent_exact};
-use crate::view::{EMPTY, printable, printable_choice, short_commit, verdict_names};
+use crate::view::verdict_names;
 
 /// What a footnote says when the report gives no reason.
 const NO_REASON: &str = "no reason given";
@@ -174,59 +174,6 @@ impl Footnotes {
     pub(crate) fn into_list(self) -> Vec<Footnote> {
         self.list
     }
-}
-
-/// The count baseline of a platform: the one chosen (known from a platform's own report), or,
-/// in a merged report, which carries no count baseline, `None` for "its exact metrics found no
-/// baseline with counts for this build".
-#[derive(Debug, Serialize)]
-pub(crate) struct CountNote {
-    platform: String,
-    choice: Option<BaselineChoice>,
-    /// The selected count baseline's commit, shortened.
-    commit: String,
-}
-
-/// The platforms whose exact metrics found no baseline with counts for this build (a merged
-/// report says no more about count baselines).
-pub(crate) fn derived_count_notes(report: &MergedReport) -> Vec<CountNote> {
-    report
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|&(column, _)| {
-            report
-                .benchmarks
-                .iter()
-                .filter_map(|r| r.cells.get(column).and_then(Option::as_ref))
-                .flat_map(|c| [&c.instructions, &c.peak_memory])
-                .flatten()
-                .any(|e| e.verdict == RowVerdict::NoBaseline)
-        })
-        .map(|(_, platform)| CountNote {
-            platform: printable(platform),
-            choice: None,
-            commit: String::new(),
-        })
-        .collect()
-}
-
-/// The count baseline `report` chose, if it counted anything.
-pub(crate) fn count_note(report: &Report) -> Option<CountNote> {
-    // A count baseline is a recorded file; a paired run compares counts with its base build.
-    let choice = report
-        .count_baseline
-        .as_ref()
-        .filter(|c| !matches!(c, BaselineChoice::Paired { .. }))?;
-    let commit = match choice {
-        BaselineChoice::Selected { commit, .. } => short_commit(commit).to_owned(),
-        BaselineChoice::NoComparable { .. } | BaselineChoice::Paired { .. } => String::new(),
-    };
-    Some(CountNote {
-        platform: printable(&report.platform),
-        choice: Some(printable_choice(choice)),
-        commit,
-    })
 }
 
 #[cfg(test)]

@@ -13,14 +13,14 @@ use minijinja::{Environment, Value, context};
 use perfmatrix_model::{ChangePointFound, PlatformTrend, Series, Trend, short_commit};
 use serde::Serialize;
 
+use crate::Style;
 use crate::badge::{self, badge_svg};
 use crate::budget::{MARKDOWN_LIMIT, hard_cut};
 use crate::error::ReportError;
 use crate::templates;
+use crate::text::{EMPTY, printable, shorten};
 use crate::trend_chart::{self, TrendChart, change_label, change_text, day, level};
 use crate::units::{format_count, format_duration_ns, format_p};
-use crate::view::{EMPTY, printable};
-use crate::{Style, chart::shorten};
 
 const BASE: (&str, &str) = (
     "history_base.html.j2",

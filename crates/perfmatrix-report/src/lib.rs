@@ -1,9 +1,15 @@
 //! Renders one platform's verdict (`perfmatrix_model::Report`, [`render`]) or the merged verdict
 //! of a CI matrix (`perfmatrix_model::MergedReport`, [`render_merged`]) as a terminal table,
-//! GitHub Markdown, JSON or a self-contained HTML page, through minijinja templates kept in
-//! `templates/` and embedded in the binary; and a performance history (`perfmatrix_model::Trend`)
-//! as a dashboard of self-contained HTML pages ([`render_history_html`]), a Markdown summary
-//! ([`render_history_markdown`]) and SVG status badges ([`render_badge`]).
+//! GitHub Markdown, a self-contained HTML page or JSON; and a performance history
+//! (`perfmatrix_model::Trend`) as a dashboard of self-contained HTML pages
+//! ([`render_history_html`]), a Markdown summary ([`render_history_markdown`]) and SVG status
+//! badges ([`render_badge`]).
+//!
+//! A report renders through one path: a platform's own report is the merge of one, and every
+//! format but JSON is built from the one view of a merged report (`view`) by minijinja templates
+//! kept in `templates/` and embedded in the binary, a platform's table and Markdown laid out per
+//! benchmark (`platform`), a matrix's per benchmark × platform (`matrix`). JSON is the report's
+//! serde form.
 //!
 //! ```no_run
 //! # fn show(report: &perfmatrix_model::Report) -> Result<(), perfmatrix_report::ReportError> {
@@ -26,10 +32,12 @@ mod format;
 #[cfg(test)]
 mod history_fixtures;
 mod history_view;
-mod merged_view;
+mod matrix;
+mod platform;
 mod scale;
 mod style;
 mod templates;
+mod text;
 mod trend_chart;
 pub mod units;
 mod view;
@@ -37,6 +45,7 @@ mod view;
 use std::path::Path;
 
 use perfmatrix_model::{MergedReport, Report};
+use serde::Serialize;
 
 pub use budget::MARKDOWN_LIMIT;
 pub use chart::MAX_CHARTED;
@@ -48,38 +57,34 @@ pub use history_view::{
 };
 pub use style::{Style, color_allowed};
 
+use templates::{Scope, Templated};
+
 /// `report` in `format`. `style` only matters for [`Format::Table`].
 ///
-/// Beside wall time, every format shows each benchmark's exact metrics when the run measured
-/// them: the instruction count of one call with its exact change (`1,234,567 (+2.00%)`), the
-/// peak memory (`12.4 MiB (+3.1%)`), the metric that decided a verdict other than unchanged
-/// (`regressed (instructions)`), `unavailable` with a footnote giving each distinct reason once,
-/// and the line of the count baseline they were compared with.
+/// The report is rendered as what it is, the merge of one platform
+/// (`perfmatrix_model::MergedReport::single`), through the same view as [`render_merged`]; only
+/// the layout of its table and Markdown differs, a line per benchmark with every detail of its
+/// comparison: the medians, the change with its interval, the p-value, the noise floor, the
+/// minimum detectable effect, the selected baseline and why, or the candidates when none was
+/// comparable. Beside wall time, every format shows each benchmark's exact metrics when the run
+/// measured them: the instruction count of one call with its exact change
+/// (`1,234,567 (+2.00%)`), the peak memory (`12.4 MiB (+3.1%)`), the metric that decided a
+/// verdict other than unchanged (`regressed (instructions)`), `unavailable` with a footnote
+/// giving each distinct reason once, and the line of the count baseline they were compared with.
 ///
 /// [`Format::Json`] gives the report itself (`perfmatrix_model::Report`'s serde form, pretty
 /// printed), so that it parses back to an equal value, except that JSON has no NaN or infinity:
 /// those numbers come out as `null`. [`Format::Html`] gives the page [`render_merged`] makes of
-/// the report as a merge of one platform, with the count baseline as the report chose it.
+/// the merge of one.
 pub fn render(report: &Report, format: Format, style: Style) -> Result<String, ReportError> {
-    let context = match format {
-        Format::Table | Format::Markdown => view::text_context(report),
-        Format::Json => view::json_context(report),
-        Format::Html => {
+    match Templated::of(format) {
+        None => json(report),
+        Some(page) => {
             // The label of the platform's source: a single report has no results file of its own.
             let merged = MergedReport::single(report, Path::new(&report.platform));
-            return render_merged_of(&merged, Some(report), format, style);
+            render_templated(&merged, Scope::Platform, page, style)
         }
-    };
-    let (name, source) = templates::template(format);
-    let failed = |source| ReportError::Template {
-        template: name,
-        source,
-    };
-    let mut env = templates::environment(style);
-    env.add_template(name, source).map_err(failed)?;
-    env.get_template(name)
-        .and_then(|template| template.render(context))
-        .map_err(failed)
+    }
 }
 
 /// The merged verdict of a CI matrix in `format`. `style` only matters for [`Format::Table`].
@@ -92,47 +97,58 @@ pub fn render(report: &Report, format: Format, style: Style) -> Result<String, R
 ///   change's interval, at most [`MARKDOWN_LIMIT`] bytes: past 60 benchmarks only the ones not
 ///   unchanged on every platform are listed, worst first, and if that is still too long the
 ///   table is cut with a line saying so and pointing at the HTML and JSON reports.
-/// - [`Format::Json`]: the merged report itself, pretty printed; it parses back to an equal
-///   value, except that NaN and infinities come out as `null`.
+/// - [`Format::Json`]: the merged report itself (its serde form, pretty printed); it parses back
+///   to an equal value, except that NaN and infinities come out as `null`.
 /// - [`Format::Html`]: one self-contained page (inline CSS and SVG, no script, nothing loaded
-///   from the network) with the tables and a chart of the changes of at most [`MAX_CHARTED`]
-///   benchmarks, those with the largest changes, the instruction count's as a cross.
+///   from the network) with the tables, each platform's count baseline, and a chart of the
+///   changes of at most [`MAX_CHARTED`] benchmarks, those with the largest changes, the
+///   instruction count's as a cross.
 ///
-/// A merged report does not carry the platforms' count baselines: every format only says which
-/// platforms found no baseline with counts for their build.
+/// The table and the Markdown name the platforms that found no baseline with counts for their
+/// build; the HTML page says what each platform's exact metrics were compared with.
 pub fn render_merged(
     report: &MergedReport,
     format: Format,
     style: Style,
 ) -> Result<String, ReportError> {
-    render_merged_of(report, None, format, style)
+    match Templated::of(format) {
+        None => json(report),
+        Some(page) => render_templated(report, Scope::Matrix, page, style),
+    }
 }
 
-/// [`render_merged`], where `single` is the platform's own report when `report` is a merge of
-/// that one: the HTML page then shows its count baseline, which a merged report does not carry.
-fn render_merged_of(
+/// `report`, of `scope`, as `page`: the one rendering path of every format but JSON.
+fn render_templated(
     report: &MergedReport,
-    single: Option<&Report>,
-    format: Format,
+    scope: Scope,
+    page: Templated,
     style: Style,
 ) -> Result<String, ReportError> {
-    let (name, source) = templates::merged_template(format);
+    let (name, source) = templates::template(scope, page);
     let failed = |source| ReportError::Template {
         template: name,
         source,
     };
     let mut env = templates::environment(style);
     env.add_template(name, source).map_err(failed)?;
-    let context = match format {
-        Format::Table => merged_view::text_context(report),
-        Format::Json => merged_view::json_context(report),
-        Format::Html => merged_view::html_context(report, single),
-        Format::Markdown => {
-            let view = merged_view::MarkdownView::new(report);
+    let context = match (scope, page) {
+        (_, Templated::Html) => view::html_context(report),
+        (Scope::Platform, Templated::Table | Templated::Markdown) => platform::context(report),
+        (Scope::Matrix, Templated::Table) => matrix::table_context(report),
+        (Scope::Matrix, Templated::Markdown) => {
+            let view = matrix::MarkdownView::new(report);
             return budget::render_markdown(&env, name, &view).map_err(failed);
         }
     };
     env.get_template(name)
         .and_then(|template| template.render(context))
         .map_err(failed)
+}
+
+/// `value` as pretty-printed JSON (serde's form of it), ending with a newline. JSON has no NaN
+/// or infinity: serde_json writes them as `null`.
+fn json(value: &impl Serialize) -> Result<String, ReportError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(ReportError::Json)?;
+    text.push('\n');
+    Ok(text)
 }

@@ -5,35 +5,53 @@
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
-use crate::view::width;
+use crate::text::width;
 use crate::{Format, Style};
 
-const TABLE: &str = include_str!("../templates/table.txt.j2");
-const MARKDOWN: &str = include_str!("../templates/markdown.md.j2");
-const JSON: &str = include_str!("../templates/report.json.j2");
-const MERGED_TABLE: &str = include_str!("../templates/merged.txt.j2");
-const MERGED_MARKDOWN: &str = include_str!("../templates/merged.md.j2");
-const MERGED_HTML: &str = include_str!("../templates/merged.html.j2");
+const PLATFORM_TABLE: &str = include_str!("../templates/platform.txt.j2");
+const PLATFORM_MARKDOWN: &str = include_str!("../templates/platform.md.j2");
+const MATRIX_TABLE: &str = include_str!("../templates/matrix.txt.j2");
+const MATRIX_MARKDOWN: &str = include_str!("../templates/matrix.md.j2");
+const HTML: &str = include_str!("../templates/report.html.j2");
 
-/// The name and source of the template that renders one platform's report in `format`. A
-/// report's HTML is the merged page of one platform, so it is the same template as
-/// [`merged_template`]'s.
-pub(crate) fn template(format: Format) -> (&'static str, &'static str) {
-    match format {
-        Format::Table => ("table.txt.j2", TABLE),
-        Format::Markdown => ("markdown.md.j2", MARKDOWN),
-        Format::Json => ("report.json.j2", JSON),
-        Format::Html => ("merged.html.j2", MERGED_HTML),
+/// What a report is of, which decides the layout of its table and Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// One platform's own report: a line per benchmark with every detail.
+    Platform,
+    /// A CI matrix: a table of the platforms and a benchmark × platform table.
+    Matrix,
+}
+
+/// A format rendered through a template: every one but JSON, which serde writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Templated {
+    Table,
+    Markdown,
+    Html,
+}
+
+impl Templated {
+    /// `format`'s template kind; `None` for [`Format::Json`].
+    pub(crate) fn of(format: Format) -> Option<Self> {
+        match format {
+            Format::Table => Some(Self::Table),
+            Format::Markdown => Some(Self::Markdown),
+            Format::Html => Some(Self::Html),
+            Format::Json => None,
+        }
     }
 }
 
-/// The name and source of the template that renders a merged report in `format`.
-pub(crate) fn merged_template(format: Format) -> (&'static str, &'static str) {
-    match format {
-        Format::Table => ("merged.txt.j2", MERGED_TABLE),
-        Format::Markdown => ("merged.md.j2", MERGED_MARKDOWN),
-        Format::Json => ("report.json.j2", JSON),
-        Format::Html => ("merged.html.j2", MERGED_HTML),
+/// The name and source of the template that renders a report of `scope` as `page`. The HTML
+/// page is the same for both: a platform's own page is the matrix page of one platform.
+pub(crate) fn template(scope: Scope, page: Templated) -> (&'static str, &'static str) {
+    match (scope, page) {
+        (Scope::Platform, Templated::Table) => ("platform.txt.j2", PLATFORM_TABLE),
+        (Scope::Platform, Templated::Markdown) => ("platform.md.j2", PLATFORM_MARKDOWN),
+        (Scope::Matrix, Templated::Table) => ("matrix.txt.j2", MATRIX_TABLE),
+        (Scope::Matrix, Templated::Markdown) => ("matrix.md.j2", MATRIX_MARKDOWN),
+        (_, Templated::Html) => ("report.html.j2", HTML),
     }
 }
 
@@ -102,7 +120,7 @@ fn paint(text: &str, kind: &str, color: bool) -> String {
 /// A Markdown code span showing `text` literally: the fence is one backtick longer than the
 /// longest run of backticks inside, with a space inside each fence when `text` starts or ends
 /// with a backtick (CommonMark strips exactly one). Expects text without line breaks
-/// (see `view::printable`).
+/// (see `text::printable`).
 fn code(text: &str) -> String {
     if text.is_empty() {
         // An empty span would show its backticks; a single space is the closest to nothing.

@@ -14,10 +14,9 @@ use std::fmt::Write as _;
 use perfmatrix_model::{ChangePointFound, MachineClass, Point, Series, Signal, short_commit};
 use serde::Serialize;
 
-use crate::chart::shorten;
 use crate::scale::{coord, nice_step};
+use crate::text::{printable, shorten};
 use crate::units::{format_count, format_duration_ns, format_percent, format_percent_exact};
-use crate::view::printable;
 
 /// At most this many buckets of points are drawn per chart.
 pub(crate) const MAX_DRAWN: usize = 500;
@@ -445,7 +444,7 @@ pub(crate) fn day(date: &str) -> String {
     if is_day {
         date[..10].to_owned()
     } else if date.is_empty() {
-        crate::view::EMPTY.to_owned()
+        crate::text::EMPTY.to_owned()
     } else {
         printable(date)
     }

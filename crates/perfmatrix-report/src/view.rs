@@ -1,56 +1,77 @@
-//! The templates' contexts. Everything a template prints is prepared here: the report with every
-//! string made safe for a terminal, each table cell formatted (see `units`), and the column widths
-//! measured, since minijinja cannot pad by itself.
+//! The one view every template renders: the overall verdict, a line per platform with its
+//! baseline choices, a row per benchmark with a cell per platform holding the whole comparison,
+//! the footnotes of unavailable metrics and the readings of metrics that disagree. It is built
+//! from a merged report, of which one platform's own report is the merge of one, with every
+//! string passed through [`printable`] and every number formatted (see `units`). What a single
+//! layout needs on top — the terminal's widths, the Markdown's selection — is added by
+//! `platform` (one platform's own report) and `matrix` (a CI matrix); the HTML page, the same for
+//! both, is [`html_context`].
 
 use minijinja::Value;
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, Report, Revision, Row,
-    RowVerdict,
+    BaselineChoice, Counts, MergedOutcome, MergedReport, MergedRow, PlatformRow, PlatformStatus,
+    Row, RowVerdict, short_commit,
 };
 use serde::Serialize;
 
+use crate::chart;
 use crate::exact::{Exact, ExactCell, Footnote, Footnotes, verdict_label};
+use crate::text::{EMPTY, printable, printable_choice};
 use crate::units::{format_duration_ns, format_p, format_percent, format_percent_unsigned};
 
-/// What an empty cell shows.
-pub(crate) const EMPTY: &str = "—";
-
-/// One line of the table, every cell already a string.
+/// What every layout shows above and below the benchmark table.
 #[derive(Debug, Serialize)]
-struct Cells {
-    id: String,
-    new: String,
-    baseline: String,
-    change: String,
-    interval: String,
-    p: String,
-    noise: String,
-    mde: String,
-    /// The exact metrics, each with its footnote marker.
-    instructions: String,
-    peak_memory: String,
-    /// The exact metrics' own verdicts, as the `paint` filter knows them.
-    instructions_kind: &'static str,
-    peak_memory_kind: &'static str,
-    /// The verdict as shown, with the metric that decided it unless that is wall time.
-    verdict: String,
-    /// The verdict as the `paint` filter knows it (the kebab-case name of the JSON).
-    kind: &'static str,
+pub(crate) struct Summary {
+    /// The outcome as the `paint` filter and the CSS know it, and as shown.
+    pub(crate) outcome: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) reasons: Vec<String>,
+    pub(crate) platforms: Vec<PlatformView>,
+    /// The names of the table's platform columns.
+    pub(crate) columns: Vec<String>,
+    /// The non-zero counts over all cells, worst first; their sum; the regressed among them.
+    pub(crate) counts: Vec<Count>,
+    pub(crate) results: usize,
+    pub(crate) regressed: usize,
+    pub(crate) benchmarks: usize,
+    /// Whether some cell's verdict was decided by a second measurement.
+    pub(crate) remeasured: bool,
+    /// Whether some cell has an exact metric (instruction count or peak memory).
+    pub(crate) exact: bool,
 }
 
-/// The width of each padded column, in characters (the verdict is last and not padded).
-#[derive(Debug, Serialize)]
-struct Widths {
-    id: usize,
-    new: usize,
-    baseline: usize,
-    change: usize,
-    interval: usize,
-    p: usize,
-    noise: usize,
-    mde: usize,
-    instructions: usize,
-    peak_memory: usize,
+impl Summary {
+    pub(crate) fn new(report: &MergedReport) -> Self {
+        let (outcome, title) = match report.outcome {
+            MergedOutcome::Pass => ("pass", "PASS"),
+            MergedOutcome::Fail => ("fail", "FAIL"),
+            MergedOutcome::NoComparableBaseline => {
+                ("no-comparable-baseline", "NO COMPARABLE BASELINE")
+            }
+        };
+        let counts = counts(&report.counts);
+        Self {
+            outcome,
+            title,
+            reasons: report.reasons.iter().map(|r| printable(r)).collect(),
+            platforms: report.platforms.iter().map(PlatformView::new).collect(),
+            columns: report.columns.iter().map(|c| printable(c)).collect(),
+            results: counts.iter().map(|c| c.n).fold(0, usize::saturating_add),
+            counts,
+            regressed: report.counts.regressed,
+            benchmarks: report.benchmarks.len(),
+            remeasured: report
+                .benchmarks
+                .iter()
+                .flat_map(|r| r.cells.iter().take(report.columns.len()).flatten())
+                .any(|c| c.remeasured),
+            exact: report
+                .benchmarks
+                .iter()
+                .flat_map(|r| r.cells.iter().flatten())
+                .any(|c| c.instructions.is_some() || c.peak_memory.is_some()),
+        }
+    }
 }
 
 /// One non-zero count of the footer.
@@ -60,229 +81,7 @@ pub(crate) struct Count {
     pub(crate) label: &'static str,
 }
 
-/// The context of `table.txt.j2` and `markdown.md.j2`:
-///
-/// - `report`: the report, every string passed through [`printable`];
-/// - `commit`, `count_commit`: the commits of the selected baseline and count baseline,
-///   shortened (empty without one);
-/// - `header`, `rows`: [`Cells`] of the column titles and of each row;
-/// - `exact`: whether the table has the columns of the exact metrics (some row has one);
-/// - `widths`: [`Widths`] of the columns; `rule`: a line of dashes as wide as the table;
-/// - `footnotes`: each distinct reason an exact metric is unavailable, numbered;
-/// - `counts`: the non-zero counts, worst first, and `total`, their sum.
-pub(crate) fn text_context(report: &Report) -> Value {
-    let report = printable_report(report);
-    let paired = matches!(report.baseline, BaselineChoice::Paired { .. });
-    let header = Cells {
-        id: "benchmark".to_owned(),
-        new: if paired { "head" } else { "new" }.to_owned(),
-        baseline: if paired { "base" } else { "baseline" }.to_owned(),
-        change: "change".to_owned(),
-        interval: "interval".to_owned(),
-        p: "p".to_owned(),
-        noise: "noise".to_owned(),
-        mde: "MDE".to_owned(),
-        instructions: Exact::Instructions.name().to_owned(),
-        peak_memory: Exact::PeakMemory.name().to_owned(),
-        instructions_kind: "header",
-        peak_memory_kind: "header",
-        verdict: "verdict".to_owned(),
-        kind: "header",
-    };
-    let exact = report
-        .rows
-        .iter()
-        .any(|r| r.instructions.is_some() || r.peak_memory.is_some());
-    let mut footnotes = Footnotes::default();
-    let rows: Vec<Cells> = report
-        .rows
-        .iter()
-        .map(|r| cells(r, &mut footnotes))
-        .collect();
-    let footnotes: Vec<Footnote> = footnotes.into_list();
-    let readings = readings(&report.rows);
-    let mut widths = widths(&header, &rows);
-    if !exact {
-        widths.instructions = 0;
-        widths.peak_memory = 0;
-    }
-    let verdict_width = std::iter::once(&header)
-        .chain(&rows)
-        .map(|c| width(&c.verdict))
-        .max()
-        .unwrap_or(0);
-    let rule_width = [
-        widths.id,
-        widths.new,
-        widths.baseline,
-        widths.change,
-        widths.interval,
-        widths.p,
-        widths.noise,
-        widths.mde,
-        verdict_width,
-    ]
-    .into_iter()
-    .fold(2 * 8, usize::saturating_add);
-    let rule_width = if exact {
-        rule_width
-            .saturating_add(widths.instructions + 2)
-            .saturating_add(widths.peak_memory + 2)
-    } else {
-        rule_width
-    };
-    let commit_of = |choice: Option<&BaselineChoice>| match choice {
-        Some(BaselineChoice::Selected { commit, .. }) => short_commit(commit).to_owned(),
-        _ => String::new(),
-    };
-    let commit = commit_of(Some(&report.baseline));
-    let (head_commit, base_commit) = match &report.baseline {
-        BaselineChoice::Paired { head, base, .. } => (
-            format!(
-                "{}{}",
-                short_commit(&head.commit),
-                if head.dirty {
-                    " + uncommitted changes"
-                } else {
-                    ""
-                }
-            ),
-            short_commit(&base.commit).to_owned(),
-        ),
-        _ => (String::new(), String::new()),
-    };
-    let count_commit = commit_of(report.count_baseline.as_ref());
-    let counts = counts(&report.counts);
-    let total = counts.iter().map(|c| c.n).fold(0, usize::saturating_add);
-    minijinja::context! {
-        head_commit,
-        base_commit,
-        report => Value::from_serialize(&report),
-        commit,
-        count_commit,
-        header,
-        rows,
-        exact,
-        widths,
-        footnotes,
-        readings,
-        rule => "-".repeat(rule_width),
-        counts,
-        total,
-    }
-}
-
-/// A benchmark whose metrics disagree, and what that points at.
-#[derive(Debug, Serialize)]
-pub(crate) struct Reading {
-    pub(crate) id: String,
-    /// The platform, in a merged report (empty in a platform's own).
-    pub(crate) platform: String,
-    pub(crate) text: &'static str,
-}
-
-/// The rows whose wall time and instructions disagree, in row order.
-fn readings(rows: &[Row]) -> Vec<Reading> {
-    rows.iter()
-        .filter_map(|r| {
-            r.disagreement().map(|d| Reading {
-                id: r.id.clone(),
-                platform: String::new(),
-                text: d.explain(),
-            })
-        })
-        .collect()
-}
-
-/// The context of `report.json.j2`: the report as it is.
-pub(crate) fn json_context(report: &Report) -> Value {
-    minijinja::context! { report => Value::from_serialize(report) }
-}
-
-fn cells(row: &Row, footnotes: &mut Footnotes) -> Cells {
-    let kind = verdict_names(row.verdict).1;
-    let name = verdict_label(row.verdict, row.decided_by);
-    let verdict = if row.remeasured {
-        format!("{name} (re-measured)")
-    } else {
-        name
-    };
-    let mut instructions = ExactCell::new(Exact::Instructions, row.instructions.as_ref());
-    let mut peak_memory = ExactCell::new(Exact::PeakMemory, row.peak_memory.as_ref());
-    footnotes.mark(&mut instructions);
-    footnotes.mark(&mut peak_memory);
-    let or_empty = |value: Option<f64>, format: fn(f64) -> String| {
-        value.map_or_else(|| EMPTY.to_owned(), format)
-    };
-    Cells {
-        id: row.id.clone(),
-        new: or_empty(row.new_median_ns, format_duration_ns),
-        baseline: or_empty(row.base_median_ns, format_duration_ns),
-        change: or_empty(row.change.map(|c| c.estimate()), format_percent),
-        interval: row.change.map_or_else(
-            || EMPTY.to_owned(),
-            |c| {
-                format!(
-                    "[{}, {}]",
-                    format_percent(c.lower()),
-                    format_percent(c.upper())
-                )
-            },
-        ),
-        p: or_empty(row.p_value, format_p),
-        noise: or_empty(row.noise, format_percent_unsigned),
-        mde: or_empty(row.minimum_detectable_effect, format_percent_unsigned),
-        instructions: instructions.marked,
-        peak_memory: peak_memory.marked,
-        instructions_kind: instructions.kind,
-        peak_memory_kind: peak_memory.kind,
-        verdict,
-        kind,
-    }
-}
-
-/// (as shown, as the `paint` filter knows it).
-pub(crate) fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str) {
-    match verdict {
-        RowVerdict::Improved => ("improved", "improved"),
-        RowVerdict::Unchanged => ("unchanged", "unchanged"),
-        RowVerdict::Unavailable => ("unavailable", "unavailable"),
-        RowVerdict::NoBaseline => ("no baseline", "no-baseline"),
-        RowVerdict::New => ("new", "new"),
-        RowVerdict::Missing => ("missing", "missing"),
-        RowVerdict::Warning => ("warning", "warning"),
-        RowVerdict::Regressed => ("regressed", "regressed"),
-    }
-}
-
-/// Width in characters. Every character counts as one column: right for the ASCII, `µ`, `—` and
-/// `%` of the cells; ids with double-width characters would misalign, never break.
-pub(crate) fn width(s: &str) -> usize {
-    s.chars().count()
-}
-
-fn widths(header: &Cells, rows: &[Cells]) -> Widths {
-    let max = |cell: fn(&Cells) -> &str| {
-        std::iter::once(header)
-            .chain(rows)
-            .map(|c| width(cell(c)))
-            .max()
-            .unwrap_or(0)
-    };
-    Widths {
-        id: max(|c| &c.id),
-        new: max(|c| &c.new),
-        baseline: max(|c| &c.baseline),
-        change: max(|c| &c.change),
-        interval: max(|c| &c.interval),
-        p: max(|c| &c.p),
-        noise: max(|c| &c.noise),
-        mde: max(|c| &c.mde),
-        instructions: max(|c| &c.instructions),
-        peak_memory: max(|c| &c.peak_memory),
-    }
-}
-
+/// The non-zero counts, worst first.
 pub(crate) fn counts(counts: &Counts) -> Vec<Count> {
     let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     [
@@ -304,119 +103,344 @@ pub(crate) fn counts(counts: &Counts) -> Vec<Count> {
     .collect()
 }
 
-pub(crate) use perfmatrix_model::short_commit;
-
-/// `s` with every control character (newline, tab, ESC…) and every bidirectional-override
-/// character written as a Rust escape (`\n`, `\u{1b}`), so that no report content can move the
-/// cursor, colour the terminal, break a table line or reorder what is shown.
-pub(crate) fn printable(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() || is_bidi_control(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// The report with [`printable`] applied to every string in it.
-fn printable_report(report: &Report) -> Report {
-    Report {
-        schema: printable(&report.schema),
-        version: report.version,
-        platform: printable(&report.platform),
-        fingerprint_slug: printable(&report.fingerprint_slug),
-        fingerprint_id: printable(&report.fingerprint_id),
-        cpu: printable(&report.cpu),
-        emulated: report.emulated.as_deref().map(printable),
-        quick: report.quick,
-        baseline: printable_choice(&report.baseline),
-        count_baseline: report.count_baseline.as_ref().map(printable_choice),
-        time_gated: report.time_gated,
-        rows: report
-            .rows
-            .iter()
-            .map(|r| {
-                let exact = |e: &Option<ExactRow>| {
-                    e.as_ref().map(|e| ExactRow {
-                        note: e.note.as_deref().map(printable),
-                        ..e.clone()
-                    })
-                };
-                Row {
-                    id: printable(&r.id),
-                    instructions: exact(&r.instructions),
-                    peak_memory: exact(&r.peak_memory),
-                    ..r.clone()
-                }
-            })
-            .collect(),
-        counts: report.counts,
-        outcome: report.outcome,
+/// `"7: 1 regressed, 6 unchanged"`, or `"0"`.
+fn count_summary(c: &Counts) -> String {
+    let counts = counts(c);
+    let total = counts.iter().map(|c| c.n).fold(0, usize::saturating_add);
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|c| format!("{} {}", c.n, c.label))
+        .collect();
+    if parts.is_empty() {
+        total.to_string()
+    } else {
+        format!("{total}: {}", parts.join(", "))
     }
 }
 
-/// A baseline choice with [`printable`] applied to every string in it.
-pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
-    match choice {
-        BaselineChoice::Selected {
-            path,
-            slug,
-            commit,
-            runs,
-            why,
-        } => BaselineChoice::Selected {
-            path: printable(path),
-            slug: printable(slug),
-            commit: printable(commit),
-            runs: *runs,
-            why: printable(why),
-        },
-        BaselineChoice::NoComparable {
-            candidates,
-            how_to_record,
-        } => BaselineChoice::NoComparable {
-            candidates: candidates
-                .iter()
-                .map(|c| CandidateView {
-                    path: printable(&c.path),
-                    slug: printable(&c.slug),
-                    differing: c
-                        .differing
-                        .iter()
-                        .map(|d| FieldDiffView {
-                            field: printable(&d.field),
-                            run: printable(&d.run),
-                            baseline: printable(&d.baseline),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            how_to_record: printable(how_to_record),
-        },
-        BaselineChoice::Paired {
+/// One platform; `None` where the platform has no such thing (a missing leg has no baseline).
+#[derive(Debug, Serialize)]
+pub(crate) struct PlatformView {
+    pub(crate) platform: String,
+    /// `fail`, `missing (required)`, `pass (quick)`…
+    pub(crate) status: String,
+    /// The status as the `paint` filter and the CSS know it: `fail` for any platform that fails
+    /// the merge, its status otherwise.
+    pub(crate) kind: &'static str,
+    /// The fingerprint's slug alone, and with the CPU model a reader recognises: `slug (cpu)`.
+    pub(crate) slug: Option<String>,
+    pub(crate) fingerprint: Option<String>,
+    pub(crate) emulated: Option<String>,
+    pub(crate) quick: bool,
+    /// The baseline in one line: its file, or the paired commits.
+    pub(crate) baseline: Option<String>,
+    /// The wall-time baseline and the count baseline as the leg chose them.
+    pub(crate) choice: Option<BaselineChoice>,
+    pub(crate) count_choice: Option<BaselineChoice>,
+    /// Whether the leg found no baseline with counts for its build.
+    pub(crate) no_count_baseline: bool,
+    pub(crate) commits: Commits,
+    pub(crate) time_gated: bool,
+    /// The platform's counts: `"7: 1 regressed, 6 unchanged"`.
+    pub(crate) benchmarks: Option<String>,
+    pub(crate) note: Option<String>,
+}
+
+/// The commits of a platform's baseline choices, shortened as git shows them; empty where the
+/// choice has none.
+#[derive(Debug, Serialize)]
+pub(crate) struct Commits {
+    /// The selected wall-time baseline's.
+    pub(crate) baseline: String,
+    /// A paired run's head (`+ uncommitted changes` when the working tree was dirty) and base.
+    pub(crate) head: String,
+    pub(crate) base: String,
+    /// The selected count baseline's.
+    pub(crate) count: String,
+}
+
+impl Commits {
+    fn of(choice: Option<&BaselineChoice>, count: Option<&BaselineChoice>) -> Self {
+        let selected = |c: Option<&BaselineChoice>| match c {
+            Some(BaselineChoice::Selected { commit, .. }) => short_commit(commit).to_owned(),
+            _ => String::new(),
+        };
+        let (head, base) = match choice {
+            Some(BaselineChoice::Paired { head, base, .. }) => (
+                format!(
+                    "{}{}",
+                    short_commit(&head.commit),
+                    if head.dirty {
+                        " + uncommitted changes"
+                    } else {
+                        ""
+                    }
+                ),
+                short_commit(&base.commit).to_owned(),
+            ),
+            _ => (String::new(), String::new()),
+        };
+        Self {
+            baseline: selected(choice),
             head,
             base,
-            why,
-            samples,
-        } => {
-            let revision = |r: &Revision| Revision {
-                name: printable(&r.name),
-                commit: printable(&r.commit),
-                dirty: r.dirty,
-            };
-            BaselineChoice::Paired {
-                head: revision(head),
-                base: revision(base),
-                why: printable(why),
-                samples: printable(samples),
+            count: selected(count),
+        }
+    }
+}
+
+impl PlatformView {
+    pub(crate) fn new(row: &PlatformRow) -> Self {
+        let name = match row.status {
+            PlatformStatus::NoComparableBaseline => "no comparable baseline",
+            status => status.as_str(),
+        };
+        let status = match row.status {
+            PlatformStatus::Skipped | PlatformStatus::Missing | PlatformStatus::Unjudged => {
+                let required = if row.required { "required" } else { "optional" };
+                format!("{name} ({required})")
             }
+            _ if row.quick => format!("{name} (quick)"),
+            _ => name.to_owned(),
+        };
+        let kind = if row.fails {
+            "fail"
+        } else {
+            row.status.as_str()
+        };
+        let text = |s: &Option<String>| s.as_deref().map(printable);
+        let slug = text(&row.fingerprint_slug);
+        let choice = row.baseline_choice.as_ref().map(printable_choice);
+        let count_choice = row.count_baseline.as_ref().map(printable_choice);
+        Self {
+            platform: printable(&row.platform),
+            status,
+            kind,
+            fingerprint: slug.as_ref().map(|slug| match row.cpu.as_deref() {
+                Some(cpu) if !cpu.is_empty() => format!("{slug} ({})", printable(cpu)),
+                _ => slug.clone(),
+            }),
+            slug,
+            emulated: text(&row.emulated),
+            quick: row.quick,
+            baseline: text(&row.baseline),
+            no_count_baseline: matches!(count_choice, Some(BaselineChoice::NoComparable { .. })),
+            commits: Commits::of(choice.as_ref(), count_choice.as_ref()),
+            choice,
+            count_choice,
+            time_gated: row.time_gated,
+            benchmarks: row.counts.as_ref().map(count_summary),
+            note: text(&row.note),
+        }
+    }
+}
+
+/// One benchmark with a cell per column.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct BenchView {
+    pub(crate) id: String,
+    /// The worst verdict, as `paint` and the CSS know it.
+    pub(crate) worst: &'static str,
+    pub(crate) cells: Vec<CellView>,
+    #[serde(skip)]
+    pub(crate) severity: RowVerdict,
+    /// Whether every cell there is says unchanged.
+    #[serde(skip)]
+    pub(crate) unchanged: bool,
+}
+
+/// One benchmark on one platform, every number of its comparison as shown; where it was not
+/// measured, `kind` is `none` and `verdict` `—`.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct CellView {
+    /// The change's estimate and interval; empty without a change.
+    pub(crate) change: String,
+    pub(crate) interval: String,
+    /// The verdict as shown, with the metric that decided it unless that is wall time.
+    pub(crate) label: String,
+    /// Whether a second measurement decided it.
+    pub(crate) remeasured: bool,
+    /// `label` with a `*` when a second measurement decided it: the narrow form of the cells.
+    pub(crate) verdict: String,
+    /// The verdict as the `paint` filter and the CSS know it.
+    pub(crate) kind: &'static str,
+    /// The medians, the p-value, the noise floor and the minimum detectable effect; `—` where
+    /// there is none.
+    pub(crate) new: String,
+    pub(crate) base: String,
+    pub(crate) p: String,
+    pub(crate) noise: String,
+    pub(crate) mde: String,
+    pub(crate) instr: ExactCell,
+    pub(crate) mem: ExactCell,
+    /// The exact metrics in a narrow cell, footnote marker included (`instr +2.00%`,
+    /// `mem unavailable [1]`); empty when not measured. Set by [`number_footnotes`].
+    pub(crate) instr_short: String,
+    pub(crate) mem_short: String,
+}
+
+/// `row` with exactly `columns` cells, whatever the length of its own list.
+fn bench_view(row: &MergedRow, columns: usize) -> BenchView {
+    let cells: Vec<Option<&Row>> = (0..columns)
+        .map(|i| row.cells.get(i).and_then(Option::as_ref))
+        .collect();
+    BenchView {
+        id: printable(&row.id),
+        worst: verdict_names(row.worst).1,
+        severity: row.worst,
+        unchanged: cells
+            .iter()
+            .flatten()
+            .all(|c| c.verdict == RowVerdict::Unchanged),
+        cells: cells.into_iter().map(cell_view).collect(),
+    }
+}
+
+fn cell_view(cell: Option<&Row>) -> CellView {
+    let Some(cell) = cell else {
+        return CellView {
+            change: String::new(),
+            interval: String::new(),
+            label: EMPTY.to_owned(),
+            remeasured: false,
+            verdict: EMPTY.to_owned(),
+            kind: "none",
+            new: EMPTY.to_owned(),
+            base: EMPTY.to_owned(),
+            p: EMPTY.to_owned(),
+            noise: EMPTY.to_owned(),
+            mde: EMPTY.to_owned(),
+            instr: ExactCell::new(Exact::Instructions, None),
+            mem: ExactCell::new(Exact::PeakMemory, None),
+            instr_short: String::new(),
+            mem_short: String::new(),
+        };
+    };
+    let label = verdict_label(cell.verdict, cell.decided_by);
+    let or_empty = |value: Option<f64>, format: fn(f64) -> String| {
+        value.map_or_else(|| EMPTY.to_owned(), format)
+    };
+    CellView {
+        change: cell
+            .change
+            .map_or_else(String::new, |c| format_percent(c.estimate())),
+        interval: cell.change.map_or_else(String::new, |c| {
+            format!(
+                "[{}, {}]",
+                format_percent(c.lower()),
+                format_percent(c.upper())
+            )
+        }),
+        verdict: if cell.remeasured {
+            format!("{label}*")
+        } else {
+            label.clone()
+        },
+        label,
+        remeasured: cell.remeasured,
+        kind: verdict_names(cell.verdict).1,
+        new: or_empty(cell.new_median_ns, format_duration_ns),
+        base: or_empty(cell.base_median_ns, format_duration_ns),
+        p: or_empty(cell.p_value, format_p),
+        noise: or_empty(cell.noise, format_percent_unsigned),
+        mde: or_empty(cell.minimum_detectable_effect, format_percent_unsigned),
+        instr: ExactCell::new(Exact::Instructions, cell.instructions.as_ref()),
+        mem: ExactCell::new(Exact::PeakMemory, cell.peak_memory.as_ref()),
+        instr_short: String::new(),
+        mem_short: String::new(),
+    }
+}
+
+/// Every benchmark of `report`, in its order, with a cell per column; the footnotes are not yet
+/// numbered (see [`number_footnotes`]).
+pub(crate) fn rows(report: &MergedReport) -> Vec<BenchView> {
+    let columns = report.columns.len();
+    report
+        .benchmarks
+        .iter()
+        .map(|r| bench_view(r, columns))
+        .collect()
+}
+
+/// Numbers the reasons of the unavailable metrics of `rows` in the order they are shown (each
+/// cell's instructions, then its peak memory), and fills in each cell's narrow texts of its
+/// exact metrics.
+pub(crate) fn number_footnotes(rows: &mut [BenchView]) -> Vec<Footnote> {
+    let mut footnotes = Footnotes::default();
+    let short = |metric: Exact, cell: &ExactCell| {
+        if cell.measured() {
+            format!("{} {}", metric.short_name(), cell.short_marked)
+        } else {
+            String::new()
+        }
+    };
+    for cell in rows.iter_mut().flat_map(|r| &mut r.cells) {
+        footnotes.mark(&mut cell.instr);
+        footnotes.mark(&mut cell.mem);
+        cell.instr_short = short(Exact::Instructions, &cell.instr);
+        cell.mem_short = short(Exact::PeakMemory, &cell.mem);
+    }
+    footnotes.into_list()
+}
+
+/// A benchmark whose metrics disagree on a platform, and what that points at.
+#[derive(Debug, Serialize)]
+pub(crate) struct Reading {
+    pub(crate) id: String,
+    pub(crate) platform: String,
+    pub(crate) text: &'static str,
+}
+
+/// Every cell whose wall time and instructions disagree, in benchmark then column order.
+pub(crate) fn readings(report: &MergedReport) -> Vec<Reading> {
+    report
+        .benchmarks
+        .iter()
+        .flat_map(|row| {
+            row.cells.iter().enumerate().filter_map(|(column, cell)| {
+                let d = cell.as_ref()?.disagreement()?;
+                Some(Reading {
+                    id: printable(&row.id),
+                    platform: report
+                        .columns
+                        .get(column)
+                        .map(|p| printable(p))
+                        .unwrap_or_default(),
+                    text: d.explain(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// (as shown, as the `paint` filter knows it).
+pub(crate) fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str) {
+    match verdict {
+        RowVerdict::Improved => ("improved", "improved"),
+        RowVerdict::Unchanged => ("unchanged", "unchanged"),
+        RowVerdict::Unavailable => ("unavailable", "unavailable"),
+        RowVerdict::NoBaseline => ("no baseline", "no-baseline"),
+        RowVerdict::New => ("new", "new"),
+        RowVerdict::Missing => ("missing", "missing"),
+        RowVerdict::Warning => ("warning", "warning"),
+        RowVerdict::Regressed => ("regressed", "regressed"),
+    }
+}
+
+/// The context of `report.html.j2`, one platform's page or a matrix's: the [`Summary`]'s fields,
+/// every benchmark as `rows` with the `footnotes` of their unavailable metrics, the `readings`,
+/// and the [`chart::Chart`] of the largest changes as `chart`.
+pub(crate) fn html_context(report: &MergedReport) -> Value {
+    let mut rows = rows(report);
+    let footnotes = number_footnotes(&mut rows);
+    minijinja::context! {
+        ..Value::from_serialize(Summary::new(report)),
+        ..minijinja::context! {
+            rows,
+            footnotes,
+            readings => readings(report),
+            chart => chart::chart(report),
+            max_charted => chart::MAX_CHARTED,
         }
     }
 }
@@ -424,24 +448,7 @@ pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn printable_escapes_controls_and_bidi_overrides() {
-        assert_eq!(printable("cosine/768"), "cosine/768");
-        assert_eq!(printable("a\x1b[31mb"), "a\\u{1b}[31mb");
-        assert_eq!(printable("a\nb\tc"), "a\\nb\\tc");
-        assert_eq!(printable("x\u{202E}y"), "x\\u{202e}y");
-        assert_eq!(printable("µs — ünïcode"), "µs — ünïcode");
-    }
-
-    #[test]
-    fn commits_are_shortened_only_when_they_are_hex() {
-        assert_eq!(short_commit("0123456789abcdef0123"), "0123456");
-        assert_eq!(short_commit("abc1234"), "abc1234");
-        assert_eq!(short_commit("unknown-commit"), "unknown-commit");
-        assert_eq!(short_commit("0123456789-dirty"), "0123456789-dirty");
-        assert_eq!(short_commit(""), "");
-    }
+    use perfmatrix_model::{Metric, Revision};
 
     #[test]
     fn counts_list_the_non_zero_ones_worst_first() {
@@ -457,5 +464,85 @@ mod tests {
             .collect();
         assert_eq!(shown, ["3 regressed", "2 warnings", "1 improved"]);
         assert!(counts(&Counts::default()).is_empty());
+    }
+
+    #[test]
+    fn count_summaries() {
+        let c = Counts {
+            regressed: 1,
+            unchanged: 6,
+            ..Counts::default()
+        };
+        assert_eq!(count_summary(&c), "7: 1 regressed, 6 unchanged");
+        assert_eq!(count_summary(&Counts::default()), "0");
+    }
+
+    #[test]
+    fn rows_get_exactly_one_cell_per_column() {
+        let row = MergedRow {
+            id: "a\nb".to_owned(),
+            cells: vec![None, None, None],
+            worst: RowVerdict::Unchanged,
+        };
+        let view = bench_view(&row, 2);
+        assert_eq!(view.cells.len(), 2);
+        assert_eq!(view.id, "a\\nb");
+        assert_eq!(bench_view(&row, 5).cells.len(), 5);
+        assert!(
+            view.cells
+                .iter()
+                .all(|c| c.kind == "none" && c.verdict == EMPTY)
+        );
+    }
+
+    #[test]
+    fn a_cell_shows_every_number_of_its_comparison() {
+        let row = Row {
+            new_median_ns: Some(1_234.5),
+            base_median_ns: None,
+            p_value: Some(1e-9),
+            noise: Some(0.012),
+            minimum_detectable_effect: Some(0.1234),
+            remeasured: true,
+            decided_by: Metric::Instructions,
+            ..Row::bare("a/1", RowVerdict::Regressed)
+        };
+        let cell = cell_view(Some(&row));
+        assert_eq!(
+            [&cell.new, &cell.base, &cell.p, &cell.noise, &cell.mde].map(String::as_str),
+            ["1.23 µs", EMPTY, "<0.001", "1.2%", "12.3%"]
+        );
+        assert_eq!(cell.label, "regressed (instructions)");
+        assert_eq!(cell.verdict, "regressed (instructions)*");
+        assert!(cell.remeasured && cell.change.is_empty() && cell.interval.is_empty());
+    }
+
+    #[test]
+    fn commits_are_short_and_a_dirty_head_says_so() {
+        let revision = |commit: &str, dirty| Revision {
+            name: "n".to_owned(),
+            commit: commit.to_owned(),
+            dirty,
+        };
+        let paired = BaselineChoice::Paired {
+            head: revision("1111111122223333", true),
+            base: revision("4444444455556666", false),
+            why: String::new(),
+            samples: String::new(),
+        };
+        let selected = BaselineChoice::Selected {
+            path: String::new(),
+            slug: String::new(),
+            commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
+            runs: 1,
+            why: String::new(),
+        };
+        let c = Commits::of(Some(&paired), Some(&selected));
+        assert_eq!(
+            [&c.baseline, &c.head, &c.base, &c.count].map(String::as_str),
+            ["", "1111111 + uncommitted changes", "4444444", "9fceb02"]
+        );
+        let c = Commits::of(Some(&selected), None);
+        assert_eq!((c.baseline.as_str(), c.count.as_str()), ("9fceb02", ""));
     }
 }

@@ -1,67 +1,19 @@
-//! Renders hand-built reports (every verdict, a selected baseline, no comparable baseline with
-//! candidates, quick, emulated, hostile ids) in every format and checks what a reader relies on.
+//! Renders hand-built reports of one platform (every verdict, a selected baseline, no comparable
+//! baseline with candidates, quick, emulated, hostile ids) in every format and checks what a
+//! reader relies on.
 
 mod common;
 
-use common::{any_exact, any_metric, any_verdict, strip_ansi};
+use std::path::Path;
+
+use common::arbitrary::{any_float, any_report, finite_float};
+use common::{COLOR, PLAIN, X86, compared, report, strip_ansi, table_body};
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, FieldDiffView, Outcome, Report, Revision, Row,
-    RowVerdict,
+    BaselineChoice, CandidateView, Counts, FieldDiffView, MergedReport, Outcome, Report, Revision,
+    Row, RowVerdict,
 };
-use perfmatrix_report::{Format, ReportError, Style, color_allowed, render};
-use perfmatrix_stats::Interval;
+use perfmatrix_report::{Format, ReportError, color_allowed, render, render_merged};
 use proptest::prelude::*;
-
-const PLAIN: Style = Style { color: false };
-const COLOR: Style = Style { color: true };
-
-fn interval(lower: f64, estimate: f64, upper: f64) -> Interval {
-    Interval::new(lower, estimate, upper).unwrap()
-}
-
-fn empty_row(id: &str, verdict: RowVerdict) -> Row {
-    Row::bare(id, verdict)
-}
-
-/// A compared row: medians in ns, change as (lower, estimate, upper).
-fn compared(
-    id: &str,
-    verdict: RowVerdict,
-    base: f64,
-    new: f64,
-    change: (f64, f64, f64),
-    p: f64,
-) -> Row {
-    Row {
-        new_median_ns: Some(new),
-        base_median_ns: Some(base),
-        change: Some(interval(change.0, change.1, change.2)),
-        p_value: Some(p),
-        noise: Some(0.012),
-        warn: Some(0.05),
-        fail: Some(0.10),
-        minimum_detectable_effect: Some(0.1234),
-        remeasured: false,
-        ..empty_row(id, verdict)
-    }
-}
-
-fn counts_of(rows: &[Row]) -> Counts {
-    let mut c = Counts::default();
-    for r in rows {
-        *match r.verdict {
-            RowVerdict::Improved => &mut c.improved,
-            RowVerdict::Unchanged => &mut c.unchanged,
-            RowVerdict::Unavailable => &mut c.unavailable,
-            RowVerdict::NoBaseline => &mut c.no_baseline,
-            RowVerdict::New => &mut c.new,
-            RowVerdict::Missing => &mut c.missing,
-            RowVerdict::Warning => &mut c.warning,
-            RowVerdict::Regressed => &mut c.regressed,
-        } += 1;
-    }
-    c
-}
 
 /// A full run against a selected baseline with one row of each compared verdict.
 fn selected() -> Report {
@@ -108,34 +60,26 @@ fn selected() -> Report {
         ),
         Row {
             new_median_ns: Some(12.345),
-            ..empty_row("spread/new-bench", RowVerdict::New)
+            ..Row::bare("spread/new-bench", RowVerdict::New)
         },
         Row {
             base_median_ns: Some(999.6),
-            ..empty_row("spread/removed", RowVerdict::Missing)
+            ..Row::bare("spread/removed", RowVerdict::Missing)
         },
     ];
+    let slug = "x86_64-linux-amd-epyc-7763-avx2-8c";
     Report {
-        schema: "perfmatrix-report".to_owned(),
         version: 1,
-        platform: "x86_64-unknown-linux-gnu".to_owned(),
-        fingerprint_slug: "x86_64-linux-amd-epyc-7763-avx2-8c".to_owned(),
+        fingerprint_slug: slug.to_owned(),
         fingerprint_id: "3f2a9c0d1e4b5a69".to_owned(),
-        cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
-        emulated: None,
-        quick: false,
         baseline: BaselineChoice::Selected {
-            path: "baselines/x86_64-unknown-linux-gnu/3f2a9c0d1e4b5a69.json".to_owned(),
-            slug: "x86_64-linux-amd-epyc-7763-avx2-8c".to_owned(),
+            path: format!("baselines/{X86}/3f2a9c0d1e4b5a69.json"),
+            slug: slug.to_owned(),
             commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
             runs: 5,
             why: "recorded on the same machine class (comparability key 3f2a9c0d1e4b5a69: target, CPU model, SIMD features, kernel variants, cores, emulation all equal)".to_owned(),
         },
-        count_baseline: None,
-        time_gated: true,
-        counts: counts_of(&rows),
-        rows,
-        outcome: Outcome::Fail,
+        ..report(X86, rows)
     }
 }
 
@@ -144,20 +88,17 @@ fn no_comparable() -> Report {
     let rows = vec![
         Row {
             new_median_ns: Some(181_000.0),
-            ..empty_row("cosine/768x1000", RowVerdict::NoBaseline)
+            ..Row::bare("cosine/768x1000", RowVerdict::NoBaseline)
         },
         Row {
             new_median_ns: Some(3.2e6),
-            ..empty_row("decay/1M", RowVerdict::NoBaseline)
+            ..Row::bare("decay/1M", RowVerdict::NoBaseline)
         },
     ];
     Report {
-        schema: "perfmatrix-report".to_owned(),
         version: 1,
-        platform: "aarch64-unknown-linux-gnu".to_owned(),
         fingerprint_slug: "aarch64-linux-qemu-neon-2c".to_owned(),
         fingerprint_id: "77aa00bb11cc22dd".to_owned(),
-        cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
         emulated: Some("qemu-user".to_owned()),
         quick: true,
         baseline: BaselineChoice::NoComparable {
@@ -191,33 +132,21 @@ fn no_comparable() -> Report {
             how_to_record: "cargo xtask update-baselines --platform aarch64-unknown-linux-gnu"
                 .to_owned(),
         },
-        count_baseline: None,
-        time_gated: true,
-        counts: counts_of(&rows),
-        rows,
         outcome: Outcome::NoComparableBaseline,
+        ..report("aarch64-unknown-linux-gnu", rows)
     }
 }
 
 fn passing() -> Report {
     let mut r = selected();
     r.rows.retain(|row| row.verdict != RowVerdict::Regressed);
-    r.counts = counts_of(&r.rows);
+    r.counts = Counts::of(r.rows.iter().map(|row| row.verdict));
     r.outcome = Outcome::Pass;
     r
 }
 
 fn all_reports() -> [Report; 3] {
     [selected(), no_comparable(), passing()]
-}
-
-/// The table's body: the lines from the header to the blank line after the rows.
-fn table_body(table: &str) -> Vec<&str> {
-    table
-        .lines()
-        .skip_while(|l| !l.starts_with("benchmark"))
-        .take_while(|l| !l.is_empty())
-        .collect()
 }
 
 #[test]
@@ -480,6 +409,38 @@ fn json_round_trips() {
 }
 
 #[test]
+fn json_is_the_report_as_serde_writes_it() {
+    for report in all_reports() {
+        let json = render(&report, Format::Json, PLAIN).unwrap();
+        let serde = serde_json::to_string_pretty(&report).unwrap();
+        assert_eq!(json, serde + "\n");
+        assert_eq!(render(&report, Format::Json, COLOR).unwrap(), json);
+    }
+}
+
+#[test]
+fn a_platform_is_rendered_as_the_merge_of_one() {
+    for report in all_reports() {
+        let merged = MergedReport::single(&report, Path::new(&report.platform));
+        assert_eq!(
+            render(&report, Format::Html, PLAIN).unwrap(),
+            render_merged(&merged, Format::Html, PLAIN).unwrap()
+        );
+        // The table and the Markdown of the merge of one have the same verdict and counts as the
+        // platform's own layout.
+        let own = render(&report, Format::Table, PLAIN).unwrap();
+        let matrix = render_merged(&merged, Format::Table, PLAIN).unwrap();
+        let last = |text: &str| text.lines().last().unwrap().to_owned();
+        assert!(last(&own).starts_with(&last(&matrix)), "{own}\n{matrix}");
+        let counts = |text: &str| {
+            let line = text.lines().rev().nth(1).unwrap();
+            line[line.find(": ").map_or(line.len(), |at| at + 2)..].to_owned()
+        };
+        assert_eq!(counts(&own), counts(&matrix), "{own}\n{matrix}");
+    }
+}
+
+#[test]
 fn a_remeasured_verdict_says_so_in_table_and_markdown() {
     let mut report = selected();
     report.mark_remeasured(&[report.rows[0].id.clone()]);
@@ -587,228 +548,8 @@ fn no_color_rule() {
 }
 
 // Arbitrary reports: any strings, any numbers (NaN and infinities included), inconsistent
-// counts and outcomes. Rendering never fails or panics, never lets an escape byte through the
-// plain table, and keeps one table line per row.
-
-fn any_string() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-z0-9/_.|`*\\-]{0,24}",
-        any::<String>(),
-        Just(String::new()),
-    ]
-}
-
-fn any_interval(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Interval> {
-    (floats.clone(), floats.clone(), floats).prop_map(|(a, b, c)| {
-        let mut v = [a, b, c];
-        v.sort_by(f64::total_cmp);
-        interval(v[0], v[1], v[2])
-    })
-}
-
-fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
-    let change = proptest::option::of(any_interval(not_nan(floats.clone())));
-    let exact = (
-        any_exact(floats.clone(), any_string().boxed()),
-        any_exact(floats.clone(), any_string().boxed()),
-    );
-    let f = move || proptest::option::of(floats.clone());
-    (
-        any_string(),
-        (any_verdict(), any_verdict(), any_metric(), any::<bool>()),
-        (f(), f(), change),
-        (f(), f(), f(), f(), f()),
-        exact,
-    )
-        .prop_map(
-            |(
-                id,
-                (verdict, time_verdict, decided_by, remeasured),
-                (new, base, change),
-                (p, noise, warn, fail, mde),
-                (instructions, peak_memory),
-            )| Row {
-                id,
-                verdict,
-                new_median_ns: new,
-                base_median_ns: base,
-                change,
-                p_value: p,
-                noise,
-                warn,
-                fail,
-                minimum_detectable_effect: mde,
-                remeasured,
-                time_verdict,
-                instructions,
-                peak_memory,
-                decided_by,
-                paired: None,
-            },
-        )
-}
-
-fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
-    let diff = (any_string(), any_string(), any_string()).prop_map(|(field, run, baseline)| {
-        FieldDiffView {
-            field,
-            run,
-            baseline,
-        }
-    });
-    let candidate = (
-        any_string(),
-        any_string(),
-        prop::collection::vec(diff, 0..3),
-    )
-        .prop_map(|(path, slug, differing)| CandidateView {
-            path,
-            slug,
-            differing,
-        });
-    prop_oneof![
-        (
-            any_string(),
-            any_string(),
-            any_string(),
-            any::<usize>(),
-            any_string()
-        )
-            .prop_map(|(path, slug, commit, runs, why)| BaselineChoice::Selected {
-                path,
-                slug,
-                commit,
-                runs,
-                why
-            }),
-        (prop::collection::vec(candidate, 0..3), any_string()).prop_map(
-            |(candidates, how_to_record)| BaselineChoice::NoComparable {
-                candidates,
-                how_to_record
-            }
-        ),
-        (
-            any_string(),
-            any_string(),
-            any::<bool>(),
-            any_string(),
-            any_string()
-        )
-            .prop_map(|(name, commit, dirty, why, samples)| {
-                BaselineChoice::Paired {
-                    head: Revision {
-                        name: "working tree".to_owned(),
-                        commit: commit.clone(),
-                        dirty,
-                    },
-                    base: Revision {
-                        name,
-                        commit,
-                        dirty: false,
-                    },
-                    why,
-                    samples,
-                }
-            }),
-    ]
-}
-
-/// A CPU model that varies with the report (any string would do; this keeps the tuple small).
-fn platform_cpu(emulated: Option<&String>) -> String {
-    emulated.map_or_else(
-        || "AMD EPYC 7763 64-Core Processor".to_owned(),
-        Clone::clone,
-    )
-}
-
-fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
-    let counts = prop::array::uniform8(any::<usize>()).prop_map(|c| Counts {
-        improved: c[0],
-        unchanged: c[1],
-        unavailable: c[7],
-        no_baseline: c[2],
-        new: c[3],
-        missing: c[4],
-        warning: c[5],
-        regressed: c[6],
-    });
-    let outcome = prop_oneof![
-        Just(Outcome::Pass),
-        Just(Outcome::Fail),
-        Just(Outcome::NoComparableBaseline)
-    ];
-    (
-        (
-            any_string(),
-            any::<u32>(),
-            any_string(),
-            any_string(),
-            any_string(),
-        ),
-        (
-            proptest::option::of(any_string()),
-            any::<bool>(),
-            any_baseline(),
-            proptest::option::of(any_baseline()),
-        ),
-        (
-            prop::collection::vec(any_row(floats), 0..6),
-            counts,
-            outcome,
-        ),
-    )
-        .prop_map(
-            |(
-                (schema, version, platform, fingerprint_slug, fingerprint_id),
-                (emulated, quick, baseline, count_baseline),
-                (rows, counts, outcome),
-            )| {
-                Report {
-                    schema,
-                    version,
-                    platform,
-                    fingerprint_slug,
-                    fingerprint_id,
-                    cpu: platform_cpu(emulated.as_ref()),
-                    emulated,
-                    quick,
-                    baseline,
-                    count_baseline,
-                    time_gated: quick,
-                    rows,
-                    counts,
-                    outcome,
-                }
-            },
-        )
-}
-
-/// Interval bounds may be infinite, never NaN.
-fn not_nan(floats: BoxedStrategy<f64>) -> BoxedStrategy<f64> {
-    floats
-        .prop_filter("interval bounds are not NaN", |f| !f.is_nan())
-        .boxed()
-}
-
-fn any_float() -> BoxedStrategy<f64> {
-    prop_oneof![
-        prop::num::f64::ANY,
-        Just(f64::NAN),
-        Just(f64::INFINITY),
-        Just(f64::NEG_INFINITY),
-        Just(0.0),
-        0.0..1e10,
-    ]
-    .boxed()
-}
-
-fn finite_float() -> BoxedStrategy<f64> {
-    prop_oneof![
-        prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO,
-        0.0..1e10,
-    ]
-    .boxed()
-}
+// counts and outcomes, ids twice. Rendering never fails or panics, never lets an escape byte
+// through the plain table, and keeps one table line per row.
 
 proptest! {
     #![proptest_config(ProptestConfig {

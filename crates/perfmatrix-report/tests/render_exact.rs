@@ -5,70 +5,21 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::Path;
 
-use common::{report, strip_ansi};
-use perfmatrix_model::{
-    BaselineChoice, CandidateView, ExactRow, Expected, FieldDiffView, Leg, MergedReport, Metric,
-    Report, Row, RowVerdict, merge,
+use common::{
+    ARM, COLOR, PLAIN, X86, exact, leg, measured, report, strip_ansi, table_body, timed,
+    unavailable,
 };
-use perfmatrix_report::{Format, Style, render, render_merged};
-use perfmatrix_stats::Interval;
+use perfmatrix_model::{
+    BaselineChoice, CandidateView, ExactRow, FieldDiffView, MergedReport, Metric, Report, Row,
+    RowVerdict, merge,
+};
+use perfmatrix_report::{Format, render, render_merged};
 
-const PLAIN: Style = Style { color: false };
-const COLOR: Style = Style { color: true };
-const X86: &str = "x86_64-unknown-linux-gnu";
-const ARM: &str = "aarch64-unknown-linux-gnu";
 const QEMU_REASON: &str = "not counted: valgrind cannot count aarch64 instructions on this x86_64 machine (under qemu-user it would count qemu, not the kernel)";
 const RECORD: &str = "cargo xtask update-baselines --platform aarch64-unknown-linux-gnu";
 const MIB: u64 = 1 << 20;
-
-/// An exact metric compared with its baseline value, its change computed as the model does.
-fn exact(verdict: RowVerdict, base: u64, new: u64) -> ExactRow {
-    ExactRow {
-        verdict,
-        new: Some(new),
-        base: Some(base),
-        change: Some((i128::from(new) - i128::from(base)) as f64 / base as f64),
-        note: None,
-    }
-}
-
-/// An exact metric measured without a baseline to compare it with.
-fn measured(verdict: RowVerdict, new: u64) -> ExactRow {
-    ExactRow {
-        verdict,
-        new: Some(new),
-        base: None,
-        change: None,
-        note: None,
-    }
-}
-
-fn unavailable(reason: &str) -> ExactRow {
-    ExactRow {
-        verdict: RowVerdict::Unavailable,
-        new: None,
-        base: None,
-        change: None,
-        note: Some(reason.to_owned()),
-    }
-}
-
-/// A row whose wall time was compared: medians of 1 µs moved by `change`.
-fn timed(id: &str, time: RowVerdict, change: (f64, f64, f64)) -> Row {
-    Row {
-        new_median_ns: Some(1000.0 * (1.0 + change.1)),
-        base_median_ns: Some(1000.0),
-        change: Some(Interval::new(change.0, change.1, change.2).unwrap()),
-        p_value: Some(0.2),
-        noise: Some(0.01),
-        warn: Some(0.05),
-        fail: Some(0.10),
-        minimum_detectable_effect: Some(0.03),
-        ..Row::bare(id, time)
-    }
-}
 
 /// `row` with its exact metrics and the overall verdict the model gives them.
 fn with_exact(
@@ -188,17 +139,7 @@ fn arm() -> Report {
 }
 
 fn merged() -> MergedReport {
-    let leg = |report: Report| Leg {
-        source: PathBuf::from(format!("results/{}.json", report.platform)),
-        platform: report.platform.clone(),
-        fingerprint_slug: report.fingerprint_slug.clone(),
-        verdict: Some(report),
-    };
-    let expected = [X86, ARM].map(|p| Expected {
-        platform: p.to_owned(),
-        required: true,
-    });
-    merge(vec![leg(x86()), leg(arm())], &expected, &[]).unwrap()
+    common::merged(vec![x86(), arm()])
 }
 
 /// The line of the terminal or Markdown table that shows `id` (the first, in a merged report
@@ -222,7 +163,7 @@ fn html_row<'a>(html: &'a str, id: &str) -> &'a str {
 
 /// The text and Markdown of a single report and of the merge, and the HTML of both.
 fn every_text(report: &Report) -> Vec<(String, String)> {
-    let merged = MergedReport::single(report, std::path::Path::new("r.json"));
+    let merged = MergedReport::single(report, Path::new("r.json"));
     let mut out = Vec::new();
     for format in [Format::Table, Format::Markdown, Format::Html] {
         out.push((format!("{format}"), render(report, format, PLAIN).unwrap()));
@@ -398,9 +339,16 @@ fn the_count_baseline_is_one_line_when_selected() {
     assert!(html.contains(&format!(
         "<p class=\"note\">Instruction counts and peak memory of <code>{X86}</code> compared with <code>baselines&#x2f;{X86}&#x2f;fedcba987654.json</code>"
     )), "{html}");
-    // A merged report does not know it: nothing to say for a platform that was compared.
-    let merged = render_merged(&self::merged(), Format::Table, PLAIN).unwrap();
-    assert!(!merged.contains(&format!("{X86}: no baseline with counts")));
+    // A merged report keeps it: its page says what each platform was compared with, while its
+    // table has nothing to say of a platform that was compared.
+    let merged = self::merged();
+    let html = render_merged(&merged, Format::Html, PLAIN).unwrap();
+    assert!(html.contains(&format!(
+        "<p class=\"note\">Instruction counts and peak memory of <code>{X86}</code> compared with <code>baselines&#x2f;{X86}&#x2f;fedcba987654.json</code> (<code>x86_64-linux-intel-xeon-8370c-avx2-4c</code>, commit <code>1234567</code>, 3 runs)"
+    )), "{html}");
+    let table = render_merged(&merged, Format::Table, PLAIN).unwrap();
+    assert!(!table.contains(&format!("{X86}: no baseline with counts")));
+    assert!(!table.contains("fedcba987654"), "{table}");
 }
 
 #[test]
@@ -426,7 +374,8 @@ fn no_comparable_count_baseline_lists_the_candidates_and_how_to_record_one() {
     let table = render(&empty, Format::Table, PLAIN).unwrap();
     assert!(table.contains("(no baseline with counts is recorded for this platform yet)"));
 
-    // The merge only knows that the platform's exact metrics found none.
+    // The merge keeps the choice: its table and Markdown name the platform that found none, its
+    // page lists the candidates and how to record one, as the platform's own page does.
     let merged = self::merged();
     let note = format!(
         "{ARM}: no baseline with counts for this build, so its instruction counts and peak memory were not compared"
@@ -440,6 +389,10 @@ fn no_comparable_count_baseline_lists_the_candidates_and_how_to_record_one() {
     let html = render_merged(&merged, Format::Html, PLAIN).unwrap();
     assert!(html.contains(&format!(
         "<p class=\"note\"><code>{ARM}</code>: <span class=\"status no-comparable-baseline\">no baseline with counts for this build</span>"
+    )));
+    assert!(html.contains("<code>environment.emulated</code> run=<code>qemu-user</code>"));
+    assert!(html.contains(&format!(
+        "<p class=\"note\">Record one with <code>{RECORD}</code>.</p>"
     )));
 }
 
@@ -476,11 +429,7 @@ fn no_count_baseline_line_when_nothing_was_counted() {
 #[test]
 fn exact_columns_are_aligned_and_coloured_by_their_own_verdict() {
     let table = render(&x86(), Format::Table, PLAIN).unwrap();
-    let body: Vec<&str> = table
-        .lines()
-        .skip_while(|l| !l.starts_with("benchmark"))
-        .take_while(|l| !l.is_empty())
-        .collect();
+    let body = table_body(&table);
     let header = body[0];
     let ends = |name: &str| header.find(name).unwrap() + name.len();
     for line in &body[2..] {
@@ -540,7 +489,7 @@ fn many_distinct_reasons_are_listed_once_each_and_capped_in_markdown() {
         table.matches("instructions unavailable: reason ").count(),
         30
     );
-    let merged = MergedReport::single(&report, std::path::Path::new("r.json"));
+    let merged = MergedReport::single(&report, Path::new("r.json"));
     let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
     assert_eq!(md.matches(" unavailable: ").count(), 20, "{md}");
     assert!(md.contains(
@@ -584,7 +533,7 @@ fn hostile_reasons_are_escaped_in_every_format() {
     for html in [
         render(&report, Format::Html, PLAIN).unwrap(),
         render_merged(
-            &MergedReport::single(&report, std::path::Path::new("r.json")),
+            &MergedReport::single(&report, Path::new("r.json")),
             Format::Html,
             PLAIN,
         )
@@ -627,13 +576,7 @@ fn metrics_that_disagree_are_read_in_words() {
         md.contains(&format!("- `decay/10000`: {time_only}.")),
         "{md}"
     );
-    let leg = Leg {
-        source: PathBuf::from("results/x86.json"),
-        platform: report.platform.clone(),
-        fingerprint_slug: report.fingerprint_slug.clone(),
-        verdict: Some(report),
-    };
-    let merged = merge(vec![leg], &[], &[]).unwrap();
+    let merged = merge(vec![leg(report)], &[], &[]).unwrap();
     let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
     assert!(
         md.contains(&format!("- `decay/10000` on `{X86}`: {time_only}.")),

@@ -6,65 +6,24 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{any_exact, any_metric, any_verdict, interval, report, strip_ansi};
+use common::arbitrary::any_merged;
+use common::{ARM, COLOR, PLAIN, RISCV, X86, leg, report, required, strip_ansi, table_body, timed};
 use perfmatrix_model::{
-    BaselineChoice, Cell, Counts, ExactRow, Expected, Leg, MergedOutcome, MergedReport, MergedRow,
-    PlatformRow, PlatformStatus, Report, Row, RowVerdict, Skipped, merge,
+    BaselineChoice, ExactRow, MergedOutcome, MergedReport, PlatformRow, PlatformStatus, Row,
+    RowVerdict, Skipped, merge,
 };
-use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, Style, render, render_merged};
+use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, render, render_merged};
 use proptest::prelude::*;
-
-const PLAIN: Style = Style { color: false };
-const COLOR: Style = Style { color: true };
-const X86: &str = "x86_64-unknown-linux-gnu";
-const ARM: &str = "aarch64-unknown-linux-gnu";
-const RISCV: &str = "riscv64gc-unknown-linux-gnu";
-
-/// A compared row with medians of 1 µs and the given change.
-fn compared(id: &str, verdict: RowVerdict, change: (f64, f64, f64)) -> Row {
-    Row {
-        new_median_ns: Some(1000.0 * (1.0 + change.1)),
-        base_median_ns: Some(1000.0),
-        change: Some(interval(change.0, change.1, change.2)),
-        p_value: Some(0.01),
-        noise: Some(0.01),
-        warn: Some(0.05),
-        fail: Some(0.10),
-        minimum_detectable_effect: Some(0.03),
-        ..Row::bare(id, verdict)
-    }
-}
-
-fn leg(report: Report) -> Leg {
-    Leg {
-        source: PathBuf::from(format!("results/{}.json", report.platform)),
-        platform: report.platform.clone(),
-        fingerprint_slug: report.fingerprint_slug.clone(),
-        verdict: Some(report),
-    }
-}
-
-fn required(platforms: &[&str]) -> Vec<Expected> {
-    platforms
-        .iter()
-        .map(|p| Expected {
-            platform: (*p).to_owned(),
-            required: true,
-        })
-        .collect()
-}
 
 /// x86 and an emulated aarch64, both passing; `only/x86` is measured on x86 alone.
 fn passing() -> MergedReport {
     let x86 = report(
         X86,
         vec![
-            compared("cosine/768x1000", RowVerdict::Warning, (0.04, 0.062, 0.08)),
-            compared("decay/1M", RowVerdict::Improved, (-0.21, -0.19, -0.17)),
-            compared("only/x86", RowVerdict::Unchanged, (-0.01, 0.004, 0.02)),
-            compared(
+            timed("cosine/768x1000", RowVerdict::Warning, (0.04, 0.062, 0.08)),
+            timed("decay/1M", RowVerdict::Improved, (-0.21, -0.19, -0.17)),
+            timed("only/x86", RowVerdict::Unchanged, (-0.01, 0.004, 0.02)),
+            timed(
                 "spread/hops=3",
                 RowVerdict::Unchanged,
                 (-0.02, -0.008, 0.01),
@@ -74,17 +33,17 @@ fn passing() -> MergedReport {
     let mut arm = report(
         ARM,
         vec![
-            compared(
+            timed(
                 "cosine/768x1000",
                 RowVerdict::Unchanged,
                 (-0.03, 0.01, 0.04),
             ),
-            compared("decay/1M", RowVerdict::Unchanged, (-0.05, -0.02, 0.01)),
-            compared("spread/hops=3", RowVerdict::Improved, (-0.4, -0.31, -0.2)),
+            timed("decay/1M", RowVerdict::Unchanged, (-0.05, -0.02, 0.01)),
+            timed("spread/hops=3", RowVerdict::Improved, (-0.4, -0.31, -0.2)),
         ],
     );
     arm.emulated = Some("qemu-aarch64".to_owned());
-    merge(vec![leg(x86), leg(arm)], &required(&[X86, ARM]), &[]).unwrap()
+    common::merged(vec![x86, arm])
 }
 
 /// x86 regressed, aarch64 required but missing, riscv skipped with a note.
@@ -92,12 +51,12 @@ fn failing() -> MergedReport {
     let mut x86 = report(
         X86,
         vec![
-            compared(
+            timed(
                 "cosine/768x1000",
                 RowVerdict::Regressed,
                 (0.101, 0.13, 0.14),
             ),
-            compared("decay/1M", RowVerdict::Unchanged, (-0.01, 0.0, 0.01)),
+            timed("decay/1M", RowVerdict::Unchanged, (-0.01, 0.0, 0.01)),
             Row {
                 new_median_ns: Some(12.3),
                 ..Row::bare("spread/new", RowVerdict::New)
@@ -115,15 +74,6 @@ fn failing() -> MergedReport {
 
 fn all_reports() -> Vec<MergedReport> {
     vec![passing(), failing(), hostile(), nan_and_infinities()]
-}
-
-/// The lines of the terminal's benchmark table, from its header to the blank line after it.
-fn table_body(table: &str) -> Vec<&str> {
-    table
-        .lines()
-        .skip_while(|l| !l.starts_with("benchmark"))
-        .take_while(|l| !l.is_empty())
-        .collect()
 }
 
 /// The data rows of the Markdown benchmark table.
@@ -348,18 +298,18 @@ fn hostile() -> MergedReport {
     let mut x86 = report(
         X86,
         vec![
-            compared(
+            timed(
                 "evil\x1b[2J\nline\u{202E}",
                 RowVerdict::Regressed,
                 (0.2, 0.3, 0.4),
             ),
-            compared("a`b``c|d", RowVerdict::Unchanged, (0.0, 0.01, 0.02)),
-            compared(
+            timed("a`b``c|d", RowVerdict::Unchanged, (0.0, 0.01, 0.02)),
+            timed(
                 "<script>alert(1)</script>",
                 RowVerdict::Warning,
                 (0.05, 0.06, 0.07),
             ),
-            compared(
+            timed(
                 "x\" onload=\"alert(1)",
                 RowVerdict::Improved,
                 (-0.3, -0.2, -0.1),
@@ -446,18 +396,18 @@ fn nan_and_infinities() -> MergedReport {
     let mut x86 = report(
         X86,
         vec![
-            compared("huge", RowVerdict::Regressed, (1e300, 1e300, f64::MAX)),
-            compared(
+            timed("huge", RowVerdict::Regressed, (1e300, 1e300, f64::MAX)),
+            timed(
                 "inf",
                 RowVerdict::Regressed,
                 (0.5, f64::INFINITY, f64::INFINITY),
             ),
-            compared(
+            timed(
                 "minus-inf",
                 RowVerdict::Improved,
                 (f64::NEG_INFINITY, -0.5, 0.0),
             ),
-            compared(
+            timed(
                 "wide",
                 RowVerdict::Unchanged,
                 (f64::NEG_INFINITY, 0.0, f64::INFINITY),
@@ -470,13 +420,13 @@ fn nan_and_infinities() -> MergedReport {
     }
     let arm = report(
         ARM,
-        vec![compared(
+        vec![timed(
             "huge",
             RowVerdict::Improved,
             (-1e300, -1e300, -1e299),
         )],
     );
-    merge(vec![leg(x86), leg(arm)], &required(&[X86, ARM]), &[]).unwrap()
+    common::merged(vec![x86, arm])
 }
 
 /// Every number of the chart's SVG attributes (coordinates, sizes, paths).
@@ -543,14 +493,41 @@ fn json_round_trips() {
         assert!(json.starts_with(
             "{\n  \"schema\": \"perfmatrix-merged-report\",\n  \"version\": 1,\n  \"outcome\":"
         ));
+        assert_eq!(json, serde_json::to_string_pretty(&report).unwrap() + "\n");
     }
+}
+
+#[test]
+fn json_keeps_each_platforms_choices_and_whole_rows() {
+    let json = render_merged(&failing(), Format::Json, PLAIN).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let x86 = &value["platforms"][0];
+    assert_eq!(x86["baseline_choice"]["status"], "selected");
+    assert_eq!(x86["baseline_choice"]["runs"], 5);
+    assert_eq!(x86["time_gated"], true);
+    let cell = &value["benchmarks"][0]["cells"][0];
+    assert_eq!(cell["id"], "cosine/768x1000");
+    for (field, expected) in [
+        ("p_value", 0.2),
+        ("noise", 0.01),
+        ("warn", 0.05),
+        ("fail", 0.10),
+        ("minimum_detectable_effect", 0.03),
+    ] {
+        assert_eq!(cell[field], expected, "{field}");
+    }
+    assert_eq!(cell["remeasured"], true);
+    assert_eq!(cell["time_verdict"], "regressed");
+    // A platform with no verdict has no choices.
+    let arm = &value["platforms"][1];
+    assert!(arm["baseline_choice"].is_null() && arm["count_baseline"].is_null());
 }
 
 #[test]
 fn a_single_report_renders_as_html_too() {
     let x86 = report(
         X86,
-        vec![compared(
+        vec![timed(
             "cosine/768x1000",
             RowVerdict::Regressed,
             (0.101, 0.13, 0.14),
@@ -615,28 +592,23 @@ fn with_counts(row: Row, i: usize, p: usize, platforms: usize) -> Row {
 
 /// `n` benchmarks on `platforms` platforms: every 50th regressed on one platform, every 7th a
 /// warning on another, the rest unchanged; with instruction counts and peak memory (see
-/// [`with_counts`]).
+/// [`with_counts`]) and the count baselines they were compared with.
 fn large(n: usize, platforms: usize) -> MergedReport {
-    let names: Vec<String> = (0..platforms)
-        .map(|p| format!("platform{p}-unknown-linux-gnu"))
-        .collect();
-    let legs = names
-        .iter()
-        .enumerate()
-        .map(|(p, name)| {
+    let reports = (0..platforms)
+        .map(|p| {
             let rows = (0..n)
                 .map(|i| {
                     let id = format!("family{}/benchmark-with-a-long-name/{i:05}", i % 13);
                     let row = if i % 50 == 0 && p == i % platforms {
-                        compared(
+                        timed(
                             &id,
                             RowVerdict::Regressed,
                             (0.11, 0.15 + i as f64 * 1e-5, 0.2),
                         )
                     } else if i % 7 == 0 && p == (i + 1) % platforms {
-                        compared(&id, RowVerdict::Warning, (0.04, 0.06, 0.08))
+                        timed(&id, RowVerdict::Warning, (0.04, 0.06, 0.08))
                     } else {
-                        compared(
+                        timed(
                             &id,
                             RowVerdict::Unchanged,
                             (-0.01, 0.001 * (i % 10) as f64, 0.02),
@@ -645,11 +617,21 @@ fn large(n: usize, platforms: usize) -> MergedReport {
                     with_counts(row, i, p, platforms)
                 })
                 .collect();
-            leg(report(name, rows))
+            let name = format!("platform{p}-unknown-linux-gnu");
+            let mut report = report(&name, rows);
+            // Compared with a count baseline of the same build, but the last (see `with_counts`).
+            report.count_baseline = Some(if p + 1 == platforms {
+                BaselineChoice::NoComparable {
+                    candidates: Vec::new(),
+                    how_to_record: format!("cargo xtask update-baselines --platform {name}"),
+                }
+            } else {
+                report.baseline.clone()
+            });
+            report
         })
         .collect();
-    let expected: Vec<&str> = names.iter().map(String::as_str).collect();
-    merge(legs, &required(&expected), &[]).unwrap()
+    common::merged(reports)
 }
 
 #[test]
@@ -739,154 +721,6 @@ fn nothing_at_all_still_renders() {
 // Arbitrary merged reports, consistent or not (cells per row need not match the columns): every
 // format renders, the plain table has no escape byte and one line per benchmark, the Markdown
 // stays under its limit, and the HTML opens no tag from the data.
-
-fn any_string() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-z0-9/_.|`*<>\"'&\\-]{0,24}",
-        any::<String>(),
-        Just("<script>".to_owned()),
-    ]
-}
-
-fn any_float() -> BoxedStrategy<f64> {
-    prop_oneof![
-        prop::num::f64::ANY,
-        Just(f64::NAN),
-        Just(f64::INFINITY),
-        Just(f64::NEG_INFINITY),
-        -2.0..5.0,
-    ]
-    .boxed()
-}
-
-fn any_cell() -> impl Strategy<Value = Option<Cell>> {
-    let bounds = any_float().prop_filter("no NaN bound", |f| !f.is_nan());
-    let change = proptest::option::of((bounds.clone(), bounds.clone(), bounds).prop_map(
-        |(a, b, c)| {
-            let mut v = [a, b, c];
-            v.sort_by(f64::total_cmp);
-            interval(v[0], v[1], v[2])
-        },
-    ));
-    proptest::option::of(
-        (
-            (any_verdict(), any_metric()),
-            change,
-            proptest::option::of(any_float()),
-            proptest::option::of(any_float()),
-            any::<bool>(),
-            (
-                any_exact(any_float(), any_string().boxed()),
-                any_exact(any_float(), any_string().boxed()),
-            ),
-        )
-            .prop_map(
-                |((verdict, decided_by), change, new, base, remeasured, (instr, mem))| Cell {
-                    verdict,
-                    change,
-                    new_median_ns: new,
-                    base_median_ns: base,
-                    remeasured,
-                    decided_by,
-                    instructions: instr,
-                    peak_memory: mem,
-                    time_verdict: verdict,
-                },
-            ),
-    )
-}
-
-fn any_status() -> impl Strategy<Value = PlatformStatus> {
-    prop_oneof![
-        Just(PlatformStatus::Pass),
-        Just(PlatformStatus::NoComparableBaseline),
-        Just(PlatformStatus::Skipped),
-        Just(PlatformStatus::Missing),
-        Just(PlatformStatus::Unjudged),
-        Just(PlatformStatus::Fail),
-    ]
-}
-
-fn any_platform() -> impl Strategy<Value = PlatformRow> {
-    let text = || proptest::option::of(any_string());
-    (
-        (
-            any_string(),
-            any_status(),
-            any::<bool>(),
-            any::<bool>(),
-            any::<bool>(),
-        ),
-        (text(), text(), text(), text(), text()),
-        proptest::option::of(prop::array::uniform8(any::<usize>())),
-        proptest::option::of(0..4_usize),
-    )
-        .prop_map(
-            |(
-                (platform, status, required, fails, quick),
-                (source, slug, emulated, baseline, note),
-                counts,
-                column,
-            )| {
-                PlatformRow {
-                    platform,
-                    status,
-                    required,
-                    fails,
-                    source,
-                    fingerprint_slug: slug,
-                    cpu: None,
-                    emulated,
-                    quick,
-                    baseline,
-                    counts: counts.map(|c| Counts {
-                        improved: c[0],
-                        unchanged: c[1],
-                        unavailable: c[7],
-                        no_baseline: c[2],
-                        new: c[3],
-                        missing: c[4],
-                        warning: c[5],
-                        regressed: c[6],
-                    }),
-                    note,
-                    column,
-                }
-            },
-        )
-}
-
-fn any_merged() -> impl Strategy<Value = MergedReport> {
-    let row = (
-        any_string(),
-        prop::collection::vec(any_cell(), 0..5),
-        any_verdict(),
-    )
-        .prop_map(|(id, cells, worst)| MergedRow { id, cells, worst });
-    (
-        prop_oneof![
-            Just(MergedOutcome::Pass),
-            Just(MergedOutcome::Fail),
-            Just(MergedOutcome::NoComparableBaseline)
-        ],
-        prop::collection::vec(any_string(), 0..3),
-        prop::collection::vec(any_platform(), 0..4),
-        prop::collection::vec(any_string(), 0..4),
-        prop::collection::vec(row, 0..6),
-    )
-        .prop_map(
-            |(outcome, reasons, platforms, columns, benchmarks)| MergedReport {
-                schema: "perfmatrix-merged-report".to_owned(),
-                version: 1,
-                outcome,
-                reasons,
-                platforms,
-                columns,
-                benchmarks,
-                counts: Counts::default(),
-            },
-        )
-}
 
 proptest! {
     #![proptest_config(ProptestConfig {

@@ -1,4 +1,6 @@
-//! Builders shared by the renderer's integration tests: an interval and a platform's report.
+//! Fixtures shared by the renderer's integration tests: rows, a platform's report, legs and
+//! their merge, exact metrics, and readers of what the formats print; arbitrary reports for the
+//! property tests are in [`arbitrary`].
 
 #![allow(
     dead_code,
@@ -6,18 +8,61 @@
     reason = "each test file uses a different subset"
 )]
 
+pub mod arbitrary;
+
+use std::path::PathBuf;
+
 use perfmatrix_model::{
-    BaselineChoice, Counts, ExactRow, Metric, Outcome, REPORT_SCHEMA, Report, Row, RowVerdict,
+    BaselineChoice, Counts, ExactRow, Expected, Leg, MergedReport, Outcome, REPORT_SCHEMA, Report,
+    Row, RowVerdict, merge,
 };
+use perfmatrix_report::Style;
 use perfmatrix_stats::Interval;
-use proptest::prelude::*;
+
+pub const PLAIN: Style = Style { color: false };
+pub const COLOR: Style = Style { color: true };
+pub const X86: &str = "x86_64-unknown-linux-gnu";
+pub const ARM: &str = "aarch64-unknown-linux-gnu";
+pub const RISCV: &str = "riscv64gc-unknown-linux-gnu";
 
 pub fn interval(lower: f64, estimate: f64, upper: f64) -> Interval {
     Interval::new(lower, estimate, upper).unwrap()
 }
 
-/// A report of `platform` with these rows, compared with a selected baseline; it fails when a
-/// row regressed.
+/// A row compared with its baseline: medians in ns, the change as (lower, estimate, upper), its
+/// p-value, and the same noise floor, thresholds and minimum detectable effect for every row.
+pub fn compared(
+    id: &str,
+    verdict: RowVerdict,
+    base: f64,
+    new: f64,
+    change: (f64, f64, f64),
+    p: f64,
+) -> Row {
+    Row {
+        new_median_ns: Some(new),
+        base_median_ns: Some(base),
+        change: Some(interval(change.0, change.1, change.2)),
+        p_value: Some(p),
+        noise: Some(0.012),
+        warn: Some(0.05),
+        fail: Some(0.10),
+        minimum_detectable_effect: Some(0.1234),
+        ..Row::bare(id, verdict)
+    }
+}
+
+/// A row whose wall time was compared: a baseline median of 1 µs moved by `change`.
+pub fn timed(id: &str, verdict: RowVerdict, change: (f64, f64, f64)) -> Row {
+    Row {
+        noise: Some(0.01),
+        minimum_detectable_effect: Some(0.03),
+        ..compared(id, verdict, 1000.0, 1000.0 * (1.0 + change.1), change, 0.2)
+    }
+}
+
+/// A report of `platform` with these rows, compared with a selected baseline; its counts are the
+/// rows', and it fails when a row regressed.
 pub fn report(platform: &str, rows: Vec<Row>) -> Report {
     let counts = Counts::of(rows.iter().map(|r| r.verdict));
     Report {
@@ -48,6 +93,72 @@ pub fn report(platform: &str, rows: Vec<Row>) -> Report {
     }
 }
 
+/// The leg of `report`, from `results/<platform>.json`.
+pub fn leg(report: Report) -> Leg {
+    Leg {
+        source: PathBuf::from(format!("results/{}.json", report.platform)),
+        platform: report.platform.clone(),
+        fingerprint_slug: report.fingerprint_slug.clone(),
+        verdict: Some(report),
+    }
+}
+
+/// These platforms, each required.
+pub fn required(platforms: &[&str]) -> Vec<Expected> {
+    platforms
+        .iter()
+        .map(|p| Expected {
+            platform: (*p).to_owned(),
+            required: true,
+        })
+        .collect()
+}
+
+/// The merge of these reports, each platform required, in their order.
+pub fn merged(reports: Vec<Report>) -> MergedReport {
+    let platforms: Vec<String> = reports.iter().map(|r| r.platform.clone()).collect();
+    let expected: Vec<&str> = platforms.iter().map(String::as_str).collect();
+    merge(
+        reports.into_iter().map(leg).collect(),
+        &required(&expected),
+        &[],
+    )
+    .unwrap()
+}
+
+/// An exact metric compared with its baseline value, its change computed as the model does.
+pub fn exact(verdict: RowVerdict, base: u64, new: u64) -> ExactRow {
+    ExactRow {
+        verdict,
+        new: Some(new),
+        base: Some(base),
+        change: Some((i128::from(new) - i128::from(base)) as f64 / base as f64),
+        note: None,
+    }
+}
+
+/// An exact metric measured without a baseline to compare it with.
+pub fn measured(verdict: RowVerdict, new: u64) -> ExactRow {
+    ExactRow {
+        verdict,
+        new: Some(new),
+        base: None,
+        change: None,
+        note: None,
+    }
+}
+
+/// An exact metric that could not be measured, for `reason`.
+pub fn unavailable(reason: &str) -> ExactRow {
+    ExactRow {
+        verdict: RowVerdict::Unavailable,
+        new: None,
+        base: None,
+        change: None,
+        note: Some(reason.to_owned()),
+    }
+}
+
 /// `s` without its ANSI colour sequences (`ESC [ … m`).
 pub fn strip_ansi(s: &str) -> String {
     let mut out = String::new();
@@ -66,57 +177,11 @@ pub fn strip_ansi(s: &str) -> String {
     out
 }
 
-/// Any verdict.
-pub fn any_verdict() -> impl Strategy<Value = RowVerdict> {
-    prop_oneof![
-        Just(RowVerdict::Improved),
-        Just(RowVerdict::Unchanged),
-        Just(RowVerdict::Unavailable),
-        Just(RowVerdict::NoBaseline),
-        Just(RowVerdict::New),
-        Just(RowVerdict::Missing),
-        Just(RowVerdict::Warning),
-        Just(RowVerdict::Regressed),
-    ]
-}
-
-/// Any metric.
-pub fn any_metric() -> impl Strategy<Value = Metric> {
-    prop_oneof![
-        Just(Metric::Time),
-        Just(Metric::Instructions),
-        Just(Metric::PeakMemory),
-    ]
-}
-
-/// Any exact metric, consistent or not (a value beside `unavailable`, a change without values),
-/// with changes from `floats` and reasons from `reasons`.
-pub fn any_exact(
-    floats: BoxedStrategy<f64>,
-    reasons: BoxedStrategy<String>,
-) -> impl Strategy<Value = Option<ExactRow>> {
-    let value = || {
-        proptest::option::of(prop_oneof![
-            Just(0_u64),
-            Just(u64::MAX),
-            any::<u64>(),
-            0_u64..10_000_000_000,
-        ])
-    };
-    proptest::option::of(
-        (
-            any_verdict(),
-            value(),
-            value(),
-            proptest::option::of(floats),
-            proptest::option::of(reasons),
-        )
-            .prop_map(|(verdict, new, base, change, note)| ExactRow {
-                verdict,
-                new,
-                base,
-                change,
-                note,
-            }),
-    )
+/// The lines of a terminal table's benchmark table, from its header to the blank line after it.
+pub fn table_body(table: &str) -> Vec<&str> {
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with("benchmark"))
+        .take_while(|l| !l.is_empty())
+        .collect()
 }

@@ -1,0 +1,407 @@
+//! Arbitrary reports for the property tests: any strings (markup and control characters
+//! included), any numbers (NaN and infinities included), and counts, outcomes and cells that
+//! need not agree with the rows.
+
+use perfmatrix_model::{
+    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, MergedOutcome, MergedReport,
+    MergedRow, Method, Metric, Outcome, PairedRow, PlatformRow, PlatformStatus, Report, Revision,
+    Row, RowVerdict,
+};
+use perfmatrix_stats::Interval;
+use proptest::prelude::*;
+
+use super::interval;
+
+/// Any string: ids and paths as they look, markup and Markdown characters, any Unicode, empty.
+pub fn any_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9/_.|`*<>\"'&\\-]{0,24}",
+        any::<String>(),
+        Just(String::new()),
+        Just("<script>".to_owned()),
+    ]
+}
+
+/// Any float: NaN, the infinities, zero, and ordinary changes and medians.
+pub fn any_float() -> BoxedStrategy<f64> {
+    prop_oneof![
+        prop::num::f64::ANY,
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(0.0),
+        -2.0..5.0,
+        0.0..1e10,
+    ]
+    .boxed()
+}
+
+/// Any finite float, for what must round-trip through JSON.
+pub fn finite_float() -> BoxedStrategy<f64> {
+    prop_oneof![
+        prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO,
+        0.0..1e10,
+    ]
+    .boxed()
+}
+
+/// Interval bounds may be infinite, never NaN.
+fn not_nan(floats: BoxedStrategy<f64>) -> BoxedStrategy<f64> {
+    floats
+        .prop_filter("interval bounds are not NaN", |f| !f.is_nan())
+        .boxed()
+}
+
+fn any_interval(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Interval> {
+    (floats.clone(), floats.clone(), floats).prop_map(|(a, b, c)| {
+        let mut v = [a, b, c];
+        v.sort_by(f64::total_cmp);
+        interval(v[0], v[1], v[2])
+    })
+}
+
+/// Any verdict.
+pub fn any_verdict() -> impl Strategy<Value = RowVerdict> {
+    prop_oneof![
+        Just(RowVerdict::Improved),
+        Just(RowVerdict::Unchanged),
+        Just(RowVerdict::Unavailable),
+        Just(RowVerdict::NoBaseline),
+        Just(RowVerdict::New),
+        Just(RowVerdict::Missing),
+        Just(RowVerdict::Warning),
+        Just(RowVerdict::Regressed),
+    ]
+}
+
+/// Any metric.
+pub fn any_metric() -> impl Strategy<Value = Metric> {
+    prop_oneof![
+        Just(Metric::Time),
+        Just(Metric::Instructions),
+        Just(Metric::PeakMemory),
+    ]
+}
+
+/// Any counts, consistent with nothing.
+pub fn any_counts() -> impl Strategy<Value = Counts> {
+    prop::array::uniform8(any::<usize>()).prop_map(|c| Counts {
+        improved: c[0],
+        unchanged: c[1],
+        unavailable: c[7],
+        no_baseline: c[2],
+        new: c[3],
+        missing: c[4],
+        warning: c[5],
+        regressed: c[6],
+    })
+}
+
+/// Any exact metric, consistent or not (a value beside `unavailable`, a change without values),
+/// with changes from `floats` and reasons from `reasons`.
+pub fn any_exact(
+    floats: BoxedStrategy<f64>,
+    reasons: BoxedStrategy<String>,
+) -> impl Strategy<Value = Option<ExactRow>> {
+    let value = || {
+        proptest::option::of(prop_oneof![
+            Just(0_u64),
+            Just(u64::MAX),
+            any::<u64>(),
+            0_u64..10_000_000_000,
+        ])
+    };
+    proptest::option::of(
+        (
+            any_verdict(),
+            value(),
+            value(),
+            proptest::option::of(floats),
+            proptest::option::of(reasons),
+        )
+            .prop_map(|(verdict, new, base, change, note)| ExactRow {
+                verdict,
+                new,
+                base,
+                change,
+                note,
+            }),
+    )
+}
+
+fn any_paired() -> impl Strategy<Value = Option<PairedRow>> {
+    let method = prop_oneof![Just(Method::Interleaved), Just(Method::WholeRuns)];
+    proptest::option::of(
+        (
+            method,
+            any::<usize>(),
+            any::<usize>(),
+            proptest::option::of(any::<u64>()),
+        )
+            .prop_map(|(method, pairs, samples_per_pair, iterations_per_sample)| {
+                PairedRow {
+                    method,
+                    pairs,
+                    samples_per_pair,
+                    iterations_per_sample,
+                }
+            }),
+    )
+}
+
+/// Any row, its numbers from `floats`.
+pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
+    let change = proptest::option::of(any_interval(not_nan(floats.clone())));
+    let exact = (
+        any_exact(floats.clone(), any_string().boxed()),
+        any_exact(floats.clone(), any_string().boxed()),
+    );
+    let f = move || proptest::option::of(floats.clone());
+    (
+        any_string(),
+        (any_verdict(), any_verdict(), any_metric(), any::<bool>()),
+        (f(), f(), change),
+        (f(), f(), f(), f(), f()),
+        exact,
+        any_paired(),
+    )
+        .prop_map(
+            |(
+                id,
+                (verdict, time_verdict, decided_by, remeasured),
+                (new, base, change),
+                (p, noise, warn, fail, mde),
+                (instructions, peak_memory),
+                paired,
+            )| Row {
+                id,
+                verdict,
+                new_median_ns: new,
+                base_median_ns: base,
+                change,
+                p_value: p,
+                noise,
+                warn,
+                fail,
+                minimum_detectable_effect: mde,
+                remeasured,
+                time_verdict,
+                instructions,
+                peak_memory,
+                decided_by,
+                paired,
+            },
+        )
+}
+
+/// Any baseline choice: selected, none comparable with candidates, or paired.
+pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
+    let diff = (any_string(), any_string(), any_string()).prop_map(|(field, run, baseline)| {
+        FieldDiffView {
+            field,
+            run,
+            baseline,
+        }
+    });
+    let candidate = (
+        any_string(),
+        any_string(),
+        prop::collection::vec(diff, 0..3),
+    )
+        .prop_map(|(path, slug, differing)| CandidateView {
+            path,
+            slug,
+            differing,
+        });
+    prop_oneof![
+        (
+            any_string(),
+            any_string(),
+            any_string(),
+            any::<usize>(),
+            any_string()
+        )
+            .prop_map(|(path, slug, commit, runs, why)| BaselineChoice::Selected {
+                path,
+                slug,
+                commit,
+                runs,
+                why
+            }),
+        (prop::collection::vec(candidate, 0..3), any_string()).prop_map(
+            |(candidates, how_to_record)| BaselineChoice::NoComparable {
+                candidates,
+                how_to_record
+            }
+        ),
+        (
+            any_string(),
+            any_string(),
+            any::<bool>(),
+            any_string(),
+            any_string()
+        )
+            .prop_map(|(name, commit, dirty, why, samples)| {
+                BaselineChoice::Paired {
+                    head: Revision {
+                        name: "working tree".to_owned(),
+                        commit: commit.clone(),
+                        dirty,
+                    },
+                    base: Revision {
+                        name,
+                        commit,
+                        dirty: false,
+                    },
+                    why,
+                    samples,
+                }
+            }),
+    ]
+}
+
+/// Any report of one platform, its numbers from `floats`, its counts and outcome consistent with
+/// nothing, its ids possibly twice.
+pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
+    let outcome = prop_oneof![
+        Just(Outcome::Pass),
+        Just(Outcome::Fail),
+        Just(Outcome::NoComparableBaseline)
+    ];
+    (
+        (
+            any_string(),
+            any::<u32>(),
+            any_string(),
+            any_string(),
+            any_string(),
+            any_string(),
+        ),
+        (
+            proptest::option::of(any_string()),
+            any::<bool>(),
+            any_baseline(),
+            proptest::option::of(any_baseline()),
+            any::<bool>(),
+        ),
+        (
+            prop::collection::vec(any_row(floats), 0..6),
+            any_counts(),
+            outcome,
+        ),
+    )
+        .prop_map(
+            |(
+                (schema, version, platform, fingerprint_slug, fingerprint_id, cpu),
+                (emulated, quick, baseline, count_baseline, time_gated),
+                (rows, counts, outcome),
+            )| Report {
+                schema,
+                version,
+                platform,
+                fingerprint_slug,
+                fingerprint_id,
+                cpu,
+                emulated,
+                quick,
+                baseline,
+                count_baseline,
+                time_gated,
+                rows,
+                counts,
+                outcome,
+            },
+        )
+}
+
+fn any_status() -> impl Strategy<Value = PlatformStatus> {
+    prop_oneof![
+        Just(PlatformStatus::Pass),
+        Just(PlatformStatus::NoComparableBaseline),
+        Just(PlatformStatus::Skipped),
+        Just(PlatformStatus::Missing),
+        Just(PlatformStatus::Unjudged),
+        Just(PlatformStatus::Fail),
+    ]
+}
+
+fn any_platform() -> impl Strategy<Value = PlatformRow> {
+    let text = || proptest::option::of(any_string());
+    let choice = || proptest::option::of(any_baseline());
+    (
+        (
+            any_string(),
+            any_status(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (text(), text(), text(), text(), text(), text(), text()),
+        (choice(), choice()),
+        proptest::option::of(any_counts()),
+        proptest::option::of(0..4_usize),
+    )
+        .prop_map(
+            |(
+                (platform, status, required, fails, quick, time_gated),
+                (source, slug, fingerprint_id, cpu, emulated, baseline, note),
+                (baseline_choice, count_baseline),
+                counts,
+                column,
+            )| PlatformRow {
+                platform,
+                status,
+                required,
+                fails,
+                source,
+                fingerprint_slug: slug,
+                fingerprint_id,
+                cpu,
+                emulated,
+                quick,
+                baseline,
+                baseline_choice,
+                count_baseline,
+                time_gated,
+                counts,
+                note,
+                column,
+            },
+        )
+}
+
+/// Any merged report, consistent or not: cells per row need not match the columns, nor the
+/// platforms their cells.
+pub fn any_merged() -> impl Strategy<Value = MergedReport> {
+    let row = (
+        any_string(),
+        prop::collection::vec(proptest::option::of(any_row(any_float())), 0..5),
+        any_verdict(),
+    )
+        .prop_map(|(id, cells, worst)| MergedRow { id, cells, worst });
+    (
+        prop_oneof![
+            Just(MergedOutcome::Pass),
+            Just(MergedOutcome::Fail),
+            Just(MergedOutcome::NoComparableBaseline)
+        ],
+        prop::collection::vec(any_string(), 0..3),
+        prop::collection::vec(any_platform(), 0..4),
+        prop::collection::vec(any_string(), 0..4),
+        prop::collection::vec(row, 0..6),
+        any_counts(),
+    )
+        .prop_map(
+            |(outcome, reasons, platforms, columns, benchmarks, counts)| MergedReport {
+                schema: "perfmatrix-merged-report".to_owned(),
+                version: 1,
+                outcome,
+                reasons,
+                platforms,
+                columns,
+                benchmarks,
+                counts,
+            },
+        )
+}
