@@ -1,7 +1,7 @@
 //! The benchmarks of the three kernels at the reference size, 10× smaller and 10× larger, each
 //! defined once on perfmatrix's harness: the same definition runs under criterion (`cargo
-//! bench`), as the sample server `cargo xtask bench --against` interleaves, and as the counting
-//! probe callgrind counts (`crates/perfmatrix-harness`).
+//! bench`), as the sample server `cargo xtask bench --against` interleaves, and in the counting
+//! mode callgrind counts (`crates/perfmatrix-harness`).
 //!
 //! Ids are stable (`cosine/768x1000`, `spread/1000n-5000e-100i`, `decay/10000`): baselines are keyed
 //! by them. Ids and sizes come from `workload::Case`, the one list of cases. The variant measured is the one

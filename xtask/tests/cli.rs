@@ -355,7 +355,7 @@ fn weakened_from_inputs_are_refused_naming_the_file() {
         path.display().to_string()
     };
     let zero = edited("zero-count.json", &|j| {
-        j["benchmarks"][0]["probe"] = serde_json::json!({
+        j["benchmarks"][0]["counts"] = serde_json::json!({
             "instructions": {"status": "value", "value": 0},
             "peak_rss_bytes": {"status": "value", "value": 4096}
         });
@@ -380,7 +380,7 @@ fn weakened_from_inputs_are_refused_naming_the_file() {
         (
             vec![good[0].clone(), good[1].clone(), zero],
             "zero-count.json",
-            "probe.instructions",
+            "counts.instructions",
         ),
         (
             vec![good[0].clone(), good[1].clone(), median],

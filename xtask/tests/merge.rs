@@ -226,12 +226,12 @@ fn a_leg_is_checked_like_a_run_and_refused_naming_the_file() {
         ),
         (
             edited(d, "zero-count.json", |j| {
-                j["benchmarks"][0]["probe"] = serde_json::json!({
+                j["benchmarks"][0]["counts"] = serde_json::json!({
                     "instructions": {"status": "value", "value": 0},
                     "peak_rss_bytes": {"status": "unavailable", "reason": "r"}
                 });
             }),
-            "benchmarks[0].probe.instructions",
+            "benchmarks[0].counts.instructions",
         ),
         (
             edited(d, "negative-median.json", |j| {
@@ -266,8 +266,8 @@ fn a_leg_that_claims_a_pass_over_a_regressed_row_fails() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let json = merged_json(dir.path());
     assert_eq!(json["outcome"], "fail");
-    assert_eq!(json["platforms"][0]["counts"]["regressed"], 1);
-    assert_eq!(json["counts"]["regressed"], 1);
+    assert_eq!(json["platforms"][0]["tally"]["regressed"], 1);
+    assert_eq!(json["tally"]["regressed"], 1);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! A benchmark's prepared state and the routine whose calls are timed, erased behind one trait
-//! so that criterion, the sample server and the counting probe time the very same code.
+//! so that criterion, the sample server and the counting mode time the very same code.
 
 use std::time::{Duration, Instant};
 

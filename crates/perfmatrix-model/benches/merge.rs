@@ -9,8 +9,8 @@ use std::time::Duration;
 use criterion::{BenchmarkId as CriterionId, Criterion, SamplingMode, Throughput};
 use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use perfmatrix_model::{
-    BaselineChoice, BenchResult, BenchmarkId, Counts, Expected, Leg, Outcome, Report, Results, Row,
-    RowVerdict, RunSettings, Summary, merge,
+    BaselineChoice, BenchResult, BenchmarkId, Expected, LegResults, Outcome, Report, Results, Row,
+    RowVerdict, RunSettings, Summary, Tally, merge,
 };
 use perfmatrix_stats::{Interval, Sample};
 
@@ -42,7 +42,7 @@ fn results(i: usize, n: usize) -> Results {
     fp.target = TargetTriple::parse(&platform(i)).expect("a valid triple");
     let mut rows = Vec::with_capacity(n);
     let mut benches = Vec::with_capacity(n);
-    let mut counts = Counts::default();
+    let mut tally = Tally::default();
     for b in 0..n {
         let id = format!("group{}/bench-{b}", b % 50);
         let center = 1_000.0 + (b * 37 % 1_000) as f64;
@@ -56,11 +56,11 @@ fn results(i: usize, n: usize) -> Results {
             c if c < -0.05 => RowVerdict::Improved,
             _ => RowVerdict::Unchanged,
         };
-        counts = Counts {
-            warning: counts.warning + usize::from(verdict == RowVerdict::Warning),
-            improved: counts.improved + usize::from(verdict == RowVerdict::Improved),
-            unchanged: counts.unchanged + usize::from(verdict == RowVerdict::Unchanged),
-            ..counts
+        tally = Tally {
+            warning: tally.warning + usize::from(verdict == RowVerdict::Warning),
+            improved: tally.improved + usize::from(verdict == RowVerdict::Improved),
+            unchanged: tally.unchanged + usize::from(verdict == RowVerdict::Unchanged),
+            ..tally
         };
         rows.push(Row {
             new_median_ns: Some(center * (1.0 + change)),
@@ -78,7 +78,7 @@ fn results(i: usize, n: usize) -> Results {
             throughput: None,
             summary: Summary::of(&samples_ns),
             samples_ns,
-            probe: None,
+            counts: None,
         });
     }
     let settings = RunSettings {
@@ -108,7 +108,7 @@ fn results(i: usize, n: usize) -> Results {
         count_baseline: None,
         time_gated: true,
         rows,
-        counts,
+        tally,
         outcome: Outcome::Pass,
     });
     results
@@ -127,9 +127,9 @@ fn write_legs(dir: &Path, n: usize) -> Vec<PathBuf> {
 }
 
 fn load_and_merge(files: &[PathBuf]) -> usize {
-    let legs: Vec<Leg> = files
+    let legs: Vec<LegResults> = files
         .iter()
-        .map(|p| Leg::load(p).expect("a valid results file"))
+        .map(|p| LegResults::load(p).expect("a valid results file"))
         .collect();
     let expected: Vec<Expected> = (0..PLATFORMS)
         .map(|i| Expected {

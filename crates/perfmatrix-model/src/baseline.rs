@@ -61,14 +61,14 @@ pub struct BaselineBench {
     /// build); absent when the runs could not count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<u64>,
-    /// Peak resident memory of the counting probe in bytes (the median of the runs'); absent
+    /// Peak resident memory of the counting run in bytes (the median of the runs'); absent
     /// when not measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
 }
 
 /// Benchmark `i` of every run, pooled: the samples, each run's median, the noise floor and the
-/// exact metrics (checked to be the same benchmark in every run by the caller).
+/// counts (checked to be the same benchmark in every run by the caller).
 fn pool(runs: &[(&Path, Results)], i: usize) -> Result<BaselineBench, ModelError> {
     let bench = &runs[0].1.benchmarks[i];
     let pooled: Vec<f64> = runs
@@ -81,10 +81,10 @@ fn pool(runs: &[(&Path, Results)], i: usize) -> Result<BaselineBench, ModelError
         .collect();
     let samples_ns = Sample::new(pooled).map_err(|e| ModelError::Runs(e.to_string()))?;
     let noise = run_to_run_noise(&run_medians_ns).map_err(|e| ModelError::Runs(e.to_string()))?;
-    let exact = |metric: fn(&crate::ProbeMetrics) -> &crate::Measured| {
+    let counts = |metric: fn(&crate::Counts) -> &crate::Measured| {
         median_of_all(runs.iter().map(|(_, r)| {
             r.benchmarks[i]
-                .probe
+                .counts
                 .as_ref()
                 .and_then(|p| metric(p).value())
         }))
@@ -96,8 +96,8 @@ fn pool(runs: &[(&Path, Results)], i: usize) -> Result<BaselineBench, ModelError
         samples_ns,
         run_medians_ns,
         noise,
-        instructions: exact(|p| &p.instructions),
-        peak_rss_bytes: exact(|p| &p.peak_rss_bytes),
+        instructions: counts(|p| &p.instructions),
+        peak_rss_bytes: counts(|p| &p.peak_rss_bytes),
     })
 }
 
@@ -193,7 +193,7 @@ fn median_of_all(values: impl Iterator<Item = Option<u64>>) -> Option<u64> {
 }
 
 impl Baseline {
-    /// Whether this baseline carries an exact metric (instruction counts or peak memory), so it
+    /// Whether this baseline carries a count (instruction counts or peak memory), so it
     /// can gate those metrics.
     #[must_use]
     pub fn has_counts(&self) -> bool {

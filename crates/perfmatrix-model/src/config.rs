@@ -611,7 +611,7 @@ mod tests {
     }
 
     #[test]
-    fn exact_metric_gates_have_defaults_and_overrides() {
+    fn count_gates_have_defaults_and_overrides() {
         let c = Config::from_cargo_metadata(&json!({"metadata": null})).unwrap();
         let id = |s: &str| BenchmarkId::new(s).unwrap();
         let g = c.gates_for(&id("a/b"));

@@ -122,7 +122,7 @@ pub struct HistoryRecord {
     pub time: TimeSummary,
     /// Instructions of one call, when the run counted them.
     pub instructions: Option<u64>,
-    /// Peak resident memory of the counting probe, in bytes.
+    /// Peak resident memory of the counting run, in bytes.
     pub peak_rss_bytes: Option<u64>,
     /// A paired run's change against `parent`, with its interval.
     pub change: Option<ChangeSummary>,
@@ -293,8 +293,8 @@ pub fn records_from_results(
                 lower_ns: ci.lower(),
                 upper_ns: ci.upper(),
             },
-            instructions: bench.probe.as_ref().and_then(|p| p.instructions.value()),
-            peak_rss_bytes: bench.probe.as_ref().and_then(|p| p.peak_rss_bytes.value()),
+            instructions: bench.counts.as_ref().and_then(|p| p.instructions.value()),
+            peak_rss_bytes: bench.counts.as_ref().and_then(|p| p.peak_rss_bytes.value()),
             change,
             verdict: row.map(|r| r.verdict),
         };

@@ -6,10 +6,10 @@
 mod atomic;
 mod baseline;
 mod config;
+mod counts;
 mod criterion;
 mod envelope;
 mod error;
-mod exact;
 mod history;
 mod id;
 mod merge;
@@ -33,14 +33,14 @@ pub use history::{
 };
 pub use id::BenchmarkId;
 pub use merge::{
-    Expected, Leg, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
+    Expected, LegResults, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
     PlatformStatus, Skipped, merge,
 };
-pub use metrics::{Measured, ProbeMetrics};
+pub use metrics::{Counts, Measured};
 pub use paired::{Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, short_commit};
 pub use report::{
-    BaselineChoice, CandidateView, Counts, Disagreement, ExactRow, FieldDiffView, Metric, Outcome,
-    REPORT_SCHEMA, Report, Row, RowVerdict,
+    BaselineChoice, CandidateView, CountRow, Disagreement, FieldDiffView, Metric, Outcome,
+    REPORT_SCHEMA, Report, Row, RowVerdict, Tally,
 };
 pub use results::{
     BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, Summary, unjudged_path,

@@ -23,8 +23,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::report::{tally, yes};
 use crate::results::check_unique;
 use crate::{
-    BaselineChoice, BenchmarkId, Counts, MAX_SAMPLE_NS, ModelError, Outcome, ProbeMetrics,
-    RESULTS_SCHEMA, Report, Results, Row, RowVerdict, Schema, Summary,
+    BaselineChoice, BenchmarkId, Counts, MAX_SAMPLE_NS, ModelError, Outcome, RESULTS_SCHEMA,
+    Report, Results, Row, RowVerdict, Schema, Summary, Tally,
 };
 
 /// The kind and version of merged-report JSON. Version 1 has since gained fields (a platform's
@@ -37,7 +37,7 @@ pub const MERGED_SCHEMA: Schema = Schema {
 
 /// One leg's contribution: where it came from, its platform, and its verdict if it got one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Leg {
+pub struct LegResults {
     /// The results file (or another label of where the leg's results came from).
     pub source: PathBuf,
     pub platform: String,
@@ -46,7 +46,7 @@ pub struct Leg {
     pub verdict: Option<Report>,
 }
 
-impl Leg {
+impl LegResults {
     /// The leg of a results file `cargo xtask bench` wrote.
     #[must_use]
     pub fn from_results(source: &Path, results: Results) -> Self {
@@ -62,7 +62,7 @@ impl Leg {
     /// schema and version, fingerprint and verdict; that the verdict is of the platform the
     /// fingerprint names; benchmark and row ids (valid, each once); every sample positive,
     /// finite and at most [`MAX_SAMPLE_NS`]; each summary's count, minimum and maximum against
-    /// its samples; no exact metric of 0. The samples are checked as they are read, never
+    /// its samples; no count of 0. The samples are checked as they are read, never
     /// stored (they are most of the file, and a merge does not use them).
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let file: LegFile = RESULTS_SCHEMA.read(path)?;
@@ -106,13 +106,13 @@ struct LegBench {
     id: BenchmarkId,
     samples_ns: CheckedSamples,
     summary: Summary,
-    #[serde(default)]
-    probe: Option<ProbeMetrics>,
+    #[serde(default, alias = "probe")]
+    counts: Option<Counts>,
 }
 
 impl LegBench {
     /// The summary's count, minimum and maximum are the samples' (the median, mean and MAD
-    /// would need the samples kept); no exact metric is 0.
+    /// would need the samples kept); no count is 0.
     fn check(&self, path: &Path, i: usize) -> Result<(), ModelError> {
         let samples = &self.samples_ns;
         for (name, stored, seen) in [
@@ -133,8 +133,8 @@ impl LegBench {
                 ));
             }
         }
-        if let Some(probe) = &self.probe {
-            crate::results::check_probe(path, i, probe)?;
+        if let Some(counts) = &self.counts {
+            crate::results::check_counts(path, i, counts)?;
         }
         Ok(())
     }
@@ -330,7 +330,10 @@ pub struct PlatformRow {
     /// Whether wall time could fail the leg (`Report::time_gated`).
     #[serde(default = "yes")]
     pub time_gated: bool,
-    pub counts: Option<Counts>,
+    /// How many of the platform's benchmarks came out with each verdict (`counts` before
+    /// 2026-12-01).
+    #[serde(alias = "counts")]
+    pub tally: Option<Tally>,
     /// Why a platform is skipped, missing or unjudged, and what to do.
     pub note: Option<String>,
     /// The column of this platform in [`MergedRow::cells`], if it has a verdict.
@@ -374,8 +377,9 @@ pub struct MergedReport {
     pub columns: Vec<String>,
     /// Sorted by id.
     pub benchmarks: Vec<MergedRow>,
-    /// Every cell's verdict counted, over all platforms.
-    pub counts: Counts,
+    /// Every cell's verdict counted, over all platforms (`counts` before 2026-12-01).
+    #[serde(alias = "counts")]
+    pub tally: Tally,
 }
 
 /// Merges the legs. `expected` lists the platforms the merge waits for (in display order);
@@ -383,11 +387,11 @@ pub struct MergedReport {
 /// files, and so is a leg with a benchmark row twice. Each platform's outcome and counts are
 /// derived from its rows, whatever its report says about them.
 pub fn merge(
-    legs: Vec<Leg>,
+    legs: Vec<LegResults>,
     expected: &[Expected],
     skipped: &[Skipped],
 ) -> Result<MergedReport, ModelError> {
-    let mut by_platform: HashMap<String, Leg> = HashMap::with_capacity(legs.len());
+    let mut by_platform: HashMap<String, LegResults> = HashMap::with_capacity(legs.len());
     let mut arrival: Vec<String> = Vec::with_capacity(legs.len());
     for leg in legs {
         if let Some((i, id)) = leg.verdict.as_ref().and_then(duplicate_row) {
@@ -412,7 +416,7 @@ pub fn merge(
 
 /// The merged report of legs with distinct platforms (`arrival`: their platforms in input order).
 fn assemble(
-    by_platform: &HashMap<String, Leg>,
+    by_platform: &HashMap<String, LegResults>,
     arrival: &[String],
     expected: &[Expected],
     skipped: &[Skipped],
@@ -456,7 +460,7 @@ fn assemble(
             reasons.push(match row.status {
                 PlatformStatus::Fail => format!(
                     "{name}: {} benchmark(s) regressed",
-                    row.counts.map_or(0, |c| c.regressed)
+                    row.tally.map_or(0, |c| c.regressed)
                 ),
                 PlatformStatus::Unjudged if row.quick => {
                     format!("{name}: required platform ran only a --quick smoke run")
@@ -467,7 +471,7 @@ fn assemble(
         platforms.push(row);
     }
 
-    let (benchmarks, counts) = table(&columns);
+    let (benchmarks, tally) = table(&columns);
     let outcome = if platforms.iter().any(|p| p.fails) {
         MergedOutcome::Fail
     } else if platforms.iter().any(|p| p.status == PlatformStatus::Pass) {
@@ -483,7 +487,7 @@ fn assemble(
         columns: columns.iter().map(|r| r.platform.clone()).collect(),
         platforms,
         benchmarks,
-        counts,
+        tally,
     }
 }
 
@@ -493,7 +497,7 @@ impl MergedReport {
     /// platform row. `source` labels where the report came from.
     #[must_use]
     pub fn single(report: &Report, source: &Path) -> Self {
-        let leg = Leg {
+        let leg = LegResults {
             source: source.to_owned(),
             platform: report.platform.clone(),
             fingerprint_slug: report.fingerprint_slug.clone(),
@@ -510,7 +514,7 @@ impl MergedReport {
     }
 }
 
-fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
+fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
     let source = Some(leg.source.display().to_string());
     let Some(report) = &leg.verdict else {
         return PlatformRow {
@@ -525,7 +529,7 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
         };
     };
     // The rows decide, not what the leg says they add up to.
-    let (counts, outcome) = tally(&report.baseline, &report.rows);
+    let (tally, outcome) = tally(&report.baseline, &report.rows);
     let mut status = match outcome {
         Outcome::Pass => PlatformStatus::Pass,
         Outcome::Fail => PlatformStatus::Fail,
@@ -556,20 +560,20 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
                 .to_owned(),
         );
     }
-    if outcome != report.outcome || counts != report.counts {
+    if outcome != report.outcome || tally != report.tally {
         notes.push(format!(
             "the leg's own summary ({}, {} regressed) disagrees with its rows ({}, {} \
              regressed): the rows decide",
             outcome_name(report.outcome),
-            report.counts.regressed,
+            report.tally.regressed,
             outcome_name(outcome),
-            counts.regressed
+            tally.regressed
         ));
     }
     match &report.baseline {
         BaselineChoice::Selected { .. } if !report.time_gated => notes.push(
             "committed baseline (runs at different times, possibly on other hosts): wall time \
-             warns only; instruction counts and peak memory gate"
+             warns only; instruction tally and peak memory gate"
                 .to_owned(),
         ),
         BaselineChoice::Paired { samples, .. } => notes.push(format!(
@@ -594,7 +598,7 @@ fn leg_row<'a>(leg: &'a Leg, required: bool, columns: &mut Vec<&'a Report>) -> P
         baseline_choice: Some(report.baseline.clone()),
         count_baseline: report.count_baseline.clone(),
         time_gated: report.time_gated,
-        counts: Some(counts),
+        tally: Some(tally),
         note,
         column: Some(columns.len() - 1),
     }
@@ -626,7 +630,7 @@ fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str
         baseline_choice: None,
         count_baseline: None,
         time_gated: true,
-        counts: None,
+        tally: None,
         note: Some(note.to_owned()),
         column: None,
     }
@@ -635,12 +639,12 @@ fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str
 /// The benchmark × platform table and the count of every cell's verdict. A row is kept whole in
 /// its cell; an id twice in one column (only a platform's own report can have one: [`merge`]
 /// refuses it) gets a table row of its own, so that nothing of a report is lost.
-fn table(columns: &[&Report]) -> (Vec<MergedRow>, Counts) {
+fn table(columns: &[&Report]) -> (Vec<MergedRow>, Tally) {
     let width = columns.len();
     // Of each id, the table row its next cell goes into.
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut rows: Vec<MergedRow> = Vec::new();
-    let mut counts = Counts::default();
+    let mut tally = Tally::default();
     for (column, report) in columns.iter().enumerate() {
         for row in &report.rows {
             let at = match index.get(row.id.as_str()) {
@@ -658,22 +662,22 @@ fn table(columns: &[&Report]) -> (Vec<MergedRow>, Counts) {
             let merged = &mut rows[at];
             merged.worst = merged.worst.max(row.verdict);
             merged.cells[column] = Some(row.clone());
-            counts.add(row.verdict);
+            tally.add(row.verdict);
         }
     }
     // Stable: the rows of an id twice keep the report's order.
     rows.sort_by(|a, b| a.id.cmp(&b.id));
-    (rows, counts)
+    (rows, tally)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ExactRow;
+    use crate::CountRow;
 
     fn report(platform: &str, rows: &[(&str, RowVerdict)]) -> Report {
         let rows: Vec<Row> = rows.iter().map(|(id, v)| Row::bare(id, *v)).collect();
-        let counts = Counts::of(rows.iter().map(|r| r.verdict));
+        let tally = Tally::of(rows.iter().map(|r| r.verdict));
         Report {
             schema: "perfmatrix-report".to_owned(),
             version: 1,
@@ -692,18 +696,18 @@ mod tests {
             },
             count_baseline: None,
             time_gated: true,
-            outcome: if counts.regressed > 0 {
+            outcome: if tally.regressed > 0 {
                 Outcome::Fail
             } else {
                 Outcome::Pass
             },
             rows,
-            counts,
+            tally,
         }
     }
 
-    fn leg(platform: &str, rows: &[(&str, RowVerdict)]) -> Leg {
-        Leg {
+    fn leg(platform: &str, rows: &[(&str, RowVerdict)]) -> LegResults {
+        LegResults {
             source: PathBuf::from(format!("results/{platform}.json")),
             platform: platform.to_owned(),
             fingerprint_slug: format!("slug-{platform}"),
@@ -754,8 +758,8 @@ mod tests {
             m.benchmarks[1].cells[0].is_none(),
             "x86 did not measure b/1"
         );
-        assert_eq!(m.counts.warning, 1);
-        assert_eq!(m.counts.unchanged + m.counts.improved + m.counts.new, 3);
+        assert_eq!(m.tally.warning, 1);
+        assert_eq!(m.tally.unchanged + m.tally.improved + m.tally.new, 3);
     }
 
     #[test]
@@ -871,7 +875,7 @@ mod tests {
 
     /// A row with every field of a comparison set, as a leg of a paired run writes it.
     fn full_row(id: &str) -> Row {
-        let exact = |verdict| ExactRow {
+        let counts = |verdict| CountRow {
             verdict,
             new: Some(1_020),
             base: Some(1_000),
@@ -889,8 +893,8 @@ mod tests {
             minimum_detectable_effect: Some(0.015),
             remeasured: true,
             time_verdict: RowVerdict::Regressed,
-            instructions: Some(exact(RowVerdict::Regressed)),
-            peak_memory: Some(exact(RowVerdict::Unchanged)),
+            instructions: Some(counts(RowVerdict::Regressed)),
+            peak_memory: Some(counts(RowVerdict::Unchanged)),
             decided_by: crate::Metric::Instructions,
             paired: Some(crate::PairedRow {
                 method: crate::Method::Interleaved,
@@ -955,10 +959,7 @@ mod tests {
                 ("b/1", RowVerdict::Improved)
             ]
         );
-        assert_eq!(
-            m.counts.improved + m.counts.unchanged + m.counts.regressed,
-            3
-        );
+        assert_eq!(m.tally.improved + m.tally.unchanged + m.tally.regressed, 3);
     }
 
     #[test]
@@ -1007,16 +1008,16 @@ mod tests {
         );
         let r = lying.verdict.as_mut().unwrap();
         r.outcome = Outcome::Pass;
-        r.counts = Counts {
+        r.tally = Tally {
             unchanged: 7,
-            ..Counts::default()
+            ..Tally::default()
         };
         let m = merge(vec![lying], &expect(&[X86]), &[]).unwrap();
         assert_eq!(m.outcome, MergedOutcome::Fail);
         let row = &m.platforms[0];
         assert_eq!(row.status, PlatformStatus::Fail);
-        assert_eq!(row.counts.unwrap().regressed, 1);
-        assert_eq!(row.counts.unwrap().unchanged, 1);
+        assert_eq!(row.tally.unwrap().regressed, 1);
+        assert_eq!(row.tally.unwrap().unchanged, 1);
         assert!(
             row.note
                 .as_deref()

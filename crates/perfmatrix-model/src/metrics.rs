@@ -41,12 +41,12 @@ impl Measured {
     }
 }
 
-/// What the counting probe measured for one benchmark.
+/// What the counting run measured for one benchmark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ProbeMetrics {
+pub struct Counts {
     /// Instructions of one call of the benchmarked routine, setup and input generation excluded.
     pub instructions: Measured,
-    /// Peak resident memory of the probe process that made the call, in bytes.
+    /// Peak resident memory of the counting process that made the call, in bytes.
     pub peak_rss_bytes: Measured,
 }

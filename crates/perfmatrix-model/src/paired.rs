@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::exact;
-use crate::report::{BaselineChoice, ExactRow, REPORT_SCHEMA, Report, Row};
-use crate::{BenchResult, BenchmarkId, Config, Measured, ModelError, ProbeMetrics, RowVerdict};
+use crate::counts;
+use crate::report::{BaselineChoice, CountRow, REPORT_SCHEMA, Report, Row};
+use crate::{BenchResult, BenchmarkId, Config, Counts, Measured, ModelError, RowVerdict};
 use crate::{Results, results::check_unique};
 
 /// One side of a paired run.
@@ -81,7 +81,7 @@ pub struct PairedRun {
     /// The benchmarks measured on both sides.
     pub benchmarks: Vec<PairedBench>,
     /// The base build's side of `benchmarks`: its samples (nanoseconds per iteration, every
-    /// round of every pair) and its instruction counts and peak memory (`probe`).
+    /// round of every pair) and its instruction counts and peak memory (`counts`).
     pub base_benchmarks: Vec<BenchResult>,
     /// Benchmarks only the base build has (missing on head).
     #[serde(default)]
@@ -128,7 +128,7 @@ impl PairedRun {
 
 impl Report {
     /// The report of a paired run (`results.paired` must be set): each benchmark on both sides
-    /// judged by [`compare_paired`] with its `paired` gate, its exact metrics compared with the
+    /// judged by [`compare_paired`] with its `paired` gate, its counts compared with the
     /// base build's, `new` and `missing` for a benchmark on one side only.
     pub fn paired(results: &Results, config: &Config) -> Result<Self, ModelError> {
         let run = results
@@ -178,7 +178,7 @@ impl Report {
                     ..Row::bare(head.id.as_str(), RowVerdict::New)
                 },
             };
-            attach_paired_exact(&mut row, head.probe.as_ref(), base, config)?;
+            attach_paired_counts(&mut row, head.counts.as_ref(), base, config)?;
             rows.push(row);
         }
         for id in &run.base_only {
@@ -191,7 +191,7 @@ impl Report {
             why: run.why.clone(),
             samples: samples_summary(&rows),
         };
-        let (counts, outcome) = crate::report::tally(&baseline, &rows);
+        let (tally, outcome) = crate::report::tally(&baseline, &rows);
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
@@ -205,7 +205,7 @@ impl Report {
             count_baseline: None,
             time_gated: true,
             rows,
-            counts,
+            tally,
             outcome,
         })
     }
@@ -246,11 +246,11 @@ fn samples_summary(rows: &[Row]) -> String {
     text
 }
 
-/// The exact metrics of a paired row: head's counts against the base build's, then the row's
+/// The counts of a paired row: head's counts against the base build's, then the row's
 /// overall verdict.
-fn attach_paired_exact(
+fn attach_paired_counts(
     row: &mut Row,
-    head: Option<&ProbeMetrics>,
+    head: Option<&Counts>,
     base: Option<&BenchResult>,
     config: &Config,
 ) -> Result<(), ModelError> {
@@ -259,8 +259,8 @@ fn attach_paired_exact(
     };
     if let Some(head) = head {
         let gates = config.gates_for(&id);
-        let base_probe = base.and_then(|b| b.probe.as_ref());
-        let pick = |p: &ProbeMetrics, instructions: bool| {
+        let base_counts = base.and_then(|b| b.counts.as_ref());
+        let pick = |p: &Counts, instructions: bool| {
             if instructions {
                 p.instructions.clone()
             } else {
@@ -269,17 +269,17 @@ fn attach_paired_exact(
         };
         for instructions in [true, false] {
             let new = pick(head, instructions);
-            let old = base_probe.map(|p| pick(p, instructions));
-            let exact_row = match (&new, &old, base) {
-                (_, _, None) => exact::row_of(&new, true, None, |_, _| unreachable_compare())?,
-                (_, Some(Measured::Unavailable { reason }), Some(_)) => ExactRow {
+            let old = base_counts.map(|p| pick(p, instructions));
+            let count_row = match (&new, &old, base) {
+                (_, _, None) => counts::row_of(&new, true, None, |_, _| unreachable_compare())?,
+                (_, Some(Measured::Unavailable { reason }), Some(_)) => CountRow {
                     verdict: RowVerdict::Unavailable,
                     new: new.value(),
                     base: None,
                     change: None,
                     note: Some(format!("base build: {reason}")),
                 },
-                (_, None, Some(_)) => ExactRow {
+                (_, None, Some(_)) => CountRow {
                     verdict: RowVerdict::Unavailable,
                     new: new.value(),
                     base: None,
@@ -288,15 +288,15 @@ fn attach_paired_exact(
                 },
                 (_, Some(Measured::Value { value }), Some(_)) => {
                     let failed = |e: perfmatrix_stats::StatsError| {
-                        ModelError::Runs(format!("comparing the exact metrics of `{id}`: {e}"))
+                        ModelError::Runs(format!("comparing the counts of `{id}`: {e}"))
                     };
                     if instructions {
-                        exact::row_of(&new, true, Some(*value), |b, n| {
+                        counts::row_of(&new, true, Some(*value), |b, n| {
                             perfmatrix_stats::compare_counts(b, n, gates.instructions)
                                 .map_err(failed)
                         })?
                     } else {
-                        exact::row_of(&new, true, Some(*value), |b, n| {
+                        counts::row_of(&new, true, Some(*value), |b, n| {
                             perfmatrix_stats::compare_peak(b, n, gates.peak_memory_limit.get())
                                 .map_err(failed)
                         })?
@@ -304,20 +304,20 @@ fn attach_paired_exact(
                 }
             };
             if instructions {
-                row.instructions = Some(exact_row);
+                row.instructions = Some(count_row);
             } else {
-                row.peak_memory = Some(exact_row);
+                row.peak_memory = Some(count_row);
             }
         }
     }
-    let (verdict, metric) = exact::overall(row);
+    let (verdict, metric) = counts::overall(row);
     row.verdict = verdict;
     row.decided_by = metric;
     Ok(())
 }
 
 /// A benchmark new on head has no base value: `row_of` never compares it.
-fn unreachable_compare() -> Result<perfmatrix_stats::ExactComparison, ModelError> {
+fn unreachable_compare() -> Result<perfmatrix_stats::CountComparison, ModelError> {
     Err(ModelError::Runs(
         "a new benchmark has no base value to compare".to_owned(),
     ))

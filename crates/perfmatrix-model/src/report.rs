@@ -6,7 +6,7 @@ use std::path::Path;
 use perfmatrix_stats::{CompareConfig, Interval, Verdict, compare};
 use serde::{Deserialize, Serialize};
 
-use crate::exact;
+use crate::counts;
 use crate::store::{Candidate, Selection};
 use crate::{Config, ModelError, Results};
 
@@ -108,10 +108,10 @@ pub struct Row {
     pub time_verdict: RowVerdict,
     /// Instructions of one call, when this run counted them.
     #[serde(default)]
-    pub instructions: Option<ExactRow>,
-    /// Peak memory of the counting probe, when this run measured it.
+    pub instructions: Option<CountRow>,
+    /// Peak memory of the counting run, when this run measured it.
     #[serde(default)]
-    pub peak_memory: Option<ExactRow>,
+    pub peak_memory: Option<CountRow>,
     /// The metric whose verdict is the row's `verdict`.
     pub decided_by: Metric,
     /// How a paired run measured this benchmark (absent against a committed baseline).
@@ -162,7 +162,7 @@ impl Disagreement {
     /// Of a benchmark whose wall-time verdict is `time` and whose instruction count compared as
     /// `instructions`: `None` when they agree, or when either is not a comparison.
     #[must_use]
-    pub fn of(time: RowVerdict, instructions: Option<&ExactRow>) -> Option<Self> {
+    pub fn of(time: RowVerdict, instructions: Option<&CountRow>) -> Option<Self> {
         let moved = |v: RowVerdict| {
             matches!(
                 v,
@@ -193,9 +193,9 @@ impl Disagreement {
     }
 }
 
-/// One exact metric of one benchmark against its baseline value.
+/// One count of one benchmark against its baseline value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExactRow {
+pub struct CountRow {
     /// `unavailable`, `no-baseline` (no baseline with counts for this build), `new` (the
     /// baseline has no value for this benchmark), or the comparison's verdict.
     pub verdict: RowVerdict,
@@ -271,12 +271,15 @@ pub struct Report {
     #[serde(default = "yes")]
     pub time_gated: bool,
     pub rows: Vec<Row>,
-    pub counts: Counts,
+    /// How many benchmarks came out with each verdict (`counts` in files written before
+    /// 2026-12-01).
+    #[serde(alias = "counts")]
+    pub tally: Tally,
     pub outcome: Outcome,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Counts {
+pub struct Tally {
     pub improved: usize,
     pub unchanged: usize,
     #[serde(default)]
@@ -288,15 +291,15 @@ pub struct Counts {
     pub regressed: usize,
 }
 
-impl Counts {
-    /// The counts of these verdicts.
+impl Tally {
+    /// The tally of these verdicts.
     #[must_use]
     pub fn of(verdicts: impl IntoIterator<Item = RowVerdict>) -> Self {
-        let mut counts = Self::default();
+        let mut tally = Self::default();
         for v in verdicts {
-            counts.add(v);
+            tally.add(v);
         }
-        counts
+        tally
     }
 
     pub(crate) fn add(&mut self, v: RowVerdict) {
@@ -316,7 +319,7 @@ impl Counts {
 impl Report {
     /// The ids whose wall time claims a change (regressed or improved): a transient disturbance
     /// of a shared machine can fake either, so they are measured again before the verdict
-    /// stands. (Exact metrics need no second look.)
+    /// stands. (Counts need no second look.)
     #[must_use]
     pub fn claimed_changes(&self) -> Vec<String> {
         self.rows
@@ -334,7 +337,7 @@ impl Report {
     }
 
     /// Compares `results` with the baseline `selection` chose for wall time and the one
-    /// `count_selection` chose for the exact metrics (`None` when the run counted nothing).
+    /// `count_selection` chose for the counts (`None` when the run counted nothing).
     /// `record_hint` is the command that records a baseline for this platform, shown when there
     /// is none.
     pub fn build(
@@ -397,9 +400,9 @@ impl Report {
             _ => None,
         };
         for row in &mut rows {
-            exact::attach(row, results, count_baseline_file, config)?;
+            counts::attach(row, results, count_baseline_file, config)?;
         }
-        let (counts, outcome) = tally(&baseline_choice, &rows);
+        let (tally, outcome) = tally(&baseline_choice, &rows);
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
@@ -413,25 +416,25 @@ impl Report {
             count_baseline,
             time_gated: true,
             rows,
-            counts,
+            tally,
             outcome,
         })
     }
 
     /// Makes wall time warn instead of fail (see [`Report::time_gated`]): every wall-time
     /// regression becomes a warning, and the rows' verdicts, the counts and the outcome are
-    /// decided again. The exact metrics still gate.
+    /// decided again. The counts still gate.
     pub fn warn_only_on_time(&mut self) {
         self.time_gated = false;
         for row in &mut self.rows {
             if row.time_verdict == RowVerdict::Regressed {
                 row.time_verdict = RowVerdict::Warning;
-                let (verdict, metric) = exact::overall(row);
+                let (verdict, metric) = counts::overall(row);
                 row.verdict = verdict;
                 row.decided_by = metric;
             }
         }
-        (self.counts, self.outcome) = tally(&self.baseline, &self.rows);
+        (self.tally, self.outcome) = tally(&self.baseline, &self.rows);
     }
 }
 
@@ -445,22 +448,22 @@ fn unknown_time_verdict() -> RowVerdict {
 }
 
 /// The counts of `rows`' verdicts and the outcome they make: fail when one regressed, pass when
-/// anything was compared (with the wall-time `baseline`, or an exact metric's), no comparable
+/// anything was compared (with the wall-time `baseline`, or a count's), no comparable
 /// baseline otherwise. The one rule for a leg's own verdict and for a merge re-deriving it.
-pub(crate) fn tally(baseline: &BaselineChoice, rows: &[Row]) -> (Counts, Outcome) {
-    let counts = Counts::of(rows.iter().map(|r| r.verdict));
+pub(crate) fn tally(baseline: &BaselineChoice, rows: &[Row]) -> (Tally, Outcome) {
+    let tally = Tally::of(rows.iter().map(|r| r.verdict));
     let compared = matches!(
         baseline,
         BaselineChoice::Selected { .. } | BaselineChoice::Paired { .. }
-    ) || rows.iter().any(|r| exact::is_comparison(r.verdict));
-    let outcome = if counts.regressed > 0 {
+    ) || rows.iter().any(|r| counts::is_comparison(r.verdict));
+    let outcome = if tally.regressed > 0 {
         Outcome::Fail
     } else if compared {
         Outcome::Pass
     } else {
         Outcome::NoComparableBaseline
     };
-    (counts, outcome)
+    (tally, outcome)
 }
 
 impl Row {

@@ -7,7 +7,7 @@ use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_stats::Sample;
 use serde::{Deserialize, Serialize};
 
-use crate::{BenchmarkId, ModelError, ProbeMetrics, Report, Schema, Throughput, write_atomically};
+use crate::{BenchmarkId, Counts, ModelError, Report, Schema, Throughput, write_atomically};
 
 /// The kind and version of results files this build reads and writes.
 pub const RESULTS_SCHEMA: Schema = Schema {
@@ -63,9 +63,10 @@ pub struct BenchResult {
     /// Per-iteration times in nanoseconds (criterion's samples, each divided by its iterations).
     pub samples_ns: Sample,
     pub summary: Summary,
-    /// Instructions and peak memory from the counting probe (absent when the run did not count).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub probe: Option<ProbeMetrics>,
+    /// Instructions and peak memory of one call, from the harness's counting mode (absent when
+    /// the run did not count; `probe` in files written before 2026-12-01).
+    #[serde(default, alias = "probe", skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Counts>,
 }
 
 /// A summary of one sample, for readers who do not want to recompute it.
@@ -118,7 +119,7 @@ impl Results {
 
     /// Reads and checks a results file: schema and version, every sample (positive, finite,
     /// at most [`MAX_SAMPLE_NS`]), unique ids, summaries that agree with their samples, and no
-    /// exact metric of 0. The benchmarks are put in id order.
+    /// count of 0. The benchmarks are put in id order.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let mut results: Results = RESULTS_SCHEMA.read(path)?;
         check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
@@ -197,7 +198,7 @@ pub fn unjudged_path(out: &Path) -> PathBuf {
 pub const MAX_SAMPLE_NS: f64 = 1e12;
 
 /// Checks what [`Sample`] does not: plausible magnitudes, a summary that is the samples'
-/// summary, and exact metrics that are measurements (0 never is: the probe writes
+/// summary, and counts that are measurements (0 never is: the counting run writes
 /// "unavailable" instead).
 fn check_measurement(path: &Path, i: usize, bench: &BenchResult) -> Result<(), ModelError> {
     let samples = &bench.samples_ns;
@@ -248,8 +249,8 @@ fn check_measurement(path: &Path, i: usize, bench: &BenchResult) -> Result<(), M
             return Err(disagrees(name, stored.to_string(), recomputed.to_string()));
         }
     }
-    if let Some(probe) = &bench.probe {
-        check_probe(path, i, probe)?;
+    if let Some(counts) = &bench.counts {
+        check_counts(path, i, counts)?;
     }
     Ok(())
 }
@@ -277,18 +278,18 @@ pub(crate) fn check_unique<'a>(
     Ok(())
 }
 
-/// Refuses a count of 0 in benchmark `i`'s probe metrics: the probe writes `unavailable` with a
+/// Refuses a count of 0 in benchmark `i`'s counts: the counting run writes `unavailable` with a
 /// reason instead, and a 0 would silently drop this benchmark's gate.
-pub(crate) fn check_probe(path: &Path, i: usize, probe: &ProbeMetrics) -> Result<(), ModelError> {
+pub(crate) fn check_counts(path: &Path, i: usize, counts: &Counts) -> Result<(), ModelError> {
     for (name, measured) in [
-        ("instructions", &probe.instructions),
-        ("peak_rss_bytes", &probe.peak_rss_bytes),
+        ("instructions", &counts.instructions),
+        ("peak_rss_bytes", &counts.peak_rss_bytes),
     ] {
         if measured.value() == Some(0) {
             return Err(ModelError::field(
                 path,
-                format!("benchmarks[{i}].probe.{name}"),
-                "is 0, which is not a measurement (the probe writes `unavailable` with a \
+                format!("benchmarks[{i}].counts.{name}"),
+                "is 0, which is not a measurement (the counting run writes `unavailable` with a \
                  reason instead); it would silently drop this benchmark's gate",
             ));
         }

@@ -121,7 +121,7 @@ pub struct ChangePointFound {
     /// the chained relative level, 1 = the first commit).
     pub before: f64,
     pub after: f64,
-    /// The test's p-value, when the method has one (not for exact counts).
+    /// The test's p-value, when the method has one (not for counts).
     pub p_value: Option<f64>,
     /// For a drift: the index of its last point.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -303,7 +303,7 @@ fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
             .iter()
             .filter_map(|&i| points[i].instructions)
             .collect();
-        for cp in change_point::exact_changes(&counts) {
+        for cp in change_point::count_changes(&counts) {
             found.push(at(
                 counted[cp.index],
                 Signal::Instructions,

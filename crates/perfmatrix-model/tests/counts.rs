@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use common::{bench, fingerprint, results, runs_of};
 use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_model::{
-    Baseline, BaselineChoice, BenchResult, Config, Measured, Metric, Outcome, ProbeMetrics, Report,
+    Baseline, BaselineChoice, BenchResult, Config, Counts, Measured, Metric, Outcome, Report,
     Results, RowVerdict, Selection, baseline_path, select, select_counts,
 };
 
-fn probe(instructions: u64, peak: u64) -> ProbeMetrics {
-    ProbeMetrics {
+fn counts(instructions: u64, peak: u64) -> Counts {
+    Counts {
         instructions: Measured::Value {
             value: instructions,
         },
@@ -23,7 +23,7 @@ fn probe(instructions: u64, peak: u64) -> ProbeMetrics {
 
 fn counted(id: &str, center: f64, instructions: u64, peak: u64) -> BenchResult {
     BenchResult {
-        probe: Some(probe(instructions, peak)),
+        counts: Some(counts(instructions, peak)),
         ..bench(id, center, 1)
     }
 }
@@ -32,7 +32,7 @@ fn counted(id: &str, center: f64, instructions: u64, peak: u64) -> BenchResult {
 fn record(dir: &Path, fp: &Fingerprint, instructions: Option<u64>) -> PathBuf {
     let mut runs = runs_of(dir, 3, fp, &[("a/1", 100.0)]);
     for (_, r) in &mut runs {
-        r.benchmarks[0].probe = instructions.map(|n| probe(n, 1 << 20));
+        r.benchmarks[0].counts = instructions.map(|n| counts(n, 1 << 20));
     }
     let refs: Vec<_> = runs.iter().map(|(p, r)| (p.as_path(), r.clone())).collect();
     let b = Baseline::from_runs(&refs).unwrap();
@@ -160,7 +160,7 @@ fn unavailable_counts_are_reported_with_their_reason_and_never_pass_for_a_compar
     let dir = tempfile::tempdir().unwrap();
     record(dir.path(), &fingerprint(1), Some(1_000));
     let mut b = bench("a/1", 100.0, 1);
-    b.probe = Some(ProbeMetrics {
+    b.counts = Some(Counts {
         instructions: Measured::unavailable("valgrind is not installed"),
         peak_rss_bytes: Measured::Value { value: 1 << 20 },
     });

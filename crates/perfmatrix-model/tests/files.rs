@@ -174,22 +174,22 @@ fn implausible_results_are_refused_naming_the_field() {
     let e = load_error(|j| j["benchmarks"][0]["summary"]["count"] = 3.into());
     assert!(e.contains("benchmarks[0].summary.count"), "{e}");
     let e = load_error(|j| {
-        j["benchmarks"][1]["probe"] = serde_json::json!({
+        j["benchmarks"][1]["counts"] = serde_json::json!({
             "instructions": {"status": "value", "value": 0},
             "peak_rss_bytes": {"status": "value", "value": 4096}
         });
     });
     assert!(
-        e.contains("benchmarks[1].probe.instructions") && e.contains("is 0"),
+        e.contains("benchmarks[1].counts.instructions") && e.contains("is 0"),
         "{e}"
     );
     let e = load_error(|j| {
-        j["benchmarks"][0]["probe"] = serde_json::json!({
+        j["benchmarks"][0]["counts"] = serde_json::json!({
             "instructions": {"status": "value", "value": 1000},
             "peak_rss_bytes": {"status": "value", "value": 0}
         });
     });
-    assert!(e.contains("benchmarks[0].probe.peak_rss_bytes"), "{e}");
+    assert!(e.contains("benchmarks[0].counts.peak_rss_bytes"), "{e}");
 }
 
 #[test]
@@ -321,4 +321,30 @@ fn an_id_with_a_newline_in_a_results_file_is_shown_escaped() {
         assert!(e.contains(shown), "{e:?}");
         assert!(!e.contains(['\n', '\0']), "raw control character in {e:?}");
     }
+}
+
+/// Files written before the renames of 2026-12-01 still load: a benchmark's counts were called
+/// `probe`, the fingerprint's dispatch facts `kernel_variants` and its `toolchain.harness`
+/// `toolchain.probe`.
+#[test]
+fn files_with_the_old_names_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.json");
+    let mut r = results(fingerprint(1), vec![bench("a/1", 10.0, 1)]);
+    r.fingerprint
+        .dispatch
+        .insert("a".to_owned(), "avx2".to_owned());
+    r.fingerprint.toolchain.harness = "perfmatrix-harness/1".to_owned();
+    r.benchmarks[0].counts = Some(perfmatrix_model::Counts {
+        instructions: perfmatrix_model::Measured::Value { value: 1234 },
+        peak_rss_bytes: perfmatrix_model::Measured::Value { value: 4096 },
+    });
+    let text = serde_json::to_string_pretty(&r).unwrap();
+    let old = text
+        .replace("\"counts\":", "\"probe\":")
+        .replace("\"dispatch\":", "\"kernel_variants\":")
+        .replace("\"harness\":", "\"probe\":");
+    assert_ne!(old, text);
+    fs::write(&path, old).unwrap();
+    assert_eq!(Results::load(&path).unwrap(), r);
 }

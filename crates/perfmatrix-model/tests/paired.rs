@@ -5,8 +5,8 @@ mod common;
 
 use common::{bench, fingerprint, results};
 use perfmatrix_model::{
-    BaselineChoice, BenchmarkId, Config, Measured, Method, Metric, Outcome, PairRecord,
-    PairedBench, PairedRun, ProbeMetrics, Report, Results, Revision, RowVerdict,
+    BaselineChoice, BenchmarkId, Config, Counts, Measured, Method, Metric, Outcome, PairRecord,
+    PairedBench, PairedRun, Report, Results, Revision, RowVerdict,
 };
 
 fn revision(name: &str, commit: &str) -> Revision {
@@ -38,8 +38,8 @@ fn measured(id: &str, factor: f64, pairs: usize) -> PairedBench {
     }
 }
 
-fn counted(instructions: u64) -> ProbeMetrics {
-    ProbeMetrics {
+fn counted(instructions: u64) -> Counts {
+    Counts {
         instructions: Measured::Value {
             value: instructions,
         },
@@ -51,9 +51,9 @@ fn counted(instructions: u64) -> ProbeMetrics {
 /// a/1, b/1 and d/1 (missing on head).
 fn paired_results() -> Results {
     let mut head_b = bench("b/1", 1000.0, 2);
-    head_b.probe = Some(counted(10_200));
+    head_b.counts = Some(counted(10_200));
     let mut base_b = bench("b/1", 1000.0, 3);
-    base_b.probe = Some(counted(10_000));
+    base_b.counts = Some(counted(10_000));
     let mut r = results(
         fingerprint(1),
         vec![bench("a/1", 1100.0, 1), head_b, bench("c/1", 50.0, 4)],
@@ -85,7 +85,7 @@ fn a_paired_report_judges_each_side_and_names_both_commits() {
     assert_eq!(verdict("c/1").0, RowVerdict::New);
     assert_eq!(verdict("d/1").0, RowVerdict::Missing);
     assert_eq!(report.outcome, Outcome::Fail);
-    assert_eq!(report.counts.regressed, 2);
+    assert_eq!(report.tally.regressed, 2);
     let a = report.rows.iter().find(|r| r.id == "a/1").unwrap();
     let change = a.change.unwrap();
     assert!((change.estimate() - 0.10).abs() < 1e-9, "{change:?}");
@@ -107,11 +107,11 @@ fn the_paired_gate_is_configurable_and_an_unchanged_run_passes() {
     let mut r = paired_results();
     let run = r.paired.as_mut().unwrap();
     run.benchmarks = vec![measured("a/1", 1.0, 6), measured("b/1", 1.0, 6)];
-    run.base_benchmarks[1].probe = Some(counted(10_200));
+    run.base_benchmarks[1].counts = Some(counted(10_200));
     let report = Report::paired(&r, &Config::default()).unwrap();
     assert_eq!(report.outcome, Outcome::Pass);
-    assert_eq!(report.counts.regressed, 0);
-    assert_eq!(report.counts.unchanged, 2);
+    assert_eq!(report.tally.regressed, 0);
+    assert_eq!(report.tally.unchanged, 2);
 
     // A +3% change: a warning by default (2%/5%), regressed with a 1%/2% gate.
     let run = r.paired.as_mut().unwrap();
@@ -133,7 +133,7 @@ fn the_paired_gate_is_configurable_and_an_unchanged_run_passes() {
 fn a_base_build_that_could_not_count_leaves_the_counts_unavailable() {
     let mut r = paired_results();
     let run = r.paired.as_mut().unwrap();
-    run.base_benchmarks[1].probe = Some(ProbeMetrics {
+    run.base_benchmarks[1].counts = Some(Counts {
         instructions: Measured::unavailable(
             "not registered with the harness (a plain criterion benchmark)",
         ),

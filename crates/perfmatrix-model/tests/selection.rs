@@ -123,9 +123,9 @@ fn report_rows_cover_every_verdict() {
     assert_eq!(report.outcome, Outcome::Fail);
     assert_eq!(
         (
-            report.counts.regressed,
-            report.counts.missing,
-            report.counts.new
+            report.tally.regressed,
+            report.tally.missing,
+            report.tally.new
         ),
         (1, 1, 1)
     );

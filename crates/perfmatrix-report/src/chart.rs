@@ -10,10 +10,10 @@
 use perfmatrix_model::{MergedReport, MergedRow, Row, RowVerdict};
 use serde::Serialize;
 
-use crate::exact::verdict_label;
+use crate::counts::verdict_label;
 use crate::scale::{Scale, coord};
 use crate::text::{EMPTY, printable, shorten};
-use crate::units::{format_percent, format_percent_exact};
+use crate::units::{format_percent, format_percent_counted};
 use crate::view::verdict_names;
 
 /// At most this many benchmarks are charted (the ones with the largest |change|), so that a
@@ -250,7 +250,7 @@ fn line(cell: Option<&Row>, column: usize, top: f64, scale: &Scale) -> (Line, bo
     }
     if let Some(change) = instruction_change(cell) {
         line.instructions = Some(cross_path(scale.x(change), y));
-        text = format!("{text} · instr {}", format_percent_exact(change));
+        text = format!("{text} · instr {}", format_percent_counted(change));
         clipped |= scale.clips(change);
     }
     // Peak memory is not drawn (its gate is a factor, not a few percent), but where it warns or
@@ -261,7 +261,7 @@ fn line(cell: Option<&Row>, column: usize, top: f64, scale: &Scale) -> (Line, bo
         .filter(|m| matches!(m.verdict, RowVerdict::Warning | RowVerdict::Regressed))
         .and_then(|m| m.change);
     if let Some(change) = memory {
-        text = format!("{text} · mem {}", format_percent_exact(change));
+        text = format!("{text} · mem {}", format_percent_counted(change));
     }
     line.text = text;
     (line, clipped)

@@ -26,8 +26,8 @@
 mod badge;
 mod budget;
 mod chart;
+mod counts;
 mod error;
-mod exact;
 mod format;
 #[cfg(test)]
 mod history_fixtures;
@@ -66,7 +66,7 @@ use templates::{Scope, Templated};
 /// the layout of its table and Markdown differs, a line per benchmark with every detail of its
 /// comparison: the medians, the change with its interval, the p-value, the noise floor, the
 /// minimum detectable effect, the selected baseline and why, or the candidates when none was
-/// comparable. Beside wall time, every format shows each benchmark's exact metrics when the run
+/// comparable. Beside wall time, every format shows each benchmark's counts when the run
 /// measured them: the instruction count of one call with its exact change
 /// (`1,234,567 (+2.00%)`), the peak memory (`12.4 MiB (+3.1%)`), the metric that decided a
 /// verdict other than unchanged (`regressed (instructions)`), `unavailable` with a footnote
@@ -105,7 +105,7 @@ pub fn render(report: &Report, format: Format, style: Style) -> Result<String, R
 ///   instruction count's as a cross.
 ///
 /// The table and the Markdown name the platforms that found no baseline with counts for their
-/// build; the HTML page says what each platform's exact metrics were compared with.
+/// build; the HTML page says what each platform's counts were compared with.
 pub fn render_merged(
     report: &MergedReport,
     format: Format,

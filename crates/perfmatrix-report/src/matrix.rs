@@ -11,7 +11,7 @@ use minijinja::Value;
 use perfmatrix_model::MergedReport;
 use serde::Serialize;
 
-use crate::exact::Footnote;
+use crate::counts::Footnote;
 use crate::text::{EMPTY, shorten, width};
 use crate::view::{
     BenchView, CellView, PlatformView, Reading, Summary, number_footnotes, readings, rows,
@@ -61,7 +61,7 @@ impl PlatformLine {
 }
 
 /// A platform column of the terminal's benchmark table: its cells are the change right-aligned
-/// in `change` characters, the exact metrics left-aligned in `instr` and `mem` characters, each
+/// in `change` characters, the counts left-aligned in `instr` and `mem` characters, each
 /// followed by a space where it is not 0 wide, then the verdict left-aligned in `verdict`
 /// characters (0 in the last column, which is not padded); the title is padded to `title`
 /// characters.
@@ -260,7 +260,7 @@ impl MarkdownView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use perfmatrix_model::{Counts, MergedOutcome, MergedRow, Row, RowVerdict};
+    use perfmatrix_model::{MergedOutcome, MergedRow, Row, RowVerdict, Tally};
 
     /// A merged report of `n` benchmarks on one platform, the first `changed` regressed.
     fn report(n: usize, changed: usize) -> MergedReport {
@@ -286,7 +286,7 @@ mod tests {
             platforms: Vec::new(),
             columns: vec!["x".to_owned()],
             benchmarks,
-            counts: Counts::default(),
+            tally: Tally::default(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The layout of one platform's own report (`templates/platform.txt.j2` and `platform.md.j2`): a
 //! line per benchmark with every detail of its comparison — medians, change and interval,
-//! p-value, noise floor, minimum detectable effect, the exact metrics — and, for the terminal,
+//! p-value, noise floor, minimum detectable effect, the counts — and, for the terminal,
 //! the width of each column, since minijinja cannot pad by itself. The report comes as the merge
 //! of one (`MergedReport::single`); its one column is laid out from the shared [`view`].
 //!
@@ -10,7 +10,7 @@ use minijinja::Value;
 use perfmatrix_model::{BaselineChoice, MergedReport};
 use serde::Serialize;
 
-use crate::exact::Exact;
+use crate::counts::CountMetric;
 use crate::text::{EMPTY, width};
 use crate::view::{CellView, PlatformView, Summary, number_footnotes, readings, rows};
 
@@ -25,10 +25,10 @@ struct Line {
     p: String,
     noise: String,
     mde: String,
-    /// The exact metrics, each with its footnote marker.
+    /// The counts, each with its footnote marker.
     instructions: String,
     peak_memory: String,
-    /// The exact metrics' own verdicts, as the `paint` filter knows them.
+    /// The counts' own verdicts, as the `paint` filter knows them.
     instructions_kind: &'static str,
     peak_memory_kind: &'static str,
     /// The verdict as shown, with the metric that decided it unless that is wall time, and
@@ -115,8 +115,8 @@ fn header(paired: bool) -> Line {
         p: "p".to_owned(),
         noise: "noise".to_owned(),
         mde: "MDE".to_owned(),
-        instructions: Exact::Instructions.name().to_owned(),
-        peak_memory: Exact::PeakMemory.name().to_owned(),
+        instructions: CountMetric::Instructions.name().to_owned(),
+        peak_memory: CountMetric::PeakMemory.name().to_owned(),
         instructions_kind: "header",
         peak_memory_kind: "header",
         verdict: "verdict".to_owned(),
@@ -128,9 +128,9 @@ fn header(paired: bool) -> Line {
 ///
 /// - `platform`: the [`PlatformView`] of the report's platform (its baseline choices, commits);
 /// - `header`, `rows`: the [`Line`]s of the column titles and of each benchmark;
-/// - `widths`: the [`Widths`] of the columns (the exact metrics' 0 when `exact` is false),
+/// - `widths`: the [`Widths`] of the columns (the counts' 0 when `counts` is false),
 ///   `rule`: a line of dashes as wide as the table;
-/// - `footnotes`: each distinct reason an exact metric is unavailable, numbered;
+/// - `footnotes`: each distinct reason a count is unavailable, numbered;
 /// - `readings`: the benchmarks whose metrics disagree.
 pub(crate) fn context(report: &MergedReport) -> Value {
     let summary = Summary::new(report);
@@ -150,7 +150,7 @@ pub(crate) fn context(report: &MergedReport) -> Value {
         .filter_map(|b| b.cells.first().map(|cell| Line::new(&b.id, cell)))
         .collect();
     let mut widths = Widths::of(&header, &lines);
-    if !summary.exact {
+    if !summary.counts {
         widths.instructions = 0;
         widths.peak_memory = 0;
     }
@@ -171,7 +171,7 @@ pub(crate) fn context(report: &MergedReport) -> Value {
         verdict_width,
     ];
     let mut rule = columns.into_iter().fold(2 * 8, usize::saturating_add);
-    if summary.exact {
+    if summary.counts {
         rule = rule
             .saturating_add(widths.instructions + 2)
             .saturating_add(widths.peak_memory + 2);

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::scale::{coord, nice_step};
 use crate::text::{printable, shorten};
-use crate::units::{format_count, format_duration_ns, format_percent, format_percent_exact};
+use crate::units::{format_count, format_duration_ns, format_percent, format_percent_counted};
 
 /// At most this many buckets of points are drawn per chart.
 pub(crate) const MAX_DRAWN: usize = 500;
@@ -413,7 +413,7 @@ fn lane_baseline(lane: usize) -> f64 {
 /// otherwise.
 pub(crate) fn change_text(c: &ChangePointFound) -> String {
     match c.signal {
-        Signal::Instructions => format_percent_exact(c.change),
+        Signal::Instructions => format_percent_counted(c.change),
         _ => format_percent(c.change),
     }
 }

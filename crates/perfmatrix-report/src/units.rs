@@ -1,5 +1,5 @@
 //! Human formatting of the numbers in a report: durations in ns/µs/ms/s with three significant
-//! digits, signed percentages and p-values, and for the exact metrics counts with thousands
+//! digits, signed percentages and p-values, and for the counts counts with thousands
 //! separators, bytes in KiB/MiB/GiB and percentages that show any change at all. Total
 //! functions: NaN, infinities, zero, negative and huge values all give a readable string.
 
@@ -158,12 +158,12 @@ pub fn format_bytes(bytes: u64) -> String {
 }
 
 /// A fraction as a signed percentage with as many digits as it takes to show that it is not
-/// zero (two significant digits, at least two decimals), for exact metrics where any change at
+/// zero (two significant digits, at least two decimals), for counts where any change at
 /// all is news: `0.02` → `"+2.00%"`, `0.000_031` → `"+0.0031%"`, `1e-9` → `"+1.0e-7%"`
 /// (scientific below 0.0001% and from a million percent up). Exactly zero is `"±0%"`; NaN is
 /// `"NaN%"`, the infinities `"+inf%"` and `"-inf%"`.
 #[must_use]
-pub fn format_percent_exact(fraction: f64) -> String {
+pub fn format_percent_counted(fraction: f64) -> String {
     if fraction.is_nan() {
         return "NaN%".to_owned();
     }
@@ -330,7 +330,7 @@ mod tests {
     }
 
     #[test]
-    fn exact_percentages_show_any_change() {
+    fn count_percentages_show_any_change() {
         let cases = [
             (0.0, "±0%"),
             (-0.0, "±0%"),
@@ -357,7 +357,7 @@ mod tests {
             (f64::NEG_INFINITY, "-inf%"),
         ];
         for (fraction, expected) in cases {
-            assert_eq!(format_percent_exact(fraction), expected, "{fraction}");
+            assert_eq!(format_percent_counted(fraction), expected, "{fraction}");
         }
     }
 
@@ -365,12 +365,12 @@ mod tests {
     fn one_instruction_in_a_billion_is_not_zero() {
         let base: u64 = 1_000_000_000;
         let change = (base + 1 - base) as f64 / base as f64;
-        let text = format_percent_exact(change);
+        let text = format_percent_counted(change);
         assert_eq!(text, "+1.0e-7%");
         // Every count a u64 can hold: one more than the base is never shown as zero.
         for base in [1, 3, 1_000, 123_456_789, 1 << 40, u64::MAX - 1] {
             let change = 1.0 / base as f64;
-            let text = format_percent_exact(change);
+            let text = format_percent_counted(change);
             assert!(
                 text.starts_with('+') && text != "+0%" && !text.contains("±"),
                 "{text}"

@@ -9,13 +9,13 @@
 
 use minijinja::Value;
 use perfmatrix_model::{
-    BaselineChoice, Counts, MergedOutcome, MergedReport, MergedRow, PlatformRow, PlatformStatus,
-    Row, RowVerdict, short_commit,
+    BaselineChoice, MergedOutcome, MergedReport, MergedRow, PlatformRow, PlatformStatus, Row,
+    RowVerdict, Tally, short_commit,
 };
 use serde::Serialize;
 
 use crate::chart;
-use crate::exact::{Exact, ExactCell, Footnote, Footnotes, verdict_label};
+use crate::counts::{CountCell, CountMetric, Footnote, Footnotes, verdict_label};
 use crate::text::{EMPTY, printable, printable_choice};
 use crate::units::{format_duration_ns, format_p, format_percent, format_percent_unsigned};
 
@@ -29,15 +29,15 @@ pub(crate) struct Summary {
     pub(crate) platforms: Vec<PlatformView>,
     /// The names of the table's platform columns.
     pub(crate) columns: Vec<String>,
-    /// The non-zero counts over all cells, worst first; their sum; the regressed among them.
-    pub(crate) counts: Vec<Count>,
+    /// The tally over all cells (its non-zero entries), worst first; their sum; the regressed among them.
+    pub(crate) tally: Vec<TallyEntry>,
     pub(crate) results: usize,
     pub(crate) regressed: usize,
     pub(crate) benchmarks: usize,
     /// Whether some cell's verdict was decided by a second measurement.
     pub(crate) remeasured: bool,
-    /// Whether some cell has an exact metric (instruction count or peak memory).
-    pub(crate) exact: bool,
+    /// Whether some cell has a count (instruction count or peak memory).
+    pub(crate) counts: bool,
 }
 
 impl Summary {
@@ -49,23 +49,23 @@ impl Summary {
                 ("no-comparable-baseline", "NO COMPARABLE BASELINE")
             }
         };
-        let counts = counts(&report.counts);
+        let tally = tally(&report.tally);
         Self {
             outcome,
             title,
             reasons: report.reasons.iter().map(|r| printable(r)).collect(),
             platforms: report.platforms.iter().map(PlatformView::new).collect(),
             columns: report.columns.iter().map(|c| printable(c)).collect(),
-            results: counts.iter().map(|c| c.n).fold(0, usize::saturating_add),
-            counts,
-            regressed: report.counts.regressed,
+            results: tally.iter().map(|c| c.n).fold(0, usize::saturating_add),
+            tally,
+            regressed: report.tally.regressed,
             benchmarks: report.benchmarks.len(),
             remeasured: report
                 .benchmarks
                 .iter()
                 .flat_map(|r| r.cells.iter().take(report.columns.len()).flatten())
                 .any(|c| c.remeasured),
-            exact: report
+            counts: report
                 .benchmarks
                 .iter()
                 .flat_map(|r| r.cells.iter().flatten())
@@ -76,38 +76,35 @@ impl Summary {
 
 /// One non-zero count of the footer.
 #[derive(Debug, Serialize)]
-pub(crate) struct Count {
+pub(crate) struct TallyEntry {
     pub(crate) n: usize,
     pub(crate) label: &'static str,
 }
 
-/// The non-zero counts, worst first.
-pub(crate) fn counts(counts: &Counts) -> Vec<Count> {
+/// The non-zero entries of a tally, worst first.
+pub(crate) fn tally(tally: &Tally) -> Vec<TallyEntry> {
     let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     [
-        (counts.regressed, "regressed"),
-        (
-            counts.warning,
-            plural(counts.warning, "warning", "warnings"),
-        ),
-        (counts.improved, "improved"),
-        (counts.unchanged, "unchanged"),
-        (counts.new, "new"),
-        (counts.missing, "missing"),
-        (counts.no_baseline, "without baseline"),
-        (counts.unavailable, "unavailable"),
+        (tally.regressed, "regressed"),
+        (tally.warning, plural(tally.warning, "warning", "warnings")),
+        (tally.improved, "improved"),
+        (tally.unchanged, "unchanged"),
+        (tally.new, "new"),
+        (tally.missing, "missing"),
+        (tally.no_baseline, "without baseline"),
+        (tally.unavailable, "unavailable"),
     ]
     .into_iter()
     .filter(|&(n, _)| n > 0)
-    .map(|(n, label)| Count { n, label })
+    .map(|(n, label)| TallyEntry { n, label })
     .collect()
 }
 
 /// `"7: 1 regressed, 6 unchanged"`, or `"0"`.
-fn count_summary(c: &Counts) -> String {
-    let counts = counts(c);
-    let total = counts.iter().map(|c| c.n).fold(0, usize::saturating_add);
-    let parts: Vec<String> = counts
+fn tally_summary(c: &Tally) -> String {
+    let tally = tally(c);
+    let total = tally.iter().map(|c| c.n).fold(0, usize::saturating_add);
+    let parts: Vec<String> = tally
         .iter()
         .map(|c| format!("{} {}", c.n, c.label))
         .collect();
@@ -141,7 +138,7 @@ pub(crate) struct PlatformView {
     pub(crate) no_count_baseline: bool,
     pub(crate) commits: Commits,
     pub(crate) time_gated: bool,
-    /// The platform's counts: `"7: 1 regressed, 6 unchanged"`.
+    /// The platform's tally: `"7: 1 regressed, 6 unchanged"`.
     pub(crate) benchmarks: Option<String>,
     pub(crate) note: Option<String>,
 }
@@ -229,7 +226,7 @@ impl PlatformView {
             choice,
             count_choice,
             time_gated: row.time_gated,
-            benchmarks: row.counts.as_ref().map(count_summary),
+            benchmarks: row.tally.as_ref().map(tally_summary),
             note: text(&row.note),
         }
     }
@@ -271,9 +268,9 @@ pub(crate) struct CellView {
     pub(crate) p: String,
     pub(crate) noise: String,
     pub(crate) mde: String,
-    pub(crate) instr: ExactCell,
-    pub(crate) mem: ExactCell,
-    /// The exact metrics in a narrow cell, footnote marker included (`instr +2.00%`,
+    pub(crate) instr: CountCell,
+    pub(crate) mem: CountCell,
+    /// The counts in a narrow cell, footnote marker included (`instr +2.00%`,
     /// `mem unavailable [1]`); empty when not measured. Set by [`number_footnotes`].
     pub(crate) instr_short: String,
     pub(crate) mem_short: String,
@@ -310,8 +307,8 @@ fn cell_view(cell: Option<&Row>) -> CellView {
             p: EMPTY.to_owned(),
             noise: EMPTY.to_owned(),
             mde: EMPTY.to_owned(),
-            instr: ExactCell::new(Exact::Instructions, None),
-            mem: ExactCell::new(Exact::PeakMemory, None),
+            instr: CountCell::new(CountMetric::Instructions, None),
+            mem: CountCell::new(CountMetric::PeakMemory, None),
             instr_short: String::new(),
             mem_short: String::new(),
         };
@@ -344,8 +341,8 @@ fn cell_view(cell: Option<&Row>) -> CellView {
         p: or_empty(cell.p_value, format_p),
         noise: or_empty(cell.noise, format_percent_unsigned),
         mde: or_empty(cell.minimum_detectable_effect, format_percent_unsigned),
-        instr: ExactCell::new(Exact::Instructions, cell.instructions.as_ref()),
-        mem: ExactCell::new(Exact::PeakMemory, cell.peak_memory.as_ref()),
+        instr: CountCell::new(CountMetric::Instructions, cell.instructions.as_ref()),
+        mem: CountCell::new(CountMetric::PeakMemory, cell.peak_memory.as_ref()),
         instr_short: String::new(),
         mem_short: String::new(),
     }
@@ -364,10 +361,10 @@ pub(crate) fn rows(report: &MergedReport) -> Vec<BenchView> {
 
 /// Numbers the reasons of the unavailable metrics of `rows` in the order they are shown (each
 /// cell's instructions, then its peak memory), and fills in each cell's narrow texts of its
-/// exact metrics.
+/// counts.
 pub(crate) fn number_footnotes(rows: &mut [BenchView]) -> Vec<Footnote> {
     let mut footnotes = Footnotes::default();
-    let short = |metric: Exact, cell: &ExactCell| {
+    let short = |metric: CountMetric, cell: &CountCell| {
         if cell.measured() {
             format!("{} {}", metric.short_name(), cell.short_marked)
         } else {
@@ -377,8 +374,8 @@ pub(crate) fn number_footnotes(rows: &mut [BenchView]) -> Vec<Footnote> {
     for cell in rows.iter_mut().flat_map(|r| &mut r.cells) {
         footnotes.mark(&mut cell.instr);
         footnotes.mark(&mut cell.mem);
-        cell.instr_short = short(Exact::Instructions, &cell.instr);
-        cell.mem_short = short(Exact::PeakMemory, &cell.mem);
+        cell.instr_short = short(CountMetric::Instructions, &cell.instr);
+        cell.mem_short = short(CountMetric::PeakMemory, &cell.mem);
     }
     footnotes.into_list()
 }
@@ -452,29 +449,29 @@ mod tests {
 
     #[test]
     fn counts_list_the_non_zero_ones_worst_first() {
-        let c = Counts {
+        let c = Tally {
             improved: 1,
             warning: 2,
             regressed: 3,
-            ..Counts::default()
+            ..Tally::default()
         };
-        let shown: Vec<_> = counts(&c)
+        let shown: Vec<_> = tally(&c)
             .iter()
             .map(|c| format!("{} {}", c.n, c.label))
             .collect();
         assert_eq!(shown, ["3 regressed", "2 warnings", "1 improved"]);
-        assert!(counts(&Counts::default()).is_empty());
+        assert!(tally(&Tally::default()).is_empty());
     }
 
     #[test]
     fn count_summaries() {
-        let c = Counts {
+        let c = Tally {
             regressed: 1,
             unchanged: 6,
-            ..Counts::default()
+            ..Tally::default()
         };
-        assert_eq!(count_summary(&c), "7: 1 regressed, 6 unchanged");
-        assert_eq!(count_summary(&Counts::default()), "0");
+        assert_eq!(tally_summary(&c), "7: 1 regressed, 6 unchanged");
+        assert_eq!(tally_summary(&Tally::default()), "0");
     }
 
     #[test]

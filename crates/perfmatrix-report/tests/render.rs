@@ -9,8 +9,8 @@ use std::path::Path;
 use common::arbitrary::{any_float, any_report, finite_float};
 use common::{COLOR, PLAIN, X86, compared, report, strip_ansi, table_body};
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, FieldDiffView, MergedReport, Outcome, Report, Revision,
-    Row, RowVerdict,
+    BaselineChoice, CandidateView, FieldDiffView, MergedReport, Outcome, Report, Revision, Row,
+    RowVerdict, Tally,
 };
 use perfmatrix_report::{Format, ReportError, color_allowed, render, render_merged};
 use proptest::prelude::*;
@@ -140,7 +140,7 @@ fn no_comparable() -> Report {
 fn passing() -> Report {
     let mut r = selected();
     r.rows.retain(|row| row.verdict != RowVerdict::Regressed);
-    r.counts = Counts::of(r.rows.iter().map(|row| row.verdict));
+    r.tally = Tally::of(r.rows.iter().map(|row| row.verdict));
     r.outcome = Outcome::Pass;
     r
 }
@@ -274,7 +274,7 @@ fn table_passes_and_handles_no_rows() {
 
     let mut empty = passing();
     empty.rows.clear();
-    empty.counts = Counts::default();
+    empty.tally = Tally::default();
     let out = render(&empty, Format::Table, PLAIN).unwrap();
     assert!(out.contains("(no benchmarks)\n"));
     assert!(out.ends_with("0 benchmarks\nPASS\n"), "{out}");

@@ -9,7 +9,7 @@ mod common;
 use common::arbitrary::any_merged;
 use common::{ARM, COLOR, PLAIN, RISCV, X86, leg, report, required, strip_ansi, table_body, timed};
 use perfmatrix_model::{
-    BaselineChoice, ExactRow, MergedOutcome, MergedReport, PlatformRow, PlatformStatus, Row,
+    BaselineChoice, CountRow, MergedOutcome, MergedReport, PlatformRow, PlatformStatus, Row,
     RowVerdict, Skipped, merge,
 };
 use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, render, render_merged};
@@ -541,21 +541,21 @@ fn a_single_report_renders_as_html_too() {
     ));
 }
 
-/// `row` with the exact metrics of benchmark `i` on platform `p` of `platforms`: counted and
+/// `row` with the counts of benchmark `i` on platform `p` of `platforms`: counted and
 /// compared on every platform but the last, where instructions are unavailable (an emulated
 /// leg) and peak memory has no baseline.
 fn with_counts(row: Row, i: usize, p: usize, platforms: usize) -> Row {
     let base = 1_000_000_000 + i as u64 * 12_345;
     let (instructions, peak_memory) = if p + 1 == platforms {
         (
-            ExactRow {
+            CountRow {
                 verdict: RowVerdict::Unavailable,
                 new: None,
                 base: None,
                 change: None,
                 note: Some("not counted: valgrind cannot count this platform's instructions under qemu-user".to_owned()),
             },
-            ExactRow {
+            CountRow {
                 verdict: RowVerdict::NoBaseline,
                 new: Some(14_000_000 + i as u64 * 4_096),
                 base: None,
@@ -567,14 +567,14 @@ fn with_counts(row: Row, i: usize, p: usize, platforms: usize) -> Row {
         let new = base + i as u64 * 7;
         let peak = 12_000_000 + i as u64 * 4_096;
         (
-            ExactRow {
+            CountRow {
                 verdict: RowVerdict::Unchanged,
                 new: Some(new),
                 base: Some(base),
                 change: Some((new - base) as f64 / base as f64),
                 note: None,
             },
-            ExactRow {
+            CountRow {
                 verdict: RowVerdict::Unchanged,
                 new: Some(peak + 8_192),
                 base: Some(peak),
@@ -644,7 +644,7 @@ fn large_markdown_stays_under_the_comment_limit() {
     assert!(rows.len() > 20 && rows.len() < 1_000, "{}", rows.len());
     // Worst first: the regressions come before the warnings.
     assert!(rows[0].contains("**regressed**"), "{}", rows[0]);
-    // Every row shows the exact metrics of every platform, the emulated one's unavailable.
+    // Every row shows the counts of every platform, the emulated one's unavailable.
     for row in &rows {
         assert_eq!(row.matches(" instr ").count(), 8, "{row}");
         assert_eq!(row.matches(" mem ").count(), 8, "{row}");

@@ -9,7 +9,7 @@
 //!   doi:10.1145/3578244.3583719; now Apache Otava): the permutation test of each candidate is
 //!   replaced by a two-sample Student's t test between the segments on either side of it, which
 //!   makes the result deterministic and cheap.
-//! - [`exact_changes`], for exact counts (instructions): every change of value is a change point.
+//! - [`exact_changes`], for counts (instructions): every change of value is a change point.
 //! - [`chained`], for paired per-commit changes `ln(head / base)` with standard errors: single
 //!   significant steps and slow drifts that only their sum makes significant.
 //!
@@ -465,7 +465,7 @@ fn resolve_close(y: &[f64], mut cps: Vec<usize>, m0: usize) -> Vec<usize> {
 /// the previous one, with `before`/`after` the two values, `change = after / before − 1`
 /// (`f64::INFINITY` if `before` is 0) and `p_value` 0. O(n).
 #[must_use]
-pub fn exact_changes(series: &[u64]) -> Vec<ChangePoint> {
+pub fn count_changes(series: &[u64]) -> Vec<ChangePoint> {
     series
         .windows(2)
         .enumerate()
@@ -786,20 +786,20 @@ mod tests {
                 .is_empty()
         );
         assert!(chained(&[], &ChainConfig::PAIRED).unwrap().is_empty());
-        assert!(exact_changes(&[]).is_empty());
-        assert!(exact_changes(&[7]).is_empty());
+        assert!(count_changes(&[]).is_empty());
+        assert!(count_changes(&[7]).is_empty());
     }
 
     #[test]
-    fn exact_changes_are_every_change_of_value() {
-        let cps = exact_changes(&[100, 100, 102, 102, 102, 101, 101, 0, 5]);
+    fn count_changes_are_every_change_of_value() {
+        let cps = count_changes(&[100, 100, 102, 102, 102, 101, 101, 0, 5]);
         let idx: Vec<_> = cps.iter().map(|c| c.index).collect();
         assert_eq!(idx, [2, 5, 7, 8]);
         assert!((cps[0].change - 0.02).abs() < 1e-15);
         assert!(cps[0].before == 100.0 && cps[0].after == 102.0);
         assert!(cps.iter().all(|c| c.p_value == 0.0));
         assert!(cps[3].change.is_infinite());
-        let big = exact_changes(&[1 << 60, (1 << 60) + 1]);
+        let big = count_changes(&[1 << 60, (1 << 60) + 1]);
         assert!(big[0].change > 0.0, "one count in 2^60 is still a change");
     }
 
@@ -994,8 +994,8 @@ mod tests {
         }
 
         #[test]
-        fn exact_changes_matches_the_definition(c in prop::collection::vec(0u64..4, 0..100)) {
-            let idx: Vec<usize> = exact_changes(&c).iter().map(|p| p.index).collect();
+        fn count_changes_matches_the_definition(c in prop::collection::vec(0u64..4, 0..100)) {
+            let idx: Vec<usize> = count_changes(&c).iter().map(|p| p.index).collect();
             let expected: Vec<usize> = (1..c.len()).filter(|&i| c[i] != c[i - 1]).collect();
             prop_assert_eq!(idx, expected);
         }

@@ -11,17 +11,17 @@
 //!    ([`relative_change_ci`]) and the [`Thresholds`] raised to the noise floor into a
 //!    [`Comparison`] carrying a [`Verdict`].
 //!
-//! The rule itself is written out in `docs/statistics.md` and on [`decide`]. Exact,
-//! deterministic metrics (instruction counts, peak memory) are compared by [`exact`]. A change
+//! The rule itself is written out in `docs/statistics.md` and on [`decide`]. Counts (the
+//! deterministic metrics: instruction counts, peak memory) are compared by [`counts`]. A change
 //! measured against its base in the same run, in fresh process pairs, is judged by [`paired`].
 //! Histories of such results, one per commit, are searched for the commits where a level moved
 //! by [`change_point`].
 
 pub mod bootstrap;
 pub mod change_point;
+pub mod counts;
 pub mod decision;
 pub mod error;
-pub mod exact;
 pub mod mann_whitney;
 pub mod noise;
 pub mod normal;
@@ -33,16 +33,16 @@ pub mod thresholds;
 
 pub use bootstrap::{Interval, relative_change_ci};
 pub use change_point::{
-    ChainConfig, ChainedChange, ChangeKind, ChangePoint, ChangePointConfig, chained, detect,
-    exact_changes,
+    ChainConfig, ChainedChange, ChangeKind, ChangePoint, ChangePointConfig, chained, count_changes,
+    detect,
+};
+pub use counts::{
+    CountComparison, INSTRUCTION_THRESHOLDS, PEAK_MEMORY_LIMIT, compare_counts, compare_peak,
 };
 pub use decision::{
     CompareConfig, Comparison, Verdict, compare, decide, minimum_detectable_effect,
 };
 pub use error::{Result, StatsError};
-pub use exact::{
-    ExactComparison, INSTRUCTION_THRESHOLDS, PEAK_MEMORY_LIMIT, compare_counts, compare_peak,
-};
 pub use mann_whitney::MannWhitney;
 pub use noise::{NoiseFloor, run_to_run_noise};
 pub use paired::{

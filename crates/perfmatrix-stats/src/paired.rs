@@ -253,7 +253,7 @@ mod tests {
     }
 
     #[test]
-    fn exact_slowdown_and_identity() {
+    fn count_slowdown_and_identity() {
         let config = PairedConfig::default();
         let same = compare_paired(&[0.0; 6], PAIRED_THRESHOLDS, &config).unwrap();
         assert_eq!(same.verdict, Verdict::Unchanged);

@@ -47,7 +47,7 @@ pub struct Bench {
     #[arg(long)]
     committed: bool,
     /// Against committed baselines, let wall time fail the run (by default it only warns there:
-    /// runs made at different times, possibly on other hosts; the exact metrics always gate)
+    /// runs made at different times, possibly on other hosts; the counts always gate)
     #[arg(long)]
     gate_time: bool,
     /// Append this full run to this history folder (`cargo xtask history` renders it)

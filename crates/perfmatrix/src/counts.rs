@@ -1,5 +1,5 @@
 //! Instructions and peak memory of one call of each benchmarked routine (docs/kernels.md,
-//! "Instruction counts"): each bench binary on perfmatrix's harness is its own counting probe
+//! "Instruction counts"): each bench binary on perfmatrix's harness is its own counter
 //! (`--perfmatrix-count <id>`, `crates/perfmatrix-harness`). It runs once natively for its peak
 //! resident memory and once under valgrind's callgrind, collecting only inside the harness's
 //! region function, for the instructions. A benchmark that no harness binary serves (a plain
@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 
 use crate::binaries::BenchBinary;
 use crate::tools::{arch, find_in_path};
-use perfmatrix_model::{Measured, ProbeMetrics};
+use perfmatrix_model::{Counts, Measured};
 
 /// The harness's function around the one counted call (`#[unsafe(no_mangle)]`, never inlined).
 const REGION_SYMBOL: &str = "perfmatrix_count_region";
@@ -25,7 +25,7 @@ pub(crate) const NOT_ON_HARNESS: &str =
     "not registered with the harness (a plain criterion benchmark)";
 
 /// Instructions and peak resident memory of one call of each benchmark in `ids`, for `target`
-/// (None: the host), from the harness binaries among `binaries`, with `env` added to every probe
+/// (None: the host), from the harness binaries among `binaries`, with `env` added to every counting
 /// run (e.g. `PERFMATRIX_PLANT_WORK`).
 ///
 /// Runs each binary twice per id, up to one run per core at once (counts do not depend on load):
@@ -36,8 +36,8 @@ pub(crate) const NOT_ON_HARNESS: &str =
 ///
 /// The instructions are [`Measured::Unavailable`], with the reason, when valgrind is not on PATH;
 /// when `target` is another architecture than the host (valgrind cannot run a foreign binary,
-/// and under qemu-user it would count qemu); when valgrind cannot decode one of the probe's
-/// instructions; and when the probe dispatched to other code under valgrind than natively (the
+/// and under qemu-user it would count qemu); when valgrind cannot decode one of the counted binary's
+/// instructions; and when the counting run dispatched to other code under valgrind than natively (the
 /// count would not be of the benchmarked code).
 ///
 /// For an emulated target the native run goes through cargo and the runner of
@@ -45,14 +45,14 @@ pub(crate) const NOT_ON_HARNESS: &str =
 /// its translated code and the guest's memory together. It still shows a kernel that starts
 /// allocating per call, but compares only with other emulated runs.
 ///
-/// A probe run that fails is an error naming the id, with the probe's stderr. Callgrind's output
+/// A counting run that fails is an error naming the id, with the counting run's stderr. Callgrind's output
 /// files live in a temporary folder that is removed when this returns.
 pub(crate) fn measure(
     target: Option<&str>,
     binaries: &[BenchBinary],
     ids: &[String],
     env: &[(String, String)],
-) -> anyhow::Result<BTreeMap<String, ProbeMetrics>> {
+) -> anyhow::Result<BTreeMap<String, Counts>> {
     measure_in(target, binaries, ids, env, &find_in_path)
 }
 
@@ -63,7 +63,7 @@ fn measure_in(
     ids: &[String],
     env: &[(String, String)],
     lookup: &dyn Fn(&str) -> Option<PathBuf>,
-) -> anyhow::Result<BTreeMap<String, ProbeMetrics>> {
+) -> anyhow::Result<BTreeMap<String, Counts>> {
     let host = crate::workspace::host_triple()?;
     let emulated = target.is_some_and(|t| crate::tools::runs_emulated(t, &host));
     let mut metrics = BTreeMap::new();
@@ -74,7 +74,7 @@ fn measure_in(
             None => {
                 metrics.insert(
                     id.clone(),
-                    ProbeMetrics {
+                    Counts {
                         instructions: Measured::unavailable(NOT_ON_HARNESS),
                         peak_rss_bytes: Measured::unavailable(NOT_ON_HARNESS),
                     },
@@ -122,7 +122,7 @@ fn measure_in(
         .collect();
     if let Ok(valgrind) = &valgrind {
         for ((id, binary), out_file) in probed.iter().zip(&out_files) {
-            // Under valgrind the probe runs as `./<name>` from its folder: its arguments are
+            // Under valgrind the bench binary runs as `./<name>` from its folder: its arguments are
             // copied to the heap, so a longer path to the target folder would shift the inputs'
             // addresses, and with them the instructions memcpy and memset spend on alignment
             // (tens per call), from machine to machine.
@@ -164,20 +164,19 @@ fn collect(
     outputs: Vec<std::io::Result<Output>>,
     valgrind: &Result<PathBuf, String>,
     out_files: &[PathBuf],
-) -> anyhow::Result<BTreeMap<String, ProbeMetrics>> {
+) -> anyhow::Result<BTreeMap<String, Counts>> {
     let mut outputs = outputs.into_iter();
     let mut natives = Vec::with_capacity(ids.len());
     for (id, output) in ids.iter().zip(outputs.by_ref()) {
-        let output =
-            output.with_context(|| format!("cannot start the counting probe for `{id}`"))?;
+        let output = output.with_context(|| format!("cannot start the counting run for `{id}`"))?;
         if !output.status.success() {
             bail!(
-                "the counting probe failed for `{id}` ({}):\n{}",
+                "the counting run failed for `{id}` ({}):\n{}",
                 output.status,
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        natives.push(ProbeLine::parse(id, &output.stdout)?);
+        natives.push(CountLine::parse(id, &output.stdout)?);
     }
     let mut metrics = BTreeMap::new();
     for (i, (id, native)) in ids.iter().zip(natives).enumerate() {
@@ -187,7 +186,7 @@ fn collect(
             let output = outputs.next().context("a callgrind run is missing")?;
             instructions(id, output, &out_files[i], &native.variant)?
         };
-        let metric = ProbeMetrics {
+        let metric = Counts {
             instructions,
             peak_rss_bytes: native.peak_rss_bytes,
         };
@@ -221,7 +220,7 @@ fn instruction_counter(
 /// Randomised, the placement of the mappings moved the peak RSS by up to ~190 KiB from run to run
 /// (most likely through the file pages mapped in around each fault); without, the same build gave
 /// the same peak (docs/kernels.md). Where seccomp forbids `personality(ADDR_NO_RANDOMIZE)` (in
-/// some containers) the check fails: the probe then runs randomised and its peak RSS is that
+/// some containers) the check fails: the counting process then runs randomised and its peak RSS is that
 /// noisy.
 fn no_aslr(lookup: &dyn Fn(&str) -> Option<PathBuf>) -> Option<PathBuf> {
     let setarch = lookup("setarch")?;
@@ -235,7 +234,7 @@ fn no_aslr(lookup: &dyn Fn(&str) -> Option<PathBuf>) -> Option<PathBuf> {
         .then_some(setarch)
 }
 
-/// The instruction count of one callgrind run of the probe for `id`, from its output file.
+/// The instruction count of one callgrind run of the counting mode for `id`, from its output file.
 fn instructions(
     id: &str,
     output: std::io::Result<Output>,
@@ -247,16 +246,16 @@ fn instructions(
     if !output.status.success() {
         if let Some(line) = stderr.lines().find(|l| l.contains("unhandled instruction")) {
             return Ok(Measured::unavailable(format!(
-                "not counted: valgrind cannot decode an instruction of the probe ({})",
+                "not counted: valgrind cannot decode an instruction of the counted binary ({})",
                 line.trim_start_matches(|c: char| c == '=' || c.is_ascii_digit() || c == ' ')
             )));
         }
         bail!(
-            "the counting probe failed for `{id}` under valgrind ({}):\n{stderr}",
+            "the counting run failed for `{id}` under valgrind ({}):\n{stderr}",
             output.status
         );
     }
-    let counted = ProbeLine::parse(id, &output.stdout)?;
+    let counted = CountLine::parse(id, &output.stdout)?;
     if counted.variant != native_variant {
         return Ok(Measured::unavailable(format!(
             "not counted: under valgrind the code dispatched to `{}`, natively to `{native_variant}` \
@@ -270,7 +269,7 @@ fn instructions(
         .with_context(|| format!("callgrind's output for `{id}` ({})", out_file.display()))?;
     if total == 0 {
         bail!(
-            "callgrind counted no instructions for `{id}`: the probe never entered \
+            "callgrind counted no instructions for `{id}`: the counting run never entered \
              `{REGION_SYMBOL}` (renamed, or inlined away?)"
         );
     }
@@ -301,37 +300,34 @@ fn callgrind_total(text: &str) -> anyhow::Result<u64> {
     })
 }
 
-/// What the probe prints: one JSON line.
+/// What the counting run prints: one JSON line.
 #[derive(Debug)]
-struct ProbeLine {
+struct CountLine {
     variant: String,
     peak_rss_bytes: Measured,
 }
 
-impl ProbeLine {
+impl CountLine {
     fn parse(id: &str, stdout: &[u8]) -> anyhow::Result<Self> {
         let stdout = String::from_utf8_lossy(stdout);
         let line = stdout.lines().last().unwrap_or_default();
         let json: serde_json::Value = serde_json::from_str(line).with_context(|| {
-            format!("the counting probe for `{id}` printed `{line}`, not a JSON line")
+            format!("the counting run for `{id}` printed `{line}`, not a JSON line")
         })?;
         if json["id"] != id {
-            bail!(
-                "the counting probe for `{id}` reported the id {}",
-                json["id"]
-            );
+            bail!("the counting run for `{id}` reported the id {}", json["id"]);
         }
         let variant = json["variant"]
             .as_str()
-            .with_context(|| format!("the counting probe for `{id}` reported no variant"))?
+            .with_context(|| format!("the counting run for `{id}` reported no variant"))?
             .to_owned();
         let peak_rss_bytes = match json["peak_rss_bytes"].as_u64() {
-            Some(0) => Measured::unavailable("the probe read a peak resident memory of 0"),
+            Some(0) => Measured::unavailable("the counting run read a peak resident memory of 0"),
             Some(bytes) => Measured::Value { value: bytes },
             None => Measured::unavailable(
                 json["peak_rss_unavailable"]
                     .as_str()
-                    .unwrap_or("the probe reported no peak resident memory"),
+                    .unwrap_or("the counting run reported no peak resident memory"),
             ),
         };
         Ok(Self {
@@ -347,7 +343,7 @@ fn run_all(commands: Vec<Command>) -> anyhow::Result<Vec<std::io::Result<Output>
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime for the probe runs")?;
+        .context("cannot start the async runtime for the counting runs")?;
     runtime.block_on(async move {
         let mut outputs: Vec<Option<std::io::Result<Output>>> =
             commands.iter().map(|_| None).collect();
@@ -365,12 +361,12 @@ fn run_all(commands: Vec<Command>) -> anyhow::Result<Vec<std::io::Result<Output>
             let Some(joined) = running.join_next().await else {
                 break;
             };
-            let (i, output) = joined.context("a probe run's task failed")?;
+            let (i, output) = joined.context("a counting run's task failed")?;
             outputs[i] = Some(output);
         }
         outputs
             .into_iter()
-            .map(|o| o.context("a probe run never finished"))
+            .map(|o| o.context("a counting run never finished"))
             .collect()
     })
 }
@@ -552,17 +548,17 @@ totals: 5980 5914 142 16 10 0 16 8";
     }
 
     #[test]
-    fn the_probe_line_gives_the_variant_and_the_peak_or_why_there_is_none() {
+    fn the_count_line_gives_the_variant_and_the_peak_or_why_there_is_none() {
         let line =
             br#"{"id":"decay/1000","variant":"avx2-fma","planted":null,"peak_rss_bytes":2412544}"#;
-        let parsed = ProbeLine::parse("decay/1000", line).unwrap();
+        let parsed = CountLine::parse("decay/1000", line).unwrap();
         assert_eq!(parsed.variant, "avx2-fma");
         assert_eq!(parsed.peak_rss_bytes, Measured::Value { value: 2_412_544 });
         let line = br#"{"id":"decay/1000","variant":"portable","planted":null,"peak_rss_bytes":null,"peak_rss_unavailable":"no /proc"}"#;
-        let parsed = ProbeLine::parse("decay/1000", line).unwrap();
+        let parsed = CountLine::parse("decay/1000", line).unwrap();
         assert_eq!(parsed.peak_rss_bytes, Measured::unavailable("no /proc"));
-        assert!(ProbeLine::parse("decay/10000", line).is_err());
-        assert!(ProbeLine::parse("decay/1000", b"").is_err());
+        assert!(CountLine::parse("decay/10000", line).is_err());
+        assert!(CountLine::parse("decay/1000", b"").is_err());
     }
 
     /// The ids the slow test counts: the two cheapest benchmarks of two kernels.
@@ -570,7 +566,7 @@ totals: 5980 5914 142 16 10 0 16 8";
         vec!["decay/1000".to_owned(), "cosine/768x100".to_owned()]
     }
 
-    fn counts(metrics: &BTreeMap<String, ProbeMetrics>) -> Vec<(String, u64)> {
+    fn counts(metrics: &BTreeMap<String, Counts>) -> Vec<(String, u64)> {
         metrics
             .iter()
             .map(|(id, m)| {

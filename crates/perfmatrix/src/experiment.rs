@@ -330,16 +330,16 @@ struct Tally {
 impl Tally {
     fn record(&mut self, report: &perfmatrix_model::Report) {
         for row in &report.rows {
-            let exact =
-                |e: &Option<perfmatrix_model::ExactRow>| e.as_ref().map(|e| (e.verdict, e.change));
+            let counts =
+                |e: &Option<perfmatrix_model::CountRow>| e.as_ref().map(|e| (e.verdict, e.change));
             let metrics = [
                 ("verdict", Some((row.verdict, None))),
                 (
                     "time",
                     Some((row.time_verdict, row.change.map(|c| c.estimate()))),
                 ),
-                ("instructions", exact(&row.instructions)),
-                ("peak-memory", exact(&row.peak_memory)),
+                ("instructions", counts(&row.instructions)),
+                ("peak-memory", counts(&row.peak_memory)),
             ];
             if let Some(mde) = row.minimum_detectable_effect {
                 self.mde.entry(row.id.clone()).or_default().push(mde);

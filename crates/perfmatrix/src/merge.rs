@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::{
-    Config, Expected, Leg, MergedOutcome, MergedReport, Skipped, merge, write_atomically,
+    Config, Expected, LegResults, MergedOutcome, MergedReport, Skipped, merge, write_atomically,
 };
 use perfmatrix_report::{Format, Style, render_merged};
 
@@ -66,7 +66,7 @@ impl Merge {
         let legs = self
             .files
             .iter()
-            .map(|path| Leg::load(path))
+            .map(|path| LegResults::load(path))
             .collect::<Result<Vec<_>, _>>()?;
         report(legs, &expected, &[], &self.outputs)
     }
@@ -88,7 +88,7 @@ pub(crate) fn expected_of(config: &Config) -> Vec<Expected> {
 /// nothing comparable), 1 fail. Shared by `merge` and `matrix run`, so the rehearsal merges
 /// exactly as CI does.
 pub(crate) fn report(
-    legs: Vec<Leg>,
+    legs: Vec<LegResults>,
     expected: &[Expected],
     skipped: &[Skipped],
     outputs: &Outputs,

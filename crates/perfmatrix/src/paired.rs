@@ -253,11 +253,11 @@ impl Sides {
         let mut counts =
             crate::counts::measure(None, &self.head_binaries, &head_list, &self.head_env)?;
         for bench in &mut head_benches {
-            bench.probe = counts.remove(bench.id.as_str());
+            bench.counts = counts.remove(bench.id.as_str());
         }
         let mut counts = crate::counts::measure(None, &self.base_binaries, &base_list, &[])?;
         for bench in &mut base_benches {
-            bench.probe = counts.remove(bench.id.as_str());
+            bench.counts = counts.remove(bench.id.as_str());
         }
         let base_only = base_ids
             .iter()
@@ -593,7 +593,7 @@ fn bench_result(id: &str, ns: &[f64]) -> anyhow::Result<BenchResult> {
         throughput: None,
         summary: Summary::of(&samples_ns),
         samples_ns,
-        probe: None,
+        counts: None,
     })
 }
 

@@ -161,7 +161,7 @@ impl Suite {
                     throughput: b.throughput,
                     summary: Summary::of(&samples_ns),
                     samples_ns,
-                    probe: None,
+                    counts: None,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -184,12 +184,12 @@ impl Suite {
         let mut metrics =
             crate::counts::measure(self.target.as_deref(), &self.binaries, &ids, &self.env)?;
         for bench in &mut results.benchmarks {
-            bench.probe = metrics.remove(bench.id.as_str());
+            bench.counts = metrics.remove(bench.id.as_str());
         }
         let unavailable = results
             .benchmarks
             .iter()
-            .find_map(|b| b.probe.as_ref()?.instructions.reason());
+            .find_map(|b| b.counts.as_ref()?.instructions.reason());
         let _ = writeln!(
             std::io::stderr().lock(),
             "{label}instructions and peak memory of {} benchmarks in {:.0} s{}",

@@ -27,7 +27,7 @@ pub(crate) fn judge(
     hint: &str,
 ) -> anyhow::Result<Judged> {
     let selection = select(baselines, &results.fingerprint)?;
-    let counted = results.benchmarks.iter().any(|b| b.probe.is_some());
+    let counted = results.benchmarks.iter().any(|b| b.counts.is_some());
     let count_selection = if counted {
         let preferred = match &selection {
             Selection::Matched { path, .. } => Some(path.as_path()),
@@ -66,9 +66,9 @@ pub(crate) fn judge(
     }
     .run("confirm: ")?;
     for mut bench in again.benchmarks {
-        // The second measurement is of time only: the exact metrics stand as counted.
+        // The second measurement is of time only: the counts stand as counted.
         if let Some(first) = results.get(&bench.id) {
-            bench.probe.clone_from(&first.probe);
+            bench.counts.clone_from(&first.counts);
         }
         results.replace(bench);
     }

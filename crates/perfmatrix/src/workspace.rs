@@ -177,7 +177,7 @@ mod tests {
                 throughput: None,
                 summary: Summary::of(&samples_ns),
                 samples_ns: samples_ns.clone(),
-                probe: None,
+                counts: None,
             })
             .collect();
         let settings = RunSettings {

@@ -12,8 +12,8 @@ use std::process::{Command, Output};
 
 use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use perfmatrix_model::{
-    BaselineChoice, BenchResult, BenchmarkId, Counts, Outcome, Report, Results, Row, RowVerdict,
-    RunSettings, Summary,
+    BaselineChoice, BenchResult, BenchmarkId, Outcome, Report, Results, Row, RowVerdict,
+    RunSettings, Summary, Tally,
 };
 use perfmatrix_stats::{Interval, Sample};
 
@@ -57,7 +57,7 @@ pub fn results(triple: &str, quick: bool, salt: u64) -> Results {
         throughput: None,
         summary: Summary::of(&samples_ns),
         samples_ns,
-        probe: None,
+        counts: None,
     };
     let settings = RunSettings {
         quick,
@@ -107,10 +107,10 @@ pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Results {
         },
         count_baseline: None,
         time_gated: true,
-        counts: Counts {
+        tally: Tally {
             regressed,
             unchanged: rows.len() - regressed,
-            ..Counts::default()
+            ..Tally::default()
         },
         outcome: if regressed > 0 {
             Outcome::Fail

@@ -46,7 +46,7 @@ pub fn bench(id: &str, center: f64, salt: u64) -> BenchResult {
         throughput: None,
         summary: Summary::of(&samples_ns),
         samples_ns,
-        probe: None,
+        counts: None,
     }
 }
 

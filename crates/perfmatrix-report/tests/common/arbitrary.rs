@@ -3,9 +3,9 @@
 //! need not agree with the rows.
 
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Counts, ExactRow, FieldDiffView, MergedOutcome, MergedReport,
-    MergedRow, Method, Metric, Outcome, PairedRow, PlatformRow, PlatformStatus, Report, Revision,
-    Row, RowVerdict,
+    BaselineChoice, CandidateView, CountRow, FieldDiffView, MergedOutcome, MergedReport, MergedRow,
+    Method, Metric, Outcome, PairedRow, PlatformRow, PlatformStatus, Report, Revision, Row,
+    RowVerdict, Tally,
 };
 use perfmatrix_stats::Interval;
 use proptest::prelude::*;
@@ -83,9 +83,9 @@ pub fn any_metric() -> impl Strategy<Value = Metric> {
     ]
 }
 
-/// Any counts, consistent with nothing.
-pub fn any_counts() -> impl Strategy<Value = Counts> {
-    prop::array::uniform8(any::<usize>()).prop_map(|c| Counts {
+/// Any tally, consistent with nothing.
+pub fn any_tally() -> impl Strategy<Value = Tally> {
+    prop::array::uniform8(any::<usize>()).prop_map(|c| Tally {
         improved: c[0],
         unchanged: c[1],
         unavailable: c[7],
@@ -97,12 +97,12 @@ pub fn any_counts() -> impl Strategy<Value = Counts> {
     })
 }
 
-/// Any exact metric, consistent or not (a value beside `unavailable`, a change without values),
+/// Any count, consistent or not (a value beside `unavailable`, a change without values),
 /// with changes from `floats` and reasons from `reasons`.
-pub fn any_exact(
+pub fn any_counts(
     floats: BoxedStrategy<f64>,
     reasons: BoxedStrategy<String>,
-) -> impl Strategy<Value = Option<ExactRow>> {
+) -> impl Strategy<Value = Option<CountRow>> {
     let value = || {
         proptest::option::of(prop_oneof![
             Just(0_u64),
@@ -119,7 +119,7 @@ pub fn any_exact(
             proptest::option::of(floats),
             proptest::option::of(reasons),
         )
-            .prop_map(|(verdict, new, base, change, note)| ExactRow {
+            .prop_map(|(verdict, new, base, change, note)| CountRow {
                 verdict,
                 new,
                 base,
@@ -152,9 +152,9 @@ fn any_paired() -> impl Strategy<Value = Option<PairedRow>> {
 /// Any row, its numbers from `floats`.
 pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
     let change = proptest::option::of(any_interval(not_nan(floats.clone())));
-    let exact = (
-        any_exact(floats.clone(), any_string().boxed()),
-        any_exact(floats.clone(), any_string().boxed()),
+    let counts = (
+        any_counts(floats.clone(), any_string().boxed()),
+        any_counts(floats.clone(), any_string().boxed()),
     );
     let f = move || proptest::option::of(floats.clone());
     (
@@ -162,7 +162,7 @@ pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
         (any_verdict(), any_verdict(), any_metric(), any::<bool>()),
         (f(), f(), change),
         (f(), f(), f(), f(), f()),
-        exact,
+        counts,
         any_paired(),
     )
         .prop_map(
@@ -260,7 +260,7 @@ pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
     ]
 }
 
-/// Any report of one platform, its numbers from `floats`, its counts and outcome consistent with
+/// Any report of one platform, its numbers from `floats`, its tally and outcome consistent with
 /// nothing, its ids possibly twice.
 pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
     let outcome = prop_oneof![
@@ -286,7 +286,7 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
         ),
         (
             prop::collection::vec(any_row(floats), 0..6),
-            any_counts(),
+            any_tally(),
             outcome,
         ),
     )
@@ -294,7 +294,7 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
             |(
                 (schema, version, platform, fingerprint_slug, fingerprint_id, cpu),
                 (emulated, quick, baseline, count_baseline, time_gated),
-                (rows, counts, outcome),
+                (rows, tally, outcome),
             )| Report {
                 schema,
                 version,
@@ -308,7 +308,7 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
                 count_baseline,
                 time_gated,
                 rows,
-                counts,
+                tally,
                 outcome,
             },
         )
@@ -339,7 +339,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
         ),
         (text(), text(), text(), text(), text(), text(), text()),
         (choice(), choice()),
-        proptest::option::of(any_counts()),
+        proptest::option::of(any_tally()),
         proptest::option::of(0..4_usize),
     )
         .prop_map(
@@ -347,7 +347,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
                 (platform, status, required, fails, quick, time_gated),
                 (source, slug, fingerprint_id, cpu, emulated, baseline, note),
                 (baseline_choice, count_baseline),
-                counts,
+                tally,
                 column,
             )| PlatformRow {
                 platform,
@@ -364,7 +364,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
                 baseline_choice,
                 count_baseline,
                 time_gated,
-                counts,
+                tally,
                 note,
                 column,
             },
@@ -390,10 +390,10 @@ pub fn any_merged() -> impl Strategy<Value = MergedReport> {
         prop::collection::vec(any_platform(), 0..4),
         prop::collection::vec(any_string(), 0..4),
         prop::collection::vec(row, 0..6),
-        any_counts(),
+        any_tally(),
     )
         .prop_map(
-            |(outcome, reasons, platforms, columns, benchmarks, counts)| MergedReport {
+            |(outcome, reasons, platforms, columns, benchmarks, tally)| MergedReport {
                 schema: "perfmatrix-merged-report".to_owned(),
                 version: 1,
                 outcome,
@@ -401,7 +401,7 @@ pub fn any_merged() -> impl Strategy<Value = MergedReport> {
                 platforms,
                 columns,
                 benchmarks,
-                counts,
+                tally,
             },
         )
 }

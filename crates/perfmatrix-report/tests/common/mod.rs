@@ -1,5 +1,5 @@
 //! Fixtures shared by the renderer's integration tests: rows, a platform's report, legs and
-//! their merge, exact metrics, and readers of what the formats print; arbitrary reports for the
+//! their merge, counts, and readers of what the formats print; arbitrary reports for the
 //! property tests are in [`arbitrary`].
 
 #![allow(
@@ -13,8 +13,8 @@ pub mod arbitrary;
 use std::path::PathBuf;
 
 use perfmatrix_model::{
-    BaselineChoice, Counts, ExactRow, Expected, Leg, MergedReport, Outcome, REPORT_SCHEMA, Report,
-    Row, RowVerdict, merge,
+    BaselineChoice, CountRow, Expected, LegResults, MergedReport, Outcome, REPORT_SCHEMA, Report,
+    Row, RowVerdict, Tally, merge,
 };
 use perfmatrix_report::Style;
 use perfmatrix_stats::Interval;
@@ -61,10 +61,10 @@ pub fn timed(id: &str, verdict: RowVerdict, change: (f64, f64, f64)) -> Row {
     }
 }
 
-/// A report of `platform` with these rows, compared with a selected baseline; its counts are the
+/// A report of `platform` with these rows, compared with a selected baseline; its tally is the
 /// rows', and it fails when a row regressed.
 pub fn report(platform: &str, rows: Vec<Row>) -> Report {
-    let counts = Counts::of(rows.iter().map(|r| r.verdict));
+    let tally = Tally::of(rows.iter().map(|r| r.verdict));
     Report {
         schema: REPORT_SCHEMA.kind.to_owned(),
         version: REPORT_SCHEMA.version,
@@ -83,19 +83,19 @@ pub fn report(platform: &str, rows: Vec<Row>) -> Report {
         },
         count_baseline: None,
         time_gated: true,
-        outcome: if counts.regressed > 0 {
+        outcome: if tally.regressed > 0 {
             Outcome::Fail
         } else {
             Outcome::Pass
         },
         rows,
-        counts,
+        tally,
     }
 }
 
 /// The leg of `report`, from `results/<platform>.json`.
-pub fn leg(report: Report) -> Leg {
-    Leg {
+pub fn leg(report: Report) -> LegResults {
+    LegResults {
         source: PathBuf::from(format!("results/{}.json", report.platform)),
         platform: report.platform.clone(),
         fingerprint_slug: report.fingerprint_slug.clone(),
@@ -126,9 +126,9 @@ pub fn merged(reports: Vec<Report>) -> MergedReport {
     .unwrap()
 }
 
-/// An exact metric compared with its baseline value, its change computed as the model does.
-pub fn exact(verdict: RowVerdict, base: u64, new: u64) -> ExactRow {
-    ExactRow {
+/// A count compared with its baseline value, its change computed as the model does.
+pub fn counts(verdict: RowVerdict, base: u64, new: u64) -> CountRow {
+    CountRow {
         verdict,
         new: Some(new),
         base: Some(base),
@@ -137,9 +137,9 @@ pub fn exact(verdict: RowVerdict, base: u64, new: u64) -> ExactRow {
     }
 }
 
-/// An exact metric measured without a baseline to compare it with.
-pub fn measured(verdict: RowVerdict, new: u64) -> ExactRow {
-    ExactRow {
+/// A count measured without a baseline to compare it with.
+pub fn measured(verdict: RowVerdict, new: u64) -> CountRow {
+    CountRow {
         verdict,
         new: Some(new),
         base: None,
@@ -148,9 +148,9 @@ pub fn measured(verdict: RowVerdict, new: u64) -> ExactRow {
     }
 }
 
-/// An exact metric that could not be measured, for `reason`.
-pub fn unavailable(reason: &str) -> ExactRow {
-    ExactRow {
+/// A count that could not be measured, for `reason`.
+pub fn unavailable(reason: &str) -> CountRow {
+    CountRow {
         verdict: RowVerdict::Unavailable,
         new: None,
         base: None,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 
 use anyhow::{Context, bail};
-use perfmatrix_model::{Leg as MergeLeg, RunSettings, Skipped};
+use perfmatrix_model::{LegResults, RunSettings, Skipped};
 use perfmatrix_report::Format;
 
 use crate::bench::Leg;
@@ -224,7 +224,7 @@ impl Run {
         for (triple, leg) in &legs {
             eprintln!("== leg {triple}");
             let (results, _) = leg.run(&ws, triple, &ws.baselines(self.baselines.as_deref()))?;
-            merged_legs.push(MergeLeg::from_results(&leg.out, results));
+            merged_legs.push(LegResults::from_results(&leg.out, results));
         }
         let skipped: Vec<Skipped> = plans
             .into_iter()

@@ -1,4 +1,4 @@
-//! Renders reports with the exact metrics (instruction counts and peak memory) in every format:
+//! Renders reports with the counts (instruction counts and peak memory) in every format:
 //! an x86 run with a count baseline, a regression decided by instructions while wall time is
 //! unchanged, one decided by peak memory and a change of one instruction in a billion; an
 //! emulated aarch64 run whose counts are unavailable; and the merge of both.
@@ -8,11 +8,11 @@ mod common;
 use std::path::Path;
 
 use common::{
-    ARM, COLOR, PLAIN, X86, exact, leg, measured, report, strip_ansi, table_body, timed,
+    ARM, COLOR, PLAIN, X86, counts, leg, measured, report, strip_ansi, table_body, timed,
     unavailable,
 };
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, ExactRow, FieldDiffView, MergedReport, Metric, Report, Row,
+    BaselineChoice, CandidateView, CountRow, FieldDiffView, MergedReport, Metric, Report, Row,
     RowVerdict, merge,
 };
 use perfmatrix_report::{Format, render, render_merged};
@@ -21,11 +21,11 @@ const QEMU_REASON: &str = "not counted: valgrind cannot count aarch64 instructio
 const RECORD: &str = "cargo xtask update-baselines --platform aarch64-unknown-linux-gnu";
 const MIB: u64 = 1 << 20;
 
-/// `row` with its exact metrics and the overall verdict the model gives them.
-fn with_exact(
+/// `row` with its counts and the overall verdict the model gives them.
+fn with_counts(
     row: Row,
-    instructions: ExactRow,
-    peak_memory: ExactRow,
+    instructions: CountRow,
+    peak_memory: CountRow,
     verdict: RowVerdict,
     decided_by: Metric,
 ) -> Row {
@@ -43,35 +43,35 @@ fn with_exact(
 fn x86() -> Report {
     use RowVerdict::{Improved, New, Regressed, Unchanged};
     let rows = vec![
-        with_exact(
+        with_counts(
             timed("alloc/grow/4096", Unchanged, (-0.01, 0.008, 0.02)),
-            exact(Unchanged, 5_000_000, 5_000_155),
-            exact(Regressed, 13_002_342, 20 * MIB),
+            counts(Unchanged, 5_000_000, 5_000_155),
+            counts(Regressed, 13_002_342, 20 * MIB),
             Regressed,
             Metric::PeakMemory,
         ),
-        with_exact(
+        with_counts(
             timed("cosine/768x1000", Unchanged, (-0.01, 0.003, 0.015)),
-            exact(Regressed, 1_234_567, 1_259_258),
-            exact(Unchanged, 13_002_342, 13_002_342),
+            counts(Regressed, 1_234_567, 1_259_258),
+            counts(Unchanged, 13_002_342, 13_002_342),
             Regressed,
             Metric::Instructions,
         ),
-        with_exact(
+        with_counts(
             timed("decay/1M", Improved, (-0.21, -0.19, -0.17)),
-            exact(Improved, 48_000_000, 42_000_000),
-            exact(Unchanged, 8 * MIB, 8 * MIB + 4096),
+            counts(Improved, 48_000_000, 42_000_000),
+            counts(Unchanged, 8 * MIB, 8 * MIB + 4096),
             Unchanged,
             Metric::PeakMemory,
         ),
-        with_exact(
+        with_counts(
             timed("spread/hops=3", Unchanged, (-0.02, -0.008, 0.01)),
-            exact(Unchanged, 1_000_000_000, 1_000_000_001),
-            exact(Unchanged, 3 * MIB, 3 * MIB),
+            counts(Unchanged, 1_000_000_000, 1_000_000_001),
+            counts(Unchanged, 3 * MIB, 3 * MIB),
             Unchanged,
             Metric::Instructions,
         ),
-        with_exact(
+        with_counts(
             Row {
                 new_median_ns: Some(12.3),
                 ..Row::bare("spread/new-bench", New)
@@ -98,7 +98,7 @@ fn x86() -> Report {
 fn arm() -> Report {
     use RowVerdict::{Improved, NoBaseline, Unchanged};
     let row = |id: &str, time: RowVerdict, change: (f64, f64, f64), peak: u64| {
-        with_exact(
+        with_counts(
             timed(id, time, change),
             unavailable(QEMU_REASON),
             measured(NoBaseline, peak),
@@ -199,7 +199,7 @@ fn an_instruction_regression_with_time_unchanged_names_instructions_everywhere()
         "{row}"
     );
     assert!(row.contains(
-        "<span class=\"exact regressed\"><span class=\"metric\">instr</span> 1,259,258 (+2.00%)</span>"
+        "<span class=\"count regressed\"><span class=\"metric\">instr</span> 1,259,258 (+2.00%)</span>"
     ));
 
     let merged = merged();
@@ -298,7 +298,7 @@ fn unavailable_counts_show_their_reason_once_and_never_a_number() {
     );
     let html = render(&report, Format::Html, PLAIN).unwrap();
     assert!(html_row(&html, "decay/1M").contains(
-        "<span class=\"exact unavailable\"><span class=\"metric\">instr</span> unavailable<sup>1</sup></span>"
+        "<span class=\"count unavailable\"><span class=\"metric\">instr</span> unavailable<sup>1</sup></span>"
     ));
     assert!(html.contains(&format!(
         "<p class=\"footnote\"><sup>1</sup> instructions unavailable: {QEMU_REASON}</p>"
@@ -422,12 +422,12 @@ fn no_count_baseline_line_when_nothing_was_counted() {
     let table = render(&report, Format::Table, PLAIN).unwrap();
     assert!(
         table.contains("  MDE  verdict\n"),
-        "no exact columns: {table}"
+        "no count columns: {table}"
     );
 }
 
 #[test]
-fn exact_columns_are_aligned_and_coloured_by_their_own_verdict() {
+fn count_columns_are_aligned_and_coloured_by_their_own_verdict() {
     let table = render(&x86(), Format::Table, PLAIN).unwrap();
     let body = table_body(&table);
     let header = body[0];
@@ -500,7 +500,7 @@ fn many_distinct_reasons_are_listed_once_each_and_capped_in_markdown() {
 }
 
 #[test]
-fn json_round_trips_with_the_exact_metrics() {
+fn json_round_trips_with_the_counts() {
     for report in [x86(), arm()] {
         let json = render(&report, Format::Json, PLAIN).unwrap();
         let back: Report = serde_json::from_str(&json).unwrap();
@@ -550,10 +550,10 @@ fn metrics_that_disagree_are_read_in_words() {
     use RowVerdict::{Regressed, Unchanged};
     let mut report = x86();
     // Wall time +25% with the instructions exactly equal: the machine, not the code.
-    report.rows.push(with_exact(
+    report.rows.push(with_counts(
         timed("decay/10000", Regressed, (0.2, 0.25, 0.3)),
-        exact(Unchanged, 64_817, 64_817),
-        exact(Unchanged, MIB, MIB),
+        counts(Unchanged, 64_817, 64_817),
+        counts(Unchanged, MIB, MIB),
         Regressed,
         Metric::Time,
     ));

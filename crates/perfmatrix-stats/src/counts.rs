@@ -1,4 +1,4 @@
-//! Verdicts on exact, deterministic metrics: instruction counts and peak memory. The same binary
+//! Verdicts on counts, the deterministic metrics: instruction counts and peak memory. The same binary
 //! on the same input gives the same count every time, so there is no noise to test against: the
 //! relative change is the whole story, and thresholds apply to it directly.
 
@@ -14,9 +14,9 @@ pub const INSTRUCTION_THRESHOLDS: Thresholds = Thresholds::INSTRUCTIONS;
 /// The default gate on peak memory: regressed above 1.5 × the baseline's peak.
 pub const PEAK_MEMORY_LIMIT: f64 = 1.5;
 
-/// An exact metric compared with its baseline value.
+/// A count compared with its baseline value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct ExactComparison {
+pub struct CountComparison {
     /// `new / base - 1`: `0.01` is 1% more.
     pub change: f64,
     pub verdict: Verdict,
@@ -38,7 +38,7 @@ fn relative_change(field: &'static str, base: u64, new: u64) -> Result<f64> {
 /// Instruction counts: regressed when the change exceeds `thresholds.fail()`, a warning above
 /// `thresholds.warn()`, improved below `-thresholds.warn()`, unchanged otherwise (the change is
 /// still reported exactly). Error when `base` is zero.
-pub fn compare_counts(base: u64, new: u64, thresholds: Thresholds) -> Result<ExactComparison> {
+pub fn compare_counts(base: u64, new: u64, thresholds: Thresholds) -> Result<CountComparison> {
     let change = relative_change("instructions.base", base, new)?;
     let verdict = if change > thresholds.fail() {
         Verdict::Regressed
@@ -49,13 +49,13 @@ pub fn compare_counts(base: u64, new: u64, thresholds: Thresholds) -> Result<Exa
     } else {
         Verdict::Unchanged
     };
-    Ok(ExactComparison { change, verdict })
+    Ok(CountComparison { change, verdict })
 }
 
 /// Peak memory: regressed when `new > limit × base`, unchanged otherwise (peak resident memory
 /// moves a little with the allocator and the page cache; only growth by a factor is a signal).
 /// Error when `base` is zero or `limit` is not finite and `>= 1`.
-pub fn compare_peak(base: u64, new: u64, limit: f64) -> Result<ExactComparison> {
+pub fn compare_peak(base: u64, new: u64, limit: f64) -> Result<CountComparison> {
     if !(limit.is_finite() && limit >= 1.0) {
         return Err(StatsError::OutOfRange {
             field: "peak_memory.limit",
@@ -69,7 +69,7 @@ pub fn compare_peak(base: u64, new: u64, limit: f64) -> Result<ExactComparison> 
     } else {
         Verdict::Unchanged
     };
-    Ok(ExactComparison { change, verdict })
+    Ok(CountComparison { change, verdict })
 }
 
 #[cfg(test)]

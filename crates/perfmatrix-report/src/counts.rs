@@ -1,4 +1,4 @@
-//! The exact metrics (instruction counts and peak memory) as every format shows them: the cell
+//! The counts (instruction counts and peak memory) as every format shows them: the cell
 //! of each, the verdict named with the metric that decided it, and the footnotes that give each
 //! distinct reason a metric is unavailable once, under the table.
 //!
@@ -7,51 +7,51 @@
 
 use std::collections::HashMap;
 
-use perfmatrix_model::{ExactRow, Metric, RowVerdict};
+use perfmatrix_model::{CountRow, Metric, RowVerdict};
 use serde::Serialize;
 
 use crate::text::{EMPTY, printable};
-use crate::units::{format_bytes, format_count, format_percent_exact};
+use crate::units::{format_bytes, format_count, format_percent_counted};
 use crate::view::verdict_names;
 
 /// What a footnote says when the report gives no reason.
 const NO_REASON: &str = "no reason given";
 
-/// An exact metric.
+/// A count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Exact {
+pub(crate) enum CountMetric {
     Instructions,
     PeakMemory,
 }
 
-impl Exact {
+impl CountMetric {
     /// The metric's name in headers and footnotes.
     pub(crate) fn name(self) -> &'static str {
         match self {
-            Exact::Instructions => "instructions",
-            Exact::PeakMemory => "peak memory",
+            CountMetric::Instructions => "instructions",
+            CountMetric::PeakMemory => "peak memory",
         }
     }
 
     /// The label of the metric inside a merged table's cell.
     pub(crate) fn short_name(self) -> &'static str {
         match self {
-            Exact::Instructions => "instr",
-            Exact::PeakMemory => "mem",
+            CountMetric::Instructions => "instr",
+            CountMetric::PeakMemory => "mem",
         }
     }
 
     fn value(self, value: u64) -> String {
         match self {
-            Exact::Instructions => format_count(value),
-            Exact::PeakMemory => format_bytes(value),
+            CountMetric::Instructions => format_count(value),
+            CountMetric::PeakMemory => format_bytes(value),
         }
     }
 }
 
-/// One exact metric of one benchmark, as shown.
+/// One count of one benchmark, as shown.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct ExactCell {
+pub(crate) struct CountCell {
     /// The value and its change (`1,234,567 (+2.00%)`, `12.4 MiB (new)`, `unavailable`), `—`
     /// when the run did not measure it.
     pub(crate) text: String,
@@ -67,18 +67,18 @@ pub(crate) struct ExactCell {
     pub(crate) footnote: Option<usize>,
     /// Why it is unavailable, made printable; numbered by [`Footnotes::mark`].
     #[serde(skip)]
-    reason: Option<(Exact, String)>,
+    reason: Option<(CountMetric, String)>,
 }
 
-impl ExactCell {
-    /// `exact` of `metric` as shown; `None` (not measured by this run) is `—`.
-    pub(crate) fn new(metric: Exact, exact: Option<&ExactRow>) -> Self {
-        let Some(exact) = exact else {
+impl CountCell {
+    /// `counts` of `metric` as shown; `None` (not measured by this run) is `—`.
+    pub(crate) fn new(metric: CountMetric, counts: Option<&CountRow>) -> Self {
+        let Some(counts) = counts else {
             return Self::plain(EMPTY.to_owned(), EMPTY.to_owned(), "none");
         };
-        let (name, kind) = verdict_names(exact.verdict);
-        if exact.verdict == RowVerdict::Unavailable {
-            let reason = exact
+        let (name, kind) = verdict_names(counts.verdict);
+        if counts.verdict == RowVerdict::Unavailable {
+            let reason = counts
                 .note
                 .as_deref()
                 .map_or_else(|| NO_REASON.to_owned(), printable);
@@ -87,11 +87,11 @@ impl ExactCell {
                 ..Self::plain(name.to_owned(), name.to_owned(), kind)
             };
         }
-        let value = exact.new.map(|v| metric.value(v));
-        let change = exact.change.map(format_percent_exact);
+        let value = counts.new.map(|v| metric.value(v));
+        let change = counts.change.map(format_percent_counted);
         let (text, short) = match (value, change) {
             (Some(value), Some(change)) => (format!("{value} ({change})"), change),
-            (Some(value), None) if exact.verdict == RowVerdict::New => {
+            (Some(value), None) if counts.verdict == RowVerdict::New => {
                 (format!("{value} (new)"), value)
             }
             (Some(value), None) => (value.clone(), value),
@@ -121,7 +121,7 @@ impl ExactCell {
 
 /// The verdict as shown, with the metric that decided it unless that is wall time:
 /// `regressed (instructions)`. An unchanged verdict names no metric: it says that no compared
-/// metric got worse, and since an exact metric wins a tie with wall time, naming it would
+/// metric got worse, and since a count wins a tie with wall time, naming it would
 /// put `(instructions)` on almost every row.
 pub(crate) fn verdict_label(verdict: RowVerdict, decided_by: Metric) -> String {
     let name = verdict_names(verdict).0;
@@ -146,13 +146,13 @@ pub(crate) struct Footnote {
 /// first marked, from 1.
 #[derive(Debug, Default)]
 pub(crate) struct Footnotes {
-    index: HashMap<(Exact, String), usize>,
+    index: HashMap<(CountMetric, String), usize>,
     list: Vec<Footnote>,
 }
 
 impl Footnotes {
     /// Gives `cell` the number of its reason's footnote, if it has a reason.
-    pub(crate) fn mark(&mut self, cell: &mut ExactCell) {
+    pub(crate) fn mark(&mut self, cell: &mut CountCell) {
         let Some(key) = &cell.reason else {
             return;
         };
@@ -180,8 +180,8 @@ impl Footnotes {
 mod tests {
     use super::*;
 
-    fn exact(verdict: RowVerdict, new: Option<u64>, change: Option<f64>) -> ExactRow {
-        ExactRow {
+    fn counts(verdict: RowVerdict, new: Option<u64>, change: Option<f64>) -> CountRow {
+        CountRow {
             verdict,
             new,
             base: new.map(|n| n.saturating_sub(1)),
@@ -192,39 +192,39 @@ mod tests {
 
     #[test]
     fn cells_show_the_value_and_the_exact_change() {
-        let compared = exact(RowVerdict::Regressed, Some(1_234_567), Some(0.02));
-        let cell = ExactCell::new(Exact::Instructions, Some(&compared));
+        let compared = counts(RowVerdict::Regressed, Some(1_234_567), Some(0.02));
+        let cell = CountCell::new(CountMetric::Instructions, Some(&compared));
         assert_eq!(
             (cell.text.as_str(), cell.short.as_str()),
             ("1,234,567 (+2.00%)", "+2.00%")
         );
         assert_eq!(cell.kind, "regressed");
-        let memory = exact(RowVerdict::Unchanged, Some(13_002_342), Some(0.0));
-        let cell = ExactCell::new(Exact::PeakMemory, Some(&memory));
+        let memory = counts(RowVerdict::Unchanged, Some(13_002_342), Some(0.0));
+        let cell = CountCell::new(CountMetric::PeakMemory, Some(&memory));
         assert_eq!(cell.text, "12.4 MiB (±0%)");
-        let new = exact(RowVerdict::New, Some(1_000), None);
-        let cell = ExactCell::new(Exact::Instructions, Some(&new));
+        let new = counts(RowVerdict::New, Some(1_000), None);
+        let cell = CountCell::new(CountMetric::Instructions, Some(&new));
         assert_eq!(
             (cell.text.as_str(), cell.short.as_str()),
             ("1,000 (new)", "1,000")
         );
-        let no_baseline = exact(RowVerdict::NoBaseline, Some(1_000), None);
+        let no_baseline = counts(RowVerdict::NoBaseline, Some(1_000), None);
         assert_eq!(
-            ExactCell::new(Exact::Instructions, Some(&no_baseline)).text,
+            CountCell::new(CountMetric::Instructions, Some(&no_baseline)).text,
             "1,000"
         );
-        let nothing = exact(RowVerdict::NoBaseline, None, None);
+        let nothing = counts(RowVerdict::NoBaseline, None, None);
         assert_eq!(
-            ExactCell::new(Exact::Instructions, Some(&nothing)).text,
+            CountCell::new(CountMetric::Instructions, Some(&nothing)).text,
             "no baseline"
         );
-        let cell = ExactCell::new(Exact::Instructions, None);
+        let cell = CountCell::new(CountMetric::Instructions, None);
         assert!(!cell.measured() && cell.text == EMPTY);
     }
 
     #[test]
     fn unavailable_is_never_a_number_and_its_reasons_are_numbered_once() {
-        let reason = |note: Option<&str>| ExactRow {
+        let reason = |note: Option<&str>| CountRow {
             verdict: RowVerdict::Unavailable,
             // Even a value left in the row is not shown.
             new: Some(0),
@@ -234,10 +234,19 @@ mod tests {
         };
         let mut footnotes = Footnotes::default();
         let mut cells = [
-            ExactCell::new(Exact::Instructions, Some(&reason(Some("no valgrind\n")))),
-            ExactCell::new(Exact::Instructions, Some(&reason(Some("no valgrind\n")))),
-            ExactCell::new(Exact::PeakMemory, Some(&reason(Some("no valgrind\n")))),
-            ExactCell::new(Exact::Instructions, Some(&reason(None))),
+            CountCell::new(
+                CountMetric::Instructions,
+                Some(&reason(Some("no valgrind\n"))),
+            ),
+            CountCell::new(
+                CountMetric::Instructions,
+                Some(&reason(Some("no valgrind\n"))),
+            ),
+            CountCell::new(
+                CountMetric::PeakMemory,
+                Some(&reason(Some("no valgrind\n"))),
+            ),
+            CountCell::new(CountMetric::Instructions, Some(&reason(None))),
         ];
         for cell in &mut cells {
             footnotes.mark(cell);

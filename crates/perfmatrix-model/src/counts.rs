@@ -1,9 +1,9 @@
-//! The exact metrics of a report row — instruction counts and peak memory — compared with the
+//! The counts of a report row — instruction counts and peak memory — compared with the
 //! count baseline, and the row's overall verdict: the worst metric's, with the metric named.
 
-use perfmatrix_stats::{ExactComparison, compare_counts, compare_peak};
+use perfmatrix_stats::{CountComparison, compare_counts, compare_peak};
 
-use crate::report::{ExactRow, Metric};
+use crate::report::{CountRow, Metric};
 use crate::{Baseline, BenchmarkId, Config, Measured, ModelError, Results, Row, RowVerdict};
 
 /// Whether `verdict` is the outcome of a comparison (rather than a reason there is none).
@@ -14,7 +14,7 @@ pub(crate) fn is_comparison(verdict: RowVerdict) -> bool {
     )
 }
 
-/// Fills in `row`'s exact metrics from the run's probe and the count baseline (`None`: no
+/// Fills in `row`'s counts from the run's counts and the count baseline (`None`: no
 /// comparable one), then its overall verdict.
 pub(crate) fn attach(
     row: &mut Row,
@@ -25,20 +25,20 @@ pub(crate) fn attach(
     let Ok(id) = BenchmarkId::new(row.id.clone()) else {
         return Ok(());
     };
-    if let Some(probe) = results.get(&id).and_then(|b| b.probe.as_ref()) {
+    if let Some(counts) = results.get(&id).and_then(|b| b.counts.as_ref()) {
         let gates = config.gates_for(&id);
         let base = baseline.and_then(|b| b.get(&id));
         let failed = |e: perfmatrix_stats::StatsError| {
-            ModelError::Runs(format!("comparing the exact metrics of `{id}`: {e}"))
+            ModelError::Runs(format!("comparing the counts of `{id}`: {e}"))
         };
         row.instructions = Some(row_of(
-            &probe.instructions,
+            &counts.instructions,
             baseline.is_some(),
             base.and_then(|b| b.instructions),
             |b, n| compare_counts(b, n, gates.instructions).map_err(failed),
         )?);
         row.peak_memory = Some(row_of(
-            &probe.peak_rss_bytes,
+            &counts.peak_rss_bytes,
             baseline.is_some(),
             base.and_then(|b| b.peak_rss_bytes),
             |b, n| compare_peak(b, n, gates.peak_memory_limit.get()).map_err(failed),
@@ -50,16 +50,16 @@ pub(crate) fn attach(
     Ok(())
 }
 
-/// One exact metric's row: unavailable, no baseline, new, or `compare`'s verdict.
+/// One count's row: unavailable, no baseline, new, or `compare`'s verdict.
 pub(crate) fn row_of(
     measured: &Measured,
     has_baseline: bool,
     base: Option<u64>,
-    compare: impl Fn(u64, u64) -> Result<ExactComparison, ModelError>,
-) -> Result<ExactRow, ModelError> {
+    compare: impl Fn(u64, u64) -> Result<CountComparison, ModelError>,
+) -> Result<CountRow, ModelError> {
     let new = match measured {
         Measured::Unavailable { reason } => {
-            return Ok(ExactRow {
+            return Ok(CountRow {
                 verdict: RowVerdict::Unavailable,
                 new: None,
                 base,
@@ -69,7 +69,7 @@ pub(crate) fn row_of(
         }
         Measured::Value { value } => *value,
     };
-    let row = |verdict, change| ExactRow {
+    let row = |verdict, change| CountRow {
         verdict,
         new: Some(new),
         base,
@@ -126,8 +126,8 @@ pub(crate) fn overall(row: &Row) -> (RowVerdict, Metric) {
 mod tests {
     use super::*;
 
-    fn exact(verdict: RowVerdict) -> ExactRow {
-        ExactRow {
+    fn counts(verdict: RowVerdict) -> CountRow {
+        CountRow {
             verdict,
             new: None,
             base: None,
@@ -138,8 +138,8 @@ mod tests {
 
     fn row(time: RowVerdict, instructions: RowVerdict, memory: RowVerdict) -> Row {
         Row {
-            instructions: Some(exact(instructions)),
-            peak_memory: Some(exact(memory)),
+            instructions: Some(counts(instructions)),
+            peak_memory: Some(counts(memory)),
             ..Row::bare("a/1", time)
         }
     }
@@ -197,7 +197,7 @@ mod tests {
     }
 
     #[test]
-    fn exact_rows_say_why_they_have_no_verdict() {
+    fn count_rows_say_why_they_have_no_verdict() {
         let cmp = |b: u64, n: u64| {
             compare_counts(b, n, perfmatrix_stats::INSTRUCTION_THRESHOLDS)
                 .map_err(|e| ModelError::Runs(e.to_string()))
