@@ -1,5 +1,5 @@
 //! perfmatrix's benchmark harness: every benchmark is defined once, and that one definition
-//! serves three modes, chosen by the bench binary's first argument:
+//! serves every mode perfmatrix needs, chosen by the bench binary's first argument:
 //!
 //! - anything else (what `cargo bench` passes): an ordinary criterion benchmark, so criterion's
 //!   output, filters, `--save-baseline` and reports keep working;

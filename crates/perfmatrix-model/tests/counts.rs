@@ -188,3 +188,26 @@ fn a_kernel_that_starts_allocating_fails_on_peak_memory() {
     );
     assert_eq!(report.outcome, Outcome::Fail);
 }
+
+/// A re-measurement replaces the times of the benchmarks it measured and nothing else; their
+/// counts stand as first counted, since the second measurement does not count.
+#[test]
+fn a_remeasurement_takes_the_times_and_keeps_the_counts() {
+    let fp = fingerprint(1);
+    let mut first = results(
+        fp.clone(),
+        vec![
+            counted("a/1", 100.0, 5_000, 1 << 20),
+            counted("b/1", 50.0, 7_000, 1 << 21),
+        ],
+    );
+    let again = results(fp, vec![bench("a/1", 130.0, 1)]);
+    let new_a = again.benchmarks[0].summary.clone();
+    let old_b = first.benchmarks[1].clone();
+    first.take_times_from(again);
+    let a = &first.benchmarks[0];
+    assert_eq!(a.summary, new_a);
+    assert_eq!(a.counts, Some(counts(5_000, 1 << 20)));
+    assert_eq!(first.benchmarks[1], old_b);
+    assert_eq!(first.benchmarks.len(), 2);
+}

@@ -85,7 +85,8 @@ fn measure_in(
     if probed.is_empty() {
         return Ok(metrics);
     }
-    let valgrind = instruction_counter(arch(target.unwrap_or(&host)), arch(&host), lookup);
+    let triple = target.unwrap_or(&host);
+    let valgrind = instruction_counter(emulated.then(|| (arch(triple), arch(&host))), lookup);
     let setarch = if emulated { None } else { no_aslr(lookup) };
     let scratch = tempfile::Builder::new()
         .prefix("perfmatrix-callgrind-")
@@ -195,13 +196,13 @@ fn collect(
     Ok(metrics)
 }
 
-/// valgrind, if it can count instructions of a `target_arch` binary here; else why not.
+/// valgrind, if it can count instructions here; else why not. `emulated` names the target's and
+/// the host's architectures when the target runs emulated (`tools::runs_emulated`).
 fn instruction_counter(
-    target_arch: &str,
-    host_arch: &str,
+    emulated: Option<(&str, &str)>,
     lookup: &dyn Fn(&str) -> Option<PathBuf>,
 ) -> Result<PathBuf, String> {
-    if target_arch != host_arch {
+    if let Some((target_arch, host_arch)) = emulated {
         return Err(format!(
             "not counted for an emulated target: valgrind cannot run {target_arch} binaries on \
              this {host_arch} machine (under qemu-user it would count qemu, not the kernel)"
@@ -527,12 +528,12 @@ totals: 5980 5914 142 16 10 0 16 8";
     #[test]
     fn missing_valgrind_is_unavailable_with_the_install_command() {
         let nowhere = |_: &str| None;
-        let reason = instruction_counter("x86_64", "x86_64", &nowhere).unwrap_err();
+        let reason = instruction_counter(None, &nowhere).unwrap_err();
         assert!(reason.contains("not installed"), "{reason}");
         assert!(reason.contains(INSTALL_VALGRIND), "{reason}");
         let found = |p: &str| Some(PathBuf::from(format!("/opt/bin/{p}")));
         assert_eq!(
-            instruction_counter("x86_64", "x86_64", &found),
+            instruction_counter(None, &found),
             Ok(PathBuf::from("/opt/bin/valgrind"))
         );
     }
@@ -540,7 +541,7 @@ totals: 5980 5914 142 16 10 0 16 8";
     #[test]
     fn an_emulated_target_is_unavailable_even_with_valgrind() {
         let found = |p: &str| Some(PathBuf::from(format!("/usr/bin/{p}")));
-        let reason = instruction_counter("aarch64", "x86_64", &found).unwrap_err();
+        let reason = instruction_counter(Some(("aarch64", "x86_64")), &found).unwrap_err();
         assert!(
             reason.contains("aarch64") && reason.contains("qemu"),
             "{reason}"

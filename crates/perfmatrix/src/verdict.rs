@@ -65,13 +65,7 @@ pub(crate) fn judge(
         ..suite.clone()
     }
     .run("confirm: ")?;
-    for mut bench in again.benchmarks {
-        // The second measurement is of time only: the counts stand as counted.
-        if let Some(first) = results.get(&bench.id) {
-            bench.counts.clone_from(&first.counts);
-        }
-        results.replace(bench);
-    }
+    results.take_times_from(again);
     let mut report = Report::build(&results, &selection, count_selection.as_ref(), config, hint)?;
     report.mark_remeasured(&suspects);
     Ok(Judged {
