@@ -202,7 +202,7 @@ fn a_remeasurement_takes_the_times_and_keeps_the_counts() {
         ],
     );
     let again = results(fp, vec![bench("a/1", 130.0, 1)]);
-    let new_a = again.benchmarks[0].summary.clone();
+    let new_a = again.benchmarks[0].summary;
     let old_b = first.benchmarks[1].clone();
     first.take_times_from(again);
     let a = &first.benchmarks[0];
