@@ -1,21 +1,14 @@
 //! perfmatrix's commands as a library: run a workspace's benchmarks, judge them against a base
 //! commit or a recorded baseline, record baselines, merge a CI matrix's legs, generate its
 //! workflow and keep a performance history. A front-end (this repository's `cargo xtask`, or the
-//! `cargo perfmatrix` binary) parses [`Command`] with clap and hands it to [`run`].
+//! `cargo perfmatrix` binary) is one call of [`main`]; one that parses its own command line
+//! embeds [`Command`] (a clap `Subcommand`) and hands it to [`run`].
 //!
 //! ```no_run
-//! use clap::Parser;
-//!
-//! #[derive(Parser)]
-//! #[command(name = "cargo xtask", bin_name = "cargo xtask", after_help = perfmatrix::EXIT_CODES)]
-//! struct Cli {
-//!     #[command(subcommand)]
-//!     command: perfmatrix::Command,
-//! }
-//!
+//! // xtask/src/main.rs of a workspace whose xtask lives in `xtask/`:
 //! fn main() -> std::process::ExitCode {
 //!     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-//!     perfmatrix::run(Cli::parse().command, &root, "cargo xtask")
+//!     perfmatrix::main("cargo xtask", std::env::args(), || Ok(root))
 //! }
 //! ```
 
@@ -39,9 +32,11 @@ mod update_baselines;
 mod verdict;
 mod workspace;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::OnceLock;
+
+use clap::{CommandFactory, FromArgMatches};
 
 pub use bench::Bench;
 pub use experiment::Experiment;
@@ -70,6 +65,43 @@ pub enum Command {
     Matrix(Matrix),
     /// The performance history: render it (dashboard, change points), or `append` results to it
     History(HistoryCmd),
+}
+
+/// perfmatrix's command line, for [`main`].
+#[derive(Debug, clap::Parser)]
+#[command(version, about, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// A front-end's whole `main`: parses `args` (the program's name first) as perfmatrix's command
+/// line under the name `invoked_as` (`cargo xtask`), then runs the command in the workspace that
+/// `root` names. `--help`, `--version` and usage errors print and exit as clap does (usage: 2);
+/// a `root` that fails is an error with exit code 2.
+pub fn main(
+    invoked_as: &'static str,
+    args: impl IntoIterator<Item = String>,
+    root: impl FnOnce() -> anyhow::Result<PathBuf>,
+) -> ExitCode {
+    let matches = Cli::command()
+        .name(invoked_as)
+        .bin_name(invoked_as)
+        .get_matches_from(args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    match root() {
+        Ok(root) => run(cli.command, &root, invoked_as),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The root of the Cargo workspace around the current folder, as `cargo locate-project
+/// --workspace` finds it.
+pub fn workspace_root() -> anyhow::Result<PathBuf> {
+    workspace::locate_root()
 }
 
 /// Runs `command` in the workspace at `root` (the process moves there) and returns its exit

@@ -91,19 +91,8 @@ pub(crate) fn check_filter(filter: Option<&str>) -> anyhow::Result<Option<regex:
 
 /// A criterion filter (a regular expression) that matches exactly these ids.
 pub(crate) fn exactly(ids: &[String]) -> String {
-    let escaped: Vec<String> = ids.iter().map(|id| escape(id)).collect();
+    let escaped: Vec<String> = ids.iter().map(|id| regex::escape(id)).collect();
     format!("^(?:{})$", escaped.join("|"))
-}
-
-fn escape(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for c in id.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -128,6 +117,8 @@ mod tests {
             "spread/100n-500e-100i".to_owned(),
         ]);
         assert_eq!(f, r"^(?:cosine/768x1000|spread/100n\-500e\-100i)$");
-        assert_eq!(escape("a.b(c)+d"), r"a\.b\(c\)\+d");
+        let special = exactly(&["a.b(c)+d".to_owned()]);
+        let re = regex::Regex::new(&special).unwrap();
+        assert!(re.is_match("a.b(c)+d") && !re.is_match("aXb(c)+d") && !re.is_match("a.b(c)+dd"));
     }
 }

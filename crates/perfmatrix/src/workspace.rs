@@ -89,6 +89,25 @@ fn unknown_benchmark_warnings(config: &Config, results: &Results) -> Vec<String>
     config.unknown_benchmark_warnings(&ids)
 }
 
+/// The root of the workspace around the current folder (`cargo locate-project --workspace`).
+pub(crate) fn locate_root() -> anyhow::Result<PathBuf> {
+    let out = Command::new(crate::cargo())
+        .args(["locate-project", "--workspace", "--message-format", "plain"])
+        .output()
+        .context("cannot run `cargo locate-project`")?;
+    if !out.status.success() {
+        bail!(
+            "no Cargo workspace here: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let manifest = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    manifest
+        .parent()
+        .map(Path::to_path_buf)
+        .with_context(|| format!("cargo named no folder for {}", manifest.display()))
+}
+
 /// `cargo metadata --no-deps` of the workspace at `dir`.
 fn metadata(dir: &Path) -> anyhow::Result<serde_json::Value> {
     let out = Command::new(crate::cargo())
