@@ -143,8 +143,13 @@ fn load_and_merge(files: &[PathBuf]) -> usize {
         .len()
 }
 
+/// `PERFMATRIX_MERGE_BENCH_DIR=<folder>` keeps the results files there (to time the whole
+/// `merge` command on them, docs/matrix.md); by default they go to a temporary folder.
 fn bench_merge(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("a temp dir");
+    let temp = tempfile::tempdir().expect("a temp dir");
+    let kept = std::env::var_os("PERFMATRIX_MERGE_BENCH_DIR").map(PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temp.path());
+    std::fs::create_dir_all(dir).expect("the folder of the results files");
     let mut group = c.benchmark_group("merge");
     group
         .sampling_mode(SamplingMode::Flat)
@@ -152,7 +157,7 @@ fn bench_merge(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(5));
     for n in [1_000, 2_500, 5_000] {
-        let files = write_legs(dir.path(), n);
+        let files = write_legs(dir, n);
         group.throughput(Throughput::Elements((n * PLATFORMS) as u64));
         group.bench_with_input(
             CriterionId::new("load+merge", format!("{PLATFORMS}x{n}")),
