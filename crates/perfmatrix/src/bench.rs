@@ -50,7 +50,7 @@ pub struct Bench {
     /// runs made at different times, possibly on other hosts; the counts always gate)
     #[arg(long)]
     gate_time: bool,
-    /// Append this full run to this history folder (`cargo xtask history` renders it)
+    /// Append this full run to this history folder (the `history` command renders it)
     /// [default: target/perfmatrix/history]
     #[arg(long, value_name = "DIR", conflicts_with = "no_history")]
     history: Option<PathBuf>,

@@ -37,7 +37,7 @@ enum Action {
 
 #[derive(Debug, clap::Args)]
 struct Append {
-    /// Results files written by `cargo xtask bench --out` (one per platform)
+    /// Results files written by `bench --out` (one per platform)
     #[arg(value_name = "RESULTS.json", required = true)]
     files: Vec<PathBuf>,
     /// The history folder [default: target/perfmatrix/history]

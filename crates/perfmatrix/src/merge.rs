@@ -16,7 +16,7 @@ use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
 pub struct Merge {
-    /// The legs' results files (`cargo xtask bench --out …`), one per platform
+    /// The legs' results files (`bench --out …`), one per platform
     #[arg(value_name = "RESULTS.json", required = true)]
     files: Vec<PathBuf>,
     /// Platforms whose results must be present [default: the matrix's required platforms]

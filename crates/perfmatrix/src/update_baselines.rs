@@ -26,7 +26,7 @@ pub struct UpdateBaselines {
     #[arg(long, value_name = "RESULTS.json", num_args = 1..)]
     from: Vec<PathBuf>,
     /// Record a platform of another architecture here, under qemu-user: an emulated baseline,
-    /// which only ever gates emulated runs (`cargo xtask matrix run`'s rehearsal legs)
+    /// which only ever gates emulated runs (`matrix run`'s rehearsal legs)
     #[arg(long, conflicts_with = "from")]
     emulated: bool,
     /// Folder of recorded baselines [default: the `baselines` setting, `baselines`]
