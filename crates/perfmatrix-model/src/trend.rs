@@ -233,12 +233,29 @@ impl Trend {
 #[must_use]
 pub fn analyse(history: History) -> Trend {
     let mut trend = series_of(history);
-    for platform in &mut trend.platforms {
-        let classes = platform.classes.len();
-        for series in &mut platform.series {
-            series.change_points = detect(&series.points, classes);
+    // Every series is searched on its own: share them out over the cores.
+    let mut work: Vec<(usize, &mut Series)> = trend
+        .platforms
+        .iter_mut()
+        .flat_map(|platform| {
+            let classes = platform.classes.len();
+            platform
+                .series
+                .iter_mut()
+                .map(move |series| (classes, series))
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let per_thread = work.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        for chunk in work.chunks_mut(per_thread) {
+            scope.spawn(move || {
+                for (classes, series) in chunk {
+                    series.change_points = detect(&series.points, *classes);
+                }
+            });
         }
-    }
+    });
     trend
 }
 

@@ -69,29 +69,19 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(100))
         .measurement_time(Duration::from_secs(5));
     for (benchmarks, commits) in [(500, 100), (5_000, 20), (500, 1_000)] {
-        let texts: Vec<String> = (0..PLATFORMS)
-            .map(|p| history_text(p, benchmarks, commits))
+        let texts: Vec<(String, String)> = (0..PLATFORMS)
+            .map(|p| (format!("p{p}.jsonl"), history_text(p, benchmarks, commits)))
             .collect();
         let records = PLATFORMS * benchmarks * commits;
         group.throughput(Throughput::Elements(records as u64));
         let label = format!("{PLATFORMS}x{benchmarks}x{commits}");
         // The parse alone, to tell how much of the whole it is.
         group.bench_function(CriterionId::new("load", &label), |b| {
-            b.iter(|| {
-                let mut history = History::default();
-                for (p, text) in texts.iter().enumerate() {
-                    history.parse_into(&format!("p{p}.jsonl"), text);
-                }
-                history
-            });
+            b.iter(|| History::parse_files(&texts));
         });
         group.bench_function(CriterionId::new("load+analyse+render", &label), |b| {
             b.iter(|| {
-                let mut history = History::default();
-                for (p, text) in texts.iter().enumerate() {
-                    history.parse_into(&format!("p{p}.jsonl"), text);
-                }
-                let trend = analyse(history);
+                let trend = analyse(History::parse_files(&texts));
                 render_history_html(&trend, &HistoryOptions::default()).unwrap()
             });
         });

@@ -214,19 +214,16 @@ fn write_badges(trend: &Trend, dir: &Path) -> anyhow::Result<()> {
 /// The history files of a git ref of the history branch.
 fn read_ref(rev: &str) -> anyhow::Result<History> {
     let files = crate::git::files_at(rev, BRANCH_DIR, "--ref")?;
-    let mut history = History::default();
-    let mut found = false;
+    let mut texts = Vec::new();
     for file in files.iter().filter(|f| {
         Path::new(f)
             .extension()
             .is_some_and(|e| e == perfmatrix_model::HISTORY_EXTENSION)
     }) {
-        found = true;
-        let text = crate::git::show(rev, file)?;
-        history.parse_into(&format!("{rev}:{file}"), &text);
+        texts.push((format!("{rev}:{file}"), crate::git::show(rev, file)?));
     }
-    if !found {
+    if texts.is_empty() {
         bail!("--ref `{rev}` has no history files in {BRANCH_DIR}/ (*.jsonl)");
     }
-    Ok(history)
+    Ok(History::parse_files(&texts))
 }
