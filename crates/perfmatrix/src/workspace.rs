@@ -91,17 +91,11 @@ fn unknown_benchmark_warnings(config: &Config, results: &Results) -> Vec<String>
 
 /// The root of the workspace around the current folder (`cargo locate-project --workspace`).
 pub(crate) fn locate_root() -> anyhow::Result<PathBuf> {
-    let out = Command::new(crate::cargo())
-        .args(["locate-project", "--workspace", "--message-format", "plain"])
-        .output()
-        .context("cannot run `cargo locate-project`")?;
-    if !out.status.success() {
-        bail!(
-            "no Cargo workspace here: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let manifest = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let mut cmd = Command::new(crate::cargo());
+    cmd.args(["locate-project", "--workspace", "--message-format", "plain"]);
+    let stdout = crate::binaries::succeed(cmd, "`cargo locate-project --workspace`")
+        .context("no Cargo workspace here")?;
+    let manifest = PathBuf::from(stdout.trim());
     manifest
         .parent()
         .map(Path::to_path_buf)
@@ -110,19 +104,11 @@ pub(crate) fn locate_root() -> anyhow::Result<PathBuf> {
 
 /// `cargo metadata --no-deps` of the workspace at `dir`.
 fn metadata(dir: &Path) -> anyhow::Result<serde_json::Value> {
-    let out = Command::new(crate::cargo())
-        .current_dir(dir)
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .output()
-        .context("cannot run `cargo metadata`")?;
-    if !out.status.success() {
-        bail!(
-            "`cargo metadata` in {} failed: {}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    serde_json::from_slice(&out.stdout).context("`cargo metadata` printed invalid JSON")
+    let mut cmd = Command::new(crate::cargo());
+    cmd.current_dir(dir)
+        .args(["metadata", "--format-version", "1", "--no-deps"]);
+    let stdout = crate::binaries::succeed(cmd, &format!("`cargo metadata` in {}", dir.display()))?;
+    serde_json::from_str(&stdout).context("`cargo metadata` printed invalid JSON")
 }
 
 /// The bench targets of the workspace at `dir` (another checkout, e.g. a paired run's base), less
