@@ -356,8 +356,7 @@ impl History {
     /// file is one share), and the records and skipped lines come out in file order.
     #[must_use]
     pub fn parse_files(files: &[(String, String)]) -> Self {
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        let per_thread = files.len().div_ceil(threads.max(1)).max(1);
+        let per_thread = crate::cores::share_of(files.len());
         let parts: Vec<Self> = std::thread::scope(|scope| {
             let handles: Vec<_> = files
                 .chunks(per_thread)

@@ -6,6 +6,7 @@
 mod atomic;
 mod baseline;
 mod config;
+mod cores;
 mod counts;
 mod criterion;
 mod envelope;

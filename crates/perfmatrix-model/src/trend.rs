@@ -245,8 +245,7 @@ pub fn analyse(history: History) -> Trend {
                 .map(move |series| (classes, series))
         })
         .collect();
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let per_thread = work.len().div_ceil(threads.max(1)).max(1);
+    let per_thread = crate::cores::share_of(work.len());
     std::thread::scope(|scope| {
         for chunk in work.chunks_mut(per_thread) {
             scope.spawn(move || {

@@ -101,7 +101,7 @@ impl Bench {
                     "comparing: with the committed baselines in {}: {why}",
                     baselines.display()
                 );
-                self.committed_run(&ws, &platform, out.clone())?
+                self.committed_run(&ws, &platform, &baselines, out.clone())?
             }
         };
         print!("{}", render(&report, self.format, Style::detect())?);
@@ -210,6 +210,7 @@ impl Bench {
         &self,
         ws: &Workspace,
         platform: &str,
+        baselines: &Path,
         out: PathBuf,
     ) -> anyhow::Result<(Results, Report)> {
         let leg = Leg {
@@ -222,7 +223,7 @@ impl Bench {
             label: String::new(),
             gate_time: self.gate_time,
         };
-        leg.run(ws, platform, &ws.baselines(self.baselines.as_deref()))
+        leg.run(ws, platform, baselines)
     }
 }
 
@@ -294,6 +295,7 @@ impl Leg {
             env: Vec::new(),
             benches: ws.benches.clone(),
             binaries: Vec::new(),
+            fingerprint: None,
         }
     }
 }

@@ -103,6 +103,7 @@ impl Experiment {
             env,
             benches: ws.benches.clone(),
             binaries: Vec::new(),
+            fingerprint: None,
         };
         suite.build()?;
         self.check_planted_groups(&suite.binaries)?;

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
+use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_model::{BenchResult, Results, RunSettings, Summary, read_criterion_dir};
 use perfmatrix_stats::Sample;
 
@@ -45,8 +46,10 @@ pub(crate) struct Suite {
     pub(crate) env: Vec<(String, String)>,
     /// The workspace's bench targets.
     pub(crate) benches: Vec<String>,
-    /// Their executables once built ([`Suite::build`]): what is counted and fingerprinted.
+    /// Their executables once built ([`Suite::build`]): what is counted.
     pub(crate) binaries: Vec<BenchBinary>,
+    /// The fingerprint of the build, taken once by [`Suite::build`] for every run of it.
+    pub(crate) fingerprint: Option<Fingerprint>,
 }
 
 impl Suite {
@@ -81,10 +84,15 @@ impl Suite {
         self.build_spec().command()
     }
 
-    /// Builds the benchmarks (cargo's own progress shown: it is the user's build) and keeps
-    /// their executables for counting.
+    /// Builds the benchmarks (cargo's own progress shown: it is the user's build), keeps their
+    /// executables for counting and takes the fingerprint of the build (machine, toolchain and
+    /// revision do not change between its runs).
     pub(crate) fn build(&mut self) -> anyhow::Result<()> {
         self.binaries = self.build_spec().run()?;
+        self.fingerprint = Some(crate::fingerprint::of_run(
+            self.target.as_deref(),
+            &self.binaries,
+        )?);
         Ok(())
     }
 
@@ -144,7 +152,10 @@ impl Suite {
             cmd.arg(filter);
         }
         run_with_progress(cmd, &ids, label)?;
-        let fingerprint = crate::fingerprint::of_run(self.target.as_deref(), &self.binaries)?;
+        let fingerprint = self
+            .fingerprint
+            .clone()
+            .context("the benchmarks must be built before they run")?;
         let measured = read_criterion_dir(&self.criterion_home)?;
         let benchmarks = measured
             .into_iter()

@@ -110,6 +110,7 @@ impl UpdateBaselines {
             env: Vec::new(),
             benches: ws.benches.clone(),
             binaries: Vec::new(),
+            fingerprint: None,
         };
         suite.build()?;
         let mut runs = Vec::with_capacity(self.runs);
