@@ -91,6 +91,39 @@ fn append_then_render_a_dashboard_markdown_json_and_badges() {
             .unwrap()
             .contains("<svg")
     );
+
+    // Through a cache of its own: the first read fills it, the second reads no line and
+    // renders the same page; with the cache off, nothing is kept.
+    let cache = dir.path().join("cache");
+    let render = |html: &Path, cache_flags: &[&str]| {
+        let mut args = vec!["history", "--dir", s(&hist), "--html", s(html)];
+        args.extend_from_slice(cache_flags);
+        let out = xtask(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let (one, two, off) = (
+        dir.path().join("one"),
+        dir.path().join("two"),
+        dir.path().join("off"),
+    );
+    assert!(render(&one, &["--cache", s(&cache)]).contains("1 line(s) parsed, 0 from the cache"));
+    assert!(render(&two, &["--cache", s(&cache)]).contains("0 line(s) parsed, 1 from the cache"));
+    assert!(render(&off, &["--no-cache"]).contains("(no cache)"));
+    let page = |d: &Path| std::fs::read_to_string(d.join(format!("{X86}.html"))).unwrap();
+    assert_eq!(page(&one), page(&two));
+    assert_eq!(page(&one), page(&off));
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
+    let out = xtask(&[
+        "history",
+        "--dir",
+        s(&hist),
+        "--cache",
+        s(&cache),
+        "--no-cache",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--no-cache"), "{}", stderr(&out));
 }
 
 #[test]

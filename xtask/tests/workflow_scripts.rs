@@ -736,6 +736,18 @@ fn the_history_job_appends_once_and_retries_a_lost_push() {
     assert_eq!(lines(&first, ARM), 1);
     let badge = std::fs::read_to_string(first.join(format!("badges/{ARM}.svg"))).unwrap();
     assert!(badge.contains("<svg"), "{badge}");
+    // The history cache, for the next push to read instead of the whole branch: one folder per
+    // platform, where the workflow's cache step saves it from.
+    let cached: Vec<_> = std::fs::read_dir(runner.temp.path().join("history-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(cached.len(), 2, "{cached:?}");
+    assert!(
+        cached
+            .iter()
+            .all(|folder| folder.join("state.bin").is_file())
+    );
     assert!(
         runner.read("summary").contains("perfmatrix"),
         "{}",

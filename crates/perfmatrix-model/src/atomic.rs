@@ -21,6 +21,18 @@ pub fn is_temporary(path: &Path) -> bool {
 
 /// Writes `bytes` to `path` atomically, creating the parent folder if needed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
+    write_through_temp(path, bytes, true)
+}
+
+/// Writes `bytes` to `path` as [`write_atomically`] does (a temp file renamed over it) but
+/// without waiting for the disk: for derived files that are checked when read (the history
+/// cache), where a file lost in a crash costs a rebuild, not data.
+pub(crate) fn replace_unsynced(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
+    write_through_temp(path, bytes, false)
+}
+
+/// A temp file next to `path`, written, flushed to the disk when `durable`, renamed over it.
+fn write_through_temp(path: &Path, bytes: &[u8], durable: bool) -> Result<(), ModelError> {
     let write_err = |source| ModelError::Write {
         path: path.to_owned(),
         source,
@@ -43,7 +55,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
             .map_err(write_err)?;
     }
     tmp.write_all(bytes).map_err(write_err)?;
-    tmp.as_file().sync_all().map_err(write_err)?;
+    if durable {
+        tmp.as_file().sync_all().map_err(write_err)?;
+    }
     tmp.persist(path).map_err(|e| write_err(e.error))?;
     Ok(())
 }

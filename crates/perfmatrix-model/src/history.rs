@@ -329,54 +329,97 @@ pub struct History {
     pub bad: Vec<BadRecord>,
 }
 
-impl History {
-    /// Parses the text of one history file; `source` names it in [`BadRecord`]s. Blank lines are
-    /// ignored; every other line must be one valid [`HistoryRecord`].
-    pub fn parse_into(&mut self, source: &str, text: &str) {
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let parsed = serde_json::from_str::<HistoryRecord>(line)
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.validate().map(|()| r));
-            match parsed {
-                Ok(record) => self.records.push(record),
-                Err(reason) => self.bad.push(BadRecord {
-                    source: source.to_owned(),
-                    line: i + 1,
-                    reason,
-                }),
-            }
+/// Why a last line without a newline is skipped: it is read once it ends.
+pub(crate) const UNFINISHED_LINE: &str =
+    "the last line has no newline: an unfinished line, read once it ends";
+
+/// The platform whose history the file `source` holds: its name's stem (`<triple>.jsonl`).
+pub(crate) fn platform_of(source: &str) -> String {
+    Path::new(source)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Parses the history lines of `bytes` (lines `first_line`, `first_line + 1`, … of `source`, the
+/// history file of `platform`): each record to `record`, each bad line to `bad`. Blank lines are
+/// ignored; a record of another platform is a bad line. A line is read only once it ends with a
+/// newline, so a line being written is never half-read; returns how many bytes the ended lines
+/// take (what was read) and how many lines that is.
+pub(crate) fn parse_lines(
+    source: &str,
+    platform: &str,
+    bytes: &[u8],
+    first_line: usize,
+    mut record: impl FnMut(HistoryRecord),
+    bad: &mut Vec<BadRecord>,
+) -> (usize, usize) {
+    let ended = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let mut lines = 0;
+    for line in bytes[..ended].split_inclusive(|&b| b == b'\n') {
+        lines += 1;
+        let number = first_line + lines - 1;
+        if line.trim_ascii().is_empty() {
+            continue;
         }
+        let parsed = serde_json::from_slice::<HistoryRecord>(line)
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.validate().map(|()| r))
+            .and_then(|r| {
+                if r.platform == platform {
+                    Ok(r)
+                } else {
+                    Err(format!(
+                        "field `platform`: `{}` in the history file of `{platform}`",
+                        r.platform
+                    ))
+                }
+            });
+        match parsed {
+            Ok(r) => record(r),
+            Err(reason) => bad.push(BadRecord {
+                source: source.to_owned(),
+                line: number,
+                reason,
+            }),
+        }
+    }
+    if !bytes[ended..].trim_ascii().is_empty() {
+        bad.push(BadRecord {
+            source: source.to_owned(),
+            line: first_line + lines,
+            reason: UNFINISHED_LINE.to_owned(),
+        });
+    }
+    (ended, lines)
+}
+
+impl History {
+    /// Parses one history file, `bytes` of `source` (named so in [`BadRecord`]s; a
+    /// `<platform>.jsonl` file, or a git object of one): every line that ends must be one valid
+    /// [`HistoryRecord`] of that platform or is skipped (blank lines are ignored), and a last
+    /// line without a newline is skipped as unfinished.
+    pub fn parse_into(&mut self, source: &str, bytes: &[u8]) {
+        let records = &mut self.records;
+        parse_lines(
+            source,
+            &platform_of(source),
+            bytes,
+            1,
+            |r| records.push(r),
+            &mut self.bad,
+        );
     }
 
     /// Parses several history files, `(source, text)` each, as [`History::parse_into`] one after
     /// another would, but in parallel: the files are shared out over the cores (a platform's
     /// file is one share), and the records and skipped lines come out in file order.
     #[must_use]
-    pub fn parse_files(files: &[(String, String)]) -> Self {
-        let per_thread = crate::cores::share_of(files.len());
-        let parts: Vec<Self> = std::thread::scope(|scope| {
-            let handles: Vec<_> = files
-                .chunks(per_thread)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        let mut part = Self::default();
-                        for (source, text) in chunk {
-                            part.parse_into(source, text);
-                        }
-                        part
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
+    pub fn parse_files<T: AsRef<[u8]> + Sync>(files: &[(String, T)]) -> Self {
+        let parts = crate::cores::map_in_parallel(files, |(source, text)| {
+            let mut part = Self::default();
+            part.parse_into(source, text.as_ref());
+            part
         });
         let mut history = Self::default();
         for part in parts {
@@ -391,7 +434,7 @@ impl History {
     pub fn read_dir(dir: &Path) -> Result<Self, ModelError> {
         let mut files = Vec::new();
         for path in history_files(dir)? {
-            let text = std::fs::read_to_string(&path).map_err(|source| ModelError::Read {
+            let text = std::fs::read(&path).map_err(|source| ModelError::Read {
                 path: path.clone(),
                 source,
             })?;
@@ -464,7 +507,7 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelEr
             Err(source) => return Err(ModelError::Read { path, source }),
         };
         let mut existing = History::default();
-        existing.parse_into(&path.display().to_string(), &String::from_utf8_lossy(&old));
+        existing.parse_into(&path.display().to_string(), &old);
         outcome.bad.extend(existing.bad);
         let mut present: HashSet<(String, BenchmarkId, HistoryMode)> = existing
             .records
@@ -551,19 +594,19 @@ mod tests {
                     text.push('\n');
                 }
                 text.push_str("{ truncated\n");
-                (format!("f{f}.jsonl"), text)
+                (format!("f{f}/{X86}.jsonl"), text)
             })
             .collect();
         let mut one_by_one = History::default();
         for (source, text) in &files {
-            one_by_one.parse_into(source, text);
+            one_by_one.parse_into(source, text.as_bytes());
         }
         let parallel = History::parse_files(&files);
         assert_eq!(parallel, one_by_one);
         assert_eq!(parallel.records.len(), 21);
         assert_eq!(parallel.bad.len(), 7);
-        assert_eq!(parallel.bad[6].source, "f6.jsonl");
-        assert_eq!(History::parse_files(&[]), History::default());
+        assert_eq!(parallel.bad[6].source, format!("f6/{X86}.jsonl"));
+        assert_eq!(History::parse_files::<Vec<u8>>(&[]), History::default());
     }
 
     #[test]

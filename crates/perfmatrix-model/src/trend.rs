@@ -1,20 +1,20 @@
 //! A history analysed: per platform and benchmark, the series of its records in commit order and
 //! the change points found in it. Plain data (serde), rendered by `perfmatrix-report`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use perfmatrix_stats::change_point::{self, ChainConfig, ChangeKind, ChangePointConfig};
+use perfmatrix_stats::change_point::{self, ChainConfig, ChangeKind, ChangePointConfig, SplitMemo};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    BadRecord, BenchmarkId, ChangeSummary, History, HistoryMode, MachineClass, RowVerdict,
-    TimeSummary,
+    BadRecord, BenchmarkId, ChangeSummary, History, HistoryMode, HistoryRecord, MachineClass,
+    RowVerdict, TimeSummary,
 };
 
 /// The kind and version of the history analysis JSON (`cargo xtask history --json`).
 pub const TREND_SCHEMA: crate::Schema = crate::Schema {
     kind: "perfmatrix-trend",
-    version: 1,
+    version: 2,
 };
 
 /// Every platform's series and change points.
@@ -35,10 +35,25 @@ pub struct PlatformTrend {
     /// The machine classes its records were measured on, in order of first appearance;
     /// [`Point::class`] indexes this.
     pub classes: Vec<MachineClass>,
+    /// The runs its records came from, in order of first appearance; [`Point::run`] indexes
+    /// this. A commit's facts are held once here, not once per benchmark.
+    pub runs: Vec<Run>,
     /// The newest commit recorded and its worst verdict (for the status badge).
     pub latest: Option<Latest>,
     /// Sorted by benchmark id.
     pub series: Vec<Series>,
+}
+
+/// One run of a platform: a commit measured once (its records share all of this).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Run {
+    pub commit: String,
+    /// The working tree had uncommitted changes (local runs only).
+    pub dirty: bool,
+    /// The commit's date as git prints it (ISO 8601), or empty when unknown.
+    pub date: String,
+    /// When the run finished, seconds since the Unix epoch.
+    pub measured_unix: u64,
 }
 
 /// The newest commit of a platform and the worst verdict of its benchmarks.
@@ -59,24 +74,59 @@ pub struct Series {
     pub points: Vec<Point>,
     /// Sorted by point index.
     pub change_points: Vec<ChangePointFound>,
+    /// What the split pass of the time detector keeps between analyses of a growing series
+    /// (the history cache stores it; never part of the JSON).
+    #[serde(skip)]
+    pub memo: SeriesMemo,
+}
+
+impl Series {
+    /// A series of `points` with no change points found yet.
+    #[must_use]
+    pub fn new(benchmark: BenchmarkId, points: Vec<Point>) -> Self {
+        Self {
+            benchmark,
+            points,
+            change_points: Vec::new(),
+            memo: SeriesMemo::default(),
+        }
+    }
 }
 
 /// One record of a series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Point {
-    pub commit: String,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub dirty: bool,
-    pub date: String,
-    /// When the run finished, seconds since the Unix epoch.
-    pub measured_unix: u64,
+    /// Index into [`PlatformTrend::runs`].
+    pub run: u32,
     /// Index into [`PlatformTrend::classes`].
-    pub class: usize,
+    pub class: u32,
     pub mode: HistoryMode,
     pub time: TimeSummary,
     pub instructions: Option<u64>,
     pub change: Option<ChangeSummary>,
     pub verdict: Option<RowVerdict>,
+}
+
+/// The split-pass memos of one series, one per time group (machine class, paired or not).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeriesMemo {
+    groups: Vec<(u32, bool, SplitMemo)>,
+}
+
+impl SeriesMemo {
+    fn of_group(&mut self, class: u32, paired: bool) -> &mut SplitMemo {
+        let at = if let Some(i) = self
+            .groups
+            .iter()
+            .position(|(c, p, _)| (*c, *p) == (class, paired))
+        {
+            i
+        } else {
+            self.groups.push((class, paired, SplitMemo::default()));
+            self.groups.len() - 1
+        };
+        &mut self.groups[at].2
+    }
 }
 
 /// What a change point was found in.
@@ -124,76 +174,165 @@ pub struct ChangePointFound {
     /// The test's p-value, when the method has one (not for counts).
     pub p_value: Option<f64>,
     /// For a drift: the index of its last point.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub until: Option<usize>,
     /// For a time change point: whether the instructions of one call changed across it too
     /// (counted on both sides, same machine class); `false` points at the machine, not the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub instructions_moved: Option<bool>,
 }
 
-/// A platform's machine classes, its points per benchmark and its newest commit, while they are
-/// gathered.
-type Gathered = (
-    Vec<MachineClass>,
-    BTreeMap<BenchmarkId, Vec<Point>>,
-    Option<Latest>,
-);
+/// Gathers one platform's records, in record order, into its [`PlatformTrend`]: runs and
+/// classes found once, each record a point of its benchmark's series. Starts empty or from a
+/// trend gathered before (the history cache), whose series and memos it keeps.
+#[derive(Debug)]
+pub struct PlatformBuilder {
+    trend: PlatformTrend,
+    runs: HashMap<(String, bool, u64), u32>,
+    series: HashMap<BenchmarkId, usize>,
+    /// Benchmarks first seen now, merged into the sorted series at the end.
+    added: BTreeMap<BenchmarkId, Vec<Point>>,
+}
 
-/// Builds the series of `history`, grouped by platform and benchmark in record order, with no
-/// change points yet ([`analyse`] finds them).
-#[must_use]
-pub fn series_of(history: History) -> Trend {
-    let mut platforms: BTreeMap<String, Gathered> = BTreeMap::new();
-    for record in history.records {
-        let (classes, series, latest) = platforms.entry(record.platform.clone()).or_default();
-        let class = if let Some(i) = classes.iter().position(|c| *c == record.machine) {
+impl PlatformBuilder {
+    /// A builder of `platform`'s trend, empty.
+    #[must_use]
+    pub fn new(platform: &str) -> Self {
+        Self::resume(PlatformTrend {
+            platform: platform.to_owned(),
+            classes: Vec::new(),
+            runs: Vec::new(),
+            latest: None,
+            series: Vec::new(),
+        })
+    }
+
+    /// A builder that goes on from `trend` (its series sorted by benchmark id, as built).
+    #[must_use]
+    pub fn resume(trend: PlatformTrend) -> Self {
+        let runs = trend
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.commit.clone(), r.dirty, r.measured_unix), i as u32))
+            .collect();
+        let series = trend
+            .series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.benchmark.clone(), i))
+            .collect();
+        Self {
+            trend,
+            runs,
+            series,
+            added: BTreeMap::new(),
+        }
+    }
+
+    /// The platform gathered.
+    #[must_use]
+    pub fn platform(&self) -> &str {
+        &self.trend.platform
+    }
+
+    /// Adds one record (of this platform) as the newest point of its benchmark.
+    pub fn push(&mut self, record: HistoryRecord) {
+        let t = &mut self.trend;
+        let class = if let Some(i) = t.classes.iter().position(|c| *c == record.machine) {
             i
         } else {
-            classes.push(record.machine.clone());
-            classes.len() - 1
+            t.classes.push(record.machine);
+            t.classes.len() - 1
+        } as u32;
+        // Records of one run come together: the newest run is tried first.
+        let newest = t.runs.last().is_some_and(|r| {
+            r.commit == record.commit
+                && r.dirty == record.dirty
+                && r.measured_unix == record.measured_unix
+        });
+        let run = if newest {
+            t.runs.len() as u32 - 1
+        } else {
+            let key = (record.commit.clone(), record.dirty, record.measured_unix);
+            *self.runs.entry(key).or_insert_with(|| {
+                t.runs.push(Run {
+                    commit: record.commit.clone(),
+                    dirty: record.dirty,
+                    date: record.date.clone(),
+                    measured_unix: record.measured_unix,
+                });
+                t.runs.len() as u32 - 1
+            })
         };
-        let newest = match latest {
+        let latest = match &mut t.latest {
             Some(l) if l.commit == record.commit => l,
-            _ => latest.insert(Latest {
-                commit: record.commit.clone(),
-                date: record.date.clone(),
+            latest => latest.insert(Latest {
+                commit: record.commit,
+                date: record.date,
                 mode: record.mode,
                 verdict: None,
             }),
         };
-        newest.verdict = newest.verdict.max(record.verdict);
-        series.entry(record.benchmark).or_default().push(Point {
-            commit: record.commit,
-            dirty: record.dirty,
-            date: record.date,
-            measured_unix: record.measured_unix,
+        latest.verdict = latest.verdict.max(record.verdict);
+        let point = Point {
+            run,
             class,
             mode: record.mode,
             time: record.time,
             instructions: record.instructions,
             change: record.change,
             verdict: record.verdict,
-        });
+        };
+        match self.series.get(&record.benchmark) {
+            Some(&i) => t.series[i].points.push(point),
+            None => self.added.entry(record.benchmark).or_default().push(point),
+        }
+    }
+
+    /// The trend gathered: series sorted by benchmark id, change points as they were (for the
+    /// series gathered before) or none yet ([`analyse_platform`] finds them).
+    #[must_use]
+    pub fn finish(self) -> PlatformTrend {
+        let mut trend = self.trend;
+        if !self.added.is_empty() {
+            let old = std::mem::take(&mut trend.series);
+            let mut added = self
+                .added
+                .into_iter()
+                .map(|(benchmark, points)| Series::new(benchmark, points))
+                .peekable();
+            let mut merged = Vec::with_capacity(old.len() + added.len());
+            for series in old {
+                while let Some(a) = added.next_if(|a| a.benchmark < series.benchmark) {
+                    merged.push(a);
+                }
+                merged.push(series);
+            }
+            merged.extend(added);
+            trend.series = merged;
+        }
+        trend
+    }
+}
+
+/// Builds the series of `history`, grouped by platform and benchmark in record order, with no
+/// change points yet ([`analyse`] finds them).
+#[must_use]
+pub fn series_of(history: History) -> Trend {
+    let mut platforms: BTreeMap<String, PlatformBuilder> = BTreeMap::new();
+    for record in history.records {
+        platforms
+            .entry(record.platform.clone())
+            .or_insert_with_key(|p| PlatformBuilder::new(p))
+            .push(record);
     }
     Trend {
         schema: TREND_SCHEMA.kind.to_owned(),
         version: TREND_SCHEMA.version,
         platforms: platforms
-            .into_iter()
-            .map(|(platform, (classes, series, latest))| PlatformTrend {
-                latest,
-                platform,
-                classes,
-                series: series
-                    .into_iter()
-                    .map(|(benchmark, points)| Series {
-                        benchmark,
-                        points,
-                        change_points: Vec::new(),
-                    })
-                    .collect(),
-            })
+            .into_values()
+            .map(PlatformBuilder::finish)
             .collect(),
         skipped: history.bad,
     }
@@ -233,40 +372,74 @@ impl Trend {
 #[must_use]
 pub fn analyse(history: History) -> Trend {
     let mut trend = series_of(history);
-    // Every series is searched on its own: share them out over the cores.
-    let mut work: Vec<(usize, &mut Series)> = trend
-        .platforms
+    let mut platforms: Vec<&mut PlatformTrend> = trend.platforms.iter_mut().collect();
+    analyse_platforms(&mut platforms);
+    trend
+}
+
+/// Finds the change points of every series of `platform` ([`analyse`]), resuming the time
+/// detector from each series' memo (a series that grew is searched only at its end).
+pub fn analyse_platform(platform: &mut PlatformTrend) {
+    analyse_platforms(&mut [platform]);
+}
+
+/// [`analyse_platform`] for several platforms, every series on its own: they are shared out
+/// over the cores.
+pub fn analyse_platforms(platforms: &mut [&mut PlatformTrend]) {
+    let mut work: Vec<(&[Run], usize, &mut Series)> = platforms
         .iter_mut()
         .flat_map(|platform| {
             let classes = platform.classes.len();
+            let runs = platform.runs.as_slice();
             platform
                 .series
                 .iter_mut()
-                .map(move |series| (classes, series))
+                .map(move |series| (runs, classes, series))
         })
         .collect();
     let per_thread = crate::cores::share_of(work.len());
     std::thread::scope(|scope| {
         for chunk in work.chunks_mut(per_thread) {
             scope.spawn(move || {
-                for (classes, series) in chunk {
-                    series.change_points = detect(&series.points, *classes);
+                for (runs, classes, series) in chunk {
+                    series.change_points = detect(runs, &series.points, *classes, &mut series.memo);
                 }
             });
         }
     });
-    trend
 }
 
-fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
+/// The points of each (machine class, paired) group, in one pass. Paired runs time their
+/// samples in the harness's server, other runs in criterion: the two levels are not mixed.
+fn groups_of(points: &[Point], classes: usize) -> Vec<((u32, bool), Vec<usize>)> {
+    let mut groups: Vec<((u32, bool), Vec<usize>)> = Vec::with_capacity(2 * classes);
+    for (i, p) in points.iter().enumerate() {
+        let key = (p.class, p.mode == HistoryMode::Paired);
+        if let Some((_, of_group)) = groups.iter_mut().find(|(k, _)| *k == key) {
+            of_group.push(i);
+        } else {
+            let mut of_group = Vec::with_capacity(points.len() - i);
+            of_group.push(i);
+            groups.push((key, of_group));
+        }
+    }
+    groups
+}
+
+fn detect(
+    runs: &[Run],
+    points: &[Point],
+    classes: usize,
+    memo: &mut SeriesMemo,
+) -> Vec<ChangePointFound> {
     let mut found = Vec::new();
     let at = |index: usize, signal: Signal, change: f64, before: f64, after: f64| {
-        let p = &points[index];
+        let run = &runs[points[index].run as usize];
         ChangePointFound {
             index,
-            commit: p.commit.clone(),
-            date: p.date.clone(),
-            measured_unix: p.measured_unix,
+            commit: run.commit.clone(),
+            date: run.date.clone(),
+            measured_unix: run.measured_unix,
             signal,
             change,
             before,
@@ -276,19 +449,12 @@ fn detect(points: &[Point], classes: usize) -> Vec<ChangePointFound> {
             instructions_moved: None,
         }
     };
-    // Paired runs time their samples in the harness's server, other runs in criterion: the two
-    // levels are not mixed either.
-    let groups = (0..classes).flat_map(|c| [(c, true), (c, false)]);
-    for (class, paired) in groups {
-        let of_class: Vec<usize> = (0..points.len())
-            .filter(|&i| {
-                points[i].class == class && (points[i].mode == HistoryMode::Paired) == paired
-            })
-            .collect();
+    for ((class, paired), of_class) in groups_of(points, classes) {
         let medians: Vec<f64> = of_class.iter().map(|&i| points[i].time.median_ns).collect();
         // Records are validated (positive, finite), so detection cannot fail; a failure would be
         // a bug, shown as no change points rather than a panic.
-        if let Ok(cps) = change_point::detect(&medians, &ChangePointConfig::TIME) {
+        let split = memo.of_group(class, paired);
+        if let Ok(cps) = change_point::detect_resumed(&medians, &ChangePointConfig::TIME, split) {
             for cp in cps {
                 let mut f = at(
                     of_class[cp.index],

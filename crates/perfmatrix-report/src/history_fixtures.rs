@@ -4,7 +4,7 @@
 
 use perfmatrix_model::{
     BenchmarkId, ChangePointFound, HistoryMode, Latest, MachineClass, PlatformTrend, Point,
-    RowVerdict, Series, Signal, TREND_SCHEMA, TimeSummary, Trend,
+    RowVerdict, Run, Series, Signal, TREND_SCHEMA, TimeSummary, Trend,
 };
 
 pub(crate) const X86: &str = "x86_64-unknown-linux-gnu";
@@ -16,14 +16,38 @@ pub(crate) fn commit(n: usize) -> String {
     format!("{prefix:08x}{n:032x}")
 }
 
-/// A point at `commit` with a median of `median_ns` and a ±2% interval, on class `class`.
-pub(crate) fn point(commit: &str, median_ns: f64, class: usize) -> Point {
-    Point {
-        commit: commit.to_owned(),
+/// Run `i`: commit `i`, a day after run `i − 1`.
+pub(crate) fn run(i: usize) -> Run {
+    Run {
+        commit: commit(i),
         dirty: false,
-        date: "2024-05-01T12:00:00+02:00".to_owned(),
-        measured_unix: 1_714_557_600,
-        class,
+        date: format!("2024-{:02}-{:02}T09:30:00Z", 1 + (i / 28) % 12, 1 + i % 28),
+        measured_unix: 1_700_000_000 + i as u64 * 86_400,
+    }
+}
+
+/// A platform `triple` of `series` on `classes`, with as many runs ([`run`]) as its longest
+/// series has points.
+pub(crate) fn platform(
+    triple: &str,
+    classes: Vec<MachineClass>,
+    series: Vec<Series>,
+) -> PlatformTrend {
+    let n = series.iter().map(|s| s.points.len()).max().unwrap_or(0);
+    PlatformTrend {
+        platform: triple.to_owned(),
+        classes,
+        runs: (0..n).map(run).collect(),
+        latest: None,
+        series,
+    }
+}
+
+/// A point of run `run` with a median of `median_ns` and a ±2% interval, on class `class`.
+pub(crate) fn point(run: usize, median_ns: f64, class: usize) -> Point {
+    Point {
+        run: run as u32,
+        class: class as u32,
         mode: HistoryMode::Committed,
         time: TimeSummary {
             median_ns,
@@ -37,26 +61,22 @@ pub(crate) fn point(commit: &str, median_ns: f64, class: usize) -> Point {
 }
 
 pub(crate) fn series(id: &str, points: Vec<Point>) -> Series {
-    Series {
-        benchmark: BenchmarkId::new(id).unwrap(),
-        points,
-        change_points: Vec::new(),
-    }
+    Series::new(BenchmarkId::new(id).unwrap(), points)
 }
 
-/// A change point of `signal` at `index` of `series`, found at `measured_unix`.
+/// A change point of `signal` at `index` of `series` (whose points are of runs [`run`]).
 pub(crate) fn change_point(
     series: &Series,
     index: usize,
     signal: Signal,
     change: f64,
 ) -> ChangePointFound {
-    let p = &series.points[index];
+    let r = run(series.points[index].run as usize);
     ChangePointFound {
         index,
-        commit: p.commit.clone(),
-        date: p.date.clone(),
-        measured_unix: p.measured_unix,
+        commit: r.commit,
+        date: r.date,
+        measured_unix: r.measured_unix,
         signal,
         change,
         before: 1000.0,
@@ -85,9 +105,7 @@ pub(crate) fn stepped(
             };
             let wiggle = ((i * 37) % 11) as f64 - 5.0;
             let class = usize::from(class_from.is_some_and(|from| i >= from));
-            let mut p = point(&commit(i), level + wiggle, class);
-            p.measured_unix = 1_700_000_000 + i as u64 * 86_400;
-            p.date = format!("2024-{:02}-{:02}T09:30:00Z", 1 + (i / 28) % 12, 1 + i % 28);
+            let mut p = point(i, level + wiggle, class);
             if counted {
                 p.instructions = Some(if i >= n / 2 { 1_050_000 } else { 1_000_000 });
             }
@@ -119,15 +137,13 @@ pub(crate) fn sample() -> Trend {
         },
     ];
     let x86 = PlatformTrend {
-        platform: X86.to_owned(),
-        classes,
         latest: Some(Latest {
             commit: commit(79),
             date: "2024-03-24T09:30:00Z".to_owned(),
             mode: HistoryMode::Committed,
             verdict: Some(RowVerdict::Unchanged),
         }),
-        series: vec![step, flat, hostile],
+        ..platform(X86, classes, vec![step, flat, hostile])
     };
     let mut drift = stepped("cosine/768x1000", 30, 0.08, None, false);
     for p in &mut drift.points {
@@ -139,19 +155,18 @@ pub(crate) fn sample() -> Trend {
     d.after = 1.08;
     d.p_value = None;
     drift.change_points = vec![d];
+    let arm_class = MachineClass {
+        slug: "neoverse-n2-4c".to_owned(),
+        id: "cccc".to_owned(),
+    };
     let arm = PlatformTrend {
-        platform: ARM.to_owned(),
-        classes: vec![MachineClass {
-            slug: "neoverse-n2-4c".to_owned(),
-            id: "cccc".to_owned(),
-        }],
         latest: Some(Latest {
             commit: commit(29),
             date: "2024-01-30T09:30:00Z".to_owned(),
             mode: HistoryMode::Paired,
             verdict: Some(RowVerdict::Regressed),
         }),
-        series: vec![drift],
+        ..platform(ARM, vec![arm_class], vec![drift])
     };
     Trend {
         schema: TREND_SCHEMA.kind.to_owned(),
@@ -193,15 +208,14 @@ pub(crate) fn large(benchmarks: usize, points: usize) -> Trend {
         })
         .collect();
     Trend {
-        platforms: vec![PlatformTrend {
-            platform: X86.to_owned(),
-            classes: vec![MachineClass {
+        platforms: vec![platform(
+            X86,
+            vec![MachineClass {
                 slug: "intel-xeon-8370c-2c".to_owned(),
                 id: "aaaa".to_owned(),
             }],
-            latest: None,
             series,
-        }],
+        )],
         ..empty()
     }
 }

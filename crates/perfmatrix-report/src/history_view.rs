@@ -123,7 +123,8 @@ fn change_row(
         until: c
             .until
             .and_then(|u| series.points.get(u))
-            .map(|p| printable(short_commit(&p.commit))),
+            .and_then(|p| platform.runs.get(p.run as usize))
+            .map(|r| printable(short_commit(&r.commit))),
         reading: reading(c),
     }
 }
@@ -357,7 +358,9 @@ pub fn render_history_html(
         html: render(&env, INDEX.0, index)?,
     });
 
-    for (k, p) in trend.platforms.iter().enumerate() {
+    // The platform pages are independent: shared out over the cores.
+    let page_of = |k: usize| -> Result<HistoryPage, ReportError> {
+        let p = &trend.platforms[k];
         let page = &names[k];
         let flags = &is_charted[k];
         let rows: Vec<BenchRow> = p
@@ -374,7 +377,7 @@ pub fn render_history_html(
                     id: printable(s.benchmark.as_str()),
                     anchor: anchor(i, true),
                     row: format!("row-{i}"),
-                    chart: trend_chart::chart(s, &p.classes),
+                    chart: trend_chart::chart(s, p),
                 }
             })
             .collect();
@@ -395,10 +398,15 @@ pub fn render_history_html(
             charts,
             changes,
         };
-        pages.push(HistoryPage {
+        Ok(HistoryPage {
             file_name: page.clone(),
             html: render(&env, PLATFORM.0, ctx)?,
-        });
+        })
+    };
+    let platforms: Vec<usize> = (0..trend.platforms.len()).collect();
+    let rendered = perfmatrix_model::map_in_parallel(&platforms, |&k| page_of(k));
+    for page in rendered {
+        pages.push(page?);
     }
     Ok(pages)
 }
@@ -579,7 +587,7 @@ mod tests {
         // A platform name with markup is escaped, and its page's file name is safe.
         let mut trend = sample();
         trend.platforms[0].platform = "evil<&\"'>/x".to_owned();
-        trend.platforms[1].series[0].points[79].commit = "<img src=x>".to_owned();
+        trend.platforms[1].runs[79].commit = "<img src=x>".to_owned();
         let all = pages(&trend, &HistoryOptions::default());
         assert_eq!(all[1].file_name, "evil______x.html");
         let html = &all[1].html;

@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use perfmatrix_model::{ChangePointFound, MachineClass, Point, Series, Signal, short_commit};
+use perfmatrix_model::{ChangePointFound, PlatformTrend, Point, Series, Signal, short_commit};
 use serde::Serialize;
 
 use crate::scale::{coord, nice_step};
@@ -268,6 +268,30 @@ fn x_of(index: usize, n: usize) -> f64 {
     coord(PLOT_LEFT + t * (PLOT_RIGHT - PLOT_LEFT))
 }
 
+/// Appends `{command}{x},{y}` to a path, for coordinates already rounded to tenths
+/// ([`coord`]), written as `{}` writes them (`12`, `12.5`, `-0.5`) but without the general
+/// float formatting, which is most of a page's rendering time when there are many charts.
+fn push_vertex(path: &mut String, command: char, x: f64, y: f64) {
+    path.push(command);
+    push_tenths(path, x);
+    path.push(',');
+    push_tenths(path, y);
+}
+
+fn push_tenths(out: &mut String, value: f64) {
+    // `coord` keeps every value within ±1e6, so tenths fit an i64 exactly.
+    let tenths = (value * 10.0).round() as i64;
+    if tenths < 0 {
+        out.push('-');
+    }
+    let tenths = tenths.unsigned_abs();
+    let _ = write!(out, "{}", tenths / 10);
+    if tenths % 10 != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + (tenths % 10) as u8));
+    }
+}
+
 /// The points `0..n` in at most [`MAX_DRAWN`] buckets of consecutive indices.
 fn buckets(n: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
     let size = n.div_ceil(MAX_DRAWN).max(1);
@@ -310,7 +334,7 @@ fn line_path(n: usize, value: impl Fn(usize) -> Option<f64>, scale: &YScale) -> 
                 x_of(bucket.start + bucket.len() / 2, n)
             };
             let command = if pen_down { 'L' } else { 'M' };
-            let _ = write!(path, "{command}{x},{}", scale.y(v));
+            push_vertex(&mut path, command, x, scale.y(v));
             pen_down = true;
         }
     }
@@ -360,11 +384,11 @@ fn band_path(
         ));
     }
     let mut path = String::new();
-    for (k, (x, y)) in upper.iter().enumerate() {
-        let _ = write!(path, "{}{x},{y}", if k == 0 { 'M' } else { 'L' });
+    for (k, &(x, y)) in upper.iter().enumerate() {
+        push_vertex(&mut path, if k == 0 { 'M' } else { 'L' }, x, y);
     }
-    for (x, y) in lower.iter().rev() {
-        let _ = write!(path, "L{x},{y}");
+    for &(x, y) in lower.iter().rev() {
+        push_vertex(&mut path, 'L', x, y);
     }
     path.push('Z');
     Some(path)
@@ -450,13 +474,16 @@ pub(crate) fn day(date: &str) -> String {
     }
 }
 
-/// The chart of `series`, measured on `classes` (indexed by [`Point::class`]).
+/// The chart of `series` of `platform` (whose classes and runs its points index).
 #[allow(
     clippy::too_many_lines,
     reason = "one layout from top to bottom: the panels, the marks in their lanes, the axis"
 )]
-pub(crate) fn chart(series: &Series, classes: &[MachineClass]) -> TrendChart {
+pub(crate) fn chart(series: &Series, platform: &PlatformTrend) -> TrendChart {
     let points = &series.points;
+    let classes = &platform.classes;
+    let run = |i: usize| platform.runs.get(points[i].run as usize);
+    let commit_of = |i: usize| run(i).map_or("", |r| r.commit.as_str());
     let n = points.len();
     let with_instructions = points.iter().any(|p| p.instructions.is_some());
     let time_top = BAND_TOP + LANES as f64 * LANE + 4.0;
@@ -632,11 +659,11 @@ pub(crate) fn chart(series: &Series, classes: &[MachineClass]) -> TrendChart {
         }
         let x = x_of(i, n);
         let slug = classes
-            .get(points[i].class)
+            .get(points[i].class as usize)
             .map_or_else(|| "unknown class".to_owned(), |c| printable(&c.slug));
         let title = format!(
             "machine class {slug} from {}",
-            printable(short_commit(&points[i].commit))
+            printable(short_commit(commit_of(i)))
         );
         let label = lanes.place(x, &shorten(&slug, LABEL_CHARS));
         class_marks.push(Mark {
@@ -667,8 +694,8 @@ pub(crate) fn chart(series: &Series, classes: &[MachineClass]) -> TrendChart {
             XTick {
                 x: x_of(i, n),
                 anchor,
-                commit: printable(short_commit(&points[i].commit)),
-                day: day(&points[i].date),
+                commit: printable(short_commit(commit_of(i))),
+                day: day(run(i).map_or("", |r| r.date.as_str())),
                 commit_y: coord(commit_y),
                 day_y: coord(commit_y + 14.0),
             }
@@ -738,7 +765,13 @@ fn x_tick_indices(n: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history_fixtures::{point, series};
+    use crate::history_fixtures::{X86, platform, point, series};
+    use perfmatrix_model::MachineClass;
+
+    /// The chart of `s` alone on a platform of `classes`.
+    fn chart_of(s: &Series, classes: &[MachineClass]) -> TrendChart {
+        chart(s, &platform(X86, classes.to_vec(), vec![s.clone()]))
+    }
 
     fn all_numbers_finite(chart: &TrendChart) {
         fn walk(v: &serde_json::Value) {
@@ -760,10 +793,10 @@ mod tests {
 
     #[test]
     fn paired_changes_get_their_own_panel_with_the_step_on_it() {
-        use crate::history_fixtures::{change_point, commit};
+        use crate::history_fixtures::change_point;
         let points: Vec<Point> = (0..12)
             .map(|i| {
-                let mut p = point(&commit(i), 1000.0, 0);
+                let mut p = point(i, 1000.0, 0);
                 let estimate = if i == 6 { 0.10 } else { 0.0 };
                 p.change = Some(perfmatrix_model::ChangeSummary {
                     estimate,
@@ -776,7 +809,7 @@ mod tests {
             .collect();
         let mut s = series("decay/1000", points);
         s.change_points = vec![change_point(&s, 6, Signal::PairedStep, 0.10)];
-        let chart = chart(&s, &[]);
+        let chart = chart_of(&s, &[]);
         all_numbers_finite(&chart);
         let paired = chart.paired.as_ref().expect("a paired panel");
         assert_eq!(paired.title, "vs parent");
@@ -792,11 +825,8 @@ mod tests {
             "on the paired panel"
         );
         // A series without paired runs has none.
-        let plain = series(
-            "decay/1000",
-            (0..5).map(|i| point(&commit(i), 1000.0, 0)).collect(),
-        );
-        assert!(super::chart(&plain, &[]).paired.is_none());
+        let plain = series("decay/1000", (0..5).map(|i| point(i, 1000.0, 0)).collect());
+        assert!(chart_of(&plain, &[]).paired.is_none());
     }
 
     #[test]
@@ -805,31 +835,26 @@ mod tests {
             slug: "c".into(),
             id: "1".into(),
         }];
-        let one = series("a", vec![point("abcdef0123", 1000.0, 0)]);
-        all_numbers_finite(&chart(&one, &classes));
-        let equal = series(
-            "a",
-            (0..5).map(|i| point(&format!("{i:040}"), 5.0, 0)).collect(),
-        );
-        let c = chart(&equal, &classes);
+        let one = series("a", vec![point(0, 1000.0, 0)]);
+        all_numbers_finite(&chart_of(&one, &classes));
+        let equal = series("a", (0..5).map(|i| point(i, 5.0, 0)).collect());
+        let c = chart_of(&equal, &classes);
         all_numbers_finite(&c);
         assert!(c.time.ticks.len() >= 2);
-        let mut odd = (0..4)
-            .map(|i| point(&format!("{i:040}"), 5.0, 0))
-            .collect::<Vec<_>>();
+        let mut odd = (0..4).map(|i| point(i, 5.0, 0)).collect::<Vec<_>>();
         odd[1].time.median_ns = f64::NAN;
         odd[2].time.upper_ns = f64::INFINITY;
         odd[3].instructions = Some(u64::MAX);
-        all_numbers_finite(&chart(&series("a", odd), &classes));
-        all_numbers_finite(&chart(&series("a", Vec::new()), &classes));
+        all_numbers_finite(&chart_of(&series("a", odd), &classes));
+        all_numbers_finite(&chart_of(&series("a", Vec::new()), &classes));
     }
 
     #[test]
     fn long_series_are_downsampled_and_say_so() {
         let points = (0..1234)
-            .map(|i| point(&format!("{i:040}"), 100.0 + f64::from(i % 7), 0))
+            .map(|i| point(i as usize, 100.0 + f64::from(i % 7), 0))
             .collect();
-        let c = chart(&series("a", points), &[]);
+        let c = chart_of(&series("a", points), &[]);
         let vertices = c.time.line.matches(['M', 'L']).count();
         assert!(vertices <= 2 * MAX_DRAWN, "{vertices}");
         assert!(c.note.as_deref().unwrap().contains("1234 points"));
@@ -847,6 +872,24 @@ mod tests {
         assert_eq!(day("2024-05-01T10:00:00+02:00"), "2024-05-01");
         assert_eq!(day("yesterday"), "yesterday");
         assert_eq!(day(""), "—");
+    }
+
+    #[test]
+    fn vertices_are_written_as_display_writes_their_coordinates() {
+        for v in [
+            0.0, 0.1, 0.5, 1.0, 12.5, 99.9, 640.0, -0.5, -3.2, -10.0, 1e6, -1e6, 123.4,
+        ] {
+            let v = coord(v);
+            let mut fast = String::new();
+            push_vertex(&mut fast, 'L', v, v);
+            assert_eq!(fast, format!("L{v},{v}"), "{v}");
+        }
+        for k in -20_000..20_000 {
+            let v = coord(f64::from(k) * 0.37);
+            let mut fast = String::new();
+            push_tenths(&mut fast, v);
+            assert_eq!(fast, format!("{v}"));
+        }
     }
 
     #[test]

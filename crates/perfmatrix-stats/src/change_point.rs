@@ -184,6 +184,52 @@ pub struct ChangePoint {
 /// [`StatsError::NonFinite`] or [`StatsError::NotPositive`] naming `series` and the index of
 /// the first bad value; an invalid `config` (see [`ChangePointConfig::validate`]).
 pub fn detect(series: &[f64], config: &ChangePointConfig) -> Result<Vec<ChangePoint>> {
+    detect_resumed(series, config, &mut SplitMemo::default())
+}
+
+/// What [`detect_resumed`] keeps of a growing series between calls: the weak change points of
+/// the split pass's windows that were full. A full window sees the same points however long the
+/// series grows, so its result never changes; only the windows at the end are searched again.
+///
+/// The memo checks itself: it holds the configuration it was made with and a hash of the points
+/// its windows covered, and a memo that does not match the series given (another series, an
+/// edited point, another configuration) is dropped and made anew. A stale memo can therefore
+/// cost time, never change a result.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SplitMemo {
+    /// The configuration the windows were searched with (`None`: an empty memo).
+    config: Option<ChangePointConfig>,
+    /// The start of the first window not searched yet (windows start every `window / 2`).
+    next_start: usize,
+    /// The end of the last full window: the points `series[..covered]` it depends on.
+    covered: usize,
+    /// FNV-1a of the bits of `series[..covered]`.
+    covered_hash: u64,
+    /// The weak change points of the full windows, sorted and without repeats.
+    weak: Vec<usize>,
+}
+
+impl SplitMemo {
+    /// How many points the memo's full windows covered (0 for an empty memo).
+    #[must_use]
+    pub fn covered(&self) -> usize {
+        self.covered
+    }
+}
+
+/// [`detect`], keeping the split pass's full windows in `memo` for the next call on the same
+/// series grown by new points: the result is exactly what [`detect`] gives (a property test
+/// checks it), and a series that grew by `k` points costs O(w · (k + w)) for the windows at its
+/// end plus the O(n) merge, instead of the whole split pass.
+///
+/// # Errors
+///
+/// As [`detect`]; the memo is left as it was.
+pub fn detect_resumed(
+    series: &[f64],
+    config: &ChangePointConfig,
+    memo: &mut SplitMemo,
+) -> Result<Vec<ChangePoint>> {
     config.validate()?;
     check_positive_finite("series", series)?;
     let n = series.len();
@@ -193,7 +239,7 @@ pub fn detect(series: &[f64], config: &ChangePointConfig) -> Result<Vec<ChangePo
     }
     let (y, scale) = scaled(series);
 
-    let weak = split(&y, config);
+    let weak = split(series, &y, config, memo);
     let mut cps = resolve_close(&y, weak, m0);
     let mut stats: Vec<Split> = (0..cps.len())
         .map(|i| neighbour_test(&y, &cps, i, m0))
@@ -261,21 +307,64 @@ fn scaled(series: &[f64]) -> (Vec<f64>, f64) {
     (series.iter().map(|&x| x * inverse).collect(), scale)
 }
 
-/// The split pass: the union of the change points E-divisive finds in each window.
-fn split(y: &[f64], config: &ChangePointConfig) -> Vec<usize> {
+/// FNV-1a over the bits of `values`: a stable hash (the same in every build), to tell whether a
+/// memo's points are still the series' first points.
+fn fnv1a(values: &[f64]) -> u64 {
+    fnv1a_from(0xcbf2_9ce4_8422_2325, values)
+}
+
+/// [`fnv1a`] of a sequence that goes on from one whose hash is `hash`.
+fn fnv1a_from(hash: u64, values: &[f64]) -> u64 {
+    values.iter().fold(hash, |hash, v| {
+        (hash ^ v.to_bits()).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The split pass: the union of the change points E-divisive finds in each window, resumed from
+/// `memo` where it still matches `series` (the windows are searched in the scaled `y`; scaling
+/// by a power of two is exact, so a window's result does not depend on the scale).
+fn split(
+    series: &[f64],
+    y: &[f64],
+    config: &ChangePointConfig,
+    memo: &mut SplitMemo,
+) -> Vec<usize> {
     let n = y.len();
     let step = (config.window / 2).max(1);
     let first_pass = config.first_pass_p_value();
-    let mut weak: Vec<usize> = Vec::new();
-    let mut start: usize = 0;
-    loop {
+    let matches = memo.config == Some(*config)
+        && memo.covered <= n
+        && fnv1a(&series[..memo.covered]) == memo.covered_hash;
+    if !matches {
+        *memo = SplitMemo {
+            config: Some(*config),
+            covered_hash: fnv1a(&[]),
+            ..SplitMemo::default()
+        };
+    }
+    let (old_covered, old_hash) = (memo.covered, memo.covered_hash);
+    let mut weak = memo.weak.clone();
+    let mut start = memo.next_start;
+    // A window starts where the one before it did not reach the end of the series.
+    while start == 0 || start - step + config.window < n {
         let end = start.saturating_add(config.window).min(n);
-        weak.extend(e_divisive(y, start, end, config.min_segment, first_pass));
+        let found = e_divisive(y, start, end, config.min_segment, first_pass);
+        if start + config.window <= n {
+            // A full window: its points never change, nor does what it finds.
+            memo.weak.extend(&found);
+            memo.weak.sort_unstable();
+            memo.weak.dedup();
+            memo.next_start = start + step;
+            memo.covered = end;
+        }
+        weak.extend(found);
         if end == n {
             break;
         }
         start += step;
     }
+    // FNV-1a goes on from the hash of the points covered before.
+    memo.covered_hash = fnv1a_from(old_hash, &series[old_covered..memo.covered]);
     weak.sort_unstable();
     weak.dedup();
     weak
@@ -991,6 +1080,56 @@ mod tests {
                 prop_assert!(f.index + f.commits <= c.len());
                 prop_assert!(f.p_value.is_finite() && f.change.is_finite());
             }
+        }
+
+        #[test]
+        fn resuming_from_any_prefix_gives_what_detect_gives(
+            s in prop::collection::vec(prop_oneof![1.0..1.01_f64, 1.1..1.11_f64, 0.5..2.0_f64], 0..260),
+            cuts in prop::collection::vec(0.0..1.0_f64, 1..4),
+            window in 6usize..60, min_segment in 2usize..5,
+        ) {
+            prop_assume!(window >= 2 * min_segment);
+            let config = ChangePointConfig { window, min_segment, ..ChangePointConfig::TIME };
+            let whole = detect(&s, &config).unwrap();
+            // The series seen growing: a prefix, a longer one, …, then all of it.
+            let mut cuts: Vec<usize> = cuts.iter().map(|c| (c * s.len() as f64) as usize).collect();
+            cuts.sort_unstable();
+            let mut memo = SplitMemo::default();
+            let mut weak_memo = SplitMemo::default();
+            for cut in cuts {
+                let prefix = detect_resumed(&s[..cut], &config, &mut memo).unwrap();
+                prop_assert_eq!(prefix, detect(&s[..cut], &config).unwrap());
+                // The split pass itself, resumed, proposes exactly the weak points of a fresh one.
+                let (y, _) = scaled(&s[..cut]);
+                let resumed = split(&s[..cut], &y, &config, &mut weak_memo);
+                prop_assert_eq!(resumed, split(&s[..cut], &y, &config, &mut SplitMemo::default()));
+            }
+            prop_assert_eq!(&detect_resumed(&s, &config, &mut memo).unwrap(), &whole);
+            // Again with nothing new: the memo alone.
+            prop_assert_eq!(&detect_resumed(&s, &config, &mut memo).unwrap(), &whole);
+        }
+
+        #[test]
+        fn a_memo_of_another_series_or_config_changes_nothing(
+            a in prop::collection::vec(prop_oneof![1.0..1.01_f64, 1.2..1.21_f64], 0..200),
+            b in prop::collection::vec(prop_oneof![1.0..1.01_f64, 1.2..1.21_f64], 0..200),
+            edit in 0.0..1.0_f64,
+        ) {
+            let config = ChangePointConfig::TIME;
+            let mut memo = SplitMemo::default();
+            detect_resumed(&a, &config, &mut memo).unwrap();
+            prop_assert_eq!(detect_resumed(&b, &config, &mut memo).unwrap(), detect(&b, &config).unwrap());
+            // One point of the covered prefix edited.
+            let mut edited = b.clone();
+            if let Some(v) = edited.get_mut((edit * b.len() as f64) as usize) {
+                *v *= 1.5;
+            }
+            prop_assert_eq!(
+                detect_resumed(&edited, &config, &mut memo).unwrap(),
+                detect(&edited, &config).unwrap()
+            );
+            let other = ChangePointConfig { window: 20, ..config };
+            prop_assert_eq!(detect_resumed(&edited, &other, &mut memo).unwrap(), detect(&edited, &other).unwrap());
         }
 
         #[test]

@@ -33,8 +33,8 @@ pub mod thresholds;
 
 pub use bootstrap::{Interval, relative_change_ci};
 pub use change_point::{
-    ChainConfig, ChainedChange, ChangeKind, ChangePoint, ChangePointConfig, chained, count_changes,
-    detect,
+    ChainConfig, ChainedChange, ChangeKind, ChangePoint, ChangePointConfig, SplitMemo, chained,
+    count_changes, detect, detect_resumed,
 };
 pub use counts::{
     CountComparison, INSTRUCTION_THRESHOLDS, PEAK_MEMORY_LIMIT, compare_counts, compare_peak,

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use perfmatrix_model::{
-    CommitInfo, History, HistoryRecord, Results, Trend, analyse, append, records_from_results,
-    write_atomically,
+    CacheUse, CommitInfo, HistoryFile, HistoryRecord, ReadTrend, Results, Trend, append,
+    history_files, read_trend, records_from_results, write_atomically,
 };
 use perfmatrix_report::{
     HistoryOptions, render_badge, render_history_html, render_history_markdown,
@@ -16,6 +16,9 @@ use perfmatrix_report::{
 
 /// Where a local history lives, under the target folder.
 pub(crate) const LOCAL_DIR: &str = "perfmatrix/history";
+
+/// Where the history cache lives, under the target folder.
+pub(crate) const CACHE_DIR: &str = "perfmatrix/history-cache";
 
 /// The folder of the history files in the history branch.
 pub(crate) const BRANCH_DIR: &str = "history";
@@ -76,6 +79,12 @@ struct Render {
     /// At most this many charts per platform page (benchmarks with change points first)
     #[arg(long, default_value_t = HistoryOptions::default().max_charts, value_name = "N")]
     max_charts: usize,
+    /// Keep the history cache in this folder [default: target/perfmatrix/history-cache]
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Read every history file in full, and neither read nor write the history cache
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
 }
 
 impl HistoryCmd {
@@ -158,21 +167,28 @@ pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_model::Appended) 
 
 impl Render {
     fn run(self) -> anyhow::Result<ExitCode> {
-        // The workspace (cargo metadata) is asked only for a default folder.
-        let history = match (&self.git_ref, &self.dir) {
-            (Some(rev), _) => read_ref(rev)?,
+        // The workspace (cargo metadata) is asked only for a default folder and the cache.
+        let files = match (&self.git_ref, &self.dir) {
+            (Some(rev), _) => ref_files(rev)?,
             (None, Some(dir)) => {
                 if !dir.is_dir() {
                     bail!("--dir {}: no such folder", dir.display());
                 }
-                History::read_dir(dir)?
+                dir_files(dir)?
             }
-            (None, None) => History::read_dir(&local_dir(&target_dir()?))?,
+            (None, None) => dir_files(&local_dir(&target_dir()?))?,
         };
-        for bad in &history.bad {
+        let cache_dir = match (&self.cache, self.no_cache) {
+            (_, true) => None,
+            (Some(dir), false) => Some(dir.clone()),
+            (None, false) => Some(target_dir()?.join(CACHE_DIR)),
+        };
+        let read = read_trend(files, cache_dir.as_deref())?;
+        report_read(&read, cache_dir.as_deref());
+        let trend = &read.trend;
+        for bad in &trend.skipped {
             eprintln!("warning: {bad}");
         }
-        let trend = analyse(history);
         let html_dir = match &self.html {
             Some(dir) => dir.clone(),
             None => target_dir()?.join("perfmatrix/dashboard"),
@@ -182,9 +198,14 @@ impl Render {
             ..HistoryOptions::default()
         };
         // Rendered in full before anything is written.
-        let pages = render_history_html(&trend, &options)?;
-        let markdown = render_history_markdown(&trend, self.latest)?;
-        let json = serde_json::to_string_pretty(&trend).context("cannot serialise the analysis")?;
+        let pages = render_history_html(trend, &options)?;
+        let markdown = render_history_markdown(trend, self.latest)?;
+        let json = match &self.json {
+            Some(_) => {
+                serde_json::to_string_pretty(trend).context("cannot serialise the analysis")?
+            }
+            None => String::new(),
+        };
         for page in &pages {
             write_atomically(&html_dir.join(&page.file_name), page.html.as_bytes())?;
         }
@@ -195,12 +216,51 @@ impl Render {
             write_atomically(path, json.as_bytes())?;
         }
         if let Some(dir) = &self.badges {
-            write_badges(&trend, dir)?;
+            write_badges(trend, dir)?;
         }
         print!("{markdown}");
         eprintln!("dashboard: {}", html_dir.join("index.html").display());
+        // Last: the outputs do not wait for the cache.
+        for warning in read.save_caches() {
+            eprintln!("warning: {warning} (the next read parses the history again)");
+        }
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// One line on what was read, and why a cache was dropped.
+fn report_read(read: &ReadTrend, cache_dir: Option<&Path>) {
+    let mut cached = 0;
+    let mut parsed = 0;
+    for file in &read.files {
+        cached += file.cached_lines;
+        parsed += file.parsed_lines;
+        if let CacheUse::Dropped(why) = &file.cache {
+            eprintln!(
+                "note: the history cache of {} was not used: {why}",
+                file.source
+            );
+        }
+    }
+    match cache_dir {
+        Some(dir) => eprintln!(
+            "history: {} file(s), {parsed} line(s) parsed, {cached} from the cache ({})",
+            read.files.len(),
+            dir.display()
+        ),
+        None => eprintln!(
+            "history: {} file(s), {parsed} line(s) parsed (no cache)",
+            read.files.len()
+        ),
+    }
+}
+
+/// The history files of a folder.
+fn dir_files(dir: &Path) -> anyhow::Result<Vec<HistoryFile>> {
+    Ok(history_files(dir)?
+        .iter()
+        .map(|path| HistoryFile::at_path(path))
+        .collect())
 }
 
 fn write_badges(trend: &Trend, dir: &Path) -> anyhow::Result<()> {
@@ -212,18 +272,23 @@ fn write_badges(trend: &Trend, dir: &Path) -> anyhow::Result<()> {
 }
 
 /// The history files of a git ref of the history branch.
-fn read_ref(rev: &str) -> anyhow::Result<History> {
+fn ref_files(rev: &str) -> anyhow::Result<Vec<HistoryFile>> {
     let files = crate::git::files_at(rev, BRANCH_DIR, "--ref")?;
-    let mut texts = Vec::new();
+    let mut found = Vec::new();
     for file in files.iter().filter(|f| {
         Path::new(f)
             .extension()
             .is_some_and(|e| e == perfmatrix_model::HISTORY_EXTENSION)
     }) {
-        texts.push((format!("{rev}:{file}"), crate::git::show(rev, file)?));
+        let text = crate::git::show(rev, file)?;
+        found.push(HistoryFile::in_memory(
+            format!("{rev}:{file}"),
+            Path::new(file),
+            text.into_bytes(),
+        ));
     }
-    if texts.is_empty() {
+    if found.is_empty() {
         bail!("--ref `{rev}` has no history files in {BRANCH_DIR}/ (*.jsonl)");
     }
-    Ok(History::parse_files(&texts))
+    Ok(found)
 }

@@ -1,0 +1,293 @@
+//! The cache folder of one history file: a small state file (what was read, the runs, each
+//! series' change points and memo) and the point files it names, oldest first. A save after a
+//! read that used the cache writes only the points added since, as one more point file, and the
+//! state; every [`MAX_POINT_FILES`] files the points are written afresh as one. So a push to
+//! `main` costs the new commit's points, not the whole history.
+//!
+//! Written in an order that keeps a crash harmless: a point file under a name not used before,
+//! then the state that names it (each a temp file renamed), then the files no state names any
+//! more are removed. A state whose files are missing or of the wrong length is dropped whole.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::point_columns::{PointsRef, ROOM, decode_into};
+use crate::{
+    BadRecord, BenchmarkId, ChangePointFound, Latest, MachineClass, PlatformTrend, Run, Series,
+    SeriesMemo,
+};
+
+/// The kind and version of a cache folder's files; another version is read anew.
+pub const CACHE_SCHEMA: crate::Schema = crate::Schema {
+    kind: "perfmatrix-history-cache",
+    version: 1,
+};
+
+/// How many point files a state names at most before they are written afresh as one.
+const MAX_POINT_FILES: usize = 16;
+
+const STATE_FILE: &str = "state.bin";
+
+/// The part of a history file a cache holds, and how to recognise it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ReadPart {
+    /// Bytes read: whole lines, up to and with the last newline.
+    pub(crate) bytes: u64,
+    /// Lines read.
+    pub(crate) lines: u64,
+    /// `prefix_hash` of `..bytes`.
+    pub(crate) hash: u64,
+}
+
+/// A state file.
+#[derive(Debug, Serialize, Deserialize)]
+struct State<R, S> {
+    schema: String,
+    version: u32,
+    /// The perfmatrix version that wrote it (the detectors may differ between versions).
+    perfmatrix: String,
+    source: String,
+    read: ReadPart,
+    /// The bad lines of the part read.
+    bad: Vec<BadRecord>,
+    platform: String,
+    classes: Vec<MachineClass>,
+    runs: R,
+    latest: Option<Latest>,
+    series: Vec<S>,
+    /// The point files, oldest first: their number (in the name) and length in bytes.
+    files: Vec<(u64, u64)>,
+}
+
+/// A series in the state: all but its points, and how many points its point files hold.
+#[derive(Debug, Serialize, Deserialize)]
+struct SeriesState<B, C, M> {
+    benchmark: B,
+    change_points: C,
+    memo: M,
+    stored: u32,
+}
+
+/// A point file: for each series with points in it, those points, in order.
+#[derive(Serialize, Deserialize)]
+struct PointFile<B, P> {
+    series: Vec<(B, P)>,
+}
+
+type StateRead = State<Vec<Run>, SeriesState<BenchmarkId, Vec<ChangePointFound>, SeriesMemo>>;
+type StateWrite<'a> =
+    State<&'a [Run], SeriesState<&'a BenchmarkId, &'a [ChangePointFound], &'a SeriesMemo>>;
+
+/// What is on disk, for the next save to add to.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layout {
+    files: Vec<(u64, u64)>,
+    stored: HashMap<BenchmarkId, u32>,
+}
+
+/// A cache read back.
+#[derive(Debug)]
+pub(crate) struct Cached {
+    pub(crate) read: ReadPart,
+    pub(crate) bad: Vec<BadRecord>,
+    pub(crate) trend: PlatformTrend,
+    pub(crate) layout: Layout,
+}
+
+/// Why a cache was not read.
+#[derive(Debug)]
+pub(crate) enum NotRead {
+    Missing,
+    Dropped(String),
+}
+
+/// The cache folder of the history file `source` of `platform`, in `cache_dir`.
+pub(crate) fn folder(cache_dir: &Path, platform: &str, source: &str) -> PathBuf {
+    let hash = crate::history_cache::fnv1a(crate::history_cache::FNV_START, source.as_bytes());
+    cache_dir.join(format!("{platform}-{hash:016x}"))
+}
+
+/// Reads the cache in `dir` of `source`, the history of `platform`.
+pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, NotRead> {
+    let bytes = match std::fs::read(dir.join(STATE_FILE)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(NotRead::Missing),
+        Err(e) => return Err(NotRead::Dropped(format!("cannot read it: {e}"))),
+    };
+    let dropped = |why: String| NotRead::Dropped(why);
+    let state: StateRead = postcard::from_bytes(&bytes)
+        .map_err(|e| dropped(format!("not a cache this build reads ({e})")))?;
+    if state.schema != CACHE_SCHEMA.kind
+        || state.version != CACHE_SCHEMA.version
+        || state.perfmatrix != env!("CARGO_PKG_VERSION")
+    {
+        return Err(dropped(format!(
+            "written by perfmatrix {} (cache version {})",
+            state.perfmatrix, state.version
+        )));
+    }
+    if state.source != source || state.platform != platform {
+        return Err(dropped(format!("the cache of {}", state.source)));
+    }
+    // The points of every series, from the point files in order.
+    let index: HashMap<&BenchmarkId, usize> = state
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.benchmark, i))
+        .collect();
+    // Each series' vector is sized once for all its points and a few more.
+    let mut points: Vec<Vec<crate::Point>> = state
+        .series
+        .iter()
+        .map(|s| Vec::with_capacity(s.stored as usize + ROOM))
+        .collect();
+    for &(number, len) in &state.files {
+        let path = point_file(dir, number);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| dropped(format!("cannot read {}: {e}", path.display())))?;
+        if bytes.len() as u64 != len {
+            return Err(dropped(format!(
+                "{} is not the file it names",
+                path.display()
+            )));
+        }
+        let file: PointFile<BenchmarkId, &[u8]> = postcard::from_bytes(&bytes)
+            .map_err(|e| dropped(format!("{} does not read back ({e})", path.display())))?;
+        for (benchmark, columns) in file.series {
+            let into = index.get(&benchmark).and_then(|&i| points.get_mut(i));
+            if into.and_then(|p| decode_into(columns, p)).is_none() {
+                return Err(dropped(format!(
+                    "{} holds an unknown or broken series",
+                    path.display()
+                )));
+            }
+        }
+    }
+    let mut stored = HashMap::with_capacity(state.series.len());
+    let mut series = Vec::with_capacity(state.series.len());
+    for (s, points) in state.series.into_iter().zip(points) {
+        if points.len() != s.stored as usize {
+            return Err(dropped(format!(
+                "`{}` has {} points, not {}",
+                s.benchmark,
+                points.len(),
+                s.stored
+            )));
+        }
+        stored.insert(s.benchmark.clone(), s.stored);
+        series.push(Series {
+            benchmark: s.benchmark,
+            points,
+            change_points: s.change_points,
+            memo: s.memo,
+        });
+    }
+    Ok(Cached {
+        read: state.read,
+        bad: state.bad,
+        trend: PlatformTrend {
+            platform: state.platform,
+            classes: state.classes,
+            runs: state.runs,
+            latest: state.latest,
+            series,
+        },
+        layout: Layout {
+            files: state.files,
+            stored,
+        },
+    })
+}
+
+/// Writes the cache of `trend` into `dir`: only the points beyond `previous` (what a cache read
+/// found on disk) when there is one and it has room for one more point file, else all of them.
+pub(crate) fn save(
+    dir: &Path,
+    source: &str,
+    read: ReadPart,
+    bad: &[BadRecord],
+    trend: &PlatformTrend,
+    previous: Option<&Layout>,
+) -> Result<(), String> {
+    let failed = |what: &Path, e: &dyn std::fmt::Display| {
+        format!("cannot write the history cache {}: {e}", what.display())
+    };
+    let previous = previous.filter(|p| p.files.len() < MAX_POINT_FILES);
+    let next = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| point_number(&e.ok()?.path()))
+        .max()
+        .map_or(0, |n| n + 1);
+    let stored_before = |s: &Series| {
+        previous.map_or(0, |p| {
+            p.stored
+                .get(&s.benchmark)
+                .map_or(0, |&n| (n as usize).min(s.points.len()))
+        })
+    };
+    let new: Vec<(&BenchmarkId, PointsRef<'_>)> = trend
+        .series
+        .iter()
+        .filter(|s| s.points.len() > stored_before(s))
+        .map(|s| (&s.benchmark, PointsRef(&s.points[stored_before(s)..])))
+        .collect();
+    let mut files = previous.map_or_else(Vec::new, |p| p.files.clone());
+    if !new.is_empty() || previous.is_none() {
+        let path = point_file(dir, next);
+        let bytes =
+            postcard::to_stdvec(&PointFile { series: new }).map_err(|e| failed(&path, &e))?;
+        crate::atomic::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, &e))?;
+        files.push((next, bytes.len() as u64));
+    }
+    let state: StateWrite<'_> = State {
+        schema: CACHE_SCHEMA.kind.to_owned(),
+        version: CACHE_SCHEMA.version,
+        perfmatrix: env!("CARGO_PKG_VERSION").to_owned(),
+        source: source.to_owned(),
+        read,
+        bad: bad.to_vec(),
+        platform: trend.platform.clone(),
+        classes: trend.classes.clone(),
+        runs: &trend.runs,
+        latest: trend.latest.clone(),
+        series: trend
+            .series
+            .iter()
+            .map(|s| SeriesState {
+                benchmark: &s.benchmark,
+                change_points: s.change_points.as_slice(),
+                memo: &s.memo,
+                stored: s.points.len() as u32,
+            })
+            .collect(),
+        files: files.clone(),
+    };
+    let path = dir.join(STATE_FILE);
+    let bytes = postcard::to_stdvec(&state).map_err(|e| failed(&path, &e))?;
+    crate::atomic::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, &e))?;
+    // Point files no state names any more (written afresh, or left by a crash).
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if point_number(&path).is_some_and(|n| !files.iter().any(|f| f.0 == n)) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    Ok(())
+}
+
+fn point_file(dir: &Path, number: u64) -> PathBuf {
+    dir.join(format!("points-{number}.bin"))
+}
+
+fn point_number(path: &Path) -> Option<u64> {
+    path.file_name()?
+        .to_str()?
+        .strip_prefix("points-")?
+        .strip_suffix(".bin")?
+        .parse()
+        .ok()
+}
