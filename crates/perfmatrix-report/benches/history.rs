@@ -7,7 +7,7 @@
 //!
 //! A tooling benchmark, run by hand and excluded from the gated suite (docs/history.md, "Scale",
 //! has the numbers): `cargo bench -p perfmatrix-report --bench history`. The largest history
-//! takes about 23 GB of disk under `target/perfmatrix-bench/` while it runs;
+//! takes about 20 GB of disk under `target/perfmatrix-bench/` while it runs;
 //! `PERFMATRIX_BENCH_HISTORY=BxC` picks another size (benchmarks × commits), and
 //! `PERFMATRIX_BENCH_PHASES=1` prints how long each phase of every run took.
 
