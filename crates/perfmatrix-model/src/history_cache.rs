@@ -1,12 +1,13 @@
-//! The history cache: each platform's history file parsed and analysed once and kept in a
-//! compact binary file, so that the next read parses only the lines appended since and searches
-//! only the ends of the series (docs/history.md, "Scale").
+//! The history cache: each platform's history file parsed and analysed once and kept in a cache
+//! folder (`cache_folder`), so that the next read parses only the lines appended since and
+//! searches only the ends of the series (docs/history.md, "The history cache" and "Scale").
 //!
 //! The cache is derived data, never a source of truth. It is checked when it is read: it must be
 //! of this build's cache schema and perfmatrix version, and name a first part of the file that
-//! is still there byte for byte at its start and at its end (the history is append-only, and any
-//! rewrite of the file changes its length or those bytes). A cache that does not match is
-//! dropped and the file read in full; a cache that cannot be written is a warning.
+//! is still there: no longer than the file, and hashing the same ([`prefix_hash`]: all of it, or
+//! blocks spread over it, the first and last included; the history is append-only). A cache that
+//! does not match is dropped and the file read in full; a cache that cannot be written is a
+//! warning.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
