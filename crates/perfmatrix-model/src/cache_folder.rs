@@ -177,6 +177,17 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
                 s.stored
             )));
         }
+        // The indices the analysis and the pages follow must lead somewhere.
+        let (runs, classes) = (state.runs.len(), state.classes.len());
+        if points
+            .iter()
+            .any(|p| p.run as usize >= runs || p.class as usize >= classes)
+        {
+            return Err(dropped(format!(
+                "`{}` has a point of a run or machine class it does not hold",
+                s.benchmark
+            )));
+        }
         stored.insert(s.benchmark.clone(), s.stored);
         series.push(Series {
             benchmark: s.benchmark,
@@ -290,4 +301,70 @@ fn point_number(path: &Path) -> Option<u64> {
         .strip_suffix(".bin")?
         .parse()
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{HistoryMode, Point, TimeSummary};
+
+    fn trend(run: u32) -> PlatformTrend {
+        let point = Point {
+            run,
+            class: 0,
+            mode: HistoryMode::Committed,
+            time: TimeSummary {
+                median_ns: 1.0,
+                lower_ns: 1.0,
+                upper_ns: 1.0,
+            },
+            instructions: None,
+            change: None,
+            verdict: None,
+        };
+        PlatformTrend {
+            platform: "x".to_owned(),
+            classes: vec![MachineClass {
+                slug: "s".to_owned(),
+                id: "i".to_owned(),
+            }],
+            runs: vec![Run {
+                commit: "c".to_owned(),
+                dirty: false,
+                date: String::new(),
+                measured_unix: 0,
+            }],
+            latest: None,
+            series: vec![Series::new(BenchmarkId::new("a/b").unwrap(), vec![point])],
+        }
+    }
+
+    const READ: ReadPart = ReadPart {
+        bytes: 0,
+        lines: 0,
+        hash: 0,
+    };
+
+    #[test]
+    fn a_saved_trend_loads_back_and_one_pointing_nowhere_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        save(dir.path(), "src", READ, &[], &trend(0), None).unwrap();
+        let back = load(dir.path(), "src", "x").unwrap();
+        assert_eq!(back.trend, trend(0));
+        assert!(matches!(
+            load(dir.path(), "other", "x"),
+            Err(NotRead::Dropped(_))
+        ));
+        // A point of run 1 where the platform holds one run: never followed into a panic.
+        save(dir.path(), "src", READ, &[], &trend(1), None).unwrap();
+        let Err(NotRead::Dropped(why)) = load(dir.path(), "src", "x") else {
+            panic!("a point of no run was read");
+        };
+        assert!(why.contains("`a/b`"), "{why}");
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            load(empty.path(), "src", "x"),
+            Err(NotRead::Missing)
+        ));
+    }
 }
