@@ -307,12 +307,14 @@ impl Fingerprint {
     }
 }
 
-/// 64-bit FNV-1a. Hand-written rather than `std`'s `DefaultHasher` because the id is stored in
+/// 64-bit FNV-1a (also what names a history cache folder and checks the part of a history file
+/// it read). Hand-written rather than `std`'s `DefaultHasher` because the id is stored in
 /// files and must never change: `DefaultHasher`'s algorithm is explicitly unspecified and may
 /// change between Rust releases, and `Hash` impls may feed bytes differently across versions.
 /// FNV-1a is fully specified by two constants and is plenty for telling a handful of machines
 /// apart (not a defence against crafted collisions, which no one here has a reason to make).
-fn fnv1a64(bytes: &[u8]) -> u64 {
+#[must_use]
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     bytes.iter().fold(OFFSET_BASIS, |hash, &byte| {

@@ -36,7 +36,7 @@ pub use fingerprint::{
     Toolchain, UNKNOWN, X86Id,
 };
 pub use git::parse_commit;
-pub use key::{ComparabilityKey, CountKey, FieldDiff};
+pub use key::{ComparabilityKey, CountKey, FieldDiff, fnv1a64};
 pub use toolchain::{cc_version, env_flags, rustc_version};
 
 /// The target triple this crate was compiled for (from Cargo's `TARGET`), so that a benchmark

@@ -105,7 +105,7 @@ pub(crate) enum NotRead {
 
 /// The cache folder of the history file `source` of `platform`, in `cache_dir`.
 pub(crate) fn folder(cache_dir: &Path, platform: &str, source: &str) -> PathBuf {
-    let hash = crate::history_cache::fnv1a(crate::history_cache::FNV_START, source.as_bytes());
+    let hash = perfmatrix_fingerprint::fnv1a64(source.as_bytes());
     cache_dir.join(format!("{platform}-{hash:016x}"))
 }
 
@@ -233,18 +233,16 @@ pub(crate) fn save(
         .filter_map(|e| point_number(&e.ok()?.path()))
         .max()
         .map_or(0, |n| n + 1);
-    let stored_before = |s: &Series| {
-        previous.map_or(0, |p| {
-            p.stored
-                .get(&s.benchmark)
-                .map_or(0, |&n| (n as usize).min(s.points.len()))
-        })
-    };
+    // Each series' points beyond those the point files on disk hold already.
     let new: Vec<(&BenchmarkId, PointsRef<'_>)> = trend
         .series
         .iter()
-        .filter(|s| s.points.len() > stored_before(s))
-        .map(|s| (&s.benchmark, PointsRef(&s.points[stored_before(s)..])))
+        .filter_map(|s| {
+            let stored = previous
+                .and_then(|p| p.stored.get(&s.benchmark))
+                .map_or(0, |&n| (n as usize).min(s.points.len()));
+            (s.points.len() > stored).then(|| (&s.benchmark, PointsRef(&s.points[stored..])))
+        })
         .collect();
     let mut files = previous.map_or_else(Vec::new, |p| p.files.clone());
     if !new.is_empty() || previous.is_none() {

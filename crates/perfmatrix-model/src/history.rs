@@ -330,22 +330,27 @@ pub struct History {
 }
 
 /// Why a last line without a newline is skipped: it is read once it ends.
-pub(crate) const UNFINISHED_LINE: &str =
-    "the last line has no newline: an unfinished line, read once it ends";
+const UNFINISHED_LINE: &str = "the last line has no newline: an unfinished line, read once it ends";
 
-/// The platform whose history the file `source` holds: its name's stem (`<triple>.jsonl`).
-pub(crate) fn platform_of(source: &str) -> String {
-    Path::new(source)
-        .file_stem()
+/// The platform whose history the file `path` holds: its name's stem (`<triple>.jsonl`).
+pub(crate) fn platform_of(path: &Path) -> String {
+    path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// What [`parse_lines`] read: how many bytes and lines the ended lines take, and the last line
+/// if it has not ended (skipped, and not part of what was read).
+pub(crate) struct Parsed {
+    pub(crate) bytes: usize,
+    pub(crate) lines: usize,
+    pub(crate) unfinished: Option<BadRecord>,
 }
 
 /// Parses the history lines of `bytes` (lines `first_line`, `first_line + 1`, … of `source`, the
 /// history file of `platform`): each record to `record`, each bad line to `bad`. Blank lines are
 /// ignored; a record of another platform is a bad line. A line is read only once it ends with a
-/// newline, so a line being written is never half-read; returns how many bytes the ended lines
-/// take (what was read) and how many lines that is.
+/// newline, so a line being written is never half-read.
 pub(crate) fn parse_lines(
     source: &str,
     platform: &str,
@@ -353,7 +358,7 @@ pub(crate) fn parse_lines(
     first_line: usize,
     mut record: impl FnMut(HistoryRecord),
     bad: &mut Vec<BadRecord>,
-) -> (usize, usize) {
+) -> Parsed {
     let ended = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let mut lines = 0;
     for line in bytes[..ended].split_inclusive(|&b| b == b'\n') {
@@ -384,14 +389,16 @@ pub(crate) fn parse_lines(
             }),
         }
     }
-    if !bytes[ended..].trim_ascii().is_empty() {
-        bad.push(BadRecord {
-            source: source.to_owned(),
-            line: first_line + lines,
-            reason: UNFINISHED_LINE.to_owned(),
-        });
+    let unfinished = (!bytes[ended..].trim_ascii().is_empty()).then(|| BadRecord {
+        source: source.to_owned(),
+        line: first_line + lines,
+        reason: UNFINISHED_LINE.to_owned(),
+    });
+    Parsed {
+        bytes: ended,
+        lines,
+        unfinished,
     }
-    (ended, lines)
 }
 
 impl History {
@@ -401,46 +408,30 @@ impl History {
     /// line without a newline is skipped as unfinished.
     pub fn parse_into(&mut self, source: &str, bytes: &[u8]) {
         let records = &mut self.records;
-        parse_lines(
+        let parsed = parse_lines(
             source,
-            &platform_of(source),
+            &platform_of(Path::new(source)),
             bytes,
             1,
             |r| records.push(r),
             &mut self.bad,
         );
+        self.bad.extend(parsed.unfinished);
     }
 
-    /// Parses several history files, `(source, text)` each, as [`History::parse_into`] one after
-    /// another would, but in parallel: the files are shared out over the cores (a platform's
-    /// file is one share), and the records and skipped lines come out in file order.
-    #[must_use]
-    pub fn parse_files<T: AsRef<[u8]> + Sync>(files: &[(String, T)]) -> Self {
-        let parts = crate::cores::map_in_parallel(files, |(source, text)| {
-            let mut part = Self::default();
-            part.parse_into(source, text.as_ref());
-            part
-        });
-        let mut history = Self::default();
-        for part in parts {
-            history.records.extend(part.records);
-            history.bad.extend(part.bad);
-        }
-        history
-    }
-
-    /// Reads every `*.jsonl` history file of `dir`, sorted by name, parsed in parallel
-    /// ([`History::parse_files`]). A missing folder is an empty history.
+    /// Reads every `*.jsonl` history file of `dir`, sorted by name, one after another. A missing
+    /// folder is an empty history. (`read_trend` reads a folder in parallel and through its
+    /// cache; this is the plain reading, for a library user and as the tests' reference.)
     pub fn read_dir(dir: &Path) -> Result<Self, ModelError> {
-        let mut files = Vec::new();
+        let mut history = Self::default();
         for path in history_files(dir)? {
-            let text = std::fs::read(&path).map_err(|source| ModelError::Read {
+            let bytes = std::fs::read(&path).map_err(|source| ModelError::Read {
                 path: path.clone(),
                 source,
             })?;
-            files.push((path.display().to_string(), text));
+            history.parse_into(&path.display().to_string(), &bytes);
         }
-        Ok(Self::parse_files(&files))
+        Ok(history)
     }
 }
 
@@ -578,36 +569,6 @@ mod tests {
     const X86: &str = "x86_64-unknown-linux-gnu";
     const A: &str = "aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111";
     const B: &str = "bbbb2222bbbb2222bbbb2222bbbb2222bbbb2222";
-
-    /// Parsing files in parallel gives what parsing them one after another gives: the same
-    /// records and skipped lines, in file order, whatever the number of files per core.
-    #[test]
-    fn files_parsed_in_parallel_come_out_in_file_order() {
-        let files: Vec<(String, String)> = (0..7)
-            .map(|f| {
-                let mut text = String::new();
-                for b in 0..3 {
-                    let id = format!("g/{f}-{b}");
-                    let line =
-                        serde_json::to_string(&record(A, X86, &id, 100.0 + f64::from(f))).unwrap();
-                    text.push_str(&line);
-                    text.push('\n');
-                }
-                text.push_str("{ truncated\n");
-                (format!("f{f}/{X86}.jsonl"), text)
-            })
-            .collect();
-        let mut one_by_one = History::default();
-        for (source, text) in &files {
-            one_by_one.parse_into(source, text.as_bytes());
-        }
-        let parallel = History::parse_files(&files);
-        assert_eq!(parallel, one_by_one);
-        assert_eq!(parallel.records.len(), 21);
-        assert_eq!(parallel.bad.len(), 7);
-        assert_eq!(parallel.bad[6].source, format!("f6/{X86}.jsonl"));
-        assert_eq!(History::parse_files::<Vec<u8>>(&[]), History::default());
-    }
 
     #[test]
     fn appended_records_read_back_and_a_commit_is_not_written_twice() {

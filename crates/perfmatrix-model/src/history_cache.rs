@@ -12,6 +12,8 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use perfmatrix_fingerprint::fnv1a64;
+
 use crate::cache_folder::{self, Layout, NotRead, ReadPart};
 use crate::history::{parse_lines, platform_of};
 use crate::{
@@ -48,7 +50,7 @@ impl HistoryFile {
     pub fn at_path(path: &Path) -> Self {
         Self {
             source: path.display().to_string(),
-            platform: platform_of(&path.display().to_string()),
+            platform: platform_of(path),
             content: Content::Path(path.to_owned()),
         }
     }
@@ -58,7 +60,7 @@ impl HistoryFile {
     pub fn in_memory(source: String, name: &Path, bytes: Vec<u8>) -> Self {
         Self {
             source,
-            platform: platform_of(&name.display().to_string()),
+            platform: platform_of(name),
             content: Content::Bytes(bytes),
         }
     }
@@ -72,19 +74,30 @@ impl HistoryFile {
         }
     }
 
-    /// The bytes `start..end` (within the length).
-    fn range(&self, start: u64, end: u64) -> Result<Vec<u8>, ModelError> {
+    /// The bytes of `ranges` (each `start..end`, within the length), one after another, read
+    /// through one open file.
+    fn read(&self, ranges: &[(u64, u64)]) -> Result<Vec<u8>, ModelError> {
+        let total: u64 = ranges.iter().map(|(start, end)| end - start).sum();
+        let mut bytes = Vec::with_capacity(total as usize);
         match &self.content {
             Content::Path(path) => {
                 let io = |source| read_error(path, source);
                 let mut file = std::fs::File::open(path).map_err(io)?;
-                file.seek(SeekFrom::Start(start)).map_err(io)?;
-                let mut bytes = Vec::with_capacity((end - start) as usize);
-                file.take(end - start).read_to_end(&mut bytes).map_err(io)?;
-                Ok(bytes)
+                for &(start, end) in ranges {
+                    file.seek(SeekFrom::Start(start)).map_err(io)?;
+                    (&mut file)
+                        .take(end - start)
+                        .read_to_end(&mut bytes)
+                        .map_err(io)?;
+                }
             }
-            Content::Bytes(bytes) => Ok(bytes[start as usize..end as usize].to_vec()),
+            Content::Bytes(all) => {
+                for &(start, end) in ranges {
+                    bytes.extend_from_slice(&all[start as usize..end as usize]);
+                }
+            }
         }
+        Ok(bytes)
     }
 }
 
@@ -124,14 +137,15 @@ pub struct FileRead {
 pub struct ReadTrend {
     pub trend: Trend,
     pub files: Vec<FileRead>,
-    cache_dir: Option<PathBuf>,
-    /// Per platform of `trend`, what its cache needs to be written.
-    states: Vec<CacheState>,
+    /// Per platform of `trend`, what its cache needs to be written (none without a cache).
+    states: Vec<Option<CacheState>>,
 }
 
 /// What saving one platform's cache needs besides its trend.
 #[derive(Debug)]
 struct CacheState {
+    /// The platform's cache folder.
+    folder: PathBuf,
     source: String,
     read: ReadPart,
     /// The bad lines of the part read.
@@ -166,16 +180,9 @@ pub fn read_trend(
     let mut skipped = Vec::new();
     for loaded in loaded {
         let loaded = loaded?;
-        skipped.extend(loaded.bad.iter().cloned());
-        skipped.extend(loaded.unfinished);
-        states.push(CacheState {
-            source: loaded.file.source.clone(),
-            read: loaded.read,
-            changed: loaded.file.parsed_lines > 0 || loaded.file.cache != CacheUse::Used,
-            bad: loaded.bad,
-            layout: loaded.layout,
-        });
+        skipped.extend(loaded.bad);
         reads.push(loaded.file);
+        states.push(loaded.state);
         platforms.push(loaded.trend);
     }
     let mut all: Vec<&mut PlatformTrend> = platforms.iter_mut().collect();
@@ -188,7 +195,6 @@ pub fn read_trend(
             skipped,
         },
         files: reads,
-        cache_dir: cache_dir.map(Path::to_owned),
         states,
     })
 }
@@ -197,29 +203,24 @@ pub fn read_trend(
 struct Loaded {
     trend: PlatformTrend,
     file: FileRead,
-    read: ReadPart,
-    /// The bad lines of what was read (what the cache keeps).
+    /// Its bad lines: those of the part read, then an unfinished last line.
     bad: Vec<BadRecord>,
-    /// A last line without a newline: reported, not read.
-    unfinished: Option<BadRecord>,
-    layout: Option<Layout>,
+    state: Option<CacheState>,
 }
 
 fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, ModelError> {
     let len = file.len()?;
-    let (cached, cache) = match cache_dir {
+    let folder = cache_dir.map(|dir| cache_folder::folder(dir, &file.platform, &file.source));
+    let (cached, cache) = match &folder {
         None => (None, CacheUse::Off),
-        Some(dir) => {
-            let folder = cache_folder::folder(dir, &file.platform, &file.source);
-            match cache_folder::load(&folder, &file.source, &file.platform) {
-                Ok(cached) => match matches_file(file, len, cached.read)? {
-                    Ok(()) => (Some(cached), CacheUse::Used),
-                    Err(why) => (None, CacheUse::Dropped(why)),
-                },
-                Err(NotRead::Missing) => (None, CacheUse::Missing),
-                Err(NotRead::Dropped(why)) => (None, CacheUse::Dropped(why)),
-            }
-        }
+        Some(folder) => match cache_folder::load(folder, &file.source, &file.platform) {
+            Ok(cached) => match matches_file(file, len, cached.read)? {
+                Ok(()) => (Some(cached), CacheUse::Used),
+                Err(why) => (None, CacheUse::Dropped(why)),
+            },
+            Err(NotRead::Missing) => (None, CacheUse::Missing),
+            Err(NotRead::Dropped(why)) => (None, CacheUse::Dropped(why)),
+        },
     };
     let (mut builder, mut read, mut bad, layout) = match cached {
         Some(c) => (
@@ -233,51 +234,49 @@ fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, ModelErr
             ReadPart {
                 bytes: 0,
                 lines: 0,
-                hash: FNV_START,
+                hash: fnv1a64(&[]),
             },
             Vec::new(),
             None,
         ),
     };
-    let tail = file.range(read.bytes, len)?;
-    let mut bad_now = Vec::new();
-    let (ended, lines) = parse_lines(
+    let tail = file.read(&[(read.bytes, len)])?;
+    let parsed = parse_lines(
         &file.source,
         &file.platform,
         &tail,
         read.lines as usize + 1,
         |record| builder.push(record),
-        &mut bad_now,
-    );
-    // An unfinished last line is reported every time, until it ends: it is not part of what
-    // the cache holds.
-    let unfinished = bad_now
-        .last()
-        .filter(|b| b.reason == crate::history::UNFINISHED_LINE)
-        .cloned();
-    bad.extend(
-        bad_now
-            .into_iter()
-            .filter(|b| Some(b) != unfinished.as_ref()),
+        &mut bad,
     );
     let cached_lines = read.lines;
-    if ended > 0 {
-        read.bytes += ended as u64;
-        read.lines += lines as u64;
+    if parsed.bytes > 0 {
+        read.bytes += parsed.bytes as u64;
+        read.lines += parsed.lines as u64;
         read.hash = prefix_hash(file, read.bytes)?;
     }
+    let file_read = FileRead {
+        source: file.source.clone(),
+        cache,
+        cached_lines,
+        parsed_lines: parsed.lines as u64,
+    };
+    // An unfinished last line is reported every time, until it ends: it is not part of what
+    // the cache holds.
+    let shown = bad.iter().cloned().chain(parsed.unfinished).collect();
+    let state = folder.map(|folder| CacheState {
+        folder,
+        source: file.source.clone(),
+        read,
+        changed: parsed.lines > 0 || file_read.cache != CacheUse::Used,
+        bad,
+        layout,
+    });
     Ok(Loaded {
         trend: builder.finish(),
-        file: FileRead {
-            source: file.source.clone(),
-            cache,
-            cached_lines,
-            parsed_lines: lines as u64,
-        },
-        read,
-        bad,
-        unfinished,
-        layout,
+        file: file_read,
+        bad: shown,
+        state,
     })
 }
 
@@ -286,15 +285,15 @@ fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, ModelErr
 /// append-only; an edit of the part a cache read changes its length or, for all but the largest
 /// files, one of these blocks.
 fn prefix_hash(file: &HistoryFile, end: u64) -> Result<u64, ModelError> {
-    if end <= SAMPLES * SAMPLE_BYTES {
-        return Ok(fnv1a(FNV_START, &file.range(0, end)?));
-    }
-    let mut hash = FNV_START;
-    for i in 0..SAMPLES {
-        let start = (end - SAMPLE_BYTES) * i / (SAMPLES - 1);
-        hash = fnv1a(hash, &file.range(start, start + SAMPLE_BYTES)?);
-    }
-    Ok(hash)
+    let blocks: Vec<(u64, u64)> = if end <= SAMPLES * SAMPLE_BYTES {
+        vec![(0, end)]
+    } else {
+        (0..SAMPLES)
+            .map(|i| (end - SAMPLE_BYTES) * i / (SAMPLES - 1))
+            .map(|start| (start, start + SAMPLE_BYTES))
+            .collect()
+    };
+    Ok(fnv1a64(&file.read(&blocks)?))
 }
 
 /// Whether `file` (of `len` bytes) still starts with the part a cache read, else why not.
@@ -319,20 +318,16 @@ impl ReadTrend {
     /// Returns a warning per cache that could not be written (the history was read either way).
     #[must_use]
     pub fn save_caches(&self) -> Vec<String> {
-        let Some(dir) = &self.cache_dir else {
-            return Vec::new();
-        };
         let work: Vec<_> = self
             .trend
             .platforms
             .iter()
             .zip(&self.states)
-            .filter(|(_, state)| state.changed)
+            .filter_map(|(trend, state)| state.as_ref().filter(|s| s.changed).map(|s| (trend, s)))
             .collect();
         crate::cores::map_in_parallel(&work, |(trend, state)| {
-            let folder = cache_folder::folder(dir, &trend.platform, &state.source);
             cache_folder::save(
-                &folder,
+                &state.folder,
                 &state.source,
                 state.read,
                 &state.bad,
@@ -345,16 +340,6 @@ impl ReadTrend {
         .flatten()
         .collect()
     }
-}
-
-/// FNV-1a's offset basis: the hash of nothing.
-pub(crate) const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// FNV-1a, 64 bits, from `hash` on: stable across builds, so a cache keeps matching.
-pub(crate) fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(hash, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]

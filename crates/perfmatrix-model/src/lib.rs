@@ -58,5 +58,5 @@ pub use store::{
 };
 pub use trend::{
     ChangePointFound, Latest, PlatformBuilder, PlatformTrend, Point, Run, Series, SeriesMemo,
-    Signal, TREND_SCHEMA, Trend, analyse, analyse_platform, analyse_platforms, series_of,
+    Signal, TREND_SCHEMA, Trend, analyse, analyse_platforms,
 };

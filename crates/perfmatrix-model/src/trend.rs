@@ -230,12 +230,6 @@ impl PlatformBuilder {
         }
     }
 
-    /// The platform gathered.
-    #[must_use]
-    pub fn platform(&self) -> &str {
-        &self.trend.platform
-    }
-
     /// Adds one record (of this platform) as the newest point of its benchmark.
     pub fn push(&mut self, record: HistoryRecord) {
         let t = &mut self.trend;
@@ -291,7 +285,7 @@ impl PlatformBuilder {
     }
 
     /// The trend gathered: series sorted by benchmark id, change points as they were (for the
-    /// series gathered before) or none yet ([`analyse_platform`] finds them).
+    /// series gathered before) or none yet ([`analyse_platforms`] finds them).
     #[must_use]
     pub fn finish(self) -> PlatformTrend {
         let mut trend = self.trend;
@@ -318,8 +312,7 @@ impl PlatformBuilder {
 
 /// Builds the series of `history`, grouped by platform and benchmark in record order, with no
 /// change points yet ([`analyse`] finds them).
-#[must_use]
-pub fn series_of(history: History) -> Trend {
+fn series_of(history: History) -> Trend {
     let mut platforms: BTreeMap<String, PlatformBuilder> = BTreeMap::new();
     for record in history.records {
         platforms
@@ -377,14 +370,9 @@ pub fn analyse(history: History) -> Trend {
     trend
 }
 
-/// Finds the change points of every series of `platform` ([`analyse`]), resuming the time
-/// detector from each series' memo (a series that grew is searched only at its end).
-pub fn analyse_platform(platform: &mut PlatformTrend) {
-    analyse_platforms(&mut [platform]);
-}
-
-/// [`analyse_platform`] for several platforms, every series on its own: they are shared out
-/// over the cores.
+/// Finds the change points of every series of `platforms` ([`analyse`]), resuming each time
+/// detector from its series' memo (a series that grew is searched only at its end). Every
+/// series is searched on its own: they are shared out over the cores.
 pub fn analyse_platforms(platforms: &mut [&mut PlatformTrend]) {
     let mut work: Vec<(&[Run], usize, &mut Series)> = platforms
         .iter_mut()

@@ -307,8 +307,9 @@ fn scaled(series: &[f64]) -> (Vec<f64>, f64) {
     (series.iter().map(|&x| x * inverse).collect(), scale)
 }
 
-/// FNV-1a over the bits of `values`: a stable hash (the same in every build), to tell whether a
-/// memo's points are still the series' first points.
+/// FNV-1a over the bits of `values`, one step per value rather than per byte (it runs over every
+/// series on every read): a stable hash (the same in every build), to tell whether a memo's
+/// points are still the series' first points.
 fn fnv1a(values: &[f64]) -> u64 {
     fnv1a_from(0xcbf2_9ce4_8422_2325, values)
 }
