@@ -149,6 +149,23 @@ fn all_reports() -> [Report; 3] {
     [selected(), no_comparable(), passing()]
 }
 
+/// Every report of this file in every format, byte for byte (`tests/snapshots/`): a change to
+/// what a reader sees shows as a diff to review (`cargo insta review`).
+#[test]
+fn every_report_renders_as_its_snapshot() {
+    let mut remeasured = selected();
+    remeasured.mark_remeasured(&[remeasured.rows[0].id.clone()]);
+    for (name, report) in [
+        ("selected", selected()),
+        ("no_comparable", no_comparable()),
+        ("passing", passing()),
+        ("paired", paired()),
+        ("remeasured", remeasured),
+    ] {
+        insta::assert_snapshot!(format!("platform_{name}"), common::every_rendering(&report));
+    }
+}
+
 #[test]
 fn every_format_renders_every_report() {
     for report in all_reports() {
@@ -452,8 +469,8 @@ fn a_remeasured_verdict_says_so_in_table_and_markdown() {
     assert_eq!(md.matches("(re-measured)").count(), 1, "{md}");
 }
 
-#[test]
-fn a_paired_report_names_both_commits_and_its_samples_in_every_format() {
+/// [`selected`] measured as a paired run against `origin/main`, with uncommitted changes.
+fn paired() -> Report {
     let mut report = selected();
     report.baseline = BaselineChoice::Paired {
         head: Revision {
@@ -469,6 +486,12 @@ fn a_paired_report_names_both_commits_and_its_samples_in_every_format() {
         why: "--against origin/main".to_owned(),
         samples: "6–20 process pairs × 30 interleaved samples".to_owned(),
     };
+    report
+}
+
+#[test]
+fn a_paired_report_names_both_commits_and_its_samples_in_every_format() {
+    let report = paired();
     let table = strip_ansi(&render(&report, Format::Table, PLAIN).unwrap());
     assert!(
         table.contains(

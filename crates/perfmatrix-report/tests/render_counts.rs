@@ -144,6 +144,14 @@ fn merged() -> MergedReport {
 
 /// The line of the terminal or Markdown table that shows `id` (the first, in a merged report
 /// whose platform table comes first, is the benchmark table's).
+/// This file's reports with counts in every format, byte for byte (`tests/snapshots/`).
+#[test]
+fn every_report_with_counts_renders_as_its_snapshot() {
+    insta::assert_snapshot!("counts_x86", common::every_rendering(&x86()));
+    insta::assert_snapshot!("counts_arm", common::every_rendering(&arm()));
+    insta::assert_snapshot!("counts_merged", common::every_merged_rendering(&merged()));
+}
+
 fn line_of<'a>(text: &'a str, id: &str) -> &'a str {
     text.lines()
         .find(|l| l.starts_with(&format!("{id} ")) || l.starts_with(&format!("| `{id}` |")))

@@ -76,6 +76,22 @@ fn all_reports() -> Vec<MergedReport> {
     vec![passing(), failing(), hostile(), nan_and_infinities()]
 }
 
+/// Every merged report of this file in every format, byte for byte (`tests/snapshots/`).
+#[test]
+fn every_merged_report_renders_as_its_snapshot() {
+    for (name, report) in [
+        ("passing", passing()),
+        ("failing", failing()),
+        ("hostile", hostile()),
+        ("nan_and_infinities", nan_and_infinities()),
+    ] {
+        insta::assert_snapshot!(
+            format!("merged_{name}"),
+            common::every_merged_rendering(&report)
+        );
+    }
+}
+
 /// The data rows of the Markdown benchmark table.
 fn markdown_bench_rows(md: &str) -> Vec<&str> {
     md.lines()

@@ -185,3 +185,30 @@ pub fn table_body(table: &str) -> Vec<&str> {
         .take_while(|l| !l.is_empty())
         .collect()
 }
+
+/// `report` in every format (the table plain and in colour), one after another under a header
+/// each: what a snapshot test keeps byte for byte.
+pub fn every_rendering(report: &Report) -> String {
+    every_format(|format, style| perfmatrix_report::render(report, format, style).unwrap())
+}
+
+/// `report`, a merged one, in every format as [`every_rendering`] gives a platform's.
+pub fn every_merged_rendering(report: &MergedReport) -> String {
+    every_format(|format, style| perfmatrix_report::render_merged(report, format, style).unwrap())
+}
+
+fn every_format(render: impl Fn(perfmatrix_report::Format, Style) -> String) -> String {
+    use perfmatrix_report::Format;
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for (name, format, style) in [
+        ("table", Format::Table, PLAIN),
+        ("table in colour", Format::Table, COLOR),
+        ("markdown", Format::Markdown, PLAIN),
+        ("json", Format::Json, PLAIN),
+        ("html", Format::Html, PLAIN),
+    ] {
+        writeln!(out, "===== {name}\n{}", render(format, style)).unwrap();
+    }
+    out
+}
