@@ -27,7 +27,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
 /// Writes `bytes` to `path` as [`write_atomically`] does (a temp file renamed over it) but
 /// without waiting for the disk: for derived files that are checked when read (the history
 /// cache), where a file lost in a crash costs a rebuild, not data.
-pub(crate) fn replace_unsynced(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
+pub fn replace_unsynced(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     write_through_temp(path, bytes, false)
 }
 

@@ -16,10 +16,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId as CriterionId, Criterion, SamplingMode, Throughput};
-use perfmatrix_model::{
-    BenchmarkId, HISTORY_SCHEMA, HistoryFile, HistoryMode, HistoryRecord, MachineClass, RowVerdict,
-    TimeSummary, history_files, history_path, read_trend,
+use perfmatrix_history::{
+    HISTORY_SCHEMA, HistoryFile, HistoryMode, HistoryRecord, MachineClass, TimeSummary,
+    history_files, history_path, read_trend,
 };
+use perfmatrix_model::{BenchmarkId, RowVerdict};
 use perfmatrix_report::{HistoryOptions, render_history_html, render_history_markdown};
 
 const PLATFORMS: usize = 8;

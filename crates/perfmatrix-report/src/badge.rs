@@ -2,7 +2,8 @@
 //! verdict of its newest commit, as a standalone SVG file or inline in a history page. Text is
 //! laid out with an estimated character width (no font is loaded) and XML-escaped.
 
-use perfmatrix_model::{HistoryMode, PlatformTrend, RowVerdict};
+use perfmatrix_history::{HistoryMode, PlatformTrend};
+use perfmatrix_model::RowVerdict;
 
 use crate::text::{printable, shorten};
 

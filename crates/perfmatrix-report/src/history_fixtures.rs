@@ -2,10 +2,11 @@
 //! a sample trend of two platforms with a class change, change points of every signal and
 //! hostile strings (`<`, `&`, quotes) in its ids, commits and slugs, and a large synthetic one.
 
-use perfmatrix_model::{
-    BenchmarkId, ChangePointFound, HistoryMode, Latest, MachineClass, PlatformTrend, Point,
-    RowVerdict, Run, Series, Signal, TREND_SCHEMA, TimeSummary, Trend,
+use perfmatrix_history::{
+    ChangePointFound, HistoryMode, Latest, MachineClass, PlatformTrend, Point, Run, Series, Signal,
+    TREND_SCHEMA, TimeSummary, Trend,
 };
+use perfmatrix_model::{BenchmarkId, RowVerdict};
 
 pub(crate) const X86: &str = "x86_64-unknown-linux-gnu";
 pub(crate) const ARM: &str = "aarch64-unknown-linux-gnu";
@@ -172,7 +173,7 @@ pub(crate) fn sample() -> Trend {
         schema: TREND_SCHEMA.kind.to_owned(),
         version: TREND_SCHEMA.version,
         platforms: vec![arm, x86],
-        skipped: vec![perfmatrix_model::BadRecord {
+        skipped: vec![perfmatrix_history::BadRecord {
             source: "history/x86_64-unknown-linux-gnu.jsonl".to_owned(),
             line: 3,
             reason: "expected value".to_owned(),

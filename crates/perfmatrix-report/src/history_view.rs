@@ -10,7 +10,9 @@
 use std::collections::HashSet;
 
 use minijinja::{Environment, Value, context};
-use perfmatrix_model::{ChangePointFound, PlatformTrend, Series, Trend, short_commit};
+use perfmatrix_history::{ChangePointFound, PlatformTrend, Series, Trend};
+use perfmatrix_model::short_commit;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Style;
@@ -403,8 +405,10 @@ pub fn render_history_html(
             html: render(&env, PLATFORM.0, ctx)?,
         })
     };
-    let platforms: Vec<usize> = (0..trend.platforms.len()).collect();
-    let rendered = perfmatrix_model::map_in_parallel(&platforms, |&k| page_of(k));
+    let rendered: Vec<Result<HistoryPage, ReportError>> = (0..trend.platforms.len())
+        .into_par_iter()
+        .map(page_of)
+        .collect();
     for page in rendered {
         pages.push(page?);
     }
@@ -522,7 +526,7 @@ pub fn render_badge(platform: &PlatformTrend) -> String {
 mod tests {
     use super::*;
     use crate::history_fixtures::{ARM, X86, change_point, commit, empty, large, sample, stepped};
-    use perfmatrix_model::Signal;
+    use perfmatrix_history::Signal;
 
     fn pages(trend: &Trend, options: &HistoryOptions) -> Vec<HistoryPage> {
         render_history_html(trend, options).unwrap()

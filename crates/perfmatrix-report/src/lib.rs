@@ -1,7 +1,7 @@
 //! Renders one platform's verdict (`perfmatrix_model::Report`, [`render`]) or the merged verdict
 //! of a CI matrix (`perfmatrix_model::MergedReport`, [`render_merged`]) as a terminal table,
 //! GitHub Markdown, a self-contained HTML page or JSON; and a performance history
-//! (`perfmatrix_model::Trend`) as a dashboard of self-contained HTML pages
+//! (`perfmatrix_history::Trend`) as a dashboard of self-contained HTML pages
 //! ([`render_history_html`]), a Markdown summary ([`render_history_markdown`]) and SVG status
 //! badges ([`render_badge`]).
 //!

@@ -11,7 +11,8 @@
 
 use std::fmt::Write as _;
 
-use perfmatrix_model::{ChangePointFound, PlatformTrend, Point, Series, Signal, short_commit};
+use perfmatrix_history::{ChangePointFound, PlatformTrend, Point, Series, Signal};
+use perfmatrix_model::short_commit;
 use serde::Serialize;
 
 use crate::scale::{coord, nice_step};
@@ -766,7 +767,7 @@ fn x_tick_indices(n: usize) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::history_fixtures::{X86, platform, point, series};
-    use perfmatrix_model::MachineClass;
+    use perfmatrix_history::MachineClass;
 
     /// The chart of `s` alone on a platform of `classes`.
     fn chart_of(s: &Series, classes: &[MachineClass]) -> TrendChart {
@@ -798,7 +799,7 @@ mod tests {
             .map(|i| {
                 let mut p = point(i, 1000.0, 0);
                 let estimate = if i == 6 { 0.10 } else { 0.0 };
-                p.change = Some(perfmatrix_model::ChangeSummary {
+                p.change = Some(perfmatrix_history::ChangeSummary {
                     estimate,
                     lower: estimate - 0.01,
                     upper: estimate + 0.01,

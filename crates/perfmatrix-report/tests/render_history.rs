@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use perfmatrix_model::{History, analyse};
+use perfmatrix_history::{History, analyse};
 use perfmatrix_report::{
     HistoryOptions, render_badge, render_history_html, render_history_markdown,
 };

@@ -130,7 +130,7 @@ impl Bench {
             .clone()
             .unwrap_or_else(|| crate::history::local_dir(&ws.target_dir));
         let appended = crate::history::records_of(results, None)
-            .and_then(|records| Ok(perfmatrix_model::append(&dir, &records)?));
+            .and_then(|records| Ok(perfmatrix_history::append(&dir, &records)?));
         match appended {
             Ok(outcome) => crate::history::report_appended(&dir, &outcome),
             Err(err) => eprintln!("history: not appended: {err:#}"),

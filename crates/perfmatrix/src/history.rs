@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use perfmatrix_model::{
-    CacheUse, CommitInfo, HistoryFile, HistoryRecord, ReadTrend, Results, Trend, append,
-    history_files, read_trend, records_from_results, write_atomically,
+use perfmatrix_history::{
+    CacheUse, CommitInfo, HistoryFile, HistoryRecord, ReadTrend, Trend, append, history_files,
+    read_trend, records_from_results,
 };
+use perfmatrix_model::{Results, write_atomically};
 use perfmatrix_report::{
     HistoryOptions, render_badge, render_history_html, render_history_markdown,
 };
@@ -147,7 +148,7 @@ pub(crate) fn records_of(
     records_from_results(results, &info).map_err(anyhow::Error::msg)
 }
 
-pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_model::Appended) {
+pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_history::Appended) {
     for bad in &outcome.bad {
         eprintln!("warning: {bad}");
     }
@@ -278,7 +279,7 @@ fn ref_files(rev: &str) -> anyhow::Result<Vec<HistoryFile>> {
     for file in files.iter().filter(|f| {
         Path::new(f)
             .extension()
-            .is_some_and(|e| e == perfmatrix_model::HISTORY_EXTENSION)
+            .is_some_and(|e| e == perfmatrix_history::HISTORY_EXTENSION)
     }) {
         let text = crate::git::show(rev, file)?;
         found.push(HistoryFile::in_memory(

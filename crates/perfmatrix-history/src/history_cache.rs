@@ -13,12 +13,12 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use perfmatrix_fingerprint::fnv1a64;
+use rayon::prelude::*;
 
 use crate::cache_folder::{self, Layout, NotRead, ReadPart};
 use crate::history::{parse_lines, platform_of};
-use crate::{
-    BadRecord, ModelError, PlatformBuilder, PlatformTrend, TREND_SCHEMA, Trend, analyse_platforms,
-};
+use crate::trend::{Memos, PlatformBuilder, analyse_platforms};
+use crate::{BadRecord, HistoryError, PlatformTrend, TREND_SCHEMA, Trend};
 
 /// How many blocks of how many bytes of the part of a file a cache read are compared
 /// ([`prefix_hash`]).
@@ -65,7 +65,7 @@ impl HistoryFile {
         }
     }
 
-    fn len(&self) -> Result<u64, ModelError> {
+    fn len(&self) -> Result<u64, HistoryError> {
         match &self.content {
             Content::Path(path) => std::fs::metadata(path)
                 .map(|m| m.len())
@@ -76,7 +76,7 @@ impl HistoryFile {
 
     /// The bytes of `ranges` (each `start..end`, within the length), one after another, read
     /// through one open file.
-    fn read(&self, ranges: &[(u64, u64)]) -> Result<Vec<u8>, ModelError> {
+    fn read(&self, ranges: &[(u64, u64)]) -> Result<Vec<u8>, HistoryError> {
         let total: u64 = ranges.iter().map(|(start, end)| end - start).sum();
         let mut bytes = Vec::with_capacity(total as usize);
         match &self.content {
@@ -101,8 +101,8 @@ impl HistoryFile {
     }
 }
 
-fn read_error(path: &Path, source: std::io::Error) -> ModelError {
-    ModelError::Read {
+fn read_error(path: &Path, source: std::io::Error) -> HistoryError {
+    HistoryError::Read {
         path: path.to_owned(),
         source,
     }
@@ -139,6 +139,8 @@ pub struct ReadTrend {
     pub files: Vec<FileRead>,
     /// Per platform of `trend`, what its cache needs to be written (none without a cache).
     states: Vec<Option<CacheState>>,
+    /// Per platform of `trend`, the memos of its time detectors, for its cache.
+    memos: Vec<Memos>,
 }
 
 /// What saving one platform's cache needs besides its trend.
@@ -163,18 +165,21 @@ struct CacheState {
 pub fn read_trend(
     mut files: Vec<HistoryFile>,
     cache_dir: Option<&Path>,
-) -> Result<ReadTrend, ModelError> {
+) -> Result<ReadTrend, HistoryError> {
     files.sort_by(|a, b| a.platform.cmp(&b.platform));
     for pair in files.windows(2) {
         if pair[0].platform == pair[1].platform {
-            return Err(ModelError::Runs(format!(
-                "{} and {} both hold the history of `{}`: keep one file per platform",
-                pair[0].source, pair[1].source, pair[0].platform
-            )));
+            return Err(HistoryError::TwoFilesOfOnePlatform {
+                first: pair[0].source.clone(),
+                second: pair[1].source.clone(),
+                platform: pair[0].platform.clone(),
+            });
         }
     }
-    let loaded = crate::cores::map_in_parallel(&files, |f| load(f, cache_dir));
+    let loaded: Vec<Result<Loaded, HistoryError>> =
+        files.par_iter().map(|f| load(f, cache_dir)).collect();
     let mut platforms = Vec::new();
+    let mut memos = Vec::new();
     let mut reads = Vec::new();
     let mut states = Vec::new();
     let mut skipped = Vec::new();
@@ -184,8 +189,10 @@ pub fn read_trend(
         reads.push(loaded.file);
         states.push(loaded.state);
         platforms.push(loaded.trend);
+        memos.push(loaded.memos);
     }
-    let mut all: Vec<&mut PlatformTrend> = platforms.iter_mut().collect();
+    let mut all: Vec<(&mut PlatformTrend, &mut Memos)> =
+        platforms.iter_mut().zip(&mut memos).collect();
     analyse_platforms(&mut all);
     Ok(ReadTrend {
         trend: Trend {
@@ -196,19 +203,22 @@ pub fn read_trend(
         },
         files: reads,
         states,
+        memos,
     })
 }
 
 /// One file read, before the analysis.
 struct Loaded {
     trend: PlatformTrend,
+    /// The memos of its time detectors, as the cache kept them (none without one).
+    memos: Memos,
     file: FileRead,
     /// Its bad lines: those of the part read, then an unfinished last line.
     bad: Vec<BadRecord>,
     state: Option<CacheState>,
 }
 
-fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, ModelError> {
+fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, HistoryError> {
     let len = file.len()?;
     let folder = cache_dir.map(|dir| cache_folder::folder(dir, &file.platform, &file.source));
     let (cached, cache) = match &folder {
@@ -222,15 +232,17 @@ fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, ModelErr
             Err(NotRead::Dropped(why)) => (None, CacheUse::Dropped(why)),
         },
     };
-    let (mut builder, mut read, mut bad, layout) = match cached {
+    let (mut builder, memos, mut read, mut bad, layout) = match cached {
         Some(c) => (
             PlatformBuilder::resume(c.trend),
+            c.memos,
             c.read,
             c.bad,
             Some(c.layout),
         ),
         None => (
             PlatformBuilder::new(&file.platform),
+            Memos::new(),
             ReadPart {
                 bytes: 0,
                 lines: 0,
@@ -274,6 +286,7 @@ fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, ModelErr
     });
     Ok(Loaded {
         trend: builder.finish(),
+        memos,
         file: file_read,
         bad: shown,
         state,
@@ -284,7 +297,7 @@ fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, ModelErr
 /// else that many evenly spaced blocks, the first and the last included. A history file is
 /// append-only; an edit of the part a cache read changes its length or, for all but the largest
 /// files, one of these blocks.
-fn prefix_hash(file: &HistoryFile, end: u64) -> Result<u64, ModelError> {
+fn prefix_hash(file: &HistoryFile, end: u64) -> Result<u64, HistoryError> {
     let blocks: Vec<(u64, u64)> = if end <= SAMPLES * SAMPLE_BYTES {
         vec![(0, end)]
     } else {
@@ -301,7 +314,7 @@ fn matches_file(
     file: &HistoryFile,
     len: u64,
     read: ReadPart,
-) -> Result<Result<(), String>, ModelError> {
+) -> Result<Result<(), String>, HistoryError> {
     if read.bytes > len {
         return Ok(Err(
             "the file is shorter than what the cache read".to_owned()
@@ -322,23 +335,25 @@ impl ReadTrend {
             .trend
             .platforms
             .iter()
+            .zip(&self.memos)
             .zip(&self.states)
             .filter_map(|(trend, state)| state.as_ref().filter(|s| s.changed).map(|s| (trend, s)))
             .collect();
-        crate::cores::map_in_parallel(&work, |(trend, state)| {
-            cache_folder::save(
-                &state.folder,
-                &state.source,
-                state.read,
-                &state.bad,
-                trend,
-                state.layout.as_ref(),
-            )
-            .err()
-        })
-        .into_iter()
-        .flatten()
-        .collect()
+        let warnings: Vec<Option<String>> = work
+            .par_iter()
+            .map(|&(trend, state)| {
+                cache_folder::save(
+                    &state.folder,
+                    &state.source,
+                    state.read,
+                    &state.bad,
+                    trend,
+                    state.layout.as_ref(),
+                )
+                .err()
+            })
+            .collect();
+        warnings.into_iter().flatten().collect()
     }
 }
 
@@ -346,9 +361,10 @@ impl ReadTrend {
 mod tests {
     use super::*;
     use crate::{
-        BenchmarkId, HISTORY_SCHEMA, History, HistoryMode, HistoryRecord, MachineClass, RowVerdict,
-        TimeSummary, analyse, history_path,
+        HISTORY_SCHEMA, History, HistoryMode, HistoryRecord, MachineClass, TimeSummary, analyse,
+        history_path,
     };
+    use perfmatrix_model::{BenchmarkId, RowVerdict};
 
     const X86: &str = "x86_64-unknown-linux-gnu";
 
@@ -427,6 +443,25 @@ mod tests {
     /// Without the cache: the history parsed and analysed whole, as `analyse` does.
     fn fresh(dir: &Path) -> serde_json::Value {
         shown(&analyse(History::read_dir(dir).unwrap()))
+    }
+
+    #[test]
+    fn the_time_detectors_memos_are_kept_in_the_cache_beside_the_trend() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let path = history_path(dir.path(), X86);
+        append_text(&path, &lines(0..40, 2));
+        let first = read(dir.path(), Some(cache.path()));
+        assert_eq!(first.memos.len(), 1);
+        assert_eq!(first.memos[0].len(), 2, "a memo per series");
+        let source = path.display().to_string();
+        let folder = cache_folder::folder(cache.path(), X86, &source);
+        let cached = cache_folder::load(&folder, &source, X86).unwrap();
+        assert_eq!(
+            cached.memos, first.memos[0],
+            "saved as the analysis left them"
+        );
+        assert_eq!(cached.trend, first.trend.platforms[0]);
     }
 
     #[test]

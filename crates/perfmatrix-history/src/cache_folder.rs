@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::point_columns::{PointsRef, ROOM, decode_into};
-use crate::{
-    BadRecord, BenchmarkId, ChangePointFound, Latest, MachineClass, PlatformTrend, Run, Series,
-    SeriesMemo,
-};
+use perfmatrix_model::{BenchmarkId, Schema};
+
+use crate::trend::{Memos, SeriesMemo};
+use crate::{BadRecord, ChangePointFound, Latest, MachineClass, PlatformTrend, Run, Series};
 
 /// The kind and version of a cache folder's files; another version is read anew.
-pub const CACHE_SCHEMA: crate::Schema = crate::Schema {
+pub(crate) const CACHE_SCHEMA: Schema = Schema {
     kind: "perfmatrix-history-cache",
     version: 1,
 };
@@ -93,6 +93,7 @@ pub(crate) struct Cached {
     pub(crate) read: ReadPart,
     pub(crate) bad: Vec<BadRecord>,
     pub(crate) trend: PlatformTrend,
+    pub(crate) memos: Memos,
     pub(crate) layout: Layout,
 }
 
@@ -167,6 +168,7 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
         }
     }
     let mut stored = HashMap::with_capacity(state.series.len());
+    let mut memos = Memos::with_capacity(state.series.len());
     let mut series = Vec::with_capacity(state.series.len());
     for (s, points) in state.series.into_iter().zip(points) {
         if points.len() != s.stored as usize {
@@ -189,11 +191,11 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
             )));
         }
         stored.insert(s.benchmark.clone(), s.stored);
+        memos.insert(s.benchmark.clone(), s.memo);
         series.push(Series {
             benchmark: s.benchmark,
             points,
             change_points: s.change_points,
-            memo: s.memo,
         });
     }
     Ok(Cached {
@@ -206,6 +208,7 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
             latest: state.latest,
             series,
         },
+        memos,
         layout: Layout {
             files: state.files,
             stored,
@@ -213,14 +216,15 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
     })
 }
 
-/// Writes the cache of `trend` into `dir`: only the points beyond `previous` (what a cache read
-/// found on disk) when there is one and it has room for one more point file, else all of them.
+/// Writes the cache of `trend` and its `memos` into `dir`: only the points beyond `previous`
+/// (what a cache read found on disk) when there is one and it has room for one more point file,
+/// else all of them.
 pub(crate) fn save(
     dir: &Path,
     source: &str,
     read: ReadPart,
     bad: &[BadRecord],
-    trend: &PlatformTrend,
+    (trend, memos): (&PlatformTrend, &Memos),
     previous: Option<&Layout>,
 ) -> Result<(), String> {
     let failed = |what: &Path, e: &dyn std::fmt::Display| {
@@ -249,9 +253,10 @@ pub(crate) fn save(
         let path = point_file(dir, next);
         let bytes =
             postcard::to_stdvec(&PointFile { series: new }).map_err(|e| failed(&path, &e))?;
-        crate::atomic::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, &e))?;
+        perfmatrix_model::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, &e))?;
         files.push((next, bytes.len() as u64));
     }
+    let no_memo = SeriesMemo::default();
     let state: StateWrite<'_> = State {
         schema: CACHE_SCHEMA.kind.to_owned(),
         version: CACHE_SCHEMA.version,
@@ -269,7 +274,7 @@ pub(crate) fn save(
             .map(|s| SeriesState {
                 benchmark: &s.benchmark,
                 change_points: s.change_points.as_slice(),
-                memo: &s.memo,
+                memo: memos.get(&s.benchmark).unwrap_or(&no_memo),
                 stored: s.points.len() as u32,
             })
             .collect(),
@@ -277,7 +282,7 @@ pub(crate) fn save(
     };
     let path = dir.join(STATE_FILE);
     let bytes = postcard::to_stdvec(&state).map_err(|e| failed(&path, &e))?;
-    crate::atomic::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, &e))?;
+    perfmatrix_model::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, &e))?;
     // Point files no state names any more (written afresh, or left by a crash).
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
@@ -346,7 +351,15 @@ mod tests {
     #[test]
     fn a_saved_trend_loads_back_and_one_pointing_nowhere_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        save(dir.path(), "src", READ, &[], &trend(0), None).unwrap();
+        save(
+            dir.path(),
+            "src",
+            READ,
+            &[],
+            (&trend(0), &Memos::new()),
+            None,
+        )
+        .unwrap();
         let back = load(dir.path(), "src", "x").unwrap();
         assert_eq!(back.trend, trend(0));
         assert!(matches!(
@@ -354,7 +367,15 @@ mod tests {
             Err(NotRead::Dropped(_))
         ));
         // A point of run 1 where the platform holds one run: never followed into a panic.
-        save(dir.path(), "src", READ, &[], &trend(1), None).unwrap();
+        save(
+            dir.path(),
+            "src",
+            READ,
+            &[],
+            (&trend(1), &Memos::new()),
+            None,
+        )
+        .unwrap();
         let Err(NotRead::Dropped(why)) = load(dir.path(), "src", "x") else {
             panic!("a point of no run was read");
         };

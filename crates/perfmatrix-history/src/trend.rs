@@ -3,16 +3,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use perfmatrix_model::{BenchmarkId, RowVerdict, Schema};
 use perfmatrix_stats::change_point::{self, ChainConfig, ChangeKind, ChangePointConfig, SplitMemo};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    BadRecord, BenchmarkId, ChangeSummary, History, HistoryMode, HistoryRecord, MachineClass,
-    RowVerdict, TimeSummary,
+    BadRecord, ChangeSummary, History, HistoryMode, HistoryRecord, MachineClass, TimeSummary,
 };
 
 /// The kind and version of the history analysis JSON (`cargo xtask history --json`).
-pub const TREND_SCHEMA: crate::Schema = crate::Schema {
+pub const TREND_SCHEMA: Schema = Schema {
     kind: "perfmatrix-trend",
     version: 2,
 };
@@ -74,10 +75,6 @@ pub struct Series {
     pub points: Vec<Point>,
     /// Sorted by point index.
     pub change_points: Vec<ChangePointFound>,
-    /// What the split pass of the time detector keeps between analyses of a growing series
-    /// (the history cache stores it; never part of the JSON).
-    #[serde(skip)]
-    pub memo: SeriesMemo,
 }
 
 impl Series {
@@ -88,7 +85,6 @@ impl Series {
             benchmark,
             points,
             change_points: Vec::new(),
-            memo: SeriesMemo::default(),
         }
     }
 }
@@ -107,9 +103,14 @@ pub struct Point {
     pub verdict: Option<RowVerdict>,
 }
 
+/// What the split pass of the time detector keeps between analyses of a growing series, per
+/// benchmark: derived state the history cache stores beside a platform's trend, never part of
+/// the trend itself or its JSON.
+pub(crate) type Memos = HashMap<BenchmarkId, SeriesMemo>;
+
 /// The split-pass memos of one series, one per time group (machine class, paired or not).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct SeriesMemo {
+pub(crate) struct SeriesMemo {
     groups: Vec<(u32, bool, SplitMemo)>,
 }
 
@@ -184,9 +185,9 @@ pub struct ChangePointFound {
 
 /// Gathers one platform's records, in record order, into its [`PlatformTrend`]: runs and
 /// classes found once, each record a point of its benchmark's series. Starts empty or from a
-/// trend gathered before (the history cache), whose series and memos it keeps.
+/// trend gathered before (the history cache), whose series it keeps.
 #[derive(Debug)]
-pub struct PlatformBuilder {
+pub(crate) struct PlatformBuilder {
     trend: PlatformTrend,
     runs: HashMap<(String, bool, u64), u32>,
     series: HashMap<BenchmarkId, usize>,
@@ -197,7 +198,7 @@ pub struct PlatformBuilder {
 impl PlatformBuilder {
     /// A builder of `platform`'s trend, empty.
     #[must_use]
-    pub fn new(platform: &str) -> Self {
+    pub(crate) fn new(platform: &str) -> Self {
         Self::resume(PlatformTrend {
             platform: platform.to_owned(),
             classes: Vec::new(),
@@ -209,7 +210,7 @@ impl PlatformBuilder {
 
     /// A builder that goes on from `trend` (its series sorted by benchmark id, as built).
     #[must_use]
-    pub fn resume(trend: PlatformTrend) -> Self {
+    pub(crate) fn resume(trend: PlatformTrend) -> Self {
         let runs = trend
             .runs
             .iter()
@@ -231,7 +232,7 @@ impl PlatformBuilder {
     }
 
     /// Adds one record (of this platform) as the newest point of its benchmark.
-    pub fn push(&mut self, record: HistoryRecord) {
+    pub(crate) fn push(&mut self, record: HistoryRecord) {
         let t = &mut self.trend;
         let class = if let Some(i) = t.classes.iter().position(|c| *c == record.machine) {
             i
@@ -287,7 +288,7 @@ impl PlatformBuilder {
     /// The trend gathered: series sorted by benchmark id, change points as they were (for the
     /// series gathered before) or none yet ([`analyse_platforms`] finds them).
     #[must_use]
-    pub fn finish(self) -> PlatformTrend {
+    pub(crate) fn finish(self) -> PlatformTrend {
         let mut trend = self.trend;
         if !self.added.is_empty() {
             let old = std::mem::take(&mut trend.series);
@@ -365,36 +366,42 @@ impl Trend {
 #[must_use]
 pub fn analyse(history: History) -> Trend {
     let mut trend = series_of(history);
-    let mut platforms: Vec<&mut PlatformTrend> = trend.platforms.iter_mut().collect();
+    let mut memos: Vec<Memos> = vec![Memos::new(); trend.platforms.len()];
+    let mut platforms: Vec<(&mut PlatformTrend, &mut Memos)> =
+        trend.platforms.iter_mut().zip(&mut memos).collect();
     analyse_platforms(&mut platforms);
     trend
 }
 
 /// Finds the change points of every series of `platforms` ([`analyse`]), resuming each time
-/// detector from its series' memo (a series that grew is searched only at its end). Every
-/// series is searched on its own: they are shared out over the cores.
-pub fn analyse_platforms(platforms: &mut [&mut PlatformTrend]) {
-    let mut work: Vec<(&[Run], usize, &mut Series)> = platforms
-        .iter_mut()
-        .flat_map(|platform| {
-            let classes = platform.classes.len();
-            let runs = platform.runs.as_slice();
-            platform
-                .series
-                .iter_mut()
-                .map(move |series| (runs, classes, series))
-        })
-        .collect();
-    let per_thread = crate::cores::share_of(work.len());
-    std::thread::scope(|scope| {
-        for chunk in work.chunks_mut(per_thread) {
-            scope.spawn(move || {
-                for (runs, classes, series) in chunk {
-                    series.change_points = detect(runs, &series.points, *classes, &mut series.memo);
-                }
-            });
+/// detector from its series' memo in the platform's [`Memos`] (a series that grew is searched
+/// only at its end), and leaves the new memos there. Every series is searched on its own: they
+/// are shared out over the cores.
+pub(crate) fn analyse_platforms(platforms: &mut [(&mut PlatformTrend, &mut Memos)]) {
+    let mut work: Vec<(usize, &[Run], usize, &mut Series, SeriesMemo)> = Vec::new();
+    for (at, (trend, memos)) in platforms.iter_mut().enumerate() {
+        let PlatformTrend {
+            runs,
+            classes,
+            series,
+            ..
+        } = &mut **trend;
+        for s in series.iter_mut() {
+            let memo = memos.remove(&s.benchmark).unwrap_or_default();
+            work.push((at, runs.as_slice(), classes.len(), s, memo));
         }
-    });
+    }
+    work.par_iter_mut()
+        .for_each(|(_, runs, classes, series, memo)| {
+            series.change_points = detect(runs, &series.points, *classes, memo);
+        });
+    let memos: Vec<(usize, BenchmarkId, SeriesMemo)> = work
+        .into_iter()
+        .map(|(at, _, _, series, memo)| (at, series.benchmark.clone(), memo))
+        .collect();
+    for (at, benchmark, memo) in memos {
+        platforms[at].1.insert(benchmark, memo);
+    }
 }
 
 /// The points of each (machine class, paired) group, in one pass. Paired runs time their

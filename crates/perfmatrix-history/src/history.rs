@@ -8,10 +8,14 @@ use std::path::{Path, PathBuf};
 use perfmatrix_stats::Interval;
 use serde::{Deserialize, Serialize};
 
-use crate::{BenchmarkId, ModelError, Results, RowVerdict, write_atomically};
+use perfmatrix_model::{
+    BenchmarkId, Outcome, Results, RowVerdict, Schema, is_temporary, write_atomically,
+};
+
+use crate::HistoryError;
 
 /// The kind and version of every history line this build reads and writes.
-pub const HISTORY_SCHEMA: crate::Schema = crate::Schema {
+pub const HISTORY_SCHEMA: Schema = Schema {
     kind: "perfmatrix-history",
     version: 1,
 };
@@ -253,9 +257,7 @@ pub fn records_from_results(
     let report = results.verdict.as_ref();
     let mode = match (&results.paired, report) {
         (Some(_), _) => HistoryMode::Paired,
-        (None, Some(r)) if r.outcome != crate::Outcome::NoComparableBaseline => {
-            HistoryMode::Committed
-        }
+        (None, Some(r)) if r.outcome != Outcome::NoComparableBaseline => HistoryMode::Committed,
         _ => HistoryMode::Unjudged,
     };
     let mut records = Vec::with_capacity(results.benchmarks.len());
@@ -422,10 +424,10 @@ impl History {
     /// Reads every `*.jsonl` history file of `dir`, sorted by name, one after another. A missing
     /// folder is an empty history. (`read_trend` reads a folder in parallel and through its
     /// cache; this is the plain reading, for a library user and as the tests' reference.)
-    pub fn read_dir(dir: &Path) -> Result<Self, ModelError> {
+    pub fn read_dir(dir: &Path) -> Result<Self, HistoryError> {
         let mut history = Self::default();
         for path in history_files(dir)? {
-            let bytes = std::fs::read(&path).map_err(|source| ModelError::Read {
+            let bytes = std::fs::read(&path).map_err(|source| HistoryError::Read {
                 path: path.clone(),
                 source,
             })?;
@@ -436,12 +438,12 @@ impl History {
 }
 
 /// The history files of `dir` (`*.jsonl`, temp files excluded), sorted; none if it is missing.
-pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
+pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, HistoryError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => {
-            return Err(ModelError::Read {
+            return Err(HistoryError::Read {
                 path: dir.to_owned(),
                 source,
             });
@@ -449,12 +451,12 @@ pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
     };
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| ModelError::Read {
+        let entry = entry.map_err(|source| HistoryError::Read {
             path: dir.to_owned(),
             source,
         })?;
         let path = entry.path();
-        if path.extension().is_some_and(|e| e == HISTORY_EXTENSION) && !crate::is_temporary(&path) {
+        if path.extension().is_some_and(|e| e == HISTORY_EXTENSION) && !is_temporary(&path) {
             files.push(path);
         }
     }
@@ -485,7 +487,7 @@ pub struct Appended {
 /// measured in another mode (paired, and against committed baselines) is another record. Records
 /// of a dirty tree are always appended. Each file is rewritten atomically as its old bytes, unchanged (bad lines
 /// included), followed by the new lines: an interrupted append leaves the old file.
-pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelError> {
+pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, HistoryError> {
     let mut outcome = Appended::default();
     let mut platforms: Vec<&str> = records.iter().map(|r| r.platform.as_str()).collect();
     platforms.sort_unstable();
@@ -495,7 +497,7 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelEr
         let old = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => return Err(ModelError::Read { path, source }),
+            Err(source) => return Err(HistoryError::Read { path, source }),
         };
         let mut existing = History::default();
         existing.parse_into(&path.display().to_string(), &old);
@@ -518,7 +520,7 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, ModelEr
                 outcome.already_present += 1;
                 continue;
             }
-            let line = serde_json::to_string(record).map_err(|e| ModelError::Json {
+            let line = serde_json::to_string(record).map_err(|e| HistoryError::Json {
                 path: path.clone(),
                 what: HISTORY_SCHEMA.kind,
                 source: e,

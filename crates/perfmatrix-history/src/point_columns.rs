@@ -10,7 +10,9 @@
 
 use serde::ser::Serializer;
 
-use crate::{ChangeSummary, HistoryMode, Point, RowVerdict, TimeSummary};
+use perfmatrix_model::RowVerdict;
+
+use crate::{ChangeSummary, HistoryMode, Point, TimeSummary};
 
 /// Points to write as columns (read back from the bytes with [`decode_into`]).
 pub(crate) struct PointsRef<'a>(pub(crate) &'a [Point]);

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use perfmatrix_model::{History, Signal, analyse};
+use perfmatrix_history::{History, Signal, analyse};
 
 const PLANTED: &str = "f7b695c21950bc7755a3811d10e5b8d991ad0843";
 

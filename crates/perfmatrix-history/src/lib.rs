@@ -1,0 +1,23 @@
+//! perfmatrix's performance history: one JSON line per commit, platform and benchmark, appended
+//! to one file per platform; analysed into each benchmark's series and the commits where its
+//! time or instruction count changed (change points); read through a cache that parses only
+//! what was appended since the last read.
+
+mod cache_folder;
+mod error;
+mod history;
+mod history_cache;
+mod point_columns;
+mod trend;
+
+pub use error::HistoryError;
+pub use history::{
+    Appended, BadRecord, ChangeSummary, CommitInfo, HISTORY_EXTENSION, HISTORY_SCHEMA, History,
+    HistoryMode, HistoryRecord, MEDIAN_CONFIDENCE, MachineClass, TimeSummary, append,
+    history_files, history_path, records_from_results,
+};
+pub use history_cache::{CacheUse, FileRead, HistoryFile, ReadTrend, read_trend};
+pub use trend::{
+    ChangePointFound, Latest, PlatformTrend, Point, Run, Series, Signal, TREND_SCHEMA, Trend,
+    analyse,
+};
