@@ -52,6 +52,24 @@ fn both_platforms_unchanged_pass_and_every_format_is_written() {
     assert!(html.contains("<svg"), "the HTML has its chart");
 }
 
+/// The command runs where the user is: relative paths on its command line are read and written
+/// there, not in the workspace root (the process never moves to the root).
+#[test]
+fn relative_paths_are_relative_to_the_folder_the_command_runs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    both_platforms(dir.path(), Unchanged);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["merge", "x86.json", "arm.json", "--expect", X86, ARM])
+        .args(["--json", "merged.json", "--markdown", "merged.md"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(merged_json(dir.path())["outcome"], "pass");
+    assert!(dir.path().join("merged.md").is_file());
+}
+
 #[test]
 fn a_regression_on_one_platform_fails_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,8 +9,8 @@ use std::time::Duration;
 use criterion::{BenchmarkId as CriterionId, Criterion, SamplingMode, Throughput};
 use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use perfmatrix_model::{
-    BaselineChoice, BenchResult, BenchmarkId, Expected, LegResults, Outcome, Report, Results, Row,
-    RowVerdict, RunSettings, Summary, Tally, merge,
+    BenchResult, BenchmarkId, Expected, LegResults, Report, Results, Row, RowVerdict, RunSettings,
+    Summary, merge,
 };
 use perfmatrix_stats::{Interval, Sample};
 
@@ -42,7 +42,6 @@ fn results(i: usize, n: usize) -> Results {
     fp.target = TargetTriple::parse(&platform(i)).expect("a valid triple");
     let mut rows = Vec::with_capacity(n);
     let mut benches = Vec::with_capacity(n);
-    let mut tally = Tally::default();
     for b in 0..n {
         let id = format!("group{}/bench-{b}", b % 50);
         let center = 1_000.0 + (b * 37 % 1_000) as f64;
@@ -55,12 +54,6 @@ fn results(i: usize, n: usize) -> Results {
             c if c > 0.05 => RowVerdict::Warning,
             c if c < -0.05 => RowVerdict::Improved,
             _ => RowVerdict::Unchanged,
-        };
-        tally = Tally {
-            warning: tally.warning + usize::from(verdict == RowVerdict::Warning),
-            improved: tally.improved + usize::from(verdict == RowVerdict::Improved),
-            unchanged: tally.unchanged + usize::from(verdict == RowVerdict::Unchanged),
-            ..tally
         };
         rows.push(Row {
             new_median_ns: Some(center * (1.0 + change)),
@@ -90,26 +83,10 @@ fn results(i: usize, n: usize) -> Results {
     };
     let mut results = Results::new(fp.clone(), settings, 1_700_000_000, benches);
     results.verdict = Some(Report {
-        schema: "perfmatrix-report".to_owned(),
-        version: 1,
-        platform: fp.target.to_string(),
         fingerprint_slug: fp.slug(),
         fingerprint_id: fp.comparability_key().id(),
         cpu: fp.cpu.brand.clone(),
-        emulated: None,
-        quick: false,
-        baseline: BaselineChoice::Selected {
-            path: format!("baselines/{}/x.json", fp.target),
-            slug: fp.slug(),
-            commit: "0".repeat(40),
-            runs: 3,
-            why: "recorded on the same machine class".to_owned(),
-        },
-        count_baseline: None,
-        time_gated: true,
-        rows,
-        tally,
-        outcome: Outcome::Pass,
+        ..Report::example(fp.target.as_str(), rows)
     });
     results
 }

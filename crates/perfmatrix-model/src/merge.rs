@@ -677,32 +677,9 @@ mod tests {
 
     fn report(platform: &str, rows: &[(&str, RowVerdict)]) -> Report {
         let rows: Vec<Row> = rows.iter().map(|(id, v)| Row::bare(id, *v)).collect();
-        let tally = Tally::of(rows.iter().map(|r| r.verdict));
         Report {
-            schema: "perfmatrix-report".to_owned(),
-            version: 1,
-            platform: platform.to_owned(),
             fingerprint_slug: format!("slug-{platform}"),
-            fingerprint_id: "0".to_owned(),
-            cpu: "Test CPU".to_owned(),
-            emulated: None,
-            quick: false,
-            baseline: BaselineChoice::Selected {
-                path: format!("baselines/{platform}/x.json"),
-                slug: "x".to_owned(),
-                commit: "abc".to_owned(),
-                runs: 3,
-                why: "same".to_owned(),
-            },
-            count_baseline: None,
-            time_gated: true,
-            outcome: if tally.regressed > 0 {
-                Outcome::Fail
-            } else {
-                Outcome::Pass
-            },
-            rows,
-            tally,
+            ..Report::example(platform, rows)
         }
     }
 
@@ -930,7 +907,7 @@ mod tests {
             let p = &m.platforms[0];
             assert_eq!(p.baseline_choice.as_ref(), Some(&r.baseline));
             assert_eq!(p.count_baseline, r.count_baseline);
-            assert_eq!(p.fingerprint_id.as_deref(), Some("0"));
+            assert_eq!(p.fingerprint_id.as_deref(), Some(r.fingerprint_id.as_str()));
             assert!(!p.time_gated);
         }
     }

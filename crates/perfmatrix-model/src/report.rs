@@ -317,6 +317,41 @@ impl Tally {
 }
 
 impl Report {
+    /// A report of `platform` with these rows, judged against a baseline of the same machine
+    /// class (`baselines/<platform>/0123456789ab.json`, 5 runs, AMD EPYC 7763); its tally is the
+    /// rows' and it fails when a row regressed. A fixed value for tests, benches and
+    /// documentation, never the verdict of a run; change a field with `..`.
+    #[must_use]
+    pub fn example(platform: &str, rows: Vec<Row>) -> Report {
+        let tally = Tally::of(rows.iter().map(|r| r.verdict));
+        Report {
+            schema: REPORT_SCHEMA.kind.to_owned(),
+            version: REPORT_SCHEMA.version,
+            platform: platform.to_owned(),
+            fingerprint_slug: format!("{platform}-slug-4c"),
+            fingerprint_id: "0123456789ab".to_owned(),
+            cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
+            emulated: None,
+            quick: false,
+            baseline: BaselineChoice::Selected {
+                path: format!("baselines/{platform}/0123456789ab.json"),
+                slug: format!("{platform}-slug-4c"),
+                commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
+                runs: 5,
+                why: "recorded on the same machine class".to_owned(),
+            },
+            count_baseline: None,
+            time_gated: true,
+            outcome: if tally.regressed > 0 {
+                Outcome::Fail
+            } else {
+                Outcome::Pass
+            },
+            rows,
+            tally,
+        }
+    }
+
     /// The ids whose wall time claims a change (regressed or improved): a transient disturbance
     /// of a shared machine can fake either, so they are measured again before the verdict
     /// stands. (Counts need no second look.)

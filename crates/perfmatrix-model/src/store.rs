@@ -29,6 +29,33 @@ pub enum Selection {
     NoComparable { candidates: Vec<Candidate> },
 }
 
+impl Selection {
+    /// The selection with its files named relative to `root` when they lie inside it, as a
+    /// report names them: the same path on every machine and checkout.
+    #[must_use]
+    pub fn relative_to(self, root: &Path) -> Self {
+        let relative = |path: PathBuf| match path.strip_prefix(root) {
+            Ok(inside) => inside.to_owned(),
+            Err(_) => path,
+        };
+        match self {
+            Selection::Matched { path, baseline } => Selection::Matched {
+                path: relative(path),
+                baseline,
+            },
+            Selection::NoComparable { candidates } => Selection::NoComparable {
+                candidates: candidates
+                    .into_iter()
+                    .map(|c| Candidate {
+                        path: relative(c.path),
+                        ..c
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
 /// The folder holding one platform's baselines.
 #[must_use]
 pub fn platform_dir(baselines: &Path, fingerprint: &Fingerprint) -> PathBuf {

@@ -34,6 +34,41 @@ fn selects_the_matching_machine_class_and_says_why() {
 }
 
 #[test]
+fn a_selection_names_its_files_relative_to_the_workspace_root() {
+    let root = tempfile::tempdir().unwrap();
+    let baselines = root.path().join("baselines");
+    record(&baselines, 17, &[("a/1", 100.0)]);
+    let ours = record(&baselines, 1, &[("a/1", 100.0)]);
+    let shown = Path::new("baselines").join(ours.strip_prefix(&baselines).unwrap());
+    match select(&baselines, &fingerprint(1))
+        .unwrap()
+        .relative_to(root.path())
+    {
+        Selection::Matched { path, .. } => assert_eq!(path, shown),
+        other @ Selection::NoComparable { .. } => panic!("{other:?}"),
+    }
+    let Selection::NoComparable { candidates } = select(&baselines, &fingerprint(2))
+        .unwrap()
+        .relative_to(root.path())
+    else {
+        panic!("model 2 has no baseline");
+    };
+    assert!(
+        candidates.iter().all(|c| c.path.starts_with("baselines")),
+        "{candidates:?}"
+    );
+    // A folder outside the root keeps its full path.
+    let elsewhere = tempfile::tempdir().unwrap();
+    match select(&baselines, &fingerprint(1))
+        .unwrap()
+        .relative_to(elsewhere.path())
+    {
+        Selection::Matched { path, .. } => assert_eq!(path, ours),
+        other @ Selection::NoComparable { .. } => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
     let dir = tempfile::tempdir().unwrap();
     record(dir.path(), 17, &[("a/1", 100.0)]);

@@ -12,7 +12,7 @@ use perfmatrix_report::{Format, Style, render};
 use crate::paired::{Design, FULL_DESIGN, QUICK_DESIGN, Sides};
 use crate::suite::{FULL, QUICK, Suite, criterion_home};
 use crate::verdict::{Judged, judge};
-use crate::workspace::Workspace;
+use crate::workspace::{Invocation, Workspace};
 
 #[derive(Debug, clap::Args)]
 #[allow(
@@ -67,8 +67,8 @@ enum Plan {
 }
 
 impl Bench {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let ws = Workspace::load()?;
+    pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
+        let ws = at.workspace()?;
         let platform = ws.platform_for(self.target.as_deref(), "--target")?;
         let filter = crate::verdict::check_filter(self.filter.as_deref())?;
         let out = self.out.clone().unwrap_or_else(|| {
@@ -76,7 +76,7 @@ impl Bench {
         });
         let baselines = ws.baselines(self.baselines.as_deref());
         crate::paths::check_outside("--out", &out, &baselines, "the baselines folder")?;
-        let (results, report) = match self.plan()? {
+        let (results, report) = match self.plan(at)? {
             Plan::Paired { base, why } => {
                 eprintln!(
                     "comparing: the working tree against {} ({}), measured here in the same run: {why}",
@@ -99,7 +99,7 @@ impl Bench {
             Plan::Committed { why } => {
                 eprintln!(
                     "comparing: with the committed baselines in {}: {why}",
-                    baselines.display()
+                    at.shown(&baselines).display()
                 );
                 self.committed_run(&ws, &platform, &baselines, out.clone())?
             }
@@ -129,7 +129,7 @@ impl Bench {
             .history
             .clone()
             .unwrap_or_else(|| crate::history::local_dir(&ws.target_dir));
-        let appended = crate::history::records_of(results, None)
+        let appended = crate::history::records_of(ws.at.repo(), results, None)
             .and_then(|records| Ok(perfmatrix_history::append(&dir, &records)?));
         match appended {
             Ok(outcome) => crate::history::report_appended(&dir, &outcome),
@@ -138,9 +138,10 @@ impl Bench {
     }
 
     /// Chooses the comparison: `--against`, or by the state of the repository.
-    fn plan(&self) -> anyhow::Result<Plan> {
+    fn plan(&self, at: &Invocation) -> anyhow::Result<Plan> {
+        let repo = at.repo();
         if let Some(rev) = &self.against {
-            let commit = crate::git::resolve(rev, "--against")?;
+            let commit = repo.resolve(rev, "--against")?;
             return Ok(Plan::Paired {
                 why: format!("--against {rev}"),
                 base: Revision {
@@ -162,12 +163,12 @@ impl Bench {
                     .to_owned(),
             });
         }
-        let Ok(head) = crate::git::head() else {
+        let Ok(head) = repo.head() else {
             return Ok(Plan::Committed {
                 why: "not in a git repository with a commit: nothing to pair with".to_owned(),
             });
         };
-        if crate::git::has_changes() {
+        if repo.has_changes() {
             return Ok(Plan::Paired {
                 why: "the working tree has uncommitted changes, so they are measured against \
                       HEAD"
@@ -179,10 +180,10 @@ impl Bench {
                 },
             });
         }
-        if let Some(default) = crate::git::default_branch() {
-            if let Some(base) = crate::git::merge_base(&head, &default) {
+        if let Some(default) = repo.default_branch() {
+            if let Some(base) = repo.merge_base(&head, &default) {
                 if base != head {
-                    let ahead = crate::git::commits_between(&base, &head).unwrap_or(0);
+                    let ahead = repo.commits_between(&base, &head).unwrap_or(0);
                     return Ok(Plan::Paired {
                         why: format!(
                             "the branch is {ahead} commit(s) ahead of {default}, so it is \
@@ -266,7 +267,7 @@ impl Leg {
         };
         let hint = format!(
             "{} update-baselines --platform {platform}{emulated}",
-            crate::invoked_as()
+            ws.at.invoked_as
         );
         let Judged {
             mut results,
@@ -289,6 +290,7 @@ impl Leg {
 
     pub(crate) fn suite(&self, ws: &Workspace, platform: &str) -> Suite {
         Suite {
+            root: ws.at.root.clone(),
             settings: self.settings.clone(),
             target: self.target.clone(),
             criterion_home: criterion_home(&ws.target_dir, &format!("bench-{platform}")),

@@ -6,13 +6,13 @@
 //! criterion benchmark) gets both metrics as unavailable, with that reason; the run goes on.
 
 use std::collections::BTreeMap;
-use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use anyhow::{Context, bail};
 
 use crate::binaries::BenchBinary;
+use crate::children::{AtOnce, run_all};
 use crate::tools::{arch, find_in_path};
 use perfmatrix_model::{Counts, Measured};
 
@@ -146,7 +146,7 @@ fn measure_in(
         cmd.envs(env.iter().map(|(k, v)| (k, v)));
     }
     let ids: Vec<String> = probed.iter().map(|(id, _)| id.clone()).collect();
-    let outputs = run_all(commands)?;
+    let outputs = run_all(commands, AtOnce::PerCore, "the counting runs")?;
     metrics.extend(collect(&ids, outputs, &valgrind, &out_files)?);
     Ok(metrics)
 }
@@ -336,40 +336,6 @@ impl CountLine {
             peak_rss_bytes,
         })
     }
-}
-
-/// Runs `commands`, at most one per core at once, and returns their outputs in order.
-fn run_all(commands: Vec<Command>) -> anyhow::Result<Vec<std::io::Result<Output>>> {
-    let limit = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime for the counting runs")?;
-    runtime.block_on(async move {
-        let mut outputs: Vec<Option<std::io::Result<Output>>> =
-            commands.iter().map(|_| None).collect();
-        let mut pending = commands.into_iter().enumerate();
-        let mut running = tokio::task::JoinSet::new();
-        loop {
-            while running.len() < limit {
-                let Some((i, cmd)) = pending.next() else {
-                    break;
-                };
-                let mut cmd = tokio::process::Command::from(cmd);
-                cmd.stdin(Stdio::null());
-                running.spawn(async move { (i, cmd.output().await) });
-            }
-            let Some(joined) = running.join_next().await else {
-                break;
-            };
-            let (i, output) = joined.context("a counting run's task failed")?;
-            outputs[i] = Some(output);
-        }
-        outputs
-            .into_iter()
-            .map(|o| o.context("a counting run never finished"))
-            .collect()
-    })
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::binaries::BenchBinary;
 use crate::paired::{Design, FULL_DESIGN, Sides};
 use crate::suite::{FULL, Suite, criterion_home};
 use crate::verdict::judge;
-use crate::workspace::Workspace;
+use crate::workspace::{Invocation, Workspace};
 
 #[derive(Debug, clap::Args)]
 pub struct Experiment {
@@ -80,9 +80,9 @@ impl Drop for Load {
 }
 
 impl Experiment {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+    pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
         crate::interrupt::install();
-        let ws = Workspace::load()?;
+        let ws = at.workspace()?;
         if self.runs == 0 {
             bail!("--runs must be at least 1");
         }
@@ -97,6 +97,7 @@ impl Experiment {
             return self.paired(&ws, rev, env);
         }
         let mut suite = Suite {
+            root: ws.at.root.clone(),
             settings: FULL,
             target: None,
             criterion_home: criterion_home(&ws.target_dir, "experiment"),
@@ -178,7 +179,7 @@ impl Experiment {
         rev: &str,
         head_env: Vec<(String, String)>,
     ) -> anyhow::Result<ExitCode> {
-        let commit = crate::git::resolve(rev, "--against")?;
+        let commit = ws.at.repo().resolve(rev, "--against")?;
         let base = perfmatrix_model::Revision {
             name: rev.to_owned(),
             commit,

@@ -13,13 +13,15 @@ use perfmatrix_fingerprint::{Fingerprint, Git, Machine, Toolchain};
 use crate::binaries::BenchBinary;
 use crate::tools::arch;
 
-/// The fingerprint of a run of `binaries` for `target` (None: the host).
+/// The fingerprint of a run of `binaries` for `target` (None: the host), built from the
+/// workspace at `root`.
 ///
 /// The machine comes from the first harness binary among `binaries`. A suite of plain criterion
 /// benchmarks reports no dispatch facts, and its machine is read here, in perfmatrix's own
 /// process, marked emulated when the target runs emulated (an emulated CPU's features are then
 /// unknown, as they are to any process outside the emulator).
 pub(crate) fn of_run(
+    root: &Path,
     target: Option<&str>,
     binaries: &[BenchBinary],
 ) -> anyhow::Result<Fingerprint> {
@@ -34,11 +36,7 @@ pub(crate) fn of_run(
     };
     let mut toolchain = Toolchain::detect(&c_compiler(&triple, &host), "bench");
     toolchain.harness = format!("perfmatrix-harness/{}", perfmatrix_harness::PROTOCOL);
-    Ok(Fingerprint::new(
-        machine,
-        toolchain,
-        Git::collect(Path::new(".")),
-    ))
+    Ok(Fingerprint::new(machine, toolchain, Git::collect(root)))
 }
 
 /// The machine line of `binary`'s `--perfmatrix-fingerprint` mode.

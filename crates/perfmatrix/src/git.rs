@@ -7,11 +7,13 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
-/// `git <args>` in the current folder: its trimmed stdout, or None when git fails.
-fn git(args: &[&str]) -> Option<String> {
-    git_in(Path::new("."), args)
+/// The git repository a command works in: every question is asked of git in its folder.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Repo<'a> {
+    dir: &'a Path,
 }
 
+/// `git <args>` in `dir`: its trimmed stdout, or None when git fails.
 fn git_in(dir: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git")
         .current_dir(dir)
@@ -25,103 +27,118 @@ fn git_in(dir: &Path, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-/// The full hash of the commit `rev` names; an error naming `flag` and `rev` when it names none.
-pub(crate) fn resolve(rev: &str, flag: &str) -> anyhow::Result<String> {
-    if rev.starts_with('-') || rev.contains(['\0', '\n']) {
-        bail!("{flag} {rev:?} is not a git revision");
+impl<'a> Repo<'a> {
+    /// The repository around `dir`.
+    pub(crate) fn at(dir: &'a Path) -> Self {
+        Self { dir }
     }
-    git(&[
-        "rev-parse",
-        "--verify",
-        "--quiet",
-        &format!("{rev}^{{commit}}"),
-    ])
-    .with_context(|| {
-        format!(
-            "{flag} `{rev}` names no commit of this repository (try a branch, a tag, a commit \
-             hash, `HEAD~1` or `origin/main`; a remote branch may need `git fetch` first)"
-        )
-    })
-}
 
-/// The commit the working tree is on.
-pub(crate) fn head() -> anyhow::Result<String> {
-    resolve("HEAD", "HEAD")
-        .context("perfmatrix's paired mode needs a git repository with at least one commit")
-}
+    fn git(self, args: &[&str]) -> Option<String> {
+        git_in(self.dir, args)
+    }
 
-/// Whether tracked files differ from HEAD (untracked files are not part of the build until
-/// added, and `target/` is ignored anyway).
-pub(crate) fn has_changes() -> bool {
-    git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty())
-}
-
-/// The default branch, as a ref to compare with: `origin/HEAD`'s target (`origin/main`), else a
-/// local `main` or `master`.
-pub(crate) fn default_branch() -> Option<String> {
-    if let Some(full) = git(&["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]) {
-        if let Some(short) = full.strip_prefix("refs/remotes/") {
-            return Some(short.to_owned());
+    /// The full hash of the commit `rev` names; an error naming `flag` and `rev` when it names none.
+    pub(crate) fn resolve(self, rev: &str, flag: &str) -> anyhow::Result<String> {
+        if rev.starts_with('-') || rev.contains(['\0', '\n']) {
+            bail!("{flag} {rev:?} is not a git revision");
         }
-    }
-    ["main", "master"]
-        .into_iter()
-        .find(|b| {
-            git(&[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("refs/heads/{b}"),
-            ])
-            .is_some()
+        self.git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .with_context(|| {
+            format!(
+                "{flag} `{rev}` names no commit of this repository (try a branch, a tag, a commit \
+                 hash, `HEAD~1` or `origin/main`; a remote branch may need `git fetch` first)"
+            )
         })
-        .map(str::to_owned)
-}
-
-/// The merge base of two commits.
-pub(crate) fn merge_base(a: &str, b: &str) -> Option<String> {
-    git(&["merge-base", a, b])
-}
-
-/// How many commits `from..to` holds.
-pub(crate) fn commits_between(from: &str, to: &str) -> Option<usize> {
-    git(&["rev-list", "--count", &format!("{from}..{to}")])?
-        .parse()
-        .ok()
-}
-
-/// The committer date of `commit` in ISO 8601 (`%cI`), if git knows the commit.
-pub(crate) fn commit_date(commit: &str) -> Option<String> {
-    git(&["show", "-s", "--format=%cI", commit, "--"]).filter(|d| !d.is_empty())
-}
-
-/// The first parent of `commit`, if it has one.
-pub(crate) fn first_parent(commit: &str) -> Option<String> {
-    git(&["rev-parse", "--verify", "--quiet", &format!("{commit}^1")])
-}
-
-/// The files of `rev` under `dir` (`git ls-tree -r --name-only`), or an error naming `flag`.
-pub(crate) fn files_at(rev: &str, dir: &str, flag: &str) -> anyhow::Result<Vec<String>> {
-    let commit = resolve(rev, flag)?;
-    let listing = git(&["ls-tree", "-r", "--name-only", &commit, "--", dir])
-        .with_context(|| format!("{flag} `{rev}`: cannot list {dir}/ of it"))?;
-    Ok(listing.lines().map(str::to_owned).collect())
-}
-
-/// The content of `path` at `rev` (`git show rev:path`).
-pub(crate) fn show(rev: &str, path: &str) -> anyhow::Result<String> {
-    let out = Command::new("git")
-        .args(["show", &format!("{rev}:{path}")])
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run `git show`")?;
-    if !out.status.success() {
-        bail!(
-            "cannot read {path} of {rev}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
     }
-    String::from_utf8(out.stdout).with_context(|| format!("{rev}:{path} is not UTF-8"))
+
+    /// The commit the working tree is on.
+    pub(crate) fn head(self) -> anyhow::Result<String> {
+        self.resolve("HEAD", "HEAD")
+            .context("perfmatrix's paired mode needs a git repository with at least one commit")
+    }
+
+    /// Whether tracked files differ from HEAD (untracked files are not part of the build until
+    /// added, and `target/` is ignored anyway).
+    pub(crate) fn has_changes(self) -> bool {
+        self.git(&["status", "--porcelain", "--untracked-files=no"])
+            .is_some_and(|s| !s.is_empty())
+    }
+
+    /// The default branch, as a ref to compare with: `origin/HEAD`'s target (`origin/main`), else a
+    /// local `main` or `master`.
+    pub(crate) fn default_branch(self) -> Option<String> {
+        if let Some(full) = self.git(&["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]) {
+            if let Some(short) = full.strip_prefix("refs/remotes/") {
+                return Some(short.to_owned());
+            }
+        }
+        ["main", "master"]
+            .into_iter()
+            .find(|b| {
+                self.git(&[
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    &format!("refs/heads/{b}"),
+                ])
+                .is_some()
+            })
+            .map(str::to_owned)
+    }
+
+    /// The merge base of two commits.
+    pub(crate) fn merge_base(self, a: &str, b: &str) -> Option<String> {
+        self.git(&["merge-base", a, b])
+    }
+
+    /// How many commits `from..to` holds.
+    pub(crate) fn commits_between(self, from: &str, to: &str) -> Option<usize> {
+        self.git(&["rev-list", "--count", &format!("{from}..{to}")])?
+            .parse()
+            .ok()
+    }
+
+    /// The committer date of `commit` in ISO 8601 (`%cI`), if git knows the commit.
+    pub(crate) fn commit_date(self, commit: &str) -> Option<String> {
+        self.git(&["show", "-s", "--format=%cI", commit, "--"])
+            .filter(|d| !d.is_empty())
+    }
+
+    /// The first parent of `commit`, if it has one.
+    pub(crate) fn first_parent(self, commit: &str) -> Option<String> {
+        self.git(&["rev-parse", "--verify", "--quiet", &format!("{commit}^1")])
+    }
+
+    /// The files of `rev` under `dir` (`git ls-tree -r --name-only`), or an error naming `flag`.
+    pub(crate) fn files_at(self, rev: &str, dir: &str, flag: &str) -> anyhow::Result<Vec<String>> {
+        let commit = self.resolve(rev, flag)?;
+        let listing = self
+            .git(&["ls-tree", "-r", "--name-only", &commit, "--", dir])
+            .with_context(|| format!("{flag} `{rev}`: cannot list {dir}/ of it"))?;
+        Ok(listing.lines().map(str::to_owned).collect())
+    }
+
+    /// The content of `path` at `rev` (`git show rev:path`).
+    pub(crate) fn show(self, rev: &str, path: &str) -> anyhow::Result<String> {
+        let out = Command::new("git")
+            .current_dir(self.dir)
+            .args(["show", &format!("{rev}:{path}")])
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run `git show`")?;
+        if !out.status.success() {
+            bail!(
+                "cannot read {path} of {rev}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        String::from_utf8(out.stdout).with_context(|| format!("{rev}:{path} is not UTF-8"))
+    }
 }
 
 /// A detached worktree of one commit, removed (with git's bookkeeping) when dropped: on success,
@@ -260,9 +277,10 @@ mod tests {
 
     #[test]
     fn unknown_revisions_are_refused_by_name() {
-        let err = resolve("no-such-branch-xyz", "--against").unwrap_err();
+        let repo = Repo::at(Path::new(env!("CARGO_MANIFEST_DIR")));
+        let err = repo.resolve("no-such-branch-xyz", "--against").unwrap_err();
         assert!(err.to_string().contains("`no-such-branch-xyz`"), "{err}");
-        let err = resolve("--upload-pack=evil", "--against").unwrap_err();
+        let err = repo.resolve("--upload-pack=evil", "--against").unwrap_err();
         assert!(err.to_string().contains("not a git revision"), "{err}");
     }
 }

@@ -2,9 +2,12 @@
 //! folder; without a subcommand, a history folder or a git ref of the history branch is analysed
 //! for change points and rendered as a dashboard, Markdown and JSON (docs/history.md).
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::git::Repo;
+use crate::workspace::Invocation;
 use anyhow::{Context as _, bail};
 use perfmatrix_history::{
     CacheUse, CommitInfo, HistoryFile, HistoryRecord, ReadTrend, Trend, append, history_files,
@@ -89,11 +92,15 @@ struct Render {
 }
 
 impl HistoryCmd {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+    pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
         crate::interrupt::install();
+        let target = TargetDir {
+            at,
+            dir: OnceCell::new(),
+        };
         match self.action {
-            Some(Action::Append(append)) => append.run(),
-            None => self.render.run(),
+            Some(Action::Append(append)) => append.run(&target),
+            None => self.render.run(&target),
         }
     }
 }
@@ -103,22 +110,34 @@ pub(crate) fn local_dir(target_dir: &Path) -> PathBuf {
     target_dir.join(LOCAL_DIR)
 }
 
-fn target_dir() -> anyhow::Result<PathBuf> {
-    Ok(crate::workspace::Workspace::load()?.target_dir)
+/// The workspace's target folder, asked of cargo only when a default needs it, and once.
+struct TargetDir<'a> {
+    at: &'a Invocation,
+    dir: OnceCell<PathBuf>,
+}
+
+impl TargetDir<'_> {
+    fn get(&self) -> anyhow::Result<&Path> {
+        if let Some(dir) = self.dir.get() {
+            return Ok(dir);
+        }
+        let dir = self.at.workspace()?.target_dir;
+        Ok(self.dir.get_or_init(|| dir))
+    }
 }
 
 impl Append {
-    fn run(self) -> anyhow::Result<ExitCode> {
+    fn run(self, target: &TargetDir<'_>) -> anyhow::Result<ExitCode> {
         let dir = match self.dir {
             Some(dir) => dir,
-            None => local_dir(&target_dir()?),
+            None => local_dir(target.get()?),
         };
         // Everything is read and checked first: a refused append writes nothing.
         let mut records = Vec::new();
         for path in &self.files {
             let results = Results::load(path)?;
             records.extend(
-                records_of(&results, self.commit.as_deref())
+                records_of(target.at.repo(), &results, self.commit.as_deref())
                     .with_context(|| format!("{}: not appended to the history", path.display()))?,
             );
         }
@@ -131,17 +150,18 @@ impl Append {
 /// The records of one results file; the commit is `commit` (a revision), else the one a paired
 /// run names, else HEAD.
 pub(crate) fn records_of(
+    repo: Repo<'_>,
     results: &Results,
     commit: Option<&str>,
 ) -> anyhow::Result<Vec<HistoryRecord>> {
     let (commit, dirty) = match (commit, &results.paired) {
-        (Some(rev), _) => (crate::git::resolve(rev, "--commit")?, false),
+        (Some(rev), _) => (repo.resolve(rev, "--commit")?, false),
         (None, Some(paired)) => (paired.head.commit.clone(), paired.head.dirty),
-        (None, None) => (crate::git::head()?, crate::git::has_changes()),
+        (None, None) => (repo.head()?, repo.has_changes()),
     };
     let info = CommitInfo {
-        parent: crate::git::first_parent(&commit),
-        date: crate::git::commit_date(&commit).unwrap_or_default(),
+        parent: repo.first_parent(&commit),
+        date: repo.commit_date(&commit).unwrap_or_default(),
         commit,
         dirty,
     };
@@ -167,22 +187,22 @@ pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_history::Appended
 }
 
 impl Render {
-    fn run(self) -> anyhow::Result<ExitCode> {
+    fn run(self, target: &TargetDir<'_>) -> anyhow::Result<ExitCode> {
         // The workspace (cargo metadata) is asked only for a default folder and the cache.
         let files = match (&self.git_ref, &self.dir) {
-            (Some(rev), _) => ref_files(rev)?,
+            (Some(rev), _) => ref_files(target.at.repo(), rev)?,
             (None, Some(dir)) => {
                 if !dir.is_dir() {
                     bail!("--dir {}: no such folder", dir.display());
                 }
                 dir_files(dir)?
             }
-            (None, None) => dir_files(&local_dir(&target_dir()?))?,
+            (None, None) => dir_files(&local_dir(target.get()?))?,
         };
         let cache_dir = match (&self.cache, self.no_cache) {
             (_, true) => None,
             (Some(dir), false) => Some(dir.clone()),
-            (None, false) => Some(target_dir()?.join(CACHE_DIR)),
+            (None, false) => Some(target.get()?.join(CACHE_DIR)),
         };
         let read = read_trend(files, cache_dir.as_deref())?;
         report_read(&read, cache_dir.as_deref());
@@ -192,7 +212,7 @@ impl Render {
         }
         let html_dir = match &self.html {
             Some(dir) => dir.clone(),
-            None => target_dir()?.join("perfmatrix/dashboard"),
+            None => target.get()?.join("perfmatrix/dashboard"),
         };
         let options = HistoryOptions {
             max_charts: self.max_charts,
@@ -273,15 +293,15 @@ fn write_badges(trend: &Trend, dir: &Path) -> anyhow::Result<()> {
 }
 
 /// The history files of a git ref of the history branch.
-fn ref_files(rev: &str) -> anyhow::Result<Vec<HistoryFile>> {
-    let files = crate::git::files_at(rev, BRANCH_DIR, "--ref")?;
+fn ref_files(repo: Repo<'_>, rev: &str) -> anyhow::Result<Vec<HistoryFile>> {
+    let files = repo.files_at(rev, BRANCH_DIR, "--ref")?;
     let mut found = Vec::new();
     for file in files.iter().filter(|f| {
         Path::new(f)
             .extension()
             .is_some_and(|e| e == perfmatrix_history::HISTORY_EXTENSION)
     }) {
-        let text = crate::git::show(rev, file)?;
+        let text = repo.show(rev, file)?;
         found.push(HistoryFile::in_memory(
             format!("{rev}:{file}"),
             Path::new(file),

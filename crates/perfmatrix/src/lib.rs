@@ -14,6 +14,7 @@
 
 mod bench;
 mod binaries;
+mod children;
 mod counts;
 mod experiment;
 mod fingerprint;
@@ -34,7 +35,6 @@ mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::OnceLock;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -44,6 +44,8 @@ pub use history::HistoryCmd;
 pub use matrix::Matrix;
 pub use merge::Merge;
 pub use update_baselines::UpdateBaselines;
+
+use workspace::Invocation;
 
 /// What the exit codes of every command mean, for a front-end's `--help`.
 pub const EXIT_CODES: &str = "Exit codes: 0 no regression (warnings and \"no comparable baseline\" \
@@ -104,27 +106,20 @@ pub fn workspace_root() -> anyhow::Result<PathBuf> {
     workspace::locate_root()
 }
 
-/// Runs `command` in the workspace at `root` (the process moves there) and returns its exit
-/// code, printing an error and its causes to stderr. `invoked_as` is how the user calls
-/// perfmatrix (`cargo xtask`, `cargo perfmatrix`), for the commands hints name.
+/// Runs `command` in the workspace at `root` and returns its exit code, printing an error and
+/// its causes to stderr. `invoked_as` is how the user calls perfmatrix (`cargo xtask`, `cargo
+/// perfmatrix`), for the commands hints name. The process stays in its working folder: paths
+/// given on the command line are relative to it, the settings' paths to `root`.
+#[must_use]
 pub fn run(command: Command, root: &Path, invoked_as: &str) -> ExitCode {
-    // A later call (a test driving several commands) keeps the first front-end's name.
-    let _ = INVOKED_AS.set(invoked_as.to_owned());
-    if let Err(err) = std::env::set_current_dir(root) {
-        eprintln!(
-            "error: cannot enter the workspace root {}: {err}",
-            root.display()
-        );
-        return ExitCode::from(2);
-    }
-    let result = match command {
-        Command::Bench(cmd) => cmd.run(),
-        Command::UpdateBaselines(cmd) => cmd.run(),
-        Command::Experiment(cmd) => cmd.run(),
-        Command::Merge(cmd) => cmd.run(),
-        Command::Matrix(cmd) => cmd.run(),
-        Command::History(cmd) => cmd.run(),
-    };
+    let result = Invocation::new(root, invoked_as).and_then(|at| match command {
+        Command::Bench(cmd) => cmd.run(&at),
+        Command::UpdateBaselines(cmd) => cmd.run(&at),
+        Command::Experiment(cmd) => cmd.run(&at),
+        Command::Merge(cmd) => cmd.run(&at),
+        Command::Matrix(cmd) => cmd.run(&at),
+        Command::History(cmd) => cmd.run(&at),
+    });
     result.unwrap_or_else(|err| {
         eprintln!("error: {err}");
         for cause in err.chain().skip(1) {
@@ -132,13 +127,6 @@ pub fn run(command: Command, root: &Path, invoked_as: &str) -> ExitCode {
         }
         ExitCode::from(2)
     })
-}
-
-static INVOKED_AS: OnceLock<String> = OnceLock::new();
-
-/// How the user calls perfmatrix, for hints (`cargo xtask update-baselines …`).
-fn invoked_as() -> &'static str {
-    INVOKED_AS.get().map_or("cargo xtask", String::as_str)
 }
 
 /// The cargo that runs us (`cargo xtask` and cargo subcommands get `CARGO`), so toolchain

@@ -12,7 +12,7 @@ use perfmatrix_model::{
 };
 use perfmatrix_report::{Format, Style, render_merged};
 
-use crate::workspace::Workspace;
+use crate::workspace::Invocation;
 
 #[derive(Debug, clap::Args)]
 pub struct Merge {
@@ -44,11 +44,11 @@ pub(crate) struct Outputs {
 }
 
 impl Merge {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+    pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
         // A Ctrl-C lets the writes below finish or stops before them: no temp file left behind.
         crate::interrupt::install();
         let expected = if self.expect.is_empty() {
-            let ws = Workspace::load()?;
+            let ws = at.workspace()?;
             expected_of(&ws.config)
         } else {
             self.expect

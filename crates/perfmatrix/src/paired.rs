@@ -3,7 +3,6 @@
 //! `target/perfmatrix/` and built in its own target folder (so head's stays warm); then, per
 //! benchmark, fresh process pairs time interleaved samples (docs/statistics.md, "Paired mode").
 
-use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
@@ -127,12 +126,12 @@ impl Sides {
         crate::interrupt::install();
         let head = Revision {
             name: "working tree".to_owned(),
-            commit: crate::git::head()?,
-            dirty: crate::git::has_changes(),
+            commit: ws.at.repo().head()?,
+            dirty: ws.at.repo().has_changes(),
         };
         let start = Instant::now();
         let head_binaries = Build {
-            workspace: Path::new("."),
+            workspace: &ws.at.root,
             target_dir: None,
             target: None,
             benches: &ws.benches,
@@ -144,7 +143,7 @@ impl Sides {
         crate::interrupt::check()?;
 
         let root = ws.target_dir.join("perfmatrix");
-        let worktree = Worktree::add(Path::new("."), &root.join("base-worktree"), &base.commit)?;
+        let worktree = Worktree::add(&ws.at.root, &root.join("base-worktree"), &base.commit)?;
         let start = Instant::now();
         let label = format!("base {}", short(&base.commit));
         let base_target = root.join("base-target");
@@ -164,7 +163,7 @@ impl Sides {
             short(&base.commit),
             start.elapsed().as_secs_f64()
         );
-        let fingerprint = crate::fingerprint::of_run(None, &head_binaries)?;
+        let fingerprint = crate::fingerprint::of_run(&ws.at.root, None, &head_binaries)?;
         Ok(Self {
             head,
             base,
@@ -629,7 +628,7 @@ while read -r cmd arg; do
 done
 "#;
 
-    fn synthetic(dir: &Path) -> BenchBinary {
+    fn synthetic(dir: &std::path::Path) -> BenchBinary {
         use std::os::unix::fs::PermissionsExt;
         let exe = dir.join("synthetic-server");
         std::fs::write(&exe, SYNTHETIC).unwrap();

@@ -37,6 +37,8 @@ pub(crate) const QUICK: RunSettings = RunSettings {
 /// What to run and where.
 #[derive(Debug, Clone)]
 pub(crate) struct Suite {
+    /// The workspace root: cargo builds and lists there, and git names its revision.
+    pub(crate) root: PathBuf,
     pub(crate) settings: RunSettings,
     /// `--target` for cross builds (run through the runner of `.cargo/config.toml`).
     pub(crate) target: Option<String>,
@@ -55,7 +57,8 @@ pub(crate) struct Suite {
 impl Suite {
     fn cargo_bench(&self) -> Command {
         let mut cmd = Command::new(crate::cargo());
-        cmd.args(["bench", "--workspace", "--quiet"]);
+        cmd.current_dir(&self.root)
+            .args(["bench", "--workspace", "--quiet"]);
         for bench in &self.benches {
             cmd.args(["--bench", bench]);
         }
@@ -70,7 +73,7 @@ impl Suite {
     /// How the benchmarks are built.
     fn build_spec(&self) -> Build<'_> {
         Build {
-            workspace: Path::new("."),
+            workspace: &self.root,
             target_dir: None,
             target: self.target.as_deref(),
             benches: &self.benches,
@@ -90,6 +93,7 @@ impl Suite {
     pub(crate) fn build(&mut self) -> anyhow::Result<()> {
         self.binaries = self.build_spec().run()?;
         self.fingerprint = Some(crate::fingerprint::of_run(
+            &self.root,
             self.target.as_deref(),
             &self.binaries,
         )?);

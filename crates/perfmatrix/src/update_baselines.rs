@@ -11,7 +11,7 @@ use perfmatrix_model::{Baseline, Destination, MIN_RUNS, Results, destination};
 use perfmatrix_report::units::{format_duration_ns, format_percent, format_percent_unsigned};
 
 use crate::suite::{FULL, Suite, criterion_home};
-use crate::workspace::Workspace;
+use crate::workspace::{Invocation, Workspace};
 
 #[derive(Debug, clap::Args)]
 pub struct UpdateBaselines {
@@ -35,11 +35,11 @@ pub struct UpdateBaselines {
 }
 
 impl UpdateBaselines {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+    pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
         // Ctrl-C or SIGTERM stops at the next check instead of killing a write half way, so the
         // temp file of an atomic write is renamed or removed, never left in the baselines folder.
         crate::interrupt::install();
-        let ws = Workspace::load()?;
+        let ws = at.workspace()?;
         let platform = ws.platform_for(Some(&self.platform), "--platform")?;
         let runs: Vec<(PathBuf, Results)> = if self.from.is_empty() {
             self.record_here(&ws, &platform)?
@@ -71,7 +71,7 @@ impl UpdateBaselines {
                 })?;
             }
         }
-        print_diff(&dest, &baseline);
+        print_diff(at, &dest, &baseline);
         Ok(ExitCode::SUCCESS)
     }
 
@@ -94,7 +94,7 @@ impl UpdateBaselines {
                  results-1.json results-2.json results-3.json`, or record an emulated baseline \
                  for the local rehearsal with --emulated",
                 ws.host,
-                cmd = crate::invoked_as(),
+                cmd = ws.at.invoked_as,
             );
         }
         if self.runs < MIN_RUNS {
@@ -104,6 +104,7 @@ impl UpdateBaselines {
             );
         }
         let mut suite = Suite {
+            root: ws.at.root.clone(),
             settings: FULL,
             target: self.emulated.then(|| platform.to_owned()),
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
@@ -151,11 +152,11 @@ fn load_runs(files: &[PathBuf], platform: &str) -> anyhow::Result<Vec<(PathBuf, 
         .context("checking the --from results")
 }
 
-fn print_diff(dest: &Destination, new: &Baseline) {
+fn print_diff(at: &Invocation, dest: &Destination, new: &Baseline) {
     let path = &dest.path;
     println!(
         "wrote {} ({}, key {}, {} runs, commit {}{})",
-        path.display(),
+        at.shown(path).display(),
         new.fingerprint.slug(),
         new.fingerprint.comparability_key().id(),
         new.recorded.runs,
@@ -174,7 +175,7 @@ fn print_diff(dest: &Destination, new: &Baseline) {
         ),
         Some((old_path, old)) => println!(
             "  replaced {} (this machine class under its old name, removed; commit {}, {} runs)",
-            old_path.display(),
+            at.shown(old_path).display(),
             old.recorded.commit,
             old.recorded.runs
         ),
@@ -188,7 +189,7 @@ fn print_diff(dest: &Destination, new: &Baseline) {
             .collect();
         println!(
             "  kept {}: the same slug, another machine class ({})",
-            other.path.display(),
+            at.shown(&other.path).display(),
             differing.join("; ")
         );
     }

@@ -37,6 +37,9 @@ pub(crate) fn judge(
     } else {
         None
     };
+    // Reports name the baselines as the workspace does, wherever it is checked out.
+    let selection = selection.relative_to(&suite.root);
+    let count_selection = count_selection.map(|s| s.relative_to(&suite.root));
     let report = Report::build(&results, &selection, count_selection.as_ref(), config, hint)?;
     let suspects = report.claimed_changes();
     if suspects.is_empty() {

@@ -1,5 +1,6 @@
-//! The workspace as perfmatrix sees it: `cargo metadata` (target folder, perfmatrix's config), the
-//! host triple, and the project's platforms.
+//! The workspace as perfmatrix sees it: where a command runs ([`Invocation`]: the root and the
+//! front-end's name, passed down, never a global or the process's working folder), `cargo
+//! metadata` (target folder, perfmatrix's config), the host triple, and the project's platforms.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,8 +9,55 @@ use anyhow::{Context, bail};
 use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::{Config, Results};
 
+use crate::git::Repo;
+
+/// Where a command runs, handed to every command (as rust-analyzer's xtask hands down its
+/// `Shell`). The process never changes its working folder: paths the user gives are relative to
+/// where they ran the command; paths of the settings are relative to the root.
+#[derive(Debug, Clone)]
+pub(crate) struct Invocation {
+    /// The workspace root, absolute: cargo and git run there.
+    pub(crate) root: PathBuf,
+    /// How the user calls perfmatrix (`cargo xtask`, `cargo perfmatrix`), for the commands
+    /// hints name.
+    pub(crate) invoked_as: String,
+}
+
+impl Invocation {
+    /// The workspace at `root` (made absolute, `..` resolved) called as `invoked_as`.
+    pub(crate) fn new(root: &Path, invoked_as: &str) -> anyhow::Result<Self> {
+        let root = std::fs::canonicalize(root)
+            .with_context(|| format!("cannot enter the workspace root {}", root.display()))?;
+        if !root.is_dir() {
+            bail!("the workspace root {} is not a folder", root.display());
+        }
+        Ok(Self {
+            root,
+            invoked_as: invoked_as.to_owned(),
+        })
+    }
+
+    /// The workspace's metadata, config and suite.
+    pub(crate) fn workspace(&self) -> anyhow::Result<Workspace> {
+        Workspace::load(self)
+    }
+
+    /// The git repository the workspace is in.
+    pub(crate) fn repo(&self) -> Repo<'_> {
+        Repo::at(&self.root)
+    }
+
+    /// `path` as reports and messages show it: relative to the root when it lies inside it.
+    pub(crate) fn shown(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root)
+            .map_or_else(|_| path.to_owned(), Path::to_path_buf)
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Workspace {
+    /// Where the command runs.
+    pub(crate) at: Invocation,
     pub(crate) target_dir: PathBuf,
     pub(crate) config: Config,
     pub(crate) host: String,
@@ -19,8 +67,8 @@ pub(crate) struct Workspace {
 }
 
 impl Workspace {
-    pub(crate) fn load() -> anyhow::Result<Self> {
-        let metadata = metadata(Path::new("."))?;
+    fn load(at: &Invocation) -> anyhow::Result<Self> {
+        let metadata = metadata(&at.root)?;
         let target_dir = metadata["target_directory"]
             .as_str()
             .map(PathBuf::from)
@@ -36,6 +84,7 @@ impl Workspace {
             .filter(|b| !config.exclude_benches.contains(b))
             .collect();
         Ok(Self {
+            at: at.clone(),
             target_dir,
             config,
             host: host_triple()?,
@@ -43,9 +92,13 @@ impl Workspace {
         })
     }
 
-    /// The baselines folder: `flag` (`--baselines`) if given, else the `baselines` setting.
+    /// The baselines folder: `flag` (`--baselines`) if given, else the `baselines` setting
+    /// (relative to the root).
     pub(crate) fn baselines(&self, flag: Option<&Path>) -> PathBuf {
-        flag.map_or_else(|| self.config.baselines.clone(), Path::to_path_buf)
+        flag.map_or_else(
+            || self.at.root.join(&self.config.baselines),
+            Path::to_path_buf,
+        )
     }
 
     /// Prints a warning for each per-benchmark table of the config that names no benchmark of
@@ -212,7 +265,10 @@ mod tests {
 
     #[test]
     fn the_projects_config_names_real_bench_targets_and_benchmarks() {
-        let ws = Workspace::load().unwrap();
+        let ws = Invocation::new(&crate::repo_root(), "cargo xtask")
+            .unwrap()
+            .workspace()
+            .unwrap();
         let out = Command::new(crate::cargo())
             .args(["metadata", "--format-version", "1", "--no-deps"])
             .output()

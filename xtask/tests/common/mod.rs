@@ -12,8 +12,7 @@ use std::process::{Command, Output};
 
 use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use perfmatrix_model::{
-    BaselineChoice, BenchResult, BenchmarkId, Outcome, Report, Results, Row, RowVerdict,
-    RunSettings, Summary, Tally,
+    BenchResult, BenchmarkId, Report, Results, Row, RowVerdict, RunSettings, Summary,
 };
 use perfmatrix_stats::{Interval, Sample};
 
@@ -85,39 +84,11 @@ pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Results {
             ..Row::bare(id, *verdict)
         })
         .collect();
-    let regressed = rows
-        .iter()
-        .filter(|r| r.verdict == RowVerdict::Regressed)
-        .count();
     r.verdict = Some(Report {
-        schema: "perfmatrix-report".to_owned(),
-        version: 1,
-        platform: triple.to_owned(),
         fingerprint_slug: r.fingerprint.slug(),
         fingerprint_id: r.fingerprint.comparability_key().id(),
         cpu: r.fingerprint.cpu.brand.clone(),
-        emulated: None,
-        quick: false,
-        baseline: BaselineChoice::Selected {
-            path: format!("baselines/{triple}/x.json"),
-            slug: r.fingerprint.slug(),
-            commit: "0123456789abcdef".to_owned(),
-            runs: 3,
-            why: "the same machine class".to_owned(),
-        },
-        count_baseline: None,
-        time_gated: true,
-        tally: Tally {
-            regressed,
-            unchanged: rows.len() - regressed,
-            ..Tally::default()
-        },
-        outcome: if regressed > 0 {
-            Outcome::Fail
-        } else {
-            Outcome::Pass
-        },
-        rows,
+        ..Report::example(triple, rows)
     });
     r
 }

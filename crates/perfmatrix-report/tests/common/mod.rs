@@ -13,8 +13,7 @@ pub mod arbitrary;
 use std::path::PathBuf;
 
 use perfmatrix_model::{
-    BaselineChoice, CountRow, Expected, LegResults, MergedReport, Outcome, REPORT_SCHEMA, Report,
-    Row, RowVerdict, Tally, merge,
+    CountRow, Expected, LegResults, MergedReport, Report, Row, RowVerdict, merge,
 };
 use perfmatrix_report::Style;
 use perfmatrix_stats::Interval;
@@ -64,33 +63,7 @@ pub fn timed(id: &str, verdict: RowVerdict, change: (f64, f64, f64)) -> Row {
 /// A report of `platform` with these rows, compared with a selected baseline; its tally is the
 /// rows', and it fails when a row regressed.
 pub fn report(platform: &str, rows: Vec<Row>) -> Report {
-    let tally = Tally::of(rows.iter().map(|r| r.verdict));
-    Report {
-        schema: REPORT_SCHEMA.kind.to_owned(),
-        version: REPORT_SCHEMA.version,
-        platform: platform.to_owned(),
-        fingerprint_slug: format!("{platform}-slug-4c"),
-        fingerprint_id: "0123456789ab".to_owned(),
-        cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
-        emulated: None,
-        quick: false,
-        baseline: BaselineChoice::Selected {
-            path: format!("baselines/{platform}/0123456789ab.json"),
-            slug: format!("{platform}-slug-4c"),
-            commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
-            runs: 5,
-            why: "recorded on the same machine class".to_owned(),
-        },
-        count_baseline: None,
-        time_gated: true,
-        outcome: if tally.regressed > 0 {
-            Outcome::Fail
-        } else {
-            Outcome::Pass
-        },
-        rows,
-        tally,
-    }
+    Report::example(platform, rows)
 }
 
 /// The leg of `report`, from `results/<platform>.json`.

@@ -7,6 +7,8 @@ mod workflow;
 
 use std::process::ExitCode;
 
+use crate::workspace::Invocation;
+
 #[derive(Debug, clap::Args)]
 pub struct Matrix {
     #[command(subcommand)]
@@ -22,10 +24,10 @@ enum MatrixCommand {
 }
 
 impl Matrix {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
+    pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
         match self.command {
-            MatrixCommand::Workflow(cmd) => cmd.run(),
-            MatrixCommand::Run(cmd) => cmd.run(),
+            MatrixCommand::Workflow(cmd) => cmd.run(at),
+            MatrixCommand::Run(cmd) => cmd.run(at),
         }
     }
 }

@@ -13,9 +13,10 @@ use perfmatrix_model::{LegResults, RunSettings, Skipped};
 use perfmatrix_report::Format;
 
 use crate::bench::Leg;
+use crate::children::{AtOnce, run_all};
 use crate::merge::{Outputs, expected_of, report, results_file};
 use crate::suite::{FULL, QUICK};
-use crate::workspace::Workspace;
+use crate::workspace::{Invocation, Workspace};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Run {
@@ -170,11 +171,9 @@ impl Tools for Here<'_> {
 }
 
 impl Run {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let ws = Workspace::load()?;
-        let here = Here {
-            root: Path::new("."),
-        };
+    pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
+        let ws = at.workspace()?;
+        let here = Here { root: &at.root };
         let plans: Vec<(String, Plan)> = ws
             .config
             .platforms
@@ -262,7 +261,7 @@ fn describe(plan: &Plan) -> String {
     }
 }
 
-/// Builds every leg's benchmarks at once (tokio): building is where a
+/// Builds every leg's benchmarks at once: building is where a
 /// machine's cores can be shared. Cargo's own lock on the target folder serialises what must be.
 fn build_all(ws: &Workspace, legs: &[(String, Leg)]) -> anyhow::Result<()> {
     let commands: Vec<(String, std::process::Command)> = legs
@@ -272,28 +271,12 @@ fn build_all(ws: &Workspace, legs: &[(String, Leg)]) -> anyhow::Result<()> {
             (format!("{triple} benchmarks"), suite.build_command())
         })
         .collect();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime for the builds")?;
-    let outcomes = runtime.block_on(async {
-        let handles: Vec<_> = commands
-            .into_iter()
-            .map(|(what, cmd)| {
-                eprintln!("building {what}");
-                let mut cmd = tokio::process::Command::from(cmd);
-                cmd.stdin(Stdio::null());
-                tokio::spawn(async move { (what, cmd.output().await) })
-            })
-            .collect();
-        let mut outcomes = Vec::with_capacity(handles.len());
-        for handle in handles {
-            outcomes.push(handle.await);
-        }
-        outcomes
-    });
-    for outcome in outcomes {
-        let (what, out) = outcome.context("a build task failed")?;
+    let (names, commands): (Vec<String>, Vec<std::process::Command>) = commands
+        .into_iter()
+        .inspect(|(what, _)| eprintln!("building {what}"))
+        .unzip();
+    let outcomes = run_all(commands, AtOnce::All, "the builds")?;
+    for (what, out) in names.into_iter().zip(outcomes) {
         let out = out.with_context(|| format!("cannot start the build of {what}"))?;
         if !out.status.success() {
             bail!(

@@ -11,7 +11,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
 use perfmatrix_model::{Config, write_atomically};
 
-use crate::workspace::Workspace;
+use crate::workspace::Invocation;
 
 /// The template. Its delimiters are `[% %]`, `[[ ]]` and `[# #]`, so GitHub's `${{ }}` passes
 /// through untouched (the template's opening comment says more).
@@ -28,23 +28,24 @@ pub(crate) struct Workflow {
 }
 
 impl Workflow {
-    pub(crate) fn run(self) -> anyhow::Result<ExitCode> {
-        let ws = Workspace::load()?;
+    pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
+        let ws = at.workspace()?;
         let rendered = render(&ws.config)?;
         let path = &ws.config.workflow;
+        let file = at.root.join(path);
         if self.check {
-            if is_current(path, &rendered)? {
+            if is_current(&file, &rendered)? {
                 println!("{} is up to date", path.display());
                 return Ok(ExitCode::SUCCESS);
             }
             eprintln!(
                 "error: {} is stale: run `{} matrix workflow` to update",
                 path.display(),
-                crate::invoked_as()
+                at.invoked_as
             );
             return Ok(ExitCode::from(1));
         }
-        write_atomically(path, rendered.as_bytes())?;
+        write_atomically(&file, rendered.as_bytes())?;
         let legs: Vec<String> = ws
             .config
             .platforms
@@ -187,7 +188,10 @@ mod tests {
 
     #[test]
     fn committed_workflow_is_up_to_date() {
-        let ws = Workspace::load().unwrap();
+        let ws = Invocation::new(&crate::repo_root(), "cargo xtask")
+            .unwrap()
+            .workspace()
+            .unwrap();
         let rendered = render(&ws.config).unwrap();
         let path = crate::repo_root().join(&ws.config.workflow);
         assert!(
