@@ -3,7 +3,7 @@
 //!
 //! [`Kernels`] is a handle on one instruction-set [`Variant`]; every method checks its arguments
 //! and returns a [`KernelError`] naming the wrong one, so no caller can reach undefined behaviour.
-//! [`reference`] holds the pure-Rust (f64) definitions every variant is tested against.
+//! [`reference`](mod@reference) holds the pure-Rust (f64) definitions every variant is tested against.
 
 mod error;
 mod ffi;
@@ -19,12 +19,16 @@ pub use variant::{VARIANT_ENV, Variant};
 /// One of the three kernels, for reporting which variant each dispatches to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kernel {
+    /// Batch cosine similarity ([`Kernels::cosine_batch`]).
     Cosine,
+    /// Spreading activation over a graph ([`Kernels::spread`]).
     Spread,
+    /// Exponential decay of strengths by age ([`Kernels::decay`]).
     Decay,
 }
 
 impl Kernel {
+    /// The three kernels, in the order reports list them.
     pub const ALL: [Kernel; 3] = [Kernel::Cosine, Kernel::Spread, Kernel::Decay];
 
     /// The kernel's name as used in benchmark ids (`cosine/…`, `spread/…`, `decay/…`).

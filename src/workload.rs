@@ -49,7 +49,9 @@ pub const DECAY_CASES: [DecayCase; 3] = [
 /// One cosine benchmark's sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CosineCase {
+    /// Dimension of the query and of each candidate row.
     pub d: usize,
+    /// Number of candidate rows.
     pub n: usize,
 }
 
@@ -61,6 +63,7 @@ impl CosineCase {
         format!("{}x{}", self.d, self.n)
     }
 
+    /// The benchmark's inputs, drawn from [`SEED`] (see [`cosine_input`]).
     #[inline]
     #[must_use]
     pub fn input(&self) -> CosineInput {
@@ -71,8 +74,11 @@ impl CosineCase {
 /// One spreading-activation benchmark's sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SpreadCase {
+    /// Number of nodes of the graph.
     pub nodes: usize,
+    /// Number of edges of the graph.
     pub edges: usize,
+    /// Number of rounds of spreading activation per call.
     pub iterations: u32,
 }
 
@@ -84,6 +90,7 @@ impl SpreadCase {
         format!("{}n-{}e-{}i", self.nodes, self.edges, self.iterations)
     }
 
+    /// The benchmark's inputs, drawn from [`SEED`] (see [`spread_input`]).
     #[inline]
     #[must_use]
     pub fn input(&self) -> SpreadInput {
@@ -94,6 +101,7 @@ impl SpreadCase {
 /// One decay benchmark's size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecayCase {
+    /// Number of memories (strengths and ages) decayed per call.
     pub n: usize,
 }
 
@@ -105,6 +113,7 @@ impl DecayCase {
         self.n.to_string()
     }
 
+    /// The benchmark's inputs, drawn from [`SEED`] (see [`decay_input`]).
     #[inline]
     #[must_use]
     pub fn input(&self) -> DecayInput {
@@ -116,8 +125,11 @@ impl DecayCase {
 /// registers on perfmatrix's harness (where the same definition is timed and counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Case {
+    /// A benchmark of [`Kernel::Cosine`].
     Cosine(CosineCase),
+    /// A benchmark of [`Kernel::Spread`].
     Spread(SpreadCase),
+    /// A benchmark of [`Kernel::Decay`].
     Decay(DecayCase),
 }
 
@@ -169,11 +181,13 @@ impl Case {
 pub struct SplitMix64(u64);
 
 impl SplitMix64 {
+    /// A generator whose state starts at `seed`.
     #[must_use]
     pub fn new(seed: u64) -> Self {
         Self(seed)
     }
 
+    /// The next 64 random bits of the stream.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -197,11 +211,15 @@ impl SplitMix64 {
 /// Inputs of the cosine kernel: a query of dimension `d` and `n` candidate rows, in `[-1, 1)`.
 #[derive(Debug, Clone)]
 pub struct CosineInput {
+    /// The query vector, `d` floats.
     pub query: Vec<f32>,
+    /// The candidate rows, row-major: `n × d` floats.
     pub candidates: Vec<f32>,
+    /// Number of candidate rows, and so the length of the output slice.
     pub n: usize,
 }
 
+/// The cosine input of dimension `d` with `n` candidate rows, drawn from [`SEED`].
 #[must_use]
 pub fn cosine_input(d: usize, n: usize) -> CosineInput {
     let mut rng = SplitMix64::new(SEED ^ 0xc05);
@@ -220,11 +238,17 @@ pub fn cosine_input(d: usize, n: usize) -> CosineInput {
 /// (sources and targets uniform), weights in `[0, 0.16)`, a tenth of the nodes fully active.
 #[derive(Debug, Clone)]
 pub struct SpreadInput {
+    /// The graph the activation spreads over.
     pub graph: CsrGraph,
+    /// The starting activation of each node: 1 for about a tenth of them, 0 for the rest.
     pub activations: Vec<f32>,
+    /// Retention 0.6, threshold 0.05 and the case's number of rounds.
     pub params: SpreadParams,
 }
 
+/// The spreading-activation input of `nodes` nodes, `edges` edges and `iterations` rounds, drawn
+/// from [`SEED`].
+///
 /// # Panics
 /// If `nodes` is 0 while `edges` is not, or the sizes exceed the kernels' 32-bit limits.
 #[must_use]
@@ -265,11 +289,15 @@ pub fn spread_input(nodes: usize, edges: usize, iterations: u32) -> SpreadInput 
 /// rate with a half-life of about eight days.
 #[derive(Debug, Clone)]
 pub struct DecayInput {
+    /// The strengths to decay, one per memory, in `[0, 1)`.
     pub strengths: Vec<f32>,
+    /// The age of each memory, in seconds, below 30 days.
     pub ages: Vec<u64>,
+    /// The decay rate, per second (`1e-6`).
     pub lambda: f32,
 }
 
+/// The decay input of `n` memories, drawn from [`SEED`].
 #[must_use]
 pub fn decay_input(n: usize) -> DecayInput {
     let mut rng = SplitMix64::new(SEED ^ 0x000d_eca1);

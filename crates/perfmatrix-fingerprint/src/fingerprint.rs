@@ -21,6 +21,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Serialized as JSON with exactly these field names (see `docs/fingerprint.md`). Text fields whose
 /// source was unreadable hold `"unknown"`; optional fields are `null`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Fingerprint {
     /// Format version of this record, [`SCHEMA_VERSION`].
     pub schema: u32,
@@ -38,8 +39,7 @@ pub struct Fingerprint {
     pub simd_features: Vec<String>,
     /// What the benchmarked code dispatched to at run time, name → variant (e.g. `cosine` →
     /// `avx2-fma`), as the benchmarks report it through perfmatrix's harness; empty when they
-    /// report nothing. Files written before the rename call it `kernel_variants`.
-    #[serde(alias = "kernel_variants")]
+    /// report nothing.
     pub dispatch: BTreeMap<String, String>,
     /// Total RAM in bytes, when known.
     pub memory_bytes: Option<u64>,
@@ -227,6 +227,7 @@ pub struct Cores {
 
 /// The compilers and profile that built the benchmarks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Toolchain {
     /// `rustc` release line, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
     pub rustc: String,
@@ -240,9 +241,8 @@ pub struct Toolchain {
     pub flags: String,
     /// What counted the instructions and peak memory: `perfmatrix-harness/1` (the bench binary's
     /// own counting mode); empty in files recorded by the earlier stand-alone counting example,
-    /// whose process was smaller, so its peak memory is not comparable. Files written before the
-    /// rename call it `probe`.
-    #[serde(default, alias = "probe")]
+    /// whose process was smaller, so its peak memory is not comparable.
+    #[serde(default)]
     pub harness: String,
 }
 
@@ -259,6 +259,7 @@ pub struct Environment {
 
 /// The source revision that was benchmarked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Git {
     /// Full commit hash of `HEAD`, or `unknown` outside a git checkout.
     pub commit: String,

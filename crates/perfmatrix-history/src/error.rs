@@ -1,34 +1,56 @@
-//! The one error type of the history: every variant names the file it is about.
-
-use std::path::PathBuf;
+//! The one error type of the history: every variant names the file, run or field it is about.
 
 /// What went wrong reading, appending to or caching a history.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HistoryError {
-    /// A history file or folder could not be read.
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
+    /// A quick run was offered to the history, which holds full runs only.
+    #[error("a quick run is a smoke test: it is not recorded in the history")]
+    QuickRun,
+    /// A filtered run was offered to the history, which holds full runs only.
+    #[error("a run filtered by `{filter}` is not recorded in the history (only full runs are)")]
+    FilteredRun {
+        /// The run's benchmark filter.
+        filter: String,
     },
-    /// A record could not be written as JSON.
-    #[error("{} is not valid JSON for {what}: {source}", path.display())]
-    Json {
-        path: PathBuf,
-        what: &'static str,
-        source: serde_json::Error,
+    /// A paired run's results were offered as the records of another commit.
+    #[error("the results measured commit {measured}, not {given}")]
+    OtherCommit {
+        /// The head commit the paired run measured.
+        measured: String,
+        /// The commit the records were to be filed under.
+        given: String,
+    },
+    /// A benchmark's median interval could not be computed from its samples.
+    #[error("`{id}`: {source}")]
+    Median {
+        /// The benchmark.
+        id: perfmatrix_model::BenchmarkId,
+        /// What the statistics refused.
+        source: perfmatrix_stats::StatsError,
+    },
+    /// A record made from a results file is not one the history can hold.
+    #[error("`{id}`: {problem}")]
+    InvalidRecord {
+        /// The benchmark.
+        id: perfmatrix_model::BenchmarkId,
+        /// What [`HistoryRecord::validate`](crate::HistoryRecord::validate) found.
+        problem: String,
     },
     /// Two files given to one read hold the history of the same platform.
     #[error(
         "{first} and {second} both hold the history of `{platform}`: keep one file per platform"
     )]
     TwoFilesOfOnePlatform {
+        /// The name of one file, as in messages (a path or a git object).
         first: String,
+        /// The name of the other file.
         second: String,
+        /// The target triple both files' names give.
         platform: String,
     },
-    /// A history file could not be written (through the model's atomic write).
+    /// A history file or folder could not be read, or written (through the model's atomic
+    /// write), or a record not written as JSON: the model's errors, which name the file.
     #[error(transparent)]
-    Write(#[from] perfmatrix_model::ModelError),
+    File(#[from] perfmatrix_model::ModelError),
 }

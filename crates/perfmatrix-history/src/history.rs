@@ -9,7 +9,7 @@ use perfmatrix_stats::Interval;
 use serde::{Deserialize, Serialize};
 
 use perfmatrix_model::{
-    BenchmarkId, Outcome, Results, RowVerdict, Schema, is_temporary, write_atomically,
+    BenchmarkId, ModelError, Outcome, Results, RowVerdict, Schema, is_temporary, write_atomically,
 };
 
 use crate::HistoryError;
@@ -39,6 +39,7 @@ pub enum HistoryMode {
 }
 
 impl HistoryMode {
+    /// The mode's name as the history's JSON writes it (`paired`, `committed`, `unjudged`).
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -54,7 +55,9 @@ impl HistoryMode {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MachineClass {
+    /// The fingerprint's readable slug, for people: two classes may share one.
     pub slug: String,
+    /// The id of the fingerprint's comparability key: records of one id are comparable.
     pub id: String,
 }
 
@@ -63,8 +66,11 @@ pub struct MachineClass {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimeSummary {
+    /// The median of the run's samples, in nanoseconds per iteration.
     pub median_ns: f64,
+    /// The lower end of the median's interval, in nanoseconds.
     pub lower_ns: f64,
+    /// The upper end of the median's interval, in nanoseconds.
     pub upper_ns: f64,
 }
 
@@ -73,9 +79,13 @@ pub struct TimeSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeSummary {
+    /// The estimated change, `head / base − 1` (`+0.1` is 10% slower).
     pub estimate: f64,
+    /// The lower end of the change's interval.
     pub lower: f64,
+    /// The upper end of the change's interval.
     pub upper: f64,
+    /// The standard error of `ln(head / base)`.
     pub log_se: f64,
 }
 
@@ -120,9 +130,13 @@ pub struct HistoryRecord {
     pub measured_unix: u64,
     /// The target triple.
     pub platform: String,
+    /// The machine class the run was measured on.
     pub machine: MachineClass,
+    /// How the run was judged.
     pub mode: HistoryMode,
+    /// The benchmark's id (`cosine/768x100`).
     pub benchmark: BenchmarkId,
+    /// The benchmark's time per iteration in this run.
     pub time: TimeSummary,
     /// Instructions of one call, when the run counted them.
     pub instructions: Option<u64>,
@@ -214,9 +228,13 @@ fn check_commit(field: &str, commit: &str) -> Result<(), String> {
 /// Which commit a results file measured, for [`records_from_results`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitInfo {
+    /// The full hash of the commit measured (a paired run's own head replaces it).
     pub commit: String,
+    /// Its first parent's full hash, if it has one (a paired run's base replaces it).
     pub parent: Option<String>,
+    /// The working tree had uncommitted changes (a paired run's own flag replaces it).
     pub dirty: bool,
+    /// The commit's date as git prints it (`%cI`, ISO 8601), or empty when unknown.
     pub date: String,
 }
 
@@ -227,23 +245,23 @@ pub struct CommitInfo {
 pub fn records_from_results(
     results: &Results,
     commit: &CommitInfo,
-) -> Result<Vec<HistoryRecord>, String> {
+) -> Result<Vec<HistoryRecord>, HistoryError> {
     if results.settings.quick {
-        return Err("a quick run is a smoke test: it is not recorded in the history".to_owned());
+        return Err(HistoryError::QuickRun);
     }
     if let Some(filter) = &results.settings.filter {
-        return Err(format!(
-            "a run filtered by `{filter}` is not recorded in the history (only full runs are)"
-        ));
+        return Err(HistoryError::FilteredRun {
+            filter: filter.clone(),
+        });
     }
     let mut info = commit.clone();
     if let Some(paired) = &results.paired {
         let head = &paired.head;
         if !head.commit.starts_with(&info.commit) && !info.commit.starts_with(&head.commit) {
-            return Err(format!(
-                "the results measured commit {}, not {}",
-                head.commit, info.commit
-            ));
+            return Err(HistoryError::OtherCommit {
+                measured: head.commit.clone(),
+                given: info.commit.clone(),
+            });
         }
         info.commit.clone_from(&head.commit);
         info.dirty = head.dirty;
@@ -265,7 +283,10 @@ pub fn records_from_results(
         let ci = bench
             .samples_ns
             .median_interval(MEDIAN_CONFIDENCE)
-            .map_err(|e| format!("`{}`: {e}", bench.id))?;
+            .map_err(|source| HistoryError::Median {
+                id: bench.id.clone(),
+                source,
+            })?;
         let row = report.and_then(|r| r.rows.iter().find(|row| row.id == bench.id.as_str()));
         let change = match mode {
             HistoryMode::Paired => row.and_then(|r| {
@@ -302,7 +323,10 @@ pub fn records_from_results(
         };
         record
             .validate()
-            .map_err(|e| format!("`{}`: {e}", bench.id))?;
+            .map_err(|problem| HistoryError::InvalidRecord {
+                id: bench.id.clone(),
+                problem,
+            })?;
         records.push(record);
     }
     Ok(records)
@@ -315,6 +339,7 @@ pub struct BadRecord {
     pub source: String,
     /// 1-based.
     pub line: usize,
+    /// Why it was skipped: the parse or validation error, or an unfinished last line.
     pub reason: String,
 }
 
@@ -327,7 +352,9 @@ impl std::fmt::Display for BadRecord {
 /// Records read from one or more history files, in file order, and the lines skipped.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct History {
+    /// The valid records, in file order.
     pub records: Vec<HistoryRecord>,
+    /// The lines that were skipped, in file order.
     pub bad: Vec<BadRecord>,
 }
 
@@ -427,7 +454,7 @@ impl History {
     pub fn read_dir(dir: &Path) -> Result<Self, HistoryError> {
         let mut history = Self::default();
         for path in history_files(dir)? {
-            let bytes = std::fs::read(&path).map_err(|source| HistoryError::Read {
+            let bytes = std::fs::read(&path).map_err(|source| ModelError::Read {
                 path: path.clone(),
                 source,
             })?;
@@ -443,15 +470,16 @@ pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, HistoryError> {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => {
-            return Err(HistoryError::Read {
+            return Err(ModelError::Read {
                 path: dir.to_owned(),
                 source,
-            });
+            }
+            .into());
         }
     };
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| HistoryError::Read {
+        let entry = entry.map_err(|source| ModelError::Read {
             path: dir.to_owned(),
             source,
         })?;
@@ -473,6 +501,7 @@ pub fn history_path(dir: &Path, platform: &str) -> PathBuf {
 /// What [`append`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Appended {
+    /// How many records were written.
     pub written: usize,
     /// Records of a clean commit already in the file (same benchmark and mode), not written twice.
     pub already_present: usize,
@@ -497,7 +526,7 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, History
         let old = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => return Err(HistoryError::Read { path, source }),
+            Err(source) => return Err(ModelError::Read { path, source }.into()),
         };
         let mut existing = History::default();
         existing.parse_into(&path.display().to_string(), &old);
@@ -520,7 +549,7 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, History
                 outcome.already_present += 1;
                 continue;
             }
-            let line = serde_json::to_string(record).map_err(|e| HistoryError::Json {
+            let line = serde_json::to_string(record).map_err(|e| ModelError::Json {
                 path: path.clone(),
                 what: HISTORY_SCHEMA.kind,
                 source: e,
@@ -539,6 +568,58 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, History
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A full, unjudged run of one benchmark on the example machine.
+    fn full_run() -> Results {
+        let samples_ns = perfmatrix_stats::Sample::new(vec![100.0, 101.0, 99.0]).unwrap();
+        let bench = perfmatrix_model::BenchResult {
+            id: BenchmarkId::new("decay/1000").unwrap(),
+            throughput: None,
+            summary: perfmatrix_model::Summary::of(&samples_ns),
+            samples_ns,
+            counts: None,
+        };
+        let settings = perfmatrix_model::RunSettings {
+            quick: false,
+            filter: None,
+            warm_up_seconds: 1.0,
+            measurement_seconds: 1.0,
+            sample_size: 3,
+        };
+        Results::new(
+            perfmatrix_fingerprint::Fingerprint::example(),
+            settings,
+            1_790_000_000,
+            vec![bench],
+        )
+    }
+
+    #[test]
+    fn only_full_runs_become_records_and_a_refusal_says_why() {
+        let info = CommitInfo {
+            commit: "a".repeat(40),
+            parent: None,
+            dirty: false,
+            date: String::new(),
+        };
+        let records = records_from_results(&full_run(), &info).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].commit, info.commit);
+        let mut quick = full_run();
+        quick.settings.quick = true;
+        assert!(matches!(
+            records_from_results(&quick, &info),
+            Err(HistoryError::QuickRun)
+        ));
+        let mut filtered = full_run();
+        filtered.settings.filter = Some("^decay/".to_owned());
+        let err = records_from_results(&filtered, &info).unwrap_err();
+        assert!(
+            matches!(&err, HistoryError::FilteredRun { filter } if filter == "^decay/"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("`^decay/`"), "{err}");
+    }
 
     fn record(commit: &str, platform: &str, bench: &str, median: f64) -> HistoryRecord {
         HistoryRecord {

@@ -19,6 +19,7 @@ use crate::cache_folder::{self, Layout, NotRead, ReadPart};
 use crate::history::{parse_lines, platform_of};
 use crate::trend::{Memos, PlatformBuilder, analyse_platforms};
 use crate::{BadRecord, HistoryError, PlatformTrend, TREND_SCHEMA, Trend};
+use perfmatrix_model::ModelError;
 
 /// How many blocks of how many bytes of the part of a file a cache read are compared
 /// ([`prefix_hash`]).
@@ -102,10 +103,11 @@ impl HistoryFile {
 }
 
 fn read_error(path: &Path, source: std::io::Error) -> HistoryError {
-    HistoryError::Read {
+    ModelError::Read {
         path: path.to_owned(),
         source,
     }
+    .into()
 }
 
 /// How a file's cache was used.
@@ -124,10 +126,14 @@ pub enum CacheUse {
 /// What reading one history file did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRead {
+    /// The file's name in messages ([`HistoryFile::source`]).
     pub source: String,
+    /// How its cache was used.
     pub cache: CacheUse,
-    /// Lines taken from the cache, and lines parsed from the file now.
+    /// Lines taken from the cache, not parsed again.
     pub cached_lines: u64,
+    /// Lines parsed from the file now: those after the cached part (an unfinished last line not
+    /// included).
     pub parsed_lines: u64,
 }
 
@@ -135,7 +141,9 @@ pub struct FileRead {
 /// and what [`ReadTrend::save_caches`] writes.
 #[derive(Debug)]
 pub struct ReadTrend {
+    /// The files' series and change points.
     pub trend: Trend,
+    /// What reading each file did, in platform order.
     pub files: Vec<FileRead>,
     /// Per platform of `trend`, what its cache needs to be written (none without a cache).
     states: Vec<Option<CacheState>>,

@@ -21,7 +21,9 @@ pub const TREND_SCHEMA: Schema = Schema {
 /// Every platform's series and change points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trend {
+    /// Always [`TREND_SCHEMA`]'s kind.
     pub schema: String,
+    /// Always [`TREND_SCHEMA`]'s version.
     pub version: u32,
     /// Sorted by triple.
     pub platforms: Vec<PlatformTrend>,
@@ -32,6 +34,7 @@ pub struct Trend {
 /// One platform's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlatformTrend {
+    /// The target triple.
     pub platform: String,
     /// The machine classes its records were measured on, in order of first appearance;
     /// [`Point::class`] indexes this.
@@ -48,6 +51,7 @@ pub struct PlatformTrend {
 /// One run of a platform: a commit measured once (its records share all of this).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Run {
+    /// The full commit hash measured.
     pub commit: String,
     /// The working tree had uncommitted changes (local runs only).
     pub dirty: bool,
@@ -60,8 +64,11 @@ pub struct Run {
 /// The newest commit of a platform and the worst verdict of its benchmarks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Latest {
+    /// The full hash of the newest commit recorded (that of the last record read).
     pub commit: String,
+    /// Its date as git prints it (ISO 8601), or empty when unknown.
     pub date: String,
+    /// How its run was judged (that of its first record).
     pub mode: HistoryMode,
     /// The worst benchmark verdict of that commit, if it was judged.
     pub verdict: Option<RowVerdict>,
@@ -70,6 +77,7 @@ pub struct Latest {
 /// One benchmark on one platform over commits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
+    /// The benchmark's id.
     pub benchmark: BenchmarkId,
     /// In the order they were recorded (the first-parent order of the history branch).
     pub points: Vec<Point>,
@@ -96,10 +104,15 @@ pub struct Point {
     pub run: u32,
     /// Index into [`PlatformTrend::classes`].
     pub class: u32,
+    /// How the record's run was judged.
     pub mode: HistoryMode,
+    /// The record's time per iteration.
     pub time: TimeSummary,
+    /// Instructions of one call, when the run counted them.
     pub instructions: Option<u64>,
+    /// A paired run's change against its parent, with its interval.
     pub change: Option<ChangeSummary>,
+    /// The run's verdict of this benchmark, when it was judged.
     pub verdict: Option<RowVerdict>,
 }
 
@@ -145,6 +158,7 @@ pub enum Signal {
 }
 
 impl Signal {
+    /// The signal's name in reports (`time`, `instructions`, `paired step`, `paired drift`).
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -160,17 +174,22 @@ impl Signal {
 /// level), introduced by `commit`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangePointFound {
+    /// Index into [`Series::points`] of the first point of the new level.
     pub index: usize,
+    /// The full hash of the commit of that point.
     pub commit: String,
+    /// That commit's date as git prints it (ISO 8601), or empty when unknown.
     pub date: String,
     /// When the run of `commit` finished (orders change points across series).
     pub measured_unix: u64,
+    /// What the change point was found in.
     pub signal: Signal,
     /// Relative size, `after / before − 1`.
     pub change: f64,
     /// The level before and after (ns for time, instructions for counts; for paired signals
     /// the chained relative level, 1 = the first commit).
     pub before: f64,
+    /// The level from `index` on, in the unit of `before`.
     pub after: f64,
     /// The test's p-value, when the method has one (not for counts).
     pub p_value: Option<f64>,

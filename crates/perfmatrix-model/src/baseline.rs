@@ -21,12 +21,22 @@ pub const BASELINE_SCHEMA: Schema = Schema {
 /// The fewest full runs a baseline is recorded from: the noise floor needs run-to-run spread.
 pub const MIN_RUNS: usize = 3;
 
+/// A baseline file: the reference a run of one machine class is compared with. `cargo xtask
+/// update-baselines` writes it ([`Baseline::from_runs`], K >= [`MIN_RUNS`] full runs pooled) to
+/// `baselines/<triple>/`; `cargo xtask bench` reads every file there and uses the one recorded
+/// on the run's machine class for wall time ([`crate::select`]) and the one recorded from the
+/// run's build for the counts ([`crate::select_counts`]). Layout: docs/baselines.md.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
+    /// Always [`BASELINE_SCHEMA`]'s kind.
     pub schema: String,
+    /// Always [`BASELINE_SCHEMA`]'s version.
     pub version: u32,
+    /// The machine and build the runs were made on (the first run's; all share its
+    /// comparability key).
     pub fingerprint: Fingerprint,
+    /// When, at which commit and from how many runs it was recorded.
     pub recorded: Recorded,
     /// Sorted by id, ids unique.
     pub benchmarks: Vec<BaselineBench>,
@@ -38,17 +48,21 @@ pub struct Baseline {
 pub struct Recorded {
     /// Seconds since the Unix epoch of the last run.
     pub finished_unix: u64,
-    /// Git commit of the recorded code, and whether the tree had uncommitted changes.
+    /// Git commit of the recorded code (the first run's).
     pub commit: String,
+    /// Whether the tree had uncommitted changes in any of the runs.
     pub dirty: bool,
     /// How many full runs of the suite the baseline pools.
     pub runs: usize,
 }
 
+/// One benchmark of a baseline: the K runs' measurements pooled.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaselineBench {
+    /// The benchmark's id, unique in the file.
     pub id: BenchmarkId,
+    /// Its throughput declaration, as the first run recorded it.
     pub throughput: Option<Throughput>,
     /// Every run's per-iteration samples pooled: what a new run is compared with.
     pub samples_ns: Sample,
@@ -56,6 +70,7 @@ pub struct BaselineBench {
     pub run_medians_ns: Vec<f64>,
     /// Relative range of the run medians: how far a benchmark moves between identical runs.
     pub noise: NoiseFloor,
+    /// The summary of the pooled `samples_ns`.
     pub summary: Summary,
     /// Instructions of one call (the median of the runs' counts, which are identical for one
     /// build); absent when the runs could not count.
@@ -79,8 +94,12 @@ fn pool(runs: &[(&Path, Results)], i: usize) -> Result<BaselineBench, ModelError
         .iter()
         .map(|(_, r)| r.benchmarks[i].samples_ns.median())
         .collect();
-    let samples_ns = Sample::new(pooled).map_err(|e| ModelError::Runs(e.to_string()))?;
-    let noise = run_to_run_noise(&run_medians_ns).map_err(|e| ModelError::Runs(e.to_string()))?;
+    let failed = |source| ModelError::Pool {
+        id: bench.id.clone(),
+        source,
+    };
+    let samples_ns = Sample::new(pooled).map_err(failed)?;
+    let noise = run_to_run_noise(&run_medians_ns).map_err(failed)?;
     let counts = |metric: fn(&crate::Counts) -> &crate::Measured| {
         median_of_all(runs.iter().map(|(_, r)| {
             r.benchmarks[i]
@@ -115,10 +134,10 @@ fn check_independent(runs: &[(&Path, Results)]) -> Result<(), ModelError> {
         }
         for (earlier_path, earlier) in &runs[..k] {
             if same_file(path, earlier_path) {
-                return Err(ModelError::Runs(format!(
-                    "{} is given twice: a baseline needs {MIN_RUNS} or more independent runs",
-                    path.display()
-                )));
+                return Err(ModelError::RunGivenTwice {
+                    path: path.to_path_buf(),
+                    min: MIN_RUNS,
+                });
             }
             let copied = run.benchmarks.iter().position(|b| {
                 earlier
@@ -217,15 +236,16 @@ impl Baseline {
             .collect();
         let runs = sorted.as_slice();
         let Some(((first_path, first), rest)) = runs.split_first() else {
-            return Err(ModelError::Runs(format!(
-                "a baseline needs at least {MIN_RUNS} full runs, got none"
-            )));
+            return Err(ModelError::TooFewRuns {
+                got: 0,
+                min: MIN_RUNS,
+            });
         };
         if runs.len() < MIN_RUNS {
-            return Err(ModelError::Runs(format!(
-                "a baseline needs at least {MIN_RUNS} full runs, got {}",
-                runs.len()
-            )));
+            return Err(ModelError::TooFewRuns {
+                got: runs.len(),
+                min: MIN_RUNS,
+            });
         }
         for (path, run) in runs {
             if run.settings.quick {
@@ -321,6 +341,7 @@ impl Baseline {
         write_atomically(path, &to_json_bytes(self))
     }
 
+    /// The benchmark with this id, if the baseline has it.
     #[must_use]
     pub fn get(&self, id: &BenchmarkId) -> Option<&BaselineBench> {
         self.benchmarks.iter().find(|b| &b.id == id)

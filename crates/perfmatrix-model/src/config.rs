@@ -114,12 +114,23 @@ fn required_by_default() -> bool {
 /// Gates for every benchmark, with per-benchmark overrides, and the project's platforms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Wall-time thresholds (and the other gates) of every benchmark without an override.
+    /// Wall-time thresholds against a committed baseline (`warn`, `fail`: relative slowdowns,
+    /// 0.05 = 5%; default 0.05 and 0.10). This and the next three fields are the gates of every
+    /// benchmark without an override ([`Config::gates_for`]).
     pub thresholds: Thresholds,
+    /// Wall-time thresholds against a base commit measured in the same run (`paired`; default
+    /// 0.02 and 0.05).
     pub paired: Thresholds,
+    /// Thresholds on the relative growth of instruction counts (`instructions`; default 0.005
+    /// and 0.01).
     pub instructions: Thresholds,
+    /// Peak memory above this multiple of the baseline's fails (`peak-memory-limit`; default 1.5).
     pub peak_memory_limit: PeakLimit,
+    /// The gates of each `[workspace.metadata.perfmatrix.benchmarks."<id>"]` table: the
+    /// section's gates, except for the keys the table sets.
     pub per_benchmark: BTreeMap<BenchmarkId, Gates>,
+    /// The CI matrix (`platforms`), in the order written; each triple once. Empty when the
+    /// section lists none.
     pub platforms: Vec<Platform>,
     /// Bench targets (`[[bench]]` names) the suite does not run: tooling benchmarks that are
     /// run by hand, not gated.
@@ -170,6 +181,7 @@ impl PeakLimit {
     /// The default: 1.5 × the baseline's peak.
     pub const DEFAULT: Self = PeakLimit(perfmatrix_stats::PEAK_MEMORY_LIMIT);
 
+    /// The multiple (1.5 = fail above 1.5 × the baseline's peak).
     #[must_use]
     pub fn get(self) -> f64 {
         self.0
@@ -186,8 +198,11 @@ impl Default for PeakLimit {
 /// results must be present for a merged report to pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Platform {
+    /// The target triple (`x86_64-unknown-linux-gnu`).
     pub triple: TargetTriple,
+    /// The GitHub Actions runner label its CI leg runs on (`ubuntu-24.04-arm`).
     pub runner: String,
+    /// Whether a merge without this platform's verdict fails (`required`; default true).
     pub required: bool,
 }
 

@@ -1,7 +1,7 @@
 //! The counts of a report row — instruction counts and peak memory — compared with the
 //! count baseline, and the row's overall verdict: the worst metric's, with the metric named.
 
-use perfmatrix_stats::{CountComparison, compare_counts, compare_peak};
+use perfmatrix_stats::{CountComparison, StatsError, compare_counts, compare_peak};
 
 use crate::report::{CountRow, Metric};
 use crate::{Baseline, BenchmarkId, Config, Measured, ModelError, Results, Row, RowVerdict};
@@ -28,20 +28,19 @@ pub(crate) fn attach(
     if let Some(counts) = results.get(&id).and_then(|b| b.counts.as_ref()) {
         let gates = config.gates_for(&id);
         let base = baseline.and_then(|b| b.get(&id));
-        let failed = |e: perfmatrix_stats::StatsError| {
-            ModelError::Runs(format!("comparing the counts of `{id}`: {e}"))
-        };
         row.instructions = Some(row_of(
+            &id,
             &counts.instructions,
             baseline.is_some(),
             base.and_then(|b| b.instructions),
-            |b, n| compare_counts(b, n, gates.instructions).map_err(failed),
+            |b, n| compare_counts(b, n, gates.instructions),
         )?);
         row.peak_memory = Some(row_of(
+            &id,
             &counts.peak_rss_bytes,
             baseline.is_some(),
             base.and_then(|b| b.peak_rss_bytes),
-            |b, n| compare_peak(b, n, gates.peak_memory_limit.get()).map_err(failed),
+            |b, n| compare_peak(b, n, gates.peak_memory_limit.get()),
         )?);
     }
     let (verdict, metric) = overall(row);
@@ -50,12 +49,13 @@ pub(crate) fn attach(
     Ok(())
 }
 
-/// One count's row: unavailable, no baseline, new, or `compare`'s verdict.
+/// One count of benchmark `id`: unavailable, no baseline, new, or `compare`'s verdict.
 pub(crate) fn row_of(
+    id: &BenchmarkId,
     measured: &Measured,
     has_baseline: bool,
     base: Option<u64>,
-    compare: impl Fn(u64, u64) -> Result<CountComparison, ModelError>,
+    compare: impl Fn(u64, u64) -> Result<CountComparison, StatsError>,
 ) -> Result<CountRow, ModelError> {
     let new = match measured {
         Measured::Unavailable { reason } => {
@@ -80,7 +80,10 @@ pub(crate) fn row_of(
         (false, _) => row(RowVerdict::NoBaseline, None),
         (true, None) => row(RowVerdict::New, None),
         (true, Some(base)) => {
-            let c = compare(base, new)?;
+            let c = compare(base, new).map_err(|source| ModelError::CompareCounts {
+                id: id.clone(),
+                source,
+            })?;
             row(c.verdict.into(), Some(c.change))
         }
     })
@@ -198,26 +201,44 @@ mod tests {
 
     #[test]
     fn count_rows_say_why_they_have_no_verdict() {
-        let cmp = |b: u64, n: u64| {
-            compare_counts(b, n, perfmatrix_stats::INSTRUCTION_THRESHOLDS)
-                .map_err(|e| ModelError::Runs(e.to_string()))
-        };
+        let cmp = |b: u64, n: u64| compare_counts(b, n, perfmatrix_stats::INSTRUCTION_THRESHOLDS);
+        let id = BenchmarkId::new("decay/1000").unwrap();
         let unavailable = Measured::unavailable("valgrind is not installed");
-        let r = row_of(&unavailable, true, Some(10), cmp).unwrap();
+        let r = row_of(&id, &unavailable, true, Some(10), cmp).unwrap();
         assert_eq!(r.verdict, RowVerdict::Unavailable);
         assert_eq!(r.note.as_deref(), Some("valgrind is not installed"));
         assert_eq!(r.new, None, "never a zero");
         let value = Measured::Value { value: 1_020 };
         assert_eq!(
-            row_of(&value, false, None, cmp).unwrap().verdict,
+            row_of(&id, &value, false, None, cmp).unwrap().verdict,
             RowVerdict::NoBaseline
         );
         assert_eq!(
-            row_of(&value, true, None, cmp).unwrap().verdict,
+            row_of(&id, &value, true, None, cmp).unwrap().verdict,
             RowVerdict::New
         );
-        let r = row_of(&value, true, Some(1_000), cmp).unwrap();
+        let r = row_of(&id, &value, true, Some(1_000), cmp).unwrap();
         assert_eq!(r.verdict, RowVerdict::Regressed);
         assert!((r.change.unwrap() - 0.02).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_count_the_statistics_refuse_is_an_error_naming_the_benchmark() {
+        let id = BenchmarkId::new("decay/1000").unwrap();
+        let value = Measured::Value { value: 1_020 };
+        // A base count of 0 cannot be compared (no relative change exists).
+        let err = row_of(&id, &value, true, Some(0), |b, n| {
+            compare_counts(b, n, perfmatrix_stats::INSTRUCTION_THRESHOLDS)
+        })
+        .unwrap_err();
+        assert!(
+            matches!(&err, ModelError::CompareCounts { id: named, .. } if *named == id),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("comparing the counts of `decay/1000`: "),
+            "{err}"
+        );
     }
 }

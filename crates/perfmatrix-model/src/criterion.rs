@@ -7,20 +7,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::{BenchmarkId, ModelError};
 
-/// Criterion's throughput declaration, per iteration.
+/// Criterion's throughput declaration: how much one iteration of the benchmark processes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Throughput {
+    /// Bytes per iteration, shown in binary units (KiB/s, MiB/s).
     Bytes(u64),
+    /// Bytes per iteration, shown in decimal units (KB/s, MB/s).
     BytesDecimal(u64),
+    /// Elements (items, vectors, nodes) per iteration.
     Elements(u64),
+    /// Bits per iteration.
     Bits(u64),
 }
 
 /// One benchmark as criterion last measured it: per-iteration times in nanoseconds, in sample order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CriterionBenchmark {
+    /// Criterion's `full_id` from `benchmark.json` (`cosine/768x1000`).
     pub id: BenchmarkId,
+    /// The benchmark's throughput, if its group declared one.
     pub throughput: Option<Throughput>,
     /// `times[i] / iters[i]` for each of criterion's samples; every value finite and > 0.
     pub per_iteration_ns: Vec<f64>,

@@ -14,6 +14,7 @@ use crate::ModelError;
 pub struct BenchmarkId(String);
 
 impl BenchmarkId {
+    /// Checks `id` against the rules above; [`ModelError::BadId`] names the rule it breaks.
     pub fn new(id: impl Into<String>) -> Result<Self, ModelError> {
         let id = id.into();
         let reason = if id.is_empty() {
@@ -36,6 +37,7 @@ impl BenchmarkId {
         }
     }
 
+    /// The id as written (`cosine/768x1000`).
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0

@@ -40,7 +40,9 @@ pub const MERGED_SCHEMA: Schema = Schema {
 pub struct LegResults {
     /// The results file (or another label of where the leg's results came from).
     pub source: PathBuf,
+    /// The target triple of the leg's run (`fingerprint.target`): what the merge groups by.
     pub platform: String,
+    /// The slug of the leg's machine, shown even when the leg has no verdict.
     pub fingerprint_slug: String,
     /// `None`: the leg measured but stopped before judging (e.g. its baseline failed to load).
     pub verdict: Option<Report>,
@@ -106,7 +108,7 @@ struct LegBench {
     id: BenchmarkId,
     samples_ns: CheckedSamples,
     summary: Summary,
-    #[serde(default, alias = "probe")]
+    #[serde(default)]
     counts: Option<Counts>,
 }
 
@@ -249,13 +251,16 @@ fn duplicate_row(report: &Report) -> Option<(usize, &str)> {
 /// A platform the merge expects, and whether its absence fails the merge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expected {
+    /// The target triple.
     pub platform: String,
+    /// Whether the merge fails when this platform sends no verdict (or only a `--quick` one).
     pub required: bool,
 }
 
 /// A platform whose leg was deliberately not run (the local rehearsal lacks its cross tools).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
+    /// The target triple.
     pub platform: String,
     /// Why, and what to do about it (e.g. the command that installs the missing tools).
     pub reason: String,
@@ -265,6 +270,7 @@ pub struct Skipped {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlatformStatus {
+    /// Compared, and nothing regressed.
     Pass,
     /// Measured, but with no baseline of a comparable machine: neither pass nor fail.
     NoComparableBaseline,
@@ -274,6 +280,7 @@ pub enum PlatformStatus {
     Missing,
     /// Results arrived without a verdict: the leg stopped before judging.
     Unjudged,
+    /// At least one benchmark regressed.
     Fail,
 }
 
@@ -300,7 +307,9 @@ impl PlatformStatus {
 )]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlatformRow {
+    /// The target triple.
     pub platform: String,
+    /// Its state; for a leg with a verdict, derived again from the verdict's rows.
     pub status: PlatformStatus,
     /// Whether this platform's absence fails the merge.
     pub required: bool,
@@ -308,6 +317,7 @@ pub struct PlatformRow {
     pub fails: bool,
     /// The results file it came from.
     pub source: Option<String>,
+    /// The slug of the leg's machine; `None` when no results arrived.
     pub fingerprint_slug: Option<String>,
     /// The comparability key's id of the leg's machine (`Report::fingerprint_id`).
     #[serde(default)]
@@ -315,7 +325,10 @@ pub struct PlatformRow {
     /// The CPU model of the leg's runner.
     #[serde(default)]
     pub cpu: Option<String>,
+    /// The emulator the leg ran under (`Report::emulated`); `None` for a native run or without
+    /// a verdict.
     pub emulated: Option<String>,
+    /// The leg's verdict is of a `--quick` smoke run (never a required platform's pass).
     pub quick: bool,
     /// The baseline its run was compared with, in one line: the file, or the paired commits.
     pub baseline: Option<String>,
@@ -330,9 +343,7 @@ pub struct PlatformRow {
     /// Whether wall time could fail the leg (`Report::time_gated`).
     #[serde(default = "yes")]
     pub time_gated: bool,
-    /// How many of the platform's benchmarks came out with each verdict (`counts` before
-    /// 2026-12-01).
-    #[serde(alias = "counts")]
+    /// How many of the platform's benchmarks came out with each verdict.
     pub tally: Option<Tally>,
     /// Why a platform is skipped, missing or unjudged, and what to do.
     pub note: Option<String>,
@@ -343,6 +354,8 @@ pub struct PlatformRow {
 /// One benchmark across the platforms that have a verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MergedRow {
+    /// The benchmark's id: one table row per id, but for an id a platform's own report has
+    /// twice.
     pub id: String,
     /// Indexed by [`PlatformRow::column`]: that platform's row of the benchmark, as its leg
     /// judged it; `None` where that platform did not measure it.
@@ -363,11 +376,19 @@ pub enum MergedOutcome {
     NoComparableBaseline,
 }
 
-/// The merged report of a matrix run.
+/// The merged report of a matrix run: the overall outcome and why, a row per platform, and a
+/// benchmark × platform table whose cells are the legs' own [`Row`]s. [`merge`] builds it from
+/// the legs' results files (`cargo xtask merge`, `cargo xtask matrix run`), and
+/// [`MergedReport::single`] from one platform's [`Report`] (`cargo xtask bench`);
+/// `perfmatrix-report` renders it as a table, Markdown, HTML or JSON (kind and version:
+/// [`MERGED_SCHEMA`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MergedReport {
+    /// Always [`MERGED_SCHEMA`]'s kind.
     pub schema: String,
+    /// Always [`MERGED_SCHEMA`]'s version.
     pub version: u32,
+    /// The verdict of the whole matrix; `reasons` says why it failed.
     pub outcome: MergedOutcome,
     /// One line per reason the merge failed (empty when it did not).
     pub reasons: Vec<String>,
@@ -377,8 +398,7 @@ pub struct MergedReport {
     pub columns: Vec<String>,
     /// Sorted by id.
     pub benchmarks: Vec<MergedRow>,
-    /// Every cell's verdict counted, over all platforms (`counts` before 2026-12-01).
-    #[serde(alias = "counts")]
+    /// Every cell's verdict counted, over all platforms.
     pub tally: Tally,
 }
 
@@ -940,16 +960,16 @@ mod tests {
     }
 
     #[test]
-    fn merged_json_of_the_previous_shape_still_parses() {
+    fn merged_json_without_the_optional_fields_parses() {
         // A platform without its baseline choices and a cell without its id, p-value or time
-        // verdict, as the first version of the merged report wrote them.
+        // verdict: the fields a merged report may leave out.
         let old = r#"{
           "schema": "perfmatrix-merged-report", "version": 1, "outcome": "pass", "reasons": [],
           "platforms": [{
             "platform": "x86_64-unknown-linux-gnu", "status": "pass", "required": true,
             "fails": false, "source": "results/x86.json", "fingerprint_slug": "s",
             "emulated": null, "quick": false, "baseline": "baselines/x.json",
-            "counts": {"improved": 0, "unchanged": 1, "no_baseline": 0, "new": 0, "missing": 0,
+            "tally": {"improved": 0, "unchanged": 1, "no_baseline": 0, "new": 0, "missing": 0,
                        "warning": 0, "regressed": 0},
             "note": null, "column": 0
           }],
@@ -963,8 +983,8 @@ mod tests {
               "decided_by": "time", "instructions": null, "peak_memory": null
             }]
           }],
-          "counts": {"improved": 0, "unchanged": 1, "no_baseline": 0, "new": 0, "missing": 0,
-                     "warning": 0, "regressed": 0}
+          "tally": {"improved": 0, "unchanged": 1, "no_baseline": 0, "new": 0, "missing": 0,
+                    "warning": 0, "regressed": 0}
         }"#;
         let m: MergedReport = MERGED_SCHEMA.parse(Path::new("merged.json"), old).unwrap();
         let p = &m.platforms[0];

@@ -9,8 +9,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Measured {
-    Value { value: u64 },
-    Unavailable { reason: String },
+    /// Measured: `{"status": "value", "value": …}`.
+    Value {
+        /// The count: instructions, or bytes of peak memory. Never 0 in a file (loading refuses
+        /// it: the counting run writes `Unavailable` instead).
+        value: u64,
+    },
+    /// Not measured: `{"status": "unavailable", "reason": …}`.
+    Unavailable {
+        /// Why, in words for the report (`valgrind is not installed`).
+        reason: String,
+    },
 }
 
 impl Measured {

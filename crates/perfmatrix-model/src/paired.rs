@@ -50,8 +50,10 @@ impl Method {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PairRecord {
-    /// Median nanoseconds per iteration of the base process, and of the head process.
+    /// Median nanoseconds per iteration of the base process over the pair's rounds (in whole
+    /// runs: the base run's median).
     pub base_ns: f64,
+    /// The same of the head process.
     pub head_ns: f64,
     /// The median over the pair's rounds of `ln(head / base)`.
     pub log_ratio: f64,
@@ -61,12 +63,17 @@ pub struct PairRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PairedBench {
+    /// The benchmark's id, unique among the paired benchmarks.
     pub id: BenchmarkId,
+    /// How its samples were taken.
     pub method: Method,
     /// Iterations per sample (the same on both sides; None when criterion chose them, in whole
-    /// runs), and samples per process and pair.
+    /// runs).
     pub iterations_per_sample: Option<u64>,
+    /// Samples per process and pair (1 in whole runs).
     pub samples_per_pair: usize,
+    /// One summary per process pair, in the order measured; at least
+    /// [`perfmatrix_stats::MIN_PAIRS`] (checked on loading).
     pub pairs: Vec<PairRecord>,
 }
 
@@ -74,7 +81,9 @@ pub struct PairedBench {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PairedRun {
+    /// The working tree measured.
     pub head: Revision,
+    /// The commit it was measured against.
     pub base: Revision,
     /// Why this base was chosen (`--against origin/main`, "the working tree has changes", …).
     pub why: String,
@@ -91,9 +100,13 @@ pub struct PairedRun {
 /// The per-row facts of a paired comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairedRow {
+    /// How the samples were taken.
     pub method: Method,
+    /// How many process pairs the verdict rests on.
     pub pairs: usize,
+    /// Samples per process and pair (1 in whole runs).
     pub samples_per_pair: usize,
+    /// Iterations per sample; None when criterion chose them (whole runs).
     pub iterations_per_sample: Option<u64>,
 }
 
@@ -131,10 +144,7 @@ impl Report {
     /// judged by [`compare_paired`] with its `paired` gate, its counts compared with the
     /// base build's, `new` and `missing` for a benchmark on one side only.
     pub fn paired(results: &Results, config: &Config) -> Result<Self, ModelError> {
-        let run = results
-            .paired
-            .as_ref()
-            .ok_or_else(|| ModelError::Runs("the results hold no paired run".to_owned()))?;
+        let run = results.paired.as_ref().ok_or(ModelError::NotPaired)?;
         let fp = &results.fingerprint;
         let stats_config = PairedConfig::default();
         let mut rows = Vec::new();
@@ -144,12 +154,12 @@ impl Report {
             let mut row = match (base, measured) {
                 (Some(_), Some(m)) => {
                     let ratios: Vec<f64> = m.pairs.iter().map(|p| p.log_ratio).collect();
-                    let c = compare_paired(
-                        &ratios,
-                        config.gates_for(&head.id).paired,
-                        &stats_config,
-                    )
-                    .map_err(|e| ModelError::Runs(format!("comparing `{}`: {e}", head.id)))?;
+                    let c =
+                        compare_paired(&ratios, config.gates_for(&head.id).paired, &stats_config)
+                            .map_err(|source| ModelError::Compare {
+                            id: head.id.clone(),
+                            source,
+                        })?;
                     let median = |f: fn(&PairRecord) -> f64| {
                         let mut v: Vec<f64> = m.pairs.iter().map(f).collect();
                         v.sort_by(f64::total_cmp);
@@ -270,8 +280,16 @@ fn attach_paired_counts(
         for instructions in [true, false] {
             let new = pick(head, instructions);
             let old = base_counts.map(|p| pick(p, instructions));
+            let compare = |b: u64, n: u64| {
+                if instructions {
+                    perfmatrix_stats::compare_counts(b, n, gates.instructions)
+                } else {
+                    perfmatrix_stats::compare_peak(b, n, gates.peak_memory_limit.get())
+                }
+            };
             let count_row = match (&new, &old, base) {
-                (_, _, None) => counts::row_of(&new, true, None, |_, _| unreachable_compare())?,
+                // A benchmark new on head: nothing to compare with.
+                (_, _, None) => counts::row_of(&id, &new, true, None, compare)?,
                 (_, Some(Measured::Unavailable { reason }), Some(_)) => CountRow {
                     verdict: RowVerdict::Unavailable,
                     new: new.value(),
@@ -287,20 +305,7 @@ fn attach_paired_counts(
                     note: Some("the base build was not counted".to_owned()),
                 },
                 (_, Some(Measured::Value { value }), Some(_)) => {
-                    let failed = |e: perfmatrix_stats::StatsError| {
-                        ModelError::Runs(format!("comparing the counts of `{id}`: {e}"))
-                    };
-                    if instructions {
-                        counts::row_of(&new, true, Some(*value), |b, n| {
-                            perfmatrix_stats::compare_counts(b, n, gates.instructions)
-                                .map_err(failed)
-                        })?
-                    } else {
-                        counts::row_of(&new, true, Some(*value), |b, n| {
-                            perfmatrix_stats::compare_peak(b, n, gates.peak_memory_limit.get())
-                                .map_err(failed)
-                        })?
-                    }
+                    counts::row_of(&id, &new, true, Some(*value), compare)?
                 }
             };
             if instructions {
@@ -314,13 +319,6 @@ fn attach_paired_counts(
     row.verdict = verdict;
     row.decided_by = metric;
     Ok(())
-}
-
-/// A benchmark new on head has no base value: `row_of` never compares it.
-fn unreachable_compare() -> Result<perfmatrix_stats::CountComparison, ModelError> {
-    Err(ModelError::Runs(
-        "a new benchmark has no base value to compare".to_owned(),
-    ))
 }
 
 #[cfg(test)]

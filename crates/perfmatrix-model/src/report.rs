@@ -21,7 +21,9 @@ pub const REPORT_SCHEMA: crate::Schema = crate::Schema {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RowVerdict {
+    /// Better than the baseline beyond the `warn` threshold (wall time: significantly so).
     Improved,
+    /// No change beyond the thresholds, or none the statistics can tell from noise.
     Unchanged,
     /// A metric that could not be measured on this run (e.g. instruction counts under qemu);
     /// never a benchmark's overall verdict.
@@ -32,7 +34,10 @@ pub enum RowVerdict {
     New,
     /// In the baseline, but not measured by this (unfiltered) run.
     Missing,
+    /// Worse than the baseline beyond `warn`, but not regressed; also a wall-time regression
+    /// where wall time may not fail the run ([`Report::time_gated`]). Never fails a run.
     Warning,
+    /// Worse than the baseline beyond `fail` (or above the peak-memory limit): fails the run.
     Regressed,
 }
 
@@ -76,24 +81,40 @@ pub enum Outcome {
     NoComparableBaseline,
 }
 
-/// One benchmark's comparison on one platform: everything its leg judged, kept whole by a merge
-/// (each cell of a [`crate::MergedReport`] is the leg's row).
+/// One benchmark's comparison on one platform: its verdict, the wall-time statistics behind it
+/// and its counts. [`Report::build`] and [`Report::paired`] make one per benchmark measured or
+/// in the baseline; `perfmatrix-report` renders each as a line of the table. Kept whole by a
+/// merge (each cell of a [`crate::MergedReport`] is the leg's row). The comparison's fields
+/// (`change` to `minimum_detectable_effect`) are `None` where there was nothing to compare with
+/// (`new`, `missing`, `no-baseline`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// Absent (empty) only in the cells of merged reports written before a cell kept its whole
     /// row: there the benchmark's id is the merged row's.
     #[serde(default)]
     pub id: String,
+    /// The row's verdict: the worst of its metrics' (improved when nothing got worse and one
+    /// improved). [`Row::decided_by`] names the metric; the tally counts this verdict.
     pub verdict: RowVerdict,
+    /// Median time per iteration of this run (in a paired run, of head), in nanoseconds; `None`
+    /// for a `missing` benchmark.
     pub new_median_ns: Option<f64>,
+    /// Median time per iteration of the baseline (in a paired run, of the base build), in
+    /// nanoseconds; `None` when there is no baseline, or it lacks the benchmark.
     pub base_median_ns: Option<f64>,
-    /// Relative change of the median (0.1 = 10% slower), with its bootstrap interval.
+    /// Relative change of the median (0.1 = 10% slower) with its interval: a bootstrap interval
+    /// against a committed baseline, one over the process pairs in a paired run.
     pub change: Option<Interval>,
+    /// Two-sided p-value of "no change": Mann–Whitney against a committed baseline, over the
+    /// pairs' log ratios in a paired run.
     pub p_value: Option<f64>,
-    /// The baseline's run-to-run noise floor.
+    /// Relative noise (0.02 = 2%): the baseline's run-to-run noise floor, or in a paired run the
+    /// standard deviation of the pairs' log ratios as a ratio (`exp(sd) - 1`).
     pub noise: Option<f64>,
-    /// Effective thresholds: the configured ones, raised to the noise floor.
+    /// Effective warn threshold, a relative slowdown (0.05 = 5%): the configured one raised to
+    /// the noise floor (in a paired run, to the interval's half-width).
     pub warn: Option<f64>,
+    /// Effective fail threshold, raised like `warn`.
     pub fail: Option<f64>,
     /// The smallest slowdown this run could have flagged as regressed.
     pub minimum_detectable_effect: Option<f64>,
@@ -123,8 +144,11 @@ pub struct Row {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Metric {
+    /// Wall time per iteration.
     Time,
+    /// Instructions of one call, counted under valgrind.
     Instructions,
+    /// Peak resident memory of the counting process.
     PeakMemory,
 }
 
@@ -199,7 +223,9 @@ pub struct CountRow {
     /// `unavailable`, `no-baseline` (no baseline with counts for this build), `new` (the
     /// baseline has no value for this benchmark), or the comparison's verdict.
     pub verdict: RowVerdict,
+    /// This run's count (instructions, or bytes of peak memory); `None` when unavailable.
     pub new: Option<u64>,
+    /// The baseline's count (in a paired run, the base build's); `None` when there is none.
     pub base: Option<u64>,
     /// `new / base - 1`, exact.
     pub change: Option<f64>,
@@ -207,24 +233,40 @@ pub struct CountRow {
     pub note: Option<String>,
 }
 
+/// Which baseline a report judged against, and why: a committed file, none comparable, or the
+/// base commit of a paired run. In JSON, tagged by `status` (`selected`, `no-comparable`,
+/// `paired`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum BaselineChoice {
+    /// A committed baseline file was selected.
     Selected {
+        /// The file, relative to the workspace root when inside it
+        /// (`baselines/<triple>/<slug>-<key id>.json`).
         path: String,
+        /// The slug of the machine it was recorded on.
         slug: String,
+        /// The commit it was recorded at.
         commit: String,
+        /// How many full runs it pools.
         runs: usize,
+        /// Why it was chosen: which keys of the fingerprint are equal.
         why: String,
     },
+    /// No baseline of the platform is comparable with the run.
     NoComparable {
+        /// The nearest files, at most three, each with the fields that differ.
         candidates: Vec<CandidateView>,
+        /// The command that records a baseline for this platform
+        /// (`cargo xtask update-baselines --platform <triple>`).
         how_to_record: String,
     },
     /// No recorded baseline: head was measured against a base commit on this machine, in the
     /// same run (`cargo xtask bench --against`).
     Paired {
+        /// The working tree measured.
         head: crate::Revision,
+        /// The commit it was measured against.
         base: crate::Revision,
         /// Why this base (`--against HEAD~1`, "the working tree has changes", …).
         why: String,
@@ -233,31 +275,53 @@ pub enum BaselineChoice {
     },
 }
 
+/// A baseline file that was considered but is not comparable, as a report shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateView {
+    /// The file, relative to the workspace root when inside it.
     pub path: String,
+    /// The slug of the machine it was recorded on.
     pub slug: String,
+    /// The fingerprint fields in which it differs from the run.
     pub differing: Vec<FieldDiffView>,
 }
 
+/// One fingerprint field in which a baseline differs from the run (`cpu.x86.model: run=1
+/// baseline=17`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldDiffView {
+    /// The field's path in the fingerprint (`cpu.x86.model`).
     pub field: String,
+    /// The run's value.
     pub run: String,
+    /// The baseline's value.
     pub baseline: String,
 }
 
+/// The verdict of one platform's run: a [`Row`] per benchmark, judged against the selected
+/// baselines or, in a paired run, against the base commit; the tally; and the outcome.
+/// `cargo xtask bench` builds it ([`Report::build`], [`Report::paired`]), prints it, and stores
+/// it in its results file as [`Results::verdict`]; `merge` reads it from each leg's results,
+/// and `perfmatrix-report` renders it (as the merge of one, [`crate::MergedReport::single`]).
+/// JSON kind and version: [`REPORT_SCHEMA`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// Always [`REPORT_SCHEMA`]'s kind.
     pub schema: String,
+    /// Always [`REPORT_SCHEMA`]'s version.
     pub version: u32,
+    /// The target triple of the run (`fingerprint.target`).
     pub platform: String,
+    /// The slug of the run's machine (`amd-epyc-f25m1-avx2-2c`), for people.
     pub fingerprint_slug: String,
+    /// The id of the run's comparability key: 12 hex digits shared by its machine class.
     pub fingerprint_id: String,
     /// The CPU model the run ran on (`cpu.brand` of the fingerprint).
     #[serde(default)]
     pub cpu: String,
+    /// The emulator the run ran under (`qemu-user`); `None` for a native run.
     pub emulated: Option<String>,
+    /// A `--quick` smoke run: too short to pass a required platform in a merge.
     pub quick: bool,
     /// The baseline of wall time (same machine class).
     pub baseline: BaselineChoice,
@@ -270,24 +334,34 @@ pub struct Report {
     /// cannot carry a gate on a shared machine; wall-time regressions are then warnings.
     #[serde(default = "yes")]
     pub time_gated: bool,
+    /// One row per benchmark, sorted by id.
     pub rows: Vec<Row>,
-    /// How many benchmarks came out with each verdict (`counts` in files written before
-    /// 2026-12-01).
-    #[serde(alias = "counts")]
+    /// How many benchmarks came out with each verdict.
     pub tally: Tally,
+    /// Fail when a row regressed; else pass when anything was compared, no comparable baseline
+    /// otherwise.
     pub outcome: Outcome,
 }
 
+/// How many rows came out with each [`RowVerdict`] (the rows' overall verdicts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Tally {
+    /// Rows `improved`.
     pub improved: usize,
+    /// Rows `unchanged`.
     pub unchanged: usize,
+    /// Rows `unavailable` (read as 0 from files that predate it).
     #[serde(default)]
     pub unavailable: usize,
+    /// Rows `no-baseline`.
     pub no_baseline: usize,
+    /// Rows `new`.
     pub new: usize,
+    /// Rows `missing`.
     pub missing: usize,
+    /// Rows `warning`.
     pub warning: usize,
+    /// Rows `regressed`.
     pub regressed: usize,
 }
 
@@ -549,7 +623,10 @@ fn compare_rows(
             thresholds,
             &cmp_config,
         )
-        .map_err(|e| ModelError::Runs(format!("comparing `{}`: {e}", bench.id)))?;
+        .map_err(|source| ModelError::Compare {
+            id: bench.id.clone(),
+            source,
+        })?;
         rows.push(Row {
             new_median_ns: Some(c.new_median),
             base_median_ns: Some(c.base_median),

@@ -16,7 +16,11 @@ pub const RESULTS_SCHEMA: Schema = Schema {
     version: 2,
 };
 
-/// One run of the benchmark suite on one platform.
+/// One run of the benchmark suite on one platform: what `cargo xtask bench` measured, and its
+/// verdict once judged. `bench` writes it (`--out`, by default
+/// `target/perfmatrix/results-<triple>.json`); `update-baselines --from` pools K of them into a
+/// [`crate::Baseline`], `merge` reads each CI leg's ([`crate::LegResults`]), and `history
+/// append` adds full runs to the performance history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Results {
@@ -24,7 +28,9 @@ pub struct Results {
     pub schema: String,
     /// Always [`RESULTS_SCHEMA`]'s version.
     pub version: u32,
+    /// The machine, toolchain and build the run was made on: what baseline selection matches.
     pub fingerprint: Fingerprint,
+    /// How the suite was run (quick, filtered, criterion's timings).
     pub settings: RunSettings,
     /// Seconds since the Unix epoch when the run finished.
     pub finished_unix: u64,
@@ -46,11 +52,17 @@ pub struct Results {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunSettings {
+    /// A `--quick` smoke run: shorter timings, never a baseline, never a required platform's
+    /// verdict.
     pub quick: bool,
     /// The benchmark filter given on the command line, if any.
     pub filter: Option<String>,
+    /// Criterion's warm-up time per benchmark, in seconds (0 in a paired run).
     pub warm_up_seconds: f64,
+    /// Criterion's measurement time per benchmark, in seconds; in a paired run, the seconds
+    /// the whole paired measurement took.
     pub measurement_seconds: f64,
+    /// Criterion's samples per benchmark; in a paired run, the samples per process and pair.
     pub sample_size: u32,
 }
 
@@ -58,14 +70,17 @@ pub struct RunSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BenchResult {
+    /// The benchmark's id, unique in the file.
     pub id: BenchmarkId,
+    /// Its throughput declaration, if criterion's files carry one.
     pub throughput: Option<Throughput>,
     /// Per-iteration times in nanoseconds (criterion's samples, each divided by its iterations).
     pub samples_ns: Sample,
+    /// The summary of `samples_ns` (checked to agree with them on loading).
     pub summary: Summary,
     /// Instructions and peak memory of one call, from the harness's counting mode (absent when
-    /// the run did not count; `probe` in files written before 2026-12-01).
-    #[serde(default, alias = "probe", skip_serializing_if = "Option::is_none")]
+    /// the run did not count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
 }
 
@@ -73,15 +88,22 @@ pub struct BenchResult {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
+    /// Median time per iteration, in nanoseconds.
     pub median_ns: f64,
+    /// Mean time per iteration, in nanoseconds.
     pub mean_ns: f64,
+    /// Median absolute deviation from the median, in nanoseconds (unscaled, as [`Sample::mad`]).
     pub mad_ns: f64,
+    /// Fastest sample, in nanoseconds per iteration.
     pub min_ns: f64,
+    /// Slowest sample, in nanoseconds per iteration.
     pub max_ns: f64,
+    /// How many samples.
     pub count: usize,
 }
 
 impl Summary {
+    /// The summary of `sample`.
     #[must_use]
     pub fn of(sample: &Sample) -> Self {
         Self {

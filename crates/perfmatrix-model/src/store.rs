@@ -11,7 +11,9 @@ use crate::{Baseline, ModelError, is_temporary};
 /// A baseline file that was considered but differs from the run in some comparability fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
+    /// The baseline file.
     pub path: PathBuf,
+    /// The slug of the machine it was recorded on (`amd-epyc-f25m1-avx2-2c`).
     pub slug: String,
     /// `(field, the run's value, the baseline's value)`.
     pub differing: Vec<(String, String, String)>,
@@ -22,11 +24,17 @@ pub struct Candidate {
 pub enum Selection {
     /// The file whose comparability key equals the run's.
     Matched {
+        /// The baseline file.
         path: PathBuf,
+        /// Its contents, loaded and checked.
         baseline: Box<Baseline>,
     },
     /// Nothing comparable; the nearest candidates first (fewest differing fields), at most three.
-    NoComparable { candidates: Vec<Candidate> },
+    NoComparable {
+        /// The nearest files of the platform and what differs in each; empty when it has no
+        /// file to consider.
+        candidates: Vec<Candidate>,
+    },
 }
 
 impl Selection {

@@ -9,12 +9,17 @@ pub enum ReportError {
         "unknown report format `{given}`: expected one of {}",
         crate::Format::CHOICES
     )]
-    UnknownFormat { given: String },
+    UnknownFormat {
+        /// The name as it was given.
+        given: String,
+    },
     /// An embedded template failed to compile or to render. Not expected for any report; it
     /// names the template so that a bug in one is easy to find.
     #[error("report template `{template}` failed")]
     Template {
+        /// The template's file name (`platform.txt.j2`).
         template: &'static str,
+        /// What minijinja reported.
         #[source]
         source: minijinja::Error,
     },

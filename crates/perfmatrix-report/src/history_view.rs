@@ -67,7 +67,9 @@ impl Default for HistoryOptions {
 /// self-contained HTML.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryPage {
+    /// The page's file name in the dashboard's folder (`index.html`, `<triple>.html`).
     pub file_name: String,
+    /// The page's HTML, styles and charts included.
     pub html: String,
 }
 

@@ -9,7 +9,7 @@
 //!   doi:10.1145/3578244.3583719; now Apache Otava): the permutation test of each candidate is
 //!   replaced by a two-sample Student's t test between the segments on either side of it, which
 //!   makes the result deterministic and cheap.
-//! - [`exact_changes`], for counts (instructions): every change of value is a change point.
+//! - [`count_changes`], for counts (instructions): every change of value is a change point.
 //! - [`chained`], for paired per-commit changes `ln(head / base)` with standard errors: single
 //!   significant steps and slow drifts that only their sum makes significant.
 //!
@@ -165,14 +165,14 @@ pub struct ChangePoint {
     /// Index of the first point of the new segment.
     pub index: usize,
     /// Mean of the segment before (from the previous change point, or the start). For
-    /// [`exact_changes`]: the previous value.
+    /// [`count_changes`]: the previous value.
     pub before: f64,
     /// Mean of the segment from `index` to the next change point (or the end). For
-    /// [`exact_changes`]: the new value.
+    /// [`count_changes`]: the new value.
     pub after: f64,
     /// The relative step `after / before − 1` (`+0.1` is 10% slower for times).
     pub change: f64,
-    /// Two-sided p-value of the t test between the two segments; 0 for [`exact_changes`].
+    /// Two-sided p-value of the t test between the two segments; 0 for [`count_changes`].
     pub p_value: f64,
 }
 

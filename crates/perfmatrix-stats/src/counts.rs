@@ -19,6 +19,7 @@ pub const PEAK_MEMORY_LIMIT: f64 = 1.5;
 pub struct CountComparison {
     /// `new / base - 1`: `0.01` is 1% more.
     pub change: f64,
+    /// What the change means against the thresholds or the peak-memory limit.
     pub verdict: Verdict,
 }
 

@@ -14,6 +14,7 @@ use crate::suite::{FULL, QUICK, Suite, criterion_home};
 use crate::verdict::{Judged, judge};
 use crate::workspace::{Invocation, Workspace};
 
+/// Run the benchmarks, compare with the baseline of a comparable machine, print the verdict
 #[derive(Debug, clap::Args)]
 #[allow(
     clippy::struct_excessive_bools,
@@ -25,8 +26,12 @@ pub struct Bench {
     /// A short smoke run (few samples): labelled quick, never promotable to a baseline
     #[arg(long)]
     quick: bool,
-    /// Where to write the results file [default: target/perfmatrix/results-<triple>.json]
-    #[arg(long, value_name = "FILE")]
+    // The help as an attribute: rustdoc would read `<triple>` as an HTML tag.
+    #[arg(
+        long,
+        value_name = "FILE",
+        help = "Where to write the results file [default: target/perfmatrix/results-<triple>.json]"
+    )]
     out: Option<PathBuf>,
     /// How to print the verdict: table, markdown, json or html
     #[arg(long, default_value = "table")]
@@ -253,8 +258,7 @@ impl Leg {
         baselines: &Path,
     ) -> anyhow::Result<(Results, Report)> {
         crate::interrupt::install();
-        let mut suite = self.suite(ws, platform);
-        suite.build()?;
+        let suite = self.suite(ws, platform).build()?;
         let mut results = suite.run(&self.label)?;
         suite.count(&mut results, &self.label)?;
         ws.warn_unknown_benchmarks(&results);
@@ -296,8 +300,6 @@ impl Leg {
             criterion_home: criterion_home(&ws.target_dir, &format!("bench-{platform}")),
             env: Vec::new(),
             benches: ws.benches.clone(),
-            binaries: Vec::new(),
-            fingerprint: None,
         }
     }
 }

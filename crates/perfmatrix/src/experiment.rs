@@ -18,6 +18,7 @@ use crate::suite::{FULL, Suite, criterion_home};
 use crate::verdict::judge;
 use crate::workspace::{Invocation, Workspace};
 
+/// Run the suite N times against the baseline and tally verdicts (docs/statistics.md)
 #[derive(Debug, clap::Args)]
 pub struct Experiment {
     /// How many full runs
@@ -96,17 +97,15 @@ impl Experiment {
         if let Some(rev) = &self.against {
             return self.paired(&ws, rev, env);
         }
-        let mut suite = Suite {
+        let suite = Suite {
             root: ws.at.root.clone(),
             settings: FULL,
             target: None,
             criterion_home: criterion_home(&ws.target_dir, "experiment"),
             env,
             benches: ws.benches.clone(),
-            binaries: Vec::new(),
-            fingerprint: None,
-        };
-        suite.build()?;
+        }
+        .build()?;
         self.check_planted_groups(&suite.binaries)?;
         let mut tally = Tally::default();
         let mut seconds = Vec::with_capacity(self.runs);

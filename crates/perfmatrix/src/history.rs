@@ -27,6 +27,7 @@ pub(crate) const CACHE_DIR: &str = "perfmatrix/history-cache";
 /// The folder of the history files in the history branch.
 pub(crate) const BRANCH_DIR: &str = "history";
 
+/// The performance history: render it (dashboard, change points), or `append` results to it
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct HistoryCmd {
@@ -165,7 +166,7 @@ pub(crate) fn records_of(
         commit,
         dirty,
     };
-    records_from_results(results, &info).map_err(anyhow::Error::msg)
+    Ok(records_from_results(results, &info)?)
 }
 
 pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_history::Appended) {

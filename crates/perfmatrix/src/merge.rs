@@ -14,6 +14,7 @@ use perfmatrix_report::{Format, Style, render_merged};
 
 use crate::workspace::Invocation;
 
+/// Merge the legs' results files (one per platform) into one report
 #[derive(Debug, clap::Args)]
 pub struct Merge {
     /// The legs' results files (`bench --out …`), one per platform

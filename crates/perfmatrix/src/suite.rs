@@ -34,7 +34,7 @@ pub(crate) const QUICK: RunSettings = RunSettings {
     sample_size: 10,
 };
 
-/// What to run and where.
+/// What to run and where; [`Suite::build`] makes it a [`BuiltSuite`], which runs.
 #[derive(Debug, Clone)]
 pub(crate) struct Suite {
     /// The workspace root: cargo builds and lists there, and git names its revision.
@@ -48,10 +48,17 @@ pub(crate) struct Suite {
     pub(crate) env: Vec<(String, String)>,
     /// The workspace's bench targets.
     pub(crate) benches: Vec<String>,
-    /// Their executables once built ([`Suite::build`]): what is counted.
+}
+
+/// A suite whose benchmarks are built: what runs, is counted and is fingerprinted.
+#[derive(Debug, Clone)]
+pub(crate) struct BuiltSuite {
+    pub(crate) suite: Suite,
+    /// The bench targets' executables: what is counted.
     pub(crate) binaries: Vec<BenchBinary>,
-    /// The fingerprint of the build, taken once by [`Suite::build`] for every run of it.
-    pub(crate) fingerprint: Option<Fingerprint>,
+    /// The fingerprint of the build, taken once for every run of it (machine, toolchain and
+    /// revision do not change between its runs).
+    pub(crate) fingerprint: Fingerprint,
 }
 
 impl Suite {
@@ -88,16 +95,16 @@ impl Suite {
     }
 
     /// Builds the benchmarks (cargo's own progress shown: it is the user's build), keeps their
-    /// executables for counting and takes the fingerprint of the build (machine, toolchain and
-    /// revision do not change between its runs).
-    pub(crate) fn build(&mut self) -> anyhow::Result<()> {
-        self.binaries = self.build_spec().run()?;
-        self.fingerprint = Some(crate::fingerprint::of_run(
-            &self.root,
-            self.target.as_deref(),
-            &self.binaries,
-        )?);
-        Ok(())
+    /// executables for counting and takes the fingerprint of the build.
+    pub(crate) fn build(self) -> anyhow::Result<BuiltSuite> {
+        let binaries = self.build_spec().run()?;
+        let fingerprint =
+            crate::fingerprint::of_run(&self.root, self.target.as_deref(), &binaries)?;
+        Ok(BuiltSuite {
+            suite: self,
+            binaries,
+            fingerprint,
+        })
     }
 
     /// Ids criterion would run with this filter (`--list`).
@@ -122,24 +129,39 @@ impl Suite {
         )))
     }
 
-    /// Runs the suite once and returns its results (the benchmarks must already be built).
+}
+
+impl BuiltSuite {
+    /// The same build run with other `settings` (a re-measurement of some benchmarks).
+    pub(crate) fn with_settings(&self, settings: RunSettings) -> Self {
+        Self {
+            suite: Suite {
+                settings,
+                ..self.suite.clone()
+            },
+            ..self.clone()
+        }
+    }
+
+    /// Runs the suite once and returns its results.
     pub(crate) fn run(&self, label: &str) -> anyhow::Result<Results> {
-        if self.benches.is_empty() {
+        let suite = &self.suite;
+        if suite.benches.is_empty() {
             bail!("the workspace has no bench targets ([[bench]] in a Cargo.toml)");
         }
-        let ids = self.list()?;
+        let ids = suite.list()?;
         if ids.is_empty() {
-            match &self.settings.filter {
+            match &suite.settings.filter {
                 Some(f) => bail!("no benchmark id matches the filter `{f}`"),
                 None => bail!("the workspace has no benchmarks"),
             }
         }
-        if self.criterion_home.exists() {
-            std::fs::remove_dir_all(&self.criterion_home)
-                .with_context(|| format!("cannot clear {}", self.criterion_home.display()))?;
+        if suite.criterion_home.exists() {
+            std::fs::remove_dir_all(&suite.criterion_home)
+                .with_context(|| format!("cannot clear {}", suite.criterion_home.display()))?;
         }
-        let s = &self.settings;
-        let mut cmd = self.cargo_bench();
+        let s = &suite.settings;
+        let mut cmd = suite.cargo_bench();
         cmd.arg("--").args([
             "--noplot",
             "--warm-up-time",
@@ -156,11 +178,7 @@ impl Suite {
             cmd.arg(filter);
         }
         run_with_progress(cmd, &ids, label)?;
-        let fingerprint = self
-            .fingerprint
-            .clone()
-            .context("the benchmarks must be built before they run")?;
-        let measured = read_criterion_dir(&self.criterion_home)?;
+        let measured = read_criterion_dir(&suite.criterion_home)?;
         let benchmarks = measured
             .into_iter()
             .map(|b| {
@@ -183,7 +201,12 @@ impl Suite {
         let finished = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        Ok(Results::new(fingerprint, s.clone(), finished, benchmarks))
+        Ok(Results::new(
+            self.fingerprint.clone(),
+            s.clone(),
+            finished,
+            benchmarks,
+        ))
     }
 
     /// Counts the instructions and peak memory of one call of every benchmark in `results`
@@ -196,8 +219,12 @@ impl Suite {
             .iter()
             .map(|b| b.id.to_string())
             .collect();
-        let mut metrics =
-            crate::counts::measure(self.target.as_deref(), &self.binaries, &ids, &self.env)?;
+        let mut metrics = crate::counts::measure(
+            self.suite.target.as_deref(),
+            &self.binaries,
+            &ids,
+            &self.suite.env,
+        )?;
         for bench in &mut results.benchmarks {
             bench.counts = metrics.remove(bench.id.as_str());
         }

@@ -13,6 +13,7 @@ use perfmatrix_report::units::{format_duration_ns, format_percent, format_percen
 use crate::suite::{FULL, Suite, criterion_home};
 use crate::workspace::{Invocation, Workspace};
 
+/// Record a platform's baseline from K full runs here, or promote results made elsewhere
 #[derive(Debug, clap::Args)]
 pub struct UpdateBaselines {
     /// Target triple of the baseline, one of the project's platforms
@@ -103,17 +104,15 @@ impl UpdateBaselines {
                 self.runs
             );
         }
-        let mut suite = Suite {
+        let suite = Suite {
             root: ws.at.root.clone(),
             settings: FULL,
             target: self.emulated.then(|| platform.to_owned()),
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
             env: Vec::new(),
             benches: ws.benches.clone(),
-            binaries: Vec::new(),
-            fingerprint: None,
-        };
-        suite.build()?;
+        }
+        .build()?;
         let mut runs = Vec::with_capacity(self.runs);
         for k in 1..=self.runs {
             let label = format!("run {k}/{}: ", self.runs);

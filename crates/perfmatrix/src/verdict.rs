@@ -9,7 +9,7 @@ use perfmatrix_model::{
     Config, Report, Results, RowVerdict, RunSettings, Selection, select, select_counts,
 };
 
-use crate::suite::Suite;
+use crate::suite::BuiltSuite;
 
 /// The verdict of a run, and what its first measurement said where it was re-measured.
 #[derive(Debug)]
@@ -20,7 +20,7 @@ pub(crate) struct Judged {
 }
 
 pub(crate) fn judge(
-    suite: &Suite,
+    suite: &BuiltSuite,
     mut results: Results,
     baselines: &Path,
     config: &Config,
@@ -38,8 +38,8 @@ pub(crate) fn judge(
         None
     };
     // Reports name the baselines as the workspace does, wherever it is checked out.
-    let selection = selection.relative_to(&suite.root);
-    let count_selection = count_selection.map(|s| s.relative_to(&suite.root));
+    let selection = selection.relative_to(&suite.suite.root);
+    let count_selection = count_selection.map(|s| s.relative_to(&suite.suite.root));
     let report = Report::build(&results, &selection, count_selection.as_ref(), config, hint)?;
     let suspects = report.claimed_changes();
     if suspects.is_empty() {
@@ -60,14 +60,12 @@ pub(crate) fn judge(
         suspects.len(),
         suspects.join(", ")
     );
-    let again = Suite {
-        settings: RunSettings {
+    let again = suite
+        .with_settings(RunSettings {
             filter: Some(exactly(&suspects)),
-            ..suite.settings.clone()
-        },
-        ..suite.clone()
-    }
-    .run("confirm: ")?;
+            ..suite.suite.settings.clone()
+        })
+        .run("confirm: ")?;
     results.take_times_from(again);
     let mut report = Report::build(&results, &selection, count_selection.as_ref(), config, hint)?;
     report.mark_remeasured(&suspects);

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use crate::workspace::Invocation;
 
+/// The CI matrix: generate its workflow, or rehearse every leg this machine can run
 #[derive(Debug, clap::Args)]
 pub struct Matrix {
     #[command(subcommand)]
