@@ -575,7 +575,7 @@ mod tests {
         let bench = perfmatrix_model::BenchResult {
             id: BenchmarkId::new("decay/1000").unwrap(),
             throughput: None,
-            summary: perfmatrix_model::Summary::of(&samples_ns),
+            summary: perfmatrix_model::SampleSummary::of(&samples_ns),
             samples_ns,
             counts: None,
         };

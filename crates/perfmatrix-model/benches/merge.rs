@@ -10,7 +10,7 @@ use criterion::{BenchmarkId as CriterionId, Criterion, SamplingMode, Throughput}
 use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use perfmatrix_model::{
     BenchResult, BenchmarkId, Expected, LegResults, Report, Results, Row, RowVerdict, RunSettings,
-    Summary, merge,
+    SampleSummary, merge,
 };
 use perfmatrix_stats::{Interval, Sample};
 
@@ -69,7 +69,7 @@ fn results(i: usize, n: usize) -> Results {
         benches.push(BenchResult {
             id: BenchmarkId::new(id).expect("a valid id"),
             throughput: None,
-            summary: Summary::of(&samples_ns),
+            summary: SampleSummary::of(&samples_ns),
             samples_ns,
             counts: None,
         });

@@ -10,7 +10,9 @@ use perfmatrix_stats::{NoiseFloor, Sample, run_to_run_noise};
 use serde::{Deserialize, Serialize};
 
 use crate::results::{check_unique, to_json_bytes};
-use crate::{BenchmarkId, ModelError, Results, Schema, Summary, Throughput, write_atomically};
+use crate::{
+    BenchmarkId, ModelError, Results, SampleSummary, Schema, Throughput, write_atomically,
+};
 
 /// The kind and version of baseline files this build reads and writes.
 pub const BASELINE_SCHEMA: Schema = Schema {
@@ -71,7 +73,7 @@ pub struct BaselineBench {
     /// Relative range of the run medians: how far a benchmark moves between identical runs.
     pub noise: NoiseFloor,
     /// The summary of the pooled `samples_ns`.
-    pub summary: Summary,
+    pub summary: SampleSummary,
     /// Instructions of one call (the median of the runs' counts, which are identical for one
     /// build); absent when the runs could not count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,7 +113,7 @@ fn pool(runs: &[(&Path, Results)], i: usize) -> Result<BaselineBench, ModelError
     Ok(BaselineBench {
         id: bench.id.clone(),
         throughput: bench.throughput,
-        summary: Summary::of(&samples_ns),
+        summary: SampleSummary::of(&samples_ns),
         samples_ns,
         run_medians_ns,
         noise,

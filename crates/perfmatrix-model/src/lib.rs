@@ -36,7 +36,7 @@ pub use report::{
     REPORT_SCHEMA, Report, Row, RowVerdict, Tally,
 };
 pub use results::{
-    BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, Summary, unjudged_path,
+    BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, SampleSummary, unjudged_path,
 };
 pub use store::{
     Candidate, Destination, Selection, baseline_path, destination, platform_dir, select,

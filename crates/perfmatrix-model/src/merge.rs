@@ -24,7 +24,7 @@ use crate::report::{tally, yes};
 use crate::results::check_unique;
 use crate::{
     BaselineChoice, BenchmarkId, Counts, MAX_SAMPLE_NS, ModelError, Outcome, RESULTS_SCHEMA,
-    Report, Results, Row, RowVerdict, Schema, Summary, Tally,
+    Report, Results, Row, RowVerdict, SampleSummary, Schema, Tally,
 };
 
 /// The kind and version of merged-report JSON. Version 1 has since gained fields (a platform's
@@ -107,7 +107,7 @@ struct LegSettings {
 struct LegBench {
     id: BenchmarkId,
     samples_ns: CheckedSamples,
-    summary: Summary,
+    summary: SampleSummary,
     #[serde(default)]
     counts: Option<Counts>,
 }

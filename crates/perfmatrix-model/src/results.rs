@@ -77,7 +77,7 @@ pub struct BenchResult {
     /// Per-iteration times in nanoseconds (criterion's samples, each divided by its iterations).
     pub samples_ns: Sample,
     /// The summary of `samples_ns` (checked to agree with them on loading).
-    pub summary: Summary,
+    pub summary: SampleSummary,
     /// Instructions and peak memory of one call, from the harness's counting mode (absent when
     /// the run did not count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,7 +87,7 @@ pub struct BenchResult {
 /// A summary of one sample, for readers who do not want to recompute it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Summary {
+pub struct SampleSummary {
     /// Median time per iteration, in nanoseconds.
     pub median_ns: f64,
     /// Mean time per iteration, in nanoseconds.
@@ -102,7 +102,7 @@ pub struct Summary {
     pub count: usize,
 }
 
-impl Summary {
+impl SampleSummary {
     /// The summary of `sample`.
     #[must_use]
     pub fn of(sample: &Sample) -> Self {
@@ -251,7 +251,7 @@ fn check_measurement(path: &Path, i: usize, bench: &BenchResult) -> Result<(), M
             ),
         ));
     }
-    let recomputed = Summary::of(samples);
+    let recomputed = SampleSummary::of(samples);
     let stored = &bench.summary;
     let disagrees = |name: &str, stored: String, recomputed: String| {
         ModelError::field(

@@ -348,6 +348,9 @@ fn the_names_before_the_renames_are_unknown_fields() {
         fs::write(&path, text.replace(new, old)).unwrap();
         let err = Results::load(&path).unwrap_err().to_string();
         let name = old.trim_matches([':', '"']);
-        assert!(err.contains(&format!("unknown field `{name}`")), "{old}: {err}");
+        assert!(
+            err.contains(&format!("unknown field `{name}`")),
+            "{old}: {err}"
+        );
     }
 }

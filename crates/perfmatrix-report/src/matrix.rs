@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::counts::Footnote;
 use crate::text::{EMPTY, shorten, width};
 use crate::view::{
-    BenchView, CellView, PlatformView, Reading, Summary, number_footnotes, readings, rows,
+    BenchView, CellView, Overview, PlatformView, Reading, number_footnotes, readings, rows,
 };
 
 /// Above this many benchmarks the Markdown lists only the ones that are not unchanged on every
@@ -75,7 +75,7 @@ struct Column {
     verdict: usize,
 }
 
-/// The context of `matrix.txt.j2`: the [`Summary`]'s fields, plus
+/// The context of `matrix.txt.j2`: the [`Overview`]'s fields, plus
 ///
 /// - `header`, `lines`: [`PlatformLine`]s of the platform table, `pw` its column widths and
 ///   `platform_rule` its rule;
@@ -83,7 +83,7 @@ struct Column {
 ///   their table, `rule` its rule;
 /// - `footnotes` and `readings`: every one.
 pub(crate) fn table_context(report: &MergedReport) -> Value {
-    let summary = Summary::new(report);
+    let summary = Overview::new(report);
     let header = PlatformLine {
         platform: "platform".to_owned(),
         status: "status".to_owned(),
@@ -218,7 +218,7 @@ impl MarkdownView {
         let more_readings = readings.len().saturating_sub(MARKDOWN_READINGS);
         readings.truncate(MARKDOWN_READINGS);
         Self {
-            summary: Value::from_serialize(Summary::new(report)),
+            summary: Value::from_serialize(Overview::new(report)),
             rows,
             footnotes,
             more_footnotes,

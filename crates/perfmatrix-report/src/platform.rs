@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::counts::CountMetric;
 use crate::text::{EMPTY, width};
-use crate::view::{CellView, PlatformView, Summary, number_footnotes, readings, rows};
+use crate::view::{CellView, Overview, PlatformView, number_footnotes, readings, rows};
 
 /// One line of the table, every cell already a string.
 #[derive(Debug, Serialize)]
@@ -124,7 +124,7 @@ fn header(paired: bool) -> Line {
     }
 }
 
-/// The context of `platform.txt.j2` and `platform.md.j2`: the [`Summary`]'s fields, plus
+/// The context of `platform.txt.j2` and `platform.md.j2`: the [`Overview`]'s fields, plus
 ///
 /// - `platform`: the [`PlatformView`] of the report's platform (its baseline choices, commits);
 /// - `header`, `rows`: the [`Line`]s of the column titles and of each benchmark;
@@ -133,7 +133,7 @@ fn header(paired: bool) -> Line {
 /// - `footnotes`: each distinct reason a count is unavailable, numbered;
 /// - `readings`: the benchmarks whose metrics disagree.
 pub(crate) fn context(report: &MergedReport) -> Value {
-    let summary = Summary::new(report);
+    let summary = Overview::new(report);
     let platform = report.platforms.first().map(PlatformView::new);
     let paired = matches!(
         report

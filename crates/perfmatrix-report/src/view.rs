@@ -21,7 +21,7 @@ use crate::units::{format_duration_ns, format_p, format_percent, format_percent_
 
 /// What every layout shows above and below the benchmark table.
 #[derive(Debug, Serialize)]
-pub(crate) struct Summary {
+pub(crate) struct Overview {
     /// The outcome as the `paint` filter and the CSS know it, and as shown.
     pub(crate) outcome: &'static str,
     pub(crate) title: &'static str,
@@ -40,7 +40,7 @@ pub(crate) struct Summary {
     pub(crate) counts: bool,
 }
 
-impl Summary {
+impl Overview {
     pub(crate) fn new(report: &MergedReport) -> Self {
         let (outcome, title) = match report.outcome {
             MergedOutcome::Pass => ("pass", "PASS"),
@@ -424,14 +424,14 @@ pub(crate) fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str)
     }
 }
 
-/// The context of `report.html.j2`, one platform's page or a matrix's: the [`Summary`]'s fields,
+/// The context of `report.html.j2`, one platform's page or a matrix's: the [`Overview`]'s fields,
 /// every benchmark as `rows` with the `footnotes` of their unavailable metrics, the `readings`,
 /// and the [`chart::Chart`] of the largest changes as `chart`.
 pub(crate) fn html_context(report: &MergedReport) -> Value {
     let mut rows = rows(report);
     let footnotes = number_footnotes(&mut rows);
     minijinja::context! {
-        ..Value::from_serialize(Summary::new(report)),
+        ..Value::from_serialize(Overview::new(report)),
         ..minijinja::context! {
             rows,
             footnotes,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use perfmatrix_model::{
     BenchResult, BenchmarkId, Method, PairRecord, PairedBench, PairedRun, Report, Results,
-    Revision, RunSettings, Summary, read_criterion_dir,
+    Revision, RunSettings, SampleSummary, read_criterion_dir,
 };
 use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
@@ -590,7 +590,7 @@ fn bench_result(id: &str, ns: &[f64]) -> anyhow::Result<BenchResult> {
     Ok(BenchResult {
         id: BenchmarkId::new(id.to_owned())?,
         throughput: None,
-        summary: Summary::of(&samples_ns),
+        summary: SampleSummary::of(&samples_ns),
         samples_ns,
         counts: None,
     })

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use perfmatrix_fingerprint::Fingerprint;
-use perfmatrix_model::{BenchResult, Results, RunSettings, Summary, read_criterion_dir};
+use perfmatrix_model::{BenchResult, Results, RunSettings, SampleSummary, read_criterion_dir};
 use perfmatrix_stats::Sample;
 
 use crate::binaries::{BenchBinary, Build};
@@ -128,7 +128,6 @@ impl Suite {
             &out.stdout,
         )))
     }
-
 }
 
 impl BuiltSuite {
@@ -192,7 +191,7 @@ impl BuiltSuite {
                 Ok(BenchResult {
                     id: b.id,
                     throughput: b.throughput,
-                    summary: Summary::of(&samples_ns),
+                    summary: SampleSummary::of(&samples_ns),
                     samples_ns,
                     counts: None,
                 })

@@ -220,7 +220,7 @@ fn ask_rustc_host() -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use perfmatrix_fingerprint::Fingerprint;
-    use perfmatrix_model::{BenchResult, BenchmarkId, RunSettings, Summary};
+    use perfmatrix_model::{BenchResult, BenchmarkId, RunSettings, SampleSummary};
     use perfmatrix_stats::Sample;
     use serde_json::json;
 
@@ -233,7 +233,7 @@ mod tests {
             .map(|id| BenchResult {
                 id: BenchmarkId::new(*id).unwrap(),
                 throughput: None,
-                summary: Summary::of(&samples_ns),
+                summary: SampleSummary::of(&samples_ns),
                 samples_ns: samples_ns.clone(),
                 counts: None,
             })

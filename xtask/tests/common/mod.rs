@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use perfmatrix_model::{
-    BenchResult, BenchmarkId, Report, Results, Row, RowVerdict, RunSettings, Summary,
+    BenchResult, BenchmarkId, Report, Results, Row, RowVerdict, RunSettings, SampleSummary,
 };
 use perfmatrix_stats::{Interval, Sample};
 
@@ -54,7 +54,7 @@ pub fn results(triple: &str, quick: bool, salt: u64) -> Results {
     let bench = BenchResult {
         id: BenchmarkId::new("decay/10000").unwrap(),
         throughput: None,
-        summary: Summary::of(&samples_ns),
+        summary: SampleSummary::of(&samples_ns),
         samples_ns,
         counts: None,
     };

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use perfmatrix_fingerprint::Fingerprint;
-use perfmatrix_model::{BenchResult, BenchmarkId, Results, RunSettings, Summary};
+use perfmatrix_model::{BenchResult, BenchmarkId, Results, RunSettings, SampleSummary};
 use perfmatrix_stats::Sample;
 
 /// The example fingerprint with another x86 model number: `model` picks the machine class.
@@ -44,7 +44,7 @@ pub fn bench(id: &str, center: f64, salt: u64) -> BenchResult {
     BenchResult {
         id: BenchmarkId::new(id).unwrap(),
         throughput: None,
-        summary: Summary::of(&samples_ns),
+        summary: SampleSummary::of(&samples_ns),
         samples_ns,
         counts: None,
     }
