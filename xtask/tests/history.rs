@@ -46,6 +46,54 @@ fn append_one(dir: &Path, hist: &Path) -> String {
     stderr(&out)
 }
 
+/// Ten `history append` processes at once into one folder, each with nine records of its own:
+/// every record is in the file afterwards (the appends are serialized by a lock on the folder;
+/// without it, each read the file before the others had written and half the records were lost).
+#[test]
+fn appends_at_once_lose_no_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let hist = dir.path().join("history");
+    let sha = head();
+    let children: Vec<std::process::Child> = (0..10)
+        .map(|i| {
+            let mut r = results(X86, false, 0);
+            let template = r.benchmarks[0].clone();
+            r.benchmarks = (0..9)
+                .map(|b| perfmatrix_model::BenchResult {
+                    id: perfmatrix_model::BenchmarkId::new(format!("group{i}/bench{b}")).unwrap(),
+                    ..template.clone()
+                })
+                .collect();
+            let file = write_results(dir.path(), &format!("x86-{i}.json"), &r);
+            Command::new(env!("CARGO_BIN_EXE_xtask"))
+                .args([
+                    "history",
+                    "append",
+                    &file,
+                    "--dir",
+                    s(&hist),
+                    "--commit",
+                    &sha,
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("9 record(s) appended"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let text = std::fs::read_to_string(hist.join(format!("{X86}.jsonl"))).unwrap();
+    assert_eq!(text.lines().count(), 90, "every append's records are there");
+}
+
 #[test]
 fn append_then_render_a_dashboard_markdown_json_and_badges() {
     let dir = tempfile::tempdir().unwrap();

@@ -100,10 +100,10 @@ fn steps() -> Vec<Step> {
             block = Some("run");
         } else if let Some(cmd) = key.strip_prefix("run: ") {
             step.run = format!("{cmd}\n");
-        } else if i <= 4 {
-            if let Some(step) = current.take() {
-                steps.push(step);
-            }
+        } else if i <= 4
+            && let Some(step) = current.take()
+        {
+            steps.push(step);
         }
     }
     steps.extend(current);

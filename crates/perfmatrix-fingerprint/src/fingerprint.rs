@@ -396,13 +396,13 @@ impl Fingerprint {
         };
         // Check the schema first: a future schema may not even deserialize into this struct.
         let value: serde_json::Value = serde_json::from_str(text).map_err(json)?;
-        if let Some(found) = value.get("schema").and_then(serde_json::Value::as_u64) {
-            if found != u64::from(SCHEMA_VERSION) {
-                return Err(FingerprintError::UnsupportedSchema {
-                    found: u32::try_from(found).unwrap_or(u32::MAX),
-                    supported: SCHEMA_VERSION,
-                });
-            }
+        if let Some(found) = value.get("schema").and_then(serde_json::Value::as_u64)
+            && found != u64::from(SCHEMA_VERSION)
+        {
+            return Err(FingerprintError::UnsupportedSchema {
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+                supported: SCHEMA_VERSION,
+            });
         }
         let fingerprint: Self = serde_json::from_value(value).map_err(json)?;
         fingerprint.validate()?;

@@ -42,10 +42,10 @@ pub(crate) fn slug_from(
     }
 
     let mut suffix = Vec::new();
-    if let Some(id) = cpu.x86 {
-        if !words.iter().any(|w| w.bytes().any(|b| b.is_ascii_digit())) {
-            suffix.push(format!("f{}m{}", id.family, id.model));
-        }
+    if let Some(id) = cpu.x86
+        && !words.iter().any(|w| w.bytes().any(|b| b.is_ascii_digit()))
+    {
+        suffix.push(format!("f{}m{}", id.family, id.model));
     }
     if let Some(feature) = best_simd(simd_features) {
         suffix.push(feature.to_owned());

@@ -507,6 +507,8 @@ pub struct Appended {
     pub already_present: usize,
     /// Lines of the existing files that did not parse (kept as they are).
     pub bad: Vec<BadRecord>,
+    /// Temp files of earlier appends that were killed before their rename, removed.
+    pub leftovers_removed: Vec<PathBuf>,
 }
 
 /// Appends `records` to their platforms' files in `dir`.
@@ -514,10 +516,16 @@ pub struct Appended {
 /// A record of a clean commit whose (commit, benchmark, mode) the file already holds is not
 /// written again, so re-running an append (a retried CI push) is harmless; the same commit
 /// measured in another mode (paired, and against committed baselines) is another record. Records
-/// of a dirty tree are always appended. Each file is rewritten atomically as its old bytes, unchanged (bad lines
-/// included), followed by the new lines: an interrupted append leaves the old file.
+/// of a dirty tree are always appended. Each file is rewritten atomically as its old bytes,
+/// unchanged (bad lines included), followed by the new lines: an interrupted append leaves the
+/// old file. Appends to one folder are serialized: each holds an exclusive lock on the folder
+/// from its first read to its last write ([`FolderLock`]), so two at once cannot lose records.
 pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, HistoryError> {
-    let mut outcome = Appended::default();
+    let _lock = FolderLock::take(dir)?;
+    let mut outcome = Appended {
+        leftovers_removed: remove_leftovers(dir)?,
+        ..Appended::default()
+    };
     let mut platforms: Vec<&str> = records.iter().map(|r| r.platform.as_str()).collect();
     platforms.sort_unstable();
     platforms.dedup();
@@ -563,6 +571,52 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, History
         }
     }
     Ok(outcome)
+}
+
+/// Removes the temp files an append killed before its rename left in `dir` (named
+/// [`perfmatrix_model::TEMP_PREFIX`]`…`), and returns them. Only an append writes in a history
+/// folder, and the caller holds its lock: none of them is being written.
+fn remove_leftovers(dir: &Path) -> Result<Vec<PathBuf>, HistoryError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| ModelError::Read {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if is_temporary(&path) && path.is_file() {
+            std::fs::remove_file(&path).map_err(|source| ModelError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            removed.push(path);
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+/// An exclusive lock on a history folder, held until dropped. The folder itself is locked
+/// (`flock` on its descriptor), not a file in it: the history job commits the folder whole, and a
+/// lock file would be committed with it.
+#[derive(Debug)]
+struct FolderLock {
+    /// The folder, open: closing it releases the lock.
+    _open: std::fs::File,
+}
+
+impl FolderLock {
+    /// Waits for the lock on `dir`, made first if it does not exist.
+    fn take(dir: &Path) -> Result<Self, HistoryError> {
+        let failed = |source| ModelError::Write {
+            path: dir.to_owned(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(failed)?;
+        let folder = std::fs::File::open(dir).map_err(failed)?;
+        folder.lock().map_err(failed)?;
+        Ok(Self { _open: folder })
+    }
 }
 
 #[cfg(test)]
@@ -689,6 +743,23 @@ mod tests {
             append(dir.path(), &[dirty.clone(), dirty]).unwrap().written,
             2
         );
+    }
+
+    #[test]
+    fn temp_files_of_killed_appends_are_removed_by_the_next_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        // What an append killed between writing its temp file and renaming it leaves.
+        let left = dir
+            .path()
+            .join(format!("{}k1lled", perfmatrix_model::TEMP_PREFIX));
+        std::fs::write(&left, b"half of a history").unwrap();
+        let kept = dir.path().join("notes.txt");
+        std::fs::write(&kept, b"not ours").unwrap();
+        let out = append(dir.path(), &[record(A, X86, "decay/1000", 100.0)]).unwrap();
+        assert_eq!(out.leftovers_removed, std::slice::from_ref(&left));
+        assert!(!left.exists() && kept.exists());
+        let again = append(dir.path(), &[record(B, X86, "decay/1000", 100.0)]).unwrap();
+        assert!(again.leftovers_removed.is_empty());
     }
 
     #[test]

@@ -185,23 +185,22 @@ impl Bench {
                 },
             });
         }
-        if let Some(default) = repo.default_branch() {
-            if let Some(base) = repo.merge_base(&head, &default) {
-                if base != head {
-                    let ahead = repo.commits_between(&base, &head).unwrap_or(0);
-                    return Ok(Plan::Paired {
-                        why: format!(
-                            "the branch is {ahead} commit(s) ahead of {default}, so it is \
-                             measured against their merge base"
-                        ),
-                        base: Revision {
-                            name: format!("merge base with {default}"),
-                            commit: base,
-                            dirty: false,
-                        },
-                    });
-                }
-            }
+        if let Some(default) = repo.default_branch()
+            && let Some(base) = repo.merge_base(&head, &default)
+            && base != head
+        {
+            let ahead = repo.commits_between(&base, &head).unwrap_or(0);
+            return Ok(Plan::Paired {
+                why: format!(
+                    "the branch is {ahead} commit(s) ahead of {default}, so it is \
+                     measured against their merge base"
+                ),
+                base: Revision {
+                    name: format!("merge base with {default}"),
+                    commit: base,
+                    dirty: false,
+                },
+            });
         }
         Ok(Plan::Committed {
             why: "no uncommitted changes and no commits ahead of the default branch: nothing to \

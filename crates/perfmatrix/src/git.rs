@@ -72,10 +72,10 @@ impl<'a> Repo<'a> {
     /// The default branch, as a ref to compare with: `origin/HEAD`'s target (`origin/main`), else a
     /// local `main` or `master`.
     pub(crate) fn default_branch(self) -> Option<String> {
-        if let Some(full) = self.git(&["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"]) {
-            if let Some(short) = full.strip_prefix("refs/remotes/") {
-                return Some(short.to_owned());
-            }
+        if let Some(full) = self.git(&["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"])
+            && let Some(short) = full.strip_prefix("refs/remotes/")
+        {
+            return Some(short.to_owned());
         }
         ["main", "master"]
             .into_iter()

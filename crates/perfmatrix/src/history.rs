@@ -173,6 +173,19 @@ pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_history::Appended
     for bad in &outcome.bad {
         eprintln!("warning: {bad}");
     }
+    if !outcome.leftovers_removed.is_empty() {
+        eprintln!(
+            "history: removed {} temp file(s) of earlier appends that were stopped before they \
+             finished: {}",
+            outcome.leftovers_removed.len(),
+            outcome
+                .leftovers_removed
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     eprint!(
         "history: {} record(s) appended to {}",
         outcome.written,

@@ -519,13 +519,13 @@ fn calibrate(server: &mut Server, target: Duration) -> anyhow::Result<u64> {
 fn check_dispatch(base: &mut Server, head: &mut Server, id: &str) -> anyhow::Result<()> {
     let (b, h) = (base.dispatch()?, head.dispatch()?);
     for (key, head_value) in &h {
-        if let Some(base_value) = b.get(key) {
-            if base_value != head_value {
-                bail!(
-                    "`{id}`: base runs `{key}` as `{base_value}`, head as `{head_value}`: the \
+        if let Some(base_value) = b.get(key)
+            && base_value != head_value
+        {
+            bail!(
+                "`{id}`: base runs `{key}` as `{base_value}`, head as `{head_value}`: the \
                      two builds would not measure the same code"
-                );
-            }
+            );
         }
     }
     Ok(())

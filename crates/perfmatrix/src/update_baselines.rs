@@ -60,17 +60,17 @@ impl UpdateBaselines {
         }
         crate::interrupt::check()?;
         baseline.save(&dest.path)?;
-        if let Some((old_path, _)) = &dest.replaces {
-            if old_path != &dest.path {
-                std::fs::remove_file(old_path).with_context(|| {
-                    format!(
-                        "wrote {} but cannot remove {}, the same machine class's file under \
+        if let Some((old_path, _)) = &dest.replaces
+            && old_path != &dest.path
+        {
+            std::fs::remove_file(old_path).with_context(|| {
+                format!(
+                    "wrote {} but cannot remove {}, the same machine class's file under \
                          its old name: delete it, or selection finds two",
-                        dest.path.display(),
-                        old_path.display()
-                    )
-                })?;
-            }
+                    dest.path.display(),
+                    old_path.display()
+                )
+            })?;
         }
         print_diff(at, &dest, &baseline);
         Ok(ExitCode::SUCCESS)
