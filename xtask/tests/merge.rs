@@ -70,6 +70,63 @@ fn relative_paths_are_relative_to_the_folder_the_command_runs_in() {
     assert!(dir.path().join("merged.md").is_file());
 }
 
+/// Outputs are written all or none: when one cannot be written (here a folder where no file can
+/// be made, as a full disk refuses one), the others keep their old contents.
+#[test]
+fn an_output_that_cannot_be_written_replaces_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = both_platforms(dir.path(), Unchanged);
+    let md = dir.path().join("merged.md");
+    std::fs::write(&md, "the report of the previous run\n").unwrap();
+    let unwritable = Path::new("/proc/perfmatrix-merged.html");
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--expect", X86, ARM, "--markdown", md.to_str().unwrap()]);
+    args.extend(["--html", unwritable.to_str().unwrap()]);
+    let out = xtask(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("perfmatrix-merged.html"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&md).unwrap(),
+        "the report of the previous run\n",
+        "the Markdown was replaced although the HTML failed"
+    );
+    let left: Vec<PathBuf> = files_in(dir.path())
+        .into_iter()
+        .filter(|p| perfmatrix_model::is_temporary(p))
+        .collect();
+    assert!(left.is_empty(), "temp files left: {left:?}");
+}
+
+/// Legs of two different commits (one re-run on a newer push) are refused, naming both files
+/// and commits, and nothing is written.
+#[test]
+fn legs_of_different_commits_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let x86 = judged(X86, &[("decay/10000", Unchanged)]);
+    let mut arm = judged(ARM, &[("decay/10000", Unchanged)]);
+    let newer = "1234567890abcdef1234567890abcdef12345678";
+    assert_ne!(x86.fingerprint.git.commit, newer);
+    arm.fingerprint.git.commit = newer.to_owned();
+    let files = vec![
+        write_results(dir.path(), "x86.json", &x86),
+        write_results(dir.path(), "arm.json", &arm),
+    ];
+    let out = merge(dir.path(), &files, &["--expect", X86, ARM]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("x86.json") && err.contains("arm.json") && err.contains(newer),
+        "{err}"
+    );
+    assert!(err.contains(&x86.fingerprint.git.commit), "{err}");
+    assert!(!dir.path().join("merged.json").exists(), "nothing written");
+}
+
 #[test]
 fn a_regression_on_one_platform_fails_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();

@@ -31,8 +31,42 @@ pub fn replace_unsynced(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     write_through_temp(path, bytes, false)
 }
 
+/// Writes every `(path, bytes)` of `files` as [`write_atomically`] does, all or none: each is
+/// written to its temp file and flushed first, and only when all of them are on the disk are
+/// they renamed over their paths, so a write that fails (a full disk) replaces no file. (A
+/// rename, which needs no space, failing between two renames would leave the first one done.)
+pub fn write_all_atomically(files: &[(&Path, &[u8])]) -> Result<(), ModelError> {
+    let staged = files
+        .iter()
+        .map(|(path, bytes)| staged_temp(path, bytes, true).map(|tmp| (*path, tmp)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (path, tmp) in staged {
+        tmp.persist(path).map_err(|e| ModelError::Write {
+            path: path.to_owned(),
+            source: e.error,
+        })?;
+    }
+    Ok(())
+}
+
 /// A temp file next to `path`, written, flushed to the disk when `durable`, renamed over it.
 fn write_through_temp(path: &Path, bytes: &[u8], durable: bool) -> Result<(), ModelError> {
+    staged_temp(path, bytes, durable)?
+        .persist(path)
+        .map_err(|e| ModelError::Write {
+            path: path.to_owned(),
+            source: e.error,
+        })?;
+    Ok(())
+}
+
+/// A temp file next to `path` holding `bytes` with `path`'s permissions, flushed to the disk
+/// when `durable`, not yet renamed (dropped unrenamed, it is removed).
+fn staged_temp(
+    path: &Path,
+    bytes: &[u8],
+    durable: bool,
+) -> Result<tempfile::NamedTempFile, ModelError> {
     let write_err = |source| ModelError::Write {
         path: path.to_owned(),
         source,
@@ -58,8 +92,7 @@ fn write_through_temp(path: &Path, bytes: &[u8], durable: bool) -> Result<(), Mo
     if durable {
         tmp.as_file().sync_all().map_err(write_err)?;
     }
-    tmp.persist(path).map_err(|e| write_err(e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// The temp file [`write_atomically`] writes first, in `dir`, named [`TEMP_PREFIX`]`XXXXXX`.

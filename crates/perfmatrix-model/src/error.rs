@@ -50,6 +50,23 @@ pub enum ModelError {
         /// What is wrong with the value, and usually what to do.
         message: String,
     },
+    /// Two legs given to one merge measured different commits (a leg re-run on a newer push).
+    #[error(
+        "{} measured commit {first_commit} but {} measured {second_commit}: merge the legs of \
+         one commit (re-run every leg, or none)",
+        first.display(),
+        second.display()
+    )]
+    MixedCommits {
+        /// The leg read first.
+        first: PathBuf,
+        /// The commit it measured.
+        first_commit: String,
+        /// The leg of another commit.
+        second: PathBuf,
+        /// The commit that one measured.
+        second_commit: String,
+    },
     /// Comparing a benchmark's wall time with its baseline failed: the statistics refused the
     /// samples.
     #[error("comparing `{id}`: {source}")]

@@ -18,7 +18,9 @@ mod report;
 mod results;
 mod store;
 
-pub use atomic::{TEMP_PREFIX, is_temporary, replace_unsynced, write_atomically};
+pub use atomic::{
+    TEMP_PREFIX, is_temporary, replace_unsynced, write_all_atomically, write_atomically,
+};
 pub use baseline::{BASELINE_SCHEMA, Baseline, BaselineBench, MIN_RUNS, Recorded};
 pub use config::{Config, Gates, PeakLimit, Platform};
 pub use criterion::{CriterionBenchmark, Throughput, read_criterion_dir};

@@ -44,6 +44,9 @@ pub struct LegResults {
     pub platform: String,
     /// The slug of the leg's machine, shown even when the leg has no verdict.
     pub fingerprint_slug: String,
+    /// The commit the leg measured (`fingerprint.git.commit`); `None` outside a git checkout.
+    /// A merge refuses legs of different commits.
+    pub commit: Option<String>,
     /// `None`: the leg measured but stopped before judging (e.g. its baseline failed to load).
     pub verdict: Option<Report>,
 }
@@ -56,6 +59,7 @@ impl LegResults {
             source: source.to_owned(),
             platform: results.fingerprint.target.to_string(),
             fingerprint_slug: results.fingerprint.slug(),
+            commit: measured_commit(&results.fingerprint),
             verdict: results.verdict,
         }
     }
@@ -82,9 +86,15 @@ impl LegResults {
             source: path.to_owned(),
             platform: file.fingerprint.target.to_string(),
             fingerprint_slug: file.fingerprint.slug(),
+            commit: measured_commit(&file.fingerprint),
             verdict,
         })
     }
+}
+
+/// The commit a run measured, unless it ran outside git.
+fn measured_commit(fingerprint: &Fingerprint) -> Option<String> {
+    Some(fingerprint.git.commit.clone()).filter(|c| c != "unknown")
 }
 
 /// The part of a results file a merge reads.
@@ -421,6 +431,17 @@ pub fn merge(
                 format!("`{}` appears twice", id.escape_debug()),
             ));
         }
+        let other_commit = by_platform.values().find(|other| {
+            other.commit.is_some() && leg.commit.is_some() && other.commit != leg.commit
+        });
+        if let Some(other) = other_commit {
+            return Err(ModelError::MixedCommits {
+                first: other.source.clone(),
+                first_commit: other.commit.clone().unwrap_or_default(),
+                second: leg.source,
+                second_commit: leg.commit.unwrap_or_default(),
+            });
+        }
         if let Some(first) = by_platform.get(&leg.platform) {
             return Err(ModelError::DuplicatePlatform {
                 platform: leg.platform.clone(),
@@ -521,6 +542,7 @@ impl MergedReport {
             source: source.to_owned(),
             platform: report.platform.clone(),
             fingerprint_slug: report.fingerprint_slug.clone(),
+            commit: None,
             verdict: Some(report.clone()),
         };
         // The leg's own view: a quick run is shown as such, not failed as a matrix would.
@@ -708,6 +730,7 @@ mod tests {
             source: PathBuf::from(format!("results/{platform}.json")),
             platform: platform.to_owned(),
             fingerprint_slug: format!("slug-{platform}"),
+            commit: None,
             verdict: Some(report(platform, rows)),
         }
     }

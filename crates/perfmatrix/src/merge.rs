@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::{
-    Config, Expected, LegResults, MergedOutcome, MergedReport, Skipped, merge, write_atomically,
+    Config, Expected, LegResults, MergedOutcome, MergedReport, Skipped, merge, write_all_atomically,
 };
 use perfmatrix_report::{Format, Style, render_merged};
 
@@ -119,9 +119,12 @@ pub(crate) fn report(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let shown = render_merged(&merged, outputs.format, Style::detect())?;
     crate::interrupt::check()?;
-    for (path, text) in rendered {
-        write_atomically(path, text.as_bytes())?;
-    }
+    // All or none: a failed write (a full disk) replaces no output.
+    let writes: Vec<(&Path, &[u8])> = rendered
+        .iter()
+        .map(|(path, text)| (path.as_path(), text.as_bytes()))
+        .collect();
+    write_all_atomically(&writes)?;
     print!("{shown}");
     for (path, _) in files.iter().filter_map(|(p, f)| p.as_ref().map(|p| (p, f))) {
         eprintln!("wrote {}", path.display());

@@ -72,6 +72,7 @@ pub fn leg(report: Report) -> LegResults {
         source: PathBuf::from(format!("results/{}.json", report.platform)),
         platform: report.platform.clone(),
         fingerprint_slug: report.fingerprint_slug.clone(),
+        commit: None,
         verdict: Some(report),
     }
 }
