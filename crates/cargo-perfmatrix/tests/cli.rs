@@ -55,3 +55,52 @@ fn an_unknown_command_is_a_usage_error() {
     assert!(err.contains("unrecognized subcommand 'benhc'"), "{err}");
     assert!(err.contains("bench"), "clap suggests the nearest: {err}");
 }
+
+/// The host triple, from `rustc -vV`.
+fn host() -> String {
+    let out = Command::new("rustc").arg("-vV").output().unwrap();
+    text(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .unwrap()
+        .to_owned()
+}
+
+/// A run that builds and measures while another holds the workspace (here: this test, holding
+/// its lock as a running `bench` does) stops at once with exit 2, saying who holds it, instead of
+/// sharing the base worktree, criterion's folders and the results file with it.
+#[test]
+fn a_second_run_in_one_workspace_stops_and_says_who_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"locked\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [workspace.metadata.perfmatrix]\n\
+             platforms = [{{ triple = \"{}\", runner = \"ubuntu-24.04\" }}]\n",
+            host()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir(root.join("src")).unwrap();
+    std::fs::write(root.join("src/lib.rs"), "").unwrap();
+    let lock_path = root.join("target/perfmatrix/run.lock");
+    std::fs::create_dir_all(lock_path.parent().unwrap()).unwrap();
+    std::fs::write(&lock_path, "`bench`, process 4242").unwrap();
+    let held = std::fs::File::open(&lock_path).unwrap();
+    held.lock().unwrap();
+    for args in [
+        &["bench", "--committed"][..],
+        &["update-baselines", "--platform", &host()][..],
+    ] {
+        let out = cargo_perfmatrix(root, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("another perfmatrix run is using this workspace (`bench`, process 4242)"),
+            "{args:?}: {err}"
+        );
+    }
+    drop(held);
+}

@@ -81,7 +81,9 @@ impl Bench {
         });
         let baselines = ws.baselines(self.baselines.as_deref());
         crate::paths::check_outside("--out", &out, &baselines, "the baselines folder")?;
-        let (results, report) = match self.plan(at)? {
+        let plan = self.plan(at)?;
+        let _lock = ws.lock_runs("bench")?;
+        let (results, report) = match plan {
             Plan::Paired { base, why } => {
                 eprintln!(
                     "comparing: the working tree against {} ({}), measured here in the same run: {why}",

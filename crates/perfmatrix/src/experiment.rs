@@ -94,6 +94,7 @@ impl Experiment {
         if let Some(plan) = &self.plant_work {
             env.push(planted("--plant-work", "PERFMATRIX_PLANT_WORK", plan)?);
         }
+        let _lock = ws.lock_runs("experiment")?;
         if let Some(rev) = &self.against {
             return self.paired(&ws, rev, env);
         }

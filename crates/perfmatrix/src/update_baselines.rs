@@ -104,6 +104,7 @@ impl UpdateBaselines {
                 self.runs
             );
         }
+        let _lock = ws.lock_runs("update-baselines")?;
         let suite = Suite {
             root: ws.at.root.clone(),
             settings: FULL,

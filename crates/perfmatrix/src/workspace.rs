@@ -54,6 +54,13 @@ impl Invocation {
     }
 }
 
+/// The workspace's run lock, held while this value lives ([`Workspace::lock_runs`]).
+#[derive(Debug)]
+pub(crate) struct RunLock {
+    /// The lock file, open: closing it releases the lock.
+    _file: std::fs::File,
+}
+
 #[derive(Debug)]
 pub(crate) struct Workspace {
     /// Where the command runs.
@@ -99,6 +106,49 @@ impl Workspace {
             || self.at.root.join(&self.config.baselines),
             Path::to_path_buf,
         )
+    }
+
+    /// Takes the workspace's run lock (`target/perfmatrix/run.lock`) for a command that builds
+    /// and measures (`what`), held until the returned guard is dropped. Two such runs share the
+    /// base worktree, criterion's folders and the results file, so a second one stops at once,
+    /// saying which run holds the lock, instead of mixing their files.
+    pub(crate) fn lock_runs(&self, what: &str) -> anyhow::Result<RunLock> {
+        use std::io::Write as _;
+        let path = self.target_dir.join("perfmatrix").join("run.lock");
+        let failed = || format!("cannot take the run lock {}", path.display());
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(failed)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .with_context(failed)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                bail!(
+                    "another perfmatrix run is using this workspace ({}): two runs would share \
+                     the base worktree, criterion's folders and the results file; wait for it \
+                     to finish or stop it, then run again (its lock: {})",
+                    if holder.is_empty() {
+                        "starting"
+                    } else {
+                        holder
+                    },
+                    path.display()
+                );
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e).with_context(failed),
+        }
+        // Who holds it, for the message of a run that finds it taken.
+        file.set_len(0).with_context(failed)?;
+        write!(file, "`{what}`, process {}", std::process::id()).with_context(failed)?;
+        Ok(RunLock { _file: file })
     }
 
     /// Prints a warning for each per-benchmark table of the config that names no benchmark of

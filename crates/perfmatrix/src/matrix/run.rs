@@ -196,6 +196,7 @@ impl Run {
         if self.plan {
             return Ok(ExitCode::SUCCESS);
         }
+        let _lock = ws.lock_runs("matrix run")?;
         let dir = self
             .dir
             .clone()
