@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use perfmatrix_history::HistoryRecord;
 use perfmatrix_model::{Outcome, Report, Results, Revision, RunSettings};
 use perfmatrix_report::{Format, Style, render};
 
@@ -120,8 +121,9 @@ impl Bench {
         })
     }
 
-    /// Appends a full run to the local history. A run that cannot be recorded (quick, filtered,
-    /// outside git) says why on stderr; the verdict stands either way.
+    /// Appends a full run of a commit to the local history. A run that cannot be recorded
+    /// (quick, filtered, of uncommitted changes, outside git) says why on stderr; the verdict
+    /// stands either way.
     fn append_history(&self, ws: &Workspace, results: &Results) {
         if self.no_history {
             return;
@@ -136,8 +138,13 @@ impl Bench {
             .history
             .clone()
             .unwrap_or_else(|| crate::history::local_dir(&ws.target_dir));
-        let appended = crate::history::records_of(ws.at.repo(), results, None)
-            .and_then(|records| Ok(perfmatrix_history::append(&dir, &records)?));
+        let appended =
+            crate::history::records_of(ws.at.repo(), results, None).and_then(|records| {
+                if let Some(why) = not_a_commit(&records) {
+                    anyhow::bail!(why);
+                }
+                Ok(perfmatrix_history::append(&dir, &records)?)
+            });
         match appended {
             Ok(outcome) => crate::history::report_appended(&dir, &outcome),
             Err(err) => eprintln!("history: not appended: {err:#}"),
@@ -234,6 +241,16 @@ impl Bench {
     }
 }
 
+/// Why `records` are not a commit's, if they are not: a run of uncommitted changes is filed
+/// under `HEAD`'s hash, so appended it would show as a change point at a commit that never
+/// changed. The local history records commits only; iterating on a change appends nothing.
+fn not_a_commit(records: &[HistoryRecord]) -> Option<&'static str> {
+    records.iter().any(|r| r.dirty).then_some(
+        "the working tree has uncommitted changes, and the history records commits only \
+         (commit them, and the next run is recorded)",
+    )
+}
+
 /// One leg of the matrix on this machine: what `cargo xtask bench` does for one platform, and
 /// what `cargo xtask matrix run` does for each.
 #[derive(Debug, Clone)]
@@ -302,5 +319,45 @@ impl Leg {
             env: Vec::new(),
             benches: ws.benches.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use perfmatrix_history::{CommitInfo, records_from_results};
+    use perfmatrix_model::{BenchResult, BenchmarkId, SampleSummary};
+    use perfmatrix_stats::Sample;
+
+    use super::*;
+
+    fn records(dirty: bool) -> Vec<HistoryRecord> {
+        let samples_ns = Sample::new(vec![100.0, 101.0, 99.0]).unwrap();
+        let bench = BenchResult {
+            id: BenchmarkId::new("decay/1000").unwrap(),
+            throughput: None,
+            summary: SampleSummary::of(&samples_ns),
+            samples_ns,
+            counts: None,
+        };
+        let results = Results::new(
+            perfmatrix_fingerprint::Fingerprint::example(),
+            FULL,
+            1_790_000_000,
+            vec![bench],
+        );
+        let info = CommitInfo {
+            commit: "c".repeat(40),
+            parent: None,
+            dirty,
+            date: String::new(),
+        };
+        records_from_results(&results, &info).unwrap()
+    }
+
+    #[test]
+    fn a_run_of_uncommitted_changes_is_not_appended_to_the_local_history() {
+        assert!(not_a_commit(&records(false)).is_none());
+        let why = not_a_commit(&records(true)).unwrap();
+        assert!(why.contains("uncommitted changes"), "{why}");
     }
 }
