@@ -141,20 +141,24 @@ impl<'a> Repo<'a> {
     }
 }
 
-/// A detached worktree of one commit, removed (with git's bookkeeping) when dropped: on success,
-/// on an error, on a panic, and after Ctrl-C (which `crate::interrupt` turns into an error).
+/// A detached worktree of the base commit, kept between paired runs: the next run moves it to
+/// its base with `git checkout`, which rewrites only the files that differ, so cargo rebuilds
+/// only what changed, and nothing at all for the same base. A worktree that cannot be moved
+/// (removed by hand, broken, of another repository) is made anew.
 #[derive(Debug)]
 pub(crate) struct Worktree {
-    repo: PathBuf,
     path: PathBuf,
 }
 
 impl Worktree {
-    /// Checks out `commit` at `path` (a stale worktree left there by a killed run is removed
-    /// first).
-    pub(crate) fn add(repo: &Path, path: &Path, commit: &str) -> anyhow::Result<Self> {
+    /// `commit` checked out at `path`: the worktree there moved to it, with every file that is
+    /// not the commit's removed, or a new worktree.
+    pub(crate) fn checkout(repo: &Path, path: &Path, commit: &str) -> anyhow::Result<Self> {
         let repo = std::path::absolute(repo).context("cannot name the repository's folder")?;
         let path = std::path::absolute(path).context("cannot name the worktree's folder")?;
+        if moved(&repo, &path, commit) {
+            return Ok(Self { path });
+        }
         remove(&repo, &path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -175,7 +179,7 @@ impl Worktree {
                 String::from_utf8_lossy(&out.stderr).trim()
             );
         }
-        Ok(Self { repo, path })
+        Ok(Self { path })
     }
 
     pub(crate) fn path(&self) -> &Path {
@@ -183,10 +187,32 @@ impl Worktree {
     }
 }
 
-impl Drop for Worktree {
-    fn drop(&mut self) {
-        remove(&self.repo, &self.path);
+/// Moves the worktree of `repo` at `path` to `commit` and removes every file that is not the
+/// commit's; false when there is no such worktree or a step fails.
+fn moved(repo: &Path, path: &Path, commit: &str) -> bool {
+    if !path.is_dir() {
+        return false;
     }
+    let common = |dir: &Path| {
+        git_in(
+            dir,
+            &["rev-parse", "--path-format=absolute", "--git-common-dir"],
+        )
+        .and_then(|d| std::fs::canonicalize(d).ok())
+    };
+    let toplevel =
+        git_in(path, &["rev-parse", "--show-toplevel"]).and_then(|d| std::fs::canonicalize(d).ok());
+    let ours = toplevel.is_some() && toplevel == std::fs::canonicalize(path).ok();
+    if !ours || common(path).is_none() || common(path) != common(repo) {
+        return false;
+    }
+    git_in(
+        path,
+        &["checkout", "--quiet", "--detach", "--force", commit],
+    )
+    .is_some()
+        && git_in(path, &["clean", "-ffdxq"]).is_some()
+        && git_in(path, &["rev-parse", "HEAD"]).as_deref() == Some(commit)
 }
 
 /// Removes the worktree at `path`, if any, and prunes git's record of it.
@@ -240,39 +266,78 @@ mod tests {
         git_in(repo, &["worktree", "list", "--porcelain"]).unwrap()
     }
 
-    #[test]
-    fn the_worktree_is_removed_when_dropped_and_after_a_panic() {
-        let dir = repo();
-        let commit = git_in(dir.path(), &["rev-parse", "HEAD"]).unwrap();
-        let at = dir.path().join("target/perfmatrix/base");
-        {
-            let wt = Worktree::add(dir.path(), &at, &commit).unwrap();
-            assert!(wt.path().join("a.txt").is_file());
-            assert!(listed(dir.path()).contains("target/perfmatrix/base"));
+    /// Commits `files` (name, content) on top of the repository's HEAD; the new commit.
+    fn commit(dir: &Path, files: &[(&str, &str)]) -> String {
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+            run(dir, &["add", name]);
         }
-        assert!(!at.exists());
-        assert!(!listed(dir.path()).contains("target/perfmatrix/base"));
+        run(dir, &["commit", "-q", "-m", "next"]);
+        git_in(dir, &["rev-parse", "HEAD"]).unwrap()
+    }
 
-        let repo_path = dir.path().to_owned();
-        let (at2, commit2) = (at.clone(), commit.clone());
-        let unwound = std::panic::catch_unwind(move || {
-            let _wt = Worktree::add(&repo_path, &at2, &commit2).unwrap();
-            panic!("a build failed");
-        });
-        assert!(unwound.is_err());
-        assert!(!at.exists());
-        assert!(!listed(dir.path()).contains("target/perfmatrix/base"));
+    fn modified(path: &Path) -> std::time::SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
     }
 
     #[test]
-    fn a_stale_worktree_from_a_killed_run_is_replaced() {
+    fn a_kept_worktree_moves_to_the_next_base_and_rewrites_only_what_differs() {
         let dir = repo();
-        let commit = git_in(dir.path(), &["rev-parse", "HEAD"]).unwrap();
-        let at = dir.path().join("wt");
-        let stale = Worktree::add(dir.path(), &at, &commit).unwrap();
-        std::mem::forget(stale); // as if the process had been killed
-        let again = Worktree::add(dir.path(), &at, &commit).unwrap();
-        assert!(again.path().join("a.txt").is_file());
+        let first = commit(dir.path(), &[("b.txt", "two\n")]);
+        let second = commit(dir.path(), &[("b.txt", "three\n")]);
+        let place = tempfile::tempdir().unwrap();
+        let at = place.path().join("base-worktree");
+        let wt = Worktree::checkout(dir.path(), &at, &first).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(wt.path().join("b.txt")).unwrap(),
+            "two\n"
+        );
+        // A rewrite would give the unchanged file a new time (nanoseconds apart at least).
+        let old = modified(&at.join("a.txt"));
+        std::fs::write(at.join("left-over.txt"), "a build's stray file").unwrap();
+        drop(wt);
+        assert!(at.join("a.txt").is_file(), "kept after the run");
+
+        let wt = Worktree::checkout(dir.path(), &at, &second).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(wt.path().join("b.txt")).unwrap(),
+            "three\n"
+        );
+        assert_eq!(
+            modified(&at.join("a.txt")),
+            old,
+            "an unchanged file is not rewritten"
+        );
+        assert!(
+            !at.join("left-over.txt").exists(),
+            "files not of the commit are removed"
+        );
+        // The same base again changes nothing.
+        Worktree::checkout(dir.path(), &at, &second).unwrap();
+        assert_eq!(modified(&at.join("a.txt")), old);
+        assert_eq!(
+            listed(dir.path()).matches("worktree ").count(),
+            2,
+            "one kept worktree"
+        );
+    }
+
+    #[test]
+    fn a_folder_that_is_not_the_repositorys_worktree_is_made_anew() {
+        let dir = repo();
+        let head = git_in(dir.path(), &["rev-parse", "HEAD"]).unwrap();
+        let place = tempfile::tempdir().unwrap();
+        let at = place.path().join("base-worktree");
+        // A plain folder where the worktree was (removed by hand, or a killed `git worktree add`).
+        std::fs::create_dir_all(&at).unwrap();
+        std::fs::write(at.join("junk"), "x").unwrap();
+        let wt = Worktree::checkout(dir.path(), &at, &head).unwrap();
+        assert!(wt.path().join("a.txt").is_file() && !at.join("junk").exists());
+        // Another repository's worktree at the same place is replaced too.
+        let other = repo();
+        let other_head = commit(other.path(), &[("c.txt", "other\n")]);
+        let wt = Worktree::checkout(other.path(), &at, &other_head).unwrap();
+        assert!(wt.path().join("c.txt").is_file());
     }
 
     #[test]

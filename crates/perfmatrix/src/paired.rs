@@ -3,6 +3,7 @@
 //! `target/perfmatrix/` and built in its own target folder (so head's stays warm); then, per
 //! benchmark, fresh process pairs time interleaved samples (docs/statistics.md, "Paired mode").
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
@@ -113,6 +114,19 @@ pub(crate) struct Sides {
     _worktree: Option<Worktree>,
 }
 
+/// Where the base commit is checked out for the workspace at `root`: kept between runs (see
+/// [`Worktree`]) and outside the workspace, in the temp folder, so that cargo, looking upwards
+/// from the base's manifest for its workspace, can never find head's: a single-package crate
+/// whose pull request adds `[workspace.metadata.perfmatrix]` (and so a `[workspace]`) would
+/// otherwise claim a base under its `target/` and fail (`cargo metadata`: "current package
+/// believes it's in a workspace when it's not").
+pub(crate) fn base_worktree(root: &Path) -> PathBuf {
+    let id = perfmatrix_fingerprint::fnv1a64(root.as_os_str().as_encoded_bytes());
+    std::env::temp_dir()
+        .join(format!("perfmatrix-{id:016x}"))
+        .join("base-worktree")
+}
+
 impl Sides {
     /// Builds head (the working tree, in the workspace's target folder) and the base commit (in
     /// a worktree under `target/perfmatrix/`, in its own target folder), reporting both build
@@ -143,7 +157,7 @@ impl Sides {
         crate::interrupt::check()?;
 
         let root = ws.target_dir.join("perfmatrix");
-        let worktree = Worktree::add(&ws.at.root, &root.join("base-worktree"), &base.commit)?;
+        let worktree = Worktree::checkout(&ws.at.root, &base_worktree(&ws.at.root), &base.commit)?;
         let start = Instant::now();
         let label = format!("base {}", short(&base.commit));
         let base_target = root.join("base-target");
@@ -601,6 +615,55 @@ pub(crate) use perfmatrix_model::short_commit as short;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::Repo;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let ok = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+
+    /// The pull request that adopts perfmatrix in a single-package crate: its base has no
+    /// `[workspace]`, its head adds `[workspace.metadata.perfmatrix]` (and with it a workspace).
+    /// Under head's `target/`, cargo would take the base for a member of head's workspace and
+    /// refuse it; where paired runs put it, the base's own metadata reads.
+    #[test]
+    fn the_base_of_a_crate_adopting_perfmatrix_is_out_of_heads_workspace() {
+        let repo = tempfile::tempdir().unwrap();
+        let root = repo.path();
+        let manifest = "[package]\nname = \"single\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+        std::fs::create_dir(root.join("src")).unwrap();
+        std::fs::write(root.join("src/lib.rs"), "").unwrap();
+        std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
+        std::fs::write(root.join(".gitignore"), "/target\n").unwrap();
+        git(root, &["init", "-q", "-b", "master"]);
+        git(root, &["add", "."]);
+        git(root, &["commit", "-q", "-m", "base"]);
+        let base = Repo::at(root).head().unwrap();
+        let adopted = format!("{manifest}\n[workspace.metadata.perfmatrix]\nwarn = 0.05\n");
+        std::fs::write(root.join("Cargo.toml"), adopted).unwrap();
+        git(root, &["commit", "-q", "-am", "adopt perfmatrix"]);
+
+        let inside = root.join("target/perfmatrix/base-worktree");
+        let wt = Worktree::checkout(root, &inside, &base).unwrap();
+        let err = crate::workspace::bench_targets_in(wt.path(), &[]).unwrap_err();
+        assert!(format!("{err:#}").contains("workspace"), "{err:#}");
+
+        let at = base_worktree(root);
+        let wt = Worktree::checkout(root, &at, &base).unwrap();
+        let read = crate::workspace::bench_targets_in(wt.path(), &[]);
+        let _ = std::fs::remove_dir_all(at.parent().unwrap());
+        assert!(read.unwrap().is_empty(), "no bench target, and no error");
+    }
 
     /// A synthetic sample server speaking the harness's protocol: `time n` answers
     /// `n × 1000 ns × (1 + slowdown)`, with a bias of up to ±3% fixed for the process's life (as a
@@ -628,7 +691,7 @@ while read -r cmd arg; do
 done
 "#;
 
-    fn synthetic(dir: &std::path::Path) -> BenchBinary {
+    fn synthetic(dir: &Path) -> BenchBinary {
         use std::os::unix::fs::PermissionsExt;
         let exe = dir.join("synthetic-server");
         std::fs::write(&exe, SYNTHETIC).unwrap();
