@@ -234,10 +234,11 @@ fn remove(repo: &Path, path: &Path) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn run(dir: &Path, args: &[&str]) {
+    /// `git <args>` in `dir` as a fixed author, asserting it succeeds (the tests' repositories).
+    pub(crate) fn run(dir: &Path, args: &[&str]) {
         let ok = Command::new("git")
             .current_dir(dir)
             .args(args)

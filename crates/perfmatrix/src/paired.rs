@@ -616,21 +616,7 @@ pub(crate) use perfmatrix_model::short_commit as short;
 mod tests {
     use super::*;
     use crate::git::Repo;
-
-    fn git(dir: &Path, args: &[&str]) {
-        let ok = std::process::Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap()
-            .status
-            .success();
-        assert!(ok, "git {args:?}");
-    }
+    use crate::git::tests::run as git;
 
     /// The pull request that adopts perfmatrix in a single-package crate: its base has no
     /// `[workspace]`, its head adds `[workspace.metadata.perfmatrix]` (and with it a workspace).
