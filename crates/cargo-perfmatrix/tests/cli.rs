@@ -104,3 +104,41 @@ fn a_second_run_in_one_workspace_stops_and_says_who_holds_it() {
     }
     drop(held);
 }
+
+/// A workspace with no settings takes the host as its platform: `bench` goes on to the suite
+/// (here: none) instead of refusing a `--target` the user never passed. With a platforms table
+/// that lacks the host, the refusal names the machine's platform as the default it is.
+#[test]
+fn without_settings_the_host_is_the_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let manifest = "[package]\nname = \"plain\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir(root.join("src")).unwrap();
+    std::fs::write(root.join("src/lib.rs"), "").unwrap();
+    let out = cargo_perfmatrix(root, &["bench", "--committed"]);
+    let err = text(&out.stderr);
+    assert!(!err.contains("platforms"), "{err}");
+    assert!(err.contains("has no bench targets"), "{err}");
+
+    let other = "riscv64gc-unknown-linux-gnu";
+    std::fs::write(
+        root.join("Cargo.toml"),
+        format!(
+            "{manifest}\n[workspace.metadata.perfmatrix]\n\
+             platforms = [{{ triple = \"{other}\", runner = \"r\" }}]\n"
+        ),
+    )
+    .unwrap();
+    let out = cargo_perfmatrix(root, &["bench", "--committed"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "this machine's platform `{}` (the default of --target) is not one of this \
+             project's platforms ({other})",
+            host()
+        )),
+        "{err}"
+    );
+}

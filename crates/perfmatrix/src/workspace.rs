@@ -160,8 +160,10 @@ impl Workspace {
     }
 
     /// Checks a triple given with `flag` (None: the host) against target-lexicon and the project's
-    /// platforms, and returns it.
+    /// platforms, and returns it. A project that declares no platforms (no settings yet) takes
+    /// any platform, the host by default: the table restricts a matrix, and there is none.
     pub(crate) fn platform_for(&self, triple: Option<&str>, flag: &str) -> anyhow::Result<String> {
+        let given = triple.is_some();
         let triple = triple.unwrap_or(&self.host);
         let parsed = TargetTriple::parse(triple)
             .with_context(|| format!("{flag} `{triple}` is not a target triple"))?;
@@ -171,9 +173,14 @@ impl Workspace {
             .iter()
             .map(|p| p.triple.as_str())
             .collect();
-        if !known.contains(&parsed.as_str()) {
+        if !known.is_empty() && !known.contains(&parsed.as_str()) {
+            let what = if given {
+                format!("{flag} `{triple}` is")
+            } else {
+                format!("this machine's platform `{triple}` (the default of {flag}) is")
+            };
             bail!(
-                "{flag} `{triple}` is not one of this project's platforms ({}); add it to \
+                "{what} not one of this project's platforms ({}); add it to \
                  [workspace.metadata.perfmatrix] platforms in Cargo.toml first",
                 known.join(", ")
             );
