@@ -519,7 +519,7 @@ pub struct Appended {
 /// of a dirty tree are always appended. Each file is rewritten atomically as its old bytes,
 /// unchanged (bad lines included), followed by the new lines: an interrupted append leaves the
 /// old file. Appends to one folder are serialized: each holds an exclusive lock on the folder
-/// from its first read to its last write ([`FolderLock`]), so two at once cannot lose records.
+/// from its first read to its last write, so two at once cannot lose records.
 pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, HistoryError> {
     let _lock = FolderLock::take(dir)?;
     let mut outcome = Appended {
