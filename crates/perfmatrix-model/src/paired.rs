@@ -295,7 +295,12 @@ fn attach_paired_counts(
                     new: new.value(),
                     base: None,
                     change: None,
-                    note: Some(format!("base build: {reason}")),
+                    // Named as the base's only when head could count: where neither side can
+                    // (a plain criterion benchmark on both), the reason is the benchmark's.
+                    note: Some(match &new {
+                        Measured::Unavailable { reason: head } if head == reason => reason.clone(),
+                        _ => format!("base build: {reason}"),
+                    }),
                 },
                 (_, None, Some(_)) => CountRow {
                     verdict: RowVerdict::Unavailable,

@@ -155,6 +155,30 @@ fn a_base_build_that_could_not_count_leaves_the_counts_unavailable() {
     assert_eq!(b.verdict, RowVerdict::Unchanged);
 }
 
+/// Where neither build can count (a plain criterion benchmark on both sides), the reason is the
+/// benchmark's, not "base build: …" as if head had counted.
+#[test]
+fn counts_neither_side_can_take_give_the_reason_once_not_as_the_bases() {
+    let mut r = paired_results();
+    let reason = "not registered with the harness (a plain criterion benchmark)";
+    let plain = Counts {
+        instructions: Measured::unavailable(reason),
+        peak_rss_bytes: Measured::unavailable(reason),
+    };
+    r.paired.as_mut().unwrap().base_benchmarks[1].counts = Some(plain.clone());
+    let head = r
+        .benchmarks
+        .iter_mut()
+        .find(|b| b.id.as_str() == "b/1")
+        .unwrap();
+    head.counts = Some(plain);
+    let report = Report::paired(&r, &Config::default()).unwrap();
+    let b = report.rows.iter().find(|r| r.id == "b/1").unwrap();
+    let instructions = b.instructions.as_ref().unwrap();
+    assert_eq!(instructions.verdict, RowVerdict::Unavailable);
+    assert_eq!(instructions.note.as_deref(), Some(reason));
+}
+
 #[test]
 fn a_paired_results_file_round_trips_and_too_few_pairs_are_refused() {
     let dir = tempfile::tempdir().unwrap();
