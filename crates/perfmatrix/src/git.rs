@@ -203,7 +203,11 @@ fn moved(repo: &Path, path: &Path, commit: &str) -> bool {
     let toplevel =
         git_in(path, &["rev-parse", "--show-toplevel"]).and_then(|d| std::fs::canonicalize(d).ok());
     let ours = toplevel.is_some() && toplevel == std::fs::canonicalize(path).ok();
-    if !ours || common(path).is_none() || common(path) != common(repo) {
+    if !ours {
+        return false;
+    }
+    let shared = common(path);
+    if shared.is_none() || shared != common(repo) {
         return false;
     }
     git_in(
