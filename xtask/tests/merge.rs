@@ -110,8 +110,8 @@ fn legs_of_different_commits_are_refused() {
     let x86 = judged(X86, &[("decay/10000", Unchanged)]);
     let mut arm = judged(ARM, &[("decay/10000", Unchanged)]);
     let newer = "1234567890abcdef1234567890abcdef12345678";
-    assert_ne!(x86.fingerprint.git.commit, newer);
-    arm.fingerprint.git.commit = newer.to_owned();
+    assert_ne!(x86.results.fingerprint.git.commit, newer);
+    arm.results.fingerprint.git.commit = newer.to_owned();
     let files = vec![
         write_results(dir.path(), "x86.json", &x86),
         write_results(dir.path(), "arm.json", &arm),
@@ -123,7 +123,7 @@ fn legs_of_different_commits_are_refused() {
         err.contains("x86.json") && err.contains("arm.json") && err.contains(newer),
         "{err}"
     );
-    assert!(err.contains(&x86.fingerprint.git.commit), "{err}");
+    assert!(err.contains(&x86.results.fingerprint.git.commit), "{err}");
     assert!(!dir.path().join("merged.json").exists(), "nothing written");
 }
 
@@ -169,7 +169,7 @@ fn inputs_it_cannot_trust_exit_2_naming_the_file_and_write_nothing() {
         "again.json",
         &judged(X86, &[("a/1", Unchanged)]),
     );
-    let mut old = serde_json::to_value(judged(ARM, &[("a/1", Unchanged)])).unwrap();
+    let mut old = judged(ARM, &[("a/1", Unchanged)]).json();
     old["version"] = 1.into();
     let old_path = dir.path().join("old-version.json");
     std::fs::write(&old_path, old.to_string()).unwrap();
@@ -223,11 +223,7 @@ fn inputs_it_cannot_trust_exit_2_naming_the_file_and_write_nothing() {
 
 /// A judged x86 results file in `dir` with `edit` applied to its JSON.
 fn edited(dir: &Path, name: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
-    let mut json = serde_json::to_value(judged(
-        X86,
-        &[("a/1", Unchanged), ("decay/10000", Unchanged)],
-    ))
-    .unwrap();
+    let mut json = judged(X86, &[("a/1", Unchanged), ("decay/10000", Unchanged)]).json();
     edit(&mut json);
     let path = dir.join(name);
     std::fs::write(&path, json.to_string()).unwrap();
@@ -330,28 +326,52 @@ fn a_leg_is_checked_like_a_run_and_refused_naming_the_file() {
     assert!(files_in(&out_dir).is_empty(), "nothing written");
 }
 
+/// A leg's tally and outcome follow from its rows: a file whose summary claims otherwise (a
+/// pass over a regressed row) is refused, naming it, and nothing is written.
 #[test]
-fn a_leg_that_claims_a_pass_over_a_regressed_row_fails() {
+fn a_leg_that_claims_a_pass_over_a_regressed_row_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = edited(dir.path(), "lying.json", |j| {
         j["verdict"]["rows"][0]["verdict"] = "regressed".into();
         j["verdict"]["outcome"] = "pass".into();
     });
     let out = merge(dir.path(), &[file], &["--expect", X86]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let json = merged_json(dir.path());
-    assert_eq!(json["outcome"], "fail");
-    assert_eq!(json["platforms"][0]["tally"]["regressed"], 1);
-    assert_eq!(json["tally"]["regressed"], 1);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("lying.json") && err.contains("disagrees with its rows"),
+        "{err}"
+    );
+    for name in ["merged.json", "merged.md", "merged.html"] {
+        assert!(!dir.path().join(name).exists(), "{name} was written");
+    }
 }
 
+/// A verdict is of its run: a quick run's verdict that claims to be of a full run is refused,
+/// naming the file and the field.
 #[test]
-fn a_quick_leg_does_not_pass_a_required_platform() {
+fn a_quick_leg_claiming_a_full_verdict_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    // The run was quick, whatever its verdict claims.
     let file = edited(dir.path(), "quick.json", |j| {
         j["settings"]["quick"] = true.into();
         j["verdict"]["quick"] = false.into();
+    });
+    let out = merge(dir.path(), std::slice::from_ref(&file), &["--expect", X86]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("quick.json") && err.contains("verdict.quick"),
+        "{err}"
+    );
+}
+
+/// A quick leg, honestly labelled, never passes a required platform.
+#[test]
+fn a_quick_leg_does_not_pass_a_required_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = edited(dir.path(), "quick.json", |j| {
+        j["settings"]["quick"] = true.into();
+        j["verdict"]["quick"] = true.into();
     });
     let out = merge(dir.path(), std::slice::from_ref(&file), &["--expect", X86]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));

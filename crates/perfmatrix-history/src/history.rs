@@ -9,7 +9,8 @@ use perfmatrix_stats::Interval;
 use serde::{Deserialize, Serialize};
 
 use perfmatrix_model::{
-    BenchmarkId, ModelError, Outcome, Results, RowVerdict, Schema, is_temporary, write_atomically,
+    BenchmarkId, ModelError, Outcome, Report, Results, RowVerdict, Schema, is_temporary,
+    write_atomically,
 };
 
 use crate::HistoryError;
@@ -238,12 +239,14 @@ pub struct CommitInfo {
     pub date: String,
 }
 
-/// The history records of one platform's results file: one per benchmark measured.
+/// The history records of one platform's run and its verdict (`None`: not judged): one per
+/// benchmark measured.
 ///
 /// A paired run names its own commits; `commit` must then agree with the head it measured
 /// (its parent is the base). A filtered or quick run is refused: history holds full runs only.
 pub fn records_from_results(
     results: &Results,
+    verdict: Option<&Report>,
     commit: &CommitInfo,
 ) -> Result<Vec<HistoryRecord>, HistoryError> {
     if results.settings.quick {
@@ -272,10 +275,10 @@ pub fn records_from_results(
         slug: fp.slug(),
         id: fp.comparability_key().id(),
     };
-    let report = results.verdict.as_ref();
+    let report = verdict;
     let mode = match (&results.paired, report) {
         (Some(_), _) => HistoryMode::Paired,
-        (None, Some(r)) if r.outcome != Outcome::NoComparableBaseline => HistoryMode::Committed,
+        (None, Some(r)) if r.outcome() != Outcome::NoComparableBaseline => HistoryMode::Committed,
         _ => HistoryMode::Unjudged,
     };
     let mut records = Vec::with_capacity(results.benchmarks.len());
@@ -656,18 +659,18 @@ mod tests {
             dirty: false,
             date: String::new(),
         };
-        let records = records_from_results(&full_run(), &info).unwrap();
+        let records = records_from_results(&full_run(), None, &info).unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].commit, info.commit);
         let mut quick = full_run();
         quick.settings.quick = true;
         assert!(matches!(
-            records_from_results(&quick, &info),
+            records_from_results(&quick, None, &info),
             Err(HistoryError::QuickRun)
         ));
         let mut filtered = full_run();
         filtered.settings.filter = Some("^decay/".to_owned());
-        let err = records_from_results(&filtered, &info).unwrap_err();
+        let err = records_from_results(&filtered, None, &info).unwrap_err();
         assert!(
             matches!(&err, HistoryError::FilteredRun { filter } if filter == "^decay/"),
             "{err:?}"

@@ -36,8 +36,8 @@ fn platform(i: usize) -> String {
     format!("{}-unknown-linux-{abi}", arch[i % arch.len()])
 }
 
-/// A leg's results file with `n` benchmarks, each with its samples and a verdict row.
-fn results(i: usize, n: usize) -> Results {
+/// A leg's run with `n` benchmarks, each with its samples, and its verdict with a row each.
+fn results(i: usize, n: usize) -> (Results, Report) {
     let mut fp = Fingerprint::example();
     fp.target = TargetTriple::parse(&platform(i)).expect("a valid triple");
     let mut rows = Vec::with_capacity(n);
@@ -81,22 +81,23 @@ fn results(i: usize, n: usize) -> Results {
         measurement_seconds: 2.0,
         sample_size: 50,
     };
-    let mut results = Results::new(fp.clone(), settings, 1_700_000_000, benches);
-    results.verdict = Some(Report {
+    let results = Results::new(fp.clone(), settings, 1_700_000_000, benches);
+    let verdict = Report {
         fingerprint_slug: fp.slug(),
         fingerprint_id: fp.comparability_key().id(),
         cpu: fp.cpu.brand.clone(),
         ..Report::example(fp.target.as_str(), rows)
-    });
-    results
+    };
+    (results, verdict)
 }
 
 fn write_legs(dir: &Path, n: usize) -> Vec<PathBuf> {
     (0..PLATFORMS)
         .map(|i| {
             let path = dir.join(format!("{n}-{}.json", platform(i)));
-            results(i, n)
-                .save(&path)
+            let (results, verdict) = results(i, n);
+            results
+                .save_judged(&path, &verdict)
                 .expect("the results file is written");
             path
         })

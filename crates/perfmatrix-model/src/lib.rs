@@ -34,7 +34,7 @@ pub use merge::{
 pub use metrics::{Counts, Measured};
 pub use paired::{Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, short_commit};
 pub use report::{
-    BaselineChoice, CandidateView, CountRow, Disagreement, FieldDiffView, Metric, Outcome,
+    BaselineChoice, CandidateView, CountRow, Disagreement, FieldDiffView, Judging, Metric, Outcome,
     REPORT_SCHEMA, Report, Row, RowVerdict, Tally,
 };
 pub use results::{

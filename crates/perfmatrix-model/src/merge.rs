@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use perfmatrix_fingerprint::Fingerprint;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::report::{tally, yes};
+use crate::report::yes;
 use crate::results::check_unique;
 use crate::{
     BaselineChoice, BenchmarkId, Counts, MAX_SAMPLE_NS, ModelError, Outcome, RESULTS_SCHEMA,
@@ -52,15 +52,16 @@ pub struct LegResults {
 }
 
 impl LegResults {
-    /// The leg of a results file `cargo xtask bench` wrote.
+    /// The leg of a run `cargo xtask bench` measured (`results`) and judged (`verdict`),
+    /// written to `source`.
     #[must_use]
-    pub fn from_results(source: &Path, results: Results) -> Self {
+    pub fn of_run(source: &Path, results: &Results, verdict: Report) -> Self {
         Self {
             source: source.to_owned(),
             platform: results.fingerprint.target.to_string(),
             fingerprint_slug: results.fingerprint.slug(),
             commit: measured_commit(&results.fingerprint),
-            verdict: results.verdict,
+            verdict: Some(verdict),
         }
     }
 
@@ -76,11 +77,20 @@ impl LegResults {
         for (i, bench) in file.benchmarks.iter().enumerate() {
             bench.check(path, i)?;
         }
-        let mut verdict = file.verdict;
-        if let Some(report) = &mut verdict {
+        let verdict = file.verdict;
+        if let Some(report) = &verdict {
             check_verdict(path, &file.fingerprint, report)?;
-            // A quick run's verdict is quick whatever its report says.
-            report.quick |= file.settings.quick;
+            // A verdict is of its run: a quick run's is quick.
+            if report.quick != file.settings.quick {
+                return Err(ModelError::field(
+                    path,
+                    "verdict.quick",
+                    format!(
+                        "is {}, but `settings.quick` is {}: a verdict must be of its run",
+                        report.quick, file.settings.quick
+                    ),
+                ));
+            }
         }
         Ok(Self {
             source: path.to_owned(),
@@ -415,7 +425,7 @@ pub struct MergedReport {
 /// Merges the legs. `expected` lists the platforms the merge waits for (in display order);
 /// `skipped` the ones deliberately not run. Two legs of one platform are an error naming both
 /// files, and so is a leg with a benchmark row twice. Each platform's outcome and counts are
-/// derived from its rows, whatever its report says about them.
+/// its rows' ([`Report::outcome`]).
 pub fn merge(
     legs: Vec<LegResults>,
     expected: &[Expected],
@@ -570,8 +580,7 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
             )
         };
     };
-    // The rows decide, not what the leg says they add up to.
-    let (tally, outcome) = tally(&report.baseline, &report.rows);
+    let (tally, outcome) = (report.tally(), report.outcome());
     let mut status = match outcome {
         Outcome::Pass => PlatformStatus::Pass,
         Outcome::Fail => PlatformStatus::Fail,
@@ -601,16 +610,6 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
             "a --quick smoke run, which never passes a required platform: run the full suite"
                 .to_owned(),
         );
-    }
-    if outcome != report.outcome || tally != report.tally {
-        notes.push(format!(
-            "the leg's own summary ({}, {} regressed) disagrees with its rows ({}, {} \
-             regressed): the rows decide",
-            outcome_name(report.outcome),
-            report.tally.regressed,
-            outcome_name(outcome),
-            tally.regressed
-        ));
     }
     match &report.baseline {
         BaselineChoice::Selected { .. } if !report.time_gated => notes.push(
@@ -643,14 +642,6 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         tally: Some(tally),
         note,
         column: Some(columns.len() - 1),
-    }
-}
-
-fn outcome_name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Pass => "pass",
-        Outcome::Fail => "fail",
-        Outcome::NoComparableBaseline => "no comparable baseline",
     }
 }
 
@@ -869,7 +860,6 @@ mod tests {
     fn nothing_compared_is_no_comparable_baseline() {
         let mut l = leg(X86, &[("a/1", RowVerdict::NoBaseline)]);
         let r = l.verdict.as_mut().unwrap();
-        r.outcome = Outcome::NoComparableBaseline;
         r.baseline = BaselineChoice::NoComparable {
             candidates: Vec::new(),
             how_to_record: "cargo xtask update-baselines --platform x".to_owned(),
@@ -1017,44 +1007,6 @@ mod tests {
         assert!(cell.id.is_empty() && cell.p_value.is_none() && cell.disagreement().is_none());
         assert_eq!(cell.new_median_ns, Some(1000.0));
     }
-    #[test]
-    fn the_rows_decide_the_outcome_and_the_counts_not_the_legs_summary() {
-        let mut lying = leg(
-            X86,
-            &[
-                ("a/1", RowVerdict::Regressed),
-                ("b/1", RowVerdict::Unchanged),
-            ],
-        );
-        let r = lying.verdict.as_mut().unwrap();
-        r.outcome = Outcome::Pass;
-        r.tally = Tally {
-            unchanged: 7,
-            ..Tally::default()
-        };
-        let m = merge(vec![lying], &expect(&[X86]), &[]).unwrap();
-        assert_eq!(m.outcome, MergedOutcome::Fail);
-        let row = &m.platforms[0];
-        assert_eq!(row.status, PlatformStatus::Fail);
-        assert_eq!(row.tally.unwrap().regressed, 1);
-        assert_eq!(row.tally.unwrap().unchanged, 1);
-        assert!(
-            row.note
-                .as_deref()
-                .unwrap()
-                .contains("disagrees with its rows"),
-            "{:?}",
-            row.note
-        );
-        assert_eq!(m.reasons, [format!("{X86}: 1 benchmark(s) regressed")]);
-
-        // And the other way: a leg that says fail with nothing regressed passes.
-        let mut gloomy = leg(X86, &[("a/1", RowVerdict::Unchanged)]);
-        gloomy.verdict.as_mut().unwrap().outcome = Outcome::Fail;
-        let m = merge(vec![gloomy], &expect(&[X86]), &[]).unwrap();
-        assert_eq!(m.outcome, MergedOutcome::Pass);
-    }
-
     #[test]
     fn a_row_twice_in_one_leg_is_an_error_naming_the_file() {
         let twice = leg(

@@ -300,11 +300,13 @@ pub struct FieldDiffView {
 
 /// The verdict of one platform's run: a [`Row`] per benchmark, judged against the selected
 /// baselines or, in a paired run, against the base commit; the tally; and the outcome.
-/// `cargo xtask bench` builds it ([`Report::build`], [`Report::paired`]), prints it, and stores
-/// it in its results file as [`Results::verdict`]; `merge` reads it from each leg's results,
-/// and `perfmatrix-report` renders it (as the merge of one, [`crate::MergedReport::single`]).
-/// JSON kind and version: [`REPORT_SCHEMA`].
+/// `cargo xtask bench` builds it once from a run ([`Report::build`], [`Report::paired`]),
+/// prints it, and writes it beside the run in the results file ([`Results::save_judged`]);
+/// `merge` reads it from each leg's results, and `perfmatrix-report` renders it (as the merge
+/// of one, [`crate::MergedReport::single`]). JSON kind and version: [`REPORT_SCHEMA`]; the
+/// tally and the outcome are written out, derived from the rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ReportFile", try_from = "ReportFile")]
 pub struct Report {
     /// Always [`REPORT_SCHEMA`]'s kind.
     pub schema: String,
@@ -336,11 +338,118 @@ pub struct Report {
     pub time_gated: bool,
     /// One row per benchmark, sorted by id.
     pub rows: Vec<Row>,
-    /// How many benchmarks came out with each verdict.
-    pub tally: Tally,
-    /// Fail when a row regressed; else pass when anything was compared, no comparable baseline
-    /// otherwise.
-    pub outcome: Outcome,
+}
+
+/// A [`Report`] as JSON writes it: the report, with the tally and the outcome its rows make
+/// written out for readers of the file. They are derived, never stored: reading a file whose
+/// tally or outcome disagrees with its rows is an error, so no file can claim a pass its rows
+/// do not make.
+#[derive(Serialize, Deserialize)]
+struct ReportFile {
+    schema: String,
+    version: u32,
+    platform: String,
+    fingerprint_slug: String,
+    fingerprint_id: String,
+    #[serde(default)]
+    cpu: String,
+    emulated: Option<String>,
+    quick: bool,
+    baseline: BaselineChoice,
+    #[serde(default)]
+    count_baseline: Option<BaselineChoice>,
+    #[serde(default = "yes")]
+    time_gated: bool,
+    rows: Vec<Row>,
+    tally: Tally,
+    outcome: Outcome,
+}
+
+impl From<Report> for ReportFile {
+    fn from(r: Report) -> Self {
+        let (tally, outcome) = (r.tally(), r.outcome());
+        ReportFile {
+            schema: r.schema,
+            version: r.version,
+            platform: r.platform,
+            fingerprint_slug: r.fingerprint_slug,
+            fingerprint_id: r.fingerprint_id,
+            cpu: r.cpu,
+            emulated: r.emulated,
+            quick: r.quick,
+            baseline: r.baseline,
+            count_baseline: r.count_baseline,
+            time_gated: r.time_gated,
+            rows: r.rows,
+            tally,
+            outcome,
+        }
+    }
+}
+
+impl TryFrom<ReportFile> for Report {
+    type Error = String;
+
+    fn try_from(f: ReportFile) -> Result<Self, Self::Error> {
+        let report = Report {
+            schema: f.schema,
+            version: f.version,
+            platform: f.platform,
+            fingerprint_slug: f.fingerprint_slug,
+            fingerprint_id: f.fingerprint_id,
+            cpu: f.cpu,
+            emulated: f.emulated,
+            quick: f.quick,
+            baseline: f.baseline,
+            count_baseline: f.count_baseline,
+            time_gated: f.time_gated,
+            rows: f.rows,
+        };
+        let (tally, outcome) = (report.tally(), report.outcome());
+        if f.tally != tally || f.outcome != outcome {
+            return Err(format!(
+                "the report's summary ({}, {} regressed) disagrees with its rows ({}, {} \
+                 regressed): the file was edited or corrupted",
+                f.outcome.as_str(),
+                f.tally.regressed,
+                outcome.as_str(),
+                tally.regressed
+            ));
+        }
+        Ok(report)
+    }
+}
+
+impl Outcome {
+    /// The name used in JSON (`pass`, `fail`, `no-comparable-baseline`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::NoComparableBaseline => "no-comparable-baseline",
+        }
+    }
+}
+
+/// How a run's measurements are judged, decided before judging: a report is built once, with
+/// its policy, and never patched afterwards.
+#[derive(Debug, Clone, Copy)]
+pub struct Judging<'a> {
+    /// Whether wall time may fail the run ([`Report::time_gated`]); when not, a wall-time
+    /// regression is a warning and the counts still gate.
+    pub time_gated: bool,
+    /// The benchmarks whose times are a second measurement, taken because the first claimed a
+    /// change ([`Row::remeasured`]).
+    pub remeasured: &'a [String],
+}
+
+impl Judging<'_> {
+    /// Wall time gates, nothing was measured twice: a paired run's, and a first look.
+    pub const GATED: Judging<'static> = Judging {
+        time_gated: true,
+        remeasured: &[],
+    };
 }
 
 /// How many rows came out with each [`RowVerdict`] (the rows' overall verdicts).
@@ -397,7 +506,6 @@ impl Report {
     /// documentation, never the verdict of a run; change a field with `..`.
     #[must_use]
     pub fn example(platform: &str, rows: Vec<Row>) -> Report {
-        let tally = Tally::of(rows.iter().map(|r| r.verdict));
         Report {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
@@ -416,13 +524,30 @@ impl Report {
             },
             count_baseline: None,
             time_gated: true,
-            outcome: if tally.regressed > 0 {
-                Outcome::Fail
-            } else {
-                Outcome::Pass
-            },
             rows,
-            tally,
+        }
+    }
+
+    /// How many rows came out with each verdict.
+    #[must_use]
+    pub fn tally(&self) -> Tally {
+        Tally::of(self.rows.iter().map(|r| r.verdict))
+    }
+
+    /// Fail when a row regressed; else pass when anything was compared (with the wall-time
+    /// baseline, or a count's), no comparable baseline otherwise.
+    #[must_use]
+    pub fn outcome(&self) -> Outcome {
+        let compared = matches!(
+            self.baseline,
+            BaselineChoice::Selected { .. } | BaselineChoice::Paired { .. }
+        ) || self.rows.iter().any(|r| counts::is_comparison(r.verdict));
+        if self.rows.iter().any(|r| r.verdict == RowVerdict::Regressed) {
+            Outcome::Fail
+        } else if compared {
+            Outcome::Pass
+        } else {
+            Outcome::NoComparableBaseline
         }
     }
 
@@ -438,23 +563,17 @@ impl Report {
             .collect()
     }
 
-    /// Marks the rows of `ids` as decided by a second measurement.
-    pub fn mark_remeasured(&mut self, ids: &[String]) {
-        for row in &mut self.rows {
-            row.remeasured |= ids.contains(&row.id);
-        }
-    }
-
     /// Compares `results` with the baseline `selection` chose for wall time and the one
     /// `count_selection` chose for the counts (`None` when the run counted nothing).
     /// `record_hint` is the command that records a baseline for this platform, shown when there
-    /// is none.
+    /// is none; `judging` says whether wall time gates and which benchmarks were re-measured.
     pub fn build(
         results: &Results,
         selection: &Selection,
         count_selection: Option<&Selection>,
         config: &Config,
         record_hint: &str,
+        judging: Judging<'_>,
     ) -> Result<Self, ModelError> {
         let fp = &results.fingerprint;
         let key_id = fp.comparability_key().id();
@@ -509,9 +628,13 @@ impl Report {
             _ => None,
         };
         for row in &mut rows {
+            row.remeasured = judging.remeasured.contains(&row.id);
+            if !judging.time_gated && row.time_verdict == RowVerdict::Regressed {
+                row.time_verdict = RowVerdict::Warning;
+                row.verdict = RowVerdict::Warning;
+            }
             counts::attach(row, results, count_baseline_file, config)?;
         }
-        let (tally, outcome) = tally(&baseline_choice, &rows);
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
@@ -523,27 +646,9 @@ impl Report {
             quick: results.settings.quick,
             baseline: baseline_choice,
             count_baseline,
-            time_gated: true,
+            time_gated: judging.time_gated,
             rows,
-            tally,
-            outcome,
         })
-    }
-
-    /// Makes wall time warn instead of fail (see [`Report::time_gated`]): every wall-time
-    /// regression becomes a warning, and the rows' verdicts, the counts and the outcome are
-    /// decided again. The counts still gate.
-    pub fn warn_only_on_time(&mut self) {
-        self.time_gated = false;
-        for row in &mut self.rows {
-            if row.time_verdict == RowVerdict::Regressed {
-                row.time_verdict = RowVerdict::Warning;
-                let (verdict, metric) = counts::overall(row);
-                row.verdict = verdict;
-                row.decided_by = metric;
-            }
-        }
-        (self.tally, self.outcome) = tally(&self.baseline, &self.rows);
     }
 }
 
@@ -554,25 +659,6 @@ pub(crate) fn yes() -> bool {
 
 fn unknown_time_verdict() -> RowVerdict {
     RowVerdict::Unavailable
-}
-
-/// The counts of `rows`' verdicts and the outcome they make: fail when one regressed, pass when
-/// anything was compared (with the wall-time `baseline`, or a count's), no comparable
-/// baseline otherwise. The one rule for a leg's own verdict and for a merge re-deriving it.
-pub(crate) fn tally(baseline: &BaselineChoice, rows: &[Row]) -> (Tally, Outcome) {
-    let tally = Tally::of(rows.iter().map(|r| r.verdict));
-    let compared = matches!(
-        baseline,
-        BaselineChoice::Selected { .. } | BaselineChoice::Paired { .. }
-    ) || rows.iter().any(|r| counts::is_comparison(r.verdict));
-    let outcome = if tally.regressed > 0 {
-        Outcome::Fail
-    } else if compared {
-        Outcome::Pass
-    } else {
-        Outcome::NoComparableBaseline
-    };
-    (tally, outcome)
 }
 
 impl Row {
@@ -672,4 +758,50 @@ fn view(c: &Candidate) -> CandidateView {
 
 fn display(path: &Path) -> String {
     path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regressed() -> Report {
+        Report::example(
+            "x86_64-unknown-linux-gnu",
+            vec![
+                Row::bare("a/1", RowVerdict::Regressed),
+                Row::bare("b/1", RowVerdict::Unchanged),
+            ],
+        )
+    }
+
+    #[test]
+    fn the_tally_and_outcome_are_the_rows_and_are_written_out() {
+        let report = regressed();
+        assert_eq!(report.outcome(), Outcome::Fail);
+        assert_eq!((report.tally().regressed, report.tally().unchanged), (1, 1));
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["outcome"], "fail");
+        assert_eq!(json["tally"]["regressed"], 1);
+        let back: Report = serde_json::from_value(json).unwrap();
+        assert_eq!(back, report);
+    }
+
+    #[test]
+    fn a_file_whose_summary_disagrees_with_its_rows_is_refused() {
+        for (field, value) in [
+            ("outcome", serde_json::json!("pass")),
+            (
+                "tally",
+                serde_json::json!({"improved": 0, "unchanged": 2, "no_baseline": 0,
+                "new": 0, "missing": 0, "warning": 0, "regressed": 0}),
+            ),
+        ] {
+            let mut json = serde_json::to_value(regressed()).unwrap();
+            json[field] = value;
+            let err = serde_json::from_value::<Report>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("disagrees with its rows"), "{field}: {err}");
+        }
+    }
 }

@@ -21,8 +21,7 @@ pub const RESULTS_SCHEMA: Schema = Schema {
 /// `target/perfmatrix/results-<triple>.json`); `update-baselines --from` pools K of them into a
 /// [`crate::Baseline`], `merge` reads each CI leg's ([`crate::LegResults`]), and `history
 /// append` adds full runs to the performance history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Results {
     /// Always [`RESULTS_SCHEMA`]'s kind.
     pub schema: String,
@@ -36,15 +35,50 @@ pub struct Results {
     pub finished_unix: u64,
     /// Sorted by id, ids unique.
     pub benchmarks: Vec<BenchResult>,
-    /// The verdict against the baseline selected for this run, once it has been judged
-    /// (`cargo xtask bench` keeps the measurement before judging in [`unjudged_path`], so it
-    /// survives a baseline that fails to load: that file has no verdict).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<Report>,
     /// A paired run (`cargo xtask bench --against`): both commits, and what was measured of the
     /// base build. Absent in a run compared with committed baselines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paired: Option<crate::PairedRun>,
+}
+
+/// A results file as written: the run, and its verdict once judged (`cargo xtask bench` keeps
+/// the measurement before judging in [`unjudged_path`], so it survives a baseline that fails to
+/// load: that file has no verdict). The verdict is written beside the run it judged, never
+/// stored in it.
+#[derive(Serialize)]
+struct FileOut<'a> {
+    schema: &'a str,
+    version: u32,
+    fingerprint: &'a Fingerprint,
+    settings: &'a RunSettings,
+    finished_unix: u64,
+    benchmarks: &'a [BenchResult],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<&'a Report>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paired: Option<&'a crate::PairedRun>,
+}
+
+/// A run in JSON: its results file, unjudged.
+impl Serialize for Results {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.file(None).serialize(serializer)
+    }
+}
+
+/// A results file as read ([`FileOut`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIn {
+    schema: String,
+    version: u32,
+    fingerprint: Fingerprint,
+    settings: RunSettings,
+    finished_unix: u64,
+    benchmarks: Vec<BenchResult>,
+    #[serde(default)]
+    verdict: Option<Report>,
+    #[serde(default)]
+    paired: Option<crate::PairedRun>,
 }
 
 /// How the suite was run. A `quick` run is a smoke test: it is labelled as such and can never be
@@ -134,16 +168,29 @@ impl Results {
             settings,
             finished_unix,
             benchmarks,
-            verdict: None,
             paired: None,
         }
     }
 
+    /// Reads and checks a results file ([`Results::load_judged`]), leaving out its verdict.
+    pub fn load(path: &Path) -> Result<Self, ModelError> {
+        Self::load_judged(path).map(|(results, _)| results)
+    }
+
     /// Reads and checks a results file: schema and version, every sample (positive, finite,
     /// at most [`MAX_SAMPLE_NS`]), unique ids, summaries that agree with their samples, and no
-    /// count of 0. The benchmarks are put in id order.
-    pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let mut results: Results = RESULTS_SCHEMA.read(path)?;
+    /// count of 0; the verdict, when the run was judged. The benchmarks are put in id order.
+    pub fn load_judged(path: &Path) -> Result<(Self, Option<Report>), ModelError> {
+        let file: FileIn = RESULTS_SCHEMA.read(path)?;
+        let mut results = Results {
+            schema: file.schema,
+            version: file.version,
+            fingerprint: file.fingerprint,
+            settings: file.settings,
+            finished_unix: file.finished_unix,
+            benchmarks: file.benchmarks,
+            paired: file.paired,
+        };
         check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
         for (i, bench) in results.benchmarks.iter().enumerate() {
             check_measurement(path, i, bench)?;
@@ -154,12 +201,29 @@ impl Results {
         if let Some(paired) = &results.paired {
             paired.check(path)?;
         }
-        Ok(results)
+        Ok((results, file.verdict))
     }
 
-    /// Writes the file atomically (temp file + rename).
+    /// Writes the file, without a verdict, atomically (temp file + rename).
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        write_atomically(path, &to_json_bytes(self))
+        self.write(path, None)
+    }
+
+    fn write(&self, path: &Path, verdict: Option<&Report>) -> Result<(), ModelError> {
+        write_atomically(path, &to_json_bytes(&self.file(verdict)))
+    }
+
+    fn file<'a>(&'a self, verdict: Option<&'a Report>) -> FileOut<'a> {
+        FileOut {
+            schema: &self.schema,
+            version: self.version,
+            fingerprint: &self.fingerprint,
+            settings: &self.settings,
+            finished_unix: self.finished_unix,
+            benchmarks: &self.benchmarks,
+            verdict,
+            paired: self.paired.as_ref(),
+        }
     }
 
     /// Keeps a measurement not judged yet beside `out`, at [`unjudged_path`], never over `out`:
@@ -171,10 +235,10 @@ impl Results {
         Ok(path)
     }
 
-    /// Writes the judged results to `out` (once, atomically) and removes the unjudged copy
-    /// [`Results::save_unjudged`] kept, if any.
-    pub fn save_judged(&self, out: &Path) -> Result<(), ModelError> {
-        self.save(out)?;
+    /// Writes the run with its `verdict` to `out` (once, atomically) and removes the unjudged
+    /// copy [`Results::save_unjudged`] kept, if any.
+    pub fn save_judged(&self, out: &Path, verdict: &Report) -> Result<(), ModelError> {
+        self.write(out, Some(verdict))?;
         let unjudged = unjudged_path(out);
         match std::fs::remove_file(&unjudged) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(ModelError::Write {

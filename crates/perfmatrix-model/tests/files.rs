@@ -306,11 +306,15 @@ fn an_unjudged_measurement_never_replaces_the_results_file() {
     assert_eq!(Results::load(&out).unwrap(), previous);
     assert_eq!(Results::load(&unjudged).unwrap(), new);
 
-    new.save_judged(&out).unwrap();
-    assert_eq!(Results::load(&out).unwrap(), new);
+    let verdict = perfmatrix_model::Report::example("x86_64-unknown-linux-gnu", Vec::new());
+    new.save_judged(&out, &verdict).unwrap();
+    assert_eq!(
+        Results::load_judged(&out).unwrap(),
+        (new.clone(), Some(verdict.clone()))
+    );
     assert!(!unjudged.exists(), "the unjudged copy is removed");
     // Without an unjudged copy (nothing to remove) it still writes.
-    previous.save_judged(&out).unwrap();
+    previous.save_judged(&out, &verdict).unwrap();
     assert_eq!(Results::load(&out).unwrap(), previous);
 }
 

@@ -84,8 +84,8 @@ fn a_paired_report_judges_each_side_and_names_both_commits() {
     );
     assert_eq!(verdict("c/1").0, RowVerdict::New);
     assert_eq!(verdict("d/1").0, RowVerdict::Missing);
-    assert_eq!(report.outcome, Outcome::Fail);
-    assert_eq!(report.tally.regressed, 2);
+    assert_eq!(report.outcome(), Outcome::Fail);
+    assert_eq!(report.tally().regressed, 2);
     let a = report.rows.iter().find(|r| r.id == "a/1").unwrap();
     let change = a.change.unwrap();
     assert!((change.estimate() - 0.10).abs() < 1e-9, "{change:?}");
@@ -109,9 +109,9 @@ fn the_paired_gate_is_configurable_and_an_unchanged_run_passes() {
     run.benchmarks = vec![measured("a/1", 1.0, 6), measured("b/1", 1.0, 6)];
     run.base_benchmarks[1].counts = Some(counted(10_200));
     let report = Report::paired(&r, &Config::default()).unwrap();
-    assert_eq!(report.outcome, Outcome::Pass);
-    assert_eq!(report.tally.regressed, 0);
-    assert_eq!(report.tally.unchanged, 2);
+    assert_eq!(report.outcome(), Outcome::Pass);
+    assert_eq!(report.tally().regressed, 0);
+    assert_eq!(report.tally().unchanged, 2);
 
     // A +3% change: a warning by default (2%/5%), regressed with a 1%/2% gate.
     let run = r.paired.as_mut().unwrap();

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use common::{bench, fingerprint, results, runs_of};
 use perfmatrix_model::{
-    Baseline, BaselineChoice, Config, Outcome, Report, RowVerdict, Selection, baseline_path,
-    destination, select,
+    Baseline, BaselineChoice, Config, Judging, Outcome, Report, RowVerdict, Selection,
+    baseline_path, destination, select,
 };
 
 fn record(baselines: &Path, model: u32, centers: &[(&str, f64)]) -> std::path::PathBuf {
@@ -91,9 +91,10 @@ fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
         None,
         &Config::default(),
         "cargo xtask update-baselines --platform x",
+        Judging::GATED,
     )
     .unwrap();
-    assert_eq!(report.outcome, Outcome::NoComparableBaseline);
+    assert_eq!(report.outcome(), Outcome::NoComparableBaseline);
     assert!(
         report
             .rows
@@ -147,7 +148,8 @@ fn report_rows_cover_every_verdict() {
         ],
     );
     let sel = select(dir.path(), &run.fingerprint).unwrap();
-    let report = Report::build(&run, &sel, None, &Config::default(), "hint").unwrap();
+    let report =
+        Report::build(&run, &sel, None, &Config::default(), "hint", Judging::GATED).unwrap();
     let verdict = |id: &str| report.rows.iter().find(|r| r.id == id).unwrap().verdict;
     assert_eq!(verdict("fast/1"), RowVerdict::Improved);
     assert_eq!(verdict("same/1"), RowVerdict::Unchanged);
@@ -155,12 +157,12 @@ fn report_rows_cover_every_verdict() {
     assert_eq!(verdict("warn/1"), RowVerdict::Warning);
     assert_eq!(verdict("gone/1"), RowVerdict::Missing);
     assert_eq!(verdict("brand-new/1"), RowVerdict::New);
-    assert_eq!(report.outcome, Outcome::Fail);
+    assert_eq!(report.outcome(), Outcome::Fail);
     assert_eq!(
         (
-            report.tally.regressed,
-            report.tally.missing,
-            report.tally.new
+            report.tally().regressed,
+            report.tally().missing,
+            report.tally().new
         ),
         (1, 1, 1)
     );
@@ -173,8 +175,33 @@ fn report_rows_cover_every_verdict() {
     // A filtered run measures a subset on purpose: nothing is "missing".
     let mut filtered = run.clone();
     filtered.settings.filter = Some("fast".into());
-    let report = Report::build(&filtered, &sel, None, &Config::default(), "hint").unwrap();
+    let report = Report::build(
+        &filtered,
+        &sel,
+        None,
+        &Config::default(),
+        "hint",
+        Judging::GATED,
+    )
+    .unwrap();
     assert!(report.rows.iter().all(|r| r.verdict != RowVerdict::Missing));
+
+    // Judged once with its policy: wall time warns only, and the re-measured rows say so.
+    let judging = Judging {
+        time_gated: false,
+        remeasured: &["slow/1".to_owned()],
+    };
+    let report = Report::build(&run, &sel, None, &Config::default(), "hint", judging).unwrap();
+    let row = |id: &str| report.rows.iter().find(|r| r.id == id).unwrap();
+    assert!(!report.time_gated);
+    assert_eq!(
+        (row("slow/1").verdict, row("slow/1").time_verdict),
+        (RowVerdict::Warning, RowVerdict::Warning)
+    );
+    assert!(row("slow/1").remeasured && !row("fast/1").remeasured);
+    assert_eq!(row("fast/1").verdict, RowVerdict::Improved);
+    assert_eq!(report.outcome(), Outcome::Pass);
+    assert_eq!((report.tally().regressed, report.tally().warning), (0, 2));
 }
 
 /// The example machine with the cosine kernel forced to its portable variant: the same slug,

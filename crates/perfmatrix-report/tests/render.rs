@@ -9,8 +9,7 @@ use std::path::Path;
 use common::arbitrary::{any_float, any_report, finite_float};
 use common::{COLOR, PLAIN, X86, compared, report, strip_ansi, table_body};
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, FieldDiffView, MergedReport, Outcome, Report, Revision, Row,
-    RowVerdict, Tally,
+    BaselineChoice, CandidateView, FieldDiffView, MergedReport, Report, Revision, Row, RowVerdict,
 };
 use perfmatrix_report::{Format, ReportError, color_allowed, render, render_merged};
 use proptest::prelude::*;
@@ -132,7 +131,6 @@ fn no_comparable() -> Report {
             how_to_record: "cargo xtask update-baselines --platform aarch64-unknown-linux-gnu"
                 .to_owned(),
         },
-        outcome: Outcome::NoComparableBaseline,
         ..report("aarch64-unknown-linux-gnu", rows)
     }
 }
@@ -140,8 +138,6 @@ fn no_comparable() -> Report {
 fn passing() -> Report {
     let mut r = selected();
     r.rows.retain(|row| row.verdict != RowVerdict::Regressed);
-    r.tally = Tally::of(r.rows.iter().map(|row| row.verdict));
-    r.outcome = Outcome::Pass;
     r
 }
 
@@ -154,7 +150,7 @@ fn all_reports() -> [Report; 3] {
 #[test]
 fn every_report_renders_as_its_snapshot() {
     let mut remeasured = selected();
-    remeasured.mark_remeasured(&[remeasured.rows[0].id.clone()]);
+    remeasured.rows[0].remeasured = true;
     for (name, report) in [
         ("selected", selected()),
         ("no_comparable", no_comparable()),
@@ -291,7 +287,6 @@ fn table_passes_and_handles_no_rows() {
 
     let mut empty = passing();
     empty.rows.clear();
-    empty.tally = Tally::default();
     let out = render(&empty, Format::Table, PLAIN).unwrap();
     assert!(out.contains("(no benchmarks)\n"));
     assert!(out.ends_with("0 benchmarks\nPASS\n"), "{out}");
@@ -460,7 +455,7 @@ fn a_platform_is_rendered_as_the_merge_of_one() {
 #[test]
 fn a_remeasured_verdict_says_so_in_table_and_markdown() {
     let mut report = selected();
-    report.mark_remeasured(&[report.rows[0].id.clone()]);
+    report.rows[0].remeasured = true;
     let table = render(&report, Format::Table, PLAIN).unwrap();
     let first = table_body(&table)[2]; // header, rule, first row
     assert!(first.ends_with("(re-measured)"), "{first}");

@@ -1,18 +1,20 @@
 //! `cargo xtask bench`: decide what to compare with (a base commit measured here in the same
-//! run, or the committed baselines), measure, judge, write the results file (with its verdict)
-//! and print the verdict.
+//! run, or the committed baselines), then one way: measure → judge → write the results file with
+//! its verdict → print → append to the history.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use perfmatrix_history::HistoryRecord;
-use perfmatrix_model::{Outcome, Report, Results, Revision, RunSettings};
+use perfmatrix_model::{
+    Config, Judging, Outcome, Report, Results, Revision, RowVerdict, RunSettings,
+};
 use perfmatrix_report::{Format, Style, render};
 
 use crate::paired::{Design, FULL_DESIGN, QUICK_DESIGN, Sides};
-use crate::suite::{FULL, QUICK, Suite, criterion_home};
-use crate::verdict::{Judged, judge};
+use crate::suite::{BuiltSuite, FULL, QUICK, Suite, criterion_home};
+use crate::verdict::{Against, exactly};
 use crate::workspace::{Invocation, Workspace};
 
 /// Run the benchmarks, compare with the baseline of a comparable machine, print the verdict
@@ -100,8 +102,9 @@ impl Bench {
                         FULL_DESIGN
                     }
                 };
-                let (results, report) = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
-                results.save(&out)?;
+                let results = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
+                let report = Report::paired(&results, &ws.config)?;
+                results.save_judged(&out, &report)?;
                 (results, report)
             }
             Plan::Committed { why } => {
@@ -114,8 +117,8 @@ impl Bench {
         };
         print!("{}", render(&report, self.format, Style::detect())?);
         eprintln!("results: {}", out.display());
-        self.append_history(&ws, &results);
-        Ok(match report.outcome {
+        self.append_history(&ws, &results, &report);
+        Ok(match report.outcome() {
             Outcome::Fail => ExitCode::from(1),
             Outcome::Pass | Outcome::NoComparableBaseline => ExitCode::SUCCESS,
         })
@@ -124,7 +127,7 @@ impl Bench {
     /// Appends a full run of a commit to the local history. A run that cannot be recorded
     /// (quick, filtered, of uncommitted changes, outside git) says why on stderr; the verdict
     /// stands either way.
-    fn append_history(&self, ws: &Workspace, results: &Results) {
+    fn append_history(&self, ws: &Workspace, results: &Results, report: &Report) {
         if self.no_history {
             return;
         }
@@ -138,8 +141,8 @@ impl Bench {
             .history
             .clone()
             .unwrap_or_else(|| crate::history::local_dir(&ws.target_dir));
-        let appended =
-            crate::history::records_of(ws.at.repo(), results, None).and_then(|records| {
+        let appended = crate::history::records_of(ws.at.repo(), results, Some(report), None)
+            .and_then(|records| {
                 if let Some(why) = not_a_commit(&records) {
                     anyhow::bail!(why);
                 }
@@ -241,6 +244,68 @@ impl Bench {
     }
 }
 
+/// A run against the committed baselines, measured and judged, and what its first measurement
+/// said of the benchmarks that were measured again.
+#[derive(Debug)]
+pub(crate) struct Judged {
+    pub(crate) results: Results,
+    pub(crate) report: Report,
+    pub(crate) first_pass: Vec<(String, RowVerdict)>,
+}
+
+/// Judges a measured run against the committed baselines in one direction: select the
+/// baselines; judge; when wall time claims a change (regressed or improved), measure exactly
+/// those benchmarks again at once and judge the run with the second measurement's times. The
+/// second measurement decides, so a burst of load from another tenant of a shared machine
+/// cannot fail a run — or claim a speed-up — on its own, while a real change shows up in both.
+/// The claims are read with wall time gating, whatever `time_gated` says of the verdict.
+pub(crate) fn measure_and_judge(
+    suite: &BuiltSuite,
+    mut results: Results,
+    baselines: &Path,
+    config: &Config,
+    hint: &str,
+    time_gated: bool,
+) -> anyhow::Result<Judged> {
+    let against = Against::select(baselines, &results, &suite.suite.root)?;
+    let first = against.judge(&results, config, hint, Judging::GATED)?;
+    let suspects = first.claimed_changes();
+    if !suspects.is_empty() {
+        eprintln!(
+            "re-measuring {} benchmark(s) whose first measurement claims a change: {}",
+            suspects.len(),
+            suspects.join(", ")
+        );
+        let again = suite
+            .with_settings(RunSettings {
+                filter: Some(exactly(&suspects)),
+                ..suite.suite.settings.clone()
+            })
+            .run("confirm: ")?;
+        results.take_times_from(again);
+    }
+    let first_pass = first
+        .rows
+        .iter()
+        .filter(|r| suspects.contains(&r.id))
+        .map(|r| (r.id.clone(), r.verdict))
+        .collect();
+    let report = if suspects.is_empty() && time_gated {
+        first
+    } else {
+        let judging = Judging {
+            time_gated,
+            remeasured: &suspects,
+        };
+        against.judge(&results, config, hint, judging)?
+    };
+    Ok(Judged {
+        results,
+        report,
+        first_pass,
+    })
+}
+
 /// Why `records` are not a commit's, if they are not: a run of uncommitted changes is filed
 /// under `HEAD`'s hash, so appended it would show as a change point at a commit that never
 /// changed. The local history records commits only; iterating on a change appends nothing.
@@ -268,7 +333,8 @@ pub(crate) struct Leg {
 }
 
 impl Leg {
-    /// Builds, measures, judges (re-measuring claimed changes) and writes the results file.
+    /// Builds, measures, judges (measuring claimed changes again) and writes the results file
+    /// with its verdict.
     pub(crate) fn run(
         &self,
         ws: &Workspace,
@@ -277,8 +343,7 @@ impl Leg {
     ) -> anyhow::Result<(Results, Report)> {
         crate::interrupt::install();
         let suite = self.suite(ws, platform).build()?;
-        let mut results = suite.run(&self.label)?;
-        suite.count(&mut results, &self.label)?;
+        let results = suite.measure(&self.label)?;
         ws.warn_unknown_benchmarks(&results);
         let unjudged = results.save_unjudged(&self.out)?;
         // An emulated run is only ever compared with a baseline recorded under emulation.
@@ -291,23 +356,22 @@ impl Leg {
             "{} update-baselines --platform {platform}{emulated}",
             ws.at.invoked_as
         );
-        let Judged {
-            mut results,
-            report,
-            ..
-        } = judge(&suite, results, baselines, &ws.config, &hint).with_context(|| {
+        let judged = measure_and_judge(
+            &suite,
+            results,
+            baselines,
+            &ws.config,
+            &hint,
+            self.gate_time,
+        )
+        .with_context(|| {
             format!(
                 "judging failed; the measurement is kept, unjudged, in {}",
                 unjudged.display()
             )
         })?;
-        let mut report = report;
-        if !self.gate_time {
-            report.warn_only_on_time();
-        }
-        results.verdict = Some(report.clone());
-        results.save_judged(&self.out)?;
-        Ok((results, report))
+        judged.results.save_judged(&self.out, &judged.report)?;
+        Ok((judged.results, judged.report))
     }
 
     pub(crate) fn suite(&self, ws: &Workspace, platform: &str) -> Suite {
@@ -351,7 +415,7 @@ mod tests {
             dirty,
             date: String::new(),
         };
-        records_from_results(&results, &info).unwrap()
+        records_from_results(&results, None, &info).unwrap()
     }
 
     #[test]

@@ -12,10 +12,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use perfmatrix_model::{Outcome, RowVerdict, write_atomically};
 
+use crate::bench::measure_and_judge;
 use crate::binaries::BenchBinary;
 use crate::paired::{Design, FULL_DESIGN, Sides};
 use crate::suite::{FULL, Suite, criterion_home};
-use crate::verdict::judge;
 use crate::workspace::{Invocation, Workspace};
 
 /// Run the suite N times against the baseline and tally verdicts (docs/statistics.md)
@@ -115,17 +115,17 @@ impl Experiment {
             let _load = (self.load && k % 2 == 0).then(Load::start).transpose()?;
             let start = Instant::now();
             let label = format!("run {k}/{}: ", self.runs);
-            let mut results = suite.run(&label)?;
-            suite.count(&mut results, &label)?;
+            let results = suite.measure(&label)?;
             seconds.push(start.elapsed().as_secs_f64());
-            let judged = judge(
+            let judged = measure_and_judge(
                 &suite,
                 results,
                 &ws.baselines(self.baselines.as_deref()),
                 &ws.config,
                 "",
+                true,
             )?;
-            if judged.report.outcome == Outcome::NoComparableBaseline {
+            if judged.report.outcome() == Outcome::NoComparableBaseline {
                 bail!("no comparable baseline on this machine: record one first");
             }
             for (id, verdict) in judged.first_pass {
@@ -205,8 +205,9 @@ impl Experiment {
                 if load { " (loaded)" } else { "" }
             );
             let start = Instant::now();
-            let (_, report) = sides.measure(ws, None, &design, false)?;
+            let results = sides.measure(ws, None, &design, false)?;
             seconds.push(start.elapsed().as_secs_f64());
+            let report = perfmatrix_model::Report::paired(&results, &ws.config)?;
             loaded.push(load);
             tally.record(&report);
         }

@@ -136,10 +136,15 @@ impl Append {
         // Everything is read and checked first: a refused append writes nothing.
         let mut records = Vec::new();
         for path in &self.files {
-            let results = Results::load(path)?;
+            let (results, verdict) = Results::load_judged(path)?;
             records.extend(
-                records_of(target.at.repo(), &results, self.commit.as_deref())
-                    .with_context(|| format!("{}: not appended to the history", path.display()))?,
+                records_of(
+                    target.at.repo(),
+                    &results,
+                    verdict.as_ref(),
+                    self.commit.as_deref(),
+                )
+                .with_context(|| format!("{}: not appended to the history", path.display()))?,
             );
         }
         let outcome = append(&dir, &records)?;
@@ -148,11 +153,12 @@ impl Append {
     }
 }
 
-/// The records of one results file; the commit is `commit` (a revision), else the one a paired
+/// The records of one run and its verdict; the commit is `commit` (a revision), else the one a paired
 /// run names, else HEAD.
 pub(crate) fn records_of(
     repo: Repo<'_>,
     results: &Results,
+    verdict: Option<&perfmatrix_model::Report>,
     commit: Option<&str>,
 ) -> anyhow::Result<Vec<HistoryRecord>> {
     let (commit, dirty) = match (commit, &results.paired) {
@@ -166,7 +172,7 @@ pub(crate) fn records_of(
         commit,
         dirty,
     };
-    Ok(records_from_results(results, &info)?)
+    Ok(records_from_results(results, verdict, &info)?)
 }
 
 pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_history::Appended) {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use perfmatrix_model::{
-    BenchResult, BenchmarkId, Method, PairRecord, PairedBench, PairedRun, Report, Results,
-    Revision, RunSettings, SampleSummary, read_criterion_dir,
+    BenchResult, BenchmarkId, Method, PairRecord, PairedBench, PairedRun, Results, Revision,
+    RunSettings, SampleSummary, read_criterion_dir,
 };
 use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
@@ -191,15 +191,17 @@ impl Sides {
         })
     }
 
-    /// Measures every benchmark that matches `filter` on either side, counts both builds, and
-    /// returns head's results (recording the paired run) with their report.
+    /// Measures every benchmark that matches `filter` on either side: times them (paired where
+    /// both sides have one, alone where only head has), then counts both builds. Returns head's
+    /// results, recording the paired run; judging them is the caller's
+    /// ([`Report::paired`](perfmatrix_model::Report::paired)).
     pub(crate) fn measure(
         &self,
         ws: &Workspace,
         filter: Option<&regex::Regex>,
         design: &Design,
         quick: bool,
-    ) -> anyhow::Result<(Results, Report)> {
+    ) -> anyhow::Result<Results> {
         let matching = |bins: &[BenchBinary]| -> Vec<String> {
             let mut ids: Vec<String> = bins
                 .iter()
@@ -217,11 +219,48 @@ impl Sides {
                 None => bail!("neither side has any benchmark"),
             }
         }
+        let mut timed = self.time(ws, &head_ids, &base_ids, design, quick)?;
+        self.count(&mut timed)?;
+        let base_only = base_ids
+            .iter()
+            .filter(|id| !head_ids.contains(id))
+            .map(|id| BenchmarkId::new(id.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let finished = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let settings = RunSettings {
+            quick,
+            filter: filter.map(|f| f.as_str().to_owned()),
+            warm_up_seconds: 0.0,
+            measurement_seconds: timed.seconds,
+            sample_size: design.samples as u32,
+        };
+        let mut results = Results::new(self.fingerprint.clone(), settings, finished, timed.head);
+        results.paired = Some(PairedRun {
+            head: self.head.clone(),
+            base: self.base.clone(),
+            why: self.why.clone(),
+            benchmarks: timed.paired,
+            base_benchmarks: timed.base,
+            base_only,
+        });
+        ws.warn_unknown_benchmarks(&results);
+        Ok(results)
+    }
+
+    /// Times the benchmarks of both sides (`head_ids`, `base_ids`: matching ids, sorted).
+    fn time(
+        &self,
+        ws: &Workspace,
+        head_ids: &[String],
+        base_ids: &[String],
+        design: &Design,
+        quick: bool,
+    ) -> anyhow::Result<Timed> {
         let both: Vec<&String> = head_ids.iter().filter(|id| base_ids.contains(id)).collect();
         let mut progress = Progress::new("", both.len(), Logged::Results);
-        let mut paired = Vec::new();
-        let mut head_benches = Vec::new();
-        let mut base_benches = Vec::new();
+        let mut timed = Timed::default();
         for (i, id) in both.iter().enumerate() {
             progress.begins(i, id);
             let head_bin = find(&self.head_binaries, id)?;
@@ -245,15 +284,15 @@ impl Sides {
                     began.elapsed().as_secs_f64()
                 ),
             );
-            head_benches.push(bench_result(id, &m.head_ns)?);
-            base_benches.push(bench_result(id, &m.base_ns)?);
-            paired.push(m.bench);
+            timed.head.push(bench_result(id, &m.head_ns)?);
+            timed.base.push(bench_result(id, &m.base_ns)?);
+            timed.paired.push(m.bench);
         }
         for id in head_ids.iter().filter(|id| !base_ids.contains(id)) {
             let bin = find(&self.head_binaries, id)?;
             progress.line(&format!("{id}: only on head (new); timing it alone"));
             let ns = self.alone(id, bin, design, quick)?;
-            head_benches.push(bench_result(id, &ns)?);
+            timed.head.push(bench_result(id, &ns)?);
         }
         progress.finish();
         eprintln!(
@@ -261,45 +300,24 @@ impl Sides {
             both.len(),
             progress.elapsed()
         );
-        let head_list: Vec<String> = head_benches.iter().map(|b| b.id.to_string()).collect();
-        let base_list: Vec<String> = base_benches.iter().map(|b| b.id.to_string()).collect();
-        let mut counts =
-            crate::counts::measure(None, &self.head_binaries, &head_list, &self.head_env)?;
-        for bench in &mut head_benches {
-            bench.counts = counts.remove(bench.id.as_str());
+        timed.seconds = progress.elapsed();
+        Ok(timed)
+    }
+
+    /// Counts every timed benchmark of each side with its own build (head with its planted
+    /// environment).
+    fn count(&self, timed: &mut Timed) -> anyhow::Result<()> {
+        for (benches, binaries, env) in [
+            (&mut timed.head, &self.head_binaries, &self.head_env[..]),
+            (&mut timed.base, &self.base_binaries, &[][..]),
+        ] {
+            let ids: Vec<String> = benches.iter().map(|b| b.id.to_string()).collect();
+            let mut counts = crate::counts::measure(None, binaries, &ids, env)?;
+            for bench in benches.iter_mut() {
+                bench.counts = counts.remove(bench.id.as_str());
+            }
         }
-        let mut counts = crate::counts::measure(None, &self.base_binaries, &base_list, &[])?;
-        for bench in &mut base_benches {
-            bench.counts = counts.remove(bench.id.as_str());
-        }
-        let base_only = base_ids
-            .iter()
-            .filter(|id| !head_ids.contains(id))
-            .map(|id| BenchmarkId::new(id.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let finished = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let settings = RunSettings {
-            quick,
-            filter: filter.map(|f| f.as_str().to_owned()),
-            warm_up_seconds: 0.0,
-            measurement_seconds: progress.elapsed(),
-            sample_size: design.samples as u32,
-        };
-        let mut results = Results::new(self.fingerprint.clone(), settings, finished, head_benches);
-        results.paired = Some(PairedRun {
-            head: self.head.clone(),
-            base: self.base.clone(),
-            why: self.why.clone(),
-            benchmarks: paired,
-            base_benchmarks: base_benches,
-            base_only,
-        });
-        ws.warn_unknown_benchmarks(&results);
-        let report = Report::paired(&results, &ws.config)?;
-        results.verdict = Some(report.clone());
-        Ok((results, report))
+        Ok(())
     }
 
     /// P fresh process pairs, each timing `samples` interleaved rounds in random order.
@@ -472,6 +490,15 @@ fn neutral(env: &[(String, String)]) -> Vec<(String, String)> {
             (k.clone(), neutral)
         })
         .collect()
+}
+
+/// The timing of a paired run: head's and base's measurements, the pairs, the seconds it took.
+#[derive(Debug, Default)]
+struct Timed {
+    head: Vec<BenchResult>,
+    base: Vec<BenchResult>,
+    paired: Vec<PairedBench>,
+    seconds: f64,
 }
 
 /// One benchmark's paired measurement and every sample of each side.

@@ -142,7 +142,14 @@ impl BuiltSuite {
         }
     }
 
-    /// Runs the suite once and returns its results.
+    /// Times the suite once, then counts every benchmark it timed: a run's measurement.
+    pub(crate) fn measure(&self, label: &str) -> anyhow::Result<Results> {
+        let mut results = self.run(label)?;
+        self.count(&mut results, label)?;
+        Ok(results)
+    }
+
+    /// Times the suite once (no counts) and returns its results.
     pub(crate) fn run(&self, label: &str) -> anyhow::Result<Results> {
         let suite = &self.suite;
         if suite.benches.is_empty() {
@@ -211,7 +218,7 @@ impl BuiltSuite {
     /// Counts the instructions and peak memory of one call of every benchmark in `results`
     /// (`crate::counts`) and attaches them. Runs after the timing, never during it: the counting
     /// runs would disturb the measurement, while counts do not mind the load.
-    pub(crate) fn count(&self, results: &mut Results, label: &str) -> anyhow::Result<()> {
+    fn count(&self, results: &mut Results, label: &str) -> anyhow::Result<()> {
         let start = Instant::now();
         let ids: Vec<String> = results
             .benchmarks

@@ -117,8 +117,7 @@ impl UpdateBaselines {
         let mut runs = Vec::with_capacity(self.runs);
         for k in 1..=self.runs {
             let label = format!("run {k}/{}: ", self.runs);
-            let mut results = suite.run(&label)?;
-            suite.count(&mut results, &label)?;
+            let results = suite.measure(&label)?;
             let path = ws
                 .target_dir
                 .join("perfmatrix")

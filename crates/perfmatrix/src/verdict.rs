@@ -1,79 +1,58 @@
-//! From a run's results to its verdict: select the baseline, compare, and measure again at once
-//! every benchmark whose first measurement claims a change (regressed or improved). The second
-//! measurement decides, so a burst of load from another tenant of a shared machine cannot fail a
-//! run — or claim a speed-up — on its own, while a real change shows up in both measurements.
+//! From a run's results to its verdict against the committed baselines: select them once, then
+//! judge (a pure comparison, as often as the run is measured). Measuring again is the bench
+//! flow's ([`crate::bench::measure_and_judge`]), never the judge's.
 
 use std::path::Path;
 
-use perfmatrix_model::{
-    Config, Report, Results, RowVerdict, RunSettings, Selection, select, select_counts,
-};
+use perfmatrix_model::{Config, Judging, Report, Results, Selection, select, select_counts};
 
-use crate::suite::BuiltSuite;
-
-/// The verdict of a run, and what its first measurement said where it was re-measured.
+/// The committed baselines a run is judged against, chosen once per run: the wall-time
+/// baseline of its machine class, and the count baseline of its build when it counted.
 #[derive(Debug)]
-pub(crate) struct Judged {
-    pub(crate) results: Results,
-    pub(crate) report: Report,
-    pub(crate) first_pass: Vec<(String, RowVerdict)>,
+pub(crate) struct Against {
+    time: Selection,
+    counts: Option<Selection>,
 }
 
-pub(crate) fn judge(
-    suite: &BuiltSuite,
-    mut results: Results,
-    baselines: &Path,
-    config: &Config,
-    hint: &str,
-) -> anyhow::Result<Judged> {
-    let selection = select(baselines, &results.fingerprint)?;
-    let counted = results.benchmarks.iter().any(|b| b.counts.is_some());
-    let count_selection = if counted {
-        let preferred = match &selection {
-            Selection::Matched { path, .. } => Some(path.as_path()),
-            Selection::NoComparable { .. } => None,
+impl Against {
+    /// Selects from the folder `baselines` for `results`' fingerprint; paths in reports are
+    /// named as the workspace at `root` names them, wherever it is checked out.
+    pub(crate) fn select(baselines: &Path, results: &Results, root: &Path) -> anyhow::Result<Self> {
+        let time = select(baselines, &results.fingerprint)?;
+        let counted = results.benchmarks.iter().any(|b| b.counts.is_some());
+        let counts = if counted {
+            let preferred = match &time {
+                Selection::Matched { path, .. } => Some(path.as_path()),
+                Selection::NoComparable { .. } => None,
+            };
+            Some(select_counts(baselines, &results.fingerprint, preferred)?)
+        } else {
+            None
         };
-        Some(select_counts(baselines, &results.fingerprint, preferred)?)
-    } else {
-        None
-    };
-    // Reports name the baselines as the workspace does, wherever it is checked out.
-    let selection = selection.relative_to(&suite.suite.root);
-    let count_selection = count_selection.map(|s| s.relative_to(&suite.suite.root));
-    let report = Report::build(&results, &selection, count_selection.as_ref(), config, hint)?;
-    let suspects = report.claimed_changes();
-    if suspects.is_empty() {
-        return Ok(Judged {
-            results,
-            report,
-            first_pass: Vec::new(),
-        });
-    }
-    let first_pass: Vec<(String, RowVerdict)> = report
-        .rows
-        .iter()
-        .filter(|r| suspects.contains(&r.id))
-        .map(|r| (r.id.clone(), r.verdict))
-        .collect();
-    eprintln!(
-        "re-measuring {} benchmark(s) whose first measurement claims a change: {}",
-        suspects.len(),
-        suspects.join(", ")
-    );
-    let again = suite
-        .with_settings(RunSettings {
-            filter: Some(exactly(&suspects)),
-            ..suite.suite.settings.clone()
+        Ok(Self {
+            time: time.relative_to(root),
+            counts: counts.map(|s| s.relative_to(root)),
         })
-        .run("confirm: ")?;
-    results.take_times_from(again);
-    let mut report = Report::build(&results, &selection, count_selection.as_ref(), config, hint)?;
-    report.mark_remeasured(&suspects);
-    Ok(Judged {
-        results,
-        report,
-        first_pass,
-    })
+    }
+
+    /// The verdict of `results` against these baselines, under `judging`. `hint` is the command
+    /// that records a baseline for this platform.
+    pub(crate) fn judge(
+        &self,
+        results: &Results,
+        config: &Config,
+        hint: &str,
+        judging: Judging<'_>,
+    ) -> anyhow::Result<Report> {
+        Ok(Report::build(
+            results,
+            &self.time,
+            self.counts.as_ref(),
+            config,
+            hint,
+            judging,
+        )?)
+    }
 }
 
 /// The benchmark filter as a regular expression (criterion's syntax, the `regex` crate), or a

@@ -68,15 +68,49 @@ pub fn results(triple: &str, quick: bool, salt: u64) -> Results {
     Results::new(fingerprint, settings, 1_700_000_000, vec![bench])
 }
 
-pub fn write_results(dir: &Path, name: &str, r: &Results) -> String {
+/// A run's file: results alone, or judged.
+pub trait RunFile {
+    /// Writes it to `path`.
+    fn save_to(&self, path: &Path);
+}
+
+impl RunFile for Results {
+    fn save_to(&self, path: &Path) {
+        self.save(path).unwrap();
+    }
+}
+
+/// A run and its verdict, as `bench` writes them.
+pub struct Judged {
+    pub results: Results,
+    pub verdict: Report,
+}
+
+impl RunFile for Judged {
+    fn save_to(&self, path: &Path) {
+        self.results.save_judged(path, &self.verdict).unwrap();
+    }
+}
+
+impl Judged {
+    /// The results file's JSON.
+    pub fn json(&self) -> serde_json::Value {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("judged.json");
+        self.save_to(&path);
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    }
+}
+
+pub fn write_results(dir: &Path, name: &str, r: &impl RunFile) -> String {
     let path = dir.join(name);
-    r.save(&path).unwrap();
+    r.save_to(&path);
     path.display().to_string()
 }
 
 /// Results of `triple` judged with one row per `(id, verdict)` against a selected baseline.
-pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Results {
-    let mut r = results(triple, false, 0);
+pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Judged {
+    let r = results(triple, false, 0);
     let rows: Vec<Row> = rows
         .iter()
         .map(|(id, verdict)| Row {
@@ -84,11 +118,14 @@ pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Results {
             ..Row::bare(id, *verdict)
         })
         .collect();
-    r.verdict = Some(Report {
+    let verdict = Report {
         fingerprint_slug: r.fingerprint.slug(),
         fingerprint_id: r.fingerprint.comparability_key().id(),
         cpu: r.fingerprint.cpu.brand.clone(),
         ..Report::example(triple, rows)
-    });
-    r
+    };
+    Judged {
+        results: r,
+        verdict,
+    }
 }

@@ -4,8 +4,8 @@
 
 use perfmatrix_model::{
     BaselineChoice, CandidateView, CountRow, FieldDiffView, MergedOutcome, MergedReport, MergedRow,
-    Method, Metric, Outcome, PairedRow, PlatformRow, PlatformStatus, Report, Revision, Row,
-    RowVerdict, Tally,
+    Method, Metric, PairedRow, PlatformRow, PlatformStatus, Report, Revision, Row, RowVerdict,
+    Tally,
 };
 use perfmatrix_stats::Interval;
 use proptest::prelude::*;
@@ -260,14 +260,8 @@ pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
     ]
 }
 
-/// Any report of one platform, its numbers from `floats`, its tally and outcome consistent with
-/// nothing, its ids possibly twice.
+/// Any report of one platform, its numbers from `floats`, its ids possibly twice.
 pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
-    let outcome = prop_oneof![
-        Just(Outcome::Pass),
-        Just(Outcome::Fail),
-        Just(Outcome::NoComparableBaseline)
-    ];
     (
         (
             any_string(),
@@ -284,17 +278,13 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
             proptest::option::of(any_baseline()),
             any::<bool>(),
         ),
-        (
-            prop::collection::vec(any_row(floats), 0..6),
-            any_tally(),
-            outcome,
-        ),
+        prop::collection::vec(any_row(floats), 0..6),
     )
         .prop_map(
             |(
                 (schema, version, platform, fingerprint_slug, fingerprint_id, cpu),
                 (emulated, quick, baseline, count_baseline, time_gated),
-                (rows, tally, outcome),
+                rows,
             )| Report {
                 schema,
                 version,
@@ -308,8 +298,6 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
                 count_baseline,
                 time_gated,
                 rows,
-                tally,
-                outcome,
             },
         )
 }

@@ -223,8 +223,9 @@ impl Run {
         let mut merged_legs = Vec::with_capacity(legs.len());
         for (triple, leg) in &legs {
             eprintln!("== leg {triple}");
-            let (results, _) = leg.run(&ws, triple, &ws.baselines(self.baselines.as_deref()))?;
-            merged_legs.push(LegResults::from_results(&leg.out, results));
+            let (results, report) =
+                leg.run(&ws, triple, &ws.baselines(self.baselines.as_deref()))?;
+            merged_legs.push(LegResults::of_run(&leg.out, &results, report));
         }
         let skipped: Vec<Skipped> = plans
             .into_iter()
