@@ -7,7 +7,7 @@
 //! | --- | --- |
 //! | `list` | `{"ids":["cosine/768x100",…]}` |
 //! | `dispatch` | `{"dispatch":{"cosine":"avx2-fma",…}}`: what the benchmarked code runs |
-//! | `prepare <id>` | `{"prepared":"<id>"}` once its state is built (replaces any earlier one) |
+//! | `prepare <id>` | `{"prepared":"<id>"}` once its state is built (replaces any earlier one); the id is the rest of the line |
 //! | `time <iters>` | `{"ns":<u64>}`: wall time of `iters` calls of the prepared benchmark |
 //! | `quit` | none; the server exits 0 (so it does at the end of its input) |
 //!
@@ -33,8 +33,14 @@ pub fn serve(
     let mut prepared: Option<(String, Box<dyn Prepared>)> = None;
     for line in input.lines() {
         let line = line?;
+        // `prepare` takes the rest of the line: an id may hold spaces.
+        let prepare = line.trim().strip_prefix("prepare ").map(str::trim);
         let mut words = line.split_whitespace();
-        let answer = match (words.next(), words.next(), words.next()) {
+        let words = match prepare {
+            Some(id) if !id.is_empty() => (Some("prepare"), Some(id), None),
+            _ => (words.next(), words.next(), words.next()),
+        };
+        let answer = match words {
             (None, ..) => continue,
             (Some("quit"), None, _) => return Ok(()),
             (Some("list"), None, _) => json!({ "ids": harness.ids() }),

@@ -32,7 +32,9 @@ pub use merge::{
     PlatformStatus, Skipped, merge,
 };
 pub use metrics::{Counts, Measured};
-pub use paired::{Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, short_commit};
+pub use paired::{
+    CriterionLayer, Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, short_commit,
+};
 pub use report::{
     BaselineChoice, CandidateView, CountRow, Disagreement, FieldDiffView, Judging, Metric, Outcome,
     REPORT_SCHEMA, Report, Row, RowVerdict, Tally,

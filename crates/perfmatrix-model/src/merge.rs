@@ -617,9 +617,26 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
              warns only; instruction tally and peak memory gate"
                 .to_owned(),
         ),
-        BaselineChoice::Paired { samples, .. } => notes.push(format!(
-            "measured against its base on the same runner: {samples}"
-        )),
+        BaselineChoice::Paired {
+            samples,
+            criterion_layer,
+            ..
+        } => {
+            notes.push(format!(
+                "measured against its base on the same runner: {samples}"
+            ));
+            match criterion_layer {
+                Some(crate::CriterionLayer::Used { criterion }) => notes.push(format!(
+                    "plain criterion benchmarks built against perfmatrix's criterion layer (in \
+                     place of criterion {criterion}): sampled interleaved and counted"
+                )),
+                Some(crate::CriterionLayer::NotUsed { reason }) => notes.push(format!(
+                    "plain criterion benchmarks measured with criterion itself, in whole runs: \
+                     {reason}"
+                )),
+                None => {}
+            }
+        }
         _ => {}
     }
     let note = (!notes.is_empty()).then(|| notes.join("; "));

@@ -95,6 +95,28 @@ pub struct PairedRun {
     /// Benchmarks only the base build has (missing on head).
     #[serde(default)]
     pub base_only: Vec<BenchmarkId>,
+    /// How plain criterion bench targets were built, when the run had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub criterion_layer: Option<CriterionLayer>,
+}
+
+/// How a paired run built its plain criterion bench targets: against perfmatrix's
+/// criterion-compatible layer (sampled interleaved and counted like harness benchmarks), or with
+/// criterion itself (measured in whole runs), and why. In JSON, tagged by `status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum CriterionLayer {
+    /// Both sides were built against the layer, standing in for this criterion version.
+    Used {
+        /// The criterion version of the lock file (`0.5.1`).
+        criterion: String,
+    },
+    /// Criterion itself built them, on at least one side.
+    NotUsed {
+        /// Why the layer could not stand in (a compile error against it, several criterion
+        /// versions in the lock file, …).
+        reason: String,
+    },
 }
 
 /// The per-row facts of a paired comparison.
@@ -200,6 +222,7 @@ impl Report {
             base: run.base.clone(),
             why: run.why.clone(),
             samples: samples_summary(&rows),
+            criterion_layer: run.criterion_layer.clone(),
         };
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),

@@ -272,6 +272,9 @@ pub enum BaselineChoice {
         why: String,
         /// "6–12 process pairs × 30 interleaved samples".
         samples: String,
+        /// How plain criterion bench targets were built, when the run had any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        criterion_layer: Option<crate::CriterionLayer>,
     },
 }
 

@@ -5,8 +5,8 @@ mod common;
 
 use common::{bench, fingerprint, results};
 use perfmatrix_model::{
-    BaselineChoice, BenchmarkId, Config, Counts, Measured, Method, Metric, Outcome, PairRecord,
-    PairedBench, PairedRun, Report, Results, Revision, RowVerdict,
+    BaselineChoice, BenchmarkId, Config, Counts, CriterionLayer, Measured, Method, Metric, Outcome,
+    PairRecord, PairedBench, PairedRun, Report, Results, Revision, RowVerdict,
 };
 
 fn revision(name: &str, commit: &str) -> Revision {
@@ -65,6 +65,9 @@ fn paired_results() -> Results {
         benchmarks: vec![measured("a/1", 1.10, 8), measured("b/1", 1.0, 8)],
         base_benchmarks: vec![bench("a/1", 1000.0, 5), base_b],
         base_only: vec![BenchmarkId::new("d/1").unwrap()],
+        criterion_layer: Some(CriterionLayer::Used {
+            criterion: "0.5.1".to_owned(),
+        }),
     });
     r
 }
@@ -92,11 +95,22 @@ fn a_paired_report_judges_each_side_and_names_both_commits() {
     assert_eq!(a.paired.as_ref().unwrap().pairs, 8);
     match &report.baseline {
         BaselineChoice::Paired {
-            base, samples, why, ..
+            base,
+            samples,
+            why,
+            criterion_layer,
+            ..
         } => {
             assert_eq!(base.name, "origin/main");
             assert_eq!(why, "--against origin/main");
             assert_eq!(samples, "8 process pairs × 30 interleaved samples");
+            assert_eq!(
+                criterion_layer,
+                &Some(CriterionLayer::Used {
+                    criterion: "0.5.1".to_owned()
+                }),
+                "the run's fact reaches its report"
+            );
         }
         other => panic!("{other:?}"),
     }

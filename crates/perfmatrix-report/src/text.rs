@@ -2,7 +2,7 @@
 //! character gets through), measured in characters for the terminal's padding, and shortened
 //! with an ellipsis where space is short.
 
-use perfmatrix_model::{BaselineChoice, CandidateView, FieldDiffView, Revision};
+use perfmatrix_model::{BaselineChoice, CandidateView, CriterionLayer, FieldDiffView, Revision};
 
 /// What an empty cell shows.
 pub(crate) const EMPTY: &str = "—";
@@ -69,6 +69,7 @@ pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
             base,
             why,
             samples,
+            criterion_layer,
         } => {
             let revision = |r: &Revision| Revision {
                 name: printable(&r.name),
@@ -80,6 +81,14 @@ pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
                 base: revision(base),
                 why: printable(why),
                 samples: printable(samples),
+                criterion_layer: criterion_layer.as_ref().map(|layer| match layer {
+                    CriterionLayer::Used { criterion } => CriterionLayer::Used {
+                        criterion: printable(criterion),
+                    },
+                    CriterionLayer::NotUsed { reason } => CriterionLayer::NotUsed {
+                        reason: printable(reason),
+                    },
+                }),
             }
         }
     }

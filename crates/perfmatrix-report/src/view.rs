@@ -526,6 +526,7 @@ mod tests {
             base: revision("4444444455556666", false),
             why: String::new(),
             samples: String::new(),
+            criterion_layer: None,
         };
         let selected = BaselineChoice::Selected {
             path: String::new(),

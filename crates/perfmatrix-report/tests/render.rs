@@ -9,7 +9,8 @@ use std::path::Path;
 use common::arbitrary::{any_float, any_report, finite_float};
 use common::{COLOR, PLAIN, X86, compared, report, strip_ansi, table_body};
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, FieldDiffView, MergedReport, Report, Revision, Row, RowVerdict,
+    BaselineChoice, CandidateView, CriterionLayer, FieldDiffView, MergedReport, Report, Revision,
+    Row, RowVerdict,
 };
 use perfmatrix_report::{Format, ReportError, color_allowed, render, render_merged};
 use proptest::prelude::*;
@@ -480,8 +481,58 @@ fn paired() -> Report {
         },
         why: "--against origin/main".to_owned(),
         samples: "6–20 process pairs × 30 interleaved samples".to_owned(),
+        criterion_layer: None,
     };
     report
+}
+
+/// A paired run of plain criterion benchmarks says how they were built, in every format: on the
+/// criterion layer, or with criterion itself and why.
+#[test]
+fn a_paired_report_says_how_plain_criterion_benchmarks_were_built() {
+    let with = |layer: CriterionLayer| {
+        let mut report = paired();
+        if let BaselineChoice::Paired {
+            criterion_layer, ..
+        } = &mut report.baseline
+        {
+            *criterion_layer = Some(layer);
+        }
+        report
+    };
+    let used = with(CriterionLayer::Used {
+        criterion: "0.5.1".to_owned(),
+    });
+    let fell_back = with(CriterionLayer::NotUsed {
+        reason: "head: the `styles` target does not build against it: error[E0599]: no method \
+                 named `to_async`"
+            .to_owned(),
+    });
+    for format in [Format::Table, Format::Markdown, Format::Html] {
+        let shown = strip_ansi(&render(&used, format, PLAIN).unwrap());
+        assert!(
+            shown.contains("criterion layer (in place of criterion") && shown.contains("0.5.1"),
+            "{format:?}: {shown}"
+        );
+        let shown = strip_ansi(&render(&fell_back, format, PLAIN).unwrap());
+        assert!(
+            shown
+                .to_lowercase()
+                .contains("measured with criterion itself, in whole runs")
+                && shown.contains("E0599"),
+            "{format:?}: {shown}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&used, Format::Json, PLAIN).unwrap()).unwrap();
+    let layer = &json["baseline"]["criterion_layer"];
+    assert_eq!(layer["status"], "used", "{json}");
+    assert_eq!(layer["criterion"], "0.5.1");
+    let json = render(&fell_back, Format::Json, PLAIN).unwrap();
+    assert!(
+        json.contains("\"status\": \"not-used\"") && json.contains("E0599"),
+        "{json}"
+    );
 }
 
 #[test]

@@ -7,6 +7,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 
+use crate::layer::{Layer, LockGuard};
+
 /// One bench target's executable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BenchBinary {
@@ -19,8 +21,12 @@ pub(crate) struct BenchBinary {
     pub(crate) workspace: PathBuf,
     /// Its benchmark ids.
     pub(crate) ids: Vec<String>,
-    /// Whether it runs on perfmatrix's harness (else it is a plain criterion benchmark).
+    /// Whether it answers perfmatrix's modes (a harness binary, or a plain criterion one built
+    /// against the criterion layer); else criterion runs it.
     pub(crate) on_harness: bool,
+    /// Whether it is a plain criterion benchmark built against perfmatrix's criterion layer
+    /// (which declares no dispatch facts and reports no machine of its own).
+    pub(crate) via_layer: bool,
 }
 
 impl BenchBinary {
@@ -73,6 +79,12 @@ pub(crate) struct Build<'a> {
 impl Build<'_> {
     /// `cargo bench --no-run` of the bench targets, with JSON messages on stdout.
     pub(crate) fn command(&self) -> Command {
+        self.command_with(None)
+    }
+
+    /// [`Build::command`], criterion patched with `layer` when given (diagnostics then stay in
+    /// the JSON messages, for the reason a target cannot build against it).
+    fn command_with(&self, layer: Option<&Layer>) -> Command {
         let mut cmd = Command::new(crate::cargo());
         cmd.current_dir(self.workspace);
         if self.dev {
@@ -80,7 +92,14 @@ impl Build<'_> {
         } else {
             cmd.args(["bench", "--no-run", "--workspace"]);
         }
-        cmd.arg("--message-format=json-render-diagnostics");
+        match layer {
+            None => {
+                cmd.arg("--message-format=json-render-diagnostics");
+            }
+            Some(layer) => {
+                cmd.args(["--message-format=json", "--config", &layer.patch()]);
+            }
+        }
         for bench in self.benches {
             cmd.args(["--bench", bench]);
         }
@@ -116,7 +135,44 @@ impl Build<'_> {
                 out.status
             );
         }
-        let mut binaries = executables(&String::from_utf8_lossy(&out.stdout));
+        self.binaries(&String::from_utf8_lossy(&out.stdout))
+    }
+
+    /// Builds against perfmatrix's criterion `layer` (the workspace's lock file put back after)
+    /// and returns the binaries; `Ok(Err(reason))` when the bench targets do not build against
+    /// it (an API the layer lacks, async benchmarks, a custom measurement), with the first
+    /// compiler error as the reason.
+    pub(crate) fn run_on_layer(
+        &self,
+        layer: &Layer,
+    ) -> anyhow::Result<Result<Vec<BenchBinary>, String>> {
+        eprintln!(
+            "building the {} benchmarks against perfmatrix's criterion layer (in place of \
+             criterion {})",
+            self.label, layer.version
+        );
+        let out = {
+            let _lock = LockGuard::keep(self.workspace);
+            self.command_with(Some(layer))
+                .stdin(Stdio::null())
+                .stderr(Stdio::inherit())
+                .output()
+                .with_context(|| {
+                    format!("cannot start the build of the {} benchmarks", self.label)
+                })?
+        };
+        let messages = String::from_utf8_lossy(&out.stdout);
+        if !out.status.success() {
+            return Ok(Err(first_error(&messages).unwrap_or_else(|| {
+                format!("cargo could not build them against it ({})", out.status)
+            })));
+        }
+        self.binaries(&messages).map(Ok)
+    }
+
+    /// The bench binaries of a build's JSON `messages`, each asked which ids it holds.
+    fn binaries(&self, messages: &str) -> anyhow::Result<Vec<BenchBinary>> {
+        let mut binaries = executables(messages);
         binaries.retain(|(name, _)| self.benches.contains(name));
         if binaries.is_empty() {
             bail!(
@@ -134,11 +190,13 @@ impl Build<'_> {
                     workspace: self.workspace.to_path_buf(),
                     ids: Vec::new(),
                     on_harness: false,
+                    via_layer: false,
                 };
                 match harness_ids(&binary)? {
-                    Some(ids) => {
-                        binary.ids = ids;
+                    Some(listed) => {
+                        binary.ids = listed.ids;
                         binary.on_harness = true;
+                        binary.via_layer = listed.via_layer;
                     }
                     None => binary.ids = criterion_ids(&binary)?,
                 }
@@ -166,9 +224,39 @@ pub(crate) fn executables(messages: &str) -> Vec<(String, PathBuf)> {
         .collect()
 }
 
+/// The first compiler error among cargo's JSON `messages`: the target and the error's first
+/// line (`error[E0599]: no method named `to_async` found …`).
+fn first_error(messages: &str) -> Option<String> {
+    messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|m| m["reason"] == "compiler-message" && m["message"]["level"] == "error")
+        .map(|m| {
+            let first = m["message"]["rendered"]
+                .as_str()
+                .or(m["message"]["message"].as_str())
+                .unwrap_or_default()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            match m["target"]["name"].as_str() {
+                Some(target) => format!("the `{target}` target does not build against it: {first}"),
+                None => format!("it does not build: {first}"),
+            }
+        })
+}
+
+/// A `--perfmatrix-list` answer: the ids, and whether the criterion layer gave them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Listed {
+    pub(crate) ids: Vec<String>,
+    pub(crate) via_layer: bool,
+}
+
 /// The harness's ids of `binary`, or None when it is not a harness binary (it fails on, or does
 /// not answer, `--perfmatrix-list` with the protocol's line).
-fn harness_ids(binary: &BenchBinary) -> anyhow::Result<Option<Vec<String>>> {
+fn harness_ids(binary: &BenchBinary) -> anyhow::Result<Option<Listed>> {
     let out = binary
         .command(&["--perfmatrix-list"])
         .stdin(Stdio::null())
@@ -204,32 +292,63 @@ pub(crate) fn succeed(mut cmd: Command, what: &str) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The ids in criterion's `--list` output (`<id>: benchmark` lines).
+/// The ids in criterion's `--list` output: `<id>: benchmark` lines (criterion 0.5 and later),
+/// `<id>: bench` (0.4).
 pub(crate) fn criterion_list(stdout: &str) -> Vec<String> {
     stdout
         .lines()
-        .filter_map(|l| l.strip_suffix(": benchmark"))
+        .filter_map(|l| {
+            l.strip_suffix(": benchmark")
+                .or_else(|| l.strip_suffix(": bench"))
+        })
         .map(str::to_owned)
         .collect()
 }
 
-/// The ids of a `--perfmatrix-list` line of protocol 1.
-pub(crate) fn parse_list(stdout: &str) -> Option<Vec<String>> {
+/// The ids of a `--perfmatrix-list` line of protocol 1, and whether the criterion layer (which
+/// says `"layer"`) printed it.
+pub(crate) fn parse_list(stdout: &str) -> Option<Listed> {
     let line = stdout.lines().rev().find(|l| !l.trim().is_empty())?;
     let json: serde_json::Value = serde_json::from_str(line).ok()?;
     if json["protocol"] != perfmatrix_harness::PROTOCOL {
         return None;
     }
-    json["ids"]
+    let ids = json["ids"]
         .as_array()?
         .iter()
         .map(|id| id.as_str().map(str::to_owned))
-        .collect()
+        .collect::<Option<Vec<_>>>()?;
+    Some(Listed {
+        ids,
+        via_layer: json.get("layer").is_some(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn criterion_lists_of_every_version_are_read() {
+        // 0.5 and later: `: benchmark`; 0.4: `: bench`; anything else printed is not an id.
+        let list = "Gnuplot not found\nfib 15: benchmark\n\nsum/100: bench\nsetting up\n";
+        assert_eq!(criterion_list(list), ["fib 15", "sum/100"]);
+    }
+
+    #[test]
+    fn the_first_compiler_error_is_the_reason() {
+        let messages = concat!(
+            r#"{"reason":"compiler-message","target":{"name":"styles"},"message":{"level":"warning","rendered":"warning: unused"}}"#,
+            "\n",
+            r#"{"reason":"compiler-message","target":{"name":"styles"},"message":{"level":"error","rendered":"error[E0599]: no method named `to_async` found\n  --> benches/a.rs"}}"#,
+        );
+        assert_eq!(
+            first_error(messages).unwrap(),
+            "the `styles` target does not build against it: error[E0599]: no method named \
+             `to_async` found"
+        );
+        assert_eq!(first_error("not json"), None);
+    }
 
     #[test]
     fn bench_executables_are_found_in_cargo_messages() {
@@ -252,8 +371,16 @@ mod tests {
 
     #[test]
     fn the_list_line_names_the_ids_or_nothing() {
-        let ids = parse_list("{\"protocol\":1,\"ids\":[\"a/1\",\"b/2\"]}\n").unwrap();
-        assert_eq!(ids, ["a/1", "b/2"]);
+        let listed = parse_list("{\"protocol\":1,\"ids\":[\"a/1\",\"b/2\"]}\n").unwrap();
+        assert_eq!(listed.ids, ["a/1", "b/2"]);
+        assert!(!listed.via_layer);
+        let listed =
+            parse_list("{\"protocol\":1,\"layer\":\"perfmatrix-criterion\",\"ids\":[\"a b\"]}")
+                .unwrap();
+        assert_eq!(
+            (listed.ids, listed.via_layer),
+            (vec!["a b".to_owned()], true)
+        );
         assert_eq!(parse_list("{\"protocol\":2,\"ids\":[]}"), None);
         assert_eq!(parse_list("Benchmarking a/1\n"), None);
         assert_eq!(parse_list(""), None);

@@ -623,6 +623,7 @@ totals: 5980 5914 142 16 10 0 16 8";
             workspace: PathBuf::from("."),
             ids: vec!["sum/1000".to_owned()],
             on_harness: false,
+            via_layer: false,
         };
         let ids = ["sum/1000".to_owned()];
         let metrics = measure_in(None, &[plain], &ids, &[], &|_| None).unwrap();

@@ -17,7 +17,7 @@ use crate::tools::arch;
 /// workspace at `root`.
 ///
 /// The machine comes from the first harness binary among `binaries`. A suite of plain criterion
-/// benchmarks reports no dispatch facts, and its machine is read here, in perfmatrix's own
+/// benchmarks (built against the criterion layer or not) reports no dispatch facts, and its machine is read here, in perfmatrix's own
 /// process, marked emulated when the target runs emulated (an emulated CPU's features are then
 /// unknown, as they are to any process outside the emulator).
 pub(crate) fn of_run(
@@ -29,7 +29,7 @@ pub(crate) fn of_run(
     let triple = target.unwrap_or(&host).to_owned();
     let emulator =
         crate::tools::runs_emulated(&triple, &host).then(|| format!("qemu-{}", arch(&triple)));
-    let machine = match binaries.iter().find(|b| b.on_harness) {
+    let machine = match binaries.iter().find(|b| b.on_harness && !b.via_layer) {
         Some(binary) => ask(binary, &triple, emulator.as_deref())?,
         None => Machine::collect(&triple, BTreeMap::new(), emulator.as_deref())
             .context("cannot read this machine's facts")?,

@@ -21,6 +21,7 @@ mod fingerprint;
 mod git;
 mod history;
 mod interrupt;
+mod layer;
 mod matrix;
 mod merge;
 mod paired;

@@ -8,14 +8,15 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use perfmatrix_model::{
-    BenchResult, BenchmarkId, Method, PairRecord, PairedBench, PairedRun, Results, Revision,
-    RunSettings, SampleSummary, read_criterion_dir,
+    BenchResult, BenchmarkId, CriterionLayer, Method, PairRecord, PairedBench, PairedRun, Results,
+    Revision, RunSettings, SampleSummary, read_criterion_dir,
 };
 use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
 
 use crate::binaries::{BenchBinary, Build};
 use crate::git::Worktree;
+use crate::layer::Layer;
 use crate::progress::{Logged, Progress};
 use crate::server::Server;
 use crate::workspace::Workspace;
@@ -110,6 +111,8 @@ pub(crate) struct Sides {
     pub(crate) base_env: Vec<(String, String)>,
     /// This machine and head's build, taken once for every measurement of these builds.
     pub(crate) fingerprint: perfmatrix_fingerprint::Fingerprint,
+    /// How plain criterion bench targets were built, when head has any.
+    pub(crate) criterion_layer: Option<CriterionLayer>,
     /// Kept alive while measuring: the base's binaries may read its files.
     _worktree: Option<Worktree>,
 }
@@ -121,10 +124,15 @@ pub(crate) struct Sides {
 /// otherwise claim a base under its `target/` and fail (`cargo metadata`: "current package
 /// believes it's in a workspace when it's not").
 pub(crate) fn base_worktree(root: &Path) -> PathBuf {
+    scratch_dir(root).join("base-worktree")
+}
+
+/// perfmatrix's folder for the workspace at `root` outside it, in the temp folder and kept
+/// between runs: the base worktree and the criterion layer live there, where no workspace of the
+/// user's can claim them.
+pub(crate) fn scratch_dir(root: &Path) -> PathBuf {
     let id = perfmatrix_fingerprint::fnv1a64(root.as_os_str().as_encoded_bytes());
-    std::env::temp_dir()
-        .join(format!("perfmatrix-{id:016x}"))
-        .join("base-worktree")
+    std::env::temp_dir().join(format!("perfmatrix-{id:016x}"))
 }
 
 impl Sides {
@@ -144,34 +152,87 @@ impl Sides {
             dirty: ws.at.repo().has_changes(),
         };
         let start = Instant::now();
-        let head_binaries = Build {
+        let root = ws.target_dir.join("perfmatrix");
+        let head_build = Build {
             workspace: &ws.at.root,
             target_dir: None,
             target: None,
             benches: &ws.benches,
             label: "head",
             dev: false,
-        }
-        .run()?;
-        let head_seconds = start.elapsed().as_secs_f64();
+        };
+        let mut head_binaries = head_build.run()?;
         crate::interrupt::check()?;
+        // Plain criterion targets are built again against the criterion layer, in a target
+        // folder of their own (the workspace's keeps criterion's build for `cargo bench`).
+        let plain = head_binaries.iter().any(|b| !b.on_harness);
+        let mut layer = None;
+        let mut criterion_layer = None;
+        if plain {
+            match crate::layer::criterion_of(&ws.at.root) {
+                crate::layer::Criterion::One(version) => {
+                    let written = Layer::write(&scratch_dir(&ws.at.root), &version)?;
+                    let head_target = root.join("head-target");
+                    let on_layer = Build {
+                        target_dir: Some(&head_target),
+                        ..head_build
+                    }
+                    .run_on_layer(&written)?;
+                    criterion_layer = Some(match on_layer {
+                        Ok(binaries) => {
+                            head_binaries = binaries;
+                            layer = Some(written);
+                            CriterionLayer::Used { criterion: version }
+                        }
+                        Err(reason) => fell_back("head", &reason),
+                    });
+                }
+                crate::layer::Criterion::Unusable(reason) => {
+                    criterion_layer = Some(fell_back("head", &reason));
+                }
+                crate::layer::Criterion::Absent => {}
+            }
+            crate::interrupt::check()?;
+        }
+        let head_seconds = start.elapsed().as_secs_f64();
 
-        let root = ws.target_dir.join("perfmatrix");
         let worktree = Worktree::checkout(&ws.at.root, &base_worktree(&ws.at.root), &base.commit)?;
         let start = Instant::now();
         let label = format!("base {}", short(&base.commit));
         let base_target = root.join("base-target");
         let base_benches =
             crate::workspace::bench_targets_in(worktree.path(), &ws.config.exclude_benches)?;
-        let base_binaries = Build {
+        let base_build = Build {
             workspace: worktree.path(),
             target_dir: Some(&base_target),
             target: None,
             benches: &base_benches,
             label: &label,
             dev: false,
-        }
-        .run()?;
+        };
+        // The base is built against the layer head used, for the criterion version of its own
+        // lock file; where it cannot be, both sides' plain targets run in whole runs.
+        let on_layer = match (&layer, crate::layer::criterion_of(worktree.path())) {
+            (Some(_), crate::layer::Criterion::One(version)) => {
+                let written = Layer::write(&scratch_dir(&ws.at.root), &version)?;
+                Some(base_build.run_on_layer(&written)?)
+            }
+            (Some(_), crate::layer::Criterion::Unusable(reason)) => Some(Err(reason)),
+            (Some(_), crate::layer::Criterion::Absent) => Some(Err(
+                "the base commit's Cargo.lock holds no criterion".to_owned(),
+            )),
+            (None, _) => None,
+        };
+        let base_binaries = match on_layer {
+            Some(Ok(binaries)) => binaries,
+            Some(Err(reason)) => {
+                criterion_layer = Some(fell_back("base", &reason));
+                // Head's plain targets, too, are then measured as criterion builds them.
+                head_binaries = head_build.run()?;
+                base_build.run()?
+            }
+            None => base_build.run()?,
+        };
         eprintln!(
             "built head in {head_seconds:.0} s and base {} in {:.0} s",
             short(&base.commit),
@@ -187,6 +248,7 @@ impl Sides {
             base_env: neutral(&head_env),
             head_env,
             fingerprint,
+            criterion_layer,
             _worktree: Some(worktree),
         })
     }
@@ -244,6 +306,7 @@ impl Sides {
             benchmarks: timed.paired,
             base_benchmarks: timed.base,
             base_only,
+            criterion_layer: self.criterion_layer.clone(),
         });
         ws.warn_unknown_benchmarks(&results);
         Ok(results)
@@ -492,6 +555,17 @@ fn neutral(env: &[(String, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The layer could not stand in for criterion on `side`: says so, and why, for the report.
+fn fell_back(side: &str, reason: &str) -> CriterionLayer {
+    eprintln!(
+        "the {side} build's plain criterion benchmarks are measured with criterion itself, in \
+         whole runs: {reason}"
+    );
+    CriterionLayer::NotUsed {
+        reason: format!("{side}: {reason}"),
+    }
+}
+
 /// The timing of a paired run: head's and base's measurements, the pairs, the seconds it took.
 #[derive(Debug, Default)]
 struct Timed {
@@ -716,6 +790,7 @@ done
             workspace: dir.to_owned(),
             ids: vec!["syn/1".to_owned()],
             on_harness: true,
+            via_layer: false,
         }
     }
 
@@ -734,6 +809,7 @@ done
             base_env: neutral(&head_env),
             head_env,
             fingerprint: perfmatrix_fingerprint::Fingerprint::example(),
+            criterion_layer: None,
             _worktree: None,
         }
     }

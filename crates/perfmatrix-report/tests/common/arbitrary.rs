@@ -255,6 +255,7 @@ pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
                     },
                     why,
                     samples,
+                    criterion_layer: None,
                 }
             }),
     ]
