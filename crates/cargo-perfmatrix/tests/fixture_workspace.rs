@@ -222,6 +222,7 @@ fn a_second_workspace_is_gated_end_to_end() {
         .find(|l| l.starts_with("checksum/4096"))
         .unwrap_or_default();
     assert!(row.contains("regressed"), "{shown}");
+    plain_benchmark_ran_on_the_layer(root, &paired, &shown);
 
     // The leg merged into one report, through both front-ends.
     let merged = root.join("merged.md");
@@ -237,4 +238,44 @@ fn a_second_workspace_is_gated_end_to_end() {
     let markdown = std::fs::read_to_string(&merged).unwrap();
     assert!(markdown.contains("checksum/4096"), "{markdown}");
     assert_eq!(binary(root, &merge).status.code(), Some(1));
+}
+
+/// The plain criterion benchmark of the paired run (its results in `paired`, its table `shown`),
+/// unchanged, was built against perfmatrix's criterion layer: sampled interleaved with its base
+/// and counted, like the harness's; and the workspace's files are as they were.
+fn plain_benchmark_ran_on_the_layer(root: &Path, paired: &Path, shown: &str) {
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(paired).unwrap()).unwrap();
+    let layer = &results["paired"]["criterion_layer"];
+    assert_eq!(layer["status"], "used", "{results}");
+    assert!(
+        layer["criterion"].as_str().unwrap().starts_with("0.8."),
+        "{layer}"
+    );
+    let words = results["verdict"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "words/180")
+        .unwrap();
+    assert_eq!(words["paired"]["method"], "interleaved", "{words}");
+    assert!(
+        words["instructions"]["new"].as_u64().unwrap() > 0,
+        "{words}"
+    );
+    assert!(
+        shown.contains("criterion layer (in place of criterion 0.8."),
+        "{shown}"
+    );
+    // The workspace's files are as they were: the patched build's lock file was put back.
+    let status = Command::new("git")
+        .args(["status", "--porcelain"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let status = text(&status.stdout);
+    assert!(
+        !status.contains("Cargo.lock") && !status.contains("Cargo.toml"),
+        "{status}"
+    );
 }

@@ -13,7 +13,7 @@ use crate::measurement::Measurement;
 pub(crate) enum Task {
     /// Time this many calls of the routine.
     Time(u64),
-    /// One call of the routine inside `perfmatrix_count_region`.
+    /// One call of the routine inside `perfmatrix_criterion_count_region`.
     Count,
 }
 
@@ -49,7 +49,7 @@ impl BatchSize {
 
 /// Times a benchmark's routine, as criterion's `Bencher` does; one per call of its closure.
 #[derive(Debug)]
-pub struct Bencher<'a, M: Measurement> {
+pub struct Bencher<'a, M: Measurement = crate::measurement::WallTime> {
     task: Task,
     /// Nanoseconds of the timed calls, once a method ran them.
     pub(crate) elapsed_ns: Option<u128>,
@@ -59,12 +59,13 @@ pub struct Bencher<'a, M: Measurement> {
 }
 
 /// The counted region: callgrind collects from entry to exit of this symbol
-/// (`--toggle-collect=perfmatrix_count_region`), as in a `perfmatrix-harness` binary.
-// SAFETY: `no_mangle` is sound as long as no other symbol of the binary has this name: this
-// crate is linked in place of criterion, never beside the harness in a plain criterion binary.
+/// (`--toggle-collect=perfmatrix_criterion_count_region`). Not the harness's name: a harness
+/// binary built against this layer links both.
+// SAFETY: `no_mangle` is sound as long as no other symbol of the binary has this name; the name
+// is this crate's and defined only here.
 #[unsafe(no_mangle)]
 #[inline(never)]
-pub(crate) extern "Rust" fn perfmatrix_count_region(call: &mut dyn FnMut()) {
+pub(crate) extern "Rust" fn perfmatrix_criterion_count_region(call: &mut dyn FnMut()) {
     call();
 }
 
@@ -214,7 +215,7 @@ impl<M: Measurement> Bencher<'_, M> {
     fn count(&mut self, call: &mut dyn FnMut()) {
         if !self.counted {
             self.counted = true;
-            perfmatrix_count_region(call);
+            perfmatrix_criterion_count_region(call);
         }
     }
 }

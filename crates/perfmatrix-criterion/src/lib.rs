@@ -11,8 +11,8 @@
 //! - `--perfmatrix-serve`: the sample server: `prepare <id>` runs the bench functions up to that
 //!   benchmark, and each `time <iters>` calls its closure with a [`Bencher`] that times `iters`
 //!   calls of the routine it is given, whatever the group's settings say;
-//! - `--perfmatrix-count <id>`: one call of the routine inside `perfmatrix_count_region` for
-//!   callgrind, and the peak resident memory.
+//! - `--perfmatrix-count <id>`: one call of the routine inside
+//!   `perfmatrix_criterion_count_region` for callgrind, and the peak resident memory.
 //!
 //! The protocol has a descriptor of its own: in every mode the layer moves its protocol lines to
 //! a duplicate of the original standard output and points standard output at standard error,

@@ -16,8 +16,13 @@ use crate::children::{AtOnce, run_all};
 use crate::tools::{arch, find_in_path};
 use perfmatrix_model::{Counts, Measured};
 
-/// The harness's function around the one counted call (`#[unsafe(no_mangle)]`, never inlined).
-const REGION_SYMBOL: &str = "perfmatrix_count_region";
+/// The functions around the one counted call (`#[unsafe(no_mangle)]`, never inlined): the
+/// harness's, and the criterion layer's (a name of its own: a harness binary built against the
+/// layer links both).
+const REGION_SYMBOLS: [&str; 2] = [
+    "perfmatrix_count_region",
+    "perfmatrix_criterion_count_region",
+];
 /// How to get valgrind on the Debian and Ubuntu machines CI and this project use.
 const INSTALL_VALGRIND: &str = "sudo apt-get install valgrind";
 /// Why a plain criterion benchmark has no counts.
@@ -129,12 +134,8 @@ fn measure_in(
             // (tens per call), from machine to machine.
             let (dir, name) = local_name(&binary.exe)?;
             let mut cmd = Command::new(valgrind);
-            cmd.args([
-                "-q",
-                "--tool=callgrind",
-                "--collect-atstart=no",
-                &format!("--toggle-collect={REGION_SYMBOL}"),
-            ]);
+            cmd.args(["-q", "--tool=callgrind", "--collect-atstart=no"]);
+            cmd.args(REGION_SYMBOLS.map(|symbol| format!("--toggle-collect={symbol}")));
             cmd.arg(format!("--callgrind-out-file={}", out_file.display()));
             cmd.arg(&name)
                 .args(["--perfmatrix-count", id])
@@ -271,7 +272,8 @@ fn instructions(
     if total == 0 {
         bail!(
             "callgrind counted no instructions for `{id}`: the counting run never entered \
-             `{REGION_SYMBOL}` (renamed, or inlined away?)"
+             `{}` (renamed, or inlined away?)",
+            REGION_SYMBOLS.join("` or `")
         );
     }
     Ok(Measured::Value { value: total })

@@ -35,6 +35,30 @@ const SOURCES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The features criterion 0.4 to 0.8 declare, its optional dependencies' included: a
+/// dependency on criterion may select any of them. The async ones select an API the layer does
+/// not have (`to_async`), which then fails to compile, and the target falls back.
+const FEATURES: &[&str] = &[
+    "default",
+    "stable",
+    "html_reports",
+    "csv_output",
+    "cargo_bench_support",
+    "real_blackbox",
+    "plotters",
+    "rayon",
+    "csv",
+    "async",
+    "async_futures",
+    "async_smol",
+    "async_std",
+    "async_tokio",
+    "futures",
+    "smol",
+    "tokio",
+    "async-std",
+];
+
 /// The layer, written out for one criterion version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Layer {
@@ -101,10 +125,17 @@ impl Layer {
     /// when its files differ, so cargo rebuilds it only when perfmatrix changed).
     pub(crate) fn write(scratch: &Path, version: &str) -> anyhow::Result<Self> {
         let dir = scratch.join(format!("criterion-layer-{version}"));
+        let features = FEATURES.iter().fold(String::new(), |mut out, f| {
+            out.push_str(f);
+            out.push_str(" = []\n");
+            out
+        });
         let manifest = format!(
             "# Written by perfmatrix: its criterion-compatible layer, standing in for criterion \
              {version}.\n[package]\nname = \"criterion\"\nversion = \"{version}\"\nedition = \
-             \"2021\"\npublish = false\n\n[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n"
+             \"2021\"\npublish = false\n\n[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n\n\
+             # criterion's features (0.4 to 0.8), so that a manifest selecting some resolves; none \
+             changes the layer.\n[features]\n{features}"
         );
         let files =
             std::iter::once(("Cargo.toml", manifest.as_str())).chain(SOURCES.iter().copied());
