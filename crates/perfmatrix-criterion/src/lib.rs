@@ -14,6 +14,10 @@
 //! - `--perfmatrix-count <id>`: one call of the routine inside
 //!   `perfmatrix_criterion_count_region` for callgrind, and the peak resident memory.
 //!
+//! Without a perfmatrix mode (a project that depends on this crate under criterion's name by
+//! choice, and runs `cargo bench`), it times each benchmark simply and prints one line each
+//! (`plain`); `--list` and `--test` behave as criterion's.
+//!
 //! The protocol has a descriptor of its own: in every mode the layer moves its protocol lines to
 //! a duplicate of the original standard output and points standard output at standard error,
 //! so a benchmark that prints cannot break it.
@@ -25,6 +29,7 @@
 mod bencher;
 mod group;
 mod id;
+mod plain;
 mod session;
 
 use std::time::Duration;

@@ -13,6 +13,7 @@ use std::io::{BufRead, BufReader, Write};
 
 use crate::bencher::{Bencher, Task};
 use crate::measurement::Measurement;
+use crate::plain::Plain;
 
 /// The protocol version this layer speaks, `perfmatrix-harness`'s.
 pub(crate) const PROTOCOL: u32 = 1;
@@ -32,6 +33,8 @@ enum Session {
     Serve(Server),
     /// Count one call of this benchmark, print its line and exit.
     Count { id: String, out: Box<dyn Write> },
+    /// What `cargo bench` runs when a project depends on the layer by choice.
+    Plain(Plain),
 }
 
 /// The sample server's state between benchmarks.
@@ -60,6 +63,7 @@ pub(crate) fn bench<M: Measurement>(id: String, mut f: impl FnMut(&mut Bencher<'
                 server.serve(&id, &mut f);
             }
         }
+        Session::Plain(plain) => plain.bench(&id, &mut f),
         Session::Count { id: wanted, out } => {
             if *wanted == id {
                 let mut b = Bencher::<M>::new(Task::Count);
@@ -85,6 +89,11 @@ pub fn main(groups: &[fn()]) {
         .filter(|a| a != "--bench")
         .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if !args.first().is_some_and(|a| a.starts_with("--perfmatrix-")) {
+        SESSION.with(|s| *s.borrow_mut() = Some(Session::Plain(Plain::parse(&args))));
+        run(groups);
+        std::process::exit(0);
+    }
     let out = protocol_output();
     let code = match args.as_slice() {
         ["--perfmatrix-list"] => {
@@ -114,10 +123,9 @@ pub fn main(groups: &[fn()]) {
         }
         _ => {
             eprintln!(
-                "error: this bench binary was built by perfmatrix against its criterion layer \
-                 (perfmatrix-criterion), which serves perfmatrix's modes only \
-                 (--perfmatrix-list, --perfmatrix-serve, --perfmatrix-count <id>); run the \
-                 benchmarks with `cargo bench`, which builds them with criterion"
+                "error: unknown mode {:?}; expected --perfmatrix-list, --perfmatrix-serve or \
+                 --perfmatrix-count <id>",
+                args.join(" ")
             );
             2
         }

@@ -30,6 +30,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../perfmatrix-criterion/src/id.rs"),
     ),
     (
+        "src/plain.rs",
+        include_str!("../../perfmatrix-criterion/src/plain.rs"),
+    ),
+    (
         "src/session.rs",
         include_str!("../../perfmatrix-criterion/src/session.rs"),
     ),

@@ -450,7 +450,7 @@ impl Sides {
             });
             all_base.extend(base_ns);
             all_head.extend(head_ns);
-            if let Some(line) = decided(&ratios, gate, design, start)? {
+            if let Some(line) = decided(&ratios, gate, design, start, Duration::ZERO)? {
                 verdict = line;
                 break;
             }
@@ -501,7 +501,8 @@ impl Sides {
             });
             all_base.push(b);
             all_head.push(h);
-            if let Some(line) = decided(&ratios, gate, design, start)? {
+            let per_pair = start.elapsed() / u32::try_from(pairs.len()).unwrap_or(u32::MAX);
+            if let Some(line) = decided(&ratios, gate, design, start, per_pair)? {
                 verdict = format!("{line} (whole runs)");
                 break;
             }
@@ -588,18 +589,30 @@ struct Measurement {
 /// Whether a benchmark's measurement may stop after these pairs, with its progress line: once it
 /// has `min_pairs` and either no threshold lies inside the interval, or the time budget or
 /// `max_pairs` is used up.
+///
+/// `next_pair` is how long another pair is expected to take (zero: not known, or short). When
+/// it would end past the budget, the measurement stops at the statistics' own minimum of pairs
+/// ([`perfmatrix_stats::MIN_PAIRS`]) instead of `min_pairs`: whole criterion runs whose groups
+/// set long measurement times keep the budget, at the cost of a wider interval, which the row's
+/// minimum detectable effect then shows.
 fn decided(
     ratios: &[f64],
     gate: Thresholds,
     design: &Design,
     start: Instant,
+    next_pair: Duration,
 ) -> anyhow::Result<Option<String>> {
-    if ratios.len() < design.min_pairs.max(perfmatrix_stats::MIN_PAIRS) {
+    let over_budget = start.elapsed() + next_pair > design.budget;
+    let min_pairs = if over_budget && !next_pair.is_zero() {
+        perfmatrix_stats::MIN_PAIRS
+    } else {
+        design.min_pairs.max(perfmatrix_stats::MIN_PAIRS)
+    };
+    if ratios.len() < min_pairs {
         return Ok(None);
     }
     let c = compare_paired(ratios, gate, &PairedConfig::default())?;
-    let stop =
-        !c.undecided() || start.elapsed() > design.budget || ratios.len() >= design.max_pairs;
+    let stop = !c.undecided() || over_budget || ratios.len() >= design.max_pairs;
     Ok(stop.then(|| {
         format!(
             "{:+.2}% [{:+.2}%, {:+.2}%] {}",
@@ -872,6 +885,44 @@ done
         assert_eq!(base[0].0, head[0].0);
         assert_eq!(base[0].1, "-----=0.05");
         assert_eq!(base[0].1.len(), head[0].1.len());
+    }
+
+    /// Whole criterion runs whose groups set 3 s of measurement take ~4 s a run: the budget
+    /// stops them at the statistics' minimum of pairs, not at the design's six.
+    #[test]
+    fn long_whole_runs_keep_the_budget() {
+        let gate = Thresholds::new(0.05, 0.10).unwrap();
+        let ratios = [0.01, -0.02];
+        let began = |ago: u64| {
+            Instant::now()
+                .checked_sub(Duration::from_secs(ago))
+                .unwrap()
+        };
+        let run = Duration::from_secs(8);
+        // 16 s for two pairs, a third would end at 24 s, past the 15 s budget: stop.
+        assert!(
+            decided(&ratios, gate, &FULL_DESIGN, began(16), run)
+                .unwrap()
+                .is_some()
+        );
+        // Early on, the design's minimum holds.
+        assert!(
+            decided(
+                &ratios,
+                gate,
+                &FULL_DESIGN,
+                began(1),
+                Duration::from_millis(100)
+            )
+            .unwrap()
+            .is_none()
+        );
+        // Interleaved pairs (no estimate of the next one) keep the design's minimum.
+        assert!(
+            decided(&ratios, gate, &FULL_DESIGN, began(16), Duration::ZERO)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
