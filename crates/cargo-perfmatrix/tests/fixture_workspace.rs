@@ -7,10 +7,13 @@
 //! The fixture builds into `target/fixture-workspace` of this checkout, kept between runs, so
 //! only the first run pays for its dependencies.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output};
 
 use clap::Parser;
+use common::{copy_dir, git, host_triple, repo, text};
 
 /// The front-end a user of the library writes, as in the library's documentation.
 #[derive(Debug, Parser)]
@@ -18,55 +21,6 @@ use clap::Parser;
 struct Cli {
     #[command(subcommand)]
     command: perfmatrix::Command,
-}
-
-/// This perfmatrix checkout.
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn host_triple() -> String {
-    let out = Command::new("rustc").arg("-vV").output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .unwrap()
-        .to_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=fixture",
-            "-c",
-            "user.email=fixture@example.com",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// The fixture as a fresh git repository of one commit, its harness dependency pointing at this
@@ -99,22 +53,7 @@ fn target_dir() -> PathBuf {
 
 /// `cargo perfmatrix <args>` in `root`, as cargo runs the installed binary.
 fn binary(root: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-perfmatrix"))
-        .arg("perfmatrix")
-        .args(args)
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    eprintln!(
-        "cargo perfmatrix {}: {}\n{}{}",
-        args.join(" "),
-        out.status,
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    out
+    common::cargo_perfmatrix(root, &target_dir(), args)
 }
 
 /// The same command through the library, in this process.
