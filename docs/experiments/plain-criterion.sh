@@ -10,7 +10,8 @@
 #   1. A/A on the layer: `experiment --against HEAD` on the suite's commit checked out (runs);
 #   2. the change on the layer: `experiment --against HEAD~1` on the second (runs);
 #   3. A/A in whole runs: the same as 1 with a bench target the layer cannot build (2 runs).
-# Each writes its tally to <dir>/<name>.json and prints it. Run it on an otherwise idle machine.
+# Each writes its tally to <dir>/results/<name>.json (its log beside it) and prints it. Run it on
+# an otherwise idle machine.
 set -euo pipefail
 dir=${1:?usage: plain-criterion.sh <dir> [runs]}
 runs=${2:-10}
@@ -113,7 +114,8 @@ fn benches(c: &mut Criterion) {
 criterion_group!(suite, benches);
 criterion_main!(suite);
 RUST
-echo /target > .gitignore
+printf "/target\n/results\n" > .gitignore
+mkdir -p results
 git init -q -b master .
 git add -A && git -c user.name=x -c user.email=x@x commit -qm "the suite"
 cargo generate-lockfile -q
@@ -123,7 +125,8 @@ sed -i 's|    v.iter().sum()|    v.iter().sum::<u64>().wrapping_add(std::hint::b
 git -c user.name=x -c user.email=x@x commit -qam "sum: a twentieth more work"
 
 run() { # name against runs
-  "$pm" perfmatrix experiment --against "$2" --runs "$3" --out "$dir/$1.json" 2>"$dir/$1.log" | tee "$dir/$1.txt"
+  "$pm" perfmatrix experiment --against "$2" --runs "$3" --out "$dir/results/$1.json" \
+    2>"$dir/results/$1.log" | tee "$dir/results/$1.txt"
 }
 git checkout -q HEAD~1
 echo "== 1. A/A on the layer"; run layer-aa HEAD "$runs"
@@ -137,5 +140,5 @@ criterion_group! { name = g; config = Criterion::default().with_measurement(crit
 criterion_main!(g);
 RUST
 printf '\n[[bench]]\nname = "measured"\nharness = false\n' >> Cargo.toml
-git -c user.name=x -c user.email=x@x commit -qam "a target the layer cannot build" 
+git add -A && git -c user.name=x -c user.email=x@x commit -qm "a target the layer cannot build"
 echo "== 3. A/A in whole criterion runs"; run whole-aa HEAD 2

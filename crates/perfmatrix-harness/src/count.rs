@@ -23,7 +23,7 @@ pub extern "Rust" fn perfmatrix_count_region(call: &mut dyn FnMut()) {
 }
 
 /// Counts one call of `id` and prints its line; the exit code (2: unknown id).
-pub(crate) fn run(harness: &Harness, plant: &Plant, id: &str) -> i32 {
+pub(crate) fn run(harness: &Harness, plant: &Plant, id: &str, out: &mut dyn std::io::Write) -> i32 {
     let Some(bench) = harness.find(id) else {
         eprintln!(
             "error: unknown benchmark id {id:?}; valid ids: {}",
@@ -52,8 +52,10 @@ pub(crate) fn run(harness: &Harness, plant: &Plant, id: &str) -> i32 {
             line["peak_rss_unavailable"] = reason.into();
         }
     }
-    println!("{line}");
-    0
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(_) => 2,
+    }
 }
 
 /// Peak resident memory of this process so far (`VmHWM` of /proc/self/status), in bytes.

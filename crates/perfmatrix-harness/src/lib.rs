@@ -39,6 +39,7 @@ mod machine;
 mod plant;
 mod routine;
 pub mod serve;
+mod stdio;
 
 use std::time::Duration;
 
@@ -180,16 +181,32 @@ impl Harness {
         self.dispatch.as_ref().map(|f| f()).unwrap_or_default()
     }
 
-    /// Runs the mode the command line asks for and exits the process with its code.
+    /// Runs the mode the command line asks for and exits the process with its code. perfmatrix's
+    /// modes write their lines to a descriptor of their own ([`stdio`]): what the benchmarks
+    /// print goes to standard error.
     pub fn run(&self) -> ! {
         let args: Vec<String> = std::env::args().skip(1).collect();
-        let code = self.run_with(&args);
+        let perfmatrix_mode = args
+            .iter()
+            .find(|a| *a != "--bench")
+            .is_some_and(|a| a.starts_with("--perfmatrix-"));
+        let code = if perfmatrix_mode {
+            self.run_to(&args, &mut stdio::protocol_output())
+        } else {
+            self.run_with(&args)
+        };
         std::process::exit(code);
     }
 
-    /// [`Harness::run`] without the exit: the mode's exit code (0 done, 2 usage or input error).
+    /// [`Harness::run`] without the exit, its lines on standard output: the mode's exit code (0
+    /// done, 2 usage or input error).
     #[must_use]
     pub fn run_with(&self, args: &[String]) -> i32 {
+        self.run_to(args, &mut std::io::stdout())
+    }
+
+    /// [`Harness::run_with`], the perfmatrix modes' lines written to `out`.
+    fn run_to(&self, args: &[String], out: &mut dyn std::io::Write) -> i32 {
         let plant = match Plant::from_env() {
             Ok(plant) => plant,
             Err(message) => {
@@ -211,16 +228,15 @@ impl Harness {
         };
         match args.first().copied() {
             Some("--perfmatrix-list") => {
-                println!(
-                    "{}",
-                    serde_json::json!({ "protocol": PROTOCOL, "ids": self.ids() })
-                );
-                0
+                let line = serde_json::json!({ "protocol": PROTOCOL, "ids": self.ids() });
+                match writeln!(out, "{line}").and_then(|()| out.flush()) {
+                    Ok(()) => 0,
+                    Err(_) => 2,
+                }
             }
             Some("--perfmatrix-serve") => {
                 let stdin = std::io::stdin().lock();
-                let stdout = std::io::stdout().lock();
-                match serve::serve(self, &plant, stdin, stdout) {
+                match serve::serve(self, &plant, stdin, out) {
                     Ok(()) => 0,
                     Err(err) => {
                         eprintln!("error: the sample server stopped: {err}");
@@ -229,8 +245,8 @@ impl Harness {
                 }
             }
             Some("--perfmatrix-fingerprint") => match args.get(1..) {
-                Some([target]) => machine::run(self, target, None),
-                Some([target, emulator]) => machine::run(self, target, Some(emulator)),
+                Some([target]) => machine::run(self, target, None, out),
+                Some([target, emulator]) => machine::run(self, target, Some(emulator), out),
                 _ => {
                     eprintln!(
                         "usage: <bench binary> --perfmatrix-fingerprint <target-triple> [emulator]"
@@ -239,7 +255,7 @@ impl Harness {
                 }
             },
             Some("--perfmatrix-count") => match args.get(1) {
-                Some(id) if args.len() == 2 => count::run(self, &plant, id),
+                Some(id) if args.len() == 2 => count::run(self, &plant, id, out),
                 _ => {
                     eprintln!("usage: <bench binary> --perfmatrix-count <benchmark-id>");
                     2

@@ -8,12 +8,17 @@ use perfmatrix_fingerprint::{FingerprintError, Machine};
 use crate::Harness;
 
 /// Prints the machine line; the exit code (2: a bad triple or dispatch fact).
-pub(crate) fn run(harness: &Harness, target: &str, emulator: Option<&str>) -> i32 {
+pub(crate) fn run(
+    harness: &Harness,
+    target: &str,
+    emulator: Option<&str>,
+    out: &mut dyn std::io::Write,
+) -> i32 {
     match line(harness, target, emulator) {
-        Ok(line) => {
-            println!("{line}");
-            0
-        }
+        Ok(line) => match writeln!(out, "{line}").and_then(|()| out.flush()) {
+            Ok(()) => 0,
+            Err(_) => 2,
+        },
         Err(err) => {
             eprintln!("error: {err}");
             2

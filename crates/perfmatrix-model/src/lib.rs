@@ -33,7 +33,8 @@ pub use merge::{
 };
 pub use metrics::{Counts, Measured};
 pub use paired::{
-    CriterionLayer, Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, short_commit,
+    CriterionLayer, FailedBench, Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision,
+    short_commit,
 };
 pub use report::{
     BaselineChoice, CandidateView, CountRow, Disagreement, FieldDiffView, Judging, Metric, Outcome,

@@ -98,6 +98,19 @@ pub struct PairedRun {
     /// How plain criterion bench targets were built, when the run had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criterion_layer: Option<CriterionLayer>,
+    /// Benchmarks whose measurement failed (a panic, a hang past the deadline): not judged, and
+    /// the run exits 2 after judging the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<FailedBench>,
+}
+
+/// A benchmark whose paired measurement failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedBench {
+    /// The benchmark.
+    pub id: BenchmarkId,
+    /// What went wrong (`the head sample server stopped (exit status: 101)`).
+    pub error: String,
 }
 
 /// How a paired run built its plain criterion bench targets: against perfmatrix's

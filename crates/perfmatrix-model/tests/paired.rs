@@ -68,6 +68,7 @@ fn paired_results() -> Results {
         criterion_layer: Some(CriterionLayer::Used {
             criterion: "0.5.1".to_owned(),
         }),
+        failed: Vec::new(),
     });
     r
 }

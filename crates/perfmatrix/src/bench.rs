@@ -117,6 +117,19 @@ impl Bench {
         };
         print!("{}", render(&report, self.format, Style::detect())?);
         eprintln!("results: {}", out.display());
+        let failed = results.paired.as_ref().map_or(&[][..], |p| &p.failed[..]);
+        if !failed.is_empty() {
+            // The others were judged above; the failed ones have no verdict, so the run has none.
+            for f in failed {
+                eprintln!("error: the benchmark `{}` failed: {}", f.id, f.error);
+            }
+            eprintln!(
+                "error: {} benchmark(s) failed (above); the others were judged; the history \
+                 records complete runs only",
+                failed.len()
+            );
+            return Ok(ExitCode::from(2));
+        }
         self.append_history(&ws, &results, &report);
         Ok(match report.outcome() {
             Outcome::Fail => ExitCode::from(1),

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use perfmatrix_model::{
-    BenchResult, BenchmarkId, CriterionLayer, Method, PairRecord, PairedBench, PairedRun, Results,
-    Revision, RunSettings, SampleSummary, read_criterion_dir,
+    BenchResult, BenchmarkId, CriterionLayer, FailedBench, Method, PairRecord, PairedBench,
+    PairedRun, Results, Revision, RunSettings, SampleSummary, read_criterion_dir,
 };
 use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
@@ -34,6 +34,10 @@ pub(crate) struct Design {
     pub(crate) sample: Duration,
     /// No new pair is started once a benchmark has taken this long.
     pub(crate) budget: Duration,
+    /// How long a server may take to answer one request (prepare a benchmark, time a sample of
+    /// milliseconds) before its benchmark is taken for hung: the server is stopped and the
+    /// benchmark reported as failed, the others measured on.
+    pub(crate) answer: Duration,
     /// Bind both servers to this CPU (`taskset`), or let the scheduler place them. Runs use
     /// [`default_pin`] (docs/statistics.md, "Pinning").
     pub(crate) pin: Option<usize>,
@@ -82,6 +86,7 @@ pub(crate) const FULL_DESIGN: Design = Design {
     warm_up: 3,
     sample: Duration::from_millis(3),
     budget: Duration::from_secs(15),
+    answer: Duration::from_secs(120),
     pin: None,
 };
 
@@ -93,6 +98,7 @@ pub(crate) const QUICK_DESIGN: Design = Design {
     warm_up: 1,
     sample: Duration::from_millis(1),
     budget: Duration::from_secs(2),
+    answer: Duration::from_secs(120),
     pin: None,
 };
 
@@ -281,7 +287,7 @@ impl Sides {
                 None => bail!("neither side has any benchmark"),
             }
         }
-        let mut timed = self.time(ws, &head_ids, &base_ids, design, quick)?;
+        let mut timed = self.time(&ws.config, &head_ids, &base_ids, design, quick)?;
         self.count(&mut timed)?;
         let base_only = base_ids
             .iter()
@@ -307,15 +313,18 @@ impl Sides {
             base_benchmarks: timed.base,
             base_only,
             criterion_layer: self.criterion_layer.clone(),
+            failed: timed.failed,
         });
         ws.warn_unknown_benchmarks(&results);
         Ok(results)
     }
 
-    /// Times the benchmarks of both sides (`head_ids`, `base_ids`: matching ids, sorted).
+    /// Times the benchmarks of both sides (`head_ids`, `base_ids`: matching ids, sorted). A
+    /// benchmark whose measurement fails (its server panics, hangs past the deadline, refuses)
+    /// is named among `failed` and the others are measured on; an interrupt stops them all.
     fn time(
         &self,
-        ws: &Workspace,
+        config: &perfmatrix_model::Config,
         head_ids: &[String],
         base_ids: &[String],
         design: &Design,
@@ -329,14 +338,23 @@ impl Sides {
             let head_bin = find(&self.head_binaries, id)?;
             let base_bin = find(&self.base_binaries, id)?;
             let began = Instant::now();
-            let gate = ws
-                .config
-                .gates_for(&BenchmarkId::new((*id).clone())?)
-                .paired;
-            let m = if head_bin.on_harness && base_bin.on_harness {
-                self.interleaved(id, base_bin, head_bin, design, gate)?
+            let gate = config.gates_for(&BenchmarkId::new((*id).clone())?).paired;
+            let measured = if head_bin.on_harness && base_bin.on_harness {
+                self.interleaved(id, base_bin, head_bin, design, gate)
             } else {
-                self.whole_runs(id, base_bin, head_bin, design, quick, gate)?
+                self.whole_runs(id, base_bin, head_bin, design, quick, gate)
+            };
+            let m = match measured {
+                Ok(m) => m,
+                Err(err) => {
+                    crate::interrupt::check()?;
+                    progress.done(i + 1, &format!("{id}: FAILED: {err:#}"));
+                    timed.failed.push(FailedBench {
+                        id: BenchmarkId::new((*id).clone())?,
+                        error: format!("{err:#}"),
+                    });
+                    continue;
+                }
             };
             progress.done(
                 i + 1,
@@ -354,8 +372,17 @@ impl Sides {
         for id in head_ids.iter().filter(|id| !base_ids.contains(id)) {
             let bin = find(&self.head_binaries, id)?;
             progress.line(&format!("{id}: only on head (new); timing it alone"));
-            let ns = self.alone(id, bin, design, quick)?;
-            timed.head.push(bench_result(id, &ns)?);
+            match self.alone(id, bin, design, quick) {
+                Ok(ns) => timed.head.push(bench_result(id, &ns)?),
+                Err(err) => {
+                    crate::interrupt::check()?;
+                    progress.line(&format!("{id}: FAILED: {err:#}"));
+                    timed.failed.push(FailedBench {
+                        id: BenchmarkId::new(id.clone())?,
+                        error: format!("{err:#}"),
+                    });
+                }
+            }
         }
         progress.finish();
         eprintln!(
@@ -404,15 +431,28 @@ impl Sides {
             // differently in memory, or start on a colder machine.
             let base_first = pairs.len() % 2 == 0;
             let (mut base, mut head) = if base_first {
-                let base = Server::start(base_bin, &self.base_env, design.pin, &base_label)?;
+                let base = Server::start(
+                    base_bin,
+                    &self.base_env,
+                    design.pin,
+                    &base_label,
+                    design.answer,
+                )?;
                 (
                     base,
-                    Server::start(head_bin, &self.head_env, design.pin, "head")?,
+                    Server::start(head_bin, &self.head_env, design.pin, "head", design.answer)?,
                 )
             } else {
-                let head = Server::start(head_bin, &self.head_env, design.pin, "head")?;
+                let head =
+                    Server::start(head_bin, &self.head_env, design.pin, "head", design.answer)?;
                 (
-                    Server::start(base_bin, &self.base_env, design.pin, &base_label)?,
+                    Server::start(
+                        base_bin,
+                        &self.base_env,
+                        design.pin,
+                        &base_label,
+                        design.answer,
+                    )?,
                     head,
                 )
             };
@@ -532,7 +572,7 @@ impl Sides {
         if !bin.on_harness {
             return Ok(vec![whole_run(bin, id, &self.head_env, quick)?]);
         }
-        let mut server = Server::start(bin, &self.head_env, design.pin, "head")?;
+        let mut server = Server::start(bin, &self.head_env, design.pin, "head", design.answer)?;
         server.prepare(id)?;
         let n = calibrate(&mut server, design.sample)?;
         (0..design.samples)
@@ -573,6 +613,7 @@ struct Timed {
     head: Vec<BenchResult>,
     base: Vec<BenchResult>,
     paired: Vec<PairedBench>,
+    failed: Vec<FailedBench>,
     seconds: f64,
 }
 
@@ -834,6 +875,7 @@ done
         warm_up: 1,
         sample: Duration::from_micros(100),
         budget: Duration::from_secs(30),
+        answer: Duration::from_secs(30),
         pin: None,
     };
 
@@ -933,6 +975,58 @@ done
         assert_eq!(last_allowed_cpu(&status("5")), None);
         assert_eq!(last_allowed_cpu(&status("x")), None);
         assert_eq!(last_allowed_cpu("Name: x\n"), None);
+    }
+
+    /// A benchmark that panics (its server exits) and one that never ends (no answer within the
+    /// deadline; its server is killed) are named as failed; the others are measured.
+    #[test]
+    fn a_panicking_and_a_hung_benchmark_fail_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bin = synthetic(dir.path());
+        let script = SYNTHETIC.replace(
+            "    prepare) echo",
+            "    prepare) [ \"$arg\" = boom/1 ] && exit 101; [ \"$arg\" = hang/1 ] && exec sleep 600; echo",
+        );
+        std::fs::write(&bin.exe, script).unwrap();
+        bin.ids = vec!["boom/1".to_owned(), "hang/1".to_owned(), "syn/1".to_owned()];
+        let mut sides = sides(Vec::new());
+        sides.head_binaries = vec![bin.clone()];
+        sides.base_binaries = vec![bin];
+        let design = Design {
+            answer: Duration::from_millis(500),
+            ..DESIGN
+        };
+        let began = Instant::now();
+        let timed = sides
+            .time(
+                &perfmatrix_model::Config::default(),
+                &ids(),
+                &ids(),
+                &design,
+                false,
+            )
+            .unwrap();
+        assert!(
+            began.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            began.elapsed()
+        );
+        let measured: Vec<&str> = timed.head.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(measured, ["syn/1"]);
+        let failed: Vec<(&str, &str)> = timed
+            .failed
+            .iter()
+            .map(|f| (f.id.as_str(), f.error.as_str()))
+            .collect();
+        assert_eq!(failed.len(), 2, "{failed:?}");
+        assert_eq!(failed[0].0, "boom/1");
+        assert!(failed[0].1.contains("stopped"), "{}", failed[0].1);
+        assert_eq!(failed[1].0, "hang/1");
+        assert!(failed[1].1.contains("gave no answer"), "{}", failed[1].1);
+    }
+
+    fn ids() -> Vec<String> {
+        vec!["boom/1".to_owned(), "hang/1".to_owned(), "syn/1".to_owned()]
     }
 
     #[test]

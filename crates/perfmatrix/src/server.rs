@@ -3,25 +3,50 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
 use crate::binaries::BenchBinary;
+
+/// How often a wait for an answer looks at the interrupt flag.
+const POLL: Duration = Duration::from_millis(100);
 
 /// A running sample server.
 #[derive(Debug)]
 pub(crate) struct Server {
     child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    /// The server's stdout, line by line, read by a thread of its own: a wait for an answer has
+    /// a deadline and stops at an interrupt, whatever the server does.
+    lines: Receiver<std::io::Result<String>>,
     /// Which side it serves, for messages (`base 1a2b3c4d`, `head`).
     label: String,
+    deadline: Duration,
+}
+
+/// The deadline of one answer that `PERFMATRIX_ANSWER_SECONDS` sets (a positive number of
+/// seconds), if it is set.
+fn answer_deadline() -> anyhow::Result<Option<Duration>> {
+    match std::env::var("PERFMATRIX_ANSWER_SECONDS") {
+        Err(_) => Ok(None),
+        Ok(v) => v
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(|s| Some(Duration::from_secs_f64(s)))
+            .with_context(|| {
+                format!("PERFMATRIX_ANSWER_SECONDS is `{v}`, not a positive number of seconds")
+            }),
+    }
 }
 
 impl Server {
     /// Starts `binary` as a server, with `env` added and, when `pin` is set, bound to that CPU
-    /// (`taskset`); waits for its greeting.
+    /// (`taskset`); waits for its greeting. Each answer must come within `deadline`
+    /// (`PERFMATRIX_ANSWER_SECONDS` overrides it), else the server is stopped.
     ///
     /// A native binary starts as `./<name>` from its own folder, with only the `PERFMATRIX_*`
     /// variables of this environment and `env`: the process copies its arguments and reads
@@ -35,6 +60,7 @@ impl Server {
         env: &[(String, String)],
         pin: Option<usize>,
         label: &str,
+        deadline: Duration,
     ) -> anyhow::Result<Self> {
         let mut cmd = if binary.target.is_some() {
             binary.command(&["--perfmatrix-serve"])
@@ -77,11 +103,20 @@ impl Server {
             })?;
         let stdin = child.stdin.take().context("the server has no stdin")?;
         let stdout = BufReader::new(child.stdout.take().context("the server has no stdout")?);
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
         let mut server = Self {
             child,
             stdin,
-            stdout,
+            lines,
             label: label.to_owned(),
+            deadline: answer_deadline()?.unwrap_or(deadline),
         };
         let hello = server.read_line()?;
         if hello["protocol"] != perfmatrix_harness::PROTOCOL {
@@ -94,20 +129,42 @@ impl Server {
         Ok(server)
     }
 
+    /// The next answer line, within the deadline; an interrupt or a hung server kills it.
     fn read_line(&mut self) -> anyhow::Result<serde_json::Value> {
-        let mut line = String::new();
-        let n = self
-            .stdout
-            .read_line(&mut line)
-            .with_context(|| format!("reading from the {} sample server", self.label))?;
-        if n == 0 {
-            let status = self.child.wait().ok();
-            bail!(
-                "the {} sample server stopped{} (its messages are above)",
-                self.label,
-                status.map(|s| format!(" ({s})")).unwrap_or_default()
-            );
-        }
+        let began = Instant::now();
+        let line = loop {
+            match self.lines.recv_timeout(POLL) {
+                Ok(line) => {
+                    break line.with_context(|| {
+                        format!("reading from the {} sample server", self.label)
+                    })?;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = self.child.wait().ok();
+                    bail!(
+                        "the {} sample server stopped{} (its messages are above)",
+                        self.label,
+                        status.map(|s| format!(" ({s})")).unwrap_or_default()
+                    );
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(err) = crate::interrupt::check() {
+                        self.kill();
+                        return Err(err);
+                    }
+                    if began.elapsed() > self.deadline {
+                        self.kill();
+                        bail!(
+                            "the {} sample server gave no answer in {:.0} s, so it was stopped \
+                             (a benchmark that never ends? PERFMATRIX_ANSWER_SECONDS sets the \
+                             deadline)",
+                            self.label,
+                            self.deadline.as_secs_f64()
+                        );
+                    }
+                }
+            }
+        };
         serde_json::from_str(&line).with_context(|| {
             format!(
                 "the {} sample server answered {:?}, not a JSON line",
@@ -174,6 +231,13 @@ impl Server {
                     .collect()
             })
             .unwrap_or_default())
+    }
+}
+
+impl Server {
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
