@@ -131,22 +131,17 @@ impl<M: Measurement> Bencher<'_, M> {
         R: FnMut(I) -> O,
     {
         match self.task {
-            Task::Time(iters) => {
-                let per = size.per_batch(iters);
-                let mut left = iters;
-                while left > 0 {
-                    let n = per.min(left);
-                    let inputs: Vec<I> = (0..n).map(|_| setup()).collect();
-                    let mut outputs = Vec::with_capacity(inputs.len());
-                    let start = Instant::now();
-                    for input in inputs {
-                        outputs.push(black_box(routine(black_box(input))));
-                    }
-                    self.add(start.elapsed());
-                    drop(outputs);
-                    left -= n;
+            Task::Time(iters) => self.batched(iters, size, |n| {
+                let inputs: Vec<I> = (0..n).map(|_| setup()).collect();
+                let mut outputs = Vec::with_capacity(inputs.len());
+                let start = Instant::now();
+                for input in inputs {
+                    outputs.push(black_box(routine(black_box(input))));
                 }
-            }
+                let elapsed = start.elapsed();
+                drop(outputs);
+                elapsed
+            }),
             Task::Count => {
                 let mut input = Some(setup());
                 let mut output = None;
@@ -168,23 +163,18 @@ impl<M: Measurement> Bencher<'_, M> {
         R: FnMut(&mut I) -> O,
     {
         match self.task {
-            Task::Time(iters) => {
-                let per = size.per_batch(iters);
-                let mut left = iters;
-                while left > 0 {
-                    let n = per.min(left);
-                    let mut inputs: Vec<I> = (0..n).map(|_| setup()).collect();
-                    let mut outputs = Vec::with_capacity(inputs.len());
-                    let start = Instant::now();
-                    for input in &mut inputs {
-                        outputs.push(black_box(routine(black_box(input))));
-                    }
-                    self.add(start.elapsed());
-                    drop(outputs);
-                    drop(inputs);
-                    left -= n;
+            Task::Time(iters) => self.batched(iters, size, |n| {
+                let mut inputs: Vec<I> = (0..n).map(|_| setup()).collect();
+                let mut outputs = Vec::with_capacity(inputs.len());
+                let start = Instant::now();
+                for input in &mut inputs {
+                    outputs.push(black_box(routine(black_box(input))));
                 }
-            }
+                let elapsed = start.elapsed();
+                drop(outputs);
+                drop(inputs);
+                elapsed
+            }),
             Task::Count => {
                 let mut input = setup();
                 let mut output = None;
@@ -208,6 +198,18 @@ impl<M: Measurement> Bencher<'_, M> {
             Task::Count => self.count(&mut || {
                 black_box(routine(1));
             }),
+        }
+    }
+
+    /// `iters` iterations in batches of `size`: `batch(n)` makes `n` inputs untimed and returns
+    /// how long the routine took over them.
+    fn batched(&mut self, iters: u64, size: BatchSize, mut batch: impl FnMut(u64) -> Duration) {
+        let per = size.per_batch(iters);
+        let mut left = iters;
+        while left > 0 {
+            let n = per.min(left);
+            self.add(batch(n));
+            left -= n;
         }
     }
 

@@ -182,7 +182,7 @@ impl Harness {
     }
 
     /// Runs the mode the command line asks for and exits the process with its code. perfmatrix's
-    /// modes write their lines to a descriptor of their own ([`stdio`]): what the benchmarks
+    /// modes write their lines to a descriptor of their own: what the benchmarks
     /// print goes to standard error.
     pub fn run(&self) -> ! {
         let args: Vec<String> = std::env::args().skip(1).collect();

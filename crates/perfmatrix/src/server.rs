@@ -155,7 +155,7 @@ impl Server {
                     if began.elapsed() > self.deadline {
                         self.kill();
                         bail!(
-                            "the {} sample server gave no answer in {:.0} s, so it was stopped \
+                            "the {} sample server gave no answer in {:.1} s, so it was stopped \
                              (a benchmark that never ends? PERFMATRIX_ANSWER_SECONDS sets the \
                              deadline)",
                             self.label,
