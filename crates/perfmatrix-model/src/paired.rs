@@ -200,9 +200,13 @@ impl Report {
                         v.sort_by(f64::total_cmp);
                         v[v.len() / 2]
                     };
+                    // The columns tell the change the verdict used: the base's median over
+                    // its pairs, and head as that base moved by the paired estimate (head's own
+                    // median over pairs would disagree with it, pairs being noisy one by one).
+                    let base_median = median(|p| p.base_ns);
                     Row {
-                        new_median_ns: Some(median(|p| p.head_ns)),
-                        base_median_ns: Some(median(|p| p.base_ns)),
+                        new_median_ns: Some(base_median * (1.0 + c.change.estimate())),
+                        base_median_ns: Some(base_median),
                         change: Some(c.change),
                         p_value: Some(c.p_value),
                         noise: Some(c.pair_sd.exp_m1()),

@@ -93,6 +93,12 @@ fn a_paired_report_judges_each_side_and_names_both_commits() {
     let a = report.rows.iter().find(|r| r.id == "a/1").unwrap();
     let change = a.change.unwrap();
     assert!((change.estimate() - 0.10).abs() < 1e-9, "{change:?}");
+    // The head and base columns tell the change the verdict used.
+    let (head, base) = (a.new_median_ns.unwrap(), a.base_median_ns.unwrap());
+    assert!(
+        (head / base - 1.0 - change.estimate()).abs() < 1e-9,
+        "head {head}, base {base}, change {change:?}"
+    );
     assert_eq!(a.paired.as_ref().unwrap().pairs, 8);
     match &report.baseline {
         BaselineChoice::Paired {
