@@ -29,7 +29,7 @@ pub(crate) struct Server {
 
 /// The deadline of one answer that `PERFMATRIX_ANSWER_SECONDS` sets (a positive number of
 /// seconds), if it is set.
-fn answer_deadline() -> anyhow::Result<Option<Duration>> {
+pub(crate) fn answer_deadline() -> anyhow::Result<Option<Duration>> {
     match std::env::var("PERFMATRIX_ANSWER_SECONDS") {
         Err(_) => Ok(None),
         Ok(v) => v

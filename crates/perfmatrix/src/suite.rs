@@ -183,7 +183,7 @@ impl BuiltSuite {
         if let Some(filter) = &s.filter {
             cmd.arg(filter);
         }
-        run_with_progress(cmd, &ids, label)?;
+        run_with_progress(cmd, &ids, label, crate::server::answer_deadline()?)?;
         let measured = read_criterion_dir(&suite.criterion_home)?;
         let benchmarks = measured
             .into_iter()
@@ -254,7 +254,12 @@ impl BuiltSuite {
 /// Runs criterion with its output captured, printing one progress line per benchmark to stderr
 /// (criterion announces each with `Benchmarking <id>` on its stderr); on failure prints the
 /// captured output so nothing is lost.
-fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::Result<()> {
+fn run_with_progress(
+    mut cmd: Command,
+    ids: &[String],
+    label: &str,
+    deadline: Option<std::time::Duration>,
+) -> anyhow::Result<()> {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -274,7 +279,44 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
     let mut begun = 0;
     let mut progress = Progress::new(label, ids.len(), Logged::Begins);
     let stderr = child.stderr.take().context("no stderr pipe")?;
-    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let mut silence = Silence::new(deadline);
+    loop {
+        let line = match lines.recv_timeout(std::time::Duration::from_millis(100)) {
+            Ok(line) => line,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                let stop = match crate::interrupt::check() {
+                    Err(err) => Some(err),
+                    Ok(()) => silence.overrun().map(|quiet| {
+                        anyhow::anyhow!(
+                            "`cargo bench` printed nothing for {quiet:.0} s{}, so it was stopped \
+                             (a benchmark that never ends? PERFMATRIX_ANSWER_SECONDS sets the \
+                             deadline); its output:\n{captured}",
+                            current
+                                .as_deref()
+                                .map(|id| format!(" while measuring `{id}`"))
+                                .unwrap_or_default()
+                        )
+                    }),
+                };
+                if let Some(err) = stop {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    progress.finish();
+                    return Err(err);
+                }
+                continue;
+            }
+        };
+        silence.heard(&line);
         captured.push_str(&line);
         captured.push('\n');
         let Some(rest) = line.strip_prefix("Benchmarking ") else {
@@ -302,9 +344,87 @@ fn run_with_progress(mut cmd: Command, ids: &[String], label: &str) -> anyhow::R
     Ok(())
 }
 
+/// How long criterion may stay silent: the deadline, or twice the time it announced for its
+/// samples (`Collecting 100 samples in estimated 5.2 s`) plus the deadline, whichever is longer.
+#[derive(Debug)]
+struct Silence {
+    deadline: std::time::Duration,
+    allowed: std::time::Duration,
+    since: Instant,
+}
+
+impl Silence {
+    fn new(deadline: Option<std::time::Duration>) -> Self {
+        let deadline = deadline.unwrap_or(std::time::Duration::from_secs(120));
+        Self {
+            deadline,
+            allowed: deadline,
+            since: Instant::now(),
+        }
+    }
+
+    /// A line of criterion's: the silence starts again, as long as the line allows.
+    fn heard(&mut self, line: &str) {
+        self.since = Instant::now();
+        self.allowed = self.deadline;
+        if let Some(estimate) = line
+            .split("in estimated ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+        {
+            self.allowed += std::time::Duration::from_secs_f64(2.0 * estimate.min(1e6));
+        }
+    }
+
+    /// How long it has been silent, once that is past what is allowed.
+    fn overrun(&self) -> Option<f64> {
+        let quiet = self.since.elapsed();
+        (quiet > self.allowed).then_some(quiet.as_secs_f64())
+    }
+}
+
 /// Default criterion home of a run, inside the target folder.
 pub(crate) fn criterion_home(target_dir: &Path, label: &str) -> PathBuf {
     target_dir
         .join("perfmatrix")
         .join(format!("criterion-{label}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn criterions_announced_sample_time_lengthens_the_silence_allowed() {
+        let mut silence = super::Silence::new(Some(std::time::Duration::from_secs(10)));
+        silence.heard(
+            "Benchmarking sum/100: Collecting 100 samples in estimated 30.5 s (5050 iterations)",
+        );
+        assert_eq!(silence.allowed, std::time::Duration::from_secs(71));
+        silence.heard("Benchmarking sum/100: Analyzing");
+        assert_eq!(silence.allowed, std::time::Duration::from_secs(10));
+        assert!(silence.overrun().is_none());
+    }
+
+    /// A benchmark that never ends is stopped once criterion has been silent past the deadline,
+    /// and the error names it.
+    #[test]
+    fn a_silent_criterion_run_is_stopped_naming_its_benchmark() {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.args([
+            "-c",
+            "echo 'Benchmarking hang/1: Warming up' >&2; exec sleep 600",
+        ]);
+        let began = std::time::Instant::now();
+        let err = super::run_with_progress(
+            cmd,
+            &["hang/1".to_owned()],
+            "",
+            Some(std::time::Duration::from_millis(500)),
+        )
+        .unwrap_err();
+        assert!(began.elapsed() < std::time::Duration::from_secs(10));
+        let err = format!("{err:#}");
+        assert!(err.contains("while measuring `hang/1`"), "{err}");
+    }
 }
