@@ -227,9 +227,24 @@ impl Bench {
                 },
             });
         }
+        // A clean checkout of the default branch: HEAD against its first parent, as CI measures
+        // a push. The committed baselines decide only when there is no parent (or --committed).
+        if let Some(parent) = repo.first_parent(&head) {
+            return Ok(Plan::Paired {
+                why: "a clean checkout with nothing ahead of the default branch, so HEAD is \
+                      measured against its first parent, as CI measures a push (--committed \
+                      compares with the committed baselines instead)"
+                    .to_owned(),
+                base: Revision {
+                    name: "HEAD~1".to_owned(),
+                    commit: parent,
+                    dirty: false,
+                },
+            });
+        }
         Ok(Plan::Committed {
-            why: "no uncommitted changes and no commits ahead of the default branch: nothing to \
-                  pair with (use --against <ref> to measure against a commit)"
+            why: "HEAD has no parent and the working tree no changes: nothing to pair with (use \
+                  --against <ref> to measure against a commit)"
                 .to_owned(),
         })
     }
@@ -429,6 +444,42 @@ mod tests {
             date: String::new(),
         };
         records_from_results(&results, None, &info).unwrap()
+    }
+
+    fn plan_in(dir: &Path) -> Plan {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            bench: Bench,
+        }
+        let cli = <Cli as clap::Parser>::try_parse_from(["bench"]).unwrap();
+        cli.bench
+            .plan(&Invocation::new(dir, "cargo xtask").unwrap())
+            .unwrap()
+    }
+
+    /// A clean checkout of the default branch measures HEAD against its first parent; only a
+    /// first commit falls back to the committed baselines.
+    #[test]
+    fn a_clean_checkout_pairs_head_with_its_first_parent() {
+        use crate::git::tests::run;
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path(), &["init", "-q", "-b", "master"]);
+        std::fs::write(dir.path().join("a.txt"), "one\n").unwrap();
+        run(dir.path(), &["add", "a.txt"]);
+        run(dir.path(), &["commit", "-q", "-m", "one"]);
+        let Plan::Committed { why } = plan_in(dir.path()) else {
+            panic!("a first commit has nothing to pair with");
+        };
+        assert!(why.contains("no parent"), "{why}");
+        let first = crate::git::Repo::at(dir.path()).head().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "two\n").unwrap();
+        run(dir.path(), &["commit", "-q", "-am", "two"]);
+        let Plan::Paired { base, why } = plan_in(dir.path()) else {
+            panic!("a clean checkout pairs with the first parent");
+        };
+        assert_eq!(base.commit, first);
+        assert!(why.contains("first parent"), "{why}");
     }
 
     #[test]
