@@ -270,6 +270,24 @@ mod tests {
         assert!(rendered.ends_with("retention-days: 30\n"), "{rendered}");
     }
 
+    /// A repository whose default branch is `master` (or anything else) runs its push, history
+    /// and cache paths: the workflow names no branch, it asks GitHub for the default one.
+    #[test]
+    fn the_workflow_names_no_branch() {
+        let rendered = render(&with(two_platforms())).unwrap();
+        assert!(!rendered.contains("refs/heads/main") && !rendered.contains("[main]"));
+        assert!(!rendered.contains("branches:"), "{rendered}");
+        let default =
+            "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
+        assert_eq!(
+            rendered.matches("github.ref ==").count(),
+            rendered.matches(default).count()
+        );
+        // Pushes to other branches start the workflow, and the legs stop at once.
+        let bench = rendered.split("\n  bench:\n").nth(1).unwrap();
+        assert!(bench.contains(&format!("(github.event_name != 'push' || {default})")));
+    }
+
     #[test]
     fn only_the_history_job_of_a_push_to_main_may_write() {
         let rendered = render(&with(two_platforms())).unwrap();
@@ -280,7 +298,10 @@ mod tests {
             .and_then(|rest| rest.split("\n  record:\n").next())
             .expect("a history job");
         assert!(job.contains("contents: write"));
-        assert!(job.contains("github.event_name == 'push' && github.ref == 'refs/heads/main'"));
+        assert!(job.contains(
+            "github.event_name == 'push' && github.ref == format('refs/heads/{0}', \
+             github.event.repository.default_branch)"
+        ));
         assert!(job.contains("persist-credentials: false"));
         assert!(!job.contains("pull-requests"));
     }
