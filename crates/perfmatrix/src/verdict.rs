@@ -19,7 +19,13 @@ impl Against {
     /// named as the workspace at `root` names them, wherever it is checked out.
     pub(crate) fn select(baselines: &Path, results: &Results, root: &Path) -> anyhow::Result<Self> {
         let time = select(baselines, &results.fingerprint)?;
-        let counted = results.benchmarks.iter().any(|b| b.counts.is_some());
+        // Only a count measured needs a count baseline: benchmarks that could not be counted
+        // (plain criterion ones, no valgrind) get no advice to record one.
+        let counted = results.benchmarks.iter().any(|b| {
+            b.counts.as_ref().is_some_and(|c| {
+                c.instructions.value().is_some() || c.peak_rss_bytes.value().is_some()
+            })
+        });
         let counts = if counted {
             let preferred = match &time {
                 Selection::Matched { path, .. } => Some(path.as_path()),
@@ -78,6 +84,38 @@ pub(crate) fn exactly(ids: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run whose benchmarks could not be counted selects no count baseline, so its report
+    /// never advises recording one (right after recording, it would be wrong advice).
+    #[test]
+    fn uncountable_benchmarks_need_no_count_baseline() {
+        use perfmatrix_model::{BenchResult, BenchmarkId, Counts, Measured, SampleSummary};
+        let samples_ns = perfmatrix_stats::Sample::new(vec![100.0, 101.0, 99.0]).unwrap();
+        let mut bench = BenchResult {
+            id: BenchmarkId::new("words/180").unwrap(),
+            throughput: None,
+            summary: SampleSummary::of(&samples_ns),
+            samples_ns,
+            counts: Some(Counts {
+                instructions: Measured::unavailable("not registered with the harness"),
+                peak_rss_bytes: Measured::unavailable("not registered with the harness"),
+            }),
+        };
+        let run = |bench: &BenchResult| {
+            Results::new(
+                perfmatrix_fingerprint::Fingerprint::example(),
+                crate::suite::FULL,
+                1,
+                vec![bench.clone()],
+            )
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let against = Against::select(dir.path(), &run(&bench), dir.path()).unwrap();
+        assert!(against.counts.is_none());
+        bench.counts.as_mut().unwrap().instructions = Measured::Value { value: 1234 };
+        let against = Against::select(dir.path(), &run(&bench), dir.path()).unwrap();
+        assert!(against.counts.is_some());
+    }
 
     #[test]
     fn a_bad_filter_is_an_error_naming_it() {
