@@ -77,7 +77,9 @@ fn a_second_workspace_is_gated_end_to_end() {
     assert_eq!(library(root, &["matrix", "workflow"]), ExitCode::SUCCESS);
     let workflow = std::fs::read_to_string(root.join(".github/workflows/perf.yml")).unwrap();
     assert!(workflow.contains("cargo perfmatrix bench "), "{workflow}");
-    assert!(workflow.contains("cargo install --locked cargo-perfmatrix"));
+    assert!(workflow.contains(
+        "cargo install --locked --git https://github.com/perfmatrix/perfmatrix cargo-perfmatrix"
+    ));
     assert!(workflow.contains("\"perf/baselines/$TRIPLE\""));
     assert!(!workflow.contains("cargo xtask"));
     assert!(

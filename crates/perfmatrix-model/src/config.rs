@@ -13,11 +13,12 @@
 //! ]
 //! exclude-benches = ["merge"]   # bench targets that are not part of the suite
 //! artifact-retention-days = 30  # how long CI keeps results and reports
+//! leg-timeout-minutes = 30      # how long one CI leg (build, measure, count) may take
 //! toolchain = "1.95.0"          # the Rust toolchain CI builds with
 //! baselines = "baselines"       # the folder of recorded baselines, from the workspace root
 //! workflow = ".github/workflows/perf.yml"   # where `matrix workflow` writes the CI workflow
 //! command = "cargo xtask"       # how CI runs perfmatrix (or "cargo perfmatrix")
-//! install = "cargo install --locked cargo-perfmatrix"   # a CI step before it, if any
+//! install = "cargo install --locked --git https://github.com/perfmatrix/perfmatrix cargo-perfmatrix"
 //! [workspace.metadata.perfmatrix.benchmarks."cosine/768x10000"]
 //! fail = 0.20          # per benchmark: any of the gates above
 //! ```
@@ -59,6 +60,7 @@ struct SectionFile {
     #[serde(default)]
     exclude_benches: Vec<String>,
     artifact_retention_days: Option<u32>,
+    leg_timeout_minutes: Option<u32>,
     toolchain: Option<String>,
     baselines: Option<String>,
     workflow: Option<String>,
@@ -137,6 +139,9 @@ pub struct Config {
     pub exclude_benches: Vec<String>,
     /// How long the CI workflow keeps its results and reports (GitHub allows 1 to 90 days).
     pub artifact_retention_days: u32,
+    /// How long one CI leg may take, in minutes (`leg-timeout-minutes`, 1 to 360, GitHub's
+    /// limit for a job; default 30): a large suite sets more.
+    pub leg_timeout_minutes: u32,
     /// The Rust toolchain CI builds with (`1.95.0`), so builds and instruction counts stay the
     /// same until a deliberate bump; None lets CI take the runner's stable.
     pub toolchain: Option<String>,
@@ -218,6 +223,7 @@ impl Default for Config {
             platforms: Vec::new(),
             exclude_benches: Vec::new(),
             artifact_retention_days: 30,
+            leg_timeout_minutes: 30,
             toolchain: None,
             baselines: PathBuf::from(DEFAULT_BASELINES),
             workflow: PathBuf::from(DEFAULT_WORKFLOW),
@@ -309,6 +315,17 @@ impl Config {
                     return Err(bad(
                         &format!("{SECTION}.artifact-retention-days"),
                         "must be a whole number of days from 1 to 90 (GitHub's limits)",
+                    ));
+                }
+            },
+            leg_timeout_minutes: match file.leg_timeout_minutes {
+                None => 30,
+                Some(minutes @ 1..=360) => minutes,
+                Some(_) => {
+                    return Err(bad(
+                        &format!("{SECTION}.leg-timeout-minutes"),
+                        "must be a whole number of minutes from 1 to 360 (GitHub's limit for a \
+                         job)",
                     ));
                 }
             },
@@ -729,6 +746,14 @@ mod tests {
             (
                 json!({"artifact-retention-days": 91}),
                 "workspace.metadata.perfmatrix.artifact-retention-days",
+            ),
+            (
+                json!({"leg-timeout-minutes": 0}),
+                "workspace.metadata.perfmatrix.leg-timeout-minutes",
+            ),
+            (
+                json!({"leg-timeout-minutes": 361}),
+                "workspace.metadata.perfmatrix.leg-timeout-minutes",
             ),
             (
                 json!({"toolchain": "1.95.0; rm -rf /"}),

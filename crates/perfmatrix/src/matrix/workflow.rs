@@ -120,6 +120,7 @@ fn render(config: &Config) -> anyhow::Result<String> {
         .render(context! {
             platforms,
             retention_days => config.artifact_retention_days,
+            leg_timeout_minutes => config.leg_timeout_minutes,
             toolchain,
             command => config.command.as_str(),
             install => config.install.as_deref(),
@@ -320,6 +321,12 @@ mod tests {
             4
         );
         assert_eq!(rendered.matches("run: cargo fetch --locked").count(), 4);
+        config.leg_timeout_minutes = 90;
+        assert!(
+            render(&config)
+                .unwrap()
+                .contains("    timeout-minutes: 90\n")
+        );
         config.artifact_retention_days = 7;
         config.toolchain = Some("1.95.0".to_owned());
         let rendered = render(&config).unwrap();
