@@ -3,7 +3,8 @@
 //! builds them against its criterion layer and they are sampled interleaved and counted.
 //!
 //! For each version: the ids are criterion's own listing's; an A/A run (the commit against
-//! itself) counts the same instructions on both sides; a commit that makes `sum` do more work
+//! itself) counts the same instructions on both sides; a run against committed baselines
+//! (timed by criterion) counts them too; a commit that makes `sum` do more work
 //! is caught by its instructions (deterministic, unlike wall time) and fails the run; the lock
 //! file is put back. At 0.8, a bench target with an API the layer lacks falls back to whole
 //! criterion runs, with the reason in the report.
@@ -219,6 +220,34 @@ fn one_version(version: &str) {
         assert_eq!(row["paired"]["method"], "interleaved", "{row}");
         assert!(row["instructions"]["new"].as_u64().unwrap() > 0, "{row}");
         assert_eq!(row["instructions"]["change"], 0.0, "{version}: {row}");
+    }
+    untouched(root);
+
+    // Against committed baselines criterion times them, and the layer counts them.
+    let out_file = root.join("committed.json");
+    let out = cargo_perfmatrix(
+        root,
+        &target_dir(),
+        &[
+            "bench",
+            "--committed",
+            "--quick",
+            "--no-history",
+            "--out",
+            out_file.to_str().unwrap(),
+            "^fib",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let committed = results(&out_file);
+    std::fs::remove_file(&out_file).unwrap();
+    let benchmarks = committed["benchmarks"].as_array().unwrap();
+    assert_eq!(benchmarks.len(), 2, "{committed}");
+    for bench in benchmarks {
+        assert!(
+            bench["counts"]["instructions"]["value"].as_u64().unwrap() > 0,
+            "{version}: {bench}"
+        );
     }
     untouched(root);
 

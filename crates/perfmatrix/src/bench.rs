@@ -410,6 +410,7 @@ impl Leg {
             criterion_home: criterion_home(&ws.target_dir, &format!("bench-{platform}")),
             env: Vec::new(),
             benches: ws.benches.clone(),
+            layer_target: ws.layer_target(),
         }
     }
 }

@@ -105,6 +105,7 @@ impl Experiment {
             criterion_home: criterion_home(&ws.target_dir, "experiment"),
             env,
             benches: ws.benches.clone(),
+            layer_target: ws.layer_target(),
         }
         .build()?;
         self.check_planted_groups(&suite.binaries)?;

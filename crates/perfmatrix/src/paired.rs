@@ -178,7 +178,7 @@ impl Sides {
             match crate::layer::criterion_of(&ws.at.root) {
                 crate::layer::Criterion::One(version) => {
                     let written = Layer::write(&scratch_dir(&ws.at.root), &version)?;
-                    let head_target = root.join("head-target");
+                    let head_target = ws.layer_target();
                     let on_layer = Build {
                         target_dir: Some(&head_target),
                         ..head_build

@@ -48,6 +48,9 @@ pub(crate) struct Suite {
     pub(crate) env: Vec<(String, String)>,
     /// The workspace's bench targets.
     pub(crate) benches: Vec<String>,
+    /// Where plain criterion targets are built against perfmatrix's criterion layer, for their
+    /// counts (`target/perfmatrix/head-target`, paired runs' head folder).
+    pub(crate) layer_target: PathBuf,
 }
 
 /// A suite whose benchmarks are built: what runs, is counted and is fingerprinted.
@@ -97,7 +100,8 @@ impl Suite {
     /// Builds the benchmarks (cargo's own progress shown: it is the user's build), keeps their
     /// executables for counting and takes the fingerprint of the build.
     pub(crate) fn build(self) -> anyhow::Result<BuiltSuite> {
-        let binaries = self.build_spec().run()?;
+        let mut binaries = self.build_spec().run()?;
+        self.count_plain_on_the_layer(&mut binaries)?;
         let fingerprint =
             crate::fingerprint::of_run(&self.root, self.target.as_deref(), &binaries)?;
         Ok(BuiltSuite {
@@ -105,6 +109,39 @@ impl Suite {
             binaries,
             fingerprint,
         })
+    }
+
+    /// Criterion times the suite here, but plain criterion targets are counted as built
+    /// against perfmatrix's criterion layer: their executables in `binaries` are replaced by
+    /// the layered ones (which answer the counting mode). Not for cross targets (their counts
+    /// are unavailable anyway); where the layer cannot build them, their counts stay
+    /// unavailable, and the build says why.
+    fn count_plain_on_the_layer(&self, binaries: &mut [BenchBinary]) -> anyhow::Result<()> {
+        if self.target.is_some() || binaries.iter().all(|b| b.on_harness) {
+            return Ok(());
+        }
+        let crate::layer::Criterion::One(version) = crate::layer::criterion_of(&self.root) else {
+            return Ok(());
+        };
+        let layer = crate::layer::Layer::write(&crate::paired::scratch_dir(&self.root), &version)?;
+        let build = Build {
+            target_dir: Some(&self.layer_target),
+            ..self.build_spec()
+        };
+        match build.run_on_layer(&layer)? {
+            Ok(layered) => {
+                for binary in binaries.iter_mut().filter(|b| !b.on_harness) {
+                    if let Some(on_layer) = layered.iter().find(|l| l.name == binary.name) {
+                        *binary = on_layer.clone();
+                    }
+                }
+            }
+            Err(reason) => eprintln!(
+                "plain criterion benchmarks are not counted: perfmatrix's criterion layer \
+                 cannot build them ({reason})"
+            ),
+        }
+        Ok(())
     }
 
     /// Ids criterion would run with this filter (`--list`).

@@ -112,6 +112,7 @@ impl UpdateBaselines {
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
             env: Vec::new(),
             benches: ws.benches.clone(),
+            layer_target: ws.layer_target(),
         }
         .build()?;
         let mut runs = Vec::with_capacity(self.runs);

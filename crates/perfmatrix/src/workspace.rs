@@ -99,6 +99,12 @@ impl Workspace {
         })
     }
 
+    /// Where head's plain criterion targets are built against perfmatrix's criterion layer: a
+    /// folder of its own, so the workspace's target folder keeps criterion's build.
+    pub(crate) fn layer_target(&self) -> PathBuf {
+        self.target_dir.join("perfmatrix").join("head-target")
+    }
+
     /// The baselines folder: `flag` (`--baselines`) if given, else the `baselines` setting
     /// (relative to the root).
     pub(crate) fn baselines(&self, flag: Option<&Path>) -> PathBuf {
