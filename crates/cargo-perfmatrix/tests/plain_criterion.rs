@@ -166,24 +166,34 @@ fn rows(results: &serde_json::Value) -> &Vec<serde_json::Value> {
     results["verdict"]["rows"].as_array().unwrap()
 }
 
-/// The paired run `bench --quick --against <against> [filter]` of `root`, its results.
-fn paired(root: &Path, against: &str, filter: Option<&str>, code: i32) -> serde_json::Value {
+/// `bench --quick --no-history <how…> [filter]` of `root`: its exit code must be `code`; its
+/// results file and its table.
+fn bench(
+    root: &Path,
+    how: &[&str],
+    filter: Option<&str>,
+    code: i32,
+) -> (serde_json::Value, String) {
     let out_file = root.join("target-results.json");
     let mut args = vec![
         "bench",
         "--quick",
         "--no-history",
-        "--against",
-        against,
         "--out",
         out_file.to_str().unwrap(),
     ];
+    args.extend(how);
     args.extend(filter);
     let out = cargo_perfmatrix(root, &target_dir(), &args);
     assert_eq!(out.status.code(), Some(code), "{}", text(&out.stderr));
     let results = results(&out_file);
     std::fs::remove_file(&out_file).unwrap();
-    results
+    (results, text(&out.stdout))
+}
+
+/// The paired run against `against`, its results.
+fn paired(root: &Path, against: &str, code: i32) -> serde_json::Value {
+    bench(root, &["--against", against], None, code).0
 }
 
 /// The workspace's tracked files are as they were (the patched build's lock file put back).
@@ -203,7 +213,7 @@ fn one_version(version: &str) {
     assert_eq!(expected.len(), 8, "{expected:?}");
 
     // A/A: every benchmark on the layer, interleaved, counted, the same instructions each side.
-    let aa = paired(root, "HEAD", None, 0);
+    let aa = paired(root, "HEAD", 0);
     let layer = &aa["paired"]["criterion_layer"];
     assert_eq!(layer["status"], "used", "{version}: {layer}");
     assert!(
@@ -224,23 +234,7 @@ fn one_version(version: &str) {
     untouched(root);
 
     // Against committed baselines criterion times them, and the layer counts them.
-    let out_file = root.join("committed.json");
-    let out = cargo_perfmatrix(
-        root,
-        &target_dir(),
-        &[
-            "bench",
-            "--committed",
-            "--quick",
-            "--no-history",
-            "--out",
-            out_file.to_str().unwrap(),
-            "^fib",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let committed = results(&out_file);
-    std::fs::remove_file(&out_file).unwrap();
+    let (committed, _) = bench(root, &["--committed"], Some("^fib"), 0);
     let benchmarks = committed["benchmarks"].as_array().unwrap();
     assert_eq!(benchmarks.len(), 2, "{committed}");
     for bench in benchmarks {
@@ -259,7 +253,7 @@ fn one_version(version: &str) {
     );
     write(&root.join("src/lib.rs"), &slower);
     git(root, &["commit", "-q", "-am", "sum through black_box"]);
-    let change = paired(root, "HEAD~1", None, 1);
+    let change = paired(root, "HEAD~1", 1);
     for row in rows(&change) {
         let id = row["id"].as_str().unwrap();
         let instructions = &row["instructions"];
@@ -291,23 +285,7 @@ fn what_the_layer_cannot_build_falls_back_with_its_reason() {
     write(&root.join("benches/measured.rs"), MEASURED);
     git(root, &["add", "-A"]);
     git(root, &["commit", "-q", "-m", "a measurement of its own"]);
-    let out_file = root.join("fallback.json");
-    let out = cargo_perfmatrix(
-        root,
-        &target_dir(),
-        &[
-            "bench",
-            "--quick",
-            "--no-history",
-            "--against",
-            "HEAD",
-            "--out",
-            out_file.to_str().unwrap(),
-            "^fib 15$",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let results = results(&out_file);
+    let (results, shown) = bench(root, &["--against", "HEAD"], Some("^fib 15$"), 0);
     let layer = &results["paired"]["criterion_layer"];
     assert_eq!(layer["status"], "not-used", "{layer}");
     let reason = layer["reason"].as_str().unwrap();
@@ -317,7 +295,6 @@ fn what_the_layer_cannot_build_falls_back_with_its_reason() {
     );
     let row = &rows(&results)[0];
     assert_eq!(row["paired"]["method"], "whole-runs", "{row}");
-    let shown = text(&out.stdout);
     assert!(
         shown.contains("measured with criterion itself, in whole runs")
             && shown.contains("with_measurement"),

@@ -86,7 +86,7 @@ pub(crate) const FULL_DESIGN: Design = Design {
     warm_up: 3,
     sample: Duration::from_millis(3),
     budget: Duration::from_secs(15),
-    answer: Duration::from_secs(120),
+    answer: crate::server::ANSWER_DEADLINE,
     pin: None,
 };
 
@@ -98,7 +98,7 @@ pub(crate) const QUICK_DESIGN: Design = Design {
     warm_up: 1,
     sample: Duration::from_millis(1),
     budget: Duration::from_secs(2),
-    answer: Duration::from_secs(120),
+    answer: crate::server::ANSWER_DEADLINE,
     pin: None,
 };
 
@@ -169,37 +169,9 @@ impl Sides {
         };
         let mut head_binaries = head_build.run()?;
         crate::interrupt::check()?;
-        // Plain criterion targets are built again against the criterion layer, in a target
-        // folder of their own (the workspace's keeps criterion's build for `cargo bench`).
-        let plain = head_binaries.iter().any(|b| !b.on_harness);
-        let mut layer = None;
-        let mut criterion_layer = None;
-        if plain {
-            match crate::layer::criterion_of(&ws.at.root) {
-                crate::layer::Criterion::One(version) => {
-                    let written = Layer::write(&scratch_dir(&ws.at.root), &version)?;
-                    let head_target = ws.layer_target();
-                    let on_layer = Build {
-                        target_dir: Some(&head_target),
-                        ..head_build
-                    }
-                    .run_on_layer(&written)?;
-                    criterion_layer = Some(match on_layer {
-                        Ok(binaries) => {
-                            head_binaries = binaries;
-                            layer = Some(written);
-                            CriterionLayer::Used { criterion: version }
-                        }
-                        Err(reason) => fell_back("head", &reason),
-                    });
-                }
-                crate::layer::Criterion::Unusable(reason) => {
-                    criterion_layer = Some(fell_back("head", &reason));
-                }
-                crate::layer::Criterion::Absent => {}
-            }
-            crate::interrupt::check()?;
-        }
+        let (layer, mut criterion_layer, head_on_criterion) =
+            head_on_layer(ws, &head_build, &mut head_binaries)?;
+        crate::interrupt::check()?;
         let head_seconds = start.elapsed().as_secs_f64();
 
         let worktree = Worktree::checkout(&ws.at.root, &base_worktree(&ws.at.root), &base.commit)?;
@@ -233,8 +205,10 @@ impl Sides {
             Some(Ok(binaries)) => binaries,
             Some(Err(reason)) => {
                 criterion_layer = Some(fell_back("base", &reason));
-                // Head's plain targets, too, are then measured as criterion builds them.
-                head_binaries = head_build.run()?;
+                // Head's plain targets, too, are then measured as criterion built them.
+                if let Some(binaries) = head_on_criterion {
+                    head_binaries = binaries;
+                }
                 base_build.run()?
             }
             None => base_build.run()?,
@@ -594,6 +568,50 @@ fn neutral(env: &[(String, String)]) -> Vec<(String, String)> {
             (k.clone(), neutral)
         })
         .collect()
+}
+
+/// What [`head_on_layer`] gives: the layer used, the report's fact, head as criterion built it.
+type HeadOnLayer = (
+    Option<Layer>,
+    Option<CriterionLayer>,
+    Option<Vec<BenchBinary>>,
+);
+
+/// Head's plain criterion targets built again against the criterion layer, in a target folder
+/// of their own (the workspace's keeps criterion's build for `cargo bench`), in place of
+/// `head_binaries`. Returns the layer used, the report's fact (None: no plain target, or no
+/// criterion in the lock file), and head as criterion built it while the layered build stands
+/// in: a base that cannot use the layer sends head back to it, with nothing built again.
+fn head_on_layer(
+    ws: &Workspace,
+    head_build: &Build<'_>,
+    head_binaries: &mut Vec<BenchBinary>,
+) -> anyhow::Result<HeadOnLayer> {
+    if head_binaries.iter().all(|b| b.on_harness) {
+        return Ok((None, None, None));
+    }
+    let version = match crate::layer::criterion_of(&ws.at.root) {
+        crate::layer::Criterion::One(version) => version,
+        crate::layer::Criterion::Unusable(reason) => {
+            return Ok((None, Some(fell_back("head", &reason)), None));
+        }
+        crate::layer::Criterion::Absent => return Ok((None, None, None)),
+    };
+    let written = Layer::write(&scratch_dir(&ws.at.root), &version)?;
+    let head_target = ws.layer_target();
+    let on_layer = Build {
+        target_dir: Some(&head_target),
+        ..head_build.clone()
+    }
+    .run_on_layer(&written)?;
+    Ok(match on_layer {
+        Ok(binaries) => (
+            Some(written),
+            Some(CriterionLayer::Used { criterion: version }),
+            Some(std::mem::replace(head_binaries, binaries)),
+        ),
+        Err(reason) => (None, Some(fell_back("head", &reason)), None),
+    })
 }
 
 /// The layer could not stand in for criterion on `side`: says so, and why, for the report.

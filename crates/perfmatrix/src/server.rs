@@ -11,6 +11,10 @@ use anyhow::{Context, bail};
 
 use crate::binaries::BenchBinary;
 
+/// How long a benchmark process may stay silent (a server's answer, criterion's next line)
+/// before it is taken for hung, unless `PERFMATRIX_ANSWER_SECONDS` says otherwise.
+pub(crate) const ANSWER_DEADLINE: Duration = Duration::from_secs(120);
+
 /// How often a wait for an answer looks at the interrupt flag.
 const POLL: Duration = Duration::from_millis(100);
 

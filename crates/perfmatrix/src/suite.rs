@@ -392,7 +392,7 @@ struct Silence {
 
 impl Silence {
     fn new(deadline: Option<std::time::Duration>) -> Self {
-        let deadline = deadline.unwrap_or(std::time::Duration::from_secs(120));
+        let deadline = deadline.unwrap_or(crate::server::ANSWER_DEADLINE);
         Self {
             deadline,
             allowed: deadline,
