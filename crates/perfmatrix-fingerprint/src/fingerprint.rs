@@ -127,6 +127,33 @@ impl TargetTriple {
     pub fn arch(&self) -> &str {
         self.0.split('-').next().unwrap_or(&self.0)
     }
+
+    /// Whether valgrind can count instructions natively on a machine of this triple: Linux on
+    /// one of the architectures valgrind ships for (x86, x86_64, ARM, AArch64, POWER, s390x,
+    /// MIPS, RISC-V 64). Elsewhere (macOS, Windows, the BSDs as runners offer them) no instruction
+    /// count is possible, so nothing installs valgrind there.
+    #[must_use]
+    pub fn valgrind_can_count(&self) -> bool {
+        use target_lexicon::{Architecture as A, OperatingSystem};
+        let Ok(triple) = target_lexicon::Triple::from_str(&self.0) else {
+            return false;
+        };
+        triple.operating_system == OperatingSystem::Linux
+            && matches!(
+                triple.architecture,
+                A::X86_64
+                    | A::X86_32(_)
+                    | A::Arm(_)
+                    | A::Aarch64(_)
+                    | A::Powerpc
+                    | A::Powerpc64
+                    | A::Powerpc64le
+                    | A::S390x
+                    | A::Mips32(_)
+                    | A::Mips64(_)
+                    | A::Riscv64(_)
+            )
+    }
 }
 
 impl TryFrom<String> for TargetTriple {

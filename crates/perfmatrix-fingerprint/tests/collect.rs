@@ -180,3 +180,26 @@ fn target_triples_are_validated() {
         );
     }
 }
+
+#[test]
+fn valgrind_counts_on_linux_only() {
+    let can = |t: &str| TargetTriple::parse(t).unwrap().valgrind_can_count();
+    for yes in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "aarch64-unknown-linux-musl",
+        "armv7-unknown-linux-gnueabihf",
+        "riscv64gc-unknown-linux-gnu",
+        "s390x-unknown-linux-gnu",
+    ] {
+        assert!(can(yes), "{yes}");
+    }
+    for no in [
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+        "x86_64-unknown-freebsd",
+        "wasm32-unknown-unknown",
+    ] {
+        assert!(!can(no), "{no}");
+    }
+}

@@ -50,12 +50,13 @@ fn verdict_code(verdict: Option<RowVerdict>) -> u8 {
         Some(RowVerdict::Missing) => 6,
         Some(RowVerdict::Warning) => 7,
         Some(RowVerdict::Regressed) => 8,
+        Some(RowVerdict::Inconclusive) => 9,
     }
 }
 
 /// The verdicts by code: `VERDICTS[verdict_code(v)] == v` (a test checks it); a code beyond it
 /// is not a verdict.
-const VERDICTS: [Option<RowVerdict>; 9] = [
+const VERDICTS: [Option<RowVerdict>; 10] = [
     None,
     Some(RowVerdict::Improved),
     Some(RowVerdict::Unchanged),
@@ -65,6 +66,7 @@ const VERDICTS: [Option<RowVerdict>; 9] = [
     Some(RowVerdict::Missing),
     Some(RowVerdict::Warning),
     Some(RowVerdict::Regressed),
+    Some(RowVerdict::Inconclusive),
 ];
 
 /// The columns of `points`.
@@ -248,7 +250,7 @@ mod tests {
             assert_eq!(usize::from(verdict_code(verdict)), code);
         }
         assert_eq!(mode_of(3), None);
-        assert!(VERDICTS.get(9).is_none());
+        assert!(VERDICTS.get(10).is_none());
     }
 
     proptest! {

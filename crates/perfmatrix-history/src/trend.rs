@@ -197,7 +197,8 @@ pub struct ChangePointFound {
     #[serde(default)]
     pub until: Option<usize>,
     /// For a time change point: whether the instructions of one call changed across it too
-    /// (counted on both sides, same machine class); `false` points at the machine, not the code.
+    /// (counted on both sides, same machine class); `false`: another machine, or the same
+    /// instructions running differently.
     #[serde(default)]
     pub instructions_moved: Option<bool>,
 }

@@ -10,7 +10,11 @@ use crate::{Baseline, BenchmarkId, Config, Measured, ModelError, Results, Row, R
 pub(crate) fn is_comparison(verdict: RowVerdict) -> bool {
     matches!(
         verdict,
-        RowVerdict::Improved | RowVerdict::Unchanged | RowVerdict::Warning | RowVerdict::Regressed
+        RowVerdict::Improved
+            | RowVerdict::Unchanged
+            | RowVerdict::Inconclusive
+            | RowVerdict::Warning
+            | RowVerdict::Regressed
     )
 }
 

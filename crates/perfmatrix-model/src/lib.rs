@@ -14,6 +14,7 @@ mod id;
 mod merge;
 mod metrics;
 mod paired;
+mod profile;
 mod report;
 mod results;
 mod store;
@@ -35,6 +36,10 @@ pub use metrics::{Counts, Measured};
 pub use paired::{
     CriterionLayer, FailedBench, Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision,
     short_commit,
+};
+pub use profile::{
+    Cause, Events, FunctionChange, FunctionCost, FunctionDiff, L1_MISS_CYCLES, LL_MISS_CYCLES,
+    MAX_FUNCTIONS, MISPREDICT_CYCLES, Profile, Profiles, Simulated,
 };
 pub use report::{
     BaselineChoice, CandidateView, CountRow, Disagreement, FieldDiffView, Judging, Metric, Outcome,

@@ -75,6 +75,10 @@ pub struct PairedBench {
     /// One summary per process pair, in the order measured; at least
     /// [`perfmatrix_stats::MIN_PAIRS`] (checked on loading).
     pub pairs: Vec<PairRecord>,
+    /// Where one call spends its cost on each build, function by function; profiled only for a
+    /// benchmark the run found changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles: Option<crate::Profiles>,
 }
 
 /// What a results file records of a paired run.
@@ -213,6 +217,7 @@ impl Report {
                         warn: Some(c.effective_thresholds.warn()),
                         fail: Some(c.effective_thresholds.fail()),
                         minimum_detectable_effect: Some(c.minimum_detectable_effect),
+                        functions: m.profiles.as_ref().map(crate::FunctionDiff::of),
                         paired: Some(PairedRow {
                             method: m.method,
                             pairs: m.pairs.len(),

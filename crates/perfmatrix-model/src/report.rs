@@ -23,8 +23,12 @@ pub const REPORT_SCHEMA: crate::Schema = crate::Schema {
 pub enum RowVerdict {
     /// Better than the baseline beyond the `warn` threshold (wall time: significantly so).
     Improved,
-    /// No change beyond the thresholds, or none the statistics can tell from noise.
+    /// No change beyond the thresholds, and the run could have seen one of `fail`.
     Unchanged,
+    /// Wall time: no change the run could tell from noise, but it could not have flagged a
+    /// slowdown of the configured `fail` threshold either (its minimum detectable effect is
+    /// above it). Never fails a run.
+    Inconclusive,
     /// A metric that could not be measured on this run (e.g. instruction counts under qemu);
     /// never a benchmark's overall verdict.
     Unavailable,
@@ -48,6 +52,7 @@ impl RowVerdict {
         match self {
             RowVerdict::Improved => "improved",
             RowVerdict::Unchanged => "unchanged",
+            RowVerdict::Inconclusive => "inconclusive",
             RowVerdict::Unavailable => "unavailable",
             RowVerdict::NoBaseline => "no-baseline",
             RowVerdict::New => "new",
@@ -63,6 +68,7 @@ impl From<Verdict> for RowVerdict {
         match v {
             Verdict::Improved => RowVerdict::Improved,
             Verdict::Unchanged => RowVerdict::Unchanged,
+            Verdict::Inconclusive => RowVerdict::Inconclusive,
             Verdict::Warning => RowVerdict::Warning,
             Verdict::Regressed => RowVerdict::Regressed,
         }
@@ -135,6 +141,10 @@ pub struct Row {
     pub peak_memory: Option<CountRow>,
     /// The metric whose verdict is the row's `verdict`.
     pub decided_by: Metric,
+    /// Where it changed, function by function, and what the counts point at: in a paired run,
+    /// for a benchmark found changed (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functions: Option<crate::FunctionDiff>,
     /// How a paired run measured this benchmark (absent against a committed baseline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paired: Option<crate::PairedRow>,
@@ -198,21 +208,6 @@ impl Disagreement {
             (true, false) if counted == RowVerdict::Unchanged => Some(Self::TimeOnly),
             (false, true) if time == RowVerdict::Unchanged => Some(Self::InstructionsOnly),
             _ => None,
-        }
-    }
-
-    /// What it points at, in words.
-    #[must_use]
-    pub fn explain(self) -> &'static str {
-        match self {
-            Disagreement::TimeOnly => {
-                "wall time moved but the instructions of one call did not: this points at the \
-                 machine or the memory system, not at the code"
-            }
-            Disagreement::InstructionsOnly => {
-                "the instructions of one call changed but wall time did not: the code changed; \
-                 the change is hidden in the timing noise or absorbed by the CPU"
-            }
         }
     }
 }
@@ -462,6 +457,9 @@ pub struct Tally {
     pub improved: usize,
     /// Rows `unchanged`.
     pub unchanged: usize,
+    /// Rows `inconclusive` (read as 0 from files that predate it).
+    #[serde(default)]
+    pub inconclusive: usize,
     /// Rows `unavailable` (read as 0 from files that predate it).
     #[serde(default)]
     pub unavailable: usize,
@@ -492,6 +490,7 @@ impl Tally {
         *match v {
             RowVerdict::Improved => &mut self.improved,
             RowVerdict::Unchanged => &mut self.unchanged,
+            RowVerdict::Inconclusive => &mut self.inconclusive,
             RowVerdict::Unavailable => &mut self.unavailable,
             RowVerdict::NoBaseline => &mut self.no_baseline,
             RowVerdict::New => &mut self.new,
@@ -562,6 +561,25 @@ impl Report {
         self.rows
             .iter()
             .filter(|r| matches!(r.time_verdict, RowVerdict::Regressed | RowVerdict::Improved))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    /// The ids whose wall time or instructions moved (improved, warning or regressed): the
+    /// benchmarks a paired run profiles function by function to say where they changed.
+    #[must_use]
+    pub fn changed(&self) -> Vec<String> {
+        let moved = |v: RowVerdict| {
+            matches!(
+                v,
+                RowVerdict::Improved | RowVerdict::Warning | RowVerdict::Regressed
+            )
+        };
+        self.rows
+            .iter()
+            .filter(|r| {
+                moved(r.time_verdict) || r.instructions.as_ref().is_some_and(|c| moved(c.verdict))
+            })
             .map(|r| r.id.clone())
             .collect()
     }
@@ -684,6 +702,7 @@ impl Row {
             instructions: None,
             peak_memory: None,
             decided_by: Metric::Time,
+            functions: None,
             paired: None,
         }
     }

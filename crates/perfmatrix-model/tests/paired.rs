@@ -35,6 +35,7 @@ fn measured(id: &str, factor: f64, pairs: usize) -> PairedBench {
                 }
             })
             .collect(),
+        profiles: None,
     }
 }
 
@@ -213,4 +214,33 @@ fn a_paired_results_file_round_trips_and_too_few_pairs_are_refused() {
     bad.save(&path).unwrap();
     let err = Results::load(&path).unwrap_err().to_string();
     assert!(err.contains("`a/1` has 1 process pair(s)"), "{err}");
+}
+
+/// Issue 21: pairs too spread to see the fail threshold say "inconclusive", not "unchanged";
+/// the run still passes.
+#[test]
+fn pairs_too_noisy_to_resolve_fail_are_inconclusive_and_pass() {
+    let mut r = paired_results();
+    let run = r.paired.as_mut().unwrap();
+    let mut noisy = measured("a/1", 1.0, 3);
+    for (pair, wobble) in noisy.pairs.iter_mut().zip([0.3, -0.3, 0.05]) {
+        pair.log_ratio = wobble;
+        pair.head_ns = 1000.0 * f64::exp(wobble);
+    }
+    run.benchmarks = vec![noisy, measured("b/1", 1.0, 6)];
+    let report = Report::paired(&r, &Config::default()).unwrap();
+    let a = report.rows.iter().find(|r| r.id == "a/1").unwrap();
+    assert_eq!(a.time_verdict, RowVerdict::Inconclusive, "{a:?}");
+    assert_eq!(a.verdict, RowVerdict::Inconclusive);
+    assert!(a.minimum_detectable_effect.unwrap() > 0.05);
+    let b = report.rows.iter().find(|r| r.id == "b/1").unwrap();
+    assert_eq!(b.time_verdict, RowVerdict::Unchanged, "{b:?}");
+    assert_eq!(report.tally().inconclusive, 1);
+    // b/1's instructions regressed in the fixture; without them the run passes.
+    let run = r.paired.as_mut().unwrap();
+    run.base_benchmarks[1].counts = None;
+    r.benchmarks.iter_mut().for_each(|b| b.counts = None);
+    let report = Report::paired(&r, &Config::default()).unwrap();
+    assert_eq!(report.tally().inconclusive, 1);
+    assert_eq!(report.outcome(), Outcome::Pass);
 }

@@ -67,6 +67,7 @@ pub(crate) fn status(platform: &PlatformTrend) -> Status {
         Some(
             RowVerdict::Improved
             | RowVerdict::Unchanged
+            | RowVerdict::Inconclusive
             | RowVerdict::New
             | RowVerdict::Unavailable,
         ) => PASSING,

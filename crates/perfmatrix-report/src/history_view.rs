@@ -95,11 +95,15 @@ struct ChangeRow {
     reading: &'static str,
 }
 
-/// Time and instructions read together: a time step with the instructions unchanged points at
-/// the machine or the memory system, not at the code.
+/// Time and instructions read together: a time step with the instructions unchanged may be the
+/// machine (runs of a history are made at different times, possibly on different hosts) or the
+/// same instructions executing differently (memory, branches, dependency chains); never proof
+/// that the code is innocent.
 fn reading(c: &ChangePointFound) -> &'static str {
     match c.instructions_moved {
-        Some(false) => "instructions unchanged: the machine or memory system, not the code",
+        Some(false) => {
+            "instructions unchanged: another machine, or the same instructions running differently"
+        }
         Some(true) => "instructions changed too: the code",
         None => "",
     }
@@ -752,7 +756,7 @@ mod tests {
         }
         assert!(all.contains("All 4 change points") && all.contains("paired drift"));
         assert!(
-            all.contains("instructions unchanged: the machine or memory system, not the code"),
+            all.contains("instructions unchanged: another machine, or the same instructions running differently"),
             "a time step is read against the instructions: {all}"
         );
         assert!(all.contains(&format!("`{short40}`")));

@@ -29,6 +29,7 @@ mod chart;
 mod counts;
 mod error;
 mod format;
+mod functions;
 #[cfg(test)]
 mod history_fixtures;
 mod history_view;

@@ -12,6 +12,7 @@ use perfmatrix_model::MergedReport;
 use serde::Serialize;
 
 use crate::counts::Footnote;
+use crate::functions::ChangeView;
 use crate::text::{EMPTY, shorten, width};
 use crate::view::{
     BenchView, CellView, Overview, PlatformView, Reading, number_footnotes, readings, rows,
@@ -28,6 +29,10 @@ const MARKDOWN_REASON_CHARS: usize = 300;
 
 /// The Markdown lists at most this many benchmarks whose metrics disagree.
 const MARKDOWN_READINGS: usize = 20;
+/// At most this many changed benchmarks get their functions in the Markdown (a collapsed
+/// `<details>` each, [`crate::functions::SHORT_FUNCTIONS`] functions, names of at most 120
+/// characters: about 1.5 KB each, so 15 KB in all); the HTML and JSON have every one.
+const MARKDOWN_CHANGES: usize = 10;
 
 /// A line of the terminal's platform table, every cell as shown.
 #[derive(Debug, Serialize)]
@@ -175,6 +180,10 @@ pub(crate) fn table_context(report: &MergedReport) -> Value {
             rule => "-".repeat(rule),
             footnotes,
             readings => readings(report),
+            changes => crate::functions::shortened(
+                crate::functions::changes(report),
+                crate::functions::SHORT_FUNCTIONS,
+            ),
         }
     }
 }
@@ -194,6 +203,10 @@ pub(crate) struct MarkdownView {
     /// The first [`MARKDOWN_READINGS`] cells whose metrics disagree, and how many more there are.
     readings: Vec<Reading>,
     more_readings: usize,
+    /// The first [`MARKDOWN_CHANGES`] changed benchmarks, each with its first
+    /// [`crate::functions::SHORT_FUNCTIONS`] functions, and how many more benchmarks there are.
+    changes: Vec<ChangeView>,
+    more_changes: usize,
 }
 
 impl MarkdownView {
@@ -217,6 +230,10 @@ impl MarkdownView {
         let mut readings = readings(report);
         let more_readings = readings.len().saturating_sub(MARKDOWN_READINGS);
         readings.truncate(MARKDOWN_READINGS);
+        let mut changes = crate::functions::changes(report);
+        let more_changes = changes.len().saturating_sub(MARKDOWN_CHANGES);
+        changes.truncate(MARKDOWN_CHANGES);
+        let changes = crate::functions::shortened(changes, crate::functions::SHORT_FUNCTIONS);
         Self {
             summary: Value::from_serialize(Overview::new(report)),
             rows,
@@ -226,6 +243,8 @@ impl MarkdownView {
             worst_first,
             readings,
             more_readings,
+            changes,
+            more_changes,
         }
     }
 
@@ -252,6 +271,8 @@ impl MarkdownView {
                 more_footnotes => self.more_footnotes,
                 readings => &self.readings,
                 more_readings => self.more_readings,
+                changes => &self.changes,
+                more_changes => self.more_changes,
             }
         }
     }

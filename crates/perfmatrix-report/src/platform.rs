@@ -11,6 +11,7 @@ use perfmatrix_model::{BaselineChoice, MergedReport};
 use serde::Serialize;
 
 use crate::counts::CountMetric;
+use crate::functions;
 use crate::text::{EMPTY, width};
 use crate::view::{CellView, Overview, PlatformView, number_footnotes, readings, rows};
 
@@ -131,7 +132,9 @@ fn header(paired: bool) -> Line {
 /// - `widths`: the [`Widths`] of the columns (the counts' 0 when `counts` is false),
 ///   `rule`: a line of dashes as wide as the table;
 /// - `footnotes`: each distinct reason a count is unavailable, numbered;
-/// - `readings`: the benchmarks whose metrics disagree.
+/// - `readings`: the benchmarks whose metrics disagree;
+/// - `changes`: where the changed benchmarks changed, function by function (the first
+///   [`functions::SHORT_FUNCTIONS`] functions of each).
 pub(crate) fn context(report: &MergedReport) -> Value {
     let summary = Overview::new(report);
     let platform = report.platforms.first().map(PlatformView::new);
@@ -185,6 +188,7 @@ pub(crate) fn context(report: &MergedReport) -> Value {
             widths,
             footnotes,
             readings => readings(report),
+            changes => functions::shortened(functions::changes(report), functions::SHORT_FUNCTIONS),
             rule => "-".repeat(rule),
         }
     }

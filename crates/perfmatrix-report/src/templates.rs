@@ -80,6 +80,7 @@ pub(crate) fn environment(style: Style) -> Environment<'static> {
     env.add_filter("code", code);
     env.add_filter("cell", cell);
     env.add_filter("md", md);
+    env.add_filter("inline_html", inline_html);
     env
 }
 
@@ -105,7 +106,7 @@ fn rjust(text: &str, width_: usize) -> String {
 fn paint(text: &str, kind: &str, color: bool) -> String {
     let sgr = match kind {
         "regressed" | "fail" => "1;31",
-        "warning" | "quick" | "skipped" | "unjudged" | "unavailable" => "33",
+        "warning" | "quick" | "skipped" | "unjudged" | "unavailable" | "inconclusive" => "33",
         "improved" | "pass" => "32",
         "missing" | "new" | "no-baseline" | "no-comparable-baseline" => "36",
         _ => "",
@@ -139,6 +140,14 @@ fn code(text: &str) -> String {
         ""
     };
     format!("{fence}{space}{text}{space}{fence}")
+}
+
+/// `text` as the content of an HTML element inside Markdown (a `<summary>`, where Markdown is
+/// not read): `&`, `<` and `>` as entities, nothing else changed.
+fn inline_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// `text` made safe inside a cell of a GitHub table: every `|` escaped as `\|`, which GitHub

@@ -9,8 +9,8 @@
 
 use minijinja::Value;
 use perfmatrix_model::{
-    BaselineChoice, MergedOutcome, MergedReport, MergedRow, PlatformRow, PlatformStatus, Row,
-    RowVerdict, Tally, short_commit,
+    BaselineChoice, Disagreement, MergedOutcome, MergedReport, MergedRow, PlatformRow,
+    PlatformStatus, Row, RowVerdict, Tally, short_commit,
 };
 use serde::Serialize;
 
@@ -89,6 +89,7 @@ pub(crate) fn tally(tally: &Tally) -> Vec<TallyEntry> {
         (tally.warning, plural(tally.warning, "warning", "warnings")),
         (tally.improved, "improved"),
         (tally.unchanged, "unchanged"),
+        (tally.inconclusive, "inconclusive"),
         (tally.new, "new"),
         (tally.missing, "missing"),
         (tally.no_baseline, "without baseline"),
@@ -380,22 +381,24 @@ pub(crate) fn number_footnotes(rows: &mut [BenchView]) -> Vec<Footnote> {
     footnotes.into_list()
 }
 
-/// A benchmark whose metrics disagree on a platform, and what that points at.
+/// A benchmark whose metrics need reading together on a platform, and what that points at: its
+/// wall time and instructions disagree ([`Disagreement`]), or its wall time was inconclusive.
 #[derive(Debug, Serialize)]
 pub(crate) struct Reading {
     pub(crate) id: String,
     pub(crate) platform: String,
-    pub(crate) text: &'static str,
+    pub(crate) text: String,
 }
 
-/// Every cell whose wall time and instructions disagree, in benchmark then column order.
+/// Every cell whose wall time and instructions disagree, or whose wall time was inconclusive,
+/// in benchmark then column order.
 pub(crate) fn readings(report: &MergedReport) -> Vec<Reading> {
     report
         .benchmarks
         .iter()
         .flat_map(|row| {
             row.cells.iter().enumerate().filter_map(|(column, cell)| {
-                let d = cell.as_ref()?.disagreement()?;
+                let text = reading(cell.as_ref()?)?;
                 Some(Reading {
                     id: printable(&row.id),
                     platform: report
@@ -403,11 +406,57 @@ pub(crate) fn readings(report: &MergedReport) -> Vec<Reading> {
                         .get(column)
                         .map(|p| printable(p))
                         .unwrap_or_default(),
-                    text: d.explain(),
+                    text,
                 })
             })
         })
         .collect()
+}
+
+/// What one cell's metrics, read together, point at; `None` when they need no reading. A
+/// paired cell (`cell.paired`) ran both builds on one machine in one run, so a wall-time change
+/// there is never the machine's; against a committed baseline it may be.
+fn reading(cell: &Row) -> Option<String> {
+    let paired = cell.paired.is_some();
+    if let Some(d) = cell.disagreement() {
+        return Some(
+            match (d, paired) {
+                (Disagreement::TimeOnly, true) => {
+                    "wall time moved but the instructions of one call did not: both builds ran \
+                     on this machine in the same run, so the same instructions execute \
+                     differently (dependency chains, cache misses, branch mispredictions, \
+                     alignment), not the machine"
+                }
+                (Disagreement::TimeOnly, false) => {
+                    "wall time moved but the instructions of one call did not: either the same \
+                     instructions execute differently (dependency chains, cache misses, branch \
+                     mispredictions, alignment), or the machine differs, as the baseline was \
+                     recorded at another time, possibly on another host (`--against <ref>` \
+                     measures both builds on this machine and tells them apart)"
+                }
+                (Disagreement::InstructionsOnly, _) => {
+                    "the instructions of one call changed but wall time did not: the code \
+                     changed; the change is hidden in the timing noise or absorbed by the CPU"
+                }
+            }
+            .to_owned(),
+        );
+    }
+    if cell.time_verdict != RowVerdict::Inconclusive {
+        return None;
+    }
+    let mde = cell
+        .minimum_detectable_effect
+        .map_or_else(|| "its threshold".to_owned(), format_percent_unsigned);
+    let remedy = if paired {
+        "more process pairs or a quieter machine narrow it"
+    } else {
+        "`--against <ref>` measures both builds here, in the same run, far more precisely"
+    };
+    Some(format!(
+        "wall time inconclusive: this run could not tell a slowdown smaller than {mde} from \
+         noise, and the fail threshold is smaller, so a real regression may be hidden; {remedy}"
+    ))
 }
 
 /// (as shown, as the `paint` filter knows it).
@@ -415,6 +464,7 @@ pub(crate) fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str)
     match verdict {
         RowVerdict::Improved => ("improved", "improved"),
         RowVerdict::Unchanged => ("unchanged", "unchanged"),
+        RowVerdict::Inconclusive => ("inconclusive", "inconclusive"),
         RowVerdict::Unavailable => ("unavailable", "unavailable"),
         RowVerdict::NoBaseline => ("no baseline", "no-baseline"),
         RowVerdict::New => ("new", "new"),
@@ -426,7 +476,7 @@ pub(crate) fn verdict_names(verdict: RowVerdict) -> (&'static str, &'static str)
 
 /// The context of `report.html.j2`, one platform's page or a matrix's: the [`Overview`]'s fields,
 /// every benchmark as `rows` with the `footnotes` of their unavailable metrics, the `readings`,
-/// and the [`chart::Chart`] of the largest changes as `chart`.
+/// the `changes` (every function kept) and the [`chart::Chart`] of the largest changes as `chart`.
 pub(crate) fn html_context(report: &MergedReport) -> Value {
     let mut rows = rows(report);
     let footnotes = number_footnotes(&mut rows);
@@ -436,6 +486,7 @@ pub(crate) fn html_context(report: &MergedReport) -> Value {
             rows,
             footnotes,
             readings => readings(report),
+            changes => crate::functions::changes(report),
             chart => chart::chart(report),
             max_charted => chart::MAX_CHARTED,
         }

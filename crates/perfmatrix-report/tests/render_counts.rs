@@ -12,8 +12,9 @@ use common::{
     unavailable,
 };
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, CountRow, FieldDiffView, MergedReport, Metric, Report, Row,
-    RowVerdict, merge,
+    BaselineChoice, CandidateView, Cause, CountRow, Events, FieldDiffView, FunctionChange,
+    FunctionDiff, MergedReport, Method, Metric, PairedRow, Report, Row, RowVerdict, Simulated,
+    merge,
 };
 use perfmatrix_report::{Format, render, render_merged};
 
@@ -557,7 +558,8 @@ fn hostile_reasons_are_escaped_in_every_format() {
 fn metrics_that_disagree_are_read_in_words() {
     use RowVerdict::{Regressed, Unchanged};
     let mut report = x86();
-    // Wall time +25% with the instructions exactly equal: the machine, not the code.
+    // Wall time +25% with the instructions exactly equal, against a committed baseline: the
+    // machine may differ, or the same instructions run differently.
     report.rows.push(with_counts(
         timed("decay/10000", Regressed, (0.2, 0.25, 0.3)),
         counts(Unchanged, 64_817, 64_817),
@@ -565,12 +567,13 @@ fn metrics_that_disagree_are_read_in_words() {
         Regressed,
         Metric::Time,
     ));
-    let time_only = "wall time moved but the instructions of one call did not: this points at \
-                     the machine or the memory system, not at the code";
+    let time_only = "wall time moved but the instructions of one call did not: either the same \
+                     instructions execute differently (dependency chains, cache misses, branch \
+                     mispredictions, alignment), or the machine differs";
     let counts_only = "the instructions of one call changed but wall time did not";
     let table = render(&report, Format::Table, PLAIN).unwrap();
     assert!(
-        table.contains(&format!("decay/10000: {time_only}.")),
+        table.contains(&format!("decay/10000: {time_only}, as the baseline")),
         "{table}"
     );
     assert!(
@@ -581,13 +584,15 @@ fn metrics_that_disagree_are_read_in_words() {
     assert!(!table.contains("decay/1M: "), "{table}");
     let md = render(&report, Format::Markdown, PLAIN).unwrap();
     assert!(
-        md.contains(&format!("- `decay/10000`: {time_only}.")),
+        md.contains(&format!("- `decay/10000`: {time_only}, as the baseline")),
         "{md}"
     );
     let merged = merge(vec![leg(report)], &[], &[]).unwrap();
     let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
     assert!(
-        md.contains(&format!("- `decay/10000` on `{X86}`: {time_only}.")),
+        md.contains(&format!(
+            "- `decay/10000` on `{X86}`: {time_only}, as the baseline"
+        )),
         "{md}"
     );
     let text = render_merged(&merged, Format::Table, PLAIN).unwrap();
@@ -595,4 +600,167 @@ fn metrics_that_disagree_are_read_in_words() {
         text.contains(&format!("cosine/768x1000 on {X86}: {counts_only}")),
         "{text}"
     );
+}
+
+#[test]
+fn a_paired_run_never_blames_the_machine_for_a_time_change() {
+    use RowVerdict::{Regressed, Unchanged};
+    // Issue 23: one accumulator instead of two made the loop latency-bound, +41% in paired runs
+    // with the instructions −0.2%; the reading must not send the reader to the machine.
+    let row = with_counts(
+        timed("cosine/768x100", Regressed, (0.38, 0.41, 0.45)),
+        counts(Unchanged, 1_234_567, 1_232_100),
+        counts(Unchanged, MIB, MIB),
+        Regressed,
+        Metric::Time,
+    );
+    let paired = Row {
+        paired: Some(PairedRow {
+            method: Method::Interleaved,
+            pairs: 8,
+            samples_per_pair: 30,
+            iterations_per_sample: Some(1000),
+        }),
+        ..row
+    };
+    let report = Report::example(X86, vec![paired]);
+    for format in [Format::Table, Format::Markdown, Format::Html] {
+        let out = render(&report, format, PLAIN).unwrap();
+        assert!(
+            out.contains(
+                "both builds ran on this machine in the same run, so the same \
+                          instructions execute differently"
+            ),
+            "{out}"
+        );
+        assert!(!out.contains("machine differs"), "{out}");
+        assert!(!out.contains("points at the machine"), "{out}");
+    }
+}
+
+#[test]
+fn an_inconclusive_time_says_what_the_run_could_resolve() {
+    // Issue 21: −7.7% [−12.5%, −2.6%], p = 0.002, its minimum detectable effect 18.2% above the
+    // fail threshold: not "unchanged", but "inconclusive", with what it could resolve.
+    let row = Row {
+        minimum_detectable_effect: Some(0.182),
+        p_value: Some(0.002),
+        ..timed(
+            "decay/1M",
+            RowVerdict::Inconclusive,
+            (-0.125, -0.077, -0.026),
+        )
+    };
+    let report = Report::example(X86, vec![row]);
+    let could = "wall time inconclusive: this run could not tell a slowdown smaller than 18.2% \
+                 from noise, and the fail threshold is smaller";
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    assert!(table.contains(&format!("decay/1M: {could}")), "{table}");
+    assert!(table.contains("1 benchmark: 1 inconclusive"), "{table}");
+    assert!(table.contains("PASS"), "{table}");
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains(&format!("- `decay/1M`: {could}")), "{md}");
+    assert!(md.contains("1 inconclusive"), "{md}");
+    let merged = merge(vec![leg(report.clone())], &[], &[]).unwrap();
+    let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains("inconclusive"), "{md}");
+    assert!(
+        md.contains(&format!("- `decay/1M` on `{X86}`: {could}")),
+        "{md}"
+    );
+    let html = render(&report, Format::Html, PLAIN).unwrap();
+    assert!(
+        html.contains("class=\"inconclusive") || html.contains("inconclusive"),
+        "{html}"
+    );
+    assert!(html.contains(could), "{html}");
+    let json = render(&report, Format::Json, PLAIN).unwrap();
+    assert!(json.contains("\"verdict\": \"inconclusive\""), "{json}");
+    assert!(json.contains("\"inconclusive\": 1"), "{json}");
+}
+
+/// A paired row whose benchmark changed, with where it changed.
+fn changed_row(id: &str, name: &str) -> Row {
+    let sim = |l1_misses| Simulated {
+        l1_misses,
+        ll_misses: 3,
+        branches: 1_000,
+        mispredicts: 10,
+    };
+    let events = |ir, l1| Events {
+        ir,
+        sim: Some(sim(l1)),
+    };
+    Row {
+        functions: Some(FunctionDiff {
+            cause: Cause::Memory,
+            head: events(100_100, 90_000),
+            base: events(100_000, 9_000),
+            functions: vec![FunctionChange {
+                name: name.to_owned(),
+                head: events(90_100, 89_000),
+                base: events(90_000, 8_000),
+                head_inclusive_ir: 95_000,
+                base_inclusive_ir: 94_900,
+            }],
+            moved: 3,
+        }),
+        paired: Some(PairedRow {
+            method: Method::Interleaved,
+            pairs: 8,
+            samples_per_pair: 30,
+            iterations_per_sample: Some(1000),
+        }),
+        ..timed(id, RowVerdict::Regressed, (0.3, 0.4, 0.5))
+    }
+}
+
+/// Issue 23: where a changed benchmark changed, in every format; in the PR comment a collapsed
+/// `<details>` per benchmark, at most ten of them.
+#[test]
+fn where_a_benchmark_changed_is_shown_in_every_format() {
+    let name = "core::ptr::<impl *const T>::read|x";
+    let report = Report::example(X86, vec![changed_row("decay/1M", name)]);
+    let table = render(&report, Format::Table, PLAIN).unwrap();
+    assert!(
+        table.contains(
+            "  decay/1M: memory behaviour (access pattern, footprint): simulated L1 misses 9,000 \
+             → 90,000"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!(
+            "    {name}: own 90,000 → 90,100 (+0.11%), inclusive +0.11%; L1 misses 8,000 → 89,000"
+        )),
+        "{table}"
+    );
+    assert!(table.contains("and 2 more functions"), "{table}");
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(
+        md.contains("<details><summary><code>decay/1M</code>: memory behaviour"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `core::ptr::<impl *const T>::read\\|x` | 90,000 → 90,100 |"),
+        "{md}"
+    );
+    let html = render(&report, Format::Html, PLAIN).unwrap();
+    assert!(html.contains("<h2>Where it changed</h2>"), "{html}");
+    assert!(html.contains("&lt;impl *const T&gt;"), "{html}");
+    let json = render(&report, Format::Json, PLAIN).unwrap();
+    assert!(json.contains("\"cause\": \"memory\""), "{json}");
+
+    // Fifteen changed benchmarks: ten collapsed sections in the PR comment, the rest counted.
+    let rows = (0..15)
+        .map(|i| changed_row(&format!("b/{i:02}"), "kernel"))
+        .collect();
+    let merged = merge(vec![leg(Report::example(X86, rows))], &[], &[]).unwrap();
+    let md = render_merged(&merged, Format::Markdown, PLAIN).unwrap();
+    assert_eq!(md.matches("<details>").count(), 10, "{md}");
+    assert!(
+        md.contains(&format!("<code>b/00</code> on <code>{X86}</code>")),
+        "{md}"
+    );
+    assert!(md.contains("and 5 more changed benchmarks"), "{md}");
 }

@@ -13,16 +13,23 @@ use crate::sample::Sample;
 use crate::thresholds::Thresholds;
 
 /// The outcome for one benchmark, ordered by severity:
-/// `Improved < Unchanged < Warning < Regressed`, so the worst of many is their `max()`.
+/// `Improved < Unchanged < Inconclusive < Warning < Regressed`, so the worst of many is their
+/// `max()`.
 ///
-/// Serialised in lowercase (`"improved"`, `"unchanged"`, `"warning"`, `"regressed"`).
+/// Serialised in lowercase (`"improved"`, `"unchanged"`, `"inconclusive"`, `"warning"`,
+/// `"regressed"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Significantly faster than the baseline, by more than the warning threshold.
     Improved,
-    /// No significant change beyond the thresholds.
+    /// No significant change beyond the thresholds, and the run could have flagged a slowdown
+    /// of the configured `fail` threshold.
     Unchanged,
+    /// No significant change, but the run could not have flagged a slowdown of the configured
+    /// `fail` threshold either: its minimum detectable effect is above it (see [`settle`]).
+    /// Says "could not tell", never fails a run.
+    Inconclusive,
     /// Significantly slower by more than the warning threshold; not a failure.
     Warning,
     /// Significantly and confidently slower by more than the failure threshold.
@@ -31,9 +38,10 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, from least to most severe.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Improved,
         Self::Unchanged,
+        Self::Inconclusive,
         Self::Warning,
         Self::Regressed,
     ];
@@ -50,6 +58,7 @@ impl Verdict {
         match self {
             Self::Improved => "improved",
             Self::Unchanged => "unchanged",
+            Self::Inconclusive => "inconclusive",
             Self::Warning => "warning",
             Self::Regressed => "regressed",
         }
@@ -120,7 +129,7 @@ pub struct Comparison {
     pub noise: NoiseFloor,
     /// The thresholds applied: the configured ones raised to the noise floor.
     pub effective_thresholds: Thresholds,
-    /// The outcome of the rule in [`decide`].
+    /// The outcome of the rule in [`decide`], [`settle`]d against the configured thresholds.
     pub verdict: Verdict,
     /// The smallest relative slowdown this run could have flagged as
     /// [`Verdict::Regressed`]; see [`minimum_detectable_effect`].
@@ -162,13 +171,27 @@ pub fn minimum_detectable_effect(change: Interval, eff: Thresholds) -> f64 {
         .max(eff.warn() + (change.estimate() - change.lower()))
 }
 
+/// `verdict` as a run that could resolve `minimum_detectable_effect` may state it: an
+/// [`Verdict::Unchanged`] whose minimum detectable effect is above the **configured** fail
+/// threshold (`configured.fail`, before any raise to the noise floor) becomes
+/// [`Verdict::Inconclusive`]: a real slowdown of `fail` could have gone unseen, so "unchanged"
+/// would claim more than the run knows. Every other verdict is kept. Cost: O(1).
+#[must_use]
+pub fn settle(verdict: Verdict, minimum_detectable_effect: f64, configured: Thresholds) -> Verdict {
+    if verdict == Verdict::Unchanged && minimum_detectable_effect > configured.fail() {
+        Verdict::Inconclusive
+    } else {
+        verdict
+    }
+}
+
 /// Compares a new sample of one benchmark against its baseline.
 ///
 /// Validates `config` ([`CompareConfig::validate`]), then computes the medians, the
 /// bootstrap interval of the relative change ([`relative_change_ci`]), the Mann–Whitney
 /// p-value ([`mann_whitney::test()`]), the effective thresholds
-/// ([`Thresholds::effective`]), the [`Verdict`] ([`decide`]) and the
-/// [`minimum_detectable_effect`]. Deterministic given `config.seed`.
+/// ([`Thresholds::effective`]), the [`minimum_detectable_effect`] and the [`Verdict`]
+/// ([`decide`], then [`settle`]). Deterministic given `config.seed`.
 ///
 /// Cost: dominated by the bootstrap, O(resamples · (len(base) + len(new))) expected, plus
 /// O(N log N) for the test.
@@ -183,6 +206,8 @@ pub fn compare(
     let change = relative_change_ci(base, new, config.confidence, config.resamples, config.seed)?;
     let p_value = mann_whitney::test(base, new).p_value;
     let effective_thresholds = thresholds.effective(noise);
+    let mde = minimum_detectable_effect(change, effective_thresholds);
+    let verdict = decide(change, p_value, config.alpha, effective_thresholds);
     Ok(Comparison {
         base_median: base.median(),
         new_median: new.median(),
@@ -190,8 +215,8 @@ pub fn compare(
         p_value,
         noise,
         effective_thresholds,
-        verdict: decide(change, p_value, config.alpha, effective_thresholds),
-        minimum_detectable_effect: minimum_detectable_effect(change, effective_thresholds),
+        verdict: settle(verdict, mde, thresholds),
+        minimum_detectable_effect: mde,
     })
 }
 
@@ -251,7 +276,8 @@ mod tests {
     #[test]
     fn verdict_severity_order_and_failure() {
         assert!(Verdict::Improved < Verdict::Unchanged);
-        assert!(Verdict::Unchanged < Verdict::Warning);
+        assert!(Verdict::Unchanged < Verdict::Inconclusive);
+        assert!(Verdict::Inconclusive < Verdict::Warning);
         assert!(Verdict::Warning < Verdict::Regressed);
         assert_eq!(Verdict::ALL.iter().copied().max(), Some(Verdict::Regressed));
         let failing: Vec<_> = Verdict::ALL
@@ -260,6 +286,41 @@ mod tests {
             .collect();
         assert_eq!(failing, [Verdict::Regressed]);
         assert_eq!(Verdict::Warning.to_string(), "warning");
+    }
+
+    #[test]
+    fn settle_says_inconclusive_only_for_an_unchanged_that_could_not_see_fail() {
+        let configured = Thresholds::DEFAULT; // fail 0.10
+        assert_eq!(
+            settle(Verdict::Unchanged, 0.18, configured),
+            Verdict::Inconclusive
+        );
+        assert_eq!(
+            settle(Verdict::Unchanged, 0.10, configured),
+            Verdict::Unchanged
+        );
+        assert_eq!(
+            settle(Verdict::Unchanged, 0.02, configured),
+            Verdict::Unchanged
+        );
+        for v in [Verdict::Improved, Verdict::Warning, Verdict::Regressed] {
+            assert_eq!(settle(v, 0.5, configured), v);
+        }
+    }
+
+    #[test]
+    fn a_significant_change_hidden_by_a_raised_threshold_is_inconclusive() {
+        // The case of issue 21: −7.7% [−12.5%, −2.6%], p = 0.002, with a noise floor of 9%
+        // raising warn and fail: `decide` alone says unchanged.
+        let change = interval(-0.125, -0.077, -0.026);
+        let configured = Thresholds::DEFAULT;
+        let eff = configured.effective(NoiseFloor::new(0.09).unwrap());
+        assert_eq!(decide(change, 0.002, 0.01, eff), Verdict::Unchanged);
+        let mde = minimum_detectable_effect(change, eff);
+        assert_eq!(
+            settle(Verdict::Unchanged, mde, configured),
+            Verdict::Inconclusive
+        );
     }
 
     #[test]

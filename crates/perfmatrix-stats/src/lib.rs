@@ -40,7 +40,7 @@ pub use counts::{
     CountComparison, INSTRUCTION_THRESHOLDS, PEAK_MEMORY_LIMIT, compare_counts, compare_peak,
 };
 pub use decision::{
-    CompareConfig, Comparison, Verdict, compare, decide, minimum_detectable_effect,
+    CompareConfig, Comparison, Verdict, compare, decide, minimum_detectable_effect, settle,
 };
 pub use error::{Result, StatsError};
 pub use mann_whitney::MannWhitney;

@@ -19,7 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bootstrap::Interval;
-use crate::decision::Verdict;
+use crate::decision::{Verdict, settle};
 use crate::error::{Result, StatsError, check_open_unit, check_positive_finite};
 use crate::noise::NoiseFloor;
 use crate::student_t;
@@ -80,7 +80,7 @@ pub struct PairedComparison {
     pub effective_thresholds: Thresholds,
     /// The smallest relative change this run would detect with the configured power.
     pub minimum_detectable_effect: f64,
-    /// The outcome of [`decide_paired`].
+    /// The outcome of [`decide_paired`], [`settle`]d against the configured thresholds.
     pub verdict: Verdict,
 }
 
@@ -175,6 +175,8 @@ pub fn compare_paired(
         * se;
     let resolution = NoiseFloor::new((change.upper() - change.lower()) / 2.0)?;
     let effective_thresholds = thresholds.effective(resolution);
+    let minimum_detectable_effect = rel(mde_log);
+    let verdict = decide_paired(change, p_value, config.alpha, effective_thresholds);
     Ok(PairedComparison {
         change,
         log_change,
@@ -182,8 +184,8 @@ pub fn compare_paired(
         pairs: n,
         pair_sd: sd,
         effective_thresholds,
-        minimum_detectable_effect: rel(mde_log),
-        verdict: decide_paired(change, p_value, config.alpha, effective_thresholds),
+        minimum_detectable_effect,
+        verdict: settle(verdict, minimum_detectable_effect, thresholds),
     })
 }
 

@@ -102,7 +102,11 @@ impl Bench {
                         FULL_DESIGN
                     }
                 };
-                let results = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
+                let mut results = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
+                // Judged once to find the changed benchmarks, which are then profiled function
+                // by function; the verdict is the judgement of everything measured.
+                let changed = Report::paired(&results, &ws.config)?.changed();
+                sides.profile(&changed, &mut results)?;
                 let report = Report::paired(&results, &ws.config)?;
                 results.save_judged(&out, &report)?;
                 (results, report)

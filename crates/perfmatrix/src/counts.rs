@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use crate::binaries::BenchBinary;
 use crate::children::{AtOnce, run_all};
 use crate::tools::{arch, find_in_path};
-use perfmatrix_model::{Counts, Measured};
+use perfmatrix_model::{Counts, Measured, Profile};
 
 /// The functions around the one counted call (`#[unsafe(no_mangle)]`, never inlined): the
 /// harness's, and the criterion layer's (a name of its own: a harness binary built against the
@@ -152,6 +152,82 @@ fn measure_in(
     Ok(metrics)
 }
 
+/// Profiles each of `ids` on one build (`binaries`, run with `env`): one callgrind run of its
+/// counting mode with the cache and branch simulation (`--cache-sim=yes --branch-sim=yes`), over
+/// the same region as the instruction count, read function by function
+/// ([`crate::callgrind::profile`]). Where valgrind is missing, no binary serves an id, or a run
+/// fails, that id is left out with a warning on stderr: a profile explains a verdict, it never
+/// makes one. Runs one per core at once; callgrind's files live in a temporary folder.
+pub(crate) fn profile(
+    binaries: &[BenchBinary],
+    ids: &[String],
+    env: &[(String, String)],
+) -> anyhow::Result<BTreeMap<String, Profile>> {
+    let mut profiles = BTreeMap::new();
+    let Some(valgrind) = find_in_path("valgrind") else {
+        eprintln!("warning: valgrind is not installed, so no benchmark is profiled");
+        return Ok(profiles);
+    };
+    let scratch = tempfile::Builder::new()
+        .prefix("perfmatrix-profile-")
+        .tempdir()
+        .context("cannot make a temporary folder for callgrind's output")?;
+    let mut commands = Vec::new();
+    let mut runs = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(binary) = binaries.iter().find(|b| b.serves(id)) else {
+            eprintln!("warning: no bench binary serves `{id}`, so it is not profiled");
+            continue;
+        };
+        let out_file = scratch.path().join(format!("profile-{i}.out"));
+        let (dir, name) = local_name(&binary.exe)?;
+        let mut cmd = Command::new(&valgrind);
+        cmd.args([
+            "-q",
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--cache-sim=yes",
+            "--branch-sim=yes",
+        ]);
+        cmd.args(REGION_SYMBOLS.map(|symbol| format!("--toggle-collect={symbol}")));
+        cmd.arg(format!("--callgrind-out-file={}", out_file.display()));
+        cmd.arg(&name)
+            .args(["--perfmatrix-count", id])
+            .current_dir(dir)
+            .envs(env.iter().map(|(k, v)| (k, v)));
+        commands.push(cmd);
+        runs.push((id, out_file));
+    }
+    let outputs = run_all(commands, AtOnce::PerCore, "the profiling runs")?;
+    for ((id, out_file), output) in runs.into_iter().zip(outputs) {
+        let read = output
+            .map_err(anyhow::Error::from)
+            .and_then(|output| {
+                if output.status.success() {
+                    Ok(())
+                } else {
+                    bail!(
+                        "valgrind exited with {}: {}",
+                        output.status,
+                        String::from_utf8_lossy(&output.stderr).trim()
+                    )
+                }
+            })
+            .and_then(|()| {
+                std::fs::read_to_string(&out_file)
+                    .with_context(|| format!("cannot read {}", out_file.display()))
+            })
+            .and_then(|text| crate::callgrind::profile(&text));
+        match read {
+            Ok(profile) => {
+                profiles.insert(id.clone(), profile);
+            }
+            Err(err) => eprintln!("warning: `{id}` could not be profiled: {err:#}"),
+        }
+    }
+    Ok(profiles)
+}
+
 /// The folder of `exe` and its name as `./name`, to run it from there.
 fn local_name(exe: &Path) -> anyhow::Result<(&Path, PathBuf)> {
     match (exe.parent(), exe.file_name()) {
@@ -267,7 +343,7 @@ fn instructions(
     }
     let text = std::fs::read_to_string(out_file)
         .with_context(|| format!("cannot read callgrind's output {}", out_file.display()))?;
-    let total = callgrind_total(&text)
+    let total = crate::callgrind::total_instructions(&text)
         .with_context(|| format!("callgrind's output for `{id}` ({})", out_file.display()))?;
     if total == 0 {
         bail!(
@@ -277,30 +353,6 @@ fn instructions(
         );
     }
     Ok(Measured::Value { value: total })
-}
-
-/// The total `Ir` (instructions executed) of a callgrind output file: its `totals:` line (or, in
-/// a file without one, its `summary:` line), in the column `events:` gives `Ir`.
-fn callgrind_total(text: &str) -> anyhow::Result<u64> {
-    let field = |key: &str| {
-        text.lines()
-            .filter_map(|line| line.strip_prefix(key))
-            .next_back()
-    };
-    let events = field("events:").context("no `events:` line")?;
-    let column = events
-        .split_whitespace()
-        .position(|e| e == "Ir")
-        .with_context(|| format!("the events `{}` do not include Ir", events.trim()))?;
-    let (key, costs) = field("totals:")
-        .map(|c| ("totals", c))
-        .or_else(|| field("summary:").map(|c| ("summary", c)))
-        .context("no `totals:` or `summary:` line")?;
-    // Trailing zero costs may be left out (callgrind format, "Description of Body Lines").
-    costs.split_whitespace().nth(column).map_or(Ok(0), |v| {
-        v.parse()
-            .with_context(|| format!("the {key} `{v}` is not a count"))
-    })
 }
 
 /// What the counting run prints: one JSON line.
@@ -471,26 +523,57 @@ totals: 5980 5914 142 16 10 0 16 8";
 
     #[test]
     fn the_total_is_read_from_a_real_callgrind_file() {
-        assert_eq!(callgrind_total(DECAY_1000).unwrap(), 5980);
-        assert_eq!(callgrind_total(DECAY_1000_CACHE_SIM).unwrap(), 5980);
+        assert_eq!(
+            crate::callgrind::total_instructions(DECAY_1000).unwrap(),
+            5980
+        );
+        assert_eq!(
+            crate::callgrind::total_instructions(DECAY_1000_CACHE_SIM).unwrap(),
+            5980
+        );
         let moved = DECAY_1000_CACHE_SIM.replace("events: Ir Dr", "events: Dr Ir");
-        assert_eq!(callgrind_total(&moved).unwrap(), 5914);
+        assert_eq!(crate::callgrind::total_instructions(&moved).unwrap(), 5914);
+    }
+
+    #[test]
+    fn a_real_callgrind_file_gives_each_function_its_own_cost() {
+        let p = crate::callgrind::profile(DECAY_1000).unwrap();
+        let f = |name: &str| p.functions.iter().find(|f| f.name == name).unwrap();
+        assert_eq!(p.functions[0].name, "pmk_decay_avx2");
+        assert_eq!(f("pmk_decay_avx2").self_cost.ir, 5922);
+        assert_eq!(f("perfmatrix_kernels::Kernels::decay").self_cost.ir, 21);
+        assert_eq!(f("perfmatrix_kernels::Kernels::decay").inclusive_ir, 5943);
+        assert_eq!(f("perfmatrix_count_region").inclusive_ir, 5980);
+        assert_eq!(
+            p.total().ir,
+            5980,
+            "the functions' own costs add up to the total"
+        );
     }
 
     #[test]
     fn without_totals_the_summary_counts_and_without_either_it_is_an_error() {
         let summary_only = DECAY_1000.replace("totals: 5980", "");
-        assert_eq!(callgrind_total(&summary_only).unwrap(), 5980);
+        assert_eq!(
+            crate::callgrind::total_instructions(&summary_only).unwrap(),
+            5980
+        );
         let neither = summary_only.replace("summary: 5980", "");
-        let err = callgrind_total(&neither).unwrap_err().to_string();
+        let err = crate::callgrind::total_instructions(&neither)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("totals"), "{err}");
         let no_ir = DECAY_1000.replace("events: Ir", "events: Dr");
-        let err = callgrind_total(&no_ir).unwrap_err().to_string();
+        let err = crate::callgrind::total_instructions(&no_ir)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("Ir"), "{err}");
         let garbled = DECAY_1000.replace("totals: 5980", "totals: many");
-        let err = callgrind_total(&garbled).unwrap_err().to_string();
+        let err = crate::callgrind::total_instructions(&garbled)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("many"), "{err}");
-        assert!(callgrind_total("").is_err());
+        assert!(crate::callgrind::total_instructions("").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 mod bench;
 mod binaries;
+mod callgrind;
 mod children;
 mod counts;
 mod experiment;
@@ -21,6 +22,8 @@ mod fingerprint;
 mod git;
 mod history;
 mod interrupt;
+#[cfg(test)]
+mod kernel_changes;
 mod layer;
 mod matrix;
 mod merge;
@@ -49,9 +52,9 @@ pub use update_baselines::UpdateBaselines;
 use workspace::Invocation;
 
 /// What the exit codes of every command mean, for a front-end's `--help`.
-pub const EXIT_CODES: &str = "Exit codes: 0 no regression (warnings and \"no comparable baseline\" \
-     included); 1 at least one regression; 2 usage or input error, or a build or benchmark that \
-     failed.";
+pub const EXIT_CODES: &str = "Exit codes: 0 no regression (warnings, inconclusive and \
+     \"no comparable baseline\" included); 1 at least one regression; 2 usage or input error, \
+     or a build or benchmark that failed.";
 
 /// perfmatrix's commands.
 #[derive(Debug, clap::Subcommand)]

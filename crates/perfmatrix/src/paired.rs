@@ -384,6 +384,37 @@ impl Sides {
         Ok(())
     }
 
+    /// Profiles `ids` (benchmarks a first judgement found changed) on both builds, function by
+    /// function with the cache and branch simulation ([`crate::counts::profile`]), and keeps
+    /// both profiles in the paired run of `results`, where
+    /// [`Report::paired`](perfmatrix_model::Report::paired) turns them into each row's
+    /// difference. Benchmarks that were not changed pay nothing.
+    pub(crate) fn profile(&self, ids: &[String], results: &mut Results) -> anyhow::Result<()> {
+        let Some(run) = results.paired.as_mut() else {
+            return Ok(());
+        };
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let began = Instant::now();
+        eprintln!(
+            "profiling {} changed benchmark(s) on both builds (callgrind, cache and branch \
+             simulation): {}",
+            ids.len(),
+            ids.join(", ")
+        );
+        let mut head = crate::counts::profile(&self.head_binaries, ids, &self.head_env)?;
+        let mut base = crate::counts::profile(&self.base_binaries, ids, &self.base_env)?;
+        for bench in &mut run.benchmarks {
+            let id = bench.id.as_str();
+            if let (Some(head), Some(base)) = (head.remove(id), base.remove(id)) {
+                bench.profiles = Some(perfmatrix_model::Profiles { head, base });
+            }
+        }
+        eprintln!("profiled in {:.1} s", began.elapsed().as_secs_f64());
+        Ok(())
+    }
+
     /// P fresh process pairs, each timing `samples` interleaved rounds in random order.
     fn interleaved(
         &self,
@@ -476,6 +507,7 @@ impl Sides {
                 iterations_per_sample: iters,
                 samples_per_pair: design.samples,
                 pairs,
+                profiles: None,
             },
             base_ns: all_base,
             head_ns: all_head,
@@ -528,6 +560,7 @@ impl Sides {
                 iterations_per_sample: None,
                 samples_per_pair: 1,
                 pairs,
+                profiles: None,
             },
             base_ns: all_base,
             head_ns: all_head,

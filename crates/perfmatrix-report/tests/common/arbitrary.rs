@@ -3,9 +3,9 @@
 //! need not agree with the rows.
 
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, CountRow, FieldDiffView, MergedOutcome, MergedReport, MergedRow,
-    Method, Metric, PairedRow, PlatformRow, PlatformStatus, Report, Revision, Row, RowVerdict,
-    Tally,
+    BaselineChoice, CandidateView, Cause, CountRow, Events, FieldDiffView, FunctionChange,
+    FunctionDiff, MergedOutcome, MergedReport, MergedRow, Method, Metric, PairedRow, PlatformRow,
+    PlatformStatus, Report, Revision, Row, RowVerdict, Simulated, Tally,
 };
 use perfmatrix_stats::Interval;
 use proptest::prelude::*;
@@ -65,6 +65,7 @@ pub fn any_verdict() -> impl Strategy<Value = RowVerdict> {
     prop_oneof![
         Just(RowVerdict::Improved),
         Just(RowVerdict::Unchanged),
+        Just(RowVerdict::Inconclusive),
         Just(RowVerdict::Unavailable),
         Just(RowVerdict::NoBaseline),
         Just(RowVerdict::New),
@@ -85,9 +86,10 @@ pub fn any_metric() -> impl Strategy<Value = Metric> {
 
 /// Any tally, consistent with nothing.
 pub fn any_tally() -> impl Strategy<Value = Tally> {
-    prop::array::uniform8(any::<usize>()).prop_map(|c| Tally {
+    prop::array::uniform9(any::<usize>()).prop_map(|c| Tally {
         improved: c[0],
         unchanged: c[1],
+        inconclusive: c[8],
         unavailable: c[7],
         no_baseline: c[2],
         new: c[3],
@@ -149,6 +151,61 @@ fn any_paired() -> impl Strategy<Value = Option<PairedRow>> {
     )
 }
 
+fn any_events() -> impl Strategy<Value = Events> {
+    let sim = (any::<u64>(), any::<u64>(), any::<u64>(), any::<u64>()).prop_map(
+        |(l1_misses, ll_misses, branches, mispredicts)| Simulated {
+            l1_misses,
+            ll_misses,
+            branches,
+            mispredicts,
+        },
+    );
+    (any::<u64>(), proptest::option::of(sim)).prop_map(|(ir, sim)| Events { ir, sim })
+}
+
+/// Any function-by-function difference, consistent or not.
+fn any_functions() -> impl Strategy<Value = Option<FunctionDiff>> {
+    let cause = prop_oneof![
+        Just(Cause::Instructions),
+        Just(Cause::Memory),
+        Just(Cause::Branches),
+        Just(Cause::Execution),
+        Just(Cause::Unknown),
+    ];
+    let function = (
+        any_string(),
+        any_events(),
+        any_events(),
+        any::<u64>(),
+        any::<u64>(),
+    )
+        .prop_map(
+            |(name, head, base, head_inclusive_ir, base_inclusive_ir)| FunctionChange {
+                name,
+                head,
+                base,
+                head_inclusive_ir,
+                base_inclusive_ir,
+            },
+        );
+    proptest::option::of(
+        (
+            cause,
+            any_events(),
+            any_events(),
+            prop::collection::vec(function, 0..4),
+            any::<usize>(),
+        )
+            .prop_map(|(cause, head, base, functions, moved)| FunctionDiff {
+                cause,
+                head,
+                base,
+                functions,
+                moved,
+            }),
+    )
+}
+
 /// Any row, its numbers from `floats`.
 pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
     let change = proptest::option::of(any_interval(not_nan(floats.clone())));
@@ -163,7 +220,7 @@ pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
         (f(), f(), change),
         (f(), f(), f(), f(), f()),
         counts,
-        any_paired(),
+        (any_paired(), any_functions()),
     )
         .prop_map(
             |(
@@ -172,7 +229,7 @@ pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
                 (new, base, change),
                 (p, noise, warn, fail, mde),
                 (instructions, peak_memory),
-                paired,
+                (paired, functions),
             )| Row {
                 id,
                 verdict,
@@ -189,6 +246,7 @@ pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
                 instructions,
                 peak_memory,
                 decided_by,
+                functions,
                 paired,
             },
         )

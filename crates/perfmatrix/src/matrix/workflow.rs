@@ -105,6 +105,7 @@ fn render(config: &Config) -> anyhow::Result<String> {
                 triple => p.triple.as_str(),
                 runner => p.runner.as_str(),
                 required => p.required,
+                counts => p.triple.valgrind_can_count(),
             }
         })
         .collect();
@@ -181,9 +182,10 @@ mod tests {
 
     /// The matrix row of a platform as the template writes it.
     fn leg(triple: &str, runner: &str, required: bool) -> String {
+        let counts = triple.contains("-linux-");
         format!(
             "          - triple: \"{triple}\"\n            runner: \"{runner}\"\n            \
-             required: {required}\n"
+             required: {required}\n            counts: {counts}\n"
         )
     }
 
@@ -254,6 +256,28 @@ mod tests {
         assert_eq!(rendered.matches(&old_leg).count(), 2);
         let without = render(&with(two_platforms())).unwrap();
         assert_eq!(rendered.replace(&new_leg, ""), without);
+    }
+
+    /// Issue 21: valgrind is installed only where it can count (a macOS leg would fail on
+    /// `apt-get`, and count nothing anyway).
+    #[test]
+    fn valgrind_is_installed_only_on_legs_that_can_count() {
+        let mut platforms = two_platforms();
+        platforms.push(platform("aarch64-apple-darwin", "macos-15", false));
+        let rendered = render(&with(platforms)).unwrap();
+        assert!(
+            rendered.contains("            counts: false\n"),
+            "{rendered}"
+        );
+        assert_eq!(rendered.matches("            counts: true\n").count(), 4);
+        let installs: Vec<&str> = rendered
+            .split("- name: ")
+            .filter(|step| step.starts_with("Install valgrind"))
+            .collect();
+        assert_eq!(installs.len(), 2, "{rendered}");
+        for step in installs {
+            assert!(step.contains("\n        if: matrix.counts\n"), "{step}");
+        }
     }
 
     #[test]
