@@ -165,6 +165,8 @@ fn a_second_workspace_is_gated_end_to_end() {
     assert!(row.contains("regressed"), "{shown}");
     plain_benchmark_ran_on_the_layer(root, &paired, &shown);
 
+    the_base_judges_a_change_that_loosens_its_gate(root, &lib, &code);
+
     // The leg merged into one report, through both front-ends.
     let merged = root.join("merged.md");
     let merge = [
@@ -179,6 +181,54 @@ fn a_second_workspace_is_gated_end_to_end() {
     let markdown = std::fs::read_to_string(&merged).unwrap();
     assert!(markdown.contains("checksum/4096"), "{markdown}");
     assert_eq!(binary(root, &merge).status.code(), Some(1));
+}
+
+/// A change cannot loosen its own gate (issue 22): a commit that slows the harness benchmark
+/// again and raises every gate to 0.99 in its own Cargo.toml is judged by the base's settings,
+/// and the report lists what head changed. `code` is `lib`'s original text.
+fn the_base_judges_a_change_that_loosens_its_gate(root: &Path, lib: &Path, code: &str) {
+    std::fs::write(
+        lib,
+        code.replace("const ROUNDS: usize = 1;", "const ROUNDS: usize = 24;"),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        manifest.replace(
+            "[workspace.metadata.perfmatrix]\n",
+            "[workspace.metadata.perfmatrix]\nwarn = 0.99\nfail = 0.99\n\
+             paired = { warn = 0.99, fail = 0.99 }\n\
+             instructions = { warn = 0.99, fail = 0.99 }\n",
+        ),
+    )
+    .unwrap();
+    git(
+        root,
+        &["commit", "-q", "-am", "hash 24 times, and loosen the gate"],
+    );
+    let loosened = root.join("loosened.json");
+    let out = binary(
+        root,
+        &[
+            "bench",
+            "--against",
+            "HEAD~1",
+            "--quick",
+            "--out",
+            loosened.to_str().unwrap(),
+        ],
+    );
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the base's gate holds: {shown}");
+    assert!(
+        shown.contains("head changes gate settings, not applied: the base commit's judge this run"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("    instructions: { warn = 0.005, fail = 0.01 } on base, { warn = 0.99, fail = 0.99 } on head"),
+        "{shown}"
+    );
 }
 
 /// The plain criterion benchmark of the paired run (its results in `paired`, its table `shown`),

@@ -234,6 +234,79 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The gate settings in which `self` (head's) differs from `base` (the base commit's), keys
+    /// and values as `[workspace.metadata.perfmatrix]` writes them: `warn`, `fail`, `paired`,
+    /// `instructions`, `peak-memory-limit`, each `benchmarks."<id>"` table and
+    /// `exclude-benches`, in that order. A paired run judges with the base's and lists these, so
+    /// that no change can loosen its own gate.
+    #[must_use]
+    pub fn gate_changes(&self, base: &Config) -> Vec<crate::SettingChange> {
+        fn table(t: Thresholds) -> String {
+            format!("{{ warn = {}, fail = {} }}", t.warn(), t.fail())
+        }
+        fn gates(g: Option<&Gates>) -> String {
+            g.map_or_else(
+                || "—".to_owned(),
+                |g| {
+                    format!(
+                        "{{ warn = {}, fail = {}, paired = {}, instructions = {}, \
+                         peak-memory-limit = {} }}",
+                        g.time.warn(),
+                        g.time.fail(),
+                        table(g.paired),
+                        table(g.instructions),
+                        g.peak_memory_limit.get()
+                    )
+                },
+            )
+        }
+        let mut changes = Vec::new();
+        let mut differ = |key: String, base: String, head: String| {
+            if base != head {
+                changes.push(crate::SettingChange { key, base, head });
+            }
+        };
+        differ(
+            "warn".to_owned(),
+            base.thresholds.warn().to_string(),
+            self.thresholds.warn().to_string(),
+        );
+        differ(
+            "fail".to_owned(),
+            base.thresholds.fail().to_string(),
+            self.thresholds.fail().to_string(),
+        );
+        differ("paired".to_owned(), table(base.paired), table(self.paired));
+        differ(
+            "instructions".to_owned(),
+            table(base.instructions),
+            table(self.instructions),
+        );
+        differ(
+            "peak-memory-limit".to_owned(),
+            base.peak_memory_limit.get().to_string(),
+            self.peak_memory_limit.get().to_string(),
+        );
+        let ids: std::collections::BTreeSet<&BenchmarkId> = base
+            .per_benchmark
+            .keys()
+            .chain(self.per_benchmark.keys())
+            .collect();
+        for id in ids {
+            differ(
+                format!("benchmarks.\"{id}\""),
+                gates(base.per_benchmark.get(id)),
+                gates(self.per_benchmark.get(id)),
+            );
+        }
+        differ(
+            "exclude-benches".to_owned(),
+            format!("{:?}", base.exclude_benches),
+            format!("{:?}", self.exclude_benches),
+        );
+        changes
+    }
+
     /// The wall-time thresholds that apply to `id`.
     #[must_use]
     pub fn thresholds_for(&self, id: &BenchmarkId) -> Thresholds {
@@ -660,6 +733,34 @@ mod tests {
         assert!((g.instructions.fail() - 0.02).abs() < 1e-12, "inherited");
         assert!((g.peak_memory_limit.get() - 2.0).abs() < 1e-12, "inherited");
         assert_eq!(g.time, c.thresholds);
+    }
+
+    #[test]
+    fn the_gate_settings_head_changes_are_listed_with_both_values() {
+        let base = Config::default();
+        let head = Config::from_cargo_metadata(&json!({"metadata": {"perfmatrix": {
+            "paired": {"warn": 0.99, "fail": 0.99},
+            "exclude-benches": ["kernels"],
+            "benchmarks": {"decay/1000": {"fail": 0.5}},
+            "artifact-retention-days": 3
+        }}}))
+        .unwrap();
+        let changes = head.gate_changes(&base);
+        let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["paired", "benchmarks.\"decay/1000\"", "exclude-benches"],
+            "not the retention: it gates nothing"
+        );
+        assert_eq!(changes[0].base, "{ warn = 0.02, fail = 0.05 }");
+        assert_eq!(changes[0].head, "{ warn = 0.99, fail = 0.99 }");
+        assert_eq!(changes[1].base, "—");
+        assert!(
+            changes[1].head.starts_with("{ warn = 0.05, fail = 0.5, "),
+            "{changes:?}"
+        );
+        assert_eq!(changes[2].head, "[\"kernels\"]");
+        assert!(base.gate_changes(&base).is_empty());
     }
 
     #[test]

@@ -35,11 +35,11 @@ pub use merge::{
 pub use metrics::{Counts, Measured};
 pub use paired::{
     CriterionLayer, FailedBench, Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision,
-    short_commit,
+    SettingChange, short_commit,
 };
 pub use profile::{
-    Cause, Events, FunctionChange, FunctionCost, FunctionDiff, L1_MISS_CYCLES, LL_MISS_CYCLES,
-    MAX_FUNCTIONS, MISPREDICT_CYCLES, Profile, Profiles, Simulated,
+    Call, Cause, Events, FLAME_DEPTH, FlameNode, FunctionChange, FunctionCost, FunctionDiff,
+    L1_MISS_CYCLES, LL_MISS_CYCLES, MAX_FUNCTIONS, MISPREDICT_CYCLES, Profile, Profiles, Simulated,
 };
 pub use report::{
     BaselineChoice, CandidateView, CountRow, Disagreement, FieldDiffView, Judging, Metric, Outcome,

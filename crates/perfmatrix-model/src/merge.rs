@@ -566,6 +566,41 @@ impl MergedReport {
     }
 }
 
+/// The notes of a paired leg: how it was measured, how its plain criterion targets were built,
+/// and the gate settings head changed, which the base's overrode.
+fn paired_notes(
+    samples: &str,
+    criterion_layer: Option<&crate::CriterionLayer>,
+    settings_changed: &[crate::SettingChange],
+    notes: &mut Vec<String>,
+) {
+    notes.push(format!(
+        "measured against its base on the same runner: {samples}"
+    ));
+    if !settings_changed.is_empty() {
+        let changes: Vec<String> = settings_changed
+            .iter()
+            .map(|c| format!("{} {} → {}", c.key, c.base, c.head))
+            .collect();
+        notes.push(format!(
+            "head changes gate settings, not applied (the base commit's judge the run): \
+             {}",
+            changes.join(", ")
+        ));
+    }
+    match criterion_layer {
+        Some(crate::CriterionLayer::Used { criterion }) => notes.push(format!(
+            "plain criterion benchmarks built against perfmatrix's criterion layer (in \
+             place of criterion {criterion}): sampled interleaved and counted"
+        )),
+        Some(crate::CriterionLayer::NotUsed { reason }) => notes.push(format!(
+            "plain criterion benchmarks measured with criterion itself, in whole runs: \
+             {reason}"
+        )),
+        None => {}
+    }
+}
+
 fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
     let source = Some(leg.source.display().to_string());
     let Some(report) = &leg.verdict else {
@@ -620,23 +655,14 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         BaselineChoice::Paired {
             samples,
             criterion_layer,
+            settings_changed,
             ..
-        } => {
-            notes.push(format!(
-                "measured against its base on the same runner: {samples}"
-            ));
-            match criterion_layer {
-                Some(crate::CriterionLayer::Used { criterion }) => notes.push(format!(
-                    "plain criterion benchmarks built against perfmatrix's criterion layer (in \
-                     place of criterion {criterion}): sampled interleaved and counted"
-                )),
-                Some(crate::CriterionLayer::NotUsed { reason }) => notes.push(format!(
-                    "plain criterion benchmarks measured with criterion itself, in whole runs: \
-                     {reason}"
-                )),
-                None => {}
-            }
-        }
+        } => paired_notes(
+            samples,
+            criterion_layer.as_ref(),
+            settings_changed,
+            &mut notes,
+        ),
         _ => {}
     }
     let note = (!notes.is_empty()).then(|| notes.join("; "));

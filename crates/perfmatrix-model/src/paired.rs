@@ -106,6 +106,23 @@ pub struct PairedRun {
     /// the run exits 2 after judging the others.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed: Vec<FailedBench>,
+    /// Gate settings head changes: not applied, as a change must not loosen its own gate (the
+    /// base commit's settings judge the run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings_changed: Vec<SettingChange>,
+}
+
+/// A gate setting that differs between the base commit and head, values as written in
+/// `[workspace.metadata.perfmatrix]` (`—` where a side does not set it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingChange {
+    /// The key (`paired`, `benchmarks."decay/1000"`, `exclude-benches`).
+    pub key: String,
+    /// The base commit's value, which the run applied.
+    pub base: String,
+    /// Head's value, which it did not.
+    pub head: String,
 }
 
 /// A benchmark whose paired measurement failed, and why.
@@ -245,6 +262,7 @@ impl Report {
             why: run.why.clone(),
             samples: samples_summary(&rows),
             criterion_layer: run.criterion_layer.clone(),
+            settings_changed: run.settings_changed.clone(),
         };
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),

@@ -106,12 +106,31 @@ pub struct FunctionCost {
     pub inclusive_ir: u64,
 }
 
-/// Every function that cost something in one call of a benchmark, on one build.
+/// The calls from one function to another in one call of a benchmark, summed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Call {
+    /// The calling function.
+    pub caller: String,
+    /// The called function.
+    pub callee: String,
+    /// Instructions of these calls, the callee's callees included.
+    pub inclusive_ir: u64,
+}
+
+/// Every function that cost something in one call of a benchmark, on one build, and the calls
+/// between them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// The functions, each named once.
     pub functions: Vec<FunctionCost>,
+    /// The calls, each caller and callee pair once.
+    #[serde(default)]
+    pub calls: Vec<Call>,
+    /// The function whose call was counted (the counting region), where the flame graph starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl Profile {
@@ -193,6 +212,177 @@ pub struct FunctionDiff {
     pub functions: Vec<FunctionChange>,
     /// How many functions moved in all (`functions` keeps the first [`MAX_FUNCTIONS`]).
     pub moved: usize,
+    /// The call tree of one call, both builds on each node: the differential flame graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flame: Option<FlameNode>,
+}
+
+/// A node of a differential flame graph: one call path, and its inclusive instructions on each
+/// build. A function reached from several callers shares its cost among them in proportion to
+/// their calls' costs (callgrind keeps costs per caller and callee, not per whole path).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlameNode {
+    /// The function.
+    pub name: String,
+    /// Inclusive instructions of this path on head.
+    pub head_ir: u64,
+    /// Inclusive instructions of this path on base.
+    pub base_ir: u64,
+    /// Its callees, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<FlameNode>,
+}
+
+/// The deepest a flame graph goes below its root.
+pub const FLAME_DEPTH: usize = 32;
+/// A path is drawn when it holds at least this share of the root's instructions (on either
+/// build): 1/500, under two pixels of a graph 1,000 pixels wide.
+const FLAME_MIN_SHARE: u64 = 500;
+
+/// One build's call graph, as the flame graph walks it.
+struct Graph<'a> {
+    inclusive: BTreeMap<&'a str, u64>,
+    callees: BTreeMap<&'a str, Vec<(&'a str, u64)>>,
+}
+
+impl<'a> Graph<'a> {
+    fn of(profile: &'a Profile) -> Self {
+        let inclusive = profile
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.inclusive_ir))
+            .collect();
+        let mut callees: BTreeMap<&str, Vec<(&str, u64)>> = BTreeMap::new();
+        for c in &profile.calls {
+            callees
+                .entry(c.caller.as_str())
+                .or_default()
+                .push((c.callee.as_str(), c.inclusive_ir));
+        }
+        Graph { inclusive, callees }
+    }
+
+    /// The instructions `name` passes to `callee`, out of `amount` of its own inclusive ones.
+    fn share(&self, name: &str, callee: &str, amount: u64) -> u64 {
+        let total = self.inclusive.get(name).copied().unwrap_or(0);
+        let edge = self
+            .callees
+            .get(name)
+            .and_then(|c| c.iter().find(|(n, _)| *n == callee))
+            .map_or(0, |(_, ir)| *ir);
+        if total == 0 {
+            return 0;
+        }
+        let share = u128::from(edge) * u128::from(amount) / u128::from(total);
+        u64::try_from(share).unwrap_or(u64::MAX)
+    }
+}
+
+/// The callee of `root` that carries all its cost on `g` (99.9% of it), if one does.
+fn only<'a>(g: &Graph<'a>, root: &str) -> Option<&'a str> {
+    let callees = g.callees.get(root)?;
+    let (callee, ir) = callees.iter().max_by_key(|(_, ir)| *ir)?;
+    let total = g.inclusive.get(root).copied().unwrap_or(0);
+    (u128::from(*ir) * 1000 >= u128::from(total) * 999).then_some(*callee)
+}
+
+impl FlameNode {
+    /// The differential flame graph of `profiles`, or `None` without calls. Its root is the
+    /// counted region ([`Profile::region`]); without one, from the outermost caller down, past
+    /// every function that only passes the whole cost on to one callee. Paths under 1/500 of the
+    /// root (on both builds) and deeper than [`FLAME_DEPTH`] are left out, and recursion is cut
+    /// at its first repeat.
+    #[must_use]
+    pub fn of(profiles: &Profiles) -> Option<Self> {
+        let (head, base) = (Graph::of(&profiles.head), Graph::of(&profiles.base));
+        let called: std::collections::BTreeSet<&str> = profiles
+            .head
+            .calls
+            .iter()
+            .chain(&profiles.base.calls)
+            .map(|c| c.callee.as_str())
+            .collect();
+        let inclusive = |g: &Graph, n: &str| g.inclusive.get(n).copied().unwrap_or(0);
+        let region = profiles
+            .head
+            .region
+            .as_deref()
+            .or(profiles.base.region.as_deref())
+            .filter(|r| inclusive(&head, r) + inclusive(&base, r) > 0);
+        let root = if let Some(region) = region {
+            region
+        } else {
+            let top = profiles
+                .head
+                .calls
+                .iter()
+                .chain(&profiles.base.calls)
+                .map(|c| c.caller.as_str())
+                .filter(|caller| !called.contains(caller))
+                .max_by_key(|name| inclusive(&head, name) + inclusive(&base, name))?;
+            // Descend while one callee carries all of the cost on both builds.
+            let mut root = top;
+            let mut seen = vec![root];
+            while let (Some(h), Some(b)) = (only(&head, root), only(&base, root)) {
+                if h != b || seen.contains(&h) {
+                    break;
+                }
+                root = h;
+                seen.push(h);
+            }
+            root
+        };
+        let (head_ir, base_ir) = (inclusive(&head, root), inclusive(&base, root));
+        let floor = head_ir.max(base_ir) / FLAME_MIN_SHARE;
+        let mut stack = vec![root];
+        Some(Self::grow(
+            root, head_ir, base_ir, &head, &base, floor, &mut stack,
+        ))
+    }
+
+    fn grow<'a>(
+        name: &'a str,
+        head_ir: u64,
+        base_ir: u64,
+        head: &Graph<'a>,
+        base: &Graph<'a>,
+        floor: u64,
+        stack: &mut Vec<&'a str>,
+    ) -> Self {
+        let mut children = Vec::new();
+        if stack.len() <= FLAME_DEPTH {
+            let mut callees: Vec<&str> = head
+                .callees
+                .get(name)
+                .into_iter()
+                .chain(base.callees.get(name))
+                .flatten()
+                .map(|(callee, _)| *callee)
+                .collect();
+            callees.sort_unstable();
+            callees.dedup();
+            for callee in callees {
+                if stack.contains(&callee) {
+                    continue;
+                }
+                let h = head.share(name, callee, head_ir);
+                let b = base.share(name, callee, base_ir);
+                if h.max(b) <= floor {
+                    continue;
+                }
+                stack.push(callee);
+                children.push(Self::grow(callee, h, b, head, base, floor, stack));
+                stack.pop();
+            }
+        }
+        FlameNode {
+            name: name.to_owned(),
+            head_ir,
+            base_ir,
+            children,
+        }
+    }
 }
 
 /// The share of the base's estimated cycles from which a move of the misses' or the
@@ -257,6 +447,7 @@ impl FunctionDiff {
             base,
             functions,
             moved,
+            flame: FlameNode::of(profiles),
         }
     }
 }
@@ -331,8 +522,16 @@ mod tests {
 
     fn profiles(head: Vec<FunctionCost>, base: Vec<FunctionCost>) -> Profiles {
         Profiles {
-            head: Profile { functions: head },
-            base: Profile { functions: base },
+            head: Profile {
+                functions: head,
+                calls: Vec::new(),
+                region: None,
+            },
+            base: Profile {
+                functions: base,
+                calls: Vec::new(),
+                region: None,
+            },
         }
     }
 
@@ -398,6 +597,112 @@ mod tests {
         assert_eq!(diff.functions[0].name, "new_helper");
         assert_eq!(diff.functions[0].base, Events::default());
         assert_eq!(diff.functions[1].name, "f14");
+    }
+
+    #[test]
+    fn the_flame_graph_starts_at_the_region_and_shares_a_callee_among_its_callers() {
+        let call = |caller: &str, callee: &str, inclusive_ir| Call {
+            caller: caller.to_owned(),
+            callee: callee.to_owned(),
+            inclusive_ir,
+        };
+        let side = |kernel: u64| Profile {
+            functions: vec![
+                FunctionCost {
+                    name: "_start".to_owned(),
+                    self_cost: Events::default(),
+                    inclusive_ir: 100 + 2 * kernel,
+                },
+                FunctionCost {
+                    name: "region".to_owned(),
+                    self_cost: Events { ir: 100, sim: None },
+                    inclusive_ir: 100 + 2 * kernel,
+                },
+                FunctionCost {
+                    name: "a".to_owned(),
+                    self_cost: Events::default(),
+                    inclusive_ir: kernel,
+                },
+                FunctionCost {
+                    name: "b".to_owned(),
+                    self_cost: Events::default(),
+                    inclusive_ir: kernel,
+                },
+                FunctionCost {
+                    name: "kernel".to_owned(),
+                    self_cost: Events {
+                        ir: 2 * kernel,
+                        sim: None,
+                    },
+                    inclusive_ir: 2 * kernel,
+                },
+            ],
+            calls: vec![
+                call("_start", "region", 100 + 2 * kernel),
+                call("region", "a", kernel),
+                call("region", "b", kernel),
+                call("a", "kernel", kernel),
+                call("b", "kernel", kernel),
+            ],
+            region: None,
+        };
+        let flame = FlameNode::of(&Profiles {
+            head: side(2_000),
+            base: side(1_000),
+        })
+        .unwrap();
+        assert_eq!(
+            flame.name, "region",
+            "past `_start`, which only passes its cost on"
+        );
+        assert_eq!((flame.head_ir, flame.base_ir), (4_100, 2_100));
+        let names: Vec<&str> = flame.children.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let under_a = &flame.children[0].children[0];
+        assert_eq!(under_a.name, "kernel");
+        assert_eq!((under_a.head_ir, under_a.base_ir), (2_000, 1_000));
+        // With the counted region named, it is the root.
+        let with_region = |kernel| Profile {
+            region: Some("a".to_owned()),
+            ..side(kernel)
+        };
+        let flame = FlameNode::of(&Profiles {
+            head: with_region(2_000),
+            base: with_region(1_000),
+        })
+        .unwrap();
+        assert_eq!(flame.name, "a");
+        assert_eq!(flame.children[0].name, "kernel");
+    }
+
+    #[test]
+    fn a_cycle_above_the_region_ends_the_descent() {
+        let call = |caller: &str, callee: &str| Call {
+            caller: caller.to_owned(),
+            callee: callee.to_owned(),
+            inclusive_ir: 10,
+        };
+        let f = |name: &str| FunctionCost {
+            name: name.to_owned(),
+            self_cost: Events::default(),
+            inclusive_ir: 10,
+        };
+        // glibc's `(below main)` appears twice, in a cycle through __libc_start_main.
+        let side = || Profile {
+            functions: vec![f("_start"), f("(below main)"), f("__libc_start_main")],
+            calls: vec![
+                call("_start", "(below main)"),
+                call("(below main)", "__libc_start_main"),
+                call("__libc_start_main", "(below main)"),
+            ],
+            region: None,
+        };
+        let flame = FlameNode::of(&Profiles {
+            head: side(),
+            base: side(),
+        })
+        .unwrap();
+        assert_eq!(flame.name, "__libc_start_main");
     }
 
     #[test]

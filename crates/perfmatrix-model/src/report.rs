@@ -270,6 +270,9 @@ pub enum BaselineChoice {
         /// How plain criterion bench targets were built, when the run had any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         criterion_layer: Option<crate::CriterionLayer>,
+        /// Gate settings head changes, which the run did not apply: the base's judged it.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        settings_changed: Vec<crate::SettingChange>,
     },
 }
 

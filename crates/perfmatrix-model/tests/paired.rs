@@ -70,6 +70,7 @@ fn paired_results() -> Results {
             criterion: "0.5.1".to_owned(),
         }),
         failed: Vec::new(),
+        settings_changed: Vec::new(),
     });
     r
 }

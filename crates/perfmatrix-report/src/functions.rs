@@ -26,6 +26,8 @@ pub(crate) struct ChangeView {
     pub(crate) functions: Vec<FunctionView>,
     /// How many moved beyond `functions`.
     pub(crate) more: usize,
+    /// The differential flame graph, an SVG element (escaped); empty unless asked for.
+    pub(crate) flame: String,
 }
 
 /// One function's move, every number as shown.
@@ -43,8 +45,9 @@ pub(crate) struct FunctionView {
     pub(crate) line: String,
 }
 
-/// Every cell of `report` with a function-by-function difference, in benchmark then column order.
-pub(crate) fn changes(report: &MergedReport) -> Vec<ChangeView> {
+/// Every cell of `report` with a function-by-function difference, in benchmark then column order,
+/// with its flame graph when `flame` (HTML).
+pub(crate) fn changes(report: &MergedReport, flame: bool) -> Vec<ChangeView> {
     report
         .benchmarks
         .iter()
@@ -60,6 +63,12 @@ pub(crate) fn changes(report: &MergedReport) -> Vec<ChangeView> {
                         .map(|p| printable(p))
                         .unwrap_or_default(),
                     reading: reading(diff),
+                    flame: diff
+                        .flame
+                        .as_ref()
+                        .filter(|_| flame)
+                        .map(crate::flame::svg)
+                        .unwrap_or_default(),
                     more: diff.moved.saturating_sub(functions.len()),
                     functions,
                 })

@@ -28,6 +28,7 @@ mod budget;
 mod chart;
 mod counts;
 mod error;
+mod flame;
 mod format;
 mod functions;
 #[cfg(test)]

@@ -181,7 +181,7 @@ pub(crate) fn table_context(report: &MergedReport) -> Value {
             footnotes,
             readings => readings(report),
             changes => crate::functions::shortened(
-                crate::functions::changes(report),
+                crate::functions::changes(report, false),
                 crate::functions::SHORT_FUNCTIONS,
             ),
         }
@@ -230,7 +230,7 @@ impl MarkdownView {
         let mut readings = readings(report);
         let more_readings = readings.len().saturating_sub(MARKDOWN_READINGS);
         readings.truncate(MARKDOWN_READINGS);
-        let mut changes = crate::functions::changes(report);
+        let mut changes = crate::functions::changes(report, false);
         let more_changes = changes.len().saturating_sub(MARKDOWN_CHANGES);
         changes.truncate(MARKDOWN_CHANGES);
         let changes = crate::functions::shortened(changes, crate::functions::SHORT_FUNCTIONS);

@@ -188,7 +188,7 @@ pub(crate) fn context(report: &MergedReport) -> Value {
             widths,
             footnotes,
             readings => readings(report),
-            changes => functions::shortened(functions::changes(report), functions::SHORT_FUNCTIONS),
+            changes => functions::shortened(functions::changes(report, false), functions::SHORT_FUNCTIONS),
             rule => "-".repeat(rule),
         }
     }

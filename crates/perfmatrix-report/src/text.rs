@@ -2,7 +2,9 @@
 //! character gets through), measured in characters for the terminal's padding, and shortened
 //! with an ellipsis where space is short.
 
-use perfmatrix_model::{BaselineChoice, CandidateView, CriterionLayer, FieldDiffView, Revision};
+use perfmatrix_model::{
+    BaselineChoice, CandidateView, CriterionLayer, FieldDiffView, Revision, SettingChange,
+};
 
 /// What an empty cell shows.
 pub(crate) const EMPTY: &str = "—";
@@ -70,6 +72,7 @@ pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
             why,
             samples,
             criterion_layer,
+            settings_changed,
         } => {
             let revision = |r: &Revision| Revision {
                 name: printable(&r.name),
@@ -89,6 +92,14 @@ pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
                         reason: printable(reason),
                     },
                 }),
+                settings_changed: settings_changed
+                    .iter()
+                    .map(|c| SettingChange {
+                        key: printable(&c.key),
+                        base: printable(&c.base),
+                        head: printable(&c.head),
+                    })
+                    .collect(),
             }
         }
     }

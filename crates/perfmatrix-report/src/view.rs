@@ -442,7 +442,11 @@ fn reading(cell: &Row) -> Option<String> {
             .to_owned(),
         );
     }
-    if cell.time_verdict != RowVerdict::Inconclusive {
+    // An inconclusive wall time matters where nothing else flagged the benchmark: a count that
+    // regressed or warned already says more than "a regression may be hidden".
+    if cell.time_verdict != RowVerdict::Inconclusive
+        || matches!(cell.verdict, RowVerdict::Warning | RowVerdict::Regressed)
+    {
         return None;
     }
     let mde = cell
@@ -486,7 +490,7 @@ pub(crate) fn html_context(report: &MergedReport) -> Value {
             rows,
             footnotes,
             readings => readings(report),
-            changes => crate::functions::changes(report),
+            changes => crate::functions::changes(report, true),
             chart => chart::chart(report),
             max_charted => chart::MAX_CHARTED,
         }
@@ -578,6 +582,7 @@ mod tests {
             why: String::new(),
             samples: String::new(),
             criterion_layer: None,
+            settings_changed: Vec::new(),
         };
         let selected = BaselineChoice::Selected {
             path: String::new(),

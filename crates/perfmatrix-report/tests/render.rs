@@ -484,6 +484,7 @@ fn paired() -> Report {
         why: "--against origin/main".to_owned(),
         samples: "6–20 process pairs × 30 interleaved samples".to_owned(),
         criterion_layer: None,
+        settings_changed: Vec::new(),
     };
     report
 }

@@ -12,9 +12,9 @@ use common::{
     unavailable,
 };
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Cause, CountRow, Events, FieldDiffView, FunctionChange,
-    FunctionDiff, MergedReport, Method, Metric, PairedRow, Report, Row, RowVerdict, Simulated,
-    merge,
+    BaselineChoice, CandidateView, Cause, CountRow, Events, FieldDiffView, FlameNode,
+    FunctionChange, FunctionDiff, MergedReport, Method, Metric, PairedRow, Report, Row, RowVerdict,
+    Simulated, merge,
 };
 use perfmatrix_report::{Format, render, render_merged};
 
@@ -704,6 +704,17 @@ fn changed_row(id: &str, name: &str) -> Row {
                 base_inclusive_ir: 94_900,
             }],
             moved: 3,
+            flame: Some(FlameNode {
+                name: "region".to_owned(),
+                head_ir: 100_100,
+                base_ir: 100_000,
+                children: vec![FlameNode {
+                    name: name.to_owned(),
+                    head_ir: 95_000,
+                    base_ir: 94_900,
+                    children: Vec::new(),
+                }],
+            }),
         }),
         paired: Some(PairedRow {
             method: Method::Interleaved,
@@ -748,6 +759,8 @@ fn where_a_benchmark_changed_is_shown_in_every_format() {
     let html = render(&report, Format::Html, PLAIN).unwrap();
     assert!(html.contains("<h2>Where it changed</h2>"), "{html}");
     assert!(html.contains("&lt;impl *const T&gt;"), "{html}");
+    assert!(html.contains("<svg class=\"flame\""), "{html}");
+    assert!(!html.contains("<script"), "{html}");
     let json = render(&report, Format::Json, PLAIN).unwrap();
     assert!(json.contains("\"cause\": \"memory\""), "{json}");
 

@@ -105,9 +105,9 @@ impl Bench {
                 let mut results = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
                 // Judged once to find the changed benchmarks, which are then profiled function
                 // by function; the verdict is the judgement of everything measured.
-                let changed = Report::paired(&results, &ws.config)?.changed();
+                let changed = Report::paired(&results, &sides.judge)?.changed();
                 sides.profile(&changed, &mut results)?;
-                let report = Report::paired(&results, &ws.config)?;
+                let report = Report::paired(&results, &sides.judge)?;
                 results.save_judged(&out, &report)?;
                 (results, report)
             }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use anyhow::{Context as _, bail};
-use perfmatrix_model::{Events, FunctionCost, Profile, Simulated};
+use perfmatrix_model::{Call, Events, FunctionCost, Profile, Simulated};
 
 /// The total `Ir` (instructions executed) of a callgrind output file: its `totals:` line (or, in
 /// a file without one, its `summary:` line), in the column `events:` gives `Ir`.
@@ -111,6 +111,8 @@ pub(crate) fn profile(text: &str) -> anyhow::Result<Profile> {
     let mut names: HashMap<String, String> = HashMap::new();
     let mut sums: HashMap<String, Sums> = HashMap::new();
     let mut current: Option<String> = None;
+    let mut callee: Option<String> = None;
+    let mut calls: HashMap<(String, String), u64> = HashMap::new();
     let mut call_follows = false;
     for (n, line) in text.lines().enumerate() {
         let at = || format!("line {}: `{line}`", n + 1);
@@ -119,8 +121,9 @@ pub(crate) fn profile(text: &str) -> anyhow::Result<Profile> {
             continue;
         }
         if let Some(spec) = line.strip_prefix("cfn=") {
-            // Defines a name a later `fn=(id)` may use.
-            resolve(&mut names, spec).with_context(at)?;
+            // The callee of the `calls=` that follows; also defines a name a later `fn=(id)`
+            // may use.
+            callee = Some(resolve(&mut names, spec).with_context(at)?);
             continue;
         }
         if line.starts_with("calls=") {
@@ -146,11 +149,22 @@ pub(crate) fn profile(text: &str) -> anyhow::Result<Profile> {
         let sums = sums.entry(function.clone()).or_default();
         if std::mem::take(&mut call_follows) {
             sums.inclusive_ir = sums.inclusive_ir.saturating_add(e.ir);
+            let callee = callee
+                .clone()
+                .with_context(|| format!("a `calls=` without its `cfn=` before {}", at()))?;
+            let edge = calls.entry((function.clone(), callee)).or_default();
+            *edge = edge.saturating_add(e.ir);
         } else {
             sums.self_cost.add(&e);
             sums.inclusive_ir = sums.inclusive_ir.saturating_add(e.ir);
         }
     }
+    Ok(gather(sums, calls))
+}
+
+/// The profile of the costs `sums` and `calls` read by function name, the names as shown
+/// ([`shown`]).
+fn gather(sums: HashMap<String, Sums>, calls: HashMap<(String, String), u64>) -> Profile {
     let mut by_name: HashMap<String, Sums> = HashMap::new();
     for (name, s) in sums {
         let entry = by_name.entry(shown(&name).to_owned()).or_default();
@@ -172,7 +186,32 @@ pub(crate) fn profile(text: &str) -> anyhow::Result<Profile> {
             .cmp(&a.self_cost.ir)
             .then(a.name.cmp(&b.name))
     });
-    Ok(Profile { functions })
+    let mut edges: HashMap<(String, String), u64> = HashMap::new();
+    for ((caller, callee), ir) in calls {
+        let edge = edges
+            .entry((shown(&caller).to_owned(), shown(&callee).to_owned()))
+            .or_default();
+        *edge = edge.saturating_add(ir);
+    }
+    let mut calls: Vec<Call> = edges
+        .into_iter()
+        .filter(|(_, ir)| *ir > 0)
+        .map(|((caller, callee), inclusive_ir)| Call {
+            caller,
+            callee,
+            inclusive_ir,
+        })
+        .collect();
+    calls.sort_by(|a, b| (&a.caller, &a.callee).cmp(&(&b.caller, &b.callee)));
+    let region = crate::counts::REGION_SYMBOLS
+        .iter()
+        .find(|r| functions.iter().any(|f| f.name == **r))
+        .map(|r| (*r).to_owned());
+    Profile {
+        functions,
+        calls,
+        region,
+    }
 }
 
 /// The name of a `fn=`/`cfn=` specification: `(id) name` defines `id`, `(id)` uses it, a bare
@@ -257,6 +296,15 @@ totals: 1600 300 100 5 20 2 1 4 0 200 30 0 0
         );
         assert_eq!(p.total().ir, 1600);
         assert_eq!(p.functions[0].name, "kernel", "largest own cost first");
+        let call = |caller: &str, callee: &str| {
+            p.calls
+                .iter()
+                .find(|c| c.caller == caller && c.callee == callee)
+                .map(|c| c.inclusive_ir)
+        };
+        assert_eq!(call("main", "kernel"), Some(1500));
+        assert_eq!(call("kernel", "mylib::helper"), Some(300));
+        assert_eq!(p.calls.len(), 2);
         assert_eq!(total_instructions(SIMULATED).unwrap(), 1600);
     }
 

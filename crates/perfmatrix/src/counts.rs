@@ -19,7 +19,7 @@ use perfmatrix_model::{Counts, Measured, Profile};
 /// The functions around the one counted call (`#[unsafe(no_mangle)]`, never inlined): the
 /// harness's, and the criterion layer's (a name of its own: a harness binary built against the
 /// layer links both).
-const REGION_SYMBOLS: [&str; 2] = [
+pub(crate) const REGION_SYMBOLS: [&str; 2] = [
     "perfmatrix_count_region",
     "perfmatrix_criterion_count_region",
 ];

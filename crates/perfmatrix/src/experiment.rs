@@ -208,7 +208,7 @@ impl Experiment {
             let start = Instant::now();
             let results = sides.measure(ws, None, &design, false)?;
             seconds.push(start.elapsed().as_secs_f64());
-            let report = perfmatrix_model::Report::paired(&results, &ws.config)?;
+            let report = perfmatrix_model::Report::paired(&results, &sides.judge)?;
             loaded.push(load);
             tally.record(&report);
         }

@@ -119,8 +119,35 @@ pub(crate) struct Sides {
     pub(crate) fingerprint: perfmatrix_fingerprint::Fingerprint,
     /// How plain criterion bench targets were built, when head has any.
     pub(crate) criterion_layer: Option<CriterionLayer>,
+    /// The settings that judge the run: the base commit's, so that a change cannot loosen its
+    /// own gate (thresholds, per-benchmark gates, excluded bench targets).
+    pub(crate) judge: perfmatrix_model::Config,
+    /// Gate settings head changes, listed in the report and not applied.
+    pub(crate) settings_changed: Vec<perfmatrix_model::SettingChange>,
     /// Kept alive while measuring: the base's binaries may read its files.
     _worktree: Option<Worktree>,
+}
+
+/// Head's bench targets in a paired run: each one the base has, unless the base's settings
+/// exclude it (head cannot hide a benchmark from its own gate by excluding it); each new one
+/// unless head's settings exclude it.
+fn head_benches(
+    ws: &Workspace,
+    judge: &perfmatrix_model::Config,
+    base_targets: &[String],
+) -> anyhow::Result<Vec<String>> {
+    let all = crate::workspace::bench_targets_in(&ws.at.root, &[])?;
+    Ok(all
+        .into_iter()
+        .filter(|b| {
+            let excluded_by = if base_targets.contains(b) {
+                &judge.exclude_benches
+            } else {
+                &ws.config.exclude_benches
+            };
+            !excluded_by.contains(b)
+        })
+        .collect())
 }
 
 /// Where the base commit is checked out for the workspace at `root`: kept between runs (see
@@ -157,13 +184,32 @@ impl Sides {
             commit: ws.at.repo().head()?,
             dirty: ws.at.repo().has_changes(),
         };
+        let worktree = Worktree::checkout(&ws.at.root, &base_worktree(&ws.at.root), &base.commit)?;
+        // The base commit's settings judge the run; head's gate changes are only listed.
+        let (judge, base_targets) =
+            crate::workspace::settings_in(worktree.path()).with_context(|| {
+                format!(
+                    "cannot read the settings of the base commit {} (its Cargo.toml), which \
+                     judge a paired run",
+                    short(&base.commit)
+                )
+            })?;
+        let settings_changed = ws.config.gate_changes(&judge);
+        for c in &settings_changed {
+            eprintln!(
+                "note: head changes the setting `{}` ({} on base, {} on head): the base's \
+                 judges this run",
+                c.key, c.base, c.head
+            );
+        }
+        let head_benches = head_benches(ws, &judge, &base_targets)?;
         let start = Instant::now();
         let root = ws.target_dir.join("perfmatrix");
         let head_build = Build {
             workspace: &ws.at.root,
             target_dir: None,
             target: None,
-            benches: &ws.benches,
+            benches: &head_benches,
             label: "head",
             dev: false,
         };
@@ -174,12 +220,14 @@ impl Sides {
         crate::interrupt::check()?;
         let head_seconds = start.elapsed().as_secs_f64();
 
-        let worktree = Worktree::checkout(&ws.at.root, &base_worktree(&ws.at.root), &base.commit)?;
         let start = Instant::now();
         let label = format!("base {}", short(&base.commit));
         let base_target = root.join("base-target");
-        let base_benches =
-            crate::workspace::bench_targets_in(worktree.path(), &ws.config.exclude_benches)?;
+        let base_benches: Vec<String> = base_targets
+            .iter()
+            .filter(|b| !judge.exclude_benches.contains(b))
+            .cloned()
+            .collect();
         let base_build = Build {
             workspace: worktree.path(),
             target_dir: Some(&base_target),
@@ -229,6 +277,8 @@ impl Sides {
             head_env,
             fingerprint,
             criterion_layer,
+            judge,
+            settings_changed,
             _worktree: Some(worktree),
         })
     }
@@ -261,7 +311,7 @@ impl Sides {
                 None => bail!("neither side has any benchmark"),
             }
         }
-        let mut timed = self.time(&ws.config, &head_ids, &base_ids, design, quick)?;
+        let mut timed = self.time(&self.judge, &head_ids, &base_ids, design, quick)?;
         self.count(&mut timed)?;
         let base_only = base_ids
             .iter()
@@ -288,6 +338,7 @@ impl Sides {
             base_only,
             criterion_layer: self.criterion_layer.clone(),
             failed: timed.failed,
+            settings_changed: self.settings_changed.clone(),
         });
         ws.warn_unknown_benchmarks(&results);
         Ok(results)
@@ -371,6 +422,7 @@ impl Sides {
     /// Counts every timed benchmark of each side with its own build (head with its planted
     /// environment).
     fn count(&self, timed: &mut Timed) -> anyhow::Result<()> {
+        let began = Instant::now();
         for (benches, binaries, env) in [
             (&mut timed.head, &self.head_binaries, &self.head_env[..]),
             (&mut timed.base, &self.base_binaries, &[][..]),
@@ -381,6 +433,11 @@ impl Sides {
                 bench.counts = counts.remove(bench.id.as_str());
             }
         }
+        eprintln!(
+            "counted {} benchmark(s) on both builds in {:.1} s",
+            timed.head.len(),
+            began.elapsed().as_secs_f64()
+        );
         Ok(())
     }
 
@@ -915,6 +972,8 @@ done
             head_env,
             fingerprint: perfmatrix_fingerprint::Fingerprint::example(),
             criterion_layer: None,
+            judge: perfmatrix_model::Config::default(),
+            settings_changed: Vec::new(),
             _worktree: None,
         }
     }

@@ -227,6 +227,14 @@ fn metadata(dir: &Path) -> anyhow::Result<serde_json::Value> {
     serde_json::from_str(&stdout).context("`cargo metadata` printed invalid JSON")
 }
 
+/// The settings (`[workspace.metadata.perfmatrix]`) and every bench target of the workspace at
+/// `dir` (a paired run's base).
+pub(crate) fn settings_in(dir: &Path) -> anyhow::Result<(Config, Vec<String>)> {
+    let metadata = metadata(dir)?;
+    let config = Config::from_cargo_metadata(&metadata)?;
+    Ok((config, bench_targets(&metadata)))
+}
+
 /// The bench targets of the workspace at `dir` (another checkout, e.g. a paired run's base), less
 /// the names in `exclude`.
 pub(crate) fn bench_targets_in(dir: &Path, exclude: &[String]) -> anyhow::Result<Vec<String>> {

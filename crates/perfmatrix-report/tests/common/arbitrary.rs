@@ -3,9 +3,9 @@
 //! need not agree with the rows.
 
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Cause, CountRow, Events, FieldDiffView, FunctionChange,
-    FunctionDiff, MergedOutcome, MergedReport, MergedRow, Method, Metric, PairedRow, PlatformRow,
-    PlatformStatus, Report, Revision, Row, RowVerdict, Simulated, Tally,
+    BaselineChoice, CandidateView, Cause, CountRow, Events, FieldDiffView, FlameNode,
+    FunctionChange, FunctionDiff, MergedOutcome, MergedReport, MergedRow, Method, Metric,
+    PairedRow, PlatformRow, PlatformStatus, Report, Revision, Row, RowVerdict, Simulated, Tally,
 };
 use perfmatrix_stats::Interval;
 use proptest::prelude::*;
@@ -188,6 +188,25 @@ fn any_functions() -> impl Strategy<Value = Option<FunctionDiff>> {
                 base_inclusive_ir,
             },
         );
+    let leaf =
+        (any_string(), any::<u64>(), any::<u64>()).prop_map(|(name, head_ir, base_ir)| FlameNode {
+            name,
+            head_ir,
+            base_ir,
+            children: Vec::new(),
+        });
+    let flame = (
+        any_string(),
+        any::<u64>(),
+        any::<u64>(),
+        prop::collection::vec(leaf, 0..3),
+    )
+        .prop_map(|(name, head_ir, base_ir, children)| FlameNode {
+            name,
+            head_ir,
+            base_ir,
+            children,
+        });
     proptest::option::of(
         (
             cause,
@@ -195,14 +214,18 @@ fn any_functions() -> impl Strategy<Value = Option<FunctionDiff>> {
             any_events(),
             prop::collection::vec(function, 0..4),
             any::<usize>(),
+            proptest::option::of(flame),
         )
-            .prop_map(|(cause, head, base, functions, moved)| FunctionDiff {
-                cause,
-                head,
-                base,
-                functions,
-                moved,
-            }),
+            .prop_map(
+                |(cause, head, base, functions, moved, flame)| FunctionDiff {
+                    cause,
+                    head,
+                    base,
+                    functions,
+                    moved,
+                    flame,
+                },
+            ),
     )
 }
 
@@ -314,6 +337,7 @@ pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
                     why,
                     samples,
                     criterion_layer: None,
+                    settings_changed: Vec::new(),
                 }
             }),
     ]
