@@ -17,6 +17,21 @@ use crate::workspace::Invocation;
 /// through untouched (the template's opening comment says more).
 const TEMPLATE: &str = include_str!("../../templates/perf.yml.j2");
 
+/// Dependabot's configuration, written beside the workflows when the repository has none: it
+/// proposes new commits of the pinned actions ([`ACTIONS`]) every week.
+const DEPENDABOT: &str = "# Written by perfmatrix's `matrix workflow` when the repository had no Dependabot configuration:
+# the workflow's actions are pinned to commits, and Dependabot proposes their new releases.
+version: 2
+updates:
+  - package-ecosystem: \"github-actions\"
+    directory: \"/\"
+    schedule:
+      interval: \"weekly\"
+";
+
+/// Where Dependabot reads its configuration, relative to the workspace root.
+const DEPENDABOT_PATH: &str = ".github/dependabot.yml";
+
 /// Where a platform's values come from, for error messages.
 const PLATFORMS_KEY: &str = "workspace.metadata.perfmatrix.platforms";
 
@@ -33,19 +48,42 @@ impl Workflow {
         let rendered = render(&ws.config)?;
         let path = &ws.config.workflow;
         let file = at.root.join(path);
+        let dependabot = dependabot(&at.root.join(DEPENDABOT_PATH))?;
         if self.check {
-            if is_current(&file, &rendered)? {
-                println!("{} is up to date", path.display());
-                return Ok(ExitCode::SUCCESS);
+            if !is_current(&file, &rendered)? {
+                eprintln!(
+                    "error: {} is stale: run `{} matrix workflow` to update",
+                    path.display(),
+                    at.invoked_as
+                );
+                return Ok(ExitCode::from(1));
             }
-            eprintln!(
-                "error: {} is stale: run `{} matrix workflow` to update",
-                path.display(),
-                at.invoked_as
-            );
-            return Ok(ExitCode::from(1));
+            if dependabot != Dependabot::Updates {
+                eprintln!(
+                    "error: {DEPENDABOT_PATH} does not update the workflow's pinned actions \
+                     (no `github-actions` entry): run `{} matrix workflow` to write one, or add \
+                     the entry",
+                    at.invoked_as
+                );
+                return Ok(ExitCode::from(1));
+            }
+            println!("{} is up to date", path.display());
+            return Ok(ExitCode::SUCCESS);
         }
         write_atomically(&file, rendered.as_bytes())?;
+        match dependabot {
+            Dependabot::Missing => {
+                write_atomically(&at.root.join(DEPENDABOT_PATH), DEPENDABOT.as_bytes())?;
+                println!(
+                    "wrote {DEPENDABOT_PATH}: Dependabot proposes new releases of the actions"
+                );
+            }
+            Dependabot::Other => eprintln!(
+                "warning: {DEPENDABOT_PATH} has no `github-actions` entry: add one so that the \
+                 workflow's pinned actions get updates"
+            ),
+            Dependabot::Updates => {}
+        }
         let legs: Vec<String> = ws
             .config
             .platforms
@@ -63,6 +101,57 @@ impl Workflow {
         Ok(ExitCode::SUCCESS)
     }
 }
+
+/// Every action the workflow uses, pinned to a full commit (a tag or a branch can be moved to
+/// other code; a commit cannot), with the release that commit is as a comment, which Dependabot
+/// reads and updates: (template name, action, commit, release). Bumped by hand here, or by
+/// mirroring a Dependabot pull request (`matrix workflow --check` fails until they agree).
+const ACTIONS: [(&str, &str, &str, &str); 7] = [
+    (
+        "checkout",
+        "actions/checkout",
+        "fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09",
+        "v5.1.0",
+    ),
+    (
+        "rust_cache",
+        "Swatinem/rust-cache",
+        "6323deb102c322ba6fcbdcafc7e3dddab59af2b6",
+        "v2.9.2",
+    ),
+    (
+        "cache",
+        "actions/cache",
+        "27d5ce7f107fe9357f9df03efb73ab90386fccae",
+        "v5.0.5",
+    ),
+    (
+        "download_artifact",
+        "actions/download-artifact",
+        "37930b1c2abaa49bbe596cd826c3c89aef350131",
+        "v7.0.0",
+    ),
+    (
+        "upload_artifact",
+        "actions/upload-artifact",
+        "b7c566a772e6b6bfb58ed0dc250532a479d7789f",
+        "v6.0.0",
+    ),
+    // dtolnay/rust-toolchain publishes branches, not releases: `master` takes a `toolchain`
+    // input, `stable` installs the current stable.
+    (
+        "rust_toolchain",
+        "dtolnay/rust-toolchain",
+        "3c5f7ea28cd621ae0bf5283f0e981fb97b8a7af9",
+        "master",
+    ),
+    (
+        "rust_toolchain_stable",
+        "dtolnay/rust-toolchain",
+        "29eef336d9b2848a0b548edc03f92a220660cdb8",
+        "stable",
+    ),
+];
 
 /// The workflow for `config`'s platforms, retention and toolchain. Every value that lands in the
 /// YAML is checked first.
@@ -126,6 +215,12 @@ fn render(config: &Config) -> anyhow::Result<String> {
             command => config.command.as_str(),
             install => config.install.as_deref(),
             baselines => baselines.as_ref(),
+            uses => ACTIONS
+                .iter()
+                .map(|(name, action, commit, release)| {
+                    (*name, format!("{action}@{commit} # {release}"))
+                })
+                .collect::<std::collections::BTreeMap<_, _>>(),
         })
         .context("cannot render templates/perf.yml.j2")
 }
@@ -141,6 +236,26 @@ fn check_label(value: &str, key: &str) -> anyhow::Result<()> {
 }
 
 /// Whether the file at `path` is exactly `rendered` (a missing file is not).
+/// What the repository's Dependabot configuration does for the workflow's actions.
+#[derive(Debug, PartialEq, Eq)]
+enum Dependabot {
+    /// There is none.
+    Missing,
+    /// There is one, without a `github-actions` entry (left as the user wrote it).
+    Other,
+    /// It updates GitHub Actions.
+    Updates,
+}
+
+fn dependabot(path: &Path) -> anyhow::Result<Dependabot> {
+    match std::fs::read_to_string(path) {
+        Ok(text) if text.contains("github-actions") => Ok(Dependabot::Updates),
+        Ok(_) => Ok(Dependabot::Other),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Dependabot::Missing),
+        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
 fn is_current(path: &Path, rendered: &str) -> anyhow::Result<bool> {
     match std::fs::read_to_string(path) {
         Ok(committed) => Ok(committed == rendered),
@@ -280,6 +395,36 @@ mod tests {
         }
     }
 
+    /// Issue 22: every action is pinned to a full commit, with its release in a comment.
+    #[test]
+    fn every_action_is_pinned_to_a_commit() {
+        let mut platforms = two_platforms();
+        platforms.push(platform("aarch64-apple-darwin", "macos-15", false));
+        for config in [
+            with(platforms),
+            Config {
+                toolchain: Some("1.95.0".to_owned()),
+                ..with(two_platforms())
+            },
+        ] {
+            let rendered = render(&config).unwrap();
+            let uses: Vec<&str> = rendered
+                .lines()
+                .filter_map(|l| l.split_once("uses: ").map(|(_, u)| u))
+                .collect();
+            assert!(uses.len() >= 16, "{rendered}");
+            for u in uses {
+                let (action, comment) = u.split_once(" # ").unwrap_or((u, ""));
+                let (_, commit) = action.split_once('@').unwrap();
+                assert!(
+                    commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit()),
+                    "`{u}` is not pinned to a commit"
+                );
+                assert!(!comment.is_empty(), "`{u}` does not say its release");
+            }
+        }
+    }
+
     #[test]
     fn rendering_is_deterministic() {
         let config = with(two_platforms());
@@ -340,7 +485,9 @@ mod tests {
         assert_eq!(rendered.matches("overwrite: true\n").count(), 5);
         assert_eq!(
             rendered
-                .matches("uses: dtolnay/rust-toolchain@stable")
+                .matches(
+                    "uses: dtolnay/rust-toolchain@29eef336d9b2848a0b548edc03f92a220660cdb8 # stable"
+                )
                 .count(),
             4
         );
@@ -356,7 +503,7 @@ mod tests {
         let rendered = render(&config).unwrap();
         assert_eq!(rendered.matches("retention-days: 7\n").count(), 5);
         assert_eq!(rendered.matches("toolchain: \"1.95.0\"").count(), 4);
-        assert!(!rendered.contains("@stable"));
+        assert!(!rendered.contains("# stable"));
         config.toolchain = Some("1.95; evil".to_owned());
         let err = render(&config).unwrap_err().to_string();
         assert!(
