@@ -145,17 +145,7 @@ fn a_second_workspace_is_gated_end_to_end() {
     .unwrap();
     git(root, &["commit", "-q", "-am", "hash sixteen times"]);
     let paired = root.join("paired.json");
-    let out = binary(
-        root,
-        &[
-            "bench",
-            "--against",
-            "HEAD~1",
-            "--quick",
-            "--out",
-            paired.to_str().unwrap(),
-        ],
-    );
+    let out = bench_against_parent(root, &paired);
     assert_eq!(out.status.code(), Some(1), "the regression fails the run");
     let shown = text(&out.stdout);
     let row = shown
@@ -183,6 +173,21 @@ fn a_second_workspace_is_gated_end_to_end() {
     assert_eq!(binary(root, &merge).status.code(), Some(1));
 }
 
+/// `bench --against HEAD~1 --quick --out <out>` in `root`, through the binary.
+fn bench_against_parent(root: &Path, out: &Path) -> Output {
+    binary(
+        root,
+        &[
+            "bench",
+            "--against",
+            "HEAD~1",
+            "--quick",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+}
+
 /// A change cannot loosen its own gate (issue 22): a commit that slows the harness benchmark
 /// again and raises every gate to 0.99 in its own Cargo.toml is judged by the base's settings,
 /// and the report lists what head changed. `code` is `lib`'s original text.
@@ -207,18 +212,7 @@ fn the_base_judges_a_change_that_loosens_its_gate(root: &Path, lib: &Path, code:
         root,
         &["commit", "-q", "-am", "hash 24 times, and loosen the gate"],
     );
-    let loosened = root.join("loosened.json");
-    let out = binary(
-        root,
-        &[
-            "bench",
-            "--against",
-            "HEAD~1",
-            "--quick",
-            "--out",
-            loosened.to_str().unwrap(),
-        ],
-    );
+    let out = bench_against_parent(root, &root.join("loosened.json"));
     let shown = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "the base's gate holds: {shown}");
     assert!(
