@@ -266,16 +266,16 @@ impl Config {
                 changes.push(crate::SettingChange { key, base, head });
             }
         };
-        differ(
-            "warn".to_owned(),
-            base.thresholds.warn().to_string(),
-            self.thresholds.warn().to_string(),
-        );
-        differ(
-            "fail".to_owned(),
-            base.thresholds.fail().to_string(),
-            self.thresholds.fail().to_string(),
-        );
+        for (key, value) in [
+            ("warn", Thresholds::warn as fn(_) -> _),
+            ("fail", Thresholds::fail),
+        ] {
+            differ(
+                key.to_owned(),
+                value(base.thresholds).to_string(),
+                value(self.thresholds).to_string(),
+            );
+        }
         differ("paired".to_owned(), table(base.paired), table(self.paired));
         differ(
             "instructions".to_owned(),

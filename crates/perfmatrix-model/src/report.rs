@@ -46,6 +46,15 @@ pub enum RowVerdict {
 }
 
 impl RowVerdict {
+    /// Whether this verdict says the metric moved: improved, warning or regressed.
+    #[must_use]
+    pub fn moved(self) -> bool {
+        matches!(
+            self,
+            RowVerdict::Improved | RowVerdict::Warning | RowVerdict::Regressed
+        )
+    }
+
     /// The name used in reports and JSON (`no-baseline`, `regressed`, …).
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -197,14 +206,8 @@ impl Disagreement {
     /// `instructions`: `None` when they agree, or when either is not a comparison.
     #[must_use]
     pub fn of(time: RowVerdict, instructions: Option<&CountRow>) -> Option<Self> {
-        let moved = |v: RowVerdict| {
-            matches!(
-                v,
-                RowVerdict::Improved | RowVerdict::Warning | RowVerdict::Regressed
-            )
-        };
         let counted = instructions?.verdict;
-        match (moved(time), moved(counted)) {
+        match (time.moved(), counted.moved()) {
             (true, false) if counted == RowVerdict::Unchanged => Some(Self::TimeOnly),
             (false, true) if time == RowVerdict::Unchanged => Some(Self::InstructionsOnly),
             _ => None,
@@ -572,16 +575,10 @@ impl Report {
     /// benchmarks a paired run profiles function by function to say where they changed.
     #[must_use]
     pub fn changed(&self) -> Vec<String> {
-        let moved = |v: RowVerdict| {
-            matches!(
-                v,
-                RowVerdict::Improved | RowVerdict::Warning | RowVerdict::Regressed
-            )
-        };
         self.rows
             .iter()
             .filter(|r| {
-                moved(r.time_verdict) || r.instructions.as_ref().is_some_and(|c| moved(c.verdict))
+                r.time_verdict.moved() || r.instructions.as_ref().is_some_and(|c| c.verdict.moved())
             })
             .map(|r| r.id.clone())
             .collect()

@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 use perfmatrix_model::FlameNode;
 
 use crate::badge::xml_escape;
+use crate::functions::change;
 use crate::text::printable;
-use crate::units::{format_count, format_percent_counted};
+use crate::units::format_count;
 
 /// The graph's width and one row's height, in pixels.
 const WIDTH: f64 = 1000.0;
@@ -103,16 +104,6 @@ fn draw(node: &FlameNode, x: f64, level: usize, scale: f64, out: &mut String, de
         )]
         let step = child.head_ir as f64 * scale;
         at += step;
-    }
-}
-
-/// `+5.3%`-like change from `base` to `head`; `new` from nothing.
-fn change(base: u64, head: u64) -> String {
-    match (base, head) {
-        (0, 0) => "±0%".to_owned(),
-        (0, _) => "new".to_owned(),
-        #[allow(clippy::cast_precision_loss, reason = "a ratio needs no more digits")]
-        (b, h) => format_percent_counted(h as f64 / b as f64 - 1.0),
     }
 }
 

@@ -175,7 +175,7 @@ fn simulated(base: &Events, head: &Events) -> String {
 
 /// The relative change from `base` to `head`: `+5.35%`, `new` (from nothing), `gone` (to
 /// nothing).
-fn change(base: u64, head: u64) -> String {
+pub(crate) fn change(base: u64, head: u64) -> String {
     match (base, head) {
         (0, 0) => "±0%".to_owned(),
         (0, _) => "new".to_owned(),

@@ -461,7 +461,9 @@ impl Sides {
             ids.join(", ")
         );
         let mut head = crate::counts::profile(&self.head_binaries, ids, &self.head_env)?;
-        let mut base = crate::counts::profile(&self.base_binaries, ids, &self.base_env)?;
+        // The base's environment as its counting runs had it (`count`), so the profile's totals
+        // are the counted ones.
+        let mut base = crate::counts::profile(&self.base_binaries, ids, &[])?;
         for bench in &mut run.benchmarks {
             let id = bench.id.as_str();
             if let (Some(head), Some(base)) = (head.remove(id), base.remove(id)) {
