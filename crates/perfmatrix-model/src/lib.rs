@@ -34,8 +34,8 @@ pub use merge::{
 };
 pub use metrics::{Counts, Measured};
 pub use paired::{
-    CriterionLayer, FailedBench, Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision,
-    SettingChange, short_commit,
+    CriterionLayer, Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, SettingChange,
+    short_commit,
 };
 pub use profile::{
     Call, Cause, Events, FLAME_DEPTH, FlameNode, FunctionChange, FunctionCost, FunctionDiff,
@@ -46,7 +46,8 @@ pub use report::{
     REPORT_SCHEMA, Report, Row, RowVerdict, Tally,
 };
 pub use results::{
-    BenchResult, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, SampleSummary, unjudged_path,
+    BenchResult, FailedBench, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, SampleSummary,
+    unjudged_path,
 };
 pub use store::{
     Candidate, Destination, Selection, baseline_path, destination, platform_dir, select,

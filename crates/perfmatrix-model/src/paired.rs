@@ -102,10 +102,6 @@ pub struct PairedRun {
     /// How plain criterion bench targets were built, when the run had any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub criterion_layer: Option<CriterionLayer>,
-    /// Benchmarks whose measurement failed (a panic, a hang past the deadline): not judged, and
-    /// the run exits 2 after judging the others.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub failed: Vec<FailedBench>,
     /// Gate settings head changes: not applied, as a change must not loosen its own gate (the
     /// base commit's settings judge the run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -123,15 +119,6 @@ pub struct SettingChange {
     pub base: String,
     /// Head's value, which it did not.
     pub head: String,
-}
-
-/// A benchmark whose paired measurement failed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FailedBench {
-    /// The benchmark.
-    pub id: BenchmarkId,
-    /// What went wrong (`the head sample server stopped (exit status: 101)`).
-    pub error: String,
 }
 
 /// How a paired run built its plain criterion bench targets: against perfmatrix's

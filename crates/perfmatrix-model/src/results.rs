@@ -38,6 +38,19 @@ pub struct Results {
     /// A paired run (`cargo xtask bench --against`): both commits, and what was measured of the
     /// base build. Absent in a run compared with committed baselines.
     pub paired: Option<crate::PairedRun>,
+    /// Benchmarks whose measurement failed (a panic, a hang past the deadline), in either mode:
+    /// not judged, and the run exits 2 after judging the others.
+    pub failed: Vec<FailedBench>,
+}
+
+/// A benchmark whose measurement failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailedBench {
+    /// The benchmark.
+    pub id: BenchmarkId,
+    /// What went wrong (`the head sample server stopped (exit status: 101)`).
+    pub error: String,
 }
 
 /// A results file as written: the run, and its verdict once judged (`cargo xtask bench` keeps
@@ -56,6 +69,8 @@ struct FileOut<'a> {
     verdict: Option<&'a Report>,
     #[serde(skip_serializing_if = "Option::is_none")]
     paired: Option<&'a crate::PairedRun>,
+    #[serde(skip_serializing_if = "<[FailedBench]>::is_empty")]
+    failed: &'a [FailedBench],
 }
 
 /// A run in JSON: its results file, unjudged.
@@ -79,6 +94,8 @@ struct FileIn {
     verdict: Option<Report>,
     #[serde(default)]
     paired: Option<crate::PairedRun>,
+    #[serde(default)]
+    failed: Vec<FailedBench>,
 }
 
 /// How the suite was run. A `quick` run is a smoke test: it is labelled as such and can never be
@@ -169,6 +186,7 @@ impl Results {
             finished_unix,
             benchmarks,
             paired: None,
+            failed: Vec::new(),
         }
     }
 
@@ -190,6 +208,7 @@ impl Results {
             finished_unix: file.finished_unix,
             benchmarks: file.benchmarks,
             paired: file.paired,
+            failed: file.failed,
         };
         check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
         for (i, bench) in results.benchmarks.iter().enumerate() {
@@ -223,6 +242,7 @@ impl Results {
             benchmarks: &self.benchmarks,
             verdict,
             paired: self.paired.as_ref(),
+            failed: &self.failed,
         }
     }
 
@@ -261,6 +281,7 @@ impl Results {
     /// benchmarks it measured: the re-measurement decides wall time, while the counts stand as
     /// first counted (they do not vary, and the second measurement does not count).
     pub fn take_times_from(&mut self, again: Results) {
+        self.failed.extend(again.failed);
         for mut bench in again.benchmarks {
             if let Some(first) = self.get(&bench.id) {
                 bench.counts.clone_from(&first.counts);

@@ -69,7 +69,6 @@ fn paired_results() -> Results {
         criterion_layer: Some(CriterionLayer::Used {
             criterion: "0.5.1".to_owned(),
         }),
-        failed: Vec::new(),
         settings_changed: Vec::new(),
     });
     r

@@ -121,16 +121,15 @@ impl Bench {
         };
         print!("{}", render(&report, self.format, Style::detect())?);
         eprintln!("results: {}", out.display());
-        let failed = results.paired.as_ref().map_or(&[][..], |p| &p.failed[..]);
-        if !failed.is_empty() {
+        if !results.failed.is_empty() {
             // The others were judged above; the failed ones have no verdict, so the run has none.
-            for f in failed {
+            for f in &results.failed {
                 eprintln!("error: the benchmark `{}` failed: {}", f.id, f.error);
             }
             eprintln!(
                 "error: {} benchmark(s) failed (above); the others were judged; the history \
                  records complete runs only",
-                failed.len()
+                results.failed.len()
             );
             return Ok(ExitCode::from(2));
         }

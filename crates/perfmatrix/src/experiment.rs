@@ -15,7 +15,7 @@ use perfmatrix_model::{Outcome, RowVerdict, write_atomically};
 use crate::bench::measure_and_judge;
 use crate::binaries::BenchBinary;
 use crate::paired::{Design, FULL_DESIGN, Sides};
-use crate::suite::{FULL, Suite, criterion_home};
+use crate::suite::{FULL, Suite, criterion_home, every_benchmark};
 use crate::workspace::{Invocation, Workspace};
 
 /// Run the suite N times against the baseline and tally verdicts (docs/statistics.md)
@@ -116,7 +116,7 @@ impl Experiment {
             let _load = (self.load && k % 2 == 0).then(Load::start).transpose()?;
             let start = Instant::now();
             let label = format!("run {k}/{}: ", self.runs);
-            let results = suite.measure(&label)?;
+            let results = every_benchmark(suite.measure(&label)?, "an experiment")?;
             seconds.push(start.elapsed().as_secs_f64());
             let judged = measure_and_judge(
                 &suite,
@@ -206,7 +206,8 @@ impl Experiment {
                 if load { " (loaded)" } else { "" }
             );
             let start = Instant::now();
-            let results = sides.measure(ws, None, &design, false)?;
+            let results =
+                every_benchmark(sides.measure(ws, None, &design, false)?, "an experiment")?;
             seconds.push(start.elapsed().as_secs_f64());
             let report = perfmatrix_model::Report::paired(&results, &sides.judge)?;
             loaded.push(load);

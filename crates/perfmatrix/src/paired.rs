@@ -337,9 +337,9 @@ impl Sides {
             base_benchmarks: timed.base,
             base_only,
             criterion_layer: self.criterion_layer.clone(),
-            failed: timed.failed,
             settings_changed: self.settings_changed.clone(),
         });
+        results.failed = timed.failed;
         ws.warn_unknown_benchmarks(&results);
         Ok(results)
     }

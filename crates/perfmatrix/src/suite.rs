@@ -9,7 +9,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use perfmatrix_fingerprint::Fingerprint;
-use perfmatrix_model::{BenchResult, Results, RunSettings, SampleSummary, read_criterion_dir};
+use perfmatrix_model::{
+    BenchResult, BenchmarkId, FailedBench, Results, RunSettings, SampleSummary, read_criterion_dir,
+};
 use perfmatrix_stats::Sample;
 
 use crate::binaries::{BenchBinary, Build};
@@ -204,23 +206,30 @@ impl BuiltSuite {
                 .with_context(|| format!("cannot clear {}", suite.criterion_home.display()))?;
         }
         let s = &suite.settings;
-        let mut cmd = suite.cargo_bench();
-        cmd.arg("--").args([
-            "--noplot",
-            "--warm-up-time",
-            &s.warm_up_seconds.to_string(),
-            "--measurement-time",
-            &s.measurement_seconds.to_string(),
-            "--sample-size",
-            &s.sample_size.to_string(),
-            // perfmatrix does its own statistics; criterion's analysis only costs time.
-            "--nresamples",
-            "1000",
-        ]);
-        if let Some(filter) = &s.filter {
-            cmd.arg(filter);
-        }
-        run_with_progress(cmd, &ids, label, crate::server::answer_deadline()?)?;
+        let failed = run_to_the_end(
+            &ids,
+            label,
+            crate::server::answer_deadline()?,
+            s.filter.clone(),
+            |filter| {
+                let mut cmd = suite.cargo_bench();
+                cmd.arg("--").args([
+                    "--noplot",
+                    "--warm-up-time",
+                    &s.warm_up_seconds.to_string(),
+                    "--measurement-time",
+                    &s.measurement_seconds.to_string(),
+                    "--sample-size",
+                    &s.sample_size.to_string(),
+                    // perfmatrix does its own statistics; criterion's analysis only costs time.
+                    "--nresamples",
+                    "1000",
+                ]);
+                cmd.args(filter);
+                cmd
+            },
+            || finished_ids(&suite.criterion_home),
+        )?;
         let measured = read_criterion_dir(&suite.criterion_home)?;
         let benchmarks = measured
             .into_iter()
@@ -244,12 +253,9 @@ impl BuiltSuite {
         let finished = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        Ok(Results::new(
-            self.fingerprint.clone(),
-            s.clone(),
-            finished,
-            benchmarks,
-        ))
+        let mut results = Results::new(self.fingerprint.clone(), s.clone(), finished, benchmarks);
+        results.failed = failed;
+        Ok(results)
     }
 
     /// Counts the instructions and peak memory of one call of every benchmark in `results`
@@ -288,20 +294,118 @@ impl BuiltSuite {
     }
 }
 
+/// `results`, unless a benchmark failed in them: `what` (a baseline recording, an experiment)
+/// needs every benchmark.
+pub(crate) fn every_benchmark(results: Results, what: &str) -> anyhow::Result<Results> {
+    if results.failed.is_empty() {
+        return Ok(results);
+    }
+    let named: Vec<String> = results
+        .failed
+        .iter()
+        .map(|f| format!("`{}`: {}", f.id, f.error))
+        .collect();
+    bail!(
+        "{what} needs every benchmark, and {} failed:\n{}",
+        named.len(),
+        named.join("\n")
+    )
+}
+
+/// Runs criterion (`command`, given the filter) until every benchmark of `ids` has finished or
+/// failed: a benchmark that panics or never ends is named as failed, and criterion runs again
+/// over the benchmarks not `finished` yet, so the others still get their verdicts. Returns the
+/// failed ones; an interrupt, or a failure that names no benchmark, is an error.
+fn run_to_the_end(
+    ids: &[String],
+    label: &str,
+    deadline: Option<std::time::Duration>,
+    mut filter: Option<String>,
+    command: impl Fn(Option<&str>) -> Command,
+    finished: impl Fn() -> anyhow::Result<std::collections::HashSet<String>>,
+) -> anyhow::Result<Vec<FailedBench>> {
+    let mut failed: Vec<FailedBench> = Vec::new();
+    let mut left = ids.to_vec();
+    loop {
+        let ended = run_with_progress(command(filter.as_deref()), &left, label, deadline)?;
+        let done = finished()?;
+        match ended {
+            Ended::Finished => return Ok(failed),
+            Ended::Stopped {
+                during: Some(id),
+                error,
+            } if !done.contains(&id) && left.contains(&id) => {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{label}the benchmark `{id}` failed (why: at the end); measuring the others"
+                );
+                failed.push(FailedBench {
+                    id: BenchmarkId::new(id.clone()).with_context(|| {
+                        format!("criterion announced a benchmark `{id}` it cannot be")
+                    })?,
+                    error,
+                });
+            }
+            Ended::Stopped { error, .. } => bail!("{error}"),
+        }
+        left.retain(|id| !done.contains(id) && failed.iter().all(|f| f.id.as_str() != id));
+        if left.is_empty() {
+            return Ok(failed);
+        }
+        filter = Some(crate::verdict::exactly(&left));
+    }
+}
+
+/// The ids of the benchmarks criterion has finished in `home` (none while it has none).
+fn finished_ids(home: &Path) -> anyhow::Result<std::collections::HashSet<String>> {
+    if !home.exists() {
+        return Ok(std::collections::HashSet::new());
+    }
+    Ok(read_criterion_dir(home)?
+        .into_iter()
+        .map(|b| b.id.to_string())
+        .collect())
+}
+
+/// How one `cargo bench` ended.
+#[derive(Debug)]
+enum Ended {
+    /// It exited successfully.
+    Finished,
+    /// It failed, or was stopped after a silence past the deadline, while measuring `during`
+    /// (the last benchmark criterion announced, if any).
+    Stopped {
+        during: Option<String>,
+        error: String,
+    },
+}
+
+/// The last lines of a captured output: enough to show a panic's message and place.
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
 /// Runs criterion with its output captured, printing one progress line per benchmark to stderr
-/// (criterion announces each with `Benchmarking <id>` on its stderr); on failure prints the
-/// captured output so nothing is lost.
+/// (criterion announces each with `Benchmarking <id>` on its stderr). `cargo bench` runs in a
+/// process group of its own, which is killed whole when it is stopped: a benchmark that never
+/// ends must not keep spinning on a core once cargo is gone. An interrupt is an error; a
+/// failure or a silence past the deadline says which benchmark it happened in, with the
+/// captured output.
 fn run_with_progress(
     mut cmd: Command,
     ids: &[String],
     label: &str,
     deadline: Option<std::time::Duration>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ended> {
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .context("cannot start `cargo bench`")?;
+    let group = ProcessGroup(child.id());
     let stdout = child.stdout.take().context("no stdout pipe")?;
     let stdout_thread = std::thread::spawn(move || {
         let mut text = String::new();
@@ -330,25 +434,27 @@ fn run_with_progress(
             Ok(line) => line,
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                let stop = match crate::interrupt::check() {
-                    Err(err) => Some(err),
-                    Ok(()) => silence.overrun().map(|quiet| {
-                        anyhow::anyhow!(
+                if let Err(err) = crate::interrupt::check() {
+                    group.kill(&mut child);
+                    progress.finish();
+                    return Err(err);
+                }
+                if let Some(quiet) = silence.overrun() {
+                    group.kill(&mut child);
+                    progress.finish();
+                    return Ok(Ended::Stopped {
+                        error: format!(
                             "`cargo bench` printed nothing for {quiet:.0} s{}, so it was stopped \
                              (a benchmark that never ends? PERFMATRIX_ANSWER_SECONDS sets the \
-                             deadline); its output:\n{captured}",
+                             deadline); its last output:\n{}",
                             current
                                 .as_deref()
                                 .map(|id| format!(" while measuring `{id}`"))
-                                .unwrap_or_default()
-                        )
-                    }),
-                };
-                if let Some(err) = stop {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    progress.finish();
-                    return Err(err);
+                                .unwrap_or_default(),
+                            tail(&captured, 20)
+                        ),
+                        during: current,
+                    });
                 }
                 continue;
             }
@@ -368,17 +474,50 @@ fn run_with_progress(
         }
     }
     let status = child.wait().context("waiting for `cargo bench`")?;
+    // Whatever it left behind (a benchmark's own children) goes with it.
+    group.kill(&mut child);
     let stdout_text = stdout_thread.join().unwrap_or_default();
     progress.finish();
     if !status.success() {
-        bail!("`cargo bench` failed ({status}); its output:\n{stdout_text}{captured}");
+        return Ok(Ended::Stopped {
+            error: format!(
+                "`cargo bench` failed ({status}){}; its last output:\n{}",
+                current
+                    .as_deref()
+                    .map(|id| format!(" while measuring `{id}`"))
+                    .unwrap_or_default(),
+                tail(&format!("{stdout_text}{captured}"), 20)
+            ),
+            during: current,
+        });
     }
     progress.line(&format!(
         "{} benchmarks in {:.0} s",
         ids.len(),
         progress.elapsed()
     ));
-    Ok(())
+    Ok(Ended::Finished)
+}
+
+/// The process group `cargo bench` leads (its id is the child's).
+#[derive(Debug, Clone, Copy)]
+struct ProcessGroup(u32);
+
+impl ProcessGroup {
+    /// Kills every process of the group (on Unix; elsewhere the child alone) and reaps the
+    /// child.
+    fn kill(self, child: &mut std::process::Child) {
+        #[cfg(unix)]
+        if let Ok(pid) = i32::try_from(self.0) {
+            // The group may be gone already: nothing to kill then.
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }
 
 /// How long criterion may stay silent: the deadline, or twice the time it announced for its
@@ -444,7 +583,7 @@ mod tests {
     }
 
     /// A benchmark that never ends is stopped once criterion has been silent past the deadline,
-    /// and the error names it.
+    /// and the stop names it.
     #[test]
     fn a_silent_criterion_run_is_stopped_naming_its_benchmark() {
         let mut cmd = std::process::Command::new("sh");
@@ -453,15 +592,104 @@ mod tests {
             "echo 'Benchmarking hang/1: Warming up' >&2; exec sleep 600",
         ]);
         let began = std::time::Instant::now();
-        let err = super::run_with_progress(
+        let ended = super::run_with_progress(
             cmd,
             &["hang/1".to_owned()],
             "",
             Some(std::time::Duration::from_millis(500)),
         )
-        .unwrap_err();
+        .unwrap();
         assert!(began.elapsed() < std::time::Duration::from_secs(10));
-        let err = format!("{err:#}");
-        assert!(err.contains("while measuring `hang/1`"), "{err}");
+        let super::Ended::Stopped { during, error } = ended else {
+            panic!("not stopped: {ended:?}");
+        };
+        assert_eq!(during.as_deref(), Some("hang/1"));
+        assert!(error.contains("while measuring `hang/1`"), "{error}");
+    }
+
+    /// A stand-in for `cargo bench` over five benchmarks: it runs those its filter (a regex,
+    /// the last argument, in grep's dialect) matches, in order, leaving a file per finished one in its folder;
+    /// `hang/1` never ends, in a child of its own whose pid it writes down (as a benchmark
+    /// binary under cargo would), and `boom/1` exits as a panic does.
+    const FAKE_CRITERION: &str = r#"
+dir="$1"; filter="$(printf '%s' "${2:-.}" | sed 's/(?:/(/g')"
+for id in a/1 hang/1 b/1 boom/1 c/1; do
+  printf '%s\n' "$id" | grep -Eq -- "$filter" || continue
+  echo "Benchmarking $id: Warming up" >&2
+  case "$id" in
+    hang/1) sleep 600 & echo $! > "$dir/hang.pid"; wait; exit 0 ;;
+    boom/1) echo "thread 'main' panicked at benches/b.rs:3:5: boom" >&2; exit 101 ;;
+  esac
+  touch "$dir/done-$(printf '%s' "$id" | tr / _)"
+done
+"#;
+
+    fn alive(pid: &str) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|stat| stat.split_whitespace().nth(2).is_none_or(|s| s != "Z"))
+    }
+
+    /// Committed mode (issue 22, items 4 and 6): a benchmark that hangs and one that panics are
+    /// named as failed, every other benchmark is still measured, and the hung one's own child
+    /// process is killed with `cargo bench` rather than left spinning.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_hung_and_a_panicking_benchmark_fail_alone_and_nothing_is_left_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("criterion.sh");
+        std::fs::write(&script, FAKE_CRITERION).unwrap();
+        let ids: Vec<String> = ["a/1", "hang/1", "b/1", "boom/1", "c/1"]
+            .map(str::to_owned)
+            .to_vec();
+        let began = std::time::Instant::now();
+        let failed = super::run_to_the_end(
+            &ids,
+            "",
+            Some(std::time::Duration::from_millis(500)),
+            None,
+            |filter| {
+                let mut cmd = std::process::Command::new("sh");
+                cmd.arg(&script).arg(dir.path()).args(filter);
+                cmd
+            },
+            || {
+                Ok(std::fs::read_dir(dir.path())?
+                    .filter_map(|e| {
+                        let name = e.ok()?.file_name().into_string().ok()?;
+                        Some(name.strip_prefix("done-")?.replace('_', "/"))
+                    })
+                    .collect())
+            },
+        )
+        .unwrap();
+        assert!(began.elapsed() < std::time::Duration::from_secs(20));
+        let named: Vec<&str> = failed.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(named, ["hang/1", "boom/1"]);
+        assert!(
+            failed[0].error.contains("printed nothing"),
+            "{}",
+            failed[0].error
+        );
+        assert!(
+            failed[1].error.contains("panicked at"),
+            "{}",
+            failed[1].error
+        );
+        for id in ["a_1", "b_1", "c_1"] {
+            assert!(
+                dir.path().join(format!("done-{id}")).exists(),
+                "{id} not measured"
+            );
+        }
+        let pid = std::fs::read_to_string(dir.path().join("hang.pid")).unwrap();
+        let pid = pid.trim();
+        let stop = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while alive(pid) && std::time::Instant::now() < stop {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(
+            !alive(pid),
+            "the hung benchmark's child {pid} is still running"
+        );
     }
 }

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use perfmatrix_model::{Baseline, Destination, MIN_RUNS, Results, destination};
 use perfmatrix_report::units::{format_duration_ns, format_percent, format_percent_unsigned};
 
-use crate::suite::{FULL, Suite, criterion_home};
+use crate::suite::{FULL, Suite, criterion_home, every_benchmark};
 use crate::workspace::{Invocation, Workspace};
 
 /// Record a platform's baseline from K full runs here, or promote results made elsewhere
@@ -118,7 +118,7 @@ impl UpdateBaselines {
         let mut runs = Vec::with_capacity(self.runs);
         for k in 1..=self.runs {
             let label = format!("run {k}/{}: ", self.runs);
-            let results = suite.measure(&label)?;
+            let results = every_benchmark(suite.measure(&label)?, "a baseline recording")?;
             let path = ws
                 .target_dir
                 .join("perfmatrix")
