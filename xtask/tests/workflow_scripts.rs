@@ -18,6 +18,7 @@ use common::{judged, write_results};
 use perfmatrix_model::RowVerdict;
 
 const WORKFLOW: &str = include_str!("../../.github/workflows/perf.yml");
+const COMMENT_WORKFLOW: &str = include_str!("../../.github/workflows/perf-comment.yml");
 const X86: &str = "x86_64-unknown-linux-gnu";
 const ARM: &str = "aarch64-unknown-linux-gnu";
 
@@ -31,16 +32,23 @@ struct Step {
     run: String,
 }
 
-/// The steps with a `run:` script, from the generated file's fixed layout (jobs at two spaces,
-/// steps at six, their keys at eight, `env:` entries and script lines at ten).
+/// The steps with a `run:` script of both generated workflows.
 fn steps() -> Vec<Step> {
+    let mut steps = steps_of(WORKFLOW);
+    steps.extend(steps_of(COMMENT_WORKFLOW));
+    steps
+}
+
+/// The steps with a `run:` script, from a generated file's fixed layout (jobs at two spaces,
+/// steps at six, their keys at eight, `env:` entries and script lines at ten).
+fn steps_of(workflow: &str) -> Vec<Step> {
     let mut steps = Vec::new();
     let mut job = String::new();
     let mut in_jobs = false;
     let mut current: Option<Step> = None;
     let mut block: Option<&str> = None;
     let indent = |l: &str| l.len() - l.trim_start().len();
-    for line in WORKFLOW.lines() {
+    for line in workflow.lines() {
         if line == "jobs:" {
             in_jobs = true;
             continue;
@@ -121,7 +129,8 @@ fn step(job: &str, name: &str) -> Step {
 /// The shell GitHub runs `run:` scripts with: the workflow's `defaults: run: shell` (`bash` is
 /// `bash --noprofile --norc -eo pipefail {0}`); without one, `bash -e {0}` on Linux.
 fn shell() -> Vec<&'static str> {
-    if WORKFLOW.contains("defaults:\n  run:\n    shell: bash\n") {
+    let declared = "defaults:\n  run:\n    shell: bash\n";
+    if WORKFLOW.contains(declared) && COMMENT_WORKFLOW.contains(declared) {
         vec!["--noprofile", "--norc", "-eo", "pipefail"]
     } else {
         vec!["-e"]
@@ -183,16 +192,29 @@ exit 99
 
 const FAKE_GH: &str = r#"#!/bin/bash
 printf '%s\n' "gh $*" >> "$RUNNER_TEMP/gh.log"
-if [ -n "${FAKE_GH_403:-}" ]; then
-  echo "gh: Resource not accessible by integration (HTTP 403)" >&2
-  exit 1
-fi
-if [ -n "${FAKE_GH_FAIL:-}" ]; then
-  echo "gh: Bad gateway (HTTP 502)" >&2
-  exit 1
-fi
+# The knobs refuse comment calls: reading a pull request needs no write permission.
 case "$*" in
+  *comments*)
+    if [ -n "${FAKE_GH_403:-}" ]; then
+      echo "gh: Resource not accessible by integration (HTTP 403)" >&2
+      exit 1
+    fi
+    if [ -n "${FAKE_GH_FAIL:-}" ]; then
+      echo "gh: Bad gateway (HTTP 502)" >&2
+      exit 1
+    fi ;;
+esac
+case "$*" in
+  "run download "*)
+    # `gh run download <id> --repo <r> --name <n> --dir <d>`: the artifact of the perf run.
+    if [ -z "${FAKE_ARTIFACT:-}" ]; then
+      echo "no valid artifacts found to download" >&2
+      exit 1
+    fi
+    mkdir -p "$9"
+    cp -R "$FAKE_ARTIFACT"/. "$9"/ ;;
   *--paginate*) printf '%s\n' "${FAKE_GH_EXISTING:-}" ;;
+  "api repos/"*"/pulls/"*) printf '%s\n' "${FAKE_PR_HEAD:-}" ;;
 esac
 exit 0
 "#;
@@ -359,7 +381,9 @@ fn every_run_script_is_found_and_the_shell_has_pipefail() {
             "Check that the runner is a ${{ matrix.triple }} machine",
         ),
         ("report", "Merge"),
-        ("report", "Comment on the pull request"),
+        ("report", "Keep the report for the comment"),
+        ("comment", "Download the report"),
+        ("comment", "Comment on the pull request"),
         ("report", "Verdict"),
         ("record", "Record the baseline"),
         ("baselines", "List them"),
@@ -529,24 +553,80 @@ fn the_merge_of_real_legs_reports_and_a_leg_with_no_results_is_said() {
     assert_eq!(code(&out), 0);
 }
 
-fn pull_request_values() -> Vec<(&'static str, &'static str)> {
+/// The values of the comment workflow, after the perf run 777 of pull request 17 from a fork.
+fn comment_values() -> Vec<(&'static str, &'static str)> {
     vec![
         ("github.token", "t0ken"),
         ("github.repository", "owner/repo"),
-        ("github.event.pull_request.number", "17"),
+        ("github.event.workflow_run.id", "777"),
+        ("github.event.workflow_run.head_sha", "feedc0de"),
+        (
+            "github.event.workflow_run.head_repository.full_name",
+            "fork/repo",
+        ),
+        (
+            "github.event.workflow_run.html_url",
+            "https://github.example/owner/repo/actions/runs/777",
+        ),
     ]
 }
 
+/// The pull request's run keeps the number and the report in `perf-comment`, as the report
+/// job's step writes it; returns that folder.
+fn keep_for_comment(runner: &Runner, number: &str, report: &str) -> PathBuf {
+    std::fs::write(runner.path("report.md"), report).unwrap();
+    let keep = step("report", "Keep the report for the comment");
+    let out = runner.run(
+        &keep,
+        &[("github.event.pull_request.number", leak(number))],
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    runner.path("perf-comment")
+}
+
+/// Both steps of the comment workflow, as GitHub runs them one after the other.
+fn comment(runner: &Runner, extra: &[(&str, &str)]) -> Output {
+    let out = runner.run(
+        &step("comment", "Download the report"),
+        &comment_values(),
+        extra,
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    runner.run(
+        &step("comment", "Comment on the pull request"),
+        &comment_values(),
+        extra,
+    )
+}
+
+/// A fork's pull request gets its comment (issue 22, item 12): its run's token cannot write,
+/// so the report job only keeps the report, and the comment workflow, which can, posts it on
+/// the pull request the artifact names once that pull request's head is the run's commit.
 #[test]
-fn the_comment_is_posted_then_updated_in_place() {
+fn a_forks_pull_request_is_commented_by_the_comment_workflow() {
     let runner = Runner::new();
-    std::fs::write(runner.path("report.md"), "**PASS**\n").unwrap();
-    let comment = step("report", "Comment on the pull request");
-    let out = runner.run(&comment, &pull_request_values(), &[]);
+    let artifact = keep_for_comment(&runner, "17", "**PASS**\n");
+    assert_eq!(
+        std::fs::read_to_string(artifact.join("number")).unwrap(),
+        "17\n"
+    );
+    let artifact = artifact.to_str().unwrap();
+    let out = comment(
+        &runner,
+        &[
+            ("FAKE_ARTIFACT", artifact),
+            ("FAKE_PR_HEAD", "feedc0de fork/repo"),
+        ],
+    );
     assert_eq!(code(&out), 0, "{}", text(&out));
     let log = runner.read("gh.log");
     assert!(
-        log.contains("gh api --paginate repos/owner/repo/issues/17/comments"),
+        log.contains("gh run download 777 --repo owner/repo --name perf-comment"),
+        "{log}"
+    );
+    assert!(
+        log.contains("gh api repos/owner/repo/pulls/17 --jq"),
         "{log}"
     );
     assert!(
@@ -559,16 +639,19 @@ fn the_comment_is_posted_then_updated_in_place() {
         "{body}"
     );
     assert!(
-        body.contains("https://github.example/owner/repo/actions/runs/4242"),
+        body.contains("https://github.example/owner/repo/actions/runs/777"),
         "{body}"
     );
 
+    // A second run updates that comment in place.
     let runner = Runner::new();
-    std::fs::write(runner.path("report.md"), "**PASS**\n").unwrap();
-    let out = runner.run(
-        &comment,
-        &pull_request_values(),
-        &[("FAKE_GH_EXISTING", "987")],
+    let out = comment(
+        &runner,
+        &[
+            ("FAKE_ARTIFACT", artifact),
+            ("FAKE_PR_HEAD", "feedc0de fork/repo"),
+            ("FAKE_GH_EXISTING", "987"),
+        ],
     );
     assert_eq!(code(&out), 0, "{}", text(&out));
     let log = runner.read("gh.log");
@@ -579,31 +662,108 @@ fn the_comment_is_posted_then_updated_in_place() {
     assert!(!log.contains("POST"), "{log}");
 }
 
+/// The artifact is the pull request's to write: a number that is not one, or one naming a pull
+/// request of another repository (a fork aiming its report at someone else's pull request), is
+/// refused and nothing is posted; a pull request that moved on since the run is left to its
+/// newer run.
 #[test]
-fn a_read_only_token_keeps_the_summary_but_another_failure_fails() {
-    let comment = step("report", "Comment on the pull request");
+fn the_comment_workflow_trusts_no_number_it_cannot_check() {
+    for (number, head, status, said) in [
+        ("17; rm -rf /", "", 1, "names no pull request number"),
+        ("$(id)", "", 1, "names no pull request number"),
+        ("0", "", 1, "names no pull request number"),
+        ("18", "c0ffee other/repo", 1, "does not come from fork/repo"),
+        ("17", "beef fork/repo", 0, "has moved past feedc0de"),
+    ] {
+        let runner = Runner::new();
+        let artifact = keep_for_comment(&runner, number, "**PASS**\n");
+        let out = comment(
+            &runner,
+            &[
+                ("FAKE_ARTIFACT", artifact.to_str().unwrap()),
+                ("FAKE_PR_HEAD", head),
+            ],
+        );
+        assert_eq!(code(&out), status, "{number}: {}", text(&out));
+        assert!(text(&out).contains(said), "{number}: {}", text(&out));
+        let log = runner.read("gh.log");
+        assert!(!log.contains("comments"), "{number}: {log}");
+    }
+}
+
+/// No artifact (a run cancelled before its report, or a push): nothing to post, no failure.
+/// A report longer than a comment may be is cut at a line and says so.
+#[test]
+fn no_report_posts_nothing_and_a_long_one_is_cut() {
     let runner = Runner::new();
-    std::fs::write(runner.path("report.md"), "x\n").unwrap();
-    let out = runner.run(&comment, &pull_request_values(), &[("FAKE_GH_403", "1")]);
+    let out = comment(&runner, &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(
-        text(&out).contains("::notice::this run's token cannot write"),
-        "{}",
-        text(&out)
+    assert!(text(&out).contains("no report to post"), "{}", text(&out));
+    assert!(!runner.read("gh.log").contains("comments"));
+
+    let runner = Runner::new();
+    let long = "| decay/10000 | unchanged | ±0.0% |\n".repeat(4000);
+    let artifact = keep_for_comment(&runner, "17", &long);
+    let out = comment(
+        &runner,
+        &[
+            ("FAKE_ARTIFACT", artifact.to_str().unwrap()),
+            ("FAKE_PR_HEAD", "feedc0de fork/repo"),
+        ],
     );
-    let out = runner.run(&comment, &pull_request_values(), &[("FAKE_GH_FAIL", "1")]);
-    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let body = runner.read("comment.md");
+    assert!(body.chars().count() < 65_536, "{}", body.len());
+    assert!(body.contains("The report is cut here"), "{body}");
+    let table: Vec<&str> = body.lines().filter(|l| l.starts_with('|')).collect();
+    assert!(
+        table.iter().all(|l| l.ends_with('|')),
+        "a row was cut in half"
+    );
 }
 
 #[test]
-fn a_forks_pull_request_gets_no_comment_step() {
-    let comment = step("report", "Comment on the pull request");
+fn a_read_only_token_keeps_the_summary_but_another_failure_fails() {
+    let runner = Runner::new();
+    let artifact = keep_for_comment(&runner, "17", "x\n");
+    let artifact = artifact.to_str().unwrap();
+    let head = ("FAKE_PR_HEAD", "feedc0de fork/repo");
+    let out = runner.run(
+        &step("comment", "Download the report"),
+        &comment_values(),
+        &[("FAKE_ARTIFACT", artifact)],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let post = step("comment", "Comment on the pull request");
+    let out = runner.run(&post, &comment_values(), &[head, ("FAKE_GH_403", "1")]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(
-        comment
-            .condition
-            .contains("github.event.pull_request.head.repo.full_name == github.repository"),
+        text(&out).contains("::notice::this token cannot write"),
         "{}",
-        comment.condition
+        text(&out)
+    );
+    let out = runner.run(&post, &comment_values(), &[head, ("FAKE_GH_FAIL", "1")]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+}
+
+/// Only the comment workflow holds a token that can write to pull requests; it checks out
+/// nothing and runs no code of the pull request.
+#[test]
+fn only_the_comment_workflow_may_write_to_pull_requests_and_it_runs_no_pull_request_code() {
+    assert!(!WORKFLOW.contains("pull-requests: write"), "{WORKFLOW}");
+    assert!(COMMENT_WORKFLOW.contains("pull-requests: write"));
+    for forbidden in ["uses:", "checkout", "cargo", "git "] {
+        let found: Vec<&str> = COMMENT_WORKFLOW
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && l.contains(forbidden))
+            .collect();
+        assert!(found.is_empty(), "{forbidden}: {found:?}");
+    }
+    assert!(
+        COMMENT_WORKFLOW.contains("workflows: [\"perf\"]")
+            && WORKFLOW.starts_with("# GENERATED")
+            && WORKFLOW.contains("\nname: perf\n"),
+        "the comment workflow must name the perf workflow"
     );
 }
 

@@ -82,6 +82,11 @@ fn a_second_workspace_is_gated_end_to_end() {
     ));
     assert!(workflow.contains("\"perf/baselines/$TRIPLE\""));
     assert!(!workflow.contains("cargo xtask"));
+    let comment = std::fs::read_to_string(root.join(".github/workflows/perf-comment.yml")).unwrap();
+    assert!(
+        comment.contains("cargo perfmatrix matrix workflow --check"),
+        "{comment}"
+    );
     assert!(
         binary(root, &["matrix", "workflow", "--check"])
             .status

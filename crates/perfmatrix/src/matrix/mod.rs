@@ -18,7 +18,7 @@ pub struct Matrix {
 
 #[derive(Debug, clap::Subcommand)]
 enum MatrixCommand {
-    /// Render .github/workflows/perf.yml from the platforms table (--check: fail when stale)
+    /// Render .github/workflows/perf.yml and perf-comment.yml from the platforms table (--check: fail when stale)
     Workflow(workflow::Workflow),
     /// Rehearse the matrix here: every leg this machine can run (ARM64 under qemu-user), merged
     Run(run::Run),

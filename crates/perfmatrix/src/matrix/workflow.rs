@@ -1,21 +1,28 @@
 //! `matrix workflow`: renders the CI workflow (the `workflow` setting, `.github/workflows/perf.yml`
 //! by default) from `[workspace.metadata.perfmatrix]` in Cargo.toml (platforms, toolchain,
-//! command, install, baselines) and `templates/perf.yml.j2`; `--check` fails when the committed
-//! file differs from the rendering.
+//! command, install, baselines) and `templates/perf.yml.j2`, and beside it the comment workflow
+//! (`perf-comment.yml`, from `templates/perf-comment.yml.j2`) that posts a pull request's report;
+//! `--check` fails when a committed file differs from the rendering.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
-use perfmatrix_model::{Config, write_atomically};
+use perfmatrix_model::{Config, write_all_atomically, write_atomically};
 
 use crate::workspace::Invocation;
 
 /// The template. Its delimiters are `[% %]`, `[[ ]]` and `[# #]`, so GitHub's `${{ }}` passes
 /// through untouched (the template's opening comment says more).
 const TEMPLATE: &str = include_str!("../../templates/perf.yml.j2");
+
+/// The comment workflow's template, with the same delimiters.
+const COMMENT_TEMPLATE: &str = include_str!("../../templates/perf-comment.yml.j2");
+
+/// The perf workflow's `name:`, which the comment workflow's `workflow_run` trigger names.
+const WORKFLOW_NAME: &str = "perf";
 
 /// Dependabot's configuration, written beside the workflows when the repository has none: it
 /// proposes new commits of the pinned actions ([`ACTIONS`]) every week.
@@ -45,18 +52,23 @@ pub(crate) struct Workflow {
 impl Workflow {
     pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
         let ws = at.workspace()?;
-        let rendered = render(&ws.config)?;
         let path = &ws.config.workflow;
-        let file = at.root.join(path);
+        let comment = comment_path(path);
+        let files = [
+            (at.root.join(path), render(&ws.config)?),
+            (at.root.join(&comment), render_comment(&ws.config)?),
+        ];
         let dependabot = dependabot(&at.root.join(DEPENDABOT_PATH))?;
         if self.check {
-            if !is_current(&file, &rendered)? {
-                eprintln!(
-                    "error: {} is stale: run `{} matrix workflow` to update",
-                    path.display(),
-                    at.invoked_as
-                );
-                return Ok(ExitCode::from(1));
+            for (file, rendered) in &files {
+                if !is_current(file, rendered)? {
+                    eprintln!(
+                        "error: {} is stale: run `{} matrix workflow` to update",
+                        at.shown(file).display(),
+                        at.invoked_as
+                    );
+                    return Ok(ExitCode::from(1));
+                }
             }
             if dependabot != Dependabot::Updates {
                 eprintln!(
@@ -67,10 +79,18 @@ impl Workflow {
                 );
                 return Ok(ExitCode::from(1));
             }
-            println!("{} is up to date", path.display());
+            println!(
+                "{} and {} are up to date",
+                path.display(),
+                comment.display()
+            );
             return Ok(ExitCode::SUCCESS);
         }
-        write_atomically(&file, rendered.as_bytes())?;
+        let written: Vec<(&Path, &[u8])> = files
+            .iter()
+            .map(|(file, text)| (file.as_path(), text.as_bytes()))
+            .collect();
+        write_all_atomically(&written)?;
         match dependabot {
             Dependabot::Missing => {
                 write_atomically(&at.root.join(DEPENDABOT_PATH), DEPENDABOT.as_bytes())?;
@@ -97,6 +117,10 @@ impl Workflow {
             "wrote {}: one leg per platform ({})",
             path.display(),
             legs.join("; ")
+        );
+        println!(
+            "wrote {}: posts each pull request's report, a fork's included",
+            comment.display()
         );
         Ok(ExitCode::SUCCESS)
     }
@@ -170,23 +194,13 @@ fn render(config: &Config) -> anyhow::Result<String> {
         )?;
         check_label(&platform.runner, &format!("{PLATFORMS_KEY}[{i}].runner"))?;
     }
-    let mut env = Environment::new();
-    env.set_syntax(
-        SyntaxConfig::builder()
-            .block_delimiters("[%", "%]")
-            .variable_delimiters("[[", "]]")
-            .comment_delimiters("[#", "#]")
-            .build()
-            .context("invalid template delimiters")?,
-    );
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // Values are checked above; escaping (HTML or JSON, picked by file name) would only corrupt them.
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.set_keep_trailing_newline(true);
-    env.add_template("perf.yml.j2", TEMPLATE)
-        .context("templates/perf.yml.j2 does not parse")?;
+    let comment = comment_path(&config.workflow);
+    let comment_file = comment
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    check_label(&comment_file, "workspace.metadata.perfmatrix.workflow")?;
+    let env = environment()?;
     let platforms: Vec<minijinja::Value> = platforms
         .iter()
         .map(|p| {
@@ -208,6 +222,8 @@ fn render(config: &Config) -> anyhow::Result<String> {
     }
     env.get_template("perf.yml.j2")?
         .render(context! {
+            workflow_name => WORKFLOW_NAME,
+            comment_file,
             platforms,
             retention_days => config.artifact_retention_days,
             leg_timeout_minutes => config.leg_timeout_minutes,
@@ -225,6 +241,49 @@ fn render(config: &Config) -> anyhow::Result<String> {
         .context("cannot render templates/perf.yml.j2")
 }
 
+/// The comment workflow for `config` (its command, for the header).
+fn render_comment(config: &Config) -> anyhow::Result<String> {
+    environment()?
+        .get_template("perf-comment.yml.j2")?
+        .render(context! {
+            workflow_name => WORKFLOW_NAME,
+            command => config.command.as_str(),
+        })
+        .context("cannot render templates/perf-comment.yml.j2")
+}
+
+/// Where the comment workflow goes: beside the perf workflow, `<its name>-comment.yml`.
+fn comment_path(workflow: &Path) -> PathBuf {
+    let stem = workflow
+        .file_stem()
+        .map_or_else(|| "perf".into(), |s| s.to_string_lossy());
+    workflow.with_file_name(format!("{stem}-comment.yml"))
+}
+
+/// The templates, with delimiters that leave GitHub's `${{ }}` alone.
+fn environment() -> anyhow::Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .block_delimiters("[%", "%]")
+            .variable_delimiters("[[", "]]")
+            .comment_delimiters("[#", "#]")
+            .build()
+            .context("invalid template delimiters")?,
+    );
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Values are checked above; escaping (HTML or JSON, picked by file name) would only corrupt them.
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.add_template("perf.yml.j2", TEMPLATE)
+        .context("templates/perf.yml.j2 does not parse")?;
+    env.add_template("perf-comment.yml.j2", COMMENT_TEMPLATE)
+        .context("templates/perf-comment.yml.j2 does not parse")?;
+    Ok(env)
+}
+
 /// A value inserted into the YAML must be a plain label (`^[A-Za-z0-9._-]+$`), so it can neither
 /// break out of its quotes nor add keys.
 fn check_label(value: &str, key: &str) -> anyhow::Result<()> {
@@ -235,7 +294,6 @@ fn check_label(value: &str, key: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether the file at `path` is exactly `rendered` (a missing file is not).
 /// What the repository's Dependabot configuration does for the workflow's actions.
 #[derive(Debug, PartialEq, Eq)]
 enum Dependabot {
@@ -256,6 +314,7 @@ fn dependabot(path: &Path) -> anyhow::Result<Dependabot> {
     }
 }
 
+/// Whether the file at `path` is exactly `rendered` (a missing file is not).
 fn is_current(path: &Path, rendered: &str) -> anyhow::Result<bool> {
     match std::fs::read_to_string(path) {
         Ok(committed) => Ok(committed == rendered),
@@ -310,13 +369,52 @@ mod tests {
             .unwrap()
             .workspace()
             .unwrap();
-        let rendered = render(&ws.config).unwrap();
         let path = crate::repo_root().join(&ws.config.workflow);
-        assert!(
-            is_current(&path, &rendered).unwrap(),
-            "{} is stale: run `cargo xtask matrix workflow` to update",
-            path.display()
+        for (path, rendered) in [
+            (path.clone(), render(&ws.config).unwrap()),
+            (comment_path(&path), render_comment(&ws.config).unwrap()),
+        ] {
+            assert!(
+                is_current(&path, &rendered).unwrap(),
+                "{} is stale: run `cargo xtask matrix workflow` to update",
+                path.display()
+            );
+        }
+    }
+
+    /// The comment workflow sits beside the perf workflow, names it, and takes the
+    /// workspace's command.
+    #[test]
+    fn the_comment_workflow_sits_beside_the_perf_workflow_and_names_it() {
+        assert_eq!(
+            comment_path(Path::new(".github/workflows/perf.yml")),
+            Path::new(".github/workflows/perf-comment.yml")
         );
+        assert_eq!(
+            comment_path(Path::new(".github/workflows/bench.yaml")),
+            Path::new(".github/workflows/bench-comment.yml")
+        );
+        let config = Config {
+            command: "cargo perfmatrix".to_owned(),
+            workflow: ".github/workflows/bench.yaml".into(),
+            ..with(two_platforms())
+        };
+        let perf = render(&config).unwrap();
+        let comment = render_comment(&config).unwrap();
+        assert!(
+            perf.contains(&format!("\nname: {WORKFLOW_NAME}\n")),
+            "{perf}"
+        );
+        assert!(
+            perf.contains("the comment workflow (bench-comment.yml)"),
+            "{perf}"
+        );
+        assert!(
+            comment.contains(&format!("workflows: [\"{WORKFLOW_NAME}\"]")),
+            "{comment}"
+        );
+        assert!(comment.contains("`cargo perfmatrix matrix workflow --check`"));
+        assert!(!comment.contains("xtask"));
     }
 
     /// Another workspace's settings reach every job: its command, its install step and its
@@ -481,8 +579,8 @@ mod tests {
         let mut config = with(two_platforms());
         let rendered = render(&config).unwrap();
         assert!(rendered.contains("defaults:\n  run:\n    shell: bash\n"));
-        assert_eq!(rendered.matches("retention-days: 30\n").count(), 5);
-        assert_eq!(rendered.matches("overwrite: true\n").count(), 5);
+        assert_eq!(rendered.matches("retention-days: 30\n").count(), 6);
+        assert_eq!(rendered.matches("overwrite: true\n").count(), 6);
         assert_eq!(
             rendered
                 .matches(
@@ -501,7 +599,7 @@ mod tests {
         config.artifact_retention_days = 7;
         config.toolchain = Some("1.95.0".to_owned());
         let rendered = render(&config).unwrap();
-        assert_eq!(rendered.matches("retention-days: 7\n").count(), 5);
+        assert_eq!(rendered.matches("retention-days: 7\n").count(), 6);
         assert_eq!(rendered.matches("toolchain: \"1.95.0\"").count(), 4);
         assert!(!rendered.contains("# stable"));
         config.toolchain = Some("1.95; evil".to_owned());
@@ -514,7 +612,8 @@ mod tests {
 
     #[test]
     fn no_expression_inside_a_run_script() {
-        let rendered = render(&with(two_platforms())).unwrap();
+        let config = with(two_platforms());
+        let rendered = render(&config).unwrap() + &render_comment(&config).unwrap();
         let mut in_script = None;
         for (n, line) in rendered.lines().enumerate() {
             let indent = line.len() - line.trim_start().len();
