@@ -452,3 +452,69 @@ fn bench_refuses_an_out_inside_the_baselines_folder_before_running() {
     assert!(err.contains("--out") && err.contains("inside"), "{err}");
     assert!(files_in(&baselines).is_empty(), "nothing written");
 }
+
+/// The legs of one platform measured as shards (`bench --shard k/2`), each with its part of
+/// `rows` and the whole plan.
+fn shard_files(
+    dir: &Path,
+    rows: &[(&str, perfmatrix_model::RowVerdict)],
+    count: u32,
+) -> Vec<String> {
+    use perfmatrix_model::{BenchmarkId, Shard, Sharding};
+    let ids: Vec<BenchmarkId> = rows
+        .iter()
+        .map(|(id, _)| BenchmarkId::new(*id).unwrap())
+        .collect();
+    let plan = perfmatrix_model::plan(&ids, |_| None, count);
+    (1..=count)
+        .map(|k| {
+            let mine: Vec<(&str, perfmatrix_model::RowVerdict)> = rows
+                .iter()
+                .filter(|(id, _)| plan.iter().any(|p| p.id.as_str() == *id && p.shard == k))
+                .copied()
+                .collect();
+            let mut leg = judged(X86, &mine);
+            leg.results.sharding = Some(Sharding {
+                shard: Shard::new(k, count).unwrap(),
+                plan: plan.clone(),
+            });
+            write_results(dir, &format!("x86-shard-{k}-of-{count}.json"), &leg)
+        })
+        .collect()
+}
+
+/// Issue 24: the shards of a platform merge into the platform, with the verdicts the rows had;
+/// without one of them, its benchmarks are listed missing and the required platform fails.
+#[test]
+fn the_shards_of_a_platform_merge_into_one_platform_and_a_missing_one_fails_it() {
+    let rows = [
+        ("decay/10", Unchanged),
+        ("decay/100", Regressed),
+        ("cosine/8", Unchanged),
+        ("cosine/64", Unchanged),
+        ("dot/1", Unchanged),
+        ("dot/2", Unchanged),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let files = shard_files(dir.path(), &rows, 3);
+    let out = merge(dir.path(), &files, &["--expect", X86]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json = merged_json(dir.path());
+    assert_eq!(json["platforms"][0]["status"], "fail");
+    assert_eq!(json["benchmarks"].as_array().unwrap().len(), 6);
+    assert_eq!(json["tally"]["regressed"], 1);
+
+    let passing: Vec<_> = rows.iter().map(|(id, _)| (*id, Unchanged)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = shard_files(dir.path(), &passing, 3);
+    let out = merge(dir.path(), &files, &["--expect", X86]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    files.remove(1);
+    let out = merge(dir.path(), &files, &["--expect", X86]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let json = merged_json(dir.path());
+    assert_eq!(json["platforms"][0]["status"], "incomplete");
+    assert!(json["tally"]["missing"].as_u64().unwrap() > 0, "{json}");
+    let md = std::fs::read_to_string(dir.path().join("merged.md")).unwrap();
+    assert!(md.contains("shard(s) 2/3 sent no results"), "{md}");
+}

@@ -430,6 +430,33 @@ fn a_pull_request_leg_measures_against_its_base_commit() {
     assert!(runner.read("summary").contains("### perfmatrix (fake leg)"));
 }
 
+/// Issue 24: a shard's leg measures its shard and writes its own results file, which its own
+/// artifact uploads; a platform of one shard passes no `--shard`.
+#[test]
+fn a_shard_leg_measures_its_shard_into_its_own_file() {
+    let runner = Runner::new();
+    let out = runner.run(
+        &step("bench", "Benchmark"),
+        &leg(
+            "pull_request",
+            &[
+                ("github.event.pull_request.base.sha", "0123456789abcdef"),
+                ("matrix.shard", "2/4"),
+                ("matrix.part", "-shard-2-of-4"),
+            ],
+        ),
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(
+        runner.read("cargo.log").trim(),
+        format!(
+            "cargo xtask bench --against 0123456789abcdef --shard 2/4 --out \
+             results/{X86}-shard-2-of-4.json --format markdown"
+        )
+    );
+}
+
 #[test]
 fn a_regression_is_left_to_the_report_but_an_error_fails_the_leg_through_tee() {
     let runner = Runner::new();

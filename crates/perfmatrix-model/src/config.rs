@@ -14,6 +14,7 @@
 //! exclude-benches = ["merge"]   # bench targets that are not part of the suite
 //! artifact-retention-days = 30  # how long CI keeps results and reports
 //! leg-timeout-minutes = 30      # how long one CI leg (build, measure, count) may take
+//! shards = 1                    # CI jobs per platform, each measuring a shard (per platform too)
 //! toolchain = "1.95.0"          # the Rust toolchain CI builds with
 //! baselines = "baselines"       # the folder of recorded baselines, from the workspace root
 //! workflow = ".github/workflows/perf.yml"   # where `matrix workflow` writes the CI workflow
@@ -61,6 +62,7 @@ struct SectionFile {
     exclude_benches: Vec<String>,
     artifact_retention_days: Option<u32>,
     leg_timeout_minutes: Option<u32>,
+    shards: Option<u32>,
     toolchain: Option<String>,
     baselines: Option<String>,
     workflow: Option<String>,
@@ -107,6 +109,7 @@ struct PlatformFile {
     runner: String,
     #[serde(default = "required_by_default")]
     required: bool,
+    shards: Option<u32>,
 }
 
 fn required_by_default() -> bool {
@@ -209,6 +212,9 @@ pub struct Platform {
     pub runner: String,
     /// Whether a merge without this platform's verdict fails (`required`; default true).
     pub required: bool,
+    /// How many CI jobs measure its benchmarks, a shard each (`shards`; default the section's
+    /// `shards`, itself 1 by default).
+    pub shards: u32,
 }
 
 impl Default for Config {
@@ -359,6 +365,18 @@ impl Config {
             let bench_id = BenchmarkId::new(id).map_err(|e| bad(&key, &e.to_string()))?;
             per_benchmark.insert(bench_id, gates(table, &key, global)?);
         }
+        let shards_of = |value: Option<u32>, key: &str, default: u32| match value {
+            None => Ok(default),
+            Some(n @ 1..=crate::MAX_SHARDS) => Ok(n),
+            Some(_) => Err(bad(
+                key,
+                &format!(
+                    "must be a whole number of shards from 1 to {}",
+                    crate::MAX_SHARDS
+                ),
+            )),
+        };
+        let shards = shards_of(file.shards, &format!("{SECTION}.shards"), 1)?;
         let mut platforms: Vec<Platform> = Vec::with_capacity(file.platforms.len());
         for (i, entry) in file.platforms.into_iter().enumerate() {
             let key = format!("{SECTION}.platforms[{i}].triple");
@@ -371,6 +389,11 @@ impl Config {
                 triple,
                 runner: entry.runner,
                 required: entry.required,
+                shards: shards_of(
+                    entry.shards,
+                    &format!("{SECTION}.platforms[{i}].shards"),
+                    shards,
+                )?,
             });
         }
         Ok(Self {
@@ -768,6 +791,36 @@ mod tests {
         let meta = json!({"metadata": {"perfmatrix": {"exclude-benches": ["merge", "tooling"]}}});
         let c = Config::from_cargo_metadata(&meta).unwrap();
         assert_eq!(c.exclude_benches, ["merge", "tooling"]);
+    }
+
+    #[test]
+    fn shards_are_set_globally_and_per_platform() {
+        let meta = json!({"metadata": {"perfmatrix": {"shards": 4, "platforms": [
+            {"triple": "x86_64-unknown-linux-gnu", "runner": "ubuntu-24.04"},
+            {"triple": "aarch64-unknown-linux-gnu", "runner": "ubuntu-24.04-arm", "shards": 2}
+        ]}}});
+        let c = Config::from_cargo_metadata(&meta).unwrap();
+        let shards: Vec<u32> = c.platforms.iter().map(|p| p.shards).collect();
+        assert_eq!(shards, [4, 2]);
+        let one = json!({"metadata": {"perfmatrix": {"platforms": [
+            {"triple": "x86_64-unknown-linux-gnu", "runner": "ubuntu-24.04"}
+        ]}}});
+        assert_eq!(
+            Config::from_cargo_metadata(&one).unwrap().platforms[0].shards,
+            1
+        );
+        for (meta, key) in [
+            (json!({"shards": 0}), "workspace.metadata.perfmatrix.shards"),
+            (
+                json!({"platforms": [{"triple": "x86_64-unknown-linux-gnu", "runner": "r", "shards": 65}]}),
+                "workspace.metadata.perfmatrix.platforms[0].shards",
+            ),
+        ] {
+            let err = Config::from_cargo_metadata(&json!({"metadata": {"perfmatrix": meta}}))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key) && err.contains("1 to 64"), "{err}");
+        }
     }
 
     #[test]

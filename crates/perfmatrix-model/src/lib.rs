@@ -17,6 +17,7 @@ mod paired;
 mod profile;
 mod report;
 mod results;
+mod shard;
 mod store;
 
 pub use atomic::{
@@ -30,7 +31,7 @@ pub use error::ModelError;
 pub use id::BenchmarkId;
 pub use merge::{
     Expected, LegResults, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
-    PlatformStatus, Skipped, merge,
+    PlatformStatus, ShardsSeen, Skipped, merge,
 };
 pub use metrics::{Counts, Measured};
 pub use paired::{
@@ -49,6 +50,7 @@ pub use results::{
     BenchResult, FailedBench, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, SampleSummary,
     unjudged_path,
 };
+pub use shard::{MAX_SHARDS, Planned, Shard, Sharding, plan};
 pub use store::{
     Candidate, Destination, Selection, baseline_path, destination, platform_dir, select,
     select_counts,

@@ -49,6 +49,24 @@ pub struct LegResults {
     pub commit: Option<String>,
     /// `None`: the leg measured but stopped before judging (e.g. its baseline failed to load).
     pub verdict: Option<Report>,
+    /// One shard of its platform (`bench --shard k/N`), with the platform's plan; `merge`
+    /// puts the shards of a platform back together.
+    pub sharding: Option<crate::Sharding>,
+    /// A platform put back together from shards: how many it has and which sent no results
+    /// (their benchmarks are rows `missing`). Empty for a leg that is not.
+    pub shards: Option<ShardsSeen>,
+}
+
+/// The shards a platform was measured in, as the merge found them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardsSeen {
+    /// How many shards the plan has.
+    pub count: u32,
+    /// The shards that sent no results file, from 1.
+    pub missing: Vec<u32>,
+    /// How many benchmarks those would have measured.
+    pub missing_benchmarks: usize,
 }
 
 impl LegResults {
@@ -62,6 +80,8 @@ impl LegResults {
             fingerprint_slug: results.fingerprint.slug(),
             commit: measured_commit(&results.fingerprint),
             verdict: Some(verdict),
+            sharding: results.sharding.clone(),
+            shards: None,
         }
     }
 
@@ -92,12 +112,17 @@ impl LegResults {
                 ));
             }
         }
+        if let Some(sharding) = &file.sharding {
+            sharding.check(path)?;
+        }
         Ok(Self {
             source: path.to_owned(),
             platform: file.fingerprint.target.to_string(),
             fingerprint_slug: file.fingerprint.slug(),
             commit: measured_commit(&file.fingerprint),
             verdict,
+            sharding: file.sharding,
+            shards: None,
         })
     }
 }
@@ -114,6 +139,8 @@ struct LegFile {
     settings: LegSettings,
     verdict: Option<Report>,
     benchmarks: Vec<LegBench>,
+    #[serde(default)]
+    sharding: Option<crate::Sharding>,
 }
 
 #[derive(Deserialize)]
@@ -298,6 +325,8 @@ pub enum PlatformStatus {
     Skipped,
     /// Expected, but no results arrived.
     Missing,
+    /// Measured in shards, some of which sent no results: their benchmarks are missing.
+    Incomplete,
     /// Results arrived without a verdict: the leg stopped before judging.
     Unjudged,
     /// At least one benchmark regressed.
@@ -313,6 +342,7 @@ impl PlatformStatus {
             PlatformStatus::NoComparableBaseline => "no-comparable-baseline",
             PlatformStatus::Skipped => "skipped",
             PlatformStatus::Missing => "missing",
+            PlatformStatus::Incomplete => "incomplete",
             PlatformStatus::Unjudged => "unjudged",
             PlatformStatus::Fail => "fail",
         }
@@ -433,7 +463,7 @@ pub fn merge(
 ) -> Result<MergedReport, ModelError> {
     let mut by_platform: HashMap<String, LegResults> = HashMap::with_capacity(legs.len());
     let mut arrival: Vec<String> = Vec::with_capacity(legs.len());
-    for leg in legs {
+    for leg in reassemble(legs)? {
         if let Some((i, id)) = leg.verdict.as_ref().and_then(duplicate_row) {
             return Err(ModelError::field(
                 &leg.source,
@@ -463,6 +493,111 @@ pub fn merge(
         by_platform.insert(leg.platform.clone(), leg);
     }
     Ok(assemble(&by_platform, &arrival, expected, skipped))
+}
+
+/// The legs with every sharded platform put back together as one leg: its shards' rows in one
+/// report, and the benchmarks of a shard that sent nothing as rows `missing`. The shards of a
+/// platform must share their plan and commit, each shard once.
+fn reassemble(legs: Vec<LegResults>) -> Result<Vec<LegResults>, ModelError> {
+    let (sharded, mut whole): (Vec<LegResults>, Vec<LegResults>) =
+        legs.into_iter().partition(|l| l.sharding.is_some());
+    let mut platforms: Vec<String> = sharded.iter().map(|l| l.platform.clone()).collect();
+    platforms.sort();
+    platforms.dedup();
+    for platform in platforms {
+        let mut shards: Vec<&LegResults> =
+            sharded.iter().filter(|l| l.platform == platform).collect();
+        shards.sort_by_key(|l| l.sharding.as_ref().map(|s| s.shard));
+        whole.push(put_together(&shards)?);
+    }
+    // The order of arrival decides the display order of unexpected platforms: keep it stable.
+    Ok(whole)
+}
+
+/// One platform's shards (sorted by shard, at least one) as one leg.
+fn put_together(shards: &[&LegResults]) -> Result<LegResults, ModelError> {
+    let first = shards[0];
+    let plan = first.sharding.as_ref().expect("sharded legs only");
+    let count = plan.shard.count();
+    for pair in shards.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let (sa, sb) = (
+            a.sharding.as_ref().expect("sharded legs only"),
+            b.sharding.as_ref().expect("sharded legs only"),
+        );
+        if sa.shard == sb.shard {
+            return Err(ModelError::field(
+                &b.source,
+                "sharding.shard",
+                format!(
+                    "shard {} of {} arrived twice (also {})",
+                    sb.shard,
+                    b.platform,
+                    a.source.display()
+                ),
+            ));
+        }
+        if sb.shard.count() != count || sb.plan != plan.plan {
+            return Err(ModelError::field(
+                &b.source,
+                "sharding.plan",
+                format!(
+                    "differs from the plan of {} ({}): the shards of {} must plan the same \
+                     benchmarks into the same number of shards",
+                    first.source.display(),
+                    plan.shard,
+                    b.platform
+                ),
+            ));
+        }
+        if a.commit != b.commit {
+            return Err(ModelError::MixedCommits {
+                first: a.source.clone(),
+                first_commit: a.commit.clone().unwrap_or_default(),
+                second: b.source.clone(),
+                second_commit: b.commit.clone().unwrap_or_default(),
+            });
+        }
+    }
+    let present: Vec<u32> = shards
+        .iter()
+        .filter_map(|l| l.sharding.as_ref().map(|s| s.shard.index()))
+        .collect();
+    let missing: Vec<u32> = (1..=count).filter(|k| !present.contains(k)).collect();
+    let missing_ids: Vec<&BenchmarkId> = missing.iter().flat_map(|&k| plan.of(k)).collect();
+    let verdict = shards
+        .iter()
+        .map(|l| l.verdict.as_ref())
+        .collect::<Option<Vec<&Report>>>()
+        .map(|reports| {
+            let mut report = reports[0].clone();
+            report.quick = reports.iter().any(|r| r.quick);
+            report.time_gated = reports.iter().all(|r| r.time_gated);
+            report.rows = reports
+                .iter()
+                .flat_map(|r| r.rows.iter().cloned())
+                .collect();
+            report.rows.extend(
+                missing_ids
+                    .iter()
+                    .map(|id| Row::bare(id.as_str(), RowVerdict::Missing)),
+            );
+            report.rows.sort_by(|a, b| a.id.cmp(&b.id));
+            report
+        });
+    Ok(LegResults {
+        source: first.source.clone(),
+        platform: first.platform.clone(),
+        fingerprint_slug: first.fingerprint_slug.clone(),
+        commit: first.commit.clone(),
+        verdict,
+        sharding: None,
+        shards: Some(ShardsSeen {
+            count,
+            missing,
+            missing_benchmarks: missing_ids.len(),
+        }),
+    })
 }
 
 /// The merged report of legs with distinct platforms (`arrival`: their platforms in input order).
@@ -554,6 +689,8 @@ impl MergedReport {
             fingerprint_slug: report.fingerprint_slug.clone(),
             commit: None,
             verdict: Some(report.clone()),
+            sharding: None,
+            shards: None,
         };
         // The leg's own view: a quick run is shown as such, not failed as a matrix would.
         let expected = [Expected {
@@ -601,8 +738,37 @@ fn paired_notes(
     }
 }
 
+/// Where a leg's results came from: its file, or the first of its shards' files.
+fn source_of(leg: &LegResults) -> String {
+    match &leg.shards {
+        Some(seen) if seen.count as usize > seen.missing.len() + 1 => format!(
+            "{} and {} more shard(s)",
+            leg.source.display(),
+            seen.count as usize - seen.missing.len() - 1
+        ),
+        _ => leg.source.display().to_string(),
+    }
+}
+
+/// What the shards that sent nothing leave out, if any did.
+fn missing_shards(seen: &ShardsSeen) -> Option<String> {
+    if seen.missing.is_empty() {
+        return None;
+    }
+    let missing: Vec<String> = seen
+        .missing
+        .iter()
+        .map(|k| format!("{k}/{}", seen.count))
+        .collect();
+    Some(format!(
+        "shard(s) {} sent no results: their {} benchmark(s) are missing",
+        missing.join(", "),
+        seen.missing_benchmarks
+    ))
+}
+
 fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
-    let source = Some(leg.source.display().to_string());
+    let source = Some(source_of(leg));
     let Some(report) = &leg.verdict else {
         return PlatformRow {
             source,
@@ -665,13 +831,24 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         ),
         _ => {}
     }
+    if let Some(note) = leg.shards.as_ref().and_then(missing_shards) {
+        notes.push(note);
+        if status != PlatformStatus::Fail {
+            status = PlatformStatus::Incomplete;
+        }
+    }
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     columns.push(report);
     PlatformRow {
         platform: leg.platform.clone(),
         status,
         required,
-        fails: status == PlatformStatus::Fail || (required && status == PlatformStatus::Unjudged),
+        fails: status == PlatformStatus::Fail
+            || (required
+                && matches!(
+                    status,
+                    PlatformStatus::Unjudged | PlatformStatus::Incomplete
+                )),
         source,
         fingerprint_slug: Some(report.fingerprint_slug.clone()),
         fingerprint_id: Some(report.fingerprint_id.clone()),
@@ -766,7 +943,120 @@ mod tests {
             fingerprint_slug: format!("slug-{platform}"),
             commit: None,
             verdict: Some(report(platform, rows)),
+            sharding: None,
+            shards: None,
         }
+    }
+
+    /// The legs of `rows` measured as `count` shards by the plan, leaving out the shards in
+    /// `lost`.
+    fn shards(rows: &[(&str, RowVerdict)], count: u32, lost: &[u32]) -> Vec<LegResults> {
+        let ids: Vec<BenchmarkId> = rows
+            .iter()
+            .map(|(id, _)| BenchmarkId::new(*id).unwrap())
+            .collect();
+        let plan = crate::plan(&ids, |_| None, count);
+        (1..=count)
+            .filter(|k| !lost.contains(k))
+            .map(|k| {
+                let mine: Vec<(&str, RowVerdict)> = rows
+                    .iter()
+                    .filter(|(id, _)| plan.iter().any(|p| p.id.as_str() == *id && p.shard == k))
+                    .copied()
+                    .collect();
+                LegResults {
+                    source: PathBuf::from(format!("results/{X86}-shard-{k}-of-{count}.json")),
+                    sharding: Some(crate::Sharding {
+                        shard: crate::Shard::new(k, count).unwrap(),
+                        plan: plan.clone(),
+                    }),
+                    ..leg(X86, &mine)
+                }
+            })
+            .collect()
+    }
+
+    fn twelve() -> Vec<(String, RowVerdict)> {
+        (0..12)
+            .map(|i| {
+                let v = if i == 5 {
+                    RowVerdict::Regressed
+                } else {
+                    RowVerdict::Unchanged
+                };
+                (format!("b/{i:02}"), v)
+            })
+            .collect()
+    }
+
+    /// A platform measured in four shards merges as the same platform measured whole
+    /// (issue 24): the same rows, the same verdicts, the same outcome.
+    #[test]
+    fn four_shards_merge_as_one_platform() {
+        let rows = twelve();
+        let rows: Vec<(&str, RowVerdict)> = rows.iter().map(|(i, v)| (i.as_str(), *v)).collect();
+        let whole = merge(vec![leg(X86, &rows)], &expect(&[X86]), &[]).unwrap();
+        let mut legs = shards(&rows, 4, &[]);
+        legs.reverse();
+        let sharded = merge(legs, &expect(&[X86]), &[]).unwrap();
+        assert_eq!(sharded.outcome, whole.outcome);
+        assert_eq!(sharded.benchmarks, whole.benchmarks);
+        assert_eq!(sharded.tally, whole.tally);
+        assert_eq!(sharded.platforms[0].status, PlatformStatus::Fail);
+        assert!(
+            sharded.platforms[0]
+                .source
+                .as_deref()
+                .is_some_and(|s| s.ends_with("shard-1-of-4.json and 3 more shard(s)")),
+            "{:?}",
+            sharded.platforms[0].source
+        );
+    }
+
+    /// A shard that sent nothing: its benchmarks are listed missing and a required platform
+    /// fails, saying which shard; an optional one is incomplete but does not fail.
+    #[test]
+    fn a_missing_shard_lists_its_benchmarks_and_fails_a_required_platform() {
+        let rows: Vec<(String, RowVerdict)> = twelve()
+            .into_iter()
+            .map(|(id, _)| (id, RowVerdict::Unchanged))
+            .collect();
+        let rows: Vec<(&str, RowVerdict)> = rows.iter().map(|(i, v)| (i.as_str(), *v)).collect();
+        let m = merge(shards(&rows, 4, &[3]), &expect(&[X86]), &[]).unwrap();
+        let platform = &m.platforms[0];
+        assert_eq!(platform.status, PlatformStatus::Incomplete);
+        assert!(platform.fails);
+        assert_eq!(m.outcome, MergedOutcome::Fail);
+        let note = platform.note.as_deref().unwrap();
+        assert!(note.contains("shard(s) 3/4 sent no results"), "{note}");
+        assert_eq!(m.benchmarks.len(), 12);
+        let missing = platform.tally.unwrap().missing;
+        assert_eq!(missing, 3, "{note}");
+        assert!(m.reasons[0].contains("incomplete"), "{:?}", m.reasons);
+
+        let optional = [Expected {
+            platform: X86.to_owned(),
+            required: false,
+        }];
+        let m = merge(shards(&rows, 4, &[3]), &optional, &[]).unwrap();
+        assert_eq!(m.platforms[0].status, PlatformStatus::Incomplete);
+        assert!(!m.platforms[0].fails);
+    }
+
+    /// A shard twice, or shards that planned differently, are refused naming the file.
+    #[test]
+    fn shards_that_do_not_fit_together_are_refused() {
+        let rows = twelve();
+        let rows: Vec<(&str, RowVerdict)> = rows.iter().map(|(i, v)| (i.as_str(), *v)).collect();
+        let mut legs = shards(&rows, 2, &[]);
+        legs.push(legs[0].clone());
+        let err = merge(legs, &expect(&[X86]), &[]).unwrap_err().to_string();
+        assert!(err.contains("arrived twice"), "{err}");
+
+        let mut legs = shards(&rows, 2, &[2]);
+        legs.extend(shards(&rows[..6], 2, &[1]));
+        let err = merge(legs, &expect(&[X86]), &[]).unwrap_err().to_string();
+        assert!(err.contains("must plan the same benchmarks"), "{err}");
     }
 
     fn expect(platforms: &[&str]) -> Vec<Expected> {

@@ -41,6 +41,8 @@ pub struct Results {
     /// Benchmarks whose measurement failed (a panic, a hang past the deadline), in either mode:
     /// not judged, and the run exits 2 after judging the others.
     pub failed: Vec<FailedBench>,
+    /// A sharded run (`--shard k/N`): which shard, and the platform's whole plan.
+    pub sharding: Option<crate::Sharding>,
 }
 
 /// A benchmark whose measurement failed, and why.
@@ -71,6 +73,8 @@ struct FileOut<'a> {
     paired: Option<&'a crate::PairedRun>,
     #[serde(skip_serializing_if = "<[FailedBench]>::is_empty")]
     failed: &'a [FailedBench],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sharding: Option<&'a crate::Sharding>,
 }
 
 /// A run in JSON: its results file, unjudged.
@@ -96,6 +100,8 @@ struct FileIn {
     paired: Option<crate::PairedRun>,
     #[serde(default)]
     failed: Vec<FailedBench>,
+    #[serde(default)]
+    sharding: Option<crate::Sharding>,
 }
 
 /// How the suite was run. A `quick` run is a smoke test: it is labelled as such and can never be
@@ -187,6 +193,7 @@ impl Results {
             benchmarks,
             paired: None,
             failed: Vec::new(),
+            sharding: None,
         }
     }
 
@@ -209,6 +216,7 @@ impl Results {
             benchmarks: file.benchmarks,
             paired: file.paired,
             failed: file.failed,
+            sharding: file.sharding,
         };
         check_unique(path, results.benchmarks.iter().map(|b| &b.id))?;
         for (i, bench) in results.benchmarks.iter().enumerate() {
@@ -219,6 +227,9 @@ impl Results {
         results.benchmarks.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(paired) = &results.paired {
             paired.check(path)?;
+        }
+        if let Some(sharding) = &results.sharding {
+            sharding.check(path)?;
         }
         Ok((results, file.verdict))
     }
@@ -243,6 +254,7 @@ impl Results {
             verdict,
             paired: self.paired.as_ref(),
             failed: &self.failed,
+            sharding: self.sharding.as_ref(),
         }
     }
 

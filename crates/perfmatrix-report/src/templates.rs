@@ -101,12 +101,13 @@ fn rjust(text: &str, width_: usize) -> String {
 }
 
 /// `text` in the ANSI colour of `kind` (a verdict's kebab-case name, an outcome or a platform's
-/// status: `pass`, `fail`, `no-comparable-baseline`, `skipped`, `unjudged`, or `quick`) when
+/// status: `pass`, `fail`, `no-comparable-baseline`, `skipped`, `unjudged`, `incomplete`, or `quick`) when
 /// `color` is on; as it is otherwise, and for kinds without a colour (`unchanged`, `none`).
 fn paint(text: &str, kind: &str, color: bool) -> String {
     let sgr = match kind {
         "regressed" | "fail" => "1;31",
-        "warning" | "quick" | "skipped" | "unjudged" | "unavailable" | "inconclusive" => "33",
+        "warning" | "quick" | "skipped" | "unjudged" | "incomplete" | "unavailable"
+        | "inconclusive" => "33",
         "improved" | "pass" => "32",
         "missing" | "new" | "no-baseline" | "no-comparable-baseline" => "36",
         _ => "",

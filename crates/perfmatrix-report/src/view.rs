@@ -194,7 +194,10 @@ impl PlatformView {
             status => status.as_str(),
         };
         let status = match row.status {
-            PlatformStatus::Skipped | PlatformStatus::Missing | PlatformStatus::Unjudged => {
+            PlatformStatus::Skipped
+            | PlatformStatus::Missing
+            | PlatformStatus::Incomplete
+            | PlatformStatus::Unjudged => {
                 let required = if row.required { "required" } else { "optional" };
                 format!("{name} ({required})")
             }

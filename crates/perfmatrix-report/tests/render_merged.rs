@@ -74,8 +74,54 @@ fn failing() -> MergedReport {
     merge(vec![leg(x86)], &required(&[X86, ARM]), &skipped).unwrap()
 }
 
+/// x86 measured in three shards, the second of which sent nothing: its benchmark is missing and
+/// the required platform incomplete.
+fn incomplete() -> MergedReport {
+    use perfmatrix_model::{BenchmarkId, LegResults, Shard, Sharding};
+    let ids = ["cosine/768x1000", "decay/1M", "spread/hops=3"];
+    let plan = perfmatrix_model::plan(&ids.map(|id| BenchmarkId::new(id).unwrap()), |_| None, 3);
+    let legs: Vec<LegResults> = [1, 3]
+        .into_iter()
+        .map(|k| {
+            let rows: Vec<Row> = plan
+                .iter()
+                .filter(|p| p.shard == k)
+                .map(|p| timed(p.id.as_str(), RowVerdict::Unchanged, (-0.01, 0.0, 0.01)))
+                .collect();
+            LegResults {
+                source: format!("results/{X86}-shard-{k}-of-3.json").into(),
+                sharding: Some(Sharding {
+                    shard: Shard::new(k, 3).unwrap(),
+                    plan: plan.clone(),
+                }),
+                ..leg(report(X86, rows))
+            }
+        })
+        .collect();
+    merge(legs, &required(&[X86]), &[]).unwrap()
+}
+
 fn all_reports() -> Vec<MergedReport> {
-    vec![passing(), failing(), hostile(), nan_and_infinities()]
+    vec![
+        passing(),
+        failing(),
+        hostile(),
+        nan_and_infinities(),
+        incomplete(),
+    ]
+}
+
+/// A platform whose shard sent nothing is incomplete in every format, and says which shard.
+#[test]
+fn a_platform_missing_a_shard_is_incomplete_in_every_format() {
+    let report = incomplete();
+    assert_eq!(report.platforms[0].status, PlatformStatus::Incomplete);
+    assert_eq!(report.outcome, MergedOutcome::Fail);
+    for format in [Format::Table, Format::Markdown, Format::Html] {
+        let text = render_merged(&report, format, PLAIN).unwrap();
+        assert!(text.contains("incomplete"), "{format:?}: {text}");
+        assert!(text.contains("sent no results"), "{format:?}: {text}");
+    }
 }
 
 /// Every merged report of this file in every format, byte for byte (`tests/snapshots/`).
@@ -86,6 +132,7 @@ fn every_merged_report_renders_as_its_snapshot() {
         ("failing", failing()),
         ("hostile", hostile()),
         ("nan_and_infinities", nan_and_infinities()),
+        ("incomplete_shards", incomplete()),
     ] {
         insta::assert_snapshot!(
             format!("merged_{name}"),

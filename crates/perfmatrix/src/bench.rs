@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use perfmatrix_history::HistoryRecord;
 use perfmatrix_model::{
-    Config, Judging, Outcome, Report, Results, Revision, RowVerdict, RunSettings,
+    Config, Judging, Outcome, Report, Results, Revision, RowVerdict, RunSettings, Shard,
 };
 use perfmatrix_report::{Format, Style, render};
 
@@ -65,6 +65,10 @@ pub struct Bench {
     /// Do not append this run to the local history
     #[arg(long)]
     no_history: bool,
+    /// Measure only shard K of N (e.g. 2/4) of the benchmarks, as one job of a CI matrix;
+    /// every shard plans alike, and `merge` puts a platform's shards back together
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
 }
 
 /// What this run compares with, and why.
@@ -80,7 +84,11 @@ impl Bench {
         let platform = ws.platform_for(self.target.as_deref(), "--target")?;
         let filter = crate::verdict::check_filter(self.filter.as_deref())?;
         let out = self.out.clone().unwrap_or_else(|| {
-            crate::merge::results_file(&ws.target_dir.join("perfmatrix"), &platform)
+            let name = match self.shard {
+                Some(s) => format!("{platform}-shard-{}-of-{}", s.index(), s.count()),
+                None => platform.clone(),
+            };
+            crate::merge::results_file(&ws.target_dir.join("perfmatrix"), &name)
         });
         let baselines = ws.baselines(self.baselines.as_deref());
         crate::paths::check_outside("--out", &out, &baselines, "the baselines folder")?;
@@ -102,7 +110,8 @@ impl Bench {
                         FULL_DESIGN
                     }
                 };
-                let mut results = sides.measure(&ws, filter.as_ref(), &design, self.quick)?;
+                let mut results =
+                    sides.measure(&ws, filter.as_ref(), self.shard, &design, self.quick)?;
                 // Judged once to find the changed benchmarks, which are then profiled function
                 // by function; the verdict is the judgement of everything measured.
                 let changed = Report::paired(&results, &sides.judge)?.changed();
@@ -147,9 +156,13 @@ impl Bench {
         if self.no_history {
             return;
         }
-        if results.settings.quick || results.settings.filter.is_some() {
+        if results.settings.quick || results.settings.filter.is_some() || results.sharding.is_some()
+        {
             if self.history.is_some() {
-                eprintln!("history: not appended: only full runs (no filter, not --quick) are");
+                eprintln!(
+                    "history: not appended: only full runs (no filter, not --quick, not a \
+                     shard) are"
+                );
             }
             return;
         }
@@ -270,6 +283,7 @@ impl Bench {
             out,
             label: String::new(),
             gate_time: self.gate_time,
+            shard: self.shard,
         };
         leg.run(ws, platform, baselines)
     }
@@ -361,6 +375,8 @@ pub(crate) struct Leg {
     pub(crate) label: String,
     /// Whether wall time may fail the leg (else its regressions are warnings).
     pub(crate) gate_time: bool,
+    /// Only this shard of the benchmarks (`--shard k/N`).
+    pub(crate) shard: Option<Shard>,
 }
 
 impl Leg {
@@ -414,6 +430,7 @@ impl Leg {
             env: Vec::new(),
             benches: ws.benches.clone(),
             layer_target: ws.layer_target(),
+            shard: self.shard,
         }
     }
 }

@@ -106,6 +106,7 @@ impl Experiment {
             env,
             benches: ws.benches.clone(),
             layer_target: ws.layer_target(),
+            shard: None,
         }
         .build()?;
         self.check_planted_groups(&suite.binaries)?;
@@ -206,8 +207,10 @@ impl Experiment {
                 if load { " (loaded)" } else { "" }
             );
             let start = Instant::now();
-            let results =
-                every_benchmark(sides.measure(ws, None, &design, false)?, "an experiment")?;
+            let results = every_benchmark(
+                sides.measure(ws, None, None, &design, false)?,
+                "an experiment",
+            )?;
             seconds.push(start.elapsed().as_secs_f64());
             let report = perfmatrix_model::Report::paired(&results, &sides.judge)?;
             loaded.push(load);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use perfmatrix_model::{
     BenchResult, BenchmarkId, CriterionLayer, FailedBench, Method, PairRecord, PairedBench,
-    PairedRun, Results, Revision, RunSettings, SampleSummary, read_criterion_dir,
+    PairedRun, Results, Revision, RunSettings, SampleSummary, Shard, read_criterion_dir,
 };
 use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
@@ -291,6 +291,7 @@ impl Sides {
         &self,
         ws: &Workspace,
         filter: Option<&regex::Regex>,
+        shard: Option<Shard>,
         design: &Design,
         quick: bool,
     ) -> anyhow::Result<Results> {
@@ -304,12 +305,28 @@ impl Sides {
             ids.dedup();
             ids
         };
-        let (head_ids, base_ids) = (matching(&self.head_binaries), matching(&self.base_binaries));
+        let (mut head_ids, mut base_ids) =
+            (matching(&self.head_binaries), matching(&self.base_binaries));
         if head_ids.is_empty() && base_ids.is_empty() {
             match filter {
                 Some(f) => bail!("no benchmark id matches the filter `{f}` on either side"),
                 None => bail!("neither side has any benchmark"),
             }
+        }
+        // A shard plans every benchmark of either side, then measures its own.
+        let sharding = shard
+            .map(|shard| {
+                let mut all: Vec<String> = head_ids.iter().chain(&base_ids).cloned().collect();
+                all.sort();
+                all.dedup();
+                crate::suite::shard_of(&all, shard)
+            })
+            .transpose()?;
+        if let Some(sharding) = &sharding {
+            let mine: std::collections::HashSet<&str> =
+                sharding.mine().map(BenchmarkId::as_str).collect();
+            head_ids.retain(|id| mine.contains(id.as_str()));
+            base_ids.retain(|id| mine.contains(id.as_str()));
         }
         let mut timed = self.time(&self.judge, &head_ids, &base_ids, design, quick)?;
         self.count(&mut timed)?;
@@ -340,6 +357,7 @@ impl Sides {
             settings_changed: self.settings_changed.clone(),
         });
         results.failed = timed.failed;
+        results.sharding = sharding;
         ws.warn_unknown_benchmarks(&results);
         Ok(results)
     }

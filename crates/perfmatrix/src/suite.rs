@@ -10,7 +10,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_model::{
-    BenchResult, BenchmarkId, FailedBench, Results, RunSettings, SampleSummary, read_criterion_dir,
+    BenchResult, BenchmarkId, FailedBench, Results, RunSettings, SampleSummary, Shard, Sharding,
+    read_criterion_dir,
 };
 use perfmatrix_stats::Sample;
 
@@ -53,6 +54,8 @@ pub(crate) struct Suite {
     /// Where plain criterion targets are built against perfmatrix's criterion layer, for their
     /// counts (`target/perfmatrix/head-target`, paired runs' head folder).
     pub(crate) layer_target: PathBuf,
+    /// Only this shard of the benchmarks the filter selects (`--shard k/N`).
+    pub(crate) shard: Option<Shard>,
 }
 
 /// A suite whose benchmarks are built: what runs, is counted and is fingerprinted.
@@ -175,6 +178,8 @@ impl BuiltSuite {
         Self {
             suite: Suite {
                 settings,
+                // The settings' filter names exactly what to measure again.
+                shard: None,
                 ..self.suite.clone()
             },
             ..self.clone()
@@ -194,42 +199,55 @@ impl BuiltSuite {
         if suite.benches.is_empty() {
             bail!("the workspace has no bench targets ([[bench]] in a Cargo.toml)");
         }
-        let ids = suite.list()?;
+        let mut ids = suite.list()?;
         if ids.is_empty() {
             match &suite.settings.filter {
                 Some(f) => bail!("no benchmark id matches the filter `{f}`"),
                 None => bail!("the workspace has no benchmarks"),
             }
         }
+        let sharding = suite.shard.map(|shard| shard_of(&ids, shard)).transpose()?;
+        if let Some(sharding) = &sharding {
+            ids = sharding.mine().map(ToString::to_string).collect();
+        }
         if suite.criterion_home.exists() {
             std::fs::remove_dir_all(&suite.criterion_home)
                 .with_context(|| format!("cannot clear {}", suite.criterion_home.display()))?;
         }
         let s = &suite.settings;
-        let failed = run_to_the_end(
-            &ids,
-            label,
-            crate::server::answer_deadline()?,
-            s.filter.clone(),
-            |filter| {
-                let mut cmd = suite.cargo_bench();
-                cmd.arg("--").args([
-                    "--noplot",
-                    "--warm-up-time",
-                    &s.warm_up_seconds.to_string(),
-                    "--measurement-time",
-                    &s.measurement_seconds.to_string(),
-                    "--sample-size",
-                    &s.sample_size.to_string(),
-                    // perfmatrix does its own statistics; criterion's analysis only costs time.
-                    "--nresamples",
-                    "1000",
-                ]);
-                cmd.args(filter);
-                cmd
-            },
-            || finished_ids(&suite.criterion_home),
-        )?;
+        let filter = match &sharding {
+            Some(_) => Some(crate::verdict::exactly(&ids)),
+            None => s.filter.clone(),
+        };
+        let failed = if ids.is_empty() {
+            // A shard the plan gave nothing (more shards than benchmarks).
+            Vec::new()
+        } else {
+            run_to_the_end(
+                &ids,
+                label,
+                crate::server::answer_deadline()?,
+                filter,
+                |filter| {
+                    let mut cmd = suite.cargo_bench();
+                    cmd.arg("--").args([
+                        "--noplot",
+                        "--warm-up-time",
+                        &s.warm_up_seconds.to_string(),
+                        "--measurement-time",
+                        &s.measurement_seconds.to_string(),
+                        "--sample-size",
+                        &s.sample_size.to_string(),
+                        // perfmatrix does its own statistics; criterion's analysis only costs time.
+                        "--nresamples",
+                        "1000",
+                    ]);
+                    cmd.args(filter);
+                    cmd
+                },
+                || finished_ids(&suite.criterion_home),
+            )?
+        };
         let measured = read_criterion_dir(&suite.criterion_home)?;
         let benchmarks = measured
             .into_iter()
@@ -255,6 +273,7 @@ impl BuiltSuite {
             .map_or(0, |d| d.as_secs());
         let mut results = Results::new(self.fingerprint.clone(), s.clone(), finished, benchmarks);
         results.failed = failed;
+        results.sharding = sharding;
         Ok(results)
     }
 
@@ -292,6 +311,19 @@ impl BuiltSuite {
         );
         Ok(())
     }
+}
+
+/// The plan of `ids` (every benchmark the run selects) for `shard`'s count of shards, and which
+/// shard this run is. Every shard job lists the same build, so every one plans alike.
+pub(crate) fn shard_of(ids: &[String], shard: Shard) -> anyhow::Result<Sharding> {
+    let ids = ids
+        .iter()
+        .map(|id| BenchmarkId::new(id.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Sharding {
+        shard,
+        plan: perfmatrix_model::plan(&ids, |_| None, shard.count()),
+    })
 }
 
 /// `results`, unless a benchmark failed in them: `what` (a baseline recording, an experiment)

@@ -113,6 +113,7 @@ impl UpdateBaselines {
             env: Vec::new(),
             benches: ws.benches.clone(),
             layer_target: ws.layer_target(),
+            shard: None,
         }
         .build()?;
         let mut runs = Vec::with_capacity(self.runs);

@@ -74,6 +74,8 @@ pub fn leg(report: Report) -> LegResults {
         fingerprint_slug: report.fingerprint_slug.clone(),
         commit: None,
         verdict: Some(report),
+        sharding: None,
+        shards: None,
     }
 }
 

@@ -215,6 +215,7 @@ impl Run {
                     out: results_file(&dir, triple),
                     label: format!("{triple}: "),
                     gate_time: false,
+                    shard: None,
                 };
                 (triple.clone(), leg)
             })

@@ -110,7 +110,12 @@ impl Workflow {
             .iter()
             .map(|p| {
                 let required = if p.required { "" } else { ", not required" };
-                format!("{} on {}{required}", p.triple, p.runner)
+                let shards = if p.shards > 1 {
+                    format!(", in {} shards", p.shards)
+                } else {
+                    String::new()
+                };
+                format!("{} on {}{required}{shards}", p.triple, p.runner)
             })
             .collect();
         println!(
@@ -204,11 +209,24 @@ fn render(config: &Config) -> anyhow::Result<String> {
     let platforms: Vec<minijinja::Value> = platforms
         .iter()
         .map(|p| {
+            let shards: Vec<minijinja::Value> = if p.shards == 1 {
+                vec![context! { shard => "", part => "" }]
+            } else {
+                (1..=p.shards)
+                    .map(|k| {
+                        context! {
+                            shard => format!("{k}/{}", p.shards),
+                            part => format!("-shard-{k}-of-{}", p.shards),
+                        }
+                    })
+                    .collect()
+            };
             context! {
                 triple => p.triple.as_str(),
                 runner => p.runner.as_str(),
                 required => p.required,
                 counts => p.triple.valgrind_can_count(),
+                shards,
             }
         })
         .collect();
@@ -336,6 +354,7 @@ mod tests {
             triple: TargetTriple::parse(triple).unwrap(),
             runner: runner.to_owned(),
             required,
+            shards: 1,
         }
     }
 
@@ -468,7 +487,35 @@ mod tests {
         let old_leg = leg("x86_64-unknown-linux-gnu", "ubuntu-24.04", true);
         assert_eq!(rendered.matches(&old_leg).count(), 2);
         let without = render(&with(two_platforms())).unwrap();
-        assert_eq!(rendered.replace(&new_leg, ""), without);
+        let bench_leg = format!("{new_leg}            shard: \"\"\n            part: \"\"\n");
+        assert_eq!(
+            rendered
+                .replacen(&bench_leg, "", 1)
+                .replacen(&new_leg, "", 1),
+            without
+        );
+    }
+
+    /// Issue 24: a platform of four shards has four bench legs, each with its `--shard` and its
+    /// own results file and artifact; baselines are still recorded in one job per platform.
+    #[test]
+    fn a_sharded_platform_has_a_leg_per_shard() {
+        let mut platforms = two_platforms();
+        platforms[0].shards = 4;
+        let rendered = render(&with(platforms)).unwrap();
+        let x86 = leg("x86_64-unknown-linux-gnu", "ubuntu-24.04", true);
+        assert_eq!(rendered.matches(&x86).count(), 5, "{rendered}");
+        for k in 1..=4 {
+            assert!(
+                rendered.contains(&format!(
+                    "{x86}            shard: \"{k}/4\"\n            part: \"-shard-{k}-of-4\"\n"
+                )),
+                "{rendered}"
+            );
+        }
+        assert!(rendered.contains("shard: \"\"\n            part: \"\"\n"));
+        assert!(rendered.contains("name: perf-results-${{ matrix.triple }}${{ matrix.part }}"));
+        assert!(rendered.contains("\"${shard[@]}\" --out \"results/$TRIPLE$PART.json\""));
     }
 
     /// Issue 21: valgrind is installed only where it can count (a macOS leg would fail on
