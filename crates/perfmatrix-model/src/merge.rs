@@ -325,7 +325,8 @@ pub enum PlatformStatus {
     Skipped,
     /// Expected, but no results arrived.
     Missing,
-    /// Measured in shards, some of which sent no results: their benchmarks are missing.
+    /// Some of its benchmarks have no verdict: a benchmark failed (a panic, a hang), or a shard
+    /// sent no results (its benchmarks are missing).
     Incomplete,
     /// Results arrived without a verdict: the leg stopped before judging.
     Unjudged,
@@ -573,6 +574,10 @@ fn put_together(shards: &[&LegResults]) -> Result<LegResults, ModelError> {
             let mut report = reports[0].clone();
             report.quick = reports.iter().any(|r| r.quick);
             report.time_gated = reports.iter().all(|r| r.time_gated);
+            report.failed = reports
+                .iter()
+                .flat_map(|r| r.failed.iter().cloned())
+                .collect();
             report.rows = reports
                 .iter()
                 .flat_map(|r| r.rows.iter().cloned())
@@ -767,6 +772,28 @@ fn missing_shards(seen: &ShardsSeen) -> Option<String> {
     ))
 }
 
+/// Which benchmarks failed, if any did (five named, the rest counted).
+fn failed_benchmarks(failed: &[crate::FailedBench]) -> Option<String> {
+    const NAMED: usize = 5;
+    if failed.is_empty() {
+        return None;
+    }
+    let mut named: Vec<String> = failed
+        .iter()
+        .take(NAMED)
+        .map(|f| format!("`{}`", f.id))
+        .collect();
+    if failed.len() > NAMED {
+        named.push(format!("{} more", failed.len() - NAMED));
+    }
+    Some(format!(
+        "{} benchmark(s) failed (a panic or a hang; the leg's log says why) and have no \
+         verdict: {}",
+        failed.len(),
+        named.join(", ")
+    ))
+}
+
 fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
     let source = Some(source_of(leg));
     let Some(report) = &leg.verdict else {
@@ -831,7 +858,11 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         ),
         _ => {}
     }
-    if let Some(note) = leg.shards.as_ref().and_then(missing_shards) {
+    let unjudged = [
+        leg.shards.as_ref().and_then(missing_shards),
+        failed_benchmarks(&report.failed),
+    ];
+    for note in unjudged.into_iter().flatten() {
         notes.push(note);
         if status != PlatformStatus::Fail {
             status = PlatformStatus::Incomplete;
@@ -1041,6 +1072,31 @@ mod tests {
         let m = merge(shards(&rows, 4, &[3]), &optional, &[]).unwrap();
         assert_eq!(m.platforms[0].status, PlatformStatus::Incomplete);
         assert!(!m.platforms[0].fails);
+    }
+
+    /// A benchmark that failed in a leg (a panic, a hang) leaves the platform incomplete and
+    /// named in its note: a required platform fails, whatever the other rows say.
+    #[test]
+    fn a_failed_benchmark_leaves_its_platform_incomplete() {
+        let mut x86 = leg(X86, &[("b/1", RowVerdict::Unchanged)]);
+        x86.verdict.as_mut().unwrap().failed = vec![crate::FailedBench {
+            id: BenchmarkId::new("b/hang").unwrap(),
+            error: "printed nothing for 120 s".to_owned(),
+        }];
+        let m = merge(vec![x86.clone()], &expect(&[X86]), &[]).unwrap();
+        let platform = &m.platforms[0];
+        assert_eq!(platform.status, PlatformStatus::Incomplete);
+        assert!(platform.fails);
+        assert_eq!(m.outcome, MergedOutcome::Fail);
+        let note = platform.note.as_deref().unwrap();
+        assert!(
+            note.contains("1 benchmark(s) failed") && note.contains("`b/hang`"),
+            "{note}"
+        );
+        // A regression elsewhere on the platform still reads as a fail.
+        x86.verdict.as_mut().unwrap().rows[0].verdict = RowVerdict::Regressed;
+        let m = merge(vec![x86], &expect(&[X86]), &[]).unwrap();
+        assert_eq!(m.platforms[0].status, PlatformStatus::Fail);
     }
 
     /// A shard twice, or shards that planned differently, are refused naming the file.

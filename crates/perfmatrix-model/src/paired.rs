@@ -264,6 +264,7 @@ impl Report {
             count_baseline: None,
             time_gated: true,
             rows,
+            failed: results.failed.clone(),
         })
     }
 }

@@ -342,6 +342,9 @@ pub struct Report {
     pub time_gated: bool,
     /// One row per benchmark, sorted by id.
     pub rows: Vec<Row>,
+    /// Benchmarks whose measurement failed (a panic, a hang past the deadline): no row, no
+    /// verdict; the run's results name them too.
+    pub failed: Vec<crate::FailedBench>,
 }
 
 /// A [`Report`] as JSON writes it: the report, with the tally and the outcome its rows make
@@ -365,6 +368,8 @@ struct ReportFile {
     #[serde(default = "yes")]
     time_gated: bool,
     rows: Vec<Row>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    failed: Vec<crate::FailedBench>,
     tally: Tally,
     outcome: Outcome,
 }
@@ -385,6 +390,7 @@ impl From<Report> for ReportFile {
             count_baseline: r.count_baseline,
             time_gated: r.time_gated,
             rows: r.rows,
+            failed: r.failed,
             tally,
             outcome,
         }
@@ -408,6 +414,7 @@ impl TryFrom<ReportFile> for Report {
             count_baseline: f.count_baseline,
             time_gated: f.time_gated,
             rows: f.rows,
+            failed: f.failed,
         };
         let (tally, outcome) = (report.tally(), report.outcome());
         if f.tally != tally || f.outcome != outcome {
@@ -533,6 +540,7 @@ impl Report {
             count_baseline: None,
             time_gated: true,
             rows,
+            failed: Vec::new(),
         }
     }
 
@@ -669,6 +677,7 @@ impl Report {
             count_baseline,
             time_gated: judging.time_gated,
             rows,
+            failed: results.failed.clone(),
         })
     }
 }

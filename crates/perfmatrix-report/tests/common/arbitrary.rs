@@ -362,12 +362,21 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
             any::<bool>(),
         ),
         prop::collection::vec(any_row(floats), 0..6),
+        prop::collection::vec(
+            (any_string(), any_string()).prop_map(|(id, error)| perfmatrix_model::FailedBench {
+                id: perfmatrix_model::BenchmarkId::new(id)
+                    .unwrap_or_else(|_| perfmatrix_model::BenchmarkId::new("x").unwrap()),
+                error,
+            }),
+            0..3,
+        ),
     )
         .prop_map(
             |(
                 (schema, version, platform, fingerprint_slug, fingerprint_id, cpu),
                 (emulated, quick, baseline, count_baseline, time_gated),
                 rows,
+                failed,
             )| Report {
                 schema,
                 version,
@@ -381,6 +390,7 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
                 count_baseline,
                 time_gated,
                 rows,
+                failed,
             },
         )
 }
@@ -391,6 +401,7 @@ fn any_status() -> impl Strategy<Value = PlatformStatus> {
         Just(PlatformStatus::NoComparableBaseline),
         Just(PlatformStatus::Skipped),
         Just(PlatformStatus::Missing),
+        Just(PlatformStatus::Incomplete),
         Just(PlatformStatus::Unjudged),
         Just(PlatformStatus::Fail),
     ]
