@@ -248,7 +248,7 @@ impl BuiltSuite {
                 || finished_ids(&suite.criterion_home),
             )?
         };
-        let measured = read_criterion_dir(&suite.criterion_home)?;
+        let measured = measured_in(&suite.criterion_home)?;
         let benchmarks = measured
             .into_iter()
             .map(|b| {
@@ -388,12 +388,18 @@ fn run_to_the_end(
     }
 }
 
+/// What criterion measured in `home`: nothing when it made no folder there (a shard the plan
+/// gave no benchmark, or a run whose every benchmark failed).
+fn measured_in(home: &Path) -> anyhow::Result<Vec<perfmatrix_model::CriterionBenchmark>> {
+    if !home.exists() {
+        return Ok(Vec::new());
+    }
+    Ok(read_criterion_dir(home)?)
+}
+
 /// The ids of the benchmarks criterion has finished in `home` (none while it has none).
 fn finished_ids(home: &Path) -> anyhow::Result<std::collections::HashSet<String>> {
-    if !home.exists() {
-        return Ok(std::collections::HashSet::new());
-    }
-    Ok(read_criterion_dir(home)?
+    Ok(measured_in(home)?
         .into_iter()
         .map(|b| b.id.to_string())
         .collect())
@@ -637,6 +643,17 @@ mod tests {
         };
         assert_eq!(during.as_deref(), Some("hang/1"));
         assert!(error.contains("while measuring `hang/1`"), "{error}");
+    }
+
+    /// A shard the plan gave no benchmark runs nothing, so criterion makes no folder: that is
+    /// no measurement, not an error (a committed run of shard 3/64 of five benchmarks stopped
+    /// with "cannot read …/criterion-bench-…").
+    #[test]
+    fn no_criterion_folder_is_nothing_measured() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("criterion-bench-x");
+        assert!(super::measured_in(&home).unwrap().is_empty());
+        assert!(super::finished_ids(&home).unwrap().is_empty());
     }
 
     /// A stand-in for `cargo bench` over five benchmarks: it runs those its filter (a regex,
