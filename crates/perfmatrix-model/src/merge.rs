@@ -511,7 +511,8 @@ fn reassemble(legs: Vec<LegResults>) -> Result<Vec<LegResults>, ModelError> {
         shards.sort_by_key(|l| l.sharding.as_ref().map(|s| s.shard));
         whole.push(put_together(&shards)?);
     }
-    // The order of arrival decides the display order of unexpected platforms: keep it stable.
+    // A sharded platform now comes after the whole legs, in triple order: only an unexpected
+    // platform's place in the display (expected ones come first) follows this order.
     Ok(whole)
 }
 
