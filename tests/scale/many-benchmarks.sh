@@ -67,6 +67,7 @@ fn main() {
 RS
 cp "$perfmatrix/Cargo.lock" "$dir/Cargo.lock"
 cd "$dir"
+printf 'target/\n' > .gitignore
 git init -q -b master
 git add -A
 git -c user.name=gen -c user.email=gen@example.com commit -q -m "base: $n benchmarks"

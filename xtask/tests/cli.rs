@@ -173,6 +173,20 @@ fn bench_refuses_bad_flags() {
     assert!(!err.contains("panicked"), "{err}");
     let out = xtask(&["bench", "--against", "HEAD", "--committed"]);
     assert_eq!(out.status.code(), Some(2));
+    // A budget that is no duration, or longer than a CI job may run, or with `--committed`.
+    for bad in [
+        &["--budget", "soon"][..],
+        &["--budget", "7h"],
+        &["--budget", "20m", "--committed"],
+    ] {
+        let out = xtask(&[&["bench"], bad].concat());
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(
+            stderr(&out).contains("--budget"),
+            "{bad:?}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[cfg(unix)]

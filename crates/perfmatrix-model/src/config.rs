@@ -15,6 +15,8 @@
 //! artifact-retention-days = 30  # how long CI keeps results and reports
 //! leg-timeout-minutes = 30      # how long one CI leg (build, measure, count) may take
 //! shards = 1                    # CI jobs per platform, each measuring a shard (per platform too)
+//! budget = "20m"                # a paired run ends its measurement in time (per platform too);
+//!                               # a leg's timeout is then its budget + 10 minutes
 //! toolchain = "1.95.0"          # the Rust toolchain CI builds with
 //! baselines = "baselines"       # the folder of recorded baselines, from the workspace root
 //! workflow = ".github/workflows/perf.yml"   # where `matrix workflow` writes the CI workflow
@@ -37,7 +39,7 @@ use perfmatrix_stats::Thresholds;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::{BenchmarkId, ModelError};
+use crate::{BenchmarkId, ModelError, TimeBudget};
 
 const SECTION: &str = "workspace.metadata.perfmatrix";
 
@@ -63,6 +65,7 @@ struct SectionFile {
     artifact_retention_days: Option<u32>,
     leg_timeout_minutes: Option<u32>,
     shards: Option<u32>,
+    budget: Option<String>,
     toolchain: Option<String>,
     baselines: Option<String>,
     workflow: Option<String>,
@@ -110,6 +113,7 @@ struct PlatformFile {
     #[serde(default = "required_by_default")]
     required: bool,
     shards: Option<u32>,
+    budget: Option<String>,
 }
 
 fn required_by_default() -> bool {
@@ -143,8 +147,13 @@ pub struct Config {
     /// How long the CI workflow keeps its results and reports (GitHub allows 1 to 90 days).
     pub artifact_retention_days: u32,
     /// How long one CI leg may take, in minutes (`leg-timeout-minutes`, 1 to 360, GitHub's
-    /// limit for a job; default 30): a large suite sets more.
+    /// limit for a job; default 30): a large suite sets more. A platform with a budget has a
+    /// timeout that follows from it instead ([`Config::leg_timeout_for`]).
     pub leg_timeout_minutes: u32,
+    /// How long a paired run may take, from its start to its verdict (`budget`, e.g. `"20m"`;
+    /// none by default): the default of each platform's, and of a platform the section does
+    /// not list.
+    pub budget: Option<TimeBudget>,
     /// The Rust toolchain CI builds with (`1.95.0`), so builds and instruction counts stay the
     /// same until a deliberate bump; None lets CI take the runner's stable.
     pub toolchain: Option<String>,
@@ -215,6 +224,8 @@ pub struct Platform {
     /// How many CI jobs measure its benchmarks, a shard each (`shards`; default the section's
     /// `shards`, itself 1 by default).
     pub shards: u32,
+    /// How long a paired run of this platform may take (`budget`; default the section's).
+    pub budget: Option<TimeBudget>,
 }
 
 impl Default for Config {
@@ -230,6 +241,7 @@ impl Default for Config {
             exclude_benches: Vec::new(),
             artifact_retention_days: 30,
             leg_timeout_minutes: 30,
+            budget: None,
             toolchain: None,
             baselines: PathBuf::from(DEFAULT_BASELINES),
             workflow: PathBuf::from(DEFAULT_WORKFLOW),
@@ -242,8 +254,8 @@ impl Default for Config {
 impl Config {
     /// The gate settings in which `self` (head's) differs from `base` (the base commit's), keys
     /// and values as `[workspace.metadata.perfmatrix]` writes them: `warn`, `fail`, `paired`,
-    /// `instructions`, `peak-memory-limit`, each `benchmarks."<id>"` table and
-    /// `exclude-benches`, in that order. A paired run judges with the base's and lists these, so
+    /// `instructions`, `peak-memory-limit`, each `benchmarks."<id>"` table, `exclude-benches`,
+    /// `budget` and each platform's budget, in that order. A paired run judges with the base's and lists these, so
     /// that no change can loosen its own gate.
     #[must_use]
     pub fn gate_changes(&self, base: &Config) -> Vec<crate::SettingChange> {
@@ -310,6 +322,28 @@ impl Config {
             format!("{:?}", base.exclude_benches),
             format!("{:?}", self.exclude_benches),
         );
+        // A budget bounds the precision a run reaches: a change that shortened it could leave
+        // its own slowdown undecided.
+        let budget =
+            |b: Option<TimeBudget>| b.map_or_else(|| "—".to_owned(), |b| format!("\"{b}\""));
+        differ(
+            "budget".to_owned(),
+            budget(base.budget),
+            budget(self.budget),
+        );
+        let triples: std::collections::BTreeSet<&str> = base
+            .platforms
+            .iter()
+            .chain(&self.platforms)
+            .map(|p| p.triple.as_str())
+            .collect();
+        for triple in triples {
+            differ(
+                format!("platforms[\"{triple}\"].budget"),
+                budget(base.budget_for(triple)),
+                budget(self.budget_for(triple)),
+            );
+        }
         changes
     }
 
@@ -326,6 +360,25 @@ impl Config {
             .get(id)
             .copied()
             .unwrap_or_else(|| self.gates_for_all())
+    }
+
+    /// The budget of a paired run on `platform`: the platform's, or the section's when the
+    /// section does not list the platform.
+    #[must_use]
+    pub fn budget_for(&self, platform: &str) -> Option<TimeBudget> {
+        self.platforms
+            .iter()
+            .find(|p| p.triple.as_str() == platform)
+            .map_or(self.budget, |p| p.budget)
+    }
+
+    /// The `timeout-minutes` of one of `platform`'s CI legs: from its budget when it has one
+    /// ([`TimeBudget::leg_timeout_minutes`]), else `leg-timeout-minutes`.
+    #[must_use]
+    pub fn leg_timeout_for(&self, platform: &Platform) -> u32 {
+        platform
+            .budget
+            .map_or(self.leg_timeout_minutes, TimeBudget::leg_timeout_minutes)
     }
 
     /// The gates of a benchmark without an override.
@@ -365,37 +418,9 @@ impl Config {
             let bench_id = BenchmarkId::new(id).map_err(|e| bad(&key, &e.to_string()))?;
             per_benchmark.insert(bench_id, gates(table, &key, global)?);
         }
-        let shards_of = |value: Option<u32>, key: &str, default: u32| match value {
-            None => Ok(default),
-            Some(n @ 1..=crate::MAX_SHARDS) => Ok(n),
-            Some(_) => Err(bad(
-                key,
-                &format!(
-                    "must be a whole number of shards from 1 to {}",
-                    crate::MAX_SHARDS
-                ),
-            )),
-        };
         let shards = shards_of(file.shards, &format!("{SECTION}.shards"), 1)?;
-        let mut platforms: Vec<Platform> = Vec::with_capacity(file.platforms.len());
-        for (i, entry) in file.platforms.into_iter().enumerate() {
-            let key = format!("{SECTION}.platforms[{i}].triple");
-            let triple =
-                TargetTriple::parse(&entry.triple).map_err(|e| bad(&key, &e.to_string()))?;
-            if platforms.iter().any(|p| p.triple == triple) {
-                return Err(bad(&key, &format!("`{triple}` is listed twice")));
-            }
-            platforms.push(Platform {
-                triple,
-                runner: entry.runner,
-                required: entry.required,
-                shards: shards_of(
-                    entry.shards,
-                    &format!("{SECTION}.platforms[{i}].shards"),
-                    shards,
-                )?,
-            });
-        }
+        let budget = budget_of(file.budget, &format!("{SECTION}.budget"), None)?;
+        let platforms = platforms(file.platforms, shards, budget)?;
         Ok(Self {
             thresholds: global.time,
             paired: global.paired,
@@ -425,6 +450,7 @@ impl Config {
                     ));
                 }
             },
+            budget,
             toolchain: match file.toolchain {
                 None => None,
                 Some(t)
@@ -701,6 +727,64 @@ fn toml_key(name: &str) -> String {
     }
 }
 
+/// The `platforms` entries, checked, each with its shards and budget (the section's by default).
+fn platforms(
+    entries: Vec<PlatformFile>,
+    shards: u32,
+    budget: Option<TimeBudget>,
+) -> Result<Vec<Platform>, ModelError> {
+    let mut platforms: Vec<Platform> = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.into_iter().enumerate() {
+        let key = format!("{SECTION}.platforms[{i}].triple");
+        let triple = TargetTriple::parse(&entry.triple).map_err(|e| bad(&key, &e.to_string()))?;
+        if platforms.iter().any(|p| p.triple == triple) {
+            return Err(bad(&key, &format!("`{triple}` is listed twice")));
+        }
+        platforms.push(Platform {
+            triple,
+            runner: entry.runner,
+            required: entry.required,
+            shards: shards_of(
+                entry.shards,
+                &format!("{SECTION}.platforms[{i}].shards"),
+                shards,
+            )?,
+            budget: budget_of(
+                entry.budget,
+                &format!("{SECTION}.platforms[{i}].budget"),
+                budget,
+            )?,
+        });
+    }
+    Ok(platforms)
+}
+
+/// A `shards` value (`key`), or `default` when it is not set.
+fn shards_of(value: Option<u32>, key: &str, default: u32) -> Result<u32, ModelError> {
+    match value {
+        None => Ok(default),
+        Some(n @ 1..=crate::MAX_SHARDS) => Ok(n),
+        Some(_) => Err(bad(
+            key,
+            &format!(
+                "must be a whole number of shards from 1 to {}",
+                crate::MAX_SHARDS
+            ),
+        )),
+    }
+}
+
+/// A `budget` value (`key`), or `default` when it is not set.
+fn budget_of(
+    value: Option<String>,
+    key: &str,
+    default: Option<TimeBudget>,
+) -> Result<Option<TimeBudget>, ModelError> {
+    match value {
+        None => Ok(default),
+        Some(text) => text.parse().map(Some).map_err(|e: String| bad(key, &e)),
+    }
+}
 fn bad(key: &str, message: &str) -> ModelError {
     ModelError::Config {
         key: key.to_owned(),
@@ -784,6 +868,66 @@ mod tests {
         );
         assert_eq!(changes[2].head, "[\"kernels\"]");
         assert!(base.gate_changes(&base).is_empty());
+    }
+
+    #[test]
+    fn budgets_are_set_globally_and_per_platform_and_give_the_leg_timeout() {
+        let meta = json!({"metadata": {"perfmatrix": {"budget": "20m", "platforms": [
+            {"triple": "x86_64-unknown-linux-gnu", "runner": "ubuntu-24.04"},
+            {"triple": "aarch64-unknown-linux-gnu", "runner": "ubuntu-24.04-arm", "budget": "1h"}
+        ]}}});
+        let c = Config::from_cargo_metadata(&meta).unwrap();
+        let seconds = |t: &str| c.budget_for(t).map(TimeBudget::seconds);
+        assert_eq!(seconds("x86_64-unknown-linux-gnu"), Some(1200));
+        assert_eq!(seconds("aarch64-unknown-linux-gnu"), Some(3600));
+        assert_eq!(
+            seconds("riscv64gc-unknown-linux-gnu"),
+            Some(1200),
+            "not listed"
+        );
+        let timeouts: Vec<u32> = c.platforms.iter().map(|p| c.leg_timeout_for(p)).collect();
+        assert_eq!(timeouts, [30, 70]);
+        let none = Config::from_cargo_metadata(&json!({"metadata": {"perfmatrix": {
+            "leg-timeout-minutes": 45,
+            "platforms": [{"triple": "x86_64-unknown-linux-gnu", "runner": "r"}]
+        }}}))
+        .unwrap();
+        assert_eq!(none.budget_for("x86_64-unknown-linux-gnu"), None);
+        assert_eq!(none.leg_timeout_for(&none.platforms[0]), 45);
+        // A head that shortens the budget has it listed, not applied.
+        let changes = Config::default().gate_changes(&c);
+        let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "budget",
+                "platforms[\"aarch64-unknown-linux-gnu\"].budget",
+                "platforms[\"x86_64-unknown-linux-gnu\"].budget"
+            ]
+        );
+        assert_eq!(
+            (changes[0].base.as_str(), changes[0].head.as_str()),
+            ("\"20m\"", "—")
+        );
+        for (meta, key) in [
+            (
+                json!({"budget": "soon"}),
+                "workspace.metadata.perfmatrix.budget",
+            ),
+            (
+                json!({"budget": 20}),
+                "workspace.metadata.perfmatrix.budget",
+            ),
+            (
+                json!({"platforms": [{"triple": "x86_64-unknown-linux-gnu", "runner": "r", "budget": "7h"}]}),
+                "workspace.metadata.perfmatrix.platforms[0].budget",
+            ),
+        ] {
+            let err = Config::from_cargo_metadata(&json!({"metadata": {"perfmatrix": meta}}))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{err}");
+        }
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! perfmatrix's data model: benchmark results read generically from criterion's own files, checked
 //! once on the way in; versioned results and baseline files, written atomically; baseline
-//! selection by machine class; the per-platform report of verdicts; the plan that splits a suite
+//! selection by machine class; a paired run's time budget; the per-platform report of verdicts; the plan that splits a suite
 //! into shards; and the lossless merge of a CI matrix's legs (a platform's shards put back
 //! together) into one report, of which one platform's own report is the merge of one.
 
 mod atomic;
 mod baseline;
+mod budget;
 mod config;
 mod counts;
 mod criterion;
@@ -25,6 +26,7 @@ pub use atomic::{
     TEMP_PREFIX, is_temporary, replace_unsynced, write_all_atomically, write_atomically,
 };
 pub use baseline::{BASELINE_SCHEMA, Baseline, BaselineBench, MIN_RUNS, Recorded};
+pub use budget::{LEG_SETUP_MINUTES, MAX_BUDGET_MINUTES, TimeBudget};
 pub use config::{Config, Gates, PeakLimit, Platform};
 pub use criterion::{CriterionBenchmark, Throughput, read_criterion_dir};
 pub use envelope::Schema;

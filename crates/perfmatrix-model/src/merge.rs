@@ -795,6 +795,45 @@ fn failed_benchmarks(failed: &[crate::FailedBench]) -> Option<String> {
     ))
 }
 
+/// What a paired run's time budget did: the benchmarks it left undecided, at most five named.
+fn budget_note(report: &Report) -> Option<String> {
+    const NAMED: usize = 5;
+    let BaselineChoice::Paired {
+        budget_seconds: Some(seconds),
+        ..
+    } = &report.baseline
+    else {
+        return None;
+    };
+    let budget = crate::TimeBudget::from_seconds(*seconds)
+        .map_or_else(|| format!("{seconds}s"), |b| b.to_string());
+    let limited: Vec<&str> = report
+        .rows
+        .iter()
+        .filter(|r| r.paired.as_ref().is_some_and(|p| p.budget_limited))
+        .map(|r| r.id.as_str())
+        .collect();
+    if limited.is_empty() {
+        return Some(format!(
+            "measured within a time budget of {budget}: it left no benchmark undecided"
+        ));
+    }
+    let mut named: Vec<String> = limited
+        .iter()
+        .take(NAMED)
+        .map(|id| format!("`{id}`"))
+        .collect();
+    if limited.len() > NAMED {
+        named.push(format!("{} more", limited.len() - NAMED));
+    }
+    Some(format!(
+        "the time budget of {budget} left {} benchmark(s) undecided, their precision limited \
+         (more pairs would have narrowed their intervals): {}",
+        limited.len(),
+        named.join(", ")
+    ))
+}
+
 fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
     let source = Some(source_of(leg));
     let Some(report) = &leg.verdict else {
@@ -859,6 +898,7 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         ),
         _ => {}
     }
+    notes.extend(budget_note(report));
     let unjudged = [
         leg.shards.as_ref().and_then(missing_shards),
         failed_benchmarks(&report.failed),
@@ -1301,6 +1341,7 @@ mod tests {
                 pairs: 8,
                 samples_per_pair: 30,
                 iterations_per_sample: Some(1_000),
+                budget_limited: false,
             }),
             ..Row::bare(id, RowVerdict::Regressed)
         }

@@ -79,6 +79,10 @@ pub struct PairedBench {
     /// benchmark the run found changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profiles: Option<crate::Profiles>,
+    /// The run's time budget ended this measurement while its interval still held a
+    /// threshold: more pairs would have narrowed it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub budget_limited: bool,
 }
 
 /// What a results file records of a paired run.
@@ -106,6 +110,9 @@ pub struct PairedRun {
     /// base commit's settings judge the run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub settings_changed: Vec<SettingChange>,
+    /// The run's time budget, in seconds, when it had one (`--budget`, the `budget` setting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_seconds: Option<u64>,
 }
 
 /// A gate setting that differs between the base commit and head, values as written in
@@ -151,6 +158,10 @@ pub struct PairedRow {
     pub samples_per_pair: usize,
     /// Iterations per sample; None when criterion chose them (whole runs).
     pub iterations_per_sample: Option<u64>,
+    /// The run's time budget ended the measurement while its interval still held a threshold
+    /// ([`PairedBench::budget_limited`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub budget_limited: bool,
 }
 
 /// A commit hash shortened as git shows it (7 hex digits); anything that is not a long hex hash
@@ -227,6 +238,7 @@ impl Report {
                             pairs: m.pairs.len(),
                             samples_per_pair: m.samples_per_pair,
                             iterations_per_sample: m.iterations_per_sample,
+                            budget_limited: m.budget_limited,
                         }),
                         ..Row::bare(head.id.as_str(), c.verdict.into())
                     }
@@ -250,6 +262,7 @@ impl Report {
             samples: samples_summary(&rows),
             criterion_layer: run.criterion_layer.clone(),
             settings_changed: run.settings_changed.clone(),
+            budget_seconds: run.budget_seconds,
         };
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),

@@ -276,6 +276,10 @@ pub enum BaselineChoice {
         /// Gate settings head changes, which the run did not apply: the base's judged it.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         settings_changed: Vec<crate::SettingChange>,
+        /// The run's time budget in seconds, when it had one; the rows it limited say so
+        /// ([`crate::PairedRow::budget_limited`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        budget_seconds: Option<u64>,
     },
 }
 

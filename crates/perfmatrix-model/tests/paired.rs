@@ -36,6 +36,7 @@ fn measured(id: &str, factor: f64, pairs: usize) -> PairedBench {
             })
             .collect(),
         profiles: None,
+        budget_limited: false,
     }
 }
 
@@ -70,8 +71,45 @@ fn paired_results() -> Results {
             criterion: "0.5.1".to_owned(),
         }),
         settings_changed: Vec::new(),
+        budget_seconds: None,
     });
     r
+}
+
+/// A run with a time budget that left `b/1` undecided: its row says so, and the merged report's
+/// note names it; without one limited, the note says the budget left none.
+#[test]
+fn the_benchmarks_a_budget_left_undecided_are_named() {
+    let mut results = paired_results();
+    let run = results.paired.as_mut().unwrap();
+    run.budget_seconds = Some(1200);
+    run.benchmarks[1].budget_limited = true;
+    let report = Report::paired(&results, &Config::default()).unwrap();
+    let limited: Vec<&str> = report
+        .rows
+        .iter()
+        .filter(|r| r.paired.as_ref().is_some_and(|p| p.budget_limited))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(limited, ["b/1"]);
+    let note = |report: &Report| {
+        perfmatrix_model::MergedReport::single(report, std::path::Path::new("r.json")).platforms[0]
+            .note
+            .clone()
+            .unwrap()
+    };
+    let text = note(&report);
+    assert!(
+        text.contains("the time budget of 20m left 1 benchmark(s) undecided")
+            && text.contains("`b/1`"),
+        "{text}"
+    );
+    results.paired.as_mut().unwrap().benchmarks[1].budget_limited = false;
+    let report = Report::paired(&results, &Config::default()).unwrap();
+    assert!(note(&report).contains("a time budget of 20m: it left no benchmark undecided"));
+    // A file written before budgets reads as a run without one.
+    let json = serde_json::to_string(&paired_results()).unwrap();
+    assert!(!json.contains("budget"), "{json}");
 }
 
 #[test]

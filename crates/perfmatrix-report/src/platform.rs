@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::counts::CountMetric;
 use crate::functions;
-use crate::text::{EMPTY, width};
+use crate::text::{EMPTY, printable, width};
 use crate::view::{CellView, Overview, PlatformView, number_footnotes, readings, rows};
 
 /// One line of the table, every cell already a string.
@@ -190,6 +190,44 @@ pub(crate) fn context(report: &MergedReport) -> Value {
             readings => readings(report),
             changes => functions::shortened(functions::changes(report, false), functions::SHORT_FUNCTIONS),
             rule => "-".repeat(rule),
+            budget => budget(report),
         }
     }
+}
+
+/// A paired run's time budget, as the templates show it: the budget, and the benchmarks it left
+/// undecided (every one: the reader of one platform's report wants them all).
+#[derive(Debug, Serialize)]
+struct BudgetView {
+    budget: String,
+    limited: Vec<String>,
+}
+
+/// The [`BudgetView`] of the report's platform, when its run had a budget.
+fn budget(report: &MergedReport) -> Option<BudgetView> {
+    let Some(BaselineChoice::Paired {
+        budget_seconds: Some(seconds),
+        ..
+    }) = report
+        .platforms
+        .first()
+        .and_then(|p| p.baseline_choice.as_ref())
+    else {
+        return None;
+    };
+    Some(BudgetView {
+        budget: perfmatrix_model::TimeBudget::from_seconds(*seconds)
+            .map_or_else(|| format!("{seconds}s"), |b| b.to_string()),
+        limited: report
+            .benchmarks
+            .iter()
+            .filter(|b| {
+                b.cells
+                    .first()
+                    .and_then(Option::as_ref)
+                    .is_some_and(|c| c.paired.as_ref().is_some_and(|p| p.budget_limited))
+            })
+            .map(|b| printable(&b.id))
+            .collect(),
+    })
 }

@@ -73,6 +73,7 @@ pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
             samples,
             criterion_layer,
             settings_changed,
+            budget_seconds,
         } => {
             let revision = |r: &Revision| Revision {
                 name: printable(&r.name),
@@ -100,6 +101,7 @@ pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
                         head: printable(&c.head),
                     })
                     .collect(),
+                budget_seconds: *budget_seconds,
             }
         }
     }

@@ -586,6 +586,7 @@ mod tests {
             samples: String::new(),
             criterion_layer: None,
             settings_changed: Vec::new(),
+            budget_seconds: None,
         };
         let selected = BaselineChoice::Selected {
             path: String::new(),

@@ -9,8 +9,8 @@ use std::path::Path;
 use common::arbitrary::{any_float, any_report, finite_float};
 use common::{COLOR, PLAIN, X86, compared, report, strip_ansi, table_body};
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, CriterionLayer, FieldDiffView, MergedReport, Report, Revision,
-    Row, RowVerdict,
+    BaselineChoice, CandidateView, CriterionLayer, FieldDiffView, MergedReport, Method, PairedRow,
+    Report, Revision, Row, RowVerdict,
 };
 use perfmatrix_report::{Format, ReportError, color_allowed, render, render_merged};
 use proptest::prelude::*;
@@ -485,6 +485,7 @@ fn paired() -> Report {
         samples: "6–20 process pairs × 30 interleaved samples".to_owned(),
         criterion_layer: None,
         settings_changed: Vec::new(),
+        budget_seconds: None,
     };
     report
 }
@@ -650,5 +651,44 @@ proptest! {
         let json = render(&report, Format::Json, PLAIN).unwrap();
         let back: Report = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(back, report);
+    }
+}
+
+/// A paired run with a time budget names, in every format, the benchmarks the budget left
+/// undecided; with none left undecided, it says so.
+#[test]
+fn a_paired_report_names_the_benchmarks_its_budget_left_undecided() {
+    let mut report = paired();
+    if let BaselineChoice::Paired { budget_seconds, .. } = &mut report.baseline {
+        *budget_seconds = Some(1200);
+    }
+    report.rows[3].paired = Some(PairedRow {
+        method: Method::Interleaved,
+        pairs: 6,
+        samples_per_pair: 30,
+        iterations_per_sample: Some(100),
+        budget_limited: true,
+    });
+    for format in [Format::Table, Format::Markdown, Format::Html] {
+        let shown = strip_ansi(&render(&report, format, PLAIN).unwrap());
+        assert!(
+            shown.contains("time budget of 20m left 1 benchmark(s) undecided"),
+            "{format:?}: {shown}"
+        );
+        // HTML writes `/` as `&#x2f;`.
+        assert!(
+            shown.contains("parse/a|b") || shown.contains("parse&#x2f;a|b"),
+            "{format:?}: {shown}"
+        );
+    }
+    let md = render(&report, Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains("- `parse/a|b`"), "{md}");
+    report.rows[3].paired.as_mut().unwrap().budget_limited = false;
+    for format in [Format::Table, Format::Markdown, Format::Html] {
+        let shown = strip_ansi(&render(&report, format, PLAIN).unwrap());
+        assert!(
+            shown.contains("time budget of 20m: it left no benchmark undecided"),
+            "{format:?}: {shown}"
+        );
     }
 }

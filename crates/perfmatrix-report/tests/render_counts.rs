@@ -620,6 +620,7 @@ fn a_paired_run_never_blames_the_machine_for_a_time_change() {
             pairs: 8,
             samples_per_pair: 30,
             iterations_per_sample: Some(1000),
+            budget_limited: false,
         }),
         ..row
     };
@@ -721,6 +722,7 @@ fn changed_row(id: &str, name: &str) -> Row {
             pairs: 8,
             samples_per_pair: 30,
             iterations_per_sample: Some(1000),
+            budget_limited: false,
         }),
         ..timed(id, RowVerdict::Regressed, (0.3, 0.4, 0.5))
     }

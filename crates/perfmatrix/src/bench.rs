@@ -8,11 +8,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use perfmatrix_history::HistoryRecord;
 use perfmatrix_model::{
-    Config, Judging, Outcome, Report, Results, Revision, RowVerdict, RunSettings, Shard,
+    Config, Judging, Outcome, Report, Results, Revision, RowVerdict, RunSettings, Shard, TimeBudget,
 };
 use perfmatrix_report::{Format, Style, render};
 
-use crate::paired::{Design, FULL_DESIGN, QUICK_DESIGN, Sides};
+use crate::paired::{Deadline, Design, FULL_DESIGN, QUICK_DESIGN, Sides};
 use crate::suite::{BuiltSuite, FULL, QUICK, Suite, criterion_home};
 use crate::verdict::{Against, exactly};
 use crate::workspace::{Invocation, Workspace};
@@ -69,6 +69,15 @@ pub struct Bench {
     /// every shard plans alike, and `merge` puts a platform's shards back together
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
+    /// End a paired run within this time from its start (`90s`, `20m`, `1h 30m`): every
+    /// benchmark gets its minimum of pairs, the rest goes to those still undecided, and the
+    /// report names the ones it left undecided [default: the `budget` setting of the base
+    /// commit, for this platform]
+    #[arg(long, value_name = "DURATION", conflicts_with_all = ["committed", "no_budget"])]
+    budget: Option<TimeBudget>,
+    /// No time budget, whatever the `budget` setting says
+    #[arg(long)]
+    no_budget: bool,
 }
 
 /// What this run compares with, and why.
@@ -80,6 +89,7 @@ enum Plan {
 
 impl Bench {
     pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
+        let started = std::time::Instant::now();
         let ws = at.workspace()?;
         let platform = ws.platform_for(self.target.as_deref(), "--target")?;
         let filter = crate::verdict::check_filter(self.filter.as_deref())?;
@@ -102,8 +112,23 @@ impl Bench {
                     base.name
                 );
                 let sides = Sides::build(&ws, base, why, Vec::new())?;
+                // The base's setting, as its gates: a change must not shorten its own run.
+                let budget = match (self.budget, self.no_budget) {
+                    (Some(budget), _) => Some(budget),
+                    (None, true) => None,
+                    (None, false) => sides.judge.budget_for(&platform),
+                };
+                let deadline = budget.map(|budget| Deadline { budget, started });
+                if let Some(d) = deadline {
+                    eprintln!(
+                        "budget: {}, {:.0} s of it spent on building",
+                        d.budget,
+                        started.elapsed().as_secs_f64()
+                    );
+                }
                 let design = Design {
                     pin: crate::paired::default_pin(),
+                    deadline,
                     ..if self.quick {
                         QUICK_DESIGN
                     } else {
@@ -115,7 +140,17 @@ impl Bench {
                 // Judged once to find the changed benchmarks, which are then profiled function
                 // by function; the verdict is the judgement of everything measured.
                 let changed = Report::paired(&results, &sides.judge)?.changed();
-                sides.profile(&changed, &mut results)?;
+                match deadline {
+                    Some(d) if !changed.is_empty() && std::time::Instant::now() >= d.end() => {
+                        eprintln!(
+                            "not profiled: the budget of {} is spent; the changed benchmarks are \
+                             {}",
+                            d.budget,
+                            changed.join(", ")
+                        );
+                    }
+                    _ => sides.profile(&changed, &mut results)?,
+                }
                 let report = Report::paired(&results, &sides.judge)?;
                 results.save_judged(&out, &report)?;
                 (results, report)
@@ -125,6 +160,12 @@ impl Bench {
                     "comparing: with the committed baselines in {}: {why}",
                     at.shown(&baselines).display()
                 );
+                if self.budget.is_some() {
+                    eprintln!(
+                        "budget: not applied: a run against the committed baselines is criterion's \
+                         own measurement, which perfmatrix does not plan"
+                    );
+                }
                 self.committed_run(&ws, &platform, &baselines, out.clone())?
             }
         };

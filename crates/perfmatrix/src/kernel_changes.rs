@@ -258,6 +258,7 @@ fn real_kernel_changes_are_read_right_and_name_the_changed_function_first() {
                 pairs: 6,
                 samples_per_pair: 30,
                 iterations_per_sample: Some(100),
+                budget_limited: false,
             }),
             ..Row::bare(change.id, RowVerdict::Regressed)
         };

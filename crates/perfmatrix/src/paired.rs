@@ -9,7 +9,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use perfmatrix_model::{
     BenchResult, BenchmarkId, CriterionLayer, FailedBench, Method, PairRecord, PairedBench,
-    PairedRun, Results, Revision, RunSettings, SampleSummary, Shard, read_criterion_dir,
+    PairedRun, Results, Revision, RunSettings, SampleSummary, Shard, TimeBudget,
+    read_criterion_dir,
 };
 use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
@@ -32,8 +33,8 @@ pub(crate) struct Design {
     pub(crate) warm_up: usize,
     /// How long one sample should last (iterations are calibrated to it; at least one).
     pub(crate) sample: Duration,
-    /// No new pair is started once a benchmark has taken this long.
-    pub(crate) budget: Duration,
+    /// No new pair is started once a benchmark's pairs have taken this long.
+    pub(crate) cap: Duration,
     /// How long a server may take to answer one request (prepare a benchmark, time a sample of
     /// milliseconds) before its benchmark is taken for hung: the server is stopped and the
     /// benchmark reported as failed, the others measured on.
@@ -41,6 +42,32 @@ pub(crate) struct Design {
     /// Bind both servers to this CPU (`taskset`), or let the scheduler place them. Runs use
     /// [`default_pin`] (docs/statistics.md, "Pinning").
     pub(crate) pin: Option<usize>,
+    /// The run's time budget, when it has one: the pairs beyond each benchmark's minimum stop
+    /// in time for the run to end within it.
+    pub(crate) deadline: Option<Deadline>,
+}
+
+/// A run's time budget as its measurement keeps it: the budget, and when the run started.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Deadline {
+    pub(crate) budget: TimeBudget,
+    pub(crate) started: Instant,
+}
+
+impl Deadline {
+    /// The share of the budget the pairs may use: the rest is kept for judging, profiling the
+    /// changed benchmarks and writing the results.
+    const FOR_PAIRS: f64 = 0.95;
+
+    /// When no new pair may end later.
+    pub(crate) fn pairs_end(&self) -> Instant {
+        self.started + self.budget.duration().mul_f64(Self::FOR_PAIRS)
+    }
+
+    /// When the run should have ended.
+    pub(crate) fn end(&self) -> Instant {
+        self.started + self.budget.duration()
+    }
 }
 
 /// The CPU both sample servers are bound to by default: the last one this process may run on,
@@ -85,9 +112,10 @@ pub(crate) const FULL_DESIGN: Design = Design {
     samples: 30,
     warm_up: 3,
     sample: Duration::from_millis(3),
-    budget: Duration::from_secs(15),
+    cap: Duration::from_secs(15),
     answer: crate::server::ANSWER_DEADLINE,
     pin: None,
+    deadline: None,
 };
 
 /// A smoke run: a few pairs, never a verdict to trust.
@@ -97,9 +125,10 @@ pub(crate) const QUICK_DESIGN: Design = Design {
     samples: 8,
     warm_up: 1,
     sample: Duration::from_millis(1),
-    budget: Duration::from_secs(2),
+    cap: Duration::from_secs(2),
     answer: crate::server::ANSWER_DEADLINE,
     pin: None,
+    deadline: None,
 };
 
 /// Both sides, built and ready to measure.
@@ -328,8 +357,22 @@ impl Sides {
             head_ids.retain(|id| mine.contains(id.as_str()));
             base_ids.retain(|id| mine.contains(id.as_str()));
         }
-        let mut timed = self.time(&self.judge, &head_ids, &base_ids, design, quick)?;
-        self.count(&mut timed)?;
+        let mut timing = self.first_pairs(&self.judge, &head_ids, &base_ids, design, quick)?;
+        // Counted before more pairs are taken, so that a budget knows what is left for them.
+        let counting = Instant::now();
+        let counted = self.count(&timing)?;
+        timing.counting = counting.elapsed();
+        if let Some(d) = design.deadline
+            && Instant::now() > d.pairs_end()
+        {
+            eprintln!(
+                "warning: the budget of {} was spent before every benchmark had its minimum of \
+                 pairs and its counts; the undecided benchmarks are named in the report",
+                d.budget
+            );
+        }
+        self.more_pairs(&mut timing, design, quick)?;
+        let timed = timing.finish(counted)?;
         let base_only = base_ids
             .iter()
             .filter(|id| !head_ids.contains(id))
@@ -355,6 +398,7 @@ impl Sides {
             base_only,
             criterion_layer: self.criterion_layer.clone(),
             settings_changed: self.settings_changed.clone(),
+            budget_seconds: design.deadline.map(|d| d.budget.seconds()),
         });
         results.failed = timed.failed;
         results.sharding = sharding;
@@ -362,101 +406,160 @@ impl Sides {
         Ok(results)
     }
 
-    /// Times the benchmarks of both sides (`head_ids`, `base_ids`: matching ids, sorted). A
-    /// benchmark whose measurement fails (its server panics, hangs past the deadline, refuses)
-    /// is named among `failed` and the others are measured on; an interrupt stops them all.
-    fn time(
-        &self,
+    /// Times every benchmark of both sides (`head_ids`, `base_ids`: matching ids, sorted) to its
+    /// minimum: the design's `min_pairs` where both sides have it, or until it is decided
+    /// earlier (whole runs over the cap); a benchmark only head has, alone. A benchmark whose
+    /// measurement fails (its server panics, hangs past the deadline, refuses) is named among
+    /// the failed and the others are measured on; an interrupt stops them all.
+    fn first_pairs<'s>(
+        &'s self,
         config: &perfmatrix_model::Config,
-        head_ids: &[String],
+        head_ids: &'s [String],
         base_ids: &[String],
         design: &Design,
         quick: bool,
-    ) -> anyhow::Result<Timed> {
+    ) -> anyhow::Result<Timing<'s>> {
         let both: Vec<&String> = head_ids.iter().filter(|id| base_ids.contains(id)).collect();
-        let mut progress = Progress::new("", both.len(), Logged::Results);
-        let mut timed = Timed::default();
+        let mut timing = Timing {
+            progress: Progress::new("", both.len(), Logged::Results),
+            pairings: Vec::with_capacity(both.len()),
+            alone: Vec::new(),
+            failed: Vec::new(),
+            counting: Duration::ZERO,
+        };
         for (i, id) in both.iter().enumerate() {
-            progress.begins(i, id);
-            let head_bin = find(&self.head_binaries, id)?;
-            let base_bin = find(&self.base_binaries, id)?;
-            let began = Instant::now();
-            let gate = config.gates_for(&BenchmarkId::new((*id).clone())?).paired;
-            let measured = if head_bin.on_harness && base_bin.on_harness {
-                self.interleaved(id, base_bin, head_bin, design, gate)
-            } else {
-                self.whole_runs(id, base_bin, head_bin, design, quick, gate)
+            timing.progress.begins(i, id);
+            let mut p = Pairing::new(
+                id,
+                find(&self.base_binaries, id)?,
+                find(&self.head_binaries, id)?,
+                config.gates_for(&BenchmarkId::new((*id).clone())?).paired,
+                design.samples,
+            );
+            let mut measured = Ok(());
+            while p.stopped.is_none() && p.pairs.len() < design.min_pairs && measured.is_ok() {
+                measured = self.pair(&mut p, design, quick);
+            }
+            if let Err(err) = measured {
+                crate::interrupt::check()?;
+                timing
+                    .progress
+                    .done(i + 1, &format!("{id}: FAILED: {err:#}"));
+                timing.failed.push(FailedBench {
+                    id: BenchmarkId::new((*id).clone())?,
+                    error: format!("{err:#}"),
+                });
+                continue;
+            }
+            let state = match &p.stopped {
+                Some(line) => line.clone(),
+                None => format!("{} so far, undecided: more pairs later", p.interval()?),
             };
-            let m = match measured {
-                Ok(m) => m,
-                Err(err) => {
-                    crate::interrupt::check()?;
-                    progress.done(i + 1, &format!("{id}: FAILED: {err:#}"));
-                    timed.failed.push(FailedBench {
-                        id: BenchmarkId::new((*id).clone())?,
-                        error: format!("{err:#}"),
-                    });
-                    continue;
-                }
-            };
-            progress.done(
+            timing.progress.done(
                 i + 1,
                 &format!(
-                    "{id}: {} in {} pairs, {:.1} s",
-                    m.progress,
-                    m.bench.pairs.len(),
-                    began.elapsed().as_secs_f64()
+                    "{id}: {state} in {} pairs, {:.1} s",
+                    p.pairs.len(),
+                    p.spent.as_secs_f64()
                 ),
             );
-            timed.head.push(bench_result(id, &m.head_ns)?);
-            timed.base.push(bench_result(id, &m.base_ns)?);
-            timed.paired.push(m.bench);
+            timing.pairings.push(p);
         }
         for id in head_ids.iter().filter(|id| !base_ids.contains(id)) {
             let bin = find(&self.head_binaries, id)?;
-            progress.line(&format!("{id}: only on head (new); timing it alone"));
+            timing
+                .progress
+                .line(&format!("{id}: only on head (new); timing it alone"));
             match self.alone(id, bin, design, quick) {
-                Ok(ns) => timed.head.push(bench_result(id, &ns)?),
+                Ok(ns) => timing.alone.push(bench_result(id, &ns)?),
                 Err(err) => {
                     crate::interrupt::check()?;
-                    progress.line(&format!("{id}: FAILED: {err:#}"));
-                    timed.failed.push(FailedBench {
+                    timing.progress.line(&format!("{id}: FAILED: {err:#}"));
+                    timing.failed.push(FailedBench {
                         id: BenchmarkId::new(id.clone())?,
                         error: format!("{err:#}"),
                     });
                 }
             }
         }
-        progress.finish();
-        eprintln!(
-            "measured {} benchmarks in {:.0} s",
-            both.len(),
-            progress.elapsed()
-        );
-        timed.seconds = progress.elapsed();
-        Ok(timed)
+        Ok(timing)
     }
 
-    /// Counts every timed benchmark of each side with its own build (head with its planted
-    /// environment).
-    fn count(&self, timed: &mut Timed) -> anyhow::Result<()> {
-        let began = Instant::now();
-        for (benches, binaries, env) in [
-            (&mut timed.head, &self.head_binaries, &self.head_env[..]),
-            (&mut timed.base, &self.base_binaries, &[][..]),
-        ] {
-            let ids: Vec<String> = benches.iter().map(|b| b.id.to_string()).collect();
-            let mut counts = crate::counts::measure(None, binaries, &ids, env)?;
-            for bench in benches.iter_mut() {
-                bench.counts = counts.remove(bench.id.as_str());
+    /// Gives the benchmarks still undecided after their minimum more pairs, one each in turn,
+    /// until each is decided, reaches `max_pairs` or its cap, or (with a budget) the next pair
+    /// would end past the time kept for the pairs: those are then marked as limited by the
+    /// budget. Turns spread each benchmark's pairs over the run, and a budget goes to the
+    /// undecided ones alone.
+    fn more_pairs(
+        &self,
+        timing: &mut Timing<'_>,
+        design: &Design,
+        quick: bool,
+    ) -> anyhow::Result<()> {
+        let undecided = timing.open().count();
+        if undecided == 0 {
+            return Ok(());
+        }
+        let budget = design.deadline.map_or_else(String::new, |d| {
+            format!(
+                "; the budget of {} leaves {:.0} s",
+                d.budget,
+                d.pairs_end()
+                    .saturating_duration_since(Instant::now())
+                    .as_secs_f64()
+            )
+        });
+        timing.progress.line(&format!(
+            "{undecided} benchmark(s) undecided after their minimum of pairs: more pairs, one \
+             each in turn{budget}"
+        ));
+        loop {
+            let mut paired = false;
+            for p in timing.pairings.iter_mut().filter(|p| p.is_open()) {
+                if design
+                    .deadline
+                    .is_some_and(|d| Instant::now() + p.mean_pair() > d.pairs_end())
+                {
+                    p.budget_limited = true;
+                    p.stopped = Some(format!("{}, left undecided by the budget", p.interval()?));
+                } else {
+                    paired = true;
+                    if let Err(err) = self.pair(p, design, quick) {
+                        crate::interrupt::check()?;
+                        p.stopped = Some(format!("FAILED: {err:#}"));
+                        p.failed = Some(format!("{err:#}"));
+                    }
+                }
+                if let Some(line) = &p.stopped {
+                    timing.progress.line(&format!(
+                        "{}: {line} in {} pairs, {:.1} s",
+                        p.id,
+                        p.pairs.len(),
+                        p.spent.as_secs_f64()
+                    ));
+                }
+            }
+            if !paired {
+                return Ok(());
             }
         }
+    }
+
+    /// Counts each side's benchmarks that were timed to their minimum ([`Timing::counted`]),
+    /// with its own build (head with its planted environment).
+    fn count(&self, timing: &Timing<'_>) -> anyhow::Result<Counted> {
+        let began = Instant::now();
+        let (head_ids, base_ids) = timing.counted();
+        let counted = Counted {
+            head: crate::counts::measure(None, &self.head_binaries, &head_ids, &self.head_env)?,
+            base: crate::counts::measure(None, &self.base_binaries, &base_ids, &[])?,
+        };
         eprintln!(
             "counted {} benchmark(s) on both builds in {:.1} s",
-            timed.head.len(),
+            head_ids.len(),
             began.elapsed().as_secs_f64()
         );
-        Ok(())
+        Ok(counted)
     }
 
     /// Profiles `ids` (benchmarks a first judgement found changed) on both builds, function by
@@ -492,157 +595,112 @@ impl Sides {
         Ok(())
     }
 
-    /// P fresh process pairs, each timing `samples` interleaved rounds in random order.
-    fn interleaved(
-        &self,
-        id: &str,
-        base_bin: &BenchBinary,
-        head_bin: &BenchBinary,
-        design: &Design,
-        gate: Thresholds,
-    ) -> anyhow::Result<Measurement> {
-        let start = Instant::now();
-        let base_label = format!("base {}", short(&self.base.commit));
-        let mut rng = rand::rng();
-        let mut iters = None;
-        let (mut pairs, mut ratios) = (Vec::new(), Vec::new());
-        let (mut all_base, mut all_head) = (Vec::new(), Vec::new());
-        let mut verdict = String::new();
-        while pairs.len() < design.max_pairs {
-            // The starting order alternates: the first process of a pair may be placed
-            // differently in memory, or start on a colder machine.
-            let base_first = pairs.len() % 2 == 0;
-            let (mut base, mut head) = if base_first {
-                let base = Server::start(
-                    base_bin,
-                    &self.base_env,
-                    design.pin,
-                    &base_label,
-                    design.answer,
-                )?;
-                (
-                    base,
-                    Server::start(head_bin, &self.head_env, design.pin, "head", design.answer)?,
-                )
+    /// One more process pair of `p`'s benchmark: interleaved samples when both sides are on the
+    /// harness, else a short whole criterion run of each side. Then whether it may stop
+    /// ([`decided`]).
+    fn pair(&self, p: &mut Pairing<'_>, design: &Design, quick: bool) -> anyhow::Result<()> {
+        let began = Instant::now();
+        // The starting order alternates: the first process of a pair may be placed differently
+        // in memory, or start on a colder machine.
+        let base_first = p.pairs.len().is_multiple_of(2);
+        let (base_ns, head_ns) = if p.method == Method::Interleaved {
+            self.interleaved_pair(p, design, base_first)?
+        } else {
+            let run =
+                |bin: &BenchBinary, env: &[(String, String)]| whole_run(bin, p.id, env, quick);
+            let (b, h) = if base_first {
+                let b = run(p.base_bin, &self.base_env)?;
+                (b, run(p.head_bin, &self.head_env)?)
             } else {
-                let head =
-                    Server::start(head_bin, &self.head_env, design.pin, "head", design.answer)?;
-                (
-                    Server::start(
-                        base_bin,
-                        &self.base_env,
-                        design.pin,
-                        &base_label,
-                        design.answer,
-                    )?,
-                    head,
-                )
+                let h = run(p.head_bin, &self.head_env)?;
+                (run(p.base_bin, &self.base_env)?, h)
             };
-            base.prepare(id)?;
-            head.prepare(id)?;
-            let n = if let Some(n) = iters {
-                n
-            } else {
-                let n = calibrate(&mut head, design.sample)?;
-                check_dispatch(&mut base, &mut head, id)?;
-                iters = Some(n);
-                n
-            };
-            let (mut base_ns, mut head_ns) = (Vec::new(), Vec::new());
-            for round in 0..design.warm_up + design.samples {
-                let (b, h) = if rng.random::<bool>() {
-                    let b = base.time(n)?;
-                    (b, head.time(n)?)
-                } else {
-                    let h = head.time(n)?;
-                    (base.time(n)?, h)
-                };
-                if round >= design.warm_up {
-                    base_ns.push(b / n as f64);
-                    head_ns.push(h / n as f64);
-                }
-            }
-            drop((base, head));
-            let log_ratio = pair_log_ratio(&base_ns, &head_ns)?;
-            ratios.push(log_ratio);
-            pairs.push(PairRecord {
-                base_ns: median(&base_ns),
-                head_ns: median(&head_ns),
-                log_ratio,
+            (vec![b], vec![h])
+        };
+        let log_ratio = pair_log_ratio(&base_ns, &head_ns)?;
+        p.pairs.push(PairRecord {
+            base_ns: median(&base_ns),
+            head_ns: median(&head_ns),
+            log_ratio,
+        });
+        p.base_ns.extend(base_ns);
+        p.head_ns.extend(head_ns);
+        p.spent += began.elapsed();
+        // Interleaved pairs are short: only whole runs, which can take seconds, let the
+        // cap cut them below the design's minimum.
+        let next_pair = match p.method {
+            Method::Interleaved => Duration::ZERO,
+            Method::WholeRuns => p.mean_pair(),
+        };
+        p.stopped =
+            decided(&p.ratios(), p.gate, design, p.spent, next_pair)?.map(|line| match p.method {
+                Method::Interleaved => line,
+                Method::WholeRuns => format!("{line} (whole runs)"),
             });
-            all_base.extend(base_ns);
-            all_head.extend(head_ns);
-            if let Some(line) = decided(&ratios, gate, design, start, Duration::ZERO)? {
-                verdict = line;
-                break;
-            }
-        }
-        Ok(Measurement {
-            bench: PairedBench {
-                id: BenchmarkId::new(id.to_owned())?,
-                method: Method::Interleaved,
-                iterations_per_sample: iters,
-                samples_per_pair: design.samples,
-                pairs,
-                profiles: None,
-            },
-            base_ns: all_base,
-            head_ns: all_head,
-            progress: verdict,
-        })
+        Ok(())
     }
 
-    /// A side is off the harness: alternated short whole criterion runs, one of each per pair.
-    fn whole_runs(
+    /// A fresh pair of sample servers timing `samples` rounds of `p`'s benchmark after
+    /// `warm_up`, in random order within each round; the iterations per sample are calibrated
+    /// on the first pair. Returns each side's nanoseconds per iteration, one per round.
+    fn interleaved_pair(
         &self,
-        id: &str,
-        base_bin: &BenchBinary,
-        head_bin: &BenchBinary,
+        p: &mut Pairing<'_>,
         design: &Design,
-        quick: bool,
-        gate: Thresholds,
-    ) -> anyhow::Result<Measurement> {
-        let start = Instant::now();
-        let (mut pairs, mut ratios) = (Vec::new(), Vec::new());
-        let (mut all_base, mut all_head) = (Vec::new(), Vec::new());
-        let mut verdict = String::new();
-        while pairs.len() < design.max_pairs {
-            let run = |bin: &BenchBinary, env: &[(String, String)]| whole_run(bin, id, env, quick);
-            let (b, h) = if pairs.len() % 2 == 0 {
-                let b = run(base_bin, &self.base_env)?;
-                (b, run(head_bin, &self.head_env)?)
+        base_first: bool,
+    ) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+        let base_label = format!("base {}", short(&self.base.commit));
+        let start_base = || {
+            Server::start(
+                p.base_bin,
+                &self.base_env,
+                design.pin,
+                &base_label,
+                design.answer,
+            )
+        };
+        let start_head = || {
+            Server::start(
+                p.head_bin,
+                &self.head_env,
+                design.pin,
+                "head",
+                design.answer,
+            )
+        };
+        let (mut base, mut head) = if base_first {
+            let base = start_base()?;
+            (base, start_head()?)
+        } else {
+            let head = start_head()?;
+            (start_base()?, head)
+        };
+        base.prepare(p.id)?;
+        head.prepare(p.id)?;
+        let n = if let Some(n) = p.iters {
+            n
+        } else {
+            let n = calibrate(&mut head, design.sample)?;
+            check_dispatch(&mut base, &mut head, p.id)?;
+            p.iters = Some(n);
+            n
+        };
+        let mut rng = rand::rng();
+        let (mut base_ns, mut head_ns) = (Vec::new(), Vec::new());
+        for round in 0..design.warm_up + design.samples {
+            let (b, h) = if rng.random::<bool>() {
+                let b = base.time(n)?;
+                (b, head.time(n)?)
             } else {
-                let h = run(head_bin, &self.head_env)?;
-                (run(base_bin, &self.base_env)?, h)
+                let h = head.time(n)?;
+                (base.time(n)?, h)
             };
-            let log_ratio = (h / b).ln();
-            ratios.push(log_ratio);
-            pairs.push(PairRecord {
-                base_ns: b,
-                head_ns: h,
-                log_ratio,
-            });
-            all_base.push(b);
-            all_head.push(h);
-            let per_pair = start.elapsed() / u32::try_from(pairs.len()).unwrap_or(u32::MAX);
-            if let Some(line) = decided(&ratios, gate, design, start, per_pair)? {
-                verdict = format!("{line} (whole runs)");
-                break;
+            if round >= design.warm_up {
+                base_ns.push(b / n as f64);
+                head_ns.push(h / n as f64);
             }
         }
-        Ok(Measurement {
-            bench: PairedBench {
-                id: BenchmarkId::new(id.to_owned())?,
-                method: Method::WholeRuns,
-                iterations_per_sample: None,
-                samples_per_pair: 1,
-                pairs,
-                profiles: None,
-            },
-            base_ns: all_base,
-            head_ns: all_head,
-            progress: verdict,
-        })
+        Ok((base_ns, head_ns))
     }
 
     /// A benchmark only head has: timed in one process, for its row's time.
@@ -745,34 +803,181 @@ struct Timed {
     seconds: f64,
 }
 
-/// One benchmark's paired measurement and every sample of each side.
+/// A paired run's timing while it is taken: each benchmark on both sides with its pairs so far,
+/// those only head has, timed alone, and the failed.
 #[derive(Debug)]
-struct Measurement {
-    bench: PairedBench,
+struct Timing<'s> {
+    progress: Progress,
+    pairings: Vec<Pairing<'s>>,
+    alone: Vec<BenchResult>,
+    failed: Vec<FailedBench>,
+    /// The time counting took, between the two rounds of pairs: not part of the timing.
+    counting: Duration,
+}
+
+impl Timing<'_> {
+    /// The benchmarks that may get more pairs.
+    fn open(&self) -> impl Iterator<Item = &Pairing<'_>> {
+        self.pairings.iter().filter(|p| p.is_open())
+    }
+
+    /// The ids to count on each side: head's timed benchmarks, and the base's paired ones.
+    fn counted(&self) -> (Vec<String>, Vec<String>) {
+        let paired = self.pairings.iter().map(|p| p.id.to_owned());
+        let alone = self.alone.iter().map(|b| b.id.to_string());
+        (paired.clone().chain(alone).collect(), paired.collect())
+    }
+
+    /// The run's timing, each side's counts attached to its benchmarks; a benchmark that failed
+    /// on a later pair is among the failed, its earlier pairs dropped.
+    fn finish(mut self, mut counted: Counted) -> anyhow::Result<Timed> {
+        self.progress.finish();
+        let mut timed = Timed {
+            failed: self.failed,
+            seconds: (self.progress.elapsed() - self.counting.as_secs_f64()).max(0.0),
+            ..Timed::default()
+        };
+        eprintln!(
+            "measured {} benchmarks in {:.0} s",
+            self.pairings.len(),
+            timed.seconds
+        );
+        for p in self.pairings {
+            if let Some(error) = p.failed {
+                timed.failed.push(FailedBench {
+                    id: BenchmarkId::new(p.id.to_owned())?,
+                    error,
+                });
+                continue;
+            }
+            let mut head = bench_result(p.id, &p.head_ns)?;
+            let mut base = bench_result(p.id, &p.base_ns)?;
+            head.counts = counted.head.remove(p.id);
+            base.counts = counted.base.remove(p.id);
+            timed.head.push(head);
+            timed.base.push(base);
+            timed.paired.push(PairedBench {
+                id: BenchmarkId::new(p.id.to_owned())?,
+                method: p.method,
+                iterations_per_sample: p.iters,
+                samples_per_pair: match p.method {
+                    Method::Interleaved => p.samples,
+                    Method::WholeRuns => 1,
+                },
+                pairs: p.pairs,
+                profiles: None,
+                budget_limited: p.budget_limited,
+            });
+        }
+        for mut head in self.alone {
+            head.counts = counted.head.remove(head.id.as_str());
+            timed.head.push(head);
+        }
+        Ok(timed)
+    }
+}
+
+/// Each side's counts of its benchmarks, by id.
+#[derive(Debug, Default)]
+struct Counted {
+    head: std::collections::BTreeMap<String, perfmatrix_model::Counts>,
+    base: std::collections::BTreeMap<String, perfmatrix_model::Counts>,
+}
+
+/// One benchmark's paired measurement while it is taken.
+#[derive(Debug)]
+struct Pairing<'s> {
+    id: &'s str,
+    base_bin: &'s BenchBinary,
+    head_bin: &'s BenchBinary,
+    gate: Thresholds,
+    method: Method,
+    /// Paired samples per process pair, of interleaved pairs.
+    samples: usize,
+    /// Iterations per sample, calibrated on the first interleaved pair.
+    iters: Option<u64>,
+    pairs: Vec<PairRecord>,
+    /// Every sample of each side, nanoseconds per iteration.
     base_ns: Vec<f64>,
     head_ns: Vec<f64>,
-    /// The progress line's verdict.
-    progress: String,
+    /// The time its pairs took.
+    spent: Duration,
+    /// Its progress line, once it may take no more pairs.
+    stopped: Option<String>,
+    /// The budget stopped it undecided.
+    budget_limited: bool,
+    /// A later pair failed (the error).
+    failed: Option<String>,
+}
+
+impl<'s> Pairing<'s> {
+    fn new(
+        id: &'s str,
+        base_bin: &'s BenchBinary,
+        head_bin: &'s BenchBinary,
+        gate: Thresholds,
+        samples: usize,
+    ) -> Self {
+        Self {
+            id,
+            base_bin,
+            head_bin,
+            gate,
+            method: if base_bin.on_harness && head_bin.on_harness {
+                Method::Interleaved
+            } else {
+                Method::WholeRuns
+            },
+            samples,
+            iters: None,
+            pairs: Vec::new(),
+            base_ns: Vec::new(),
+            head_ns: Vec::new(),
+            spent: Duration::ZERO,
+            stopped: None,
+            budget_limited: false,
+            failed: None,
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        self.stopped.is_none()
+    }
+
+    fn ratios(&self) -> Vec<f64> {
+        self.pairs.iter().map(|p| p.log_ratio).collect()
+    }
+
+    /// How long one of its pairs took, on average (zero before the first).
+    fn mean_pair(&self) -> Duration {
+        self.spent / u32::try_from(self.pairs.len().max(1)).unwrap_or(u32::MAX)
+    }
+
+    /// Its interval so far, as the progress lines write it.
+    fn interval(&self) -> anyhow::Result<String> {
+        let c = compare_paired(&self.ratios(), self.gate, &PairedConfig::default())?;
+        Ok(progress_line(&c))
+    }
 }
 
 /// Whether a benchmark's measurement may stop after these pairs, with its progress line: once it
-/// has `min_pairs` and either no threshold lies inside the interval, or the time budget or
-/// `max_pairs` is used up.
+/// has `min_pairs` and either no threshold lies inside the interval, or its cap or `max_pairs`
+/// is used up. `spent` is the time its pairs took.
 ///
 /// `next_pair` is how long another pair is expected to take (zero: not known, or short). When
-/// it would end past the budget, the measurement stops at the statistics' own minimum of pairs
+/// it would end past the cap, the measurement stops at the statistics' own minimum of pairs
 /// ([`perfmatrix_stats::MIN_PAIRS`]) instead of `min_pairs`: whole criterion runs whose groups
-/// set long measurement times keep the budget, at the cost of a wider interval, which the row's
+/// set long measurement times keep the cap, at the cost of a wider interval, which the row's
 /// minimum detectable effect then shows.
 fn decided(
     ratios: &[f64],
     gate: Thresholds,
     design: &Design,
-    start: Instant,
+    spent: Duration,
     next_pair: Duration,
 ) -> anyhow::Result<Option<String>> {
-    let over_budget = start.elapsed() + next_pair > design.budget;
-    let min_pairs = if over_budget && !next_pair.is_zero() {
+    let over_cap = spent + next_pair > design.cap;
+    let min_pairs = if over_cap && !next_pair.is_zero() {
         perfmatrix_stats::MIN_PAIRS
     } else {
         design.min_pairs.max(perfmatrix_stats::MIN_PAIRS)
@@ -781,16 +986,19 @@ fn decided(
         return Ok(None);
     }
     let c = compare_paired(ratios, gate, &PairedConfig::default())?;
-    let stop = !c.undecided() || over_budget || ratios.len() >= design.max_pairs;
-    Ok(stop.then(|| {
-        format!(
-            "{:+.2}% [{:+.2}%, {:+.2}%] {}",
-            100.0 * c.change.estimate(),
-            100.0 * c.change.lower(),
-            100.0 * c.change.upper(),
-            c.verdict
-        )
-    }))
+    let stop = !c.undecided() || over_cap || ratios.len() >= design.max_pairs;
+    Ok(stop.then(|| progress_line(&c)))
+}
+
+/// `+1.23% [+0.50%, +1.90%] unchanged`: a comparison as the progress lines write it.
+fn progress_line(c: &perfmatrix_stats::PairedComparison) -> String {
+    format!(
+        "{:+.2}% [{:+.2}%, {:+.2}%] {}",
+        100.0 * c.change.estimate(),
+        100.0 * c.change.lower(),
+        100.0 * c.change.upper(),
+        c.verdict
+    )
 }
 
 /// The binary of `bins` that holds `id` (a harness binary first).
@@ -1004,14 +1212,37 @@ done
         samples: 10,
         warm_up: 1,
         sample: Duration::from_micros(100),
-        budget: Duration::from_secs(30),
+        cap: Duration::from_secs(30),
         answer: Duration::from_secs(30),
         pin: None,
+        deadline: None,
     };
 
-    fn verdict(m: &Measurement) -> perfmatrix_stats::PairedComparison {
-        let ratios: Vec<f64> = m.bench.pairs.iter().map(|p| p.log_ratio).collect();
-        compare_paired(&ratios, Thresholds::PAIRED, &PairedConfig::default()).unwrap()
+    fn verdict(m: &Pairing<'_>) -> perfmatrix_stats::PairedComparison {
+        compare_paired(&m.ratios(), Thresholds::PAIRED, &PairedConfig::default()).unwrap()
+    }
+
+    /// `id` of `head` against `base`, measured until it may stop, as a run without a budget
+    /// measures it.
+    fn to_the_end<'s>(
+        sides: &Sides,
+        id: &'s str,
+        base: &'s BenchBinary,
+        head: &'s BenchBinary,
+    ) -> anyhow::Result<Pairing<'s>> {
+        let mut p = Pairing::new(id, base, head, Thresholds::PAIRED, DESIGN.samples);
+        while p.is_open() {
+            sides.pair(&mut p, &DESIGN, false)?;
+        }
+        Ok(p)
+    }
+
+    /// Both timing rounds of a run, without counting.
+    fn time(sides: &Sides, ids: &[String], design: &Design) -> Timed {
+        let config = perfmatrix_model::Config::default();
+        let mut timing = sides.first_pairs(&config, ids, ids, design, false).unwrap();
+        sides.more_pairs(&mut timing, design, false).unwrap();
+        timing.finish(Counted::default()).unwrap()
     }
 
     #[test]
@@ -1020,31 +1251,23 @@ done
         let bin = synthetic(dir.path());
 
         let same = sides(Vec::new());
-        let m = same
-            .interleaved("syn/1", &bin, &bin, &DESIGN, Thresholds::PAIRED)
-            .unwrap();
-        assert!(m.bench.pairs.len() >= DESIGN.min_pairs);
+        let m = to_the_end(&same, "syn/1", &bin, &bin).unwrap();
+        assert!(m.pairs.len() >= DESIGN.min_pairs);
         // 100 µs of 1 µs calls, give or take the process's bias and the noise.
-        let iters = m.bench.iterations_per_sample.unwrap();
+        let iters = m.iters.unwrap();
         assert!((90..=110).contains(&iters), "{iters}");
-        assert_eq!(m.base_ns.len(), m.bench.pairs.len() * DESIGN.samples);
+        assert_eq!(m.base_ns.len(), m.pairs.len() * DESIGN.samples);
         let c = verdict(&m);
         assert_ne!(c.verdict, perfmatrix_stats::Verdict::Regressed, "{c:?}");
         assert!(c.change.lower() < 0.02, "{c:?}");
 
         let planted = sides(vec![("SLOWDOWN_PERMILLE".to_owned(), "100".to_owned())]);
-        let m = planted
-            .interleaved("syn/1", &bin, &bin, &DESIGN, Thresholds::PAIRED)
-            .unwrap();
+        let m = to_the_end(&planted, "syn/1", &bin, &bin).unwrap();
         let c = verdict(&m);
         assert_eq!(c.verdict, perfmatrix_stats::Verdict::Regressed, "{c:?}");
         assert!((c.change.estimate() - 0.10).abs() < 0.03, "{c:?}");
         // Decided long before the cap: the interval lies above the failure threshold.
-        assert!(
-            m.bench.pairs.len() < DESIGN.max_pairs,
-            "{}",
-            m.bench.pairs.len()
-        );
+        assert!(m.pairs.len() < DESIGN.max_pairs, "{}", m.pairs.len());
     }
 
     #[test]
@@ -1065,15 +1288,10 @@ done
     fn long_whole_runs_keep_the_budget() {
         let gate = Thresholds::new(0.05, 0.10).unwrap();
         let ratios = [0.01, -0.02];
-        let began = |ago: u64| {
-            Instant::now()
-                .checked_sub(Duration::from_secs(ago))
-                .unwrap()
-        };
         let run = Duration::from_secs(8);
-        // 16 s for two pairs, a third would end at 24 s, past the 15 s budget: stop.
+        // 16 s for two pairs, a third would end at 24 s, past the 15 s cap: stop.
         assert!(
-            decided(&ratios, gate, &FULL_DESIGN, began(16), run)
+            decided(&ratios, gate, &FULL_DESIGN, Duration::from_secs(16), run)
                 .unwrap()
                 .is_some()
         );
@@ -1083,7 +1301,7 @@ done
                 &ratios,
                 gate,
                 &FULL_DESIGN,
-                began(1),
+                Duration::from_secs(1),
                 Duration::from_millis(100)
             )
             .unwrap()
@@ -1091,9 +1309,15 @@ done
         );
         // Interleaved pairs (no estimate of the next one) keep the design's minimum.
         assert!(
-            decided(&ratios, gate, &FULL_DESIGN, began(16), Duration::ZERO)
-                .unwrap()
-                .is_none()
+            decided(
+                &ratios,
+                gate,
+                &FULL_DESIGN,
+                Duration::from_secs(16),
+                Duration::ZERO
+            )
+            .unwrap()
+            .is_none()
         );
     }
 
@@ -1127,15 +1351,8 @@ done
             ..DESIGN
         };
         let began = Instant::now();
-        let timed = sides
-            .time(
-                &perfmatrix_model::Config::default(),
-                &ids(),
-                &ids(),
-                &design,
-                false,
-            )
-            .unwrap();
+        let ids = ids();
+        let timed = time(&sides, &ids, &design);
         assert!(
             began.elapsed() < Duration::from_secs(20),
             "{:?}",
@@ -1155,6 +1372,49 @@ done
         assert!(failed[1].1.contains("gave no answer"), "{}", failed[1].1);
     }
 
+    /// A budget already spent when the minimums are taken: every benchmark gets its minimum of
+    /// pairs and no more, and those still undecided are marked as limited by it. Without a
+    /// budget, none is, and the undecided ones get more pairs.
+    #[test]
+    fn a_spent_budget_gives_each_benchmark_its_minimum_and_names_the_undecided() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bin = synthetic(dir.path());
+        let ids: Vec<String> = (1..=6).map(|i| format!("syn/{i}")).collect();
+        bin.ids.clone_from(&ids);
+        let mut sides = sides(Vec::new());
+        sides.head_binaries = vec![bin.clone()];
+        sides.base_binaries = vec![bin];
+        let budget = TimeBudget::from_seconds(1).unwrap();
+        let spent = Design {
+            deadline: Some(Deadline {
+                budget,
+                started: Instant::now().checked_sub(Duration::from_secs(5)).unwrap(),
+            }),
+            ..DESIGN
+        };
+        let timed = time(&sides, &ids, &spent);
+        assert_eq!(timed.paired.len(), ids.len());
+        for bench in &timed.paired {
+            let ratios: Vec<f64> = bench.pairs.iter().map(|p| p.log_ratio).collect();
+            let c = compare_paired(&ratios, Thresholds::PAIRED, &PairedConfig::default()).unwrap();
+            assert_eq!(bench.pairs.len(), DESIGN.min_pairs, "{}", bench.id);
+            assert_eq!(bench.budget_limited, c.undecided(), "{}: {c:?}", bench.id);
+        }
+        // Without a budget, each stops as the design says: decided, or at its most pairs.
+        for bench in &time(&sides, &ids, &DESIGN).paired {
+            let ratios: Vec<f64> = bench.pairs.iter().map(|p| p.log_ratio).collect();
+            let c = compare_paired(&ratios, Thresholds::PAIRED, &PairedConfig::default()).unwrap();
+            assert!(!bench.budget_limited);
+            assert!(bench.pairs.len() >= DESIGN.min_pairs, "{}", bench.id);
+            assert!(
+                !c.undecided() || bench.pairs.len() == DESIGN.max_pairs,
+                "{}: {} pairs, {c:?}",
+                bench.id,
+                bench.pairs.len()
+            );
+        }
+    }
+
     fn ids() -> Vec<String> {
         vec!["boom/1".to_owned(), "hang/1".to_owned(), "syn/1".to_owned()]
     }
@@ -1171,9 +1431,7 @@ done
         }
         let good = bin.clone();
         bin.exe = dead;
-        let err = sides(Vec::new())
-            .interleaved("syn/1", &good, &bin, &DESIGN, Thresholds::PAIRED)
-            .unwrap_err();
+        let err = to_the_end(&sides(Vec::new()), "syn/1", &good, &bin).unwrap_err();
         assert!(
             format!("{err:#}").contains("head sample server stopped"),
             "{err:#}"

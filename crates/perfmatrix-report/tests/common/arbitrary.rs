@@ -139,15 +139,19 @@ fn any_paired() -> impl Strategy<Value = Option<PairedRow>> {
             any::<usize>(),
             any::<usize>(),
             proptest::option::of(any::<u64>()),
+            any::<bool>(),
         )
-            .prop_map(|(method, pairs, samples_per_pair, iterations_per_sample)| {
-                PairedRow {
-                    method,
-                    pairs,
-                    samples_per_pair,
-                    iterations_per_sample,
-                }
-            }),
+            .prop_map(
+                |(method, pairs, samples_per_pair, iterations_per_sample, budget_limited)| {
+                    PairedRow {
+                        method,
+                        pairs,
+                        samples_per_pair,
+                        iterations_per_sample,
+                        budget_limited,
+                    }
+                },
+            ),
     )
 }
 
@@ -320,9 +324,10 @@ pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
             any_string(),
             any::<bool>(),
             any_string(),
-            any_string()
+            any_string(),
+            proptest::option::of(any::<u64>())
         )
-            .prop_map(|(name, commit, dirty, why, samples)| {
+            .prop_map(|(name, commit, dirty, why, samples, budget_seconds)| {
                 BaselineChoice::Paired {
                     head: Revision {
                         name: "working tree".to_owned(),
@@ -338,6 +343,7 @@ pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
                     samples,
                     criterion_layer: None,
                     settings_changed: Vec::new(),
+                    budget_seconds,
                 }
             }),
     ]

@@ -226,6 +226,7 @@ fn render(config: &Config) -> anyhow::Result<String> {
                 runner => p.runner.as_str(),
                 required => p.required,
                 counts => p.triple.valgrind_can_count(),
+                timeout => config.leg_timeout_for(p),
                 shards,
             }
         })
@@ -244,7 +245,6 @@ fn render(config: &Config) -> anyhow::Result<String> {
             comment_file,
             platforms,
             retention_days => config.artifact_retention_days,
-            leg_timeout_minutes => config.leg_timeout_minutes,
             toolchain,
             command => config.command.as_str(),
             install => config.install.as_deref(),
@@ -355,6 +355,7 @@ mod tests {
             runner: runner.to_owned(),
             required,
             shards: 1,
+            budget: None,
         }
     }
 
@@ -487,7 +488,9 @@ mod tests {
         let old_leg = leg("x86_64-unknown-linux-gnu", "ubuntu-24.04", true);
         assert_eq!(rendered.matches(&old_leg).count(), 2);
         let without = render(&with(two_platforms())).unwrap();
-        let bench_leg = format!("{new_leg}            shard: \"\"\n            part: \"\"\n");
+        let bench_leg = format!(
+            "{new_leg}            shard: \"\"\n            part: \"\"\n            timeout: 30\n"
+        );
         assert_eq!(
             rendered
                 .replacen(&bench_leg, "", 1)
@@ -638,11 +641,14 @@ mod tests {
         );
         assert_eq!(rendered.matches("run: cargo fetch --locked").count(), 4);
         config.leg_timeout_minutes = 90;
-        assert!(
-            render(&config)
-                .unwrap()
-                .contains("    timeout-minutes: 90\n")
-        );
+        let rendered = render(&config).unwrap();
+        assert!(rendered.contains("    timeout-minutes: ${{ matrix.timeout }}\n"));
+        assert_eq!(rendered.matches("            timeout: 90\n").count(), 2);
+        // A platform with a budget: its legs get the budget and the setup's 10 minutes.
+        config.platforms[1].budget = Some("45m".parse().unwrap());
+        let rendered = render(&config).unwrap();
+        assert_eq!(rendered.matches("            timeout: 90\n").count(), 1);
+        assert_eq!(rendered.matches("            timeout: 55\n").count(), 1);
         config.artifact_retention_days = 7;
         config.toolchain = Some("1.95.0".to_owned());
         let rendered = render(&config).unwrap();
