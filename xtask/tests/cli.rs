@@ -173,6 +173,25 @@ fn bench_refuses_bad_flags() {
     assert!(!err.contains("panicked"), "{err}");
     let out = xtask(&["bench", "--against", "HEAD", "--committed"]);
     assert_eq!(out.status.code(), Some(2));
+    // Durations to balance shards by, without a shard, or from a revision that names nothing.
+    let out = xtask(&["bench", "--durations-from", "origin/perfmatrix-history"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--shard"), "{}", stderr(&out));
+    let out = xtask(&[
+        "bench",
+        "--against",
+        "HEAD",
+        "--shard",
+        "1/2",
+        "--durations-from",
+        "no-such-history-perfmatrix",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--durations-from"),
+        "{}",
+        stderr(&out)
+    );
     // A budget that is no duration, or longer than a CI job may run, or with `--committed`.
     for bad in [
         &["--budget", "soon"][..],

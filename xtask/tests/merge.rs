@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{files_in, judged, stderr, write_results, xtask};
+use common::{files_in, judged, paired_leg, stderr, write_results, xtask};
 use perfmatrix_model::RowVerdict::{Regressed, Unchanged};
 
 const X86: &str = "x86_64-unknown-linux-gnu";
@@ -517,4 +517,39 @@ fn the_shards_of_a_platform_merge_into_one_platform_and_a_missing_one_fails_it()
     assert!(json["tally"]["missing"].as_u64().unwrap() > 0, "{json}");
     let md = std::fs::read_to_string(dir.path().join("merged.md")).unwrap();
     assert!(md.contains("shard(s) 2/3 sent no results"), "{md}");
+}
+
+/// Issue 22: a leg judged by code or settings the pull request loosened (here `paired` gates of
+/// 0.99) passes a 10% slowdown; `--rejudge` judges its pairs again with this build and this
+/// workspace's settings, and the slowdown fails the merge.
+#[test]
+fn rejudge_takes_the_verdict_out_of_the_legs_hands() {
+    let dir = tempfile::tempdir().unwrap();
+    let loosened = serde_json::json!({"metadata": {"perfmatrix": {
+        "paired": {"warn": 0.9, "fail": 0.99}
+    }}});
+    let leg = paired_leg(X86, 1.10, &loosened);
+    assert_eq!(
+        leg.verdict.rows[0].verdict, Unchanged,
+        "{:?}",
+        leg.verdict.rows[0]
+    );
+    let files = vec![write_results(dir.path(), "x86.json", &leg)];
+    let out = merge(dir.path(), &files, &["--expect", X86]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = merge(dir.path(), &files, &["--expect", X86, "--rejudge"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("x86.json: judged again, fail; the leg said pass"),
+        "{}",
+        stderr(&out)
+    );
+    let merged = merged_json(dir.path());
+    assert_eq!(merged["outcome"], "fail", "{merged}");
+    // A leg this build judges alike is left as it was.
+    let fair = paired_leg(X86, 1.0, &serde_json::json!({}));
+    let files = vec![write_results(dir.path(), "x86.json", &fair)];
+    let out = merge(dir.path(), &files, &["--expect", X86, "--rejudge"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("judged again"), "{}", stderr(&out));
 }

@@ -14,11 +14,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{judged, write_results};
+use common::{judged, paired_leg, write_results};
 use perfmatrix_model::RowVerdict;
 
 const WORKFLOW: &str = include_str!("../../.github/workflows/perf.yml");
 const COMMENT_WORKFLOW: &str = include_str!("../../.github/workflows/perf-comment.yml");
+const JUDGE_WORKFLOW: &str = include_str!("../../.github/workflows/perf-judge.yml");
 const X86: &str = "x86_64-unknown-linux-gnu";
 const ARM: &str = "aarch64-unknown-linux-gnu";
 
@@ -32,10 +33,11 @@ struct Step {
     run: String,
 }
 
-/// The steps with a `run:` script of both generated workflows.
+/// The steps with a `run:` script of the three generated workflows.
 fn steps() -> Vec<Step> {
     let mut steps = steps_of(WORKFLOW);
     steps.extend(steps_of(COMMENT_WORKFLOW));
+    steps.extend(steps_of(JUDGE_WORKFLOW));
     steps
 }
 
@@ -130,7 +132,10 @@ fn step(job: &str, name: &str) -> Step {
 /// `bash --noprofile --norc -eo pipefail {0}`); without one, `bash -e {0}` on Linux.
 fn shell() -> Vec<&'static str> {
     let declared = "defaults:\n  run:\n    shell: bash\n";
-    if WORKFLOW.contains(declared) && COMMENT_WORKFLOW.contains(declared) {
+    if [WORKFLOW, COMMENT_WORKFLOW, JUDGE_WORKFLOW]
+        .iter()
+        .all(|w| w.contains(declared))
+    {
         vec!["--noprofile", "--norc", "-eo", "pipefail"]
     } else {
         vec!["-e"]
@@ -454,6 +459,45 @@ fn a_shard_leg_measures_its_shard_into_its_own_file() {
             "cargo xtask bench --against 0123456789abcdef --shard 2/4 --out \
              results/{X86}-shard-2-of-4.json --format markdown"
         )
+    );
+    // With the history commit the plan job pinned, every shard balances by its durations.
+    let values = leg(
+        "pull_request",
+        &[
+            ("github.event.pull_request.base.sha", "0123456789abcdef"),
+            ("matrix.shard", "2/4"),
+            ("matrix.part", "-shard-2-of-4"),
+        ],
+    );
+    let runner = Runner::new();
+    let history = commit_in(runner.work.path());
+    let out = runner.run(
+        &step("bench", "Benchmark"),
+        &values,
+        &[("HISTORY", &history)],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(
+        runner
+            .read("cargo.log")
+            .contains(&format!("--shard 2/4 --durations-from {history} --out")),
+        "{}",
+        runner.read("cargo.log")
+    );
+    // A pinned commit the checkout lacks stops the leg: its shards could not plan alike.
+    let runner = Runner::new();
+    commit_in(runner.work.path());
+    let missing = "0123456789012345678901234567890123456789";
+    let out = runner.run(
+        &step("bench", "Benchmark"),
+        &values,
+        &[("HISTORY", missing)],
+    );
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        text(&out).contains("is not in this checkout"),
+        "{}",
+        text(&out)
     );
 }
 
@@ -975,4 +1019,100 @@ fn the_history_job_appends_once_and_retries_a_lost_push() {
     let out = runner.run(&append, &values, &extra);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(text(&out).contains("nothing to add"), "{}", text(&out));
+}
+
+/// Issue 22: a pull request that loosens its own gate (here the legs were judged with `paired`
+/// gates of 0.99, as a pull request's own settings or code could judge them) still fails: the
+/// judge workflow judges the legs' pairs again with the default branch's perfmatrix and
+/// settings, and sets the commit status `perfmatrix` of the pull request's head to failure.
+#[test]
+fn the_judge_workflow_judges_the_legs_again_and_sets_the_commit_status() {
+    let values = || {
+        let mut v = comment_values();
+        v.push(("steps.judge.outputs.status", ""));
+        v
+    };
+    let judge = |runner: &Runner, artifact: Option<&Path>| {
+        let extra: Vec<(&str, &str)> = artifact
+            .map(|a| vec![("FAKE_ARTIFACT", a.to_str().unwrap())])
+            .unwrap_or_default();
+        let out = runner.run(
+            &step("judge", "Download the legs' results"),
+            &values(),
+            &extra,
+        );
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let out = runner.run(&step("judge", "Judge"), &values(), &extra);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let status = runner
+            .read("output")
+            .lines()
+            .find_map(|l| l.strip_prefix("status=").map(str::to_owned))
+            .unwrap();
+        let mut v = values();
+        v.retain(|(k, _)| *k != "steps.judge.outputs.status");
+        v.push(("steps.judge.outputs.status", leak(&status)));
+        let out = runner.run(&step("judge", "Set the commit status"), &v, &extra);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        (status, runner.read("gh.log"))
+    };
+
+    let loosened = serde_json::json!({"metadata": {"perfmatrix": {
+        "paired": {"warn": 0.9, "fail": 0.99}
+    }}});
+    let runner = Runner::new();
+    let artifact = runner.temp.path().join("artifact");
+    for (triple, factor) in [(X86, 1.10), (ARM, 1.0)] {
+        let folder = artifact.join(format!("perf-results-{triple}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        let leg = paired_leg(triple, factor, &loosened);
+        assert_eq!(leg.verdict.outcome(), perfmatrix_model::Outcome::Pass);
+        write_results(&folder, &format!("{triple}.json"), &leg);
+    }
+    let (status, gh) = judge(&runner, Some(&artifact));
+    assert_eq!(status, "1", "{gh}");
+    assert!(
+        gh.contains("gh run download 777 --repo owner/repo --pattern perf-results-* --dir legs"),
+        "{gh}"
+    );
+    assert!(
+        gh.contains(
+            "gh api --method POST repos/owner/repo/statuses/feedc0de -f state=failure -f \
+             context=perfmatrix"
+        ),
+        "{gh}"
+    );
+    let summary = runner.read("summary");
+    assert!(summary.contains("FAIL"), "{summary}");
+
+    // A run that left no results gets an error status, not a pass.
+    let runner = Runner::new();
+    let (status, gh) = judge(&runner, None);
+    assert_eq!(status, "no-results");
+    assert!(gh.contains("-f state=error"), "{gh}");
+}
+
+/// The judge workflow runs the default branch's code with a token that sets statuses and
+/// nothing else: no checkout of another ref or repository, no write to pull requests or
+/// contents.
+#[test]
+fn the_judge_workflow_checks_out_only_the_default_branch_and_writes_only_statuses() {
+    assert!(JUDGE_WORKFLOW.contains(
+        "    permissions:\n      actions: read\n      contents: read\n      statuses: write\n"
+    ));
+    for forbidden in [
+        "ref:",
+        "repository:",
+        "pull-requests:",
+        "contents: write",
+        "${{ github.event.workflow_run.head_branch",
+    ] {
+        let found: Vec<&str> = JUDGE_WORKFLOW
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && l.contains(forbidden))
+            .collect();
+        assert!(found.is_empty(), "{forbidden}: {found:?}");
+    }
+    assert!(JUDGE_WORKFLOW.contains("workflows: [\"perf\"]"));
+    assert!(JUDGE_WORKFLOW.contains("merge --rejudge"));
 }

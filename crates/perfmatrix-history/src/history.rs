@@ -147,6 +147,10 @@ pub struct HistoryRecord {
     pub change: Option<ChangeSummary>,
     /// The run's verdict of this benchmark, when it was judged.
     pub verdict: Option<RowVerdict>,
+    /// How long the run spent timing it, in seconds ([`perfmatrix_model::BenchResult::seconds`]):
+    /// what `bench --shard --durations-from` balances shards by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
 }
 
 impl HistoryRecord {
@@ -180,6 +184,11 @@ impl HistoryRecord {
                     "field `{field}`: {v} is not a positive finite time"
                 ));
             }
+        }
+        if let Some(seconds) = self.seconds
+            && !(seconds.is_finite() && seconds >= 0.0)
+        {
+            return Err(format!("field `seconds`: {seconds} is not a duration"));
         }
         if !(t.lower_ns <= t.median_ns && t.median_ns <= t.upper_ns) {
             return Err("field `time`: lower_ns ≤ median_ns ≤ upper_ns does not hold".to_owned());
@@ -323,6 +332,7 @@ pub fn records_from_results(
             peak_rss_bytes: bench.counts.as_ref().and_then(|p| p.peak_rss_bytes.value()),
             change,
             verdict: row.map(|r| r.verdict),
+            seconds: bench.seconds,
         };
         record
             .validate()
@@ -465,6 +475,16 @@ impl History {
         }
         Ok(history)
     }
+}
+
+/// Each benchmark's duration (seconds) in the last record of `records` (file order: the newest
+/// run appended) that has one: the weights a shard plan balances.
+#[must_use]
+pub fn durations(records: &[HistoryRecord]) -> std::collections::BTreeMap<BenchmarkId, f64> {
+    records
+        .iter()
+        .filter_map(|r| r.seconds.map(|s| (r.benchmark.clone(), s)))
+        .collect()
 }
 
 /// The history files of `dir` (`*.jsonl`, temp files excluded), sorted; none if it is missing.
@@ -635,6 +655,7 @@ mod tests {
             summary: perfmatrix_model::SampleSummary::of(&samples_ns),
             samples_ns,
             counts: None,
+            seconds: None,
         };
         let settings = perfmatrix_model::RunSettings {
             quick: false,
@@ -703,6 +724,7 @@ mod tests {
             peak_rss_bytes: Some(4096),
             change: None,
             verdict: Some(RowVerdict::Unchanged),
+            seconds: None,
         }
     }
 
@@ -833,5 +855,32 @@ mod tests {
         let c = ChangeSummary::of_paired(change, 6, 0.99).unwrap();
         assert!((c.log_se - 0.01).abs() < 1e-12, "{}", c.log_se);
         assert!(ChangeSummary::of_paired(change, 1, 0.99).is_none());
+    }
+
+    /// The shard plan's weights: each benchmark's seconds in the newest record that has them; a
+    /// line written before records had seconds reads as none, and a bad duration is refused.
+    #[test]
+    fn durations_are_each_benchmarks_newest_recorded_seconds() {
+        let with = |bench: &str, seconds: Option<f64>| HistoryRecord {
+            seconds,
+            ..record(&"a".repeat(40), "x86_64-unknown-linux-gnu", bench, 100.0)
+        };
+        let records = [
+            with("a/1", Some(1.0)),
+            with("b/1", Some(2.0)),
+            with("a/1", Some(3.0)),
+            with("b/1", None),
+        ];
+        let d = durations(&records);
+        let seen: Vec<(&str, f64)> = d.iter().map(|(id, s)| (id.as_str(), *s)).collect();
+        assert_eq!(seen, [("a/1", 3.0), ("b/1", 2.0)]);
+        let old = serde_json::to_string(&with("a/1", None)).unwrap();
+        assert!(!old.contains("seconds"), "{old}");
+        let read: HistoryRecord = serde_json::from_str(&old).unwrap();
+        assert_eq!(read.seconds, None);
+        for bad in [f64::NAN, -1.0, f64::INFINITY] {
+            let err = with("a/1", Some(bad)).validate().unwrap_err();
+            assert!(err.contains("field `seconds`"), "{err}");
+        }
     }
 }

@@ -407,6 +407,7 @@ mod tests {
             peak_rss_bytes: None,
             change: None,
             verdict: Some(RowVerdict::Unchanged),
+            seconds: None,
         }
     }
 

@@ -13,7 +13,7 @@ mod trend;
 pub use error::HistoryError;
 pub use history::{
     Appended, BadRecord, ChangeSummary, CommitInfo, HISTORY_EXTENSION, HISTORY_SCHEMA, History,
-    HistoryMode, HistoryRecord, MEDIAN_CONFIDENCE, MachineClass, TimeSummary, append,
+    HistoryMode, HistoryRecord, MEDIAN_CONFIDENCE, MachineClass, TimeSummary, append, durations,
     history_files, history_path, records_from_results,
 };
 pub use history_cache::{CacheUse, FileRead, HistoryFile, ReadTrend, read_trend};

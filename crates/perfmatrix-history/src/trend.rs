@@ -580,6 +580,7 @@ mod tests {
             peak_rss_bytes: None,
             change: None,
             verdict: Some(RowVerdict::Unchanged),
+            seconds: None,
         }
     }
 

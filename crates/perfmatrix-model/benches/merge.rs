@@ -72,6 +72,7 @@ fn results(i: usize, n: usize) -> (Results, Report) {
             summary: SampleSummary::of(&samples_ns),
             samples_ns,
             counts: None,
+            seconds: None,
         });
     }
     let settings = RunSettings {

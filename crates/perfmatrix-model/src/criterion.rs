@@ -30,6 +30,8 @@ pub struct CriterionBenchmark {
     pub throughput: Option<Throughput>,
     /// `times[i] / iters[i]` for each of criterion's samples; every value finite and > 0.
     pub per_iteration_ns: Vec<f64>,
+    /// The sum of `times`: how long criterion spent timing the samples, in nanoseconds.
+    pub sampled_ns: f64,
     /// The folder the files were read from, for error messages.
     pub source: PathBuf,
 }
@@ -137,6 +139,7 @@ fn read_one(new_dir: &Path) -> Result<CriterionBenchmark, ModelError> {
         id,
         throughput,
         per_iteration_ns,
+        sampled_ns: sample.times.iter().sum(),
         source: new_dir.to_owned(),
     })
 }

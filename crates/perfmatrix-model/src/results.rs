@@ -139,6 +139,10 @@ pub struct BenchResult {
     /// the run did not count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<Counts>,
+    /// How long this run spent timing it, in seconds: criterion's samples, or a paired run's
+    /// process pairs (absent in files that predate it). Shards are balanced by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
 }
 
 /// A summary of one sample, for readers who do not want to recompute it.

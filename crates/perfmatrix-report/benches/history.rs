@@ -65,6 +65,7 @@ fn commit_lines(platform: usize, benchmarks: usize, c: usize, step_at: usize) ->
             peak_rss_bytes: Some(1 << 20),
             change: None,
             verdict: Some(RowVerdict::Unchanged),
+            seconds: None,
         };
         text.push_str(&serde_json::to_string(&record).unwrap());
         text.push('\n');

@@ -13,7 +13,7 @@ use perfmatrix_model::{
 use perfmatrix_report::{Format, Style, render};
 
 use crate::paired::{Deadline, Design, FULL_DESIGN, QUICK_DESIGN, Sides};
-use crate::suite::{BuiltSuite, FULL, QUICK, Suite, criterion_home};
+use crate::suite::{BuiltSuite, FULL, QUICK, ShardRequest, Suite, criterion_home};
 use crate::verdict::{Against, exactly};
 use crate::workspace::{Invocation, Workspace};
 
@@ -69,6 +69,11 @@ pub struct Bench {
     /// every shard plans alike, and `merge` puts a platform's shards back together
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
+    /// With `--shard`: balance the shards by the durations a history recorded for this
+    /// platform, from a history folder or a git revision of the history branch
+    /// (`origin/perfmatrix-history`, a commit); give every shard the same
+    #[arg(long, value_name = "DIR|REV", requires = "shard")]
+    durations_from: Option<String>,
     /// End a paired run within this time from its start (`90s`, `20m`, `1h 30m`): every
     /// benchmark gets its minimum of pairs, the rest goes to those still undecided, and the
     /// report names the ones it left undecided [default: the `budget` setting of the base
@@ -103,58 +108,25 @@ impl Bench {
         let baselines = ws.baselines(self.baselines.as_deref());
         crate::paths::check_outside("--out", &out, &baselines, "the baselines folder")?;
         let plan = self.plan(at)?;
+        let shard = self
+            .shard
+            .map(|shard| {
+                Ok::<_, anyhow::Error>(ShardRequest {
+                    shard,
+                    durations: self.durations(at, &platform)?,
+                })
+            })
+            .transpose()?;
         let _lock = ws.lock_runs("bench")?;
         let (results, report) = match plan {
-            Plan::Paired { base, why } => {
-                eprintln!(
-                    "comparing: the working tree against {} ({}), measured here in the same run: {why}",
-                    crate::paired::short(&base.commit),
-                    base.name
-                );
-                let sides = Sides::build(&ws, base, why, Vec::new())?;
-                // The base's setting, as its gates: a change must not shorten its own run.
-                let budget = match (self.budget, self.no_budget) {
-                    (Some(budget), _) => Some(budget),
-                    (None, true) => None,
-                    (None, false) => sides.judge.budget_for(&platform),
-                };
-                let deadline = budget.map(|budget| Deadline { budget, started });
-                if let Some(d) = deadline {
-                    eprintln!(
-                        "budget: {}, {:.0} s of it spent on building",
-                        d.budget,
-                        started.elapsed().as_secs_f64()
-                    );
-                }
-                let design = Design {
-                    pin: crate::paired::default_pin(),
-                    deadline,
-                    ..if self.quick {
-                        QUICK_DESIGN
-                    } else {
-                        FULL_DESIGN
-                    }
-                };
-                let mut results =
-                    sides.measure(&ws, filter.as_ref(), self.shard, &design, self.quick)?;
-                // Judged once to find the changed benchmarks, which are then profiled function
-                // by function; the verdict is the judgement of everything measured.
-                let changed = Report::paired(&results, &sides.judge)?.changed();
-                match deadline {
-                    Some(d) if !changed.is_empty() && std::time::Instant::now() >= d.end() => {
-                        eprintln!(
-                            "not profiled: the budget of {} is spent; the changed benchmarks are \
-                             {}",
-                            d.budget,
-                            changed.join(", ")
-                        );
-                    }
-                    _ => sides.profile(&changed, &mut results)?,
-                }
-                let report = Report::paired(&results, &sides.judge)?;
-                results.save_judged(&out, &report)?;
-                (results, report)
-            }
+            Plan::Paired { base, why } => self.paired_run(
+                &ws,
+                &platform,
+                (base, why),
+                (filter.as_ref(), shard.as_ref()),
+                &out,
+                started,
+            )?,
             Plan::Committed { why } => {
                 eprintln!(
                     "comparing: with the committed baselines in {}: {why}",
@@ -166,7 +138,7 @@ impl Bench {
                          own measurement, which perfmatrix does not plan"
                     );
                 }
-                self.committed_run(&ws, &platform, &baselines, out.clone())?
+                self.committed_run(&ws, &platform, &baselines, out.clone(), shard)?
             }
         };
         print!("{}", render(&report, self.format, Style::detect())?);
@@ -188,6 +160,66 @@ impl Bench {
             Outcome::Fail => ExitCode::from(1),
             Outcome::Pass | Outcome::NoComparableBaseline => ExitCode::SUCCESS,
         })
+    }
+
+    /// Measures the working tree against `base` in pairs, profiles the changed benchmarks
+    /// while the budget lasts, judges with the base's settings and saves the results.
+    fn paired_run(
+        &self,
+        ws: &Workspace,
+        platform: &str,
+        (base, why): (Revision, String),
+        (filter, shard): (Option<&regex::Regex>, Option<&ShardRequest>),
+        out: &Path,
+        started: std::time::Instant,
+    ) -> anyhow::Result<(Results, Report)> {
+        eprintln!(
+            "comparing: the working tree against {} ({}), measured here in the same run: {why}",
+            crate::paired::short(&base.commit),
+            base.name
+        );
+        let sides = Sides::build(ws, base, why, Vec::new())?;
+        // The base's setting, as its gates: a change must not shorten its own run.
+        let budget = match (self.budget, self.no_budget) {
+            (Some(budget), _) => Some(budget),
+            (None, true) => None,
+            (None, false) => sides.judge.budget_for(platform),
+        };
+        let deadline = budget.map(|budget| Deadline { budget, started });
+        if let Some(d) = deadline {
+            eprintln!(
+                "budget: {}, {:.0} s of it spent on building",
+                d.budget,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        let design = Design {
+            pin: crate::paired::default_pin(),
+            deadline,
+            ..if self.quick {
+                QUICK_DESIGN
+            } else {
+                FULL_DESIGN
+            }
+        };
+        let mut results = sides.measure(ws, filter, shard, &design, self.quick)?;
+        // Judged once to find the changed benchmarks, which are then profiled function
+        // by function; the verdict is the judgement of everything measured.
+        let changed = Report::paired(&results, &sides.judge)?.changed();
+        match deadline {
+            Some(d) if !changed.is_empty() && std::time::Instant::now() >= d.end() => {
+                eprintln!(
+                    "not profiled: the budget of {} is spent; the changed benchmarks are \
+                     {}",
+                    d.budget,
+                    changed.join(", ")
+                );
+            }
+            _ => sides.profile(&changed, &mut results)?,
+        }
+        let report = Report::paired(&results, &sides.judge)?;
+        results.save_judged(out, &report)?;
+        Ok((results, report))
     }
 
     /// Appends a full run of a commit to the local history. A run that cannot be recorded
@@ -222,6 +254,59 @@ impl Bench {
             Ok(outcome) => crate::history::report_appended(&dir, &outcome),
             Err(err) => eprintln!("history: not appended: {err:#}"),
         }
+    }
+
+    /// Each benchmark's seconds in the newest run of this platform that `--durations-from`
+    /// recorded; none without it, or when that history has no file of this platform.
+    fn durations(
+        &self,
+        at: &Invocation,
+        platform: &str,
+    ) -> anyhow::Result<std::collections::BTreeMap<perfmatrix_model::BenchmarkId, f64>> {
+        let Some(from) = &self.durations_from else {
+            return Ok(std::collections::BTreeMap::new());
+        };
+        let read = if Path::new(from).is_dir() {
+            let path = perfmatrix_history::history_path(Path::new(from), platform);
+            match std::fs::read(&path) {
+                Ok(bytes) => Some((path.display().to_string(), bytes)),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+                Err(err) => {
+                    return Err(err).with_context(|| {
+                        format!("--durations-from: cannot read {}", path.display())
+                    });
+                }
+            }
+        } else {
+            let repo = at.repo();
+            let commit = repo.resolve(from, "--durations-from")?;
+            let file = format!(
+                "{}/{platform}.{}",
+                crate::history::BRANCH_DIR,
+                perfmatrix_history::HISTORY_EXTENSION
+            );
+            repo.show(&commit, &file)
+                .ok()
+                .map(|text| (format!("{from}:{file}"), text.into_bytes()))
+        };
+        let Some((source, bytes)) = read else {
+            eprintln!(
+                "shards: --durations-from {from} has no history of {platform}: every benchmark \
+                 weighs alike"
+            );
+            return Ok(std::collections::BTreeMap::new());
+        };
+        let mut history = perfmatrix_history::History::default();
+        history.parse_into(&source, &bytes);
+        for bad in &history.bad {
+            eprintln!("{}:{}: skipped: {}", bad.source, bad.line, bad.reason);
+        }
+        let durations = perfmatrix_history::durations(&history.records);
+        eprintln!(
+            "shards: balanced by the durations of {} benchmark(s) recorded in {source}",
+            durations.len()
+        );
+        Ok(durations)
     }
 
     /// Chooses the comparison: `--against`, or by the state of the repository.
@@ -314,6 +399,7 @@ impl Bench {
         platform: &str,
         baselines: &Path,
         out: PathBuf,
+        shard: Option<ShardRequest>,
     ) -> anyhow::Result<(Results, Report)> {
         let leg = Leg {
             target: self.target.clone(),
@@ -324,7 +410,7 @@ impl Bench {
             out,
             label: String::new(),
             gate_time: self.gate_time,
-            shard: self.shard,
+            shard,
         };
         leg.run(ws, platform, baselines)
     }
@@ -416,8 +502,8 @@ pub(crate) struct Leg {
     pub(crate) label: String,
     /// Whether wall time may fail the leg (else its regressions are warnings).
     pub(crate) gate_time: bool,
-    /// Only this shard of the benchmarks (`--shard k/N`).
-    pub(crate) shard: Option<Shard>,
+    /// Only this shard of the benchmarks (`--shard k/N`), planned by these durations.
+    pub(crate) shard: Option<ShardRequest>,
 }
 
 impl Leg {
@@ -471,7 +557,7 @@ impl Leg {
             env: Vec::new(),
             benches: ws.benches.clone(),
             layer_target: ws.layer_target(),
-            shard: self.shard,
+            shard: self.shard.clone(),
         }
     }
 }
@@ -492,6 +578,7 @@ mod tests {
             summary: SampleSummary::of(&samples_ns),
             samples_ns,
             counts: None,
+            seconds: None,
         };
         let results = Results::new(
             perfmatrix_fingerprint::Fingerprint::example(),

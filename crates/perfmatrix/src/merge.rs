@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::{
-    Config, Expected, LegResults, MergedOutcome, MergedReport, Skipped, merge, write_all_atomically,
+    Config, Expected, Judging, LegResults, MergedOutcome, MergedReport, Report, Results, Skipped,
+    merge, write_all_atomically,
 };
 use perfmatrix_report::{Format, Style, render_merged};
 
@@ -23,6 +24,10 @@ pub struct Merge {
     /// Platforms whose results must be present [default: the matrix's required platforms]
     #[arg(long, value_name = "TRIPLE", num_args = 1..)]
     expect: Vec<String>,
+    /// Judge every leg again with this perfmatrix and this workspace's settings and baselines,
+    /// instead of taking the verdict each file carries (CI's judge from the default branch)
+    #[arg(long)]
+    rejudge: bool,
     #[command(flatten)]
     outputs: Outputs,
 }
@@ -64,13 +69,67 @@ impl Merge {
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?
         };
-        let legs = self
-            .files
-            .iter()
-            .map(|path| LegResults::load(path))
-            .collect::<Result<Vec<_>, _>>()?;
+        let legs = if self.rejudge {
+            let ws = at.workspace()?;
+            self.files
+                .iter()
+                .map(|path| rejudged(&ws, path))
+                .collect::<anyhow::Result<Vec<_>>>()?
+        } else {
+            self.files
+                .iter()
+                .map(|path| LegResults::load(path))
+                .collect::<Result<Vec<_>, _>>()?
+        };
         report(legs, &expected, &[], &self.outputs)
     }
+}
+
+/// The leg of the results file at `path`, judged again by this build with the settings and
+/// baselines of the workspace `ws`: a paired leg from its pairs and counts (as `bench` judges it),
+/// a leg against the committed baselines from its times and counts against the baseline this
+/// workspace selects for it, with wall time warning only (as CI runs it), its re-measured
+/// benchmarks as the leg re-measured them. Says on stderr where the verdict changed.
+fn rejudged(ws: &crate::workspace::Workspace, path: &Path) -> anyhow::Result<LegResults> {
+    let leg = LegResults::load(path)?;
+    let results = Results::load(path)?;
+    let report = if results.paired.is_some() {
+        Report::paired(&results, &ws.config)?
+    } else {
+        let remeasured: Vec<String> = leg.verdict.as_ref().map_or_else(Vec::new, |v| {
+            v.rows
+                .iter()
+                .filter(|r| r.remeasured)
+                .map(|r| r.id.clone())
+                .collect()
+        });
+        let hint = format!(
+            "{} update-baselines --platform {}",
+            ws.at.invoked_as, leg.platform
+        );
+        crate::verdict::Against::select(&ws.baselines(None), &results, &ws.at.root)?.judge(
+            &results,
+            &ws.config,
+            &hint,
+            Judging {
+                time_gated: false,
+                remeasured: &remeasured,
+            },
+        )?
+    };
+    let before = leg.verdict.as_ref().map(Report::outcome);
+    if before != Some(report.outcome()) {
+        eprintln!(
+            "{}: judged again, {}; the leg said {}",
+            path.display(),
+            report.outcome().as_str(),
+            before.map_or("nothing (unjudged)", |o| o.as_str())
+        );
+    }
+    Ok(LegResults {
+        verdict: Some(report),
+        ..leg
+    })
 }
 
 /// The platforms of the matrix, each required or not as the table says.

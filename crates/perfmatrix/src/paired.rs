@@ -9,8 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use perfmatrix_model::{
     BenchResult, BenchmarkId, CriterionLayer, FailedBench, Method, PairRecord, PairedBench,
-    PairedRun, Results, Revision, RunSettings, SampleSummary, Shard, TimeBudget,
-    read_criterion_dir,
+    PairedRun, Results, Revision, RunSettings, SampleSummary, TimeBudget, read_criterion_dir,
 };
 use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
@@ -320,7 +319,7 @@ impl Sides {
         &self,
         ws: &Workspace,
         filter: Option<&regex::Regex>,
-        shard: Option<Shard>,
+        shard: Option<&crate::suite::ShardRequest>,
         design: &Design,
         quick: bool,
     ) -> anyhow::Result<Results> {
@@ -344,11 +343,11 @@ impl Sides {
         }
         // A shard plans every benchmark of either side, then measures its own.
         let sharding = shard
-            .map(|shard| {
+            .map(|request| {
                 let mut all: Vec<String> = head_ids.iter().chain(&base_ids).cloned().collect();
                 all.sort();
                 all.dedup();
-                crate::suite::shard_of(&all, shard)
+                crate::suite::shard_of(&all, request)
             })
             .transpose()?;
         if let Some(sharding) = &sharding {
@@ -851,6 +850,7 @@ impl Timing<'_> {
                 continue;
             }
             let mut head = bench_result(p.id, &p.head_ns)?;
+            head.seconds = Some(p.spent.as_secs_f64());
             let mut base = bench_result(p.id, &p.base_ns)?;
             head.counts = counted.head.remove(p.id);
             base.counts = counted.base.remove(p.id);
@@ -1098,6 +1098,7 @@ fn bench_result(id: &str, ns: &[f64]) -> anyhow::Result<BenchResult> {
         summary: SampleSummary::of(&samples_ns),
         samples_ns,
         counts: None,
+        seconds: None,
     })
 }
 

@@ -55,7 +55,7 @@ pub(crate) struct Suite {
     /// counts (`target/perfmatrix/head-target`, paired runs' head folder).
     pub(crate) layer_target: PathBuf,
     /// Only this shard of the benchmarks the filter selects (`--shard k/N`).
-    pub(crate) shard: Option<Shard>,
+    pub(crate) shard: Option<ShardRequest>,
 }
 
 /// A suite whose benchmarks are built: what runs, is counted and is fingerprinted.
@@ -206,7 +206,11 @@ impl BuiltSuite {
                 None => bail!("the workspace has no benchmarks"),
             }
         }
-        let sharding = suite.shard.map(|shard| shard_of(&ids, shard)).transpose()?;
+        let sharding = suite
+            .shard
+            .as_ref()
+            .map(|request| shard_of(&ids, request))
+            .transpose()?;
         if let Some(sharding) = &sharding {
             ids = sharding.mine().map(ToString::to_string).collect();
         }
@@ -265,6 +269,7 @@ impl BuiltSuite {
                     summary: SampleSummary::of(&samples_ns),
                     samples_ns,
                     counts: None,
+                    seconds: Some(b.sampled_ns / 1e9),
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -315,15 +320,28 @@ impl BuiltSuite {
 
 /// The plan of `ids` (every benchmark the run selects) for `shard`'s count of shards, and which
 /// shard this run is. Every shard job lists the same build, so every one plans alike.
-pub(crate) fn shard_of(ids: &[String], shard: Shard) -> anyhow::Result<Sharding> {
+pub(crate) fn shard_of(ids: &[String], request: &ShardRequest) -> anyhow::Result<Sharding> {
     let ids = ids
         .iter()
         .map(|id| BenchmarkId::new(id.clone()))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Sharding {
-        shard,
-        plan: perfmatrix_model::plan(&ids, |_| None, shard.count()),
+        shard: request.shard,
+        plan: perfmatrix_model::plan(
+            &ids,
+            |id| request.durations.get(id).copied(),
+            request.shard.count(),
+        ),
     })
+}
+
+/// The shard a run measures, and what each benchmark weighs in the plan every shard makes alike.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ShardRequest {
+    pub(crate) shard: Shard,
+    /// Seconds per benchmark, as a history recorded them (`bench --durations-from`); a
+    /// benchmark without one weighs the median of the others, and with none all weigh alike.
+    pub(crate) durations: std::collections::BTreeMap<BenchmarkId, f64>,
 }
 
 /// `results`, unless a benchmark failed in them: `what` (a baseline recording, an experiment)
@@ -608,6 +626,41 @@ pub(crate) fn criterion_home(target_dir: &Path, label: &str) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    /// The recorded durations reach the plan: where equal weights split ten benchmarks five
+    /// and five, the shard given one that took as long as the nine others together holds fewer.
+    #[test]
+    fn recorded_durations_weigh_the_shards() {
+        use perfmatrix_model::{BenchmarkId, Shard};
+        let ids: Vec<String> = (0..10).map(|i| format!("sum/{i}")).collect();
+        let alike = super::ShardRequest {
+            shard: Shard::new(1, 2).unwrap(),
+            durations: std::collections::BTreeMap::new(),
+        };
+        let plan = super::shard_of(&ids, &alike).unwrap();
+        assert_eq!(plan.of(1).count(), 5);
+        let heavy = BenchmarkId::new("sum/3".to_owned()).unwrap();
+        let weighed = super::ShardRequest {
+            durations: ids
+                .iter()
+                .map(|id| {
+                    let id = BenchmarkId::new(id.clone()).unwrap();
+                    let seconds = if id == heavy { 90.0 } else { 10.0 };
+                    (id, seconds)
+                })
+                .collect(),
+            ..alike
+        };
+        let plan = super::shard_of(&ids, &weighed).unwrap();
+        let with_heavy = if plan.of(1).any(|id| *id == heavy) {
+            1
+        } else {
+            2
+        };
+        // Each shard carries at most half the seconds plus one benchmark's (the plan's promise).
+        assert!(plan.of(with_heavy).count() < 5);
+        assert!(plan.of(3 - with_heavy).count() > 5);
+    }
+
     #[test]
     fn criterions_announced_sample_time_lengthens_the_silence_allowed() {
         let mut silence = super::Silence::new(Some(std::time::Duration::from_secs(10)));

@@ -100,6 +100,7 @@ mod tests {
                 instructions: Measured::unavailable("not registered with the harness"),
                 peak_rss_bytes: Measured::unavailable("not registered with the harness"),
             }),
+            seconds: None,
         };
         let run = |bench: &BenchResult| {
             Results::new(

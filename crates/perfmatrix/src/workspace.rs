@@ -307,6 +307,7 @@ mod tests {
                 summary: SampleSummary::of(&samples_ns),
                 samples_ns: samples_ns.clone(),
                 counts: None,
+                seconds: None,
             })
             .collect();
         let settings = RunSettings {

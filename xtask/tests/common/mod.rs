@@ -57,6 +57,7 @@ pub fn results(triple: &str, quick: bool, salt: u64) -> Results {
         summary: SampleSummary::of(&samples_ns),
         samples_ns,
         counts: None,
+        seconds: None,
     };
     let settings = RunSettings {
         quick,
@@ -124,6 +125,53 @@ pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Judged {
         cpu: r.fingerprint.cpu.brand.clone(),
         ..Report::example(triple, rows)
     };
+    Judged {
+        results: r,
+        verdict,
+    }
+}
+
+/// A paired leg of `triple` whose eight pairs put `decay/10000` at `factor` × the base, judged
+/// with the workspace settings `metadata` (`[workspace.metadata]` as `cargo metadata` gives it).
+pub fn paired_leg(triple: &str, factor: f64, metadata: &serde_json::Value) -> Judged {
+    use perfmatrix_model::{Config, Method, PairRecord, PairedBench, PairedRun, Revision};
+    let mut r = results(triple, false, 0);
+    let revision = |name: &str, commit: &str| Revision {
+        name: name.to_owned(),
+        commit: commit.to_owned(),
+        dirty: false,
+    };
+    let pairs = (0..8)
+        .map(|i| {
+            let log_ratio = factor.ln() + if i % 2 == 0 { 0.005 } else { -0.005 };
+            PairRecord {
+                base_ns: 100.0,
+                head_ns: 100.0 * log_ratio.exp(),
+                log_ratio,
+            }
+        })
+        .collect();
+    r.paired = Some(PairedRun {
+        head: revision("working tree", &r.fingerprint.git.commit),
+        base: revision("origin/main", "2222222222222222"),
+        why: "--against origin/main".to_owned(),
+        benchmarks: vec![PairedBench {
+            id: BenchmarkId::new("decay/10000").unwrap(),
+            method: Method::Interleaved,
+            iterations_per_sample: Some(100),
+            samples_per_pair: 30,
+            pairs,
+            profiles: None,
+            budget_limited: false,
+        }],
+        base_benchmarks: r.benchmarks.clone(),
+        base_only: Vec::new(),
+        criterion_layer: None,
+        settings_changed: Vec::new(),
+        budget_seconds: None,
+    });
+    let config = Config::from_cargo_metadata(metadata).unwrap();
+    let verdict = Report::paired(&r, &config).unwrap();
     Judged {
         results: r,
         verdict,

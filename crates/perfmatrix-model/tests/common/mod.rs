@@ -47,6 +47,7 @@ pub fn bench(id: &str, center: f64, salt: u64) -> BenchResult {
         summary: SampleSummary::of(&samples_ns),
         samples_ns,
         counts: None,
+        seconds: None,
     }
 }
 

@@ -1,8 +1,10 @@
 //! `matrix workflow`: renders the CI workflow (the `workflow` setting, `.github/workflows/perf.yml`
 //! by default) from `[workspace.metadata.perfmatrix]` in Cargo.toml (platforms, toolchain,
 //! command, install, baselines) and `templates/perf.yml.j2`, and beside it the comment workflow
-//! (`perf-comment.yml`, from `templates/perf-comment.yml.j2`) that posts a pull request's report;
-//! `--check` fails when a committed file differs from the rendering.
+//! (`perf-comment.yml`, from `templates/perf-comment.yml.j2`) that posts a pull request's report
+//! and the judge workflow (`perf-judge.yml`, from `templates/perf-judge.yml.j2`) that judges it
+//! again with the default branch's perfmatrix; `--check` fails when a committed file differs
+//! from the rendering.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +22,9 @@ const TEMPLATE: &str = include_str!("../../templates/perf.yml.j2");
 
 /// The comment workflow's template, with the same delimiters.
 const COMMENT_TEMPLATE: &str = include_str!("../../templates/perf-comment.yml.j2");
+
+/// The judge workflow's template, with the same delimiters.
+const JUDGE_TEMPLATE: &str = include_str!("../../templates/perf-judge.yml.j2");
 
 /// The perf workflow's `name:`, which the comment workflow's `workflow_run` trigger names.
 const WORKFLOW_NAME: &str = "perf";
@@ -54,9 +59,11 @@ impl Workflow {
         let ws = at.workspace()?;
         let path = &ws.config.workflow;
         let comment = comment_path(path);
+        let judge = judge_path(path);
         let files = [
             (at.root.join(path), render(&ws.config)?),
             (at.root.join(&comment), render_comment(&ws.config)?),
+            (at.root.join(&judge), render_judge(&ws.config)?),
         ];
         let dependabot = dependabot(&at.root.join(DEPENDABOT_PATH))?;
         if self.check {
@@ -80,9 +87,10 @@ impl Workflow {
                 return Ok(ExitCode::from(1));
             }
             println!(
-                "{} and {} are up to date",
+                "{}, {} and {} are up to date",
                 path.display(),
-                comment.display()
+                comment.display(),
+                judge.display()
             );
             return Ok(ExitCode::SUCCESS);
         }
@@ -126,6 +134,11 @@ impl Workflow {
         println!(
             "wrote {}: posts each pull request's report, a fork's included",
             comment.display()
+        );
+        println!(
+            "wrote {}: judges each pull request's legs again with the default branch's perfmatrix \
+             and sets the commit status `perfmatrix` (require it in branch protection)",
+            judge.display()
         );
         Ok(ExitCode::SUCCESS)
     }
@@ -243,20 +256,45 @@ fn render(config: &Config) -> anyhow::Result<String> {
         .render(context! {
             workflow_name => WORKFLOW_NAME,
             comment_file,
+            sharded => config.platforms.iter().any(|p| p.shards > 1),
             platforms,
             retention_days => config.artifact_retention_days,
             toolchain,
             command => config.command.as_str(),
             install => config.install.as_deref(),
             baselines => baselines.as_ref(),
-            uses => ACTIONS
-                .iter()
-                .map(|(name, action, commit, release)| {
-                    (*name, format!("{action}@{commit} # {release}"))
-                })
-                .collect::<std::collections::BTreeMap<_, _>>(),
+            uses => pinned_actions(),
         })
         .context("cannot render templates/perf.yml.j2")
+}
+
+/// Each action of [`ACTIONS`] by its template name, as a `uses:` value: the action at its
+/// commit, its release in a comment.
+fn pinned_actions() -> std::collections::BTreeMap<&'static str, String> {
+    ACTIONS
+        .iter()
+        .map(|(name, action, commit, release)| (*name, format!("{action}@{commit} # {release}")))
+        .collect()
+}
+
+/// The judge workflow for `config`: its command, install line and toolchain, as the perf
+/// workflow's (checked there).
+fn render_judge(config: &Config) -> anyhow::Result<String> {
+    environment()?
+        .get_template("perf-judge.yml.j2")?
+        .render(context! {
+            workflow_name => WORKFLOW_NAME,
+            command => config.command.as_str(),
+            install => config.install.as_deref(),
+            toolchain => config.toolchain.as_deref(),
+            uses => pinned_actions(),
+        })
+        .context("cannot render templates/perf-judge.yml.j2")
+}
+
+/// Where the judge workflow goes: beside the perf workflow, `<its name>-judge.yml`.
+fn judge_path(workflow: &Path) -> PathBuf {
+    companion(workflow, "judge")
 }
 
 /// The comment workflow for `config` (its command, for the header).
@@ -272,10 +310,15 @@ fn render_comment(config: &Config) -> anyhow::Result<String> {
 
 /// Where the comment workflow goes: beside the perf workflow, `<its name>-comment.yml`.
 fn comment_path(workflow: &Path) -> PathBuf {
+    companion(workflow, "comment")
+}
+
+/// `<the workflow's name>-<role>.yml`, beside it.
+fn companion(workflow: &Path, role: &str) -> PathBuf {
     let stem = workflow
         .file_stem()
         .map_or_else(|| "perf".into(), |s| s.to_string_lossy());
-    workflow.with_file_name(format!("{stem}-comment.yml"))
+    workflow.with_file_name(format!("{stem}-{role}.yml"))
 }
 
 /// The templates, with delimiters that leave GitHub's `${{ }}` alone.
@@ -299,6 +342,8 @@ fn environment() -> anyhow::Result<Environment<'static>> {
         .context("templates/perf.yml.j2 does not parse")?;
     env.add_template("perf-comment.yml.j2", COMMENT_TEMPLATE)
         .context("templates/perf-comment.yml.j2 does not parse")?;
+    env.add_template("perf-judge.yml.j2", JUDGE_TEMPLATE)
+        .context("templates/perf-judge.yml.j2 does not parse")?;
     Ok(env)
 }
 
@@ -393,6 +438,7 @@ mod tests {
         for (path, rendered) in [
             (path.clone(), render(&ws.config).unwrap()),
             (comment_path(&path), render_comment(&ws.config).unwrap()),
+            (judge_path(&path), render_judge(&ws.config).unwrap()),
         ] {
             assert!(
                 is_current(&path, &rendered).unwrap(),
@@ -519,6 +565,12 @@ mod tests {
         assert!(rendered.contains("shard: \"\"\n            part: \"\"\n"));
         assert!(rendered.contains("name: perf-results-${{ matrix.triple }}${{ matrix.part }}"));
         assert!(rendered.contains("\"${shard[@]}\" --out \"results/$TRIPLE$PART.json\""));
+        // The plan job pins the history commit every shard balances by.
+        assert!(rendered.contains("\n  plan:\n"), "{rendered}");
+        assert!(rendered.contains("    needs: plan\n"));
+        assert!(rendered.contains("HISTORY: ${{ needs.plan.outputs.history }}"));
+        let unsharded = render(&with(two_platforms())).unwrap();
+        assert!(!unsharded.contains("plan:") && !unsharded.contains("needs.plan"));
     }
 
     /// Issue 21: valgrind is installed only where it can count (a macOS leg would fail on
@@ -555,12 +607,15 @@ mod tests {
                 ..with(two_platforms())
             },
         ] {
-            let rendered = render(&config).unwrap();
+            let rendered = render(&config).unwrap() + &render_judge(&config).unwrap();
             let uses: Vec<&str> = rendered
                 .lines()
-                .filter_map(|l| l.split_once("uses: ").map(|(_, u)| u))
+                .filter_map(|l| {
+                    let l = l.trim_start().trim_start_matches("- ");
+                    l.strip_prefix("uses: ")
+                })
                 .collect();
-            assert!(uses.len() >= 16, "{rendered}");
+            assert!(uses.len() >= 18, "{rendered}");
             for u in uses {
                 let (action, comment) = u.split_once(" # ").unwrap_or((u, ""));
                 let (_, commit) = action.split_once('@').unwrap();
