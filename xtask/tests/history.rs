@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{judged, results, stderr, write_results, xtask};
+use common::{history_records, judged, results, stderr, write_results, xtask};
 use perfmatrix_model::RowVerdict;
 
 const X86: &str = "x86_64-unknown-linux-gnu";
@@ -90,8 +90,11 @@ fn appends_at_once_lose_no_record() {
             stderr(&out)
         );
     }
-    let text = std::fs::read_to_string(hist.join(format!("{X86}.jsonl"))).unwrap();
-    assert_eq!(text.lines().count(), 90, "every append's records are there");
+    assert_eq!(
+        history_records(&hist).len(),
+        90,
+        "every append's records are there"
+    );
 }
 
 #[test]
@@ -104,9 +107,9 @@ fn append_then_render_a_dashboard_markdown_json_and_badges() {
     let err = append_one(dir.path(), &hist);
     assert!(err.contains("already there"), "{err}");
     let sha = head();
-    let text = std::fs::read_to_string(hist.join(format!("{X86}.jsonl"))).unwrap();
-    assert_eq!(text.lines().count(), 1);
-    assert!(text.contains(&sha), "{text}");
+    let records = history_records(&hist);
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].commit, sha);
 
     let html = dir.path().join("dash");
     let (md, json, badges) = (
@@ -225,9 +228,10 @@ fn bad_lines_are_named_and_skipped_and_a_ref_is_read_from_git() {
     let dir = tempfile::tempdir().unwrap();
     let hist = dir.path().join("history");
     append_one(dir.path(), &hist);
-    let path = hist.join(format!("{X86}.jsonl"));
-    let mut text = std::fs::read_to_string(&path).unwrap();
-    text.push_str("{\"schema\":\"perfmatrix-history\",\"version\":1,\"commit\n");
+    let path = hist.join(format!("{X86}.pmh"));
+    let mut text = std::fs::read(&path).unwrap();
+    // What an append killed while writing leaves: the start of a second run.
+    text.extend_from_slice(b"PMH2\x10\0\0");
     std::fs::write(&path, &text).unwrap();
     let html = dir.path().join("dash");
     let out = xtask(&["history", "--dir", s(&hist), "--html", s(&html)]);
@@ -238,7 +242,7 @@ fn bad_lines_are_named_and_skipped_and_a_ref_is_read_from_git() {
         stderr(&out)
     );
     assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
+        std::fs::read(&path).unwrap(),
         text,
         "rendering never rewrites the history"
     );
@@ -296,4 +300,66 @@ fn the_history_branch_is_read_from_a_git_ref() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let trend = std::fs::read_to_string(&json).unwrap();
     assert!(trend.contains("decay/10000"), "{trend}");
+}
+
+/// A history of JSON lines, as perfmatrix wrote it before the compact store: rendered as it is,
+/// migrated by `history migrate` (which says what it did), then rendered from the compact file
+/// with the same change points; the next append writes to the compact file.
+#[test]
+fn a_json_lines_history_is_read_migrated_and_appended_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let hist = dir.path().join("history");
+    std::fs::create_dir_all(&hist).unwrap();
+    let replay = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../docs/history-replay/paired/x86_64-unknown-linux-gnu.jsonl");
+    let lines = hist.join(format!("{X86}.jsonl"));
+    std::fs::copy(&replay, &lines).unwrap();
+    let render = |name: &str| {
+        let json = dir.path().join(name);
+        let out = xtask(&[
+            "history",
+            "--dir",
+            s(&hist),
+            "--no-cache",
+            "--json",
+            s(&json),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let trend: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        trend["platforms"][0]["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["benchmark"].clone(),
+                    s["change_points"].as_array().unwrap().len(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = render("before.json");
+    assert!(before.iter().any(|(_, n)| *n > 0), "{before:?}");
+
+    let out = xtask(&["history", "migrate", "--dir", s(&hist)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("migrated") && stderr(&out).contains("153 record(s)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!lines.exists());
+    assert_eq!(history_records(&hist).len(), 153);
+    assert_eq!(render("after.json"), before);
+    let out = xtask(&["history", "migrate", "--dir", s(&hist)]);
+    assert!(
+        stderr(&out).contains("no JSON-lines files"),
+        "{}",
+        stderr(&out)
+    );
+
+    let err = append_one(dir.path(), &hist);
+    assert!(err.contains("1 record(s) appended"), "{err}");
+    assert_eq!(history_records(&hist).len(), 154);
 }

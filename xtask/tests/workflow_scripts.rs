@@ -14,7 +14,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{judged, paired_leg, write_results};
+use common::{history_records, judged, paired_leg, write_results};
 use perfmatrix_model::RowVerdict;
 
 const WORKFLOW: &str = include_str!("../../.github/workflows/perf.yml");
@@ -956,9 +956,9 @@ fn the_history_job_appends_once_and_retries_a_lost_push() {
         );
     };
     let lines = |dir: &Path, triple: &str| {
-        std::fs::read_to_string(dir.join(format!("history/{triple}.jsonl")))
-            .unwrap()
-            .lines()
+        history_records(&dir.join("history"))
+            .iter()
+            .filter(|r| r.platform == triple)
             .count()
     };
     let first = check.path().join("first");

@@ -49,6 +49,30 @@ pub enum HistoryError {
         /// The target triple both files' names give.
         platform: String,
     },
+    /// A platform has both a JSON-lines and a compact history file: one of them is not
+    /// perfmatrix's doing, and which to keep is the user's choice.
+    #[error(
+        "{} and {} both hold a history of one platform: the JSON lines are migrated into a new \
+         compact file only; merge them by hand or remove one",
+        lines.display(), compact.display()
+    )]
+    TwoStores {
+        /// The JSON-lines file.
+        lines: std::path::PathBuf,
+        /// The compact file.
+        compact: std::path::PathBuf,
+    },
+    /// A compact history file holds bytes that are not a frame where one should start: an
+    /// append after them could not be read back, so none is made.
+    #[error("{}: at byte {offset}: {reason}; nothing was appended", path.display())]
+    Damaged {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Where the damage is.
+        offset: u64,
+        /// What is wrong there.
+        reason: String,
+    },
     /// A history file or folder could not be read, or written (through the model's atomic
     /// write), or a record not written as JSON: the model's errors, which name the file.
     #[error(transparent)]

@@ -14,6 +14,7 @@ use perfmatrix_model::{
 };
 
 use crate::HistoryError;
+use crate::store::{self, RunHeader, STORE_EXTENSION};
 
 /// The kind and version of every history line this build reads and writes.
 pub const HISTORY_SCHEMA: Schema = Schema {
@@ -163,57 +164,13 @@ impl HistoryRecord {
                 self.schema, self.version, HISTORY_SCHEMA.kind, HISTORY_SCHEMA.version
             ));
         }
-        check_commit("commit", &self.commit)?;
-        if let Some(parent) = &self.parent {
-            check_commit("parent", parent)?;
-        }
-        if self.platform.is_empty() || self.platform.contains(['/', '\\', '\n']) {
-            return Err(format!(
-                "field `platform`: `{}` is not a target triple",
-                self.platform
-            ));
-        }
-        let t = self.time;
-        for (field, v) in [
-            ("time.median_ns", t.median_ns),
-            ("time.lower_ns", t.lower_ns),
-            ("time.upper_ns", t.upper_ns),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!(
-                    "field `{field}`: {v} is not a positive finite time"
-                ));
-            }
-        }
-        if let Some(seconds) = self.seconds
-            && !(seconds.is_finite() && seconds >= 0.0)
-        {
-            return Err(format!("field `seconds`: {seconds} is not a duration"));
-        }
-        if !(t.lower_ns <= t.median_ns && t.median_ns <= t.upper_ns) {
-            return Err("field `time`: lower_ns ≤ median_ns ≤ upper_ns does not hold".to_owned());
-        }
-        if let Some(c) = self.change {
-            if ![c.estimate, c.lower, c.upper]
-                .iter()
-                .all(|v| v.is_finite() && *v > -1.0)
-            {
-                return Err("field `change`: not a finite relative change above −100%".to_owned());
-            }
-            if !(c.log_se.is_finite() && c.log_se >= 0.0) {
-                return Err(format!(
-                    "field `change.log_se`: {} is not a standard error",
-                    c.log_se
-                ));
-            }
-            if !(c.lower <= c.estimate && c.estimate <= c.upper) {
-                return Err("field `change`: lower ≤ estimate ≤ upper does not hold".to_owned());
-            }
-        }
-        if self.instructions == Some(0) {
-            return Err("field `instructions`: 0 is not a count of a call".to_owned());
-        }
-        Ok(())
+        check_run(&self.commit, self.parent.as_deref(), &self.platform)?;
+        check_numbers(
+            &self.time,
+            self.change.as_ref(),
+            self.seconds,
+            self.instructions,
+        )
     }
 
     /// The change as an [`Interval`].
@@ -221,6 +178,89 @@ impl HistoryRecord {
     pub fn change_interval(&self) -> Option<Interval> {
         self.change
             .and_then(|c| Interval::new(c.lower, c.estimate, c.upper).ok())
+    }
+}
+
+/// Checks what a run's records share: full commit hashes, and a platform that is a name.
+pub(crate) fn check_run(commit: &str, parent: Option<&str>, platform: &str) -> Result<(), String> {
+    check_commit("commit", commit)?;
+    if let Some(parent) = parent {
+        check_commit("parent", parent)?;
+    }
+    if platform.is_empty() || platform.contains(['/', '\\', '\n']) {
+        return Err(format!(
+            "field `platform`: `{platform}` is not a target triple"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a record's numbers: finite, positive where a time, ordered where an interval.
+pub(crate) fn check_numbers(
+    t: &TimeSummary,
+    change: Option<&ChangeSummary>,
+    seconds: Option<f64>,
+    instructions: Option<u64>,
+) -> Result<(), String> {
+    for (field, v) in [
+        ("time.median_ns", t.median_ns),
+        ("time.lower_ns", t.lower_ns),
+        ("time.upper_ns", t.upper_ns),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(format!(
+                "field `{field}`: {v} is not a positive finite time"
+            ));
+        }
+    }
+    if let Some(seconds) = seconds
+        && !(seconds.is_finite() && seconds >= 0.0)
+    {
+        return Err(format!("field `seconds`: {seconds} is not a duration"));
+    }
+    if !(t.lower_ns <= t.median_ns && t.median_ns <= t.upper_ns) {
+        return Err("field `time`: lower_ns ≤ median_ns ≤ upper_ns does not hold".to_owned());
+    }
+    if let Some(c) = change {
+        if ![c.estimate, c.lower, c.upper]
+            .iter()
+            .all(|v| v.is_finite() && *v > -1.0)
+        {
+            return Err("field `change`: not a finite relative change above −100%".to_owned());
+        }
+        if !(c.log_se.is_finite() && c.log_se >= 0.0) {
+            return Err(format!(
+                "field `change.log_se`: {} is not a standard error",
+                c.log_se
+            ));
+        }
+        if !(c.lower <= c.estimate && c.estimate <= c.upper) {
+            return Err("field `change`: lower ≤ estimate ≤ upper does not hold".to_owned());
+        }
+    }
+    if instructions == Some(0) {
+        return Err("field `instructions`: 0 is not a count of a call".to_owned());
+    }
+    Ok(())
+}
+
+/// Where parsed records go: one by one (JSON lines), or a run at a time (a compact frame),
+/// which by default is its records one by one.
+pub(crate) trait Sink {
+    /// One record.
+    fn record(&mut self, record: HistoryRecord);
+    /// A run's records: `header`'s, one per row, of the benchmarks `ids.1` in order (those of
+    /// the frame at offset `ids.0`, which holds them).
+    fn run(&mut self, header: &RunHeader, ids: (u64, &[BenchmarkId]), rows: Vec<store::Row>) {
+        for (row, id) in rows.into_iter().zip(ids.1) {
+            self.record(row.record(header, id.clone()));
+        }
+    }
+}
+
+impl<F: FnMut(HistoryRecord)> Sink for F {
+    fn record(&mut self, record: HistoryRecord) {
+        self(record);
     }
 }
 
@@ -443,19 +483,49 @@ pub(crate) fn parse_lines(
     }
 }
 
+/// Whether `source` names a compact history file (`*.pmh`), not JSON lines.
+pub(crate) fn is_compact(source: &str) -> bool {
+    Path::new(source)
+        .extension()
+        .is_some_and(|e| e == STORE_EXTENSION)
+}
+
+/// Parses `bytes` of the history file `source` of `platform`, by its kind: frames of a
+/// compact file, or JSON lines. `bytes` start at byte `at.0` of the file, with its run or
+/// line number `at.1`; `ids_at` gives the ids of an earlier frame of a compact file.
+pub(crate) fn parse_file(
+    source: &str,
+    platform: &str,
+    bytes: &[u8],
+    at: (u64, usize),
+    ids_at: &mut dyn FnMut(u64) -> Result<Vec<BenchmarkId>, String>,
+    sink: &mut impl Sink,
+    bad: &mut Vec<BadRecord>,
+) -> Parsed {
+    if is_compact(source) {
+        store::parse_frames(source, platform, bytes, at, ids_at, sink, bad)
+    } else {
+        parse_lines(source, platform, bytes, at.1, |r| sink.record(r), bad)
+    }
+}
+
 impl History {
     /// Parses one history file, `bytes` of `source` (named so in [`BadRecord`]s; a
-    /// `<platform>.jsonl` file, or a git object of one): every line that ends must be one valid
-    /// [`HistoryRecord`] of that platform or is skipped (blank lines are ignored), and a last
-    /// line without a newline is skipped as unfinished.
+    /// `<platform>.pmh` or `<platform>.jsonl` file, or a git object of one). In a compact file
+    /// every frame must hold valid records of that platform, or is skipped, and a last frame cut
+    /// short is skipped as unfinished; in a JSON-lines file, every line that ends must be one
+    /// valid [`HistoryRecord`] (blank lines are ignored), and a last line without a newline is
+    /// skipped as unfinished.
     pub fn parse_into(&mut self, source: &str, bytes: &[u8]) {
         let records = &mut self.records;
-        let parsed = parse_lines(
+        let platform = platform_of(Path::new(source));
+        let parsed = parse_file(
             source,
-            &platform_of(Path::new(source)),
+            &platform,
             bytes,
-            1,
-            |r| records.push(r),
+            (0, 1),
+            &mut |_| Err("no earlier frame".to_owned()),
+            &mut |r| records.push(r),
             &mut self.bad,
         );
         self.bad.extend(parsed.unfinished);
@@ -487,7 +557,8 @@ pub fn durations(records: &[HistoryRecord]) -> std::collections::BTreeMap<Benchm
         .collect()
 }
 
-/// The history files of `dir` (`*.jsonl`, temp files excluded), sorted; none if it is missing.
+/// The history files of `dir` (`*.pmh`, and `*.jsonl` not yet migrated; temp files excluded),
+/// sorted; none if it is missing.
 pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, HistoryError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -507,7 +578,10 @@ pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, HistoryError> {
             source,
         })?;
         let path = entry.path();
-        if path.extension().is_some_and(|e| e == HISTORY_EXTENSION) && !is_temporary(&path) {
+        let kind = path.extension();
+        if kind.is_some_and(|e| e == HISTORY_EXTENSION || e == STORE_EXTENSION)
+            && !is_temporary(&path)
+        {
             files.push(path);
         }
     }
@@ -515,9 +589,16 @@ pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, HistoryError> {
     Ok(files)
 }
 
-/// The history file of `platform` in `dir`.
+/// The history file of `platform` in `dir` (the compact store).
 #[must_use]
 pub fn history_path(dir: &Path, platform: &str) -> PathBuf {
+    dir.join(format!("{platform}.{STORE_EXTENSION}"))
+}
+
+/// The JSON-lines history file of `platform` in `dir`, as perfmatrix wrote it before the
+/// compact store (read as it is; migrated by the next append).
+#[must_use]
+pub fn lines_path(dir: &Path, platform: &str) -> PathBuf {
     dir.join(format!("{platform}.{HISTORY_EXTENSION}"))
 }
 
@@ -528,21 +609,41 @@ pub struct Appended {
     pub written: usize,
     /// Records of a clean commit already in the file (same benchmark and mode), not written twice.
     pub already_present: usize,
-    /// Lines of the existing files that did not parse (kept as they are).
+    /// Lines of JSON-lines files migrated now that did not parse (left out of the store).
     pub bad: Vec<BadRecord>,
     /// Temp files of earlier appends that were killed before their rename, removed.
     pub leftovers_removed: Vec<PathBuf>,
+    /// Runs cut short by an append killed while writing, removed from the end of their file:
+    /// the file and how many bytes.
+    pub cut_short_removed: Vec<(PathBuf, u64)>,
+    /// JSON-lines files migrated to the compact store first.
+    pub migrated: Vec<Migrated>,
 }
 
-/// Appends `records` to their platforms' files in `dir`.
+/// A JSON-lines history file converted to the compact store ([`migrate`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migrated {
+    /// The JSON-lines file, now removed.
+    pub from: PathBuf,
+    /// The compact file written.
+    pub to: PathBuf,
+    /// How many records it holds.
+    pub records: usize,
+    /// The sizes of the two, in bytes.
+    pub bytes: (u64, u64),
+}
+
+/// Appends `records` to their platforms' compact files in `dir` (`<triple>.pmh`), in place:
+/// only the new runs are written, whatever the size of the file.
 ///
 /// A record of a clean commit whose (commit, benchmark, mode) the file already holds is not
 /// written again, so re-running an append (a retried CI push) is harmless; the same commit
 /// measured in another mode (paired, and against committed baselines) is another record. Records
-/// of a dirty tree are always appended. Each file is rewritten atomically as its old bytes,
-/// unchanged (bad lines included), followed by the new lines: an interrupted append leaves the
-/// old file. Appends to one folder are serialized: each holds an exclusive lock on the folder
-/// from its first read to its last write, so two at once cannot lose records.
+/// of a dirty tree are always appended. A platform whose history is still JSON lines is
+/// migrated first ([`migrate`]). A run cut short by an append killed while writing is removed
+/// from the end of the file first. Appends to one folder are serialized: each holds an
+/// exclusive lock on the folder from its first read to its last write, so two at once cannot
+/// lose records.
 pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, HistoryError> {
     let _lock = FolderLock::take(dir)?;
     let mut outcome = Appended {
@@ -553,47 +654,181 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, History
     platforms.sort_unstable();
     platforms.dedup();
     for platform in platforms {
-        let path = history_path(dir, platform);
-        let old = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => return Err(ModelError::Read { path, source }.into()),
-        };
-        let mut existing = History::default();
-        existing.parse_into(&path.display().to_string(), &old);
-        outcome.bad.extend(existing.bad);
-        let mut present: HashSet<(String, BenchmarkId, HistoryMode)> = existing
-            .records
-            .into_iter()
-            .filter(|r| !r.dirty)
-            .map(|r| (r.commit, r.benchmark, r.mode))
-            .collect();
-        let mut bytes = old;
-        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-            // A line cut short by an earlier crash stays a bad line of its own.
-            bytes.push(b'\n');
+        if let Some(m) = migrate_platform(dir, platform, &mut outcome.bad)? {
+            outcome.migrated.push(m);
         }
-        let before = outcome.written;
-        for record in records.iter().filter(|r| r.platform == platform) {
-            let key = (record.commit.clone(), record.benchmark.clone(), record.mode);
-            if !record.dirty && !present.insert(key) {
-                outcome.already_present += 1;
-                continue;
-            }
-            let line = serde_json::to_string(record).map_err(|e| ModelError::Json {
-                path: path.clone(),
-                what: HISTORY_SCHEMA.kind,
-                source: e,
-            })?;
-            bytes.extend_from_slice(line.as_bytes());
-            bytes.push(b'\n');
-            outcome.written += 1;
-        }
-        if outcome.written > before {
-            write_atomically(&path, &bytes)?;
-        }
+        let mine: Vec<&HistoryRecord> = records.iter().filter(|r| r.platform == platform).collect();
+        append_platform(&history_path(dir, platform), platform, &mine, &mut outcome)?;
     }
     Ok(outcome)
+}
+
+/// Converts every JSON-lines file of `dir` to the compact store, each written atomically
+/// before its JSON lines are removed. Lines that do not parse are reported in `bad` and left
+/// out. Holds the folder's lock, as an append does.
+pub fn migrate(dir: &Path, bad: &mut Vec<BadRecord>) -> Result<Vec<Migrated>, HistoryError> {
+    let _lock = FolderLock::take(dir)?;
+    let mut done = Vec::new();
+    for path in history_files(dir)? {
+        if path.extension().is_some_and(|e| e == HISTORY_EXTENSION) {
+            done.extend(migrate_platform(dir, &platform_of(&path), bad)?);
+        }
+    }
+    Ok(done)
+}
+
+/// Migrates `platform`'s JSON lines in `dir`, if there are any (the caller holds the lock).
+fn migrate_platform(
+    dir: &Path,
+    platform: &str,
+    bad: &mut Vec<BadRecord>,
+) -> Result<Option<Migrated>, HistoryError> {
+    let from = lines_path(dir, platform);
+    let old = match std::fs::read(&from) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(ModelError::Read { path: from, source }.into()),
+    };
+    let to = history_path(dir, platform);
+    if to.exists() {
+        return Err(HistoryError::TwoStores {
+            lines: from,
+            compact: to,
+        });
+    }
+    let mut history = History::default();
+    history.parse_into(&from.display().to_string(), &old);
+    bad.append(&mut history.bad);
+    let all: Vec<&HistoryRecord> = history.records.iter().collect();
+    let bytes = frames_of(&all, 0, None);
+    write_atomically(&to, &bytes)?;
+    std::fs::remove_file(&from).map_err(|source| ModelError::Write {
+        path: from.clone(),
+        source,
+    })?;
+    Ok(Some(Migrated {
+        from,
+        to,
+        records: history.records.len(),
+        bytes: (old.len() as u64, bytes.len() as u64),
+    }))
+}
+
+/// The frames of `records` (grouped into runs as they come), to be written at byte `offset` of
+/// a file whose newest frame holding ids is `last_ids` (its offset and ids): a run of the same
+/// benchmarks in the same order names that frame instead of repeating them.
+fn frames_of(
+    records: &[&HistoryRecord],
+    mut offset: u64,
+    mut last_ids: Option<(u64, Vec<BenchmarkId>)>,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = records;
+    while let Some(first) = rest.first() {
+        let mut header = RunHeader::of(first);
+        let n = rest.iter().take_while(|r| header.holds(r)).count();
+        let (run, after) = rest.split_at(n);
+        rest = after;
+        let same = last_ids.as_ref().is_some_and(|(_, ids)| {
+            ids.len() == run.len() && ids.iter().zip(run).all(|(id, r)| *id == r.benchmark)
+        });
+        if same {
+            header.ids_from = last_ids.as_ref().map(|(at, _)| *at);
+        } else {
+            last_ids = Some((offset, run.iter().map(|r| r.benchmark.clone()).collect()));
+        }
+        let frame = store::encode_frame(header, run);
+        offset += frame.len() as u64;
+        out.extend_from_slice(&frame);
+    }
+    out
+}
+
+/// Appends `records` (all of `platform`) to the compact file at `path`.
+fn append_platform(
+    path: &Path,
+    platform: &str,
+    records: &[&HistoryRecord],
+    outcome: &mut Appended,
+) -> Result<(), HistoryError> {
+    use std::io::{Seek as _, SeekFrom, Write as _};
+    let io = |source| -> HistoryError {
+        ModelError::Write {
+            path: path.to_owned(),
+            source,
+        }
+        .into()
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io)?;
+    let scan = store::scan(&mut file, platform).map_err(|e| match e {
+        store::ScanError::Io(source) => io(source),
+        store::ScanError::Damaged { offset, reason } => HistoryError::Damaged {
+            path: path.to_owned(),
+            offset,
+            reason,
+        },
+    })?;
+    if scan.cut_short > 0 {
+        file.set_len(scan.end).map_err(io)?;
+        outcome
+            .cut_short_removed
+            .push((path.to_owned(), scan.cut_short));
+    }
+    let commits: HashSet<&str> = records
+        .iter()
+        .filter(|r| !r.dirty)
+        .map(|r| r.commit.as_str())
+        .collect();
+    let mut present: HashSet<(String, BenchmarkId, HistoryMode)> = HashSet::new();
+    for frame in &scan.frames {
+        let Some(h) = &frame.header else { continue };
+        if h.dirty || !commits.contains(h.commit.as_str()) {
+            continue;
+        }
+        let ids = store::ids_at(&mut file, h.ids_from.unwrap_or(frame.offset), platform).map_err(
+            |reason| HistoryError::Damaged {
+                path: path.to_owned(),
+                offset: frame.offset,
+                reason,
+            },
+        )?;
+        present.extend(ids.into_iter().map(|id| (h.commit.clone(), id, h.mode)));
+    }
+    let mut fresh = Vec::with_capacity(records.len());
+    for record in records {
+        let key = (record.commit.clone(), record.benchmark.clone(), record.mode);
+        if !record.dirty && !present.insert(key) {
+            outcome.already_present += 1;
+        } else {
+            fresh.push(*record);
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    // The newest frame holding ids, read only if the new runs could name it.
+    let last_ids = scan
+        .frames
+        .iter()
+        .rev()
+        .find_map(|f| f.header.as_ref().map(|h| h.ids_from.unwrap_or(f.offset)))
+        .and_then(|at| {
+            store::ids_at(&mut file, at, platform)
+                .ok()
+                .map(|ids| (at, ids))
+        });
+    let bytes = frames_of(&fresh, scan.end, last_ids);
+    file.seek(SeekFrom::Start(scan.end)).map_err(io)?;
+    file.write_all(&bytes).map_err(io)?;
+    file.sync_data().map_err(io)?;
+    outcome.written += fresh.len();
+    Ok(())
 }
 
 /// Removes the temp files an append killed before its rename left in `dir` (named
@@ -731,6 +966,7 @@ mod tests {
     const X86: &str = "x86_64-unknown-linux-gnu";
     const A: &str = "aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111";
     const B: &str = "bbbb2222bbbb2222bbbb2222bbbb2222bbbb2222";
+    const C: &str = "cccc3333cccc3333cccc3333cccc3333cccc3333";
 
     #[test]
     fn appended_records_read_back_and_a_commit_is_not_written_twice() {
@@ -760,7 +996,7 @@ mod tests {
         assert!(history.bad.is_empty(), "{:?}", history.bad);
         let commits: Vec<&str> = history.records.iter().map(|r| r.commit.as_str()).collect();
         assert_eq!(commits, [A, A, B, A]);
-        assert_eq!(history.records[0], a[0]);
+        assert_eq!(history.records[0], crate::rounded(&a[0]));
         // A dirty tree's records are each a run of their own.
         let mut dirty = record(B, X86, "decay/1000", 99.0);
         dirty.dirty = true;
@@ -788,9 +1024,9 @@ mod tests {
     }
 
     #[test]
-    fn bad_lines_are_reported_with_file_and_line_skipped_and_kept_as_they_are() {
+    fn bad_lines_are_reported_with_file_and_line_and_left_out_when_migrated() {
         let dir = tempfile::tempdir().unwrap();
-        let path = history_path(dir.path(), X86);
+        let path = lines_path(dir.path(), X86);
         let good = serde_json::to_string(&record(A, X86, "decay/1000", 100.0)).unwrap();
         let other_schema = good.replace("\"version\":1", "\"version\":7");
         let nan = good.replace("\"median_ns\":100.0", "\"median_ns\":NaN");
@@ -810,18 +1046,75 @@ mod tests {
         );
         assert!(shown.contains("version 7"), "{shown}");
 
-        // Appending keeps every old byte (bad lines included) and starts a line of its own.
+        // Appending migrates the JSON lines first: the bad lines are reported and left out.
         let out = append(dir.path(), &[record(B, X86, "decay/1000", 100.0)]).unwrap();
         assert_eq!(out.written, 1);
         assert_eq!(out.bad.len(), 4);
-        let after = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            after.starts_with(&format!("{text}\n")),
-            "old bytes rewritten"
-        );
+        assert_eq!(out.migrated.len(), 1);
+        assert_eq!(out.migrated[0].records, 1);
+        assert!(!path.exists() && history_path(dir.path(), X86).exists());
         let history = History::read_dir(dir.path()).unwrap();
         assert_eq!(history.records.len(), 2);
-        assert_eq!(history.bad.len(), 4);
+        assert!(history.bad.is_empty(), "{:?}", history.bad);
+    }
+
+    /// An append killed while writing leaves a run cut short at the end of the file: it is not
+    /// read, and the next append removes it and says so. Bytes that are not a frame where one
+    /// should start make an append refuse, naming the file and the byte, and change nothing.
+    #[test]
+    fn a_run_cut_short_is_removed_and_damage_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = history_path(dir.path(), X86);
+        append(dir.path(), &[record(A, X86, "decay/1000", 100.0)]).unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        append(dir.path(), &[record(B, X86, "decay/1000", 100.0)]).unwrap();
+        let two = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &two[..two.len() - 3]).unwrap();
+        let history = History::read_dir(dir.path()).unwrap();
+        assert_eq!(history.records.len(), 1);
+        assert!(
+            history.bad[0].reason.contains("cut short"),
+            "{:?}",
+            history.bad
+        );
+        let out = append(dir.path(), &[record(B, X86, "decay/1000", 100.0)]).unwrap();
+        assert_eq!(out.written, 1);
+        assert_eq!(
+            out.cut_short_removed,
+            [(path.clone(), (two.len() - whole.len() - 3) as u64)]
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), two);
+
+        let mut damaged = two.clone();
+        damaged[whole.len()] = b'X';
+        std::fs::write(&path, &damaged).unwrap();
+        let err = append(dir.path(), &[record(C, X86, "decay/1000", 100.0)]).unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.contains(&path.display().to_string())
+                && shown.contains(&format!("at byte {}", whole.len())),
+            "{shown}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), damaged);
+    }
+
+    /// A file of JSON lines and a compact file of one platform: the append refuses, naming
+    /// both, and changes neither.
+    #[test]
+    fn a_platform_with_two_stores_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        append(dir.path(), &[record(A, X86, "decay/1000", 100.0)]).unwrap();
+        let lines = lines_path(dir.path(), X86);
+        let line = serde_json::to_string(&record(B, X86, "decay/1000", 100.0)).unwrap() + "\n";
+        std::fs::write(&lines, &line).unwrap();
+        let before = std::fs::read(history_path(dir.path(), X86)).unwrap();
+        let err = append(dir.path(), &[record(C, X86, "decay/1000", 100.0)]).unwrap_err();
+        assert!(matches!(err, HistoryError::TwoStores { .. }), "{err}");
+        assert_eq!(
+            std::fs::read(history_path(dir.path(), X86)).unwrap(),
+            before
+        );
+        assert_eq!(std::fs::read_to_string(&lines).unwrap(), line);
     }
 
     #[test]

@@ -16,7 +16,8 @@ use perfmatrix_fingerprint::fnv1a64;
 use rayon::prelude::*;
 
 use crate::cache_folder::{self, Layout, NotRead, ReadPart};
-use crate::history::{parse_lines, platform_of};
+use crate::history::{parse_file, platform_of};
+use crate::store;
 use crate::trend::{Memos, PlatformBuilder, analyse_platforms};
 use crate::{BadRecord, HistoryError, PlatformTrend, TREND_SCHEMA, Trend};
 use perfmatrix_model::ModelError;
@@ -99,6 +100,33 @@ impl HistoryFile {
             }
         }
         Ok(bytes)
+    }
+}
+
+impl HistoryFile {
+    /// The ids of the frame at `offset` of a compact file of `len` bytes (one a frame read
+    /// now names, read before through the cache).
+    fn frame_ids(
+        &self,
+        offset: u64,
+        len: u64,
+    ) -> Result<Vec<perfmatrix_model::BenchmarkId>, String> {
+        let within = |end: u64| {
+            if end <= len {
+                Ok(end)
+            } else {
+                Err(format!(
+                    "its ids are those of a frame at byte {offset}, which is not one"
+                ))
+            }
+        };
+        let end = within(offset.saturating_add(store::PREFIX as u64))?;
+        let prefix = self.read(&[(offset, end)]).map_err(|e| e.to_string())?;
+        let (header, body, _) =
+            store::prefix(&prefix).ok_or_else(|| "a frame cut short".to_owned())??;
+        let end = within(end.saturating_add((header + body) as u64))?;
+        let frame = self.read(&[(offset, end)]).map_err(|e| e.to_string())?;
+        store::own_ids(&frame, &self.platform)
     }
 }
 
@@ -215,6 +243,26 @@ pub fn read_trend(
     })
 }
 
+/// Reads `files` (one per platform) into their series, in parallel, with no cache and no
+/// analysis (no change points): what a cold read costs before the search.
+pub fn read_series(files: &[HistoryFile]) -> Result<Trend, HistoryError> {
+    let loaded: Vec<Result<Loaded, HistoryError>> =
+        files.par_iter().map(|f| load(f, None)).collect();
+    let mut platforms = Vec::new();
+    let mut skipped = Vec::new();
+    for loaded in loaded {
+        let loaded = loaded?;
+        skipped.extend(loaded.bad);
+        platforms.push(loaded.trend);
+    }
+    Ok(Trend {
+        schema: TREND_SCHEMA.kind.to_owned(),
+        version: TREND_SCHEMA.version,
+        platforms,
+        skipped,
+    })
+}
+
 /// One file read, before the analysis.
 struct Loaded {
     trend: PlatformTrend,
@@ -261,12 +309,13 @@ fn load(file: &HistoryFile, cache_dir: Option<&Path>) -> Result<Loaded, HistoryE
         ),
     };
     let tail = file.read(&[(read.bytes, len)])?;
-    let parsed = parse_lines(
+    let parsed = parse_file(
         &file.source,
         &file.platform,
         &tail,
-        read.lines as usize + 1,
-        |record| builder.push(record),
+        (read.bytes, read.lines as usize + 1),
+        &mut |offset| file.frame_ids(offset, len),
+        &mut builder,
         &mut bad,
     );
     let cached_lines = read.lines;
@@ -370,7 +419,7 @@ mod tests {
     use super::*;
     use crate::{
         HISTORY_SCHEMA, History, HistoryMode, HistoryRecord, MachineClass, TimeSummary, analyse,
-        history_path,
+        lines_path,
     };
     use perfmatrix_model::{BenchmarkId, RowVerdict};
 
@@ -454,11 +503,59 @@ mod tests {
         shown(&analyse(History::read_dir(dir).unwrap()))
     }
 
+    /// The records of commits `commits`, each with `benchmarks` benchmarks.
+    fn records(commits: std::ops::Range<usize>, benchmarks: usize) -> Vec<HistoryRecord> {
+        commits
+            .flat_map(|c| (0..benchmarks).map(move |b| record(c, b)))
+            .collect()
+    }
+
+    /// The compact store through the cache: after each append only the new runs are parsed,
+    /// their ids taken from a frame the cache read before, and the trend is what a whole read
+    /// of the file finds. The numbers are the store's (rounded), so the JSON-lines reference
+    /// is made of rounded records.
+    #[test]
+    fn a_compact_store_is_read_through_the_cache_run_by_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let reference = tempfile::tempdir().unwrap();
+        let both = |commits: std::ops::Range<usize>| {
+            let new = records(commits, 3);
+            crate::append(dir.path(), &new).unwrap();
+            let rounded: Vec<String> = new
+                .iter()
+                .map(|r| serde_json::to_string(&crate::rounded(r)).unwrap() + "\n")
+                .collect();
+            append_text(&lines_path(reference.path(), X86), &rounded.concat());
+        };
+        both(0..50);
+        let first = read(dir.path(), Some(cache.path()));
+        assert_eq!(first.files[0].cache, CacheUse::Missing);
+        assert_eq!(first.files[0].parsed_lines, 50, "a frame per run");
+        assert_eq!(shown(&first.trend), fresh(dir.path()));
+        assert!(first.trend.skipped.is_empty(), "{:?}", first.trend.skipped);
+        for commits in [50..51, 51..70, 70..100] {
+            let new = commits.len() as u64;
+            both(commits);
+            let again = read(dir.path(), Some(cache.path()));
+            assert_eq!(again.files[0].cache, CacheUse::Used);
+            assert_eq!(again.files[0].parsed_lines, new);
+            assert!(again.trend.skipped.is_empty(), "{:?}", again.trend.skipped);
+            let mut theirs = fresh(reference.path());
+            let mut ours = shown(&again.trend);
+            // Only the sources' names differ.
+            for v in [&mut theirs, &mut ours] {
+                v["platforms"][0]["platform"] = serde_json::Value::Null;
+            }
+            assert_eq!(ours, theirs);
+        }
+    }
+
     #[test]
     fn the_time_detectors_memos_are_kept_in_the_cache_beside_the_trend() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = history_path(dir.path(), X86);
+        let path = lines_path(dir.path(), X86);
         append_text(&path, &lines(0..40, 2));
         let first = read(dir.path(), Some(cache.path()));
         assert_eq!(first.memos.len(), 1);
@@ -477,7 +574,7 @@ mod tests {
     fn a_cached_read_parses_only_new_lines_and_finds_what_a_fresh_read_finds() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = history_path(dir.path(), X86);
+        let path = lines_path(dir.path(), X86);
         append_text(&path, &lines(0..50, 3));
         let first = read(dir.path(), Some(cache.path()));
         assert_eq!(first.files[0].cache, CacheUse::Missing);
@@ -519,7 +616,7 @@ mod tests {
     fn a_rewritten_file_or_a_broken_cache_is_read_anew() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = history_path(dir.path(), X86);
+        let path = lines_path(dir.path(), X86);
         append_text(&path, &lines(0..40, 2));
         read(dir.path(), Some(cache.path()));
         // A line edited in place (same length): the cache no longer matches.
@@ -598,7 +695,7 @@ mod tests {
     fn a_push_writes_only_its_new_points_and_every_sixteenth_writes_them_afresh() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = history_path(dir.path(), X86);
+        let path = lines_path(dir.path(), X86);
         append_text(&path, &lines(0..80, 4));
         read(dir.path(), Some(cache.path()));
         let folder = only_folder(cache.path());
@@ -647,7 +744,7 @@ mod tests {
     fn bad_lines_are_reported_on_every_read_with_their_line_numbers() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = history_path(dir.path(), X86);
+        let path = lines_path(dir.path(), X86);
         let mut other = record(0, 0);
         other.platform = "aarch64-unknown-linux-gnu".to_owned();
         append_text(&path, &lines(0..2, 1));

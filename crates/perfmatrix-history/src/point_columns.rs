@@ -39,7 +39,7 @@ fn mode_of(code: u8) -> Option<HistoryMode> {
     MODES.get(usize::from(code)).copied()
 }
 
-fn verdict_code(verdict: Option<RowVerdict>) -> u8 {
+pub(crate) fn verdict_code(verdict: Option<RowVerdict>) -> u8 {
     match verdict {
         None => 0,
         Some(RowVerdict::Improved) => 1,
@@ -56,7 +56,7 @@ fn verdict_code(verdict: Option<RowVerdict>) -> u8 {
 
 /// The verdicts by code: `VERDICTS[verdict_code(v)] == v` (a test checks it); a code beyond it
 /// is not a verdict.
-const VERDICTS: [Option<RowVerdict>; 10] = [
+pub(crate) const VERDICTS: [Option<RowVerdict>; 10] = [
     None,
     Some(RowVerdict::Improved),
     Some(RowVerdict::Unchanged),

@@ -8,6 +8,8 @@ use perfmatrix_stats::change_point::{self, ChainConfig, ChangeKind, ChangePointC
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::store::{Row, RunHeader};
+
 use crate::{
     BadRecord, ChangeSummary, History, HistoryMode, HistoryRecord, MachineClass, TimeSummary,
 };
@@ -203,6 +205,15 @@ pub struct ChangePointFound {
     pub instructions_moved: Option<bool>,
 }
 
+/// Where a benchmark's points go in a [`PlatformBuilder`].
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    /// A series of the trend resumed, by index.
+    Old(usize),
+    /// A series first seen now, by index into `added`.
+    New(usize),
+}
+
 /// Gathers one platform's records, in record order, into its [`PlatformTrend`]: runs and
 /// classes found once, each record a point of its benchmark's series. Starts empty or from a
 /// trend gathered before (the history cache), whose series it keeps.
@@ -211,8 +222,13 @@ pub(crate) struct PlatformBuilder {
     trend: PlatformTrend,
     runs: HashMap<(String, bool, u64), u32>,
     series: HashMap<BenchmarkId, usize>,
-    /// Benchmarks first seen now, merged into the sorted series at the end.
-    added: BTreeMap<BenchmarkId, Vec<Point>>,
+    /// Benchmarks first seen now, in the order seen, merged into the sorted series at the end.
+    added: Vec<(BenchmarkId, Vec<Point>)>,
+    /// Where each benchmark of `added` is.
+    added_at: HashMap<BenchmarkId, usize>,
+    /// The slots of the newest run's benchmarks, by the offset of the frame that holds its ids:
+    /// the runs that share those ids (every run of an unchanged suite) look none of them up.
+    slots: Option<(u64, Vec<Slot>)>,
 }
 
 impl PlatformBuilder {
@@ -247,7 +263,9 @@ impl PlatformBuilder {
             trend,
             runs,
             series,
-            added: BTreeMap::new(),
+            added: Vec::new(),
+            added_at: HashMap::new(),
+            slots: None,
         }
     }
 
@@ -299,9 +317,68 @@ impl PlatformBuilder {
             change: record.change,
             verdict: record.verdict,
         };
-        match self.series.get(&record.benchmark) {
-            Some(&i) => t.series[i].points.push(point),
-            None => self.added.entry(record.benchmark).or_default().push(point),
+        let slot = self.slot(&record.benchmark);
+        self.points(slot).push(point);
+    }
+
+    /// Adds a run's rows (of this platform): its machine class, run and latest commit found
+    /// once, then each row as the newest point of its benchmark. The same as pushing its
+    /// records one by one.
+    pub(crate) fn push_run(
+        &mut self,
+        header: &RunHeader,
+        (ids_key, ids): (u64, &[BenchmarkId]),
+        rows: Vec<Row>,
+    ) {
+        let mut rows = rows.into_iter().zip(ids);
+        let Some((first, first_id)) = rows.next() else {
+            return;
+        };
+        // The first row goes the whole way, which finds or adds the class, run and latest.
+        self.push(first.record(header, first_id.clone()));
+        let slots = match self.slots.take() {
+            Some((key, slots)) if key == ids_key && slots.len() == ids.len() => slots,
+            _ => ids.iter().map(|id| self.slot(id)).collect(),
+        };
+        let template = self
+            .points(slots[0])
+            .last()
+            .cloned()
+            .expect("the point just pushed");
+        let mut worst = None;
+        for ((row, _), &slot) in rows.zip(&slots[1..]) {
+            worst = worst.max(row.verdict);
+            let point = Point {
+                time: row.time,
+                instructions: row.instructions,
+                change: row.change,
+                verdict: row.verdict,
+                ..template.clone()
+            };
+            self.points(slot).push(point);
+        }
+        let latest = self.trend.latest.as_mut().expect("set by the push");
+        latest.verdict = latest.verdict.max(worst);
+        self.slots = Some((ids_key, slots));
+    }
+
+    /// Where `id`'s points go: its series read before, or one added now (made if new).
+    fn slot(&mut self, id: &BenchmarkId) -> Slot {
+        if let Some(&i) = self.series.get(id) {
+            return Slot::Old(i);
+        }
+        let next = self.added.len();
+        let at = *self.added_at.entry(id.clone()).or_insert(next);
+        if at == next {
+            self.added.push((id.clone(), Vec::new()));
+        }
+        Slot::New(at)
+    }
+
+    fn points(&mut self, slot: Slot) -> &mut Vec<Point> {
+        match slot {
+            Slot::Old(i) => &mut self.trend.series[i].points,
+            Slot::New(i) => &mut self.added[i].1,
         }
     }
 
@@ -312,8 +389,9 @@ impl PlatformBuilder {
         let mut trend = self.trend;
         if !self.added.is_empty() {
             let old = std::mem::take(&mut trend.series);
-            let mut added = self
-                .added
+            let mut added = self.added;
+            added.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut added = added
                 .into_iter()
                 .map(|(benchmark, points)| Series::new(benchmark, points))
                 .peekable();
@@ -546,6 +624,16 @@ fn detect(
             .then(a.signal.as_str().cmp(b.signal.as_str()))
     });
     found
+}
+
+impl crate::history::Sink for PlatformBuilder {
+    fn record(&mut self, record: HistoryRecord) {
+        self.push(record);
+    }
+
+    fn run(&mut self, header: &RunHeader, ids: (u64, &[BenchmarkId]), rows: Vec<Row>) {
+        self.push_run(header, ids, rows);
+    }
 }
 
 #[cfg(test)]

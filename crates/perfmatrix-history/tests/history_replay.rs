@@ -63,3 +63,41 @@ fn the_committed_replay_finds_the_instruction_step_exactly() {
         }
     }
 }
+
+/// Both real histories, migrated to the compact store: every record comes back as the store
+/// rounds it, and the analysis finds exactly the change points it found in the JSON lines.
+#[test]
+fn the_replays_migrated_to_the_compact_store_find_the_same_change_points() {
+    for kind in ["paired", "committed"] {
+        let lines = read(kind);
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs/history-replay")
+            .join(kind)
+            .join("x86_64-unknown-linux-gnu.jsonl");
+        let to = dir.path().join("x86_64-unknown-linux-gnu.jsonl");
+        std::fs::copy(&from, &to).unwrap();
+        let mut bad = Vec::new();
+        let migrated = perfmatrix_history::migrate(dir.path(), &mut bad).unwrap();
+        assert!(bad.is_empty(), "{bad:?}");
+        assert_eq!(migrated.len(), 1);
+        assert_eq!(migrated[0].records, lines.records.len());
+        assert!(!to.exists());
+        let compact = History::read_dir(dir.path()).unwrap();
+        assert!(compact.bad.is_empty(), "{:?}", compact.bad);
+        let rounded: Vec<_> = lines
+            .records
+            .iter()
+            .map(perfmatrix_history::rounded)
+            .collect();
+        assert_eq!(compact.records, rounded, "{kind}");
+        let found = |history: History| -> Vec<(String, Signal, String)> {
+            analyse(history)
+                .change_points_newest_first()
+                .iter()
+                .map(|(_, s, c)| (s.benchmark.to_string(), c.signal, c.commit.clone()))
+                .collect()
+        };
+        assert_eq!(found(compact), found(lines), "{kind}");
+    }
+}

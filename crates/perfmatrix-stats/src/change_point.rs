@@ -724,6 +724,9 @@ pub fn chained(changes: &[(f64, f64)], config: &ChainConfig) -> Result<Vec<Chain
         }
     }
     let drift_p = config.drift_p_value();
+    // `magnitude(sum) < min_magnitude` without an `exp_m1` per candidate run: the same test on
+    // the log scale, where it is `|sum| < ln(1 + min_magnitude)`.
+    let min_log = config.min_magnitude.ln_1p();
     loop {
         let mut best: Option<ChainedChange> = None;
         for start in 0..changes.len() {
@@ -735,7 +738,7 @@ pub fn chained(changes: &[(f64, f64)], config: &ChainConfig) -> Result<Vec<Chain
                 sum += d;
                 var += se * se;
                 let commits = offset + 1;
-                if commits < 2 || magnitude(sum) < config.min_magnitude {
+                if commits < 2 || sum.abs() < min_log {
                     continue;
                 }
                 let p_value = z_p_value(sum, var.sqrt());

@@ -267,27 +267,40 @@ impl Bench {
             return Ok(std::collections::BTreeMap::new());
         };
         let read = if Path::new(from).is_dir() {
-            let path = perfmatrix_history::history_path(Path::new(from), platform);
-            match std::fs::read(&path) {
-                Ok(bytes) => Some((path.display().to_string(), bytes)),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-                Err(err) => {
-                    return Err(err).with_context(|| {
-                        format!("--durations-from: cannot read {}", path.display())
-                    });
+            let dir = Path::new(from);
+            let mut found = None;
+            for path in [
+                perfmatrix_history::history_path(dir, platform),
+                perfmatrix_history::lines_path(dir, platform),
+            ] {
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        found = Some((path.display().to_string(), bytes));
+                        break;
+                    }
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(err) => {
+                        return Err(err).with_context(|| {
+                            format!("--durations-from: cannot read {}", path.display())
+                        });
+                    }
                 }
             }
+            found
         } else {
             let repo = at.repo();
             let commit = repo.resolve(from, "--durations-from")?;
-            let file = format!(
-                "{}/{platform}.{}",
-                crate::history::BRANCH_DIR,
-                perfmatrix_history::HISTORY_EXTENSION
-            );
-            repo.show(&commit, &file)
-                .ok()
-                .map(|text| (format!("{from}:{file}"), text.into_bytes()))
+            [
+                perfmatrix_history::STORE_EXTENSION,
+                perfmatrix_history::HISTORY_EXTENSION,
+            ]
+            .iter()
+            .find_map(|kind| {
+                let file = format!("{}/{platform}.{kind}", crate::history::BRANCH_DIR);
+                repo.show_bytes(&commit, &file)
+                    .ok()
+                    .map(|bytes| (format!("{from}:{file}"), bytes))
+            })
         };
         let Some((source, bytes)) = read else {
             eprintln!(

@@ -123,8 +123,8 @@ impl<'a> Repo<'a> {
         Ok(listing.lines().map(str::to_owned).collect())
     }
 
-    /// The content of `path` at `rev` (`git show rev:path`).
-    pub(crate) fn show(self, rev: &str, path: &str) -> anyhow::Result<String> {
+    /// The bytes of `path` at `rev` (`git show rev:path`; a binary file too).
+    pub(crate) fn show_bytes(self, rev: &str, path: &str) -> anyhow::Result<Vec<u8>> {
         let out = Command::new("git")
             .current_dir(self.dir)
             .args(["show", &format!("{rev}:{path}")])
@@ -137,7 +137,7 @@ impl<'a> Repo<'a> {
                 String::from_utf8_lossy(&out.stderr).trim()
             );
         }
-        String::from_utf8(out.stdout).with_context(|| format!("{rev}:{path} is not UTF-8"))
+        Ok(out.stdout)
     }
 }
 

@@ -41,6 +41,51 @@ pub struct HistoryCmd {
 enum Action {
     /// Append full runs' results files (one per platform) to a history folder
     Append(Append),
+    /// Convert a folder's JSON-lines history files to the compact store (an append does it
+    /// for the platforms it writes)
+    Migrate(Migrate),
+}
+
+#[derive(Debug, clap::Args)]
+struct Migrate {
+    /// The history folder [default: target/perfmatrix/history]
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+}
+
+impl Migrate {
+    fn run(self, target: &TargetDir<'_>) -> anyhow::Result<ExitCode> {
+        let dir = match self.dir {
+            Some(dir) => dir,
+            None => local_dir(target.get()?),
+        };
+        let mut bad = Vec::new();
+        let migrated = perfmatrix_history::migrate(&dir, &mut bad)?;
+        for bad in &bad {
+            eprintln!("warning: {bad} (left out of the compact store)");
+        }
+        report_migrated(&migrated);
+        if migrated.is_empty() {
+            eprintln!(
+                "history: {} holds no JSON-lines files to migrate",
+                dir.display()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn report_migrated(migrated: &[perfmatrix_history::Migrated]) {
+    for m in migrated {
+        eprintln!(
+            "history: migrated {} ({} record(s), {} bytes) to {} ({} bytes)",
+            m.from.display(),
+            m.records,
+            m.bytes.0,
+            m.to.display(),
+            m.bytes.1
+        );
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -101,6 +146,7 @@ impl HistoryCmd {
         };
         match self.action {
             Some(Action::Append(append)) => append.run(&target),
+            Some(Action::Migrate(migrate)) => migrate.run(&target),
             None => self.render.run(&target),
         }
     }
@@ -178,6 +224,14 @@ pub(crate) fn records_of(
 pub(crate) fn report_appended(dir: &Path, outcome: &perfmatrix_history::Appended) {
     for bad in &outcome.bad {
         eprintln!("warning: {bad}");
+    }
+    report_migrated(&outcome.migrated);
+    for (path, bytes) in &outcome.cut_short_removed {
+        eprintln!(
+            "history: removed a run cut short ({bytes} bytes) from the end of {}: an append \
+             that was stopped while writing",
+            path.display()
+        );
     }
     if !outcome.leftovers_removed.is_empty() {
         eprintln!(
@@ -317,19 +371,19 @@ fn ref_files(repo: Repo<'_>, rev: &str) -> anyhow::Result<Vec<HistoryFile>> {
     let files = repo.files_at(rev, BRANCH_DIR, "--ref")?;
     let mut found = Vec::new();
     for file in files.iter().filter(|f| {
-        Path::new(f)
-            .extension()
-            .is_some_and(|e| e == perfmatrix_history::HISTORY_EXTENSION)
+        Path::new(f).extension().is_some_and(|e| {
+            e == perfmatrix_history::HISTORY_EXTENSION || e == perfmatrix_history::STORE_EXTENSION
+        })
     }) {
-        let text = repo.show(rev, file)?;
+        let bytes = repo.show_bytes(rev, file)?;
         found.push(HistoryFile::in_memory(
             format!("{rev}:{file}"),
             Path::new(file),
-            text.into_bytes(),
+            bytes,
         ));
     }
     if found.is_empty() {
-        bail!("--ref `{rev}` has no history files in {BRANCH_DIR}/ (*.jsonl)");
+        bail!("--ref `{rev}` has no history files in {BRANCH_DIR}/ (*.pmh or *.jsonl)");
     }
     Ok(found)
 }

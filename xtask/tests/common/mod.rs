@@ -24,6 +24,13 @@ pub fn xtask(args: &[&str]) -> Output {
         .expect("xtask runs")
 }
 
+/// The records of a history folder, every file read whole (none skipped).
+pub fn history_records(dir: &Path) -> Vec<perfmatrix_history::HistoryRecord> {
+    let history = perfmatrix_history::History::read_dir(dir).unwrap();
+    assert!(history.bad.is_empty(), "{:?}", history.bad);
+    history.records
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
