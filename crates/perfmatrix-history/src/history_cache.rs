@@ -212,15 +212,12 @@ pub fn read_trend(
             });
         }
     }
-    let loaded: Vec<Result<Loaded, HistoryError>> =
-        files.par_iter().map(|f| load(f, cache_dir)).collect();
     let mut platforms = Vec::new();
     let mut memos = Vec::new();
     let mut reads = Vec::new();
     let mut states = Vec::new();
     let mut skipped = Vec::new();
-    for loaded in loaded {
-        let loaded = loaded?;
+    for loaded in load_all(&files, cache_dir)? {
         skipped.extend(loaded.bad);
         reads.push(loaded.file);
         states.push(loaded.state);
@@ -246,12 +243,9 @@ pub fn read_trend(
 /// Reads `files` (one per platform) into their series, in parallel, with no cache and no
 /// analysis (no change points): what a cold read costs before the search.
 pub fn read_series(files: &[HistoryFile]) -> Result<Trend, HistoryError> {
-    let loaded: Vec<Result<Loaded, HistoryError>> =
-        files.par_iter().map(|f| load(f, None)).collect();
     let mut platforms = Vec::new();
     let mut skipped = Vec::new();
-    for loaded in loaded {
-        let loaded = loaded?;
+    for loaded in load_all(files, None)? {
         skipped.extend(loaded.bad);
         platforms.push(loaded.trend);
     }
@@ -261,6 +255,11 @@ pub fn read_series(files: &[HistoryFile]) -> Result<Trend, HistoryError> {
         platforms,
         skipped,
     })
+}
+
+/// Every file of `files` loaded, in parallel, through its cache in `cache_dir` if given.
+fn load_all(files: &[HistoryFile], cache_dir: Option<&Path>) -> Result<Vec<Loaded>, HistoryError> {
+    files.par_iter().map(|f| load(f, cache_dir)).collect()
 }
 
 /// One file read, before the analysis.

@@ -807,12 +807,7 @@ fn budget_note(report: &Report) -> Option<String> {
     };
     let budget = crate::TimeBudget::from_seconds(*seconds)
         .map_or_else(|| format!("{seconds}s"), |b| b.to_string());
-    let limited: Vec<&str> = report
-        .rows
-        .iter()
-        .filter(|r| r.paired.as_ref().is_some_and(|p| p.budget_limited))
-        .map(|r| r.id.as_str())
-        .collect();
+    let limited = report.budget_limited();
     if limited.is_empty() {
         return Some(format!(
             "measured within a time budget of {budget}: it left no benchmark undecided"

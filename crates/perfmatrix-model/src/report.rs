@@ -596,6 +596,17 @@ impl Report {
             .collect()
     }
 
+    /// The ids of a paired run whose precision its time budget limited (the budget ended
+    /// their pairs before their intervals were decided).
+    #[must_use]
+    pub fn budget_limited(&self) -> Vec<&str> {
+        self.rows
+            .iter()
+            .filter(|r| r.paired.as_ref().is_some_and(|p| p.budget_limited))
+            .map(|r| r.id.as_str())
+            .collect()
+    }
+
     /// Compares `results` with the baseline `selection` chose for wall time and the one
     /// `count_selection` chose for the counts (`None` when the run counted nothing).
     /// `record_hint` is the command that records a baseline for this platform, shown when there

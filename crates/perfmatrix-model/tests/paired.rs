@@ -85,13 +85,7 @@ fn the_benchmarks_a_budget_left_undecided_are_named() {
     run.budget_seconds = Some(1200);
     run.benchmarks[1].budget_limited = true;
     let report = Report::paired(&results, &Config::default()).unwrap();
-    let limited: Vec<&str> = report
-        .rows
-        .iter()
-        .filter(|r| r.paired.as_ref().is_some_and(|p| p.budget_limited))
-        .map(|r| r.id.as_str())
-        .collect();
-    assert_eq!(limited, ["b/1"]);
+    assert_eq!(report.budget_limited(), ["b/1"]);
     let note = |report: &Report| {
         perfmatrix_model::MergedReport::single(report, std::path::Path::new("r.json")).platforms[0]
             .note
