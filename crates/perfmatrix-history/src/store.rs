@@ -131,28 +131,79 @@ fn from_log_code(code: i32) -> f64 {
     high[hi] * low[lo]
 }
 
+/// A record's numbers as the store keeps them: its times and change as logarithms rounded to
+/// 10⁻⁴ (one part in 10,000), each interval's ends as their distances from its middle (never
+/// negative), the standard error and the seconds as `f32`. Written as they are, and read back
+/// through [`Codes::time`] and [`Codes::change`].
+#[derive(Debug, Clone, Copy)]
+struct Codes {
+    median: i32,
+    below: i32,
+    above: i32,
+    change: Option<ChangeCodes>,
+    seconds: Option<f32>,
+}
+
+/// A change's part of [`Codes`].
+#[derive(Debug, Clone, Copy)]
+struct ChangeCodes {
+    estimate: i32,
+    below: i32,
+    above: i32,
+    log_se: f32,
+}
+
+impl Codes {
+    fn of(record: &HistoryRecord) -> Self {
+        let t = record.time;
+        let median = log_code(t.median_ns);
+        Self {
+            median,
+            below: median.saturating_sub(log_code(t.lower_ns).min(median)),
+            above: log_code(t.upper_ns).max(median).saturating_sub(median),
+            change: record.change.map(|c| {
+                let estimate = log_code(1.0 + c.estimate);
+                ChangeCodes {
+                    estimate,
+                    below: estimate.saturating_sub(log_code(1.0 + c.lower).min(estimate)),
+                    above: log_code(1.0 + c.upper)
+                        .max(estimate)
+                        .saturating_sub(estimate),
+                    log_se: single(c.log_se),
+                }
+            }),
+            seconds: record.seconds.map(single),
+        }
+    }
+
+    fn time(&self) -> TimeSummary {
+        TimeSummary {
+            median_ns: from_log_code(self.median),
+            lower_ns: from_log_code(self.median.saturating_sub(self.below)),
+            upper_ns: from_log_code(self.median.saturating_add(self.above)),
+        }
+    }
+
+    fn change(&self) -> Option<ChangeSummary> {
+        self.change.map(|c| ChangeSummary {
+            estimate: from_log_code(c.estimate) - 1.0,
+            lower: from_log_code(c.estimate.saturating_sub(c.below)) - 1.0,
+            upper: from_log_code(c.estimate.saturating_add(c.above)) - 1.0,
+            log_se: f64::from(c.log_se),
+        })
+    }
+}
+
 /// `record` as the store keeps it: its times and changes as logarithms rounded to 10⁻⁴ (one part
-/// in 10,000), its standard error and seconds as `f32`. Rounding twice gives the same record.
+/// in 10,000), its standard error and seconds as `f32`. Read back, a frame gives exactly this;
+/// rounding twice gives the same record.
 #[must_use]
 pub fn rounded(record: &HistoryRecord) -> HistoryRecord {
-    let t = record.time;
-    let median = log_code(t.median_ns);
+    let codes = Codes::of(record);
     HistoryRecord {
-        time: TimeSummary {
-            median_ns: from_log_code(median),
-            lower_ns: from_log_code(log_code(t.lower_ns).min(median)),
-            upper_ns: from_log_code(log_code(t.upper_ns).max(median)),
-        },
-        change: record.change.map(|c| {
-            let estimate = log_code(1.0 + c.estimate);
-            ChangeSummary {
-                estimate: from_log_code(estimate) - 1.0,
-                lower: from_log_code(log_code(1.0 + c.lower).min(estimate)) - 1.0,
-                upper: from_log_code(log_code(1.0 + c.upper).max(estimate)) - 1.0,
-                log_se: f64::from(single(c.log_se)),
-            }
-        }),
-        seconds: record.seconds.map(|s| f64::from(single(s))),
+        time: codes.time(),
+        change: codes.change(),
+        seconds: codes.seconds.map(f64::from),
         ..record.clone()
     }
 }
@@ -166,7 +217,7 @@ fn single(x: f64) -> f32 {
     (x as f32).clamp(f32::MIN, f32::MAX)
 }
 
-/// Bits of [`Flags`]: which optional numbers a record has.
+/// The bits of a record's flags: which optional numbers it has.
 const HAS_INSTRUCTIONS: u8 = 1;
 const HAS_RSS: u8 = 2;
 const HAS_CHANGE: u8 = 4;
@@ -182,16 +233,17 @@ pub(crate) fn encode_frame(mut header: RunHeader, records: &[&HistoryRecord]) ->
         for r in records {
             let id = r.benchmark.as_str().as_bytes();
             let shared = id.iter().zip(previous).take_while(|(a, b)| a == b).count();
-            // Ids are at most 256 bytes (BenchmarkId's rule).
-            body.extend_from_slice(&u16::try_from(shared).unwrap_or(0).to_le_bytes());
-            let rest = &id[shared.min(usize::from(u16::MAX))..];
-            body.extend_from_slice(&u16::try_from(rest.len()).unwrap_or(0).to_le_bytes());
+            let rest = &id[shared..];
+            let length =
+                |n: usize| u16::try_from(n).expect("ids are at most 256 bytes (BenchmarkId)");
+            body.extend_from_slice(&length(shared).to_le_bytes());
+            body.extend_from_slice(&length(rest.len()).to_le_bytes());
             body.extend_from_slice(rest);
             previous = id;
         }
     }
-    let rounded: Vec<HistoryRecord> = records.iter().map(|r| rounded(r)).collect();
-    let flags: Vec<u8> = rounded
+    let codes: Vec<Codes> = records.iter().map(|r| Codes::of(r)).collect();
+    let flags: Vec<u8> = records
         .iter()
         .map(|r| {
             (u8::from(r.instructions.is_some()) * HAS_INSTRUCTIONS)
@@ -201,41 +253,29 @@ pub(crate) fn encode_frame(mut header: RunHeader, records: &[&HistoryRecord]) ->
         })
         .collect();
     planes(&mut body, &flags, |f| [*f]);
-    planes(&mut body, &rounded, |r| {
+    planes(&mut body, records, |r| {
         [crate::point_columns::verdict_code(r.verdict)]
     });
-    planes(&mut body, &rounded, |r| {
-        log_code(r.time.median_ns).to_le_bytes()
-    });
-    planes(&mut body, &rounded, |r| {
-        (log_code(r.time.median_ns) - log_code(r.time.lower_ns)).to_le_bytes()
-    });
-    planes(&mut body, &rounded, |r| {
-        (log_code(r.time.upper_ns) - log_code(r.time.median_ns)).to_le_bytes()
-    });
-    planes(&mut body, &rounded, |r| {
+    planes(&mut body, &codes, |c| c.median.to_le_bytes());
+    planes(&mut body, &codes, |c| c.below.to_le_bytes());
+    planes(&mut body, &codes, |c| c.above.to_le_bytes());
+    planes(&mut body, records, |r| {
         r.instructions.unwrap_or(0).to_le_bytes()
     });
-    planes(&mut body, &rounded, |r| {
+    planes(&mut body, records, |r| {
         r.peak_rss_bytes.unwrap_or(0).to_le_bytes()
     });
-    let change = |r: &HistoryRecord, f: fn(&ChangeSummary) -> f64| {
-        r.change.map_or(0, |c| log_code(1.0 + f(&c)))
-    };
-    planes(&mut body, &rounded, |r| {
-        change(r, |c| c.estimate).to_le_bytes()
+    let change = |c: &Codes, part: fn(&ChangeCodes) -> i32| c.change.as_ref().map_or(0, part);
+    planes(&mut body, &codes, |c| {
+        change(c, |c| c.estimate).to_le_bytes()
     });
-    planes(&mut body, &rounded, |r| {
-        (change(r, |c| c.estimate) - change(r, |c| c.lower)).to_le_bytes()
+    planes(&mut body, &codes, |c| change(c, |c| c.below).to_le_bytes());
+    planes(&mut body, &codes, |c| change(c, |c| c.above).to_le_bytes());
+    planes(&mut body, &codes, |c| {
+        c.change.map_or(0.0, |c| c.log_se).to_le_bytes()
     });
-    planes(&mut body, &rounded, |r| {
-        (change(r, |c| c.upper) - change(r, |c| c.estimate)).to_le_bytes()
-    });
-    planes(&mut body, &rounded, |r| {
-        r.change.map_or(0.0, |c| single(c.log_se)).to_le_bytes()
-    });
-    planes(&mut body, &rounded, |r| {
-        r.seconds.map_or(0.0, single).to_le_bytes()
+    planes(&mut body, &codes, |c| {
+        c.seconds.unwrap_or(0.0).to_le_bytes()
     });
     let mut deflate = DeflateEncoder::new(Vec::new(), Compression::default());
     deflate.write_all(&body).expect("deflating to memory");
@@ -437,29 +477,30 @@ pub(crate) fn rows(
     for i in 0..count {
         let flag = flags[i][0];
         let int = |v: [u8; 4]| i32::from_le_bytes(v);
-        let m = int(median[i]);
-        let e = int(estimate[i]);
         let verdict = crate::point_columns::VERDICTS
             .get(usize::from(verdicts[i][0]))
             .copied()
             .ok_or_else(|| format!("`{}`: no verdict has code {}", ids[i], verdicts[i][0]))?;
+        let codes = Codes {
+            median: int(median[i]),
+            below: int(lower[i]),
+            above: int(upper[i]),
+            change: (flag & HAS_CHANGE != 0).then(|| ChangeCodes {
+                estimate: int(estimate[i]),
+                below: int(below[i]),
+                above: int(above[i]),
+                log_se: f32::from_le_bytes(log_se[i]),
+            }),
+            seconds: (flag & HAS_SECONDS != 0).then(|| f32::from_le_bytes(seconds[i])),
+        };
         let row = Row {
-            time: TimeSummary {
-                median_ns: from_log_code(m),
-                lower_ns: from_log_code(m.saturating_sub(int(lower[i]))),
-                upper_ns: from_log_code(m.saturating_add(int(upper[i]))),
-            },
+            time: codes.time(),
             instructions: (flag & HAS_INSTRUCTIONS != 0)
                 .then(|| u64::from_le_bytes(instructions[i])),
             peak_rss_bytes: (flag & HAS_RSS != 0).then(|| u64::from_le_bytes(rss[i])),
-            change: (flag & HAS_CHANGE != 0).then(|| ChangeSummary {
-                estimate: from_log_code(e) - 1.0,
-                lower: from_log_code(e.saturating_sub(int(below[i]))) - 1.0,
-                upper: from_log_code(e.saturating_add(int(above[i]))) - 1.0,
-                log_se: f64::from(f32::from_le_bytes(log_se[i])),
-            }),
+            change: codes.change(),
             verdict,
-            seconds: (flag & HAS_SECONDS != 0).then(|| f64::from(f32::from_le_bytes(seconds[i]))),
+            seconds: codes.seconds.map(f64::from),
         };
         crate::history::check_numbers(
             &row.time,

@@ -519,6 +519,21 @@ pub(crate) struct Leg {
     pub(crate) shard: Option<ShardRequest>,
 }
 
+/// The command that records a baseline `results` could be judged against, shown when there is
+/// none: of its platform, and under emulation for an emulated run (which is only ever compared
+/// with a baseline recorded under emulation).
+pub(crate) fn record_hint(ws: &Workspace, results: &Results) -> String {
+    let emulated = if results.fingerprint.environment.emulated.is_some() {
+        " --emulated"
+    } else {
+        ""
+    };
+    format!(
+        "{} update-baselines --platform {}{emulated}",
+        ws.at.invoked_as, results.fingerprint.target
+    )
+}
+
 impl Leg {
     /// Builds, measures, judges (measuring claimed changes again) and writes the results file
     /// with its verdict.
@@ -533,16 +548,7 @@ impl Leg {
         let results = suite.measure(&self.label)?;
         ws.warn_unknown_benchmarks(&results);
         let unjudged = results.save_unjudged(&self.out)?;
-        // An emulated run is only ever compared with a baseline recorded under emulation.
-        let emulated = if results.fingerprint.environment.emulated.is_some() {
-            " --emulated"
-        } else {
-            ""
-        };
-        let hint = format!(
-            "{} update-baselines --platform {platform}{emulated}",
-            ws.at.invoked_as
-        );
+        let hint = record_hint(ws, &results);
         let judged = measure_and_judge(
             &suite,
             results,

@@ -91,33 +91,28 @@ impl Merge {
 /// workspace selects for it, with wall time warning only (as CI runs it), its re-measured
 /// benchmarks as the leg re-measured them. Says on stderr where the verdict changed.
 fn rejudged(ws: &crate::workspace::Workspace, path: &Path) -> anyhow::Result<LegResults> {
-    let leg = LegResults::load(path)?;
-    let results = Results::load(path)?;
+    let (results, before) = Results::load_judged(path)?;
     let report = if results.paired.is_some() {
         Report::paired(&results, &ws.config)?
     } else {
-        let remeasured: Vec<String> = leg.verdict.as_ref().map_or_else(Vec::new, |v| {
+        let remeasured: Vec<String> = before.as_ref().map_or_else(Vec::new, |v| {
             v.rows
                 .iter()
                 .filter(|r| r.remeasured)
                 .map(|r| r.id.clone())
                 .collect()
         });
-        let hint = format!(
-            "{} update-baselines --platform {}",
-            ws.at.invoked_as, leg.platform
-        );
         crate::verdict::Against::select(&ws.baselines(None), &results, &ws.at.root)?.judge(
             &results,
             &ws.config,
-            &hint,
+            &crate::bench::record_hint(ws, &results),
             Judging {
                 time_gated: false,
                 remeasured: &remeasured,
             },
         )?
     };
-    let before = leg.verdict.as_ref().map(Report::outcome);
+    let before = before.as_ref().map(Report::outcome);
     if before != Some(report.outcome()) {
         eprintln!(
             "{}: judged again, {}; the leg said {}",
@@ -126,10 +121,7 @@ fn rejudged(ws: &crate::workspace::Workspace, path: &Path) -> anyhow::Result<Leg
             before.map_or("nothing (unjudged)", |o| o.as_str())
         );
     }
-    Ok(LegResults {
-        verdict: Some(report),
-        ..leg
-    })
+    Ok(LegResults::of_run(path, &results, report))
 }
 
 /// The platforms of the matrix, each required or not as the table says.
