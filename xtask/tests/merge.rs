@@ -553,3 +553,21 @@ fn rejudge_takes_the_verdict_out_of_the_legs_hands() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("judged again"), "{}", stderr(&out));
 }
+
+/// A leg measured under emulation, judged again where only native baselines of its platform
+/// exist: there is no comparable baseline, and the command the report names records one
+/// under emulation (the hint `bench` gives; `--rejudge` once left out `--emulated`).
+#[test]
+fn rejudge_names_the_emulated_baseline_to_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut leg = judged(ARM, &[("decay/10000", Unchanged)]);
+    leg.results.fingerprint.environment.emulated = Some("qemu-user".to_owned());
+    let files = vec![write_results(dir.path(), "arm.json", &leg)];
+    let out = merge(dir.path(), &files, &["--expect", ARM, "--rejudge"]);
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let md = std::fs::read_to_string(dir.path().join("merged.md")).unwrap();
+    assert!(
+        md.contains(&format!("update-baselines --platform {ARM} --emulated")),
+        "{md}"
+    );
+}
