@@ -175,7 +175,7 @@ pub struct ReadTrend {
     pub files: Vec<FileRead>,
     /// Per platform of `trend`, what its cache needs to be written (none without a cache).
     states: Vec<Option<CacheState>>,
-    /// Per platform of `trend`, the memos of its time detectors, for its cache.
+    /// Per platform of `trend`, the memos of its change-point searches, for its cache.
     memos: Vec<Memos>,
 }
 
@@ -197,7 +197,7 @@ struct CacheState {
 /// Reads `files` (one per platform; two files of one platform are refused) and finds the change
 /// points of every series ([`crate::analyse`]), through the caches in `cache_dir` when it is
 /// given: a file's cache that matches is read instead of the lines it holds, and each series'
-/// time detector resumes from its memo. The files are read and analysed in parallel.
+/// change-point searches resume from its memo. The files are read and analysed in parallel.
 pub fn read_trend(
     mut files: Vec<HistoryFile>,
     cache_dir: Option<&Path>,

@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use perfmatrix_model::{BenchmarkId, RowVerdict, Schema};
-use perfmatrix_stats::change_point::{self, ChainConfig, ChangeKind, ChangePointConfig, SplitMemo};
+use perfmatrix_stats::change_point::{
+    self, ChainConfig, ChainMemo, ChangeKind, ChangePointConfig, SplitMemo,
+};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -118,15 +120,19 @@ pub struct Point {
     pub verdict: Option<RowVerdict>,
 }
 
-/// What the split pass of the time detector keeps between analyses of a growing series, per
-/// benchmark: derived state the history cache stores beside a platform's trend, never part of
+/// What the change-point searches keep between analyses of a growing series, per benchmark
+/// (the time detector's split pass, the paired drift search): derived state the history cache stores beside a platform's trend, never part of
 /// the trend itself or its JSON.
 pub(crate) type Memos = HashMap<BenchmarkId, SeriesMemo>;
 
-/// The split-pass memos of one series, one per time group (machine class, paired or not).
+/// The memos of one series: the split pass's, one per time group (machine class, paired or
+/// not), and the paired drift search's.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SeriesMemo {
     groups: Vec<(u32, bool, SplitMemo)>,
+    /// Absent from caches written before it: the search then runs whole once.
+    #[serde(default)]
+    chain: ChainMemo,
 }
 
 impl SeriesMemo {
@@ -472,8 +478,8 @@ pub fn analyse(history: History) -> Trend {
 }
 
 /// Finds the change points of every series of `platforms` ([`analyse`]), resuming each time
-/// detector from its series' memo in the platform's [`Memos`] (a series that grew is searched
-/// only at its end), and leaves the new memos there. Every series is searched on its own: they
+/// detector and paired drift search from its series' memo in the platform's [`Memos`] (a series
+/// that grew is searched only at its end), and leaves the new memos there. Every series is searched on its own: they
 /// are shared out over the cores.
 pub(crate) fn analyse_platforms(platforms: &mut [(&mut PlatformTrend, &mut Memos)]) {
     let mut work: Vec<(usize, &[Run], usize, &mut Series, SeriesMemo)> = Vec::new();
@@ -595,7 +601,9 @@ fn detect(
         .iter()
         .filter_map(|&i| points[i].change.map(|c| (c.estimate.ln_1p(), c.log_se)))
         .collect();
-    if let Ok(chain) = change_point::chained(&changes, &ChainConfig::PAIRED) {
+    if let Ok(chain) =
+        change_point::chained_resumed(&changes, &ChainConfig::PAIRED, &mut memo.chain)
+    {
         // The chained level before the change, relative to the first paired commit.
         let level = |upto: usize| changes[..upto].iter().map(|c| c.0).sum::<f64>().exp();
         for c in chain {

@@ -68,8 +68,11 @@
 //! union bound over overlapping runs is loose: measured on 200 A/A histories of 1,000 commits
 //! with SE 0.5%, 1.00 false steps and 0.17 false drifts per 1,000 commits; `docs/statistics.md`,
 //! "Change points"). The bound on the run length is what keeps the multiple testing finite; a drift
-//! slower than `max_run` commits can be found as several drifts. Cost: O(n · max_run) per drift
-//! found, plus one O(n · max_run) scan.
+//! slower than `max_run` commits can be found as several drifts. "Most significant" is the
+//! largest |z| (the earliest start, then the shortest run, on a tie), so runs are ranked by
+//! `sum² / var` and the tail function is taken only for the one reported. Cost: one
+//! O(n · max_run) scan that keeps each start's most significant run, then O(n + max_run²) per
+//! drift found (only the starts whose runs reach its commits are searched again).
 
 use serde::{Deserialize, Serialize};
 
@@ -307,9 +310,10 @@ fn scaled(series: &[f64]) -> (Vec<f64>, f64) {
     (series.iter().map(|&x| x * inverse).collect(), scale)
 }
 
-/// FNV-1a over the bits of `values`, one step per value rather than per byte (it runs over every
-/// series on every read): a stable hash (the same in every build), to tell whether a memo's
-/// points are still the series' first points.
+/// A hash of the bits of `values`, one FNV-1a step per value rather than per byte (it runs over
+/// every series on every read), each step followed by a shift that folds the high bits down (a
+/// word-wide FNV step alone lets two flipped sign bits cancel): a stable hash (the same in every
+/// build), to tell whether a memo's points are still the series' first points.
 fn fnv1a(values: &[f64]) -> u64 {
     fnv1a_from(0xcbf2_9ce4_8422_2325, values)
 }
@@ -317,7 +321,8 @@ fn fnv1a(values: &[f64]) -> u64 {
 /// [`fnv1a`] of a sequence that goes on from one whose hash is `hash`.
 fn fnv1a_from(hash: u64, values: &[f64]) -> u64 {
     values.iter().fold(hash, |hash, v| {
-        (hash ^ v.to_bits()).wrapping_mul(0x0000_0100_0000_01b3)
+        let hash = (hash ^ v.to_bits()).wrapping_mul(0x0000_0100_0000_01b3);
+        hash ^ (hash >> 29)
     })
 }
 
@@ -669,15 +674,83 @@ fn z_p_value(sum: f64, se: f64) -> f64 {
     }
 }
 
-/// Steps and drifts in a history of chained per-commit changes `(ln(head / base), SE)`,
-/// sorted by index; see the module docs for the rule and its false-alarm bound. An empty
-/// history has none.
-///
-/// # Errors
-///
-/// [`StatsError::NonFinite`] naming `changes.log_change` or `changes.standard_error` and the
-/// index, [`StatsError::Negative`] for a negative standard error; an invalid `config`.
-pub fn chained(changes: &[(f64, f64)], config: &ChainConfig) -> Result<Vec<ChainedChange>> {
+/// `sum² / var`, which orders log changes as their p-values do, reversed, without the tail
+/// function: ∞ for a zero variance, 0 for a zero sum (whose p-value is 1).
+fn z_squared(sum: f64, var: f64) -> f64 {
+    if sum == 0.0 {
+        0.0
+    } else if var == 0.0 {
+        f64::INFINITY
+    } else {
+        sum * sum / var
+    }
+}
+
+/// The z² at which the two-sided p-value falls to `level` (within 10⁻¹² of z), by bisection.
+fn critical_z_squared(level: f64) -> f64 {
+    let (mut low, mut high) = (0.0_f64, 40.0_f64);
+    while high - low > 1e-12 {
+        let mid = 0.5 * (low + high);
+        if normal::two_sided_p_value(mid) < level {
+            high = mid;
+        } else {
+            low = mid;
+        }
+    }
+    low * low
+}
+
+/// A candidate drift: a run of commits from some start, with its summed log change.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    commits: usize,
+    sum: f64,
+    var: f64,
+    /// [`z_squared`] of the run.
+    z_squared: f64,
+}
+
+impl Run {
+    /// The most significant admissible run from `start`: 2 to `max_run` commits, none used, at
+    /// least `min_magnitude`; the shortest on a tie.
+    fn most_significant(
+        changes: &[(f64, f64)],
+        used: &[bool],
+        start: usize,
+        config: &ChainConfig,
+    ) -> Option<Self> {
+        // `magnitude(sum) >= min_magnitude` on the log scale, where it is
+        // `|sum| >= ln(1 + min_magnitude)`: no `exp_m1` per candidate.
+        let min_log = config.min_magnitude.ln_1p();
+        let (mut sum, mut var) = (0.0, 0.0);
+        let mut best: Option<Self> = None;
+        for (offset, &(d, se)) in changes[start..].iter().take(config.max_run).enumerate() {
+            if used[start + offset] {
+                break;
+            }
+            sum += d;
+            var += se * se;
+            let commits = offset + 1;
+            if commits < 2 || sum.abs() < min_log {
+                continue;
+            }
+            let z_squared = z_squared(sum, var);
+            if best.is_none_or(|b| z_squared > b.z_squared) {
+                best = Some(Self {
+                    commits,
+                    sum,
+                    var,
+                    z_squared,
+                });
+            }
+        }
+        best
+    }
+}
+
+/// The input checked, then the steps of `changes`, sorted by index, and which commits are
+/// significant on their own (and so take no part in a drift).
+fn steps(changes: &[(f64, f64)], config: &ChainConfig) -> Result<(Vec<ChainedChange>, Vec<bool>)> {
     config.validate()?;
     for (index, &(d, se)) in changes.iter().enumerate() {
         if !d.is_finite() {
@@ -703,66 +776,183 @@ pub fn chained(changes: &[(f64, f64)], config: &ChainConfig) -> Result<Vec<Chain
         }
     }
     let magnitude = |d: f64| d.abs().exp_m1();
-    let mut found = Vec::new();
-    // A commit significant on its own takes no part in a drift, reported or not.
-    let mut used: Vec<bool> = changes
+    // The tail function only near or past the level: below 0.999 of its critical z², a
+    // commit's p-value is surely above it.
+    let near_level = 0.999 * critical_z_squared(config.max_p_value);
+    let step_p: Vec<f64> = changes
         .iter()
-        .map(|&(d, se)| z_p_value(d, se) < config.max_p_value)
+        .map(|&(d, se)| {
+            if z_squared(d, se * se) < near_level {
+                1.0
+            } else {
+                z_p_value(d, se)
+            }
+        })
         .collect();
-    for (index, &(d, se)) in changes.iter().enumerate() {
-        let p_value = z_p_value(d, se);
-        if p_value < config.max_p_value && magnitude(d) >= config.min_magnitude {
-            found.push(ChainedChange {
-                index,
-                commits: 1,
-                kind: ChangeKind::Step,
-                log_change: d,
-                standard_error: se,
-                change: d.exp_m1(),
-                p_value,
-            });
-        }
-    }
+    // A commit significant on its own takes no part in a drift, reported or not.
+    let used: Vec<bool> = step_p.iter().map(|&p| p < config.max_p_value).collect();
+    let found: Vec<ChainedChange> = changes
+        .iter()
+        .zip(&step_p)
+        .enumerate()
+        .filter(|&(_, (&(d, _), &p))| {
+            p < config.max_p_value && magnitude(d) >= config.min_magnitude
+        })
+        .map(|(index, (&(d, se), &p_value))| ChainedChange {
+            index,
+            commits: 1,
+            kind: ChangeKind::Step,
+            log_change: d,
+            standard_error: se,
+            change: d.exp_m1(),
+            p_value,
+        })
+        .collect();
+    Ok((found, used))
+}
+
+/// Steps and drifts in a history of chained per-commit changes `(ln(head / base), SE)`,
+/// sorted by index; see the module docs for the rule and its false-alarm bound. An empty
+/// history has none.
+///
+/// # Errors
+///
+/// [`StatsError::NonFinite`] naming `changes.log_change` or `changes.standard_error` and the
+/// index, [`StatsError::Negative`] for a negative standard error; an invalid `config`.
+pub fn chained(changes: &[(f64, f64)], config: &ChainConfig) -> Result<Vec<ChainedChange>> {
+    let (mut found, mut used) = steps(changes, config)?;
     let drift_p = config.drift_p_value();
-    // `magnitude(sum) < min_magnitude` without an `exp_m1` per candidate run: the same test on
-    // the log scale, where it is `|sum| < ln(1 + min_magnitude)`.
-    let min_log = config.min_magnitude.ln_1p();
-    loop {
-        let mut best: Option<ChainedChange> = None;
-        for start in 0..changes.len() {
-            let (mut sum, mut var) = (0.0, 0.0);
-            for (offset, &(d, se)) in changes[start..].iter().take(config.max_run).enumerate() {
-                if used[start + offset] {
-                    break;
-                }
-                sum += d;
-                var += se * se;
-                let commits = offset + 1;
-                if commits < 2 || sum.abs() < min_log {
-                    continue;
-                }
-                let p_value = z_p_value(sum, var.sqrt());
-                if best.is_none_or(|b| p_value < b.p_value) {
-                    best = Some(ChainedChange {
-                        index: start,
-                        commits,
-                        kind: ChangeKind::Drift,
-                        log_change: sum,
-                        standard_error: var.sqrt(),
-                        change: sum.exp_m1(),
-                        p_value,
-                    });
-                }
-            }
+    // The most significant run of each start; a report only changes the runs that reach its
+    // commits, so only their starts are searched again.
+    let mut best: Vec<Option<Run>> = (0..changes.len())
+        .map(|start| Run::most_significant(changes, &used, start, config))
+        .collect();
+    // The largest |z| over all starts, the earliest on a tie.
+    let most_significant = |best: &[Option<Run>]| {
+        best.iter()
+            .enumerate()
+            .filter_map(|(start, run)| run.map(|r| (start, r)))
+            .reduce(|a, b| if b.1.z_squared > a.1.z_squared { b } else { a })
+    };
+    while let Some((index, run)) = most_significant(&best) {
+        let standard_error = run.var.sqrt();
+        let p_value = z_p_value(run.sum, standard_error);
+        if p_value >= drift_p {
+            break;
         }
-        match best {
-            Some(drift) if drift.p_value < drift_p => {
-                used[drift.index..drift.index + drift.commits].fill(true);
-                found.push(drift);
-            }
-            _ => break,
+        let end = index + run.commits;
+        used[index..end].fill(true);
+        found.push(ChainedChange {
+            index,
+            commits: run.commits,
+            kind: ChangeKind::Drift,
+            log_change: run.sum,
+            standard_error,
+            change: run.sum.exp_m1(),
+            p_value,
+        });
+        let first = index.saturating_sub(config.max_run - 1);
+        for (start, best) in best.iter_mut().enumerate().take(end).skip(first) {
+            *best = Run::most_significant(changes, &used, start, config);
         }
     }
+    found.sort_by_key(|c| c.index);
+    Ok(found)
+}
+
+/// What [`chained_resumed`] keeps of a growing history between calls: the drifts found in its
+/// first `len` changes. Appended commits leave them as they were unless a run that reaches an
+/// appended commit comes near the drift level; only then is the history searched again.
+///
+/// Like [`SplitMemo`], the memo checks itself (the configuration, and a hash of the changes it
+/// was made from): a memo that does not match is dropped and made anew, so a stale memo can cost
+/// time, never change a result.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChainMemo {
+    /// The configuration the drifts were found with (`None`: an empty memo).
+    config: Option<ChainConfig>,
+    /// How many changes the drifts were found in.
+    len: usize,
+    /// [`fnv1a_changes`] of those changes.
+    hash: u64,
+    /// The drifts, sorted by index.
+    drifts: Vec<ChainedChange>,
+}
+
+/// [`fnv1a_from`] over `changes`, each log change then its standard error.
+fn fnv1a_changes(hash: u64, changes: &[(f64, f64)]) -> u64 {
+    changes
+        .iter()
+        .fold(hash, |hash, &(d, se)| fnv1a_from(hash, &[d, se]))
+}
+
+/// [`chained`], keeping the drifts in `memo` for the next call on the same history grown by new
+/// commits: the result is exactly what [`chained`] gives (a property test checks it).
+///
+/// Why the drifts can be kept: the greedy search reports drifts in order of falling |z|, each
+/// significant, and stops at the first run that is not. Appending commits adds only runs that
+/// reach an appended commit, and leaves every older run as it was. If none of the added runs
+/// comes within 0.1% of the drift level's z² (judged before any drift takes commits away,
+/// which can only shorten runs), each reported drift still beats every added run when its turn
+/// comes, and the search still stops where it did. The steps are each commit's own. A history
+/// grown by `k` commits then costs O(n) for its steps and the hash, plus
+/// O((k + max_run) · max_run) for the added runs; otherwise the whole search.
+///
+/// # Errors
+///
+/// As [`chained`]; the memo is left as it was.
+pub fn chained_resumed(
+    changes: &[(f64, f64)],
+    config: &ChainConfig,
+    memo: &mut ChainMemo,
+) -> Result<Vec<ChainedChange>> {
+    let matches = memo.config == Some(*config)
+        && memo.len <= changes.len()
+        && fnv1a_changes(fnv1a(&[]), &changes[..memo.len]) == memo.hash;
+    if !matches {
+        let found = chained(changes, config)?;
+        *memo = ChainMemo {
+            config: Some(*config),
+            len: changes.len(),
+            hash: fnv1a_changes(fnv1a(&[]), changes),
+            drifts: found
+                .iter()
+                .filter(|c| c.kind == ChangeKind::Drift)
+                .copied()
+                .collect(),
+        };
+        return Ok(found);
+    }
+    let (mut found, used) = steps(changes, config)?;
+    let near_drift_level = 0.999 * critical_z_squared(config.drift_p_value());
+    let min_log = config.min_magnitude.ln_1p();
+    let old = memo.len;
+    let mut added_near = false;
+    'starts: for start in old.saturating_sub(config.max_run - 1)..changes.len() {
+        let (mut sum, mut var) = (0.0, 0.0);
+        for (offset, &(d, se)) in changes[start..].iter().take(config.max_run).enumerate() {
+            if used[start + offset] {
+                break;
+            }
+            sum += d;
+            var += se * se;
+            // A run of two or more commits that reaches an appended one.
+            if offset == 0 || start + offset < old || sum.abs() < min_log {
+                continue;
+            }
+            if z_squared(sum, var) >= near_drift_level {
+                added_near = true;
+                break 'starts;
+            }
+        }
+    }
+    if added_near {
+        memo.config = None;
+        return chained_resumed(changes, config, memo);
+    }
+    memo.hash = fnv1a_changes(memo.hash, &changes[old..]);
+    memo.len = changes.len();
+    found.extend(&memo.drifts);
     found.sort_by_key(|c| c.index);
     Ok(found)
 }
@@ -990,6 +1180,67 @@ mod tests {
             .prop_map(|(level, noise)| noise.iter().map(|e| level * (1.0 + e)).collect())
     }
 
+    /// [`chained`]'s rule the plain way: every p-value taken, and every run of every start
+    /// searched again after each drift reported.
+    fn chained_by_rescans(changes: &[(f64, f64)], config: &ChainConfig) -> Vec<ChainedChange> {
+        let p: Vec<f64> = changes.iter().map(|&(d, se)| z_p_value(d, se)).collect();
+        let mut used: Vec<bool> = p.iter().map(|&p| p < config.max_p_value).collect();
+        let mut found: Vec<ChainedChange> = (0..changes.len())
+            .filter(|&i| {
+                p[i] < config.max_p_value && changes[i].0.abs().exp_m1() >= config.min_magnitude
+            })
+            .map(|i| ChainedChange {
+                index: i,
+                commits: 1,
+                kind: ChangeKind::Step,
+                log_change: changes[i].0,
+                standard_error: changes[i].1,
+                change: changes[i].0.exp_m1(),
+                p_value: p[i],
+            })
+            .collect();
+        loop {
+            // (z², start, commits, sum, var): the largest z², then the earliest and shortest.
+            let mut best: Option<(f64, usize, usize, f64, f64)> = None;
+            for start in 0..changes.len() {
+                let (mut sum, mut var) = (0.0, 0.0);
+                for commits in 1..=config.max_run.min(changes.len() - start) {
+                    if used[start + commits - 1] {
+                        break;
+                    }
+                    sum += changes[start + commits - 1].0;
+                    var += changes[start + commits - 1].1.powi(2);
+                    if commits < 2 || sum.abs().exp_m1() < config.min_magnitude {
+                        continue;
+                    }
+                    let z2 = z_squared(sum, var);
+                    if best.is_none_or(|b| z2 > b.0) {
+                        best = Some((z2, start, commits, sum, var));
+                    }
+                }
+            }
+            let Some((_, start, commits, sum, var)) = best else {
+                break;
+            };
+            let p_value = z_p_value(sum, var.sqrt());
+            if p_value >= config.drift_p_value() {
+                break;
+            }
+            used[start..start + commits].fill(true);
+            found.push(ChainedChange {
+                index: start,
+                commits,
+                kind: ChangeKind::Drift,
+                log_change: sum,
+                standard_error: var.sqrt(),
+                change: sum.exp_m1(),
+                p_value,
+            });
+        }
+        found.sort_by_key(|c| c.index);
+        found
+    }
+
     proptest! {
         #[test]
         fn a_constant_series_has_no_change_points(v in 1e-300..1e300_f64, n in 0usize..300) {
@@ -1072,6 +1323,39 @@ mod tests {
             s in prop::collection::vec(prop_oneof![f64::MIN_POSITIVE..1e-300, 1e300..f64::MAX], 0..80),
         ) {
             let _ = detect(&s, &ChangePointConfig::TIME).unwrap();
+        }
+
+        #[test]
+        fn chained_equals_the_whole_search_repeated(
+            c in prop::collection::vec((-0.05..0.05_f64, 0.0..0.02_f64), 0..200),
+            max_run in 2..30_usize,
+            min_magnitude in 0.0..0.05_f64,
+        ) {
+            let config = ChainConfig { max_p_value: 0.01, min_magnitude, max_run };
+            prop_assert_eq!(chained(&c, &config).unwrap(), chained_by_rescans(&c, &config));
+        }
+
+        #[test]
+        fn chained_resumed_on_a_growing_history_equals_chained(
+            c in prop::collection::vec((-0.03..0.03_f64, 0.001..0.02_f64), 0..160),
+            cuts in prop::collection::vec(0..160_usize, 1..6),
+            max_run in 2..12_usize,
+        ) {
+            let config = ChainConfig { max_p_value: 0.01, min_magnitude: 0.005, max_run };
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|k| k.min(c.len())).collect();
+            cuts.sort_unstable();
+            let mut memo = ChainMemo::default();
+            for cut in cuts {
+                prop_assert_eq!(
+                    chained_resumed(&c[..cut], &config, &mut memo).unwrap(),
+                    chained(&c[..cut], &config).unwrap()
+                );
+            }
+            prop_assert_eq!(chained_resumed(&c, &config, &mut memo).unwrap(), chained(&c, &config).unwrap());
+            // Again with nothing new, then for another history: the memo checks itself.
+            prop_assert_eq!(chained_resumed(&c, &config, &mut memo).unwrap(), chained(&c, &config).unwrap());
+            let other: Vec<(f64, f64)> = c.iter().map(|&(d, se)| (-d, se)).collect();
+            prop_assert_eq!(chained_resumed(&other, &config, &mut memo).unwrap(), chained(&other, &config).unwrap());
         }
 
         #[test]
