@@ -12,7 +12,9 @@
 //!   benchmark, and each `time <iters>` calls its closure with a [`Bencher`] that times `iters`
 //!   calls of the routine it is given, whatever the group's settings say;
 //! - `--perfmatrix-count <id>`: one call of the routine inside
-//!   `perfmatrix_criterion_count_region` for callgrind, and the peak resident memory.
+//!   `perfmatrix_criterion_count_region` for callgrind, and the peak resident memory;
+//! - `--perfmatrix-count-each`: the same for each id read from standard input, one per line,
+//!   each in a child forked for it (one valgrind start for them all).
 //!
 //! Without a perfmatrix mode (a project that depends on this crate under criterion's name by
 //! choice, and runs `cargo bench`), it times each benchmark simply and prints one line each
@@ -27,6 +29,7 @@
 //! criterion itself, in whole runs, and says why in the report.
 
 mod bencher;
+mod each;
 mod group;
 mod id;
 mod plain;

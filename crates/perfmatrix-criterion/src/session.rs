@@ -101,36 +101,49 @@ pub fn main(groups: &[fn()]) {
             write_line(
                 out,
                 &format!(
-                    "{{\"protocol\":{PROTOCOL},\"layer\":\"{LAYER}\",\"ids\":{}}}",
+                    "{{\"protocol\":{PROTOCOL},\"layer\":\"{LAYER}\",\"ids\":{},\
+                     \"count_each\":true}}",
                     json_strings(&ids)
                 ),
             )
         }
         ["--perfmatrix-serve"] => serve(groups, out),
-        ["--perfmatrix-count", id] => {
-            SESSION.with(|s| {
-                *s.borrow_mut() = Some(Session::Count {
-                    id: (*id).to_owned(),
-                    out,
-                });
-            });
-            run(groups);
-            eprintln!(
-                "error: unknown benchmark id {id:?}; valid ids: {}",
-                list(groups).join(", ")
-            );
-            2
+        ["--perfmatrix-count", id] => count(groups, id, out),
+        ["--perfmatrix-count-each"] => {
+            let mut out = Some(out);
+            // Only a forked child calls this, once: the parent's heap is left as it was.
+            crate::each::count_each(&mut |id| match out.take() {
+                Some(out) => count(groups, id, out),
+                None => 2,
+            })
         }
         _ => {
             eprintln!(
                 "error: unknown mode {:?}; expected --perfmatrix-list, --perfmatrix-serve or \
-                 --perfmatrix-count <id>",
+                 --perfmatrix-count <id> or --perfmatrix-count-each",
                 args.join(" ")
             );
             2
         }
     };
     std::process::exit(code);
+}
+
+/// Counts one call of `id` and prints its line to `out` (exiting 0), or returns 2 when no
+/// group has the id.
+fn count(groups: &[fn()], id: &str, out: Box<dyn Write>) -> i32 {
+    SESSION.with(|s| {
+        *s.borrow_mut() = Some(Session::Count {
+            id: id.to_owned(),
+            out,
+        });
+    });
+    run(groups);
+    eprintln!(
+        "error: unknown benchmark id {id:?}; valid ids: {}",
+        list(groups).join(", ")
+    );
+    2
 }
 
 fn run(groups: &[fn()]) {
@@ -349,7 +362,7 @@ impl<'a> Request<'a> {
     }
 }
 
-/// The count line of `id`: no dispatch facts (plain criterion code declares none) and the peak
+/// The count line of `id`: its process id, no dispatch facts (plain criterion code declares none) and the peak
 /// resident memory, or why it is unavailable.
 fn count_line(id: &str) -> String {
     let peak = match peak_rss_bytes() {
@@ -359,9 +372,11 @@ fn count_line(id: &str) -> String {
             json_string(&reason)
         ),
     };
+    // The pid names the callgrind file of a child of `--perfmatrix-count-each`.
     format!(
-        "{{\"id\":{},\"variant\":\"\",\"dispatch\":{{}},{peak}}}",
-        json_string(id)
+        "{{\"id\":{},\"pid\":{},\"variant\":\"\",\"dispatch\":{{}},{peak}}}",
+        json_string(id),
+        std::process::id()
     )
 }
 

@@ -1,7 +1,7 @@
 //! The counting mode: one call of a benchmark's routine inside [`perfmatrix_count_region`], for
 //! valgrind's callgrind to count (`--collect-atstart=no --toggle-collect=perfmatrix_count_region`),
-//! then one JSON line with the dispatch facts and the process's peak resident memory:
-//! `{"id":…,"variant":…,"dispatch":{…},"peak_rss_bytes":…}` (`peak_rss_bytes` is null and
+//! then one JSON line with the process id, the dispatch facts and the process's peak resident
+//! memory: `{"id":…,"pid":…,"variant":…,"dispatch":{…},"peak_rss_bytes":…}` (`peak_rss_bytes` is null and
 //! `peak_rss_unavailable` says why when it cannot be read).
 //!
 //! Everything outside the region is not counted: preparing the state, the routine's reset,
@@ -44,7 +44,13 @@ pub(crate) fn run(harness: &Harness, plant: &Plant, id: &str, out: &mut dyn std:
         .join(",");
     let facts: serde_json::Map<String, serde_json::Value> =
         dispatch.into_iter().map(|(k, v)| (k, v.into())).collect();
-    let mut line = json!({ "id": id, "variant": variant, "dispatch": facts });
+    // The pid names the callgrind file of a child of `--perfmatrix-count-each`.
+    let mut line = json!({
+        "id": id,
+        "pid": std::process::id(),
+        "variant": variant,
+        "dispatch": facts,
+    });
     match peak_rss_bytes() {
         Ok(bytes) => line["peak_rss_bytes"] = bytes.into(),
         Err(reason) => {

@@ -7,6 +7,8 @@
 //!   drives to interleave a base and a head build sample by sample;
 //! - `--perfmatrix-count <id>`: the counting mode, one call inside [`count::perfmatrix_count_region`]
 //!   for callgrind, and the peak resident memory;
+//! - `--perfmatrix-count-each`: the counting mode for each id read from standard input, one per
+//!   line, each in a child forked for it (one valgrind start for them all);
 //! - `--perfmatrix-fingerprint <target-triple> [emulator]`: the machine as this process sees it
 //!   and what the benchmarked code dispatched to ([`Harness::dispatch`]), for the run's
 //!   fingerprint;
@@ -35,6 +37,7 @@
 //! that instruction counts move too).
 
 pub mod count;
+mod each;
 mod machine;
 mod plant;
 mod routine;
@@ -228,7 +231,11 @@ impl Harness {
         };
         match args.first().copied() {
             Some("--perfmatrix-list") => {
-                let line = serde_json::json!({ "protocol": PROTOCOL, "ids": self.ids() });
+                let line = serde_json::json!({
+                    "protocol": PROTOCOL,
+                    "ids": self.ids(),
+                    "count_each": true,
+                });
                 match writeln!(out, "{line}").and_then(|()| out.flush()) {
                     Ok(()) => 0,
                     Err(_) => 2,
@@ -254,6 +261,9 @@ impl Harness {
                     2
                 }
             },
+            Some("--perfmatrix-count-each") if args.len() == 1 => {
+                each::count_each(&mut |id| count::run(self, &plant, id, out))
+            }
             Some("--perfmatrix-count") => match args.get(1) {
                 Some(id) if args.len() == 2 => count::run(self, &plant, id, out),
                 _ => {
@@ -264,8 +274,8 @@ impl Harness {
             Some(other) => {
                 eprintln!(
                     "error: unknown mode `{other}`; expected --perfmatrix-list, \
-                     --perfmatrix-serve, --perfmatrix-count <id> or --perfmatrix-fingerprint \
-                     <target-triple> [emulator]"
+                     --perfmatrix-serve, --perfmatrix-count <id>, --perfmatrix-count-each or \
+                     --perfmatrix-fingerprint <target-triple> [emulator]"
                 );
                 2
             }

@@ -89,4 +89,9 @@ fn usage_errors_exit_2() {
         0
     );
     assert_eq!(h.run_with(&["--perfmatrix-list".to_owned()]), 0);
+    assert_eq!(
+        h.run_with(&["--perfmatrix-count-each".to_owned(), "sum/100".to_owned()]),
+        2,
+        "the ids of count-each come on standard input"
+    );
 }

@@ -27,6 +27,9 @@ pub(crate) struct BenchBinary {
     /// Whether it is a plain criterion benchmark built against perfmatrix's criterion layer
     /// (which declares no dispatch facts and reports no machine of its own).
     pub(crate) via_layer: bool,
+    /// Whether it counts many ids in one process (`--perfmatrix-count-each`, a child forked per
+    /// id); else one process per id (a harness or layer older than that mode).
+    pub(crate) count_each: bool,
 }
 
 impl BenchBinary {
@@ -191,12 +194,14 @@ impl Build<'_> {
                     ids: Vec::new(),
                     on_harness: false,
                     via_layer: false,
+                    count_each: false,
                 };
                 match harness_ids(&binary)? {
                     Some(listed) => {
                         binary.ids = listed.ids;
                         binary.on_harness = true;
                         binary.via_layer = listed.via_layer;
+                        binary.count_each = listed.count_each;
                     }
                     None => binary.ids = criterion_ids(&binary)?,
                 }
@@ -247,11 +252,13 @@ fn first_error(messages: &str) -> Option<String> {
         })
 }
 
-/// A `--perfmatrix-list` answer: the ids, and whether the criterion layer gave them.
+/// A `--perfmatrix-list` answer: the ids, whether the criterion layer gave them, and whether
+/// the binary has the `--perfmatrix-count-each` mode.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Listed {
     pub(crate) ids: Vec<String>,
     pub(crate) via_layer: bool,
+    pub(crate) count_each: bool,
 }
 
 /// The harness's ids of `binary`, or None when it is not a harness binary (it fails on, or does
@@ -305,8 +312,8 @@ pub(crate) fn criterion_list(stdout: &str) -> Vec<String> {
         .collect()
 }
 
-/// The ids of a `--perfmatrix-list` line of protocol 1, and whether the criterion layer (which
-/// says `"layer"`) printed it.
+/// The ids of a `--perfmatrix-list` line of protocol 1, whether the criterion layer (which
+/// says `"layer"`) printed it, and whether it says `"count_each":true`.
 pub(crate) fn parse_list(stdout: &str) -> Option<Listed> {
     let line = stdout.lines().rev().find(|l| !l.trim().is_empty())?;
     let json: serde_json::Value = serde_json::from_str(line).ok()?;
@@ -321,6 +328,7 @@ pub(crate) fn parse_list(stdout: &str) -> Option<Listed> {
     Some(Listed {
         ids,
         via_layer: json.get("layer").is_some(),
+        count_each: json["count_each"] == true,
     })
 }
 
@@ -373,7 +381,9 @@ mod tests {
     fn the_list_line_names_the_ids_or_nothing() {
         let listed = parse_list("{\"protocol\":1,\"ids\":[\"a/1\",\"b/2\"]}\n").unwrap();
         assert_eq!(listed.ids, ["a/1", "b/2"]);
-        assert!(!listed.via_layer);
+        assert!(!listed.via_layer && !listed.count_each);
+        let listed = parse_list("{\"protocol\":1,\"ids\":[\"a/1\"],\"count_each\":true}").unwrap();
+        assert!(listed.count_each);
         let listed =
             parse_list("{\"protocol\":1,\"layer\":\"perfmatrix-criterion\",\"ids\":[\"a b\"]}")
                 .unwrap();

@@ -23,6 +23,21 @@ pub(crate) fn run_all(
     at_once: AtOnce,
     what: &str,
 ) -> anyhow::Result<Vec<std::io::Result<Output>>> {
+    run_all_fed(
+        commands.into_iter().map(|c| (c, Vec::new())).collect(),
+        at_once,
+        what,
+    )
+}
+
+/// [`run_all`], each command given its bytes on standard input (closed after them; closed at
+/// once when there are none). The bytes are written while the output is read, so a child may
+/// answer before it has read them all.
+pub(crate) fn run_all_fed(
+    commands: Vec<(Command, Vec<u8>)>,
+    at_once: AtOnce,
+    what: &str,
+) -> anyhow::Result<Vec<std::io::Result<Output>>> {
     let limit = match at_once {
         AtOnce::PerCore => std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
         AtOnce::All => commands.len(),
@@ -39,12 +54,10 @@ pub(crate) fn run_all(
         let mut running = tokio::task::JoinSet::new();
         loop {
             while running.len() < limit {
-                let Some((i, cmd)) = pending.next() else {
+                let Some((i, (cmd, input))) = pending.next() else {
                     break;
                 };
-                let mut cmd = tokio::process::Command::from(cmd);
-                cmd.stdin(Stdio::null());
-                running.spawn(async move { (i, cmd.output().await) });
+                running.spawn(async move { (i, output_fed(cmd, input).await) });
             }
             let Some(joined) = running.join_next().await else {
                 break;
@@ -57,6 +70,35 @@ pub(crate) fn run_all(
             .map(|o| o.with_context(|| format!("one of {what} never finished")))
             .collect()
     })
+}
+
+/// The output of `cmd`, run with `input` on its standard input.
+async fn output_fed(cmd: Command, input: Vec<u8>) -> std::io::Result<Output> {
+    use tokio::io::AsyncWriteExt as _;
+    let mut cmd = tokio::process::Command::from(cmd);
+    if input.is_empty() {
+        return cmd.stdin(Stdio::null()).output().await;
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let (written, output) = tokio::join!(
+        async move {
+            let written = stdin.write_all(&input).await;
+            drop(stdin);
+            written
+        },
+        child.wait_with_output()
+    );
+    let output = output?;
+    // A child that exits before reading all its input breaks the pipe: its status tells why.
+    match written {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err),
+        _ => Ok(output),
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +131,35 @@ mod tests {
             run_all(Vec::new(), AtOnce::All, "nothing")
                 .unwrap()
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn each_command_reads_its_own_input_while_its_output_is_read() {
+        // More than a pipe holds (64 KiB) in and out: the input must be written while the
+        // output is read.
+        let big: Vec<u8> = (0..200_000).map(|i| b'a' + (i % 26) as u8).collect();
+        let outputs = run_all_fed(
+            vec![
+                (sh("cat"), big.clone()),
+                (sh("wc -c"), b"four".to_vec()),
+                (sh("cat"), Vec::new()),
+                (sh("head -c 3"), big.clone()),
+            ],
+            AtOnce::PerCore,
+            "the test commands",
+        )
+        .unwrap();
+        let outputs: Vec<Output> = outputs.into_iter().map(Result::unwrap).collect();
+        assert_eq!(outputs[0].stdout, big);
+        assert_eq!(String::from_utf8_lossy(&outputs[1].stdout).trim(), "4");
+        assert!(
+            outputs[2].stdout.is_empty(),
+            "no input: stdin closed at once"
+        );
+        assert_eq!(
+            outputs[3].stdout, b"abc",
+            "a child that stops reading is no error"
         );
     }
 

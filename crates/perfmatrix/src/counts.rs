@@ -5,14 +5,14 @@
 //! region function, for the instructions. A benchmark that no harness binary serves (a plain
 //! criterion benchmark) gets both metrics as unavailable, with that reason; the run goes on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use anyhow::{Context, bail};
 
 use crate::binaries::BenchBinary;
-use crate::children::{AtOnce, run_all};
+use crate::children::{AtOnce, run_all, run_all_fed};
 use crate::tools::{arch, find_in_path};
 use perfmatrix_model::{Counts, Measured, Profile};
 
@@ -123,33 +123,128 @@ fn measure_in(
         };
         commands.push(cmd);
     }
-    let out_files: Vec<PathBuf> = (0..probed.len())
-        .map(|i| scratch.path().join(format!("callgrind-{i}.out")))
-        .collect();
-    if let Ok(valgrind) = &valgrind {
-        for ((id, binary), out_file) in probed.iter().zip(&out_files) {
-            // Under valgrind the bench binary runs as `./<name>` from its folder: its arguments are
-            // copied to the heap, so a longer path to the target folder would shift the inputs'
-            // addresses, and with them the instructions memcpy and memset spend on alignment
-            // (tens per call), from machine to machine.
-            let (dir, name) = local_name(&binary.exe)?;
+    let (callgrind_commands, callgrind): (Vec<Command>, Vec<CallgrindRun>) = match &valgrind {
+        Ok(valgrind) => callgrind_runs(valgrind, &probed, scratch.path())?
+            .into_iter()
+            .unzip(),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    let natives = commands.len();
+    let mut commands: Vec<(Command, Vec<u8>)> =
+        commands.into_iter().map(|c| (c, Vec::new())).collect();
+    commands.extend(
+        callgrind_commands
+            .into_iter()
+            .zip(&callgrind)
+            .map(|(cmd, run)| (cmd, run.input(&probed))),
+    );
+    for (cmd, _) in &mut commands {
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    }
+    let ids: Vec<String> = probed.iter().map(|(id, _)| id.clone()).collect();
+    let mut outputs = run_all_fed(commands, AtOnce::PerCore, "the counting runs")?;
+    let counted = outputs.split_off(natives);
+    metrics.extend(collect(&ids, outputs, &valgrind, &callgrind, counted)?);
+    Ok(metrics)
+}
+
+/// One callgrind process of the counting runs: of one id (`--perfmatrix-count <id>`), or of
+/// several ids of one binary, each in a child forked for it (`--perfmatrix-count-each`, the ids
+/// on standard input).
+struct CallgrindRun {
+    /// The indexes of its ids in the probed ids.
+    ids: Vec<usize>,
+    /// Its output file: for `count-each`, the pattern with `%p` for each child's pid.
+    out_file: PathBuf,
+    each: bool,
+}
+
+impl CallgrindRun {
+    /// What it is given on standard input: its ids, one per line, for `count-each`.
+    fn input(&self, probed: &[(String, &BenchBinary)]) -> Vec<u8> {
+        if !self.each {
+            return Vec::new();
+        }
+        self.ids
+            .iter()
+            .flat_map(|&i| probed[i].0.bytes().chain([b'\n']))
+            .collect()
+    }
+
+    /// The output file of the child that printed pid `pid`.
+    fn file_of(&self, pid: Option<u64>) -> PathBuf {
+        match pid {
+            Some(pid) if self.each => PathBuf::from(
+                self.out_file
+                    .to_string_lossy()
+                    .replace("%p", &pid.to_string()),
+            ),
+            _ => self.out_file.clone(),
+        }
+    }
+}
+
+/// The callgrind processes (commands, and what each counts) that count `probed`: each binary with the `count-each` mode counts
+/// its ids in as many processes as there are cores (one valgrind start each, where one process
+/// per id paid it per id), the others one process per id.
+fn callgrind_runs(
+    valgrind: &Path,
+    probed: &[(String, &BenchBinary)],
+    scratch: &Path,
+) -> anyhow::Result<Vec<(Command, CallgrindRun)>> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    // The ids of each binary, in the order they were probed.
+    let mut by_binary: Vec<(&BenchBinary, Vec<usize>)> = Vec::new();
+    for (i, (_, binary)) in probed.iter().enumerate() {
+        match by_binary
+            .iter_mut()
+            .find(|(b, _)| std::ptr::eq(*b, *binary))
+        {
+            Some((_, ids)) => ids.push(i),
+            None => by_binary.push((binary, vec![i])),
+        }
+    }
+    let mut runs = Vec::new();
+    for (binary, ids) in by_binary {
+        // Under valgrind the bench binary runs as `./<name>` from its folder: its arguments are
+        // copied to the heap, so a longer path to the target folder would shift the inputs'
+        // addresses, and with them the instructions memcpy and memset spend on alignment (tens
+        // per call), from machine to machine.
+        let (dir, name) = local_name(&binary.exe)?;
+        let chunks: Vec<Vec<usize>> = if binary.count_each {
+            let size = ids.len().div_ceil(cores);
+            ids.chunks(size).map(<[usize]>::to_vec).collect()
+        } else {
+            ids.iter().map(|&i| vec![i]).collect()
+        };
+        for chunk in chunks {
+            let at = runs.len();
+            let out_file = if binary.count_each {
+                scratch.join(format!("callgrind-{at}-%p.out"))
+            } else {
+                scratch.join(format!("callgrind-{at}.out"))
+            };
             let mut cmd = Command::new(valgrind);
             cmd.args(["-q", "--tool=callgrind", "--collect-atstart=no"]);
             cmd.args(REGION_SYMBOLS.map(|symbol| format!("--toggle-collect={symbol}")));
             cmd.arg(format!("--callgrind-out-file={}", out_file.display()));
-            cmd.arg(&name)
-                .args(["--perfmatrix-count", id])
-                .current_dir(dir);
-            commands.push(cmd);
+            cmd.arg(&name).current_dir(dir);
+            if binary.count_each {
+                cmd.arg("--perfmatrix-count-each");
+            } else {
+                cmd.args(["--perfmatrix-count", &probed[chunk[0]].0]);
+            }
+            runs.push((
+                cmd,
+                CallgrindRun {
+                    ids: chunk,
+                    out_file,
+                    each: binary.count_each,
+                },
+            ));
         }
     }
-    for cmd in &mut commands {
-        cmd.envs(env.iter().map(|(k, v)| (k, v)));
-    }
-    let ids: Vec<String> = probed.iter().map(|(id, _)| id.clone()).collect();
-    let outputs = run_all(commands, AtOnce::PerCore, "the counting runs")?;
-    metrics.extend(collect(&ids, outputs, &valgrind, &out_files)?);
-    Ok(metrics)
+    Ok(runs)
 }
 
 /// Profiles each of `ids` on one build (`binaries`, run with `env`): one callgrind run of its
@@ -236,16 +331,17 @@ fn local_name(exe: &Path) -> anyhow::Result<(&Path, PathBuf)> {
     }
 }
 
-/// The metrics of `ids` from the outputs of their native runs, then of their callgrind runs.
+/// The metrics of `ids` from the outputs of their native runs, then of the callgrind runs
+/// `callgrind` (outputs `counted`).
 fn collect(
     ids: &[String],
-    outputs: Vec<std::io::Result<Output>>,
+    natives: Vec<std::io::Result<Output>>,
     valgrind: &Result<PathBuf, String>,
-    out_files: &[PathBuf],
+    callgrind: &[CallgrindRun],
+    counted: Vec<std::io::Result<Output>>,
 ) -> anyhow::Result<BTreeMap<String, Counts>> {
-    let mut outputs = outputs.into_iter();
-    let mut natives = Vec::with_capacity(ids.len());
-    for (id, output) in ids.iter().zip(outputs.by_ref()) {
+    let mut native_lines = Vec::with_capacity(ids.len());
+    for (id, output) in ids.iter().zip(natives) {
         let output = output.with_context(|| format!("cannot start the counting run for `{id}`"))?;
         if !output.status.success() {
             bail!(
@@ -254,23 +350,44 @@ fn collect(
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        natives.push(CountLine::parse(id, &output.stdout)?);
+        native_lines.push(CountLine::parse(id, &output.stdout)?);
     }
-    let mut metrics = BTreeMap::new();
-    for (i, (id, native)) in ids.iter().zip(natives).enumerate() {
-        let instructions = if let Err(reason) = valgrind {
-            Measured::unavailable(reason.clone())
-        } else {
-            let output = outputs.next().context("a callgrind run is missing")?;
-            instructions(id, output, &out_files[i], &native.variant)?
-        };
-        let metric = Counts {
-            instructions,
-            peak_rss_bytes: native.peak_rss_bytes,
-        };
-        metrics.insert(id.clone(), metric);
+    let mut instructions: Vec<Option<Measured>> = ids.iter().map(|_| None).collect();
+    if let Err(reason) = valgrind {
+        instructions.fill(Some(Measured::unavailable(reason.clone())));
     }
-    Ok(metrics)
+    for (run, output) in callgrind.iter().zip(counted) {
+        let first = &ids[run.ids[0]];
+        let output = output.with_context(|| format!("cannot start valgrind for `{first}`"))?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        // Each child's line, by the id it names.
+        let lines: HashMap<String, &str> = stdout
+            .lines()
+            .filter_map(|l| Some((CountLine::id_of(l)?, l)))
+            .collect();
+        for &i in &run.ids {
+            let line = lines.get(&ids[i]).copied();
+            instructions[i] = Some(self::instructions(
+                &ids[i],
+                &output,
+                line,
+                run,
+                &native_lines[i].variant,
+            )?);
+        }
+    }
+    ids.iter()
+        .zip(native_lines)
+        .zip(instructions)
+        .map(|((id, native), instructions)| {
+            let instructions = instructions.context("a callgrind run is missing")?;
+            let metric = Counts {
+                instructions,
+                peak_rss_bytes: native.peak_rss_bytes,
+            };
+            Ok((id.clone(), metric))
+        })
+        .collect()
 }
 
 /// valgrind, if it can count instructions here; else why not. `emulated` names the target's and
@@ -312,16 +429,17 @@ fn no_aslr(lookup: &dyn Fn(&str) -> Option<PathBuf>) -> Option<PathBuf> {
         .then_some(setarch)
 }
 
-/// The instruction count of one callgrind run of the counting mode for `id`, from its output file.
+/// The instruction count of `id` from the callgrind run `run` that counted it (`output`), its
+/// line of that output (`None`: it printed none), and its output file.
 fn instructions(
     id: &str,
-    output: std::io::Result<Output>,
-    out_file: &Path,
+    output: &Output,
+    line: Option<&str>,
+    run: &CallgrindRun,
     native_variant: &str,
 ) -> anyhow::Result<Measured> {
-    let output = output.with_context(|| format!("cannot start valgrind for `{id}`"))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
+    let Some(line) = line.filter(|_| run.each || output.status.success()) else {
         if let Some(line) = stderr.lines().find(|l| l.contains("unhandled instruction")) {
             return Ok(Measured::unavailable(format!(
                 "not counted: valgrind cannot decode an instruction of the counted binary ({})",
@@ -332,8 +450,8 @@ fn instructions(
             "the counting run failed for `{id}` under valgrind ({}):\n{stderr}",
             output.status
         );
-    }
-    let counted = CountLine::parse(id, &output.stdout)?;
+    };
+    let counted = CountLine::parse(id, line.as_bytes())?;
     if counted.variant != native_variant {
         return Ok(Measured::unavailable(format!(
             "not counted: under valgrind the code dispatched to `{}`, natively to `{native_variant}` \
@@ -341,7 +459,8 @@ fn instructions(
             counted.variant
         )));
     }
-    let text = std::fs::read_to_string(out_file)
+    let out_file = run.file_of(counted.pid);
+    let text = std::fs::read_to_string(&out_file)
         .with_context(|| format!("cannot read callgrind's output {}", out_file.display()))?;
     let total = crate::callgrind::total_instructions(&text)
         .with_context(|| format!("callgrind's output for `{id}` ({})", out_file.display()))?;
@@ -358,11 +477,19 @@ fn instructions(
 /// What the counting run prints: one JSON line.
 #[derive(Debug)]
 struct CountLine {
+    /// The counting process's id (absent from harnesses older than `count-each`).
+    pid: Option<u64>,
     variant: String,
     peak_rss_bytes: Measured,
 }
 
 impl CountLine {
+    /// The id `line` is the count line of, if it is one.
+    fn id_of(line: &str) -> Option<String> {
+        let json: serde_json::Value = serde_json::from_str(line).ok()?;
+        Some(json["id"].as_str()?.to_owned())
+    }
+
     fn parse(id: &str, stdout: &[u8]) -> anyhow::Result<Self> {
         let stdout = String::from_utf8_lossy(stdout);
         let line = stdout.lines().last().unwrap_or_default();
@@ -386,6 +513,7 @@ impl CountLine {
             ),
         };
         Ok(Self {
+            pid: json["pid"].as_u64(),
             variant,
             peak_rss_bytes,
         })
@@ -684,6 +812,46 @@ totals: 5980 5914 142 16 10 0 16 8";
         }
     }
 
+    /// `--perfmatrix-count-each` forks each id from the same parent: an id counts the same
+    /// whatever ids are counted with it, in whatever order, and as its own process counts it.
+    #[test]
+    fn an_id_counts_the_same_whatever_is_counted_with_it() {
+        if find_in_path("valgrind").is_none() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run this test with valgrind"
+            );
+            return;
+        }
+        let binaries = dev_binaries();
+        assert!(
+            binaries[0].count_each,
+            "the harness has the count-each mode"
+        );
+        let count = |ids: &[&str], binaries: &[BenchBinary]| {
+            let ids: Vec<String> = ids.iter().map(|&id| id.to_owned()).collect();
+            counts(&measure_in(None, binaries, &ids, &[], &find_in_path).unwrap())
+        };
+        let many = count(
+            &[
+                "spread/100n-500e-100i",
+                "decay/1000",
+                "cosine/768x100",
+                "decay/10000",
+            ],
+            &binaries,
+        );
+        let few = count(&["cosine/768x100", "decay/1000"], &binaries);
+        let by_id = |all: &[(String, u64)], id: &str| all.iter().find(|(i, _)| i == id).unwrap().1;
+        for id in ["decay/1000", "cosine/768x100"] {
+            assert_eq!(by_id(&many, id), by_id(&few, id), "{id}");
+        }
+        // One process per id, as a harness without the mode is counted.
+        let mut one_each = binaries.clone();
+        one_each[0].count_each = false;
+        assert_eq!(count(&["cosine/768x100", "decay/1000"], &one_each), few);
+    }
+
     /// The workspace's bench binaries in a dev build (what `cargo test` builds anyway).
     fn dev_binaries() -> Vec<BenchBinary> {
         let root = &crate::repo_root();
@@ -709,6 +877,7 @@ totals: 5980 5914 142 16 10 0 16 8";
             ids: vec!["sum/1000".to_owned()],
             on_harness: false,
             via_layer: false,
+            count_each: false,
         };
         let ids = ["sum/1000".to_owned()];
         let metrics = measure_in(None, &[plain], &ids, &[], &|_| None).unwrap();

@@ -208,6 +208,7 @@ fn build(dir: &Path, name: &str, edits: &[(&str, &str)]) -> BenchBinary {
         ids: vec!["cosine".to_owned(), "decay".to_owned()],
         on_harness: true,
         via_layer: false,
+        count_each: false,
     }
 }
 

@@ -22,6 +22,10 @@ const SOURCES: &[(&str, &str)] = &[
         include_str!("../../perfmatrix-criterion/src/bencher.rs"),
     ),
     (
+        "src/each.rs",
+        include_str!("../../perfmatrix-criterion/src/each.rs"),
+    ),
+    (
         "src/group.rs",
         include_str!("../../perfmatrix-criterion/src/group.rs"),
     ),

@@ -1182,6 +1182,7 @@ done
             ids: vec!["syn/1".to_owned()],
             on_harness: true,
             via_layer: false,
+            count_each: false,
         }
     }
 
