@@ -33,8 +33,8 @@ pub use envelope::Schema;
 pub use error::ModelError;
 pub use id::BenchmarkId;
 pub use merge::{
-    Expected, LegResults, MERGED_SCHEMA, MergedOutcome, MergedReport, MergedRow, PlatformRow,
-    PlatformStatus, ShardsSeen, Skipped, merge,
+    Expected, Failure, FailureKind, LegResults, MERGED_SCHEMA, MergedOutcome, MergedReport,
+    MergedRow, PlatformNote, PlatformRow, PlatformStatus, ShardsSeen, Skipped, merge,
 };
 pub use metrics::{Counts, Measured};
 pub use paired::{
@@ -53,7 +53,7 @@ pub use results::{
     BenchResult, FailedBench, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, SampleSummary,
     unjudged_path,
 };
-pub use shard::{MAX_SHARDS, Planned, Shard, Sharding, plan};
+pub use shard::{MAX_SHARDS, Planned, Shard, ShardError, Sharding, plan};
 pub use store::{
     Candidate, Destination, Selection, baseline_path, destination, platform_dir, select,
     select_counts,

@@ -350,6 +350,66 @@ impl PlatformStatus {
     }
 }
 
+/// One thing a platform row says beside its verdict: a fact, which `perfmatrix-report` words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlatformNote {
+    /// Deliberately not run here, for this reason (the workflow's own words).
+    Skipped {
+        /// Why, as the workflow gave it.
+        reason: String,
+    },
+    /// Expected, but no results file arrived.
+    NoResults,
+    /// The leg measured but stopped before its verdict.
+    StoppedBeforeVerdict,
+    /// No comparable baseline: this command records one.
+    NoComparableBaseline {
+        /// The command (`Report::baseline`'s `how_to_record`).
+        how_to_record: String,
+    },
+    /// A `--quick` smoke run of a required platform, which never passes it.
+    QuickRun,
+    /// Compared with committed baselines, where wall time only warns.
+    TimeWarnsOnly,
+    /// Measured against its base on the same runner, with this design.
+    Paired {
+        /// The design of the pairs (`BaselineChoice::Paired`'s `samples`).
+        samples: String,
+    },
+    /// Gate settings the head changes, which the run did not apply.
+    SettingsNotApplied {
+        /// Each setting with the base's and the head's value.
+        changes: Vec<crate::SettingChange>,
+    },
+    /// How the plain criterion benchmarks were built and measured.
+    CriterionLayer {
+        /// Against the layer, or with criterion itself and why.
+        layer: crate::CriterionLayer,
+    },
+    /// Measured within a time budget.
+    Budget {
+        /// The budget, in seconds.
+        seconds: u64,
+        /// The benchmarks it left undecided, in the report's order.
+        limited: Vec<String>,
+    },
+    /// Shards of the platform that sent no results.
+    MissingShards {
+        /// The shards that sent none, from 1.
+        missing: Vec<u32>,
+        /// Of how many.
+        count: u32,
+        /// How many benchmarks those would have measured.
+        benchmarks: usize,
+    },
+    /// Benchmarks that failed (a panic or a hang) and have no verdict, in the report's order.
+    FailedBenchmarks {
+        /// Their ids.
+        ids: Vec<BenchmarkId>,
+    },
+}
+
 /// One platform of the merged report.
 #[allow(
     clippy::struct_excessive_bools,
@@ -381,8 +441,6 @@ pub struct PlatformRow {
     pub emulated: Option<String>,
     /// The leg's verdict is of a `--quick` smoke run (never a required platform's pass).
     pub quick: bool,
-    /// The baseline its run was compared with, in one line: the file, or the paired commits.
-    pub baseline: Option<String>,
     /// The leg's choice of a wall-time baseline, whole (`Report::baseline`): the file and why,
     /// the candidates when none was comparable, or the paired commits. `None` without a verdict.
     #[serde(default)]
@@ -396,8 +454,10 @@ pub struct PlatformRow {
     pub time_gated: bool,
     /// How many of the platform's benchmarks came out with each verdict.
     pub tally: Option<Tally>,
-    /// Why a platform is skipped, missing or unjudged, and what to do.
-    pub note: Option<String>,
+    /// What the row says beside its verdict, in the order shown: why a platform is skipped,
+    /// missing or unjudged and what to do, and how its leg measured.
+    #[serde(default)]
+    pub notes: Vec<PlatformNote>,
     /// The column of this platform in [`MergedRow::cells`], if it has a verdict.
     pub column: Option<usize>,
 }
@@ -439,10 +499,8 @@ pub struct MergedReport {
     pub schema: String,
     /// Always [`MERGED_SCHEMA`]'s version.
     pub version: u32,
-    /// The verdict of the whole matrix; `reasons` says why it failed.
+    /// The verdict of the whole matrix; [`MergedReport::failures`] says why it failed.
     pub outcome: MergedOutcome,
-    /// One line per reason the merge failed (empty when it did not).
-    pub reasons: Vec<String>,
     /// Expected platforms in the order given, then any other platform that sent results.
     pub platforms: Vec<PlatformRow>,
     /// The platforms with a verdict (their `platform` names), in the order of `platforms`.
@@ -451,6 +509,50 @@ pub struct MergedReport {
     pub benchmarks: Vec<MergedRow>,
     /// Every cell's verdict counted, over all platforms.
     pub tally: Tally,
+}
+
+/// Why one platform fails the merge ([`MergedReport::failures`]): a fact, which
+/// `perfmatrix-report` words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure<'a> {
+    /// The platform's name.
+    pub platform: &'a str,
+    /// Why it fails.
+    pub why: FailureKind,
+}
+
+/// What made a platform fail the merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// This many of its benchmarks regressed.
+    Regressed(usize),
+    /// A required platform whose leg ran only a `--quick` smoke run.
+    QuickOnly,
+    /// A required platform without a verdict of its own: this status (skipped, missing,
+    /// incomplete, unjudged).
+    Required(PlatformStatus),
+}
+
+impl MergedReport {
+    /// Every platform that fails the merge, and why, in the order of `platforms` (none when
+    /// the outcome is not [`MergedOutcome::Fail`]).
+    #[must_use]
+    pub fn failures(&self) -> Vec<Failure<'_>> {
+        self.platforms
+            .iter()
+            .filter(|row| row.fails)
+            .map(|row| Failure {
+                platform: &row.platform,
+                why: match row.status {
+                    PlatformStatus::Fail => {
+                        FailureKind::Regressed(row.tally.map_or(0, |c| c.regressed))
+                    }
+                    PlatformStatus::Unjudged if row.quick => FailureKind::QuickOnly,
+                    status => FailureKind::Required(status),
+                },
+            })
+            .collect()
+    }
 }
 
 /// Merges the legs. `expected` lists the platforms the merge waits for (in display order);
@@ -633,33 +735,27 @@ fn assemble(
 
     let mut platforms = Vec::with_capacity(order.len());
     let mut columns: Vec<&Report> = Vec::new();
-    let mut reasons = Vec::new();
     for name in &order {
         let required = required(name);
         let row = match by_platform.get(name) {
             Some(leg) => leg_row(leg, required, &mut columns),
             None => match skipped.iter().find(|s| &s.platform == name) {
-                Some(s) => absent_row(name, PlatformStatus::Skipped, required, &s.reason),
+                Some(s) => absent_row(
+                    name,
+                    PlatformStatus::Skipped,
+                    required,
+                    PlatformNote::Skipped {
+                        reason: s.reason.clone(),
+                    },
+                ),
                 None => absent_row(
                     name,
                     PlatformStatus::Missing,
                     required,
-                    "no results file for this platform: did its leg run and upload its results?",
+                    PlatformNote::NoResults,
                 ),
             },
         };
-        if row.fails {
-            reasons.push(match row.status {
-                PlatformStatus::Fail => format!(
-                    "{name}: {} benchmark(s) regressed",
-                    row.tally.map_or(0, |c| c.regressed)
-                ),
-                PlatformStatus::Unjudged if row.quick => {
-                    format!("{name}: required platform ran only a --quick smoke run")
-                }
-                status => format!("{name}: required platform is {}", status.as_str()),
-            });
-        }
         platforms.push(row);
     }
 
@@ -675,7 +771,6 @@ fn assemble(
         schema: MERGED_SCHEMA.kind.to_owned(),
         version: MERGED_SCHEMA.version,
         outcome,
-        reasons,
         columns: columns.iter().map(|r| r.platform.clone()).collect(),
         platforms,
         benchmarks,
@@ -709,41 +804,6 @@ impl MergedReport {
     }
 }
 
-/// The notes of a paired leg: how it was measured, how its plain criterion targets were built,
-/// and the gate settings head changed, which the base's overrode.
-fn paired_notes(
-    samples: &str,
-    criterion_layer: Option<&crate::CriterionLayer>,
-    settings_changed: &[crate::SettingChange],
-    notes: &mut Vec<String>,
-) {
-    notes.push(format!(
-        "measured against its base on the same runner: {samples}"
-    ));
-    if !settings_changed.is_empty() {
-        let changes: Vec<String> = settings_changed
-            .iter()
-            .map(|c| format!("{} {} → {}", c.key, c.base, c.head))
-            .collect();
-        notes.push(format!(
-            "head changes gate settings, not applied (the base commit's judge the run): \
-             {}",
-            changes.join(", ")
-        ));
-    }
-    match criterion_layer {
-        Some(crate::CriterionLayer::Used { criterion }) => notes.push(format!(
-            "plain criterion benchmarks built against perfmatrix's criterion layer (in \
-             place of criterion {criterion}): sampled interleaved and counted"
-        )),
-        Some(crate::CriterionLayer::NotUsed { reason }) => notes.push(format!(
-            "plain criterion benchmarks measured with criterion itself, in whole runs: \
-             {reason}"
-        )),
-        None => {}
-    }
-}
-
 /// Where a leg's results came from: its file, or the first of its shards' files.
 fn source_of(leg: &LegResults) -> String {
     match &leg.shards {
@@ -756,77 +816,62 @@ fn source_of(leg: &LegResults) -> String {
     }
 }
 
-/// What the shards that sent nothing leave out, if any did.
-fn missing_shards(seen: &ShardsSeen) -> Option<String> {
-    if seen.missing.is_empty() {
-        return None;
-    }
-    let missing: Vec<String> = seen
-        .missing
-        .iter()
-        .map(|k| format!("{k}/{}", seen.count))
-        .collect();
-    Some(format!(
-        "shard(s) {} sent no results: their {} benchmark(s) are missing",
-        missing.join(", "),
-        seen.missing_benchmarks
-    ))
-}
-
-/// Which benchmarks failed, if any did (five named, the rest counted).
-fn failed_benchmarks(failed: &[crate::FailedBench]) -> Option<String> {
-    const NAMED: usize = 5;
-    if failed.is_empty() {
-        return None;
-    }
-    let mut named: Vec<String> = failed
-        .iter()
-        .take(NAMED)
-        .map(|f| format!("`{}`", f.id))
-        .collect();
-    if failed.len() > NAMED {
-        named.push(format!("{} more", failed.len() - NAMED));
-    }
-    Some(format!(
-        "{} benchmark(s) failed (a panic or a hang; the leg's log says why) and have no \
-         verdict: {}",
-        failed.len(),
-        named.join(", ")
-    ))
-}
-
-/// What a paired run's time budget did: the benchmarks it left undecided, at most five named.
-fn budget_note(report: &Report) -> Option<String> {
-    const NAMED: usize = 5;
+/// How a paired leg measured: against its base, the settings it did not apply, its plain
+/// criterion benchmarks, its time budget.
+fn paired_notes(report: &Report) -> Vec<PlatformNote> {
     let BaselineChoice::Paired {
-        budget_seconds: Some(seconds),
+        samples,
+        criterion_layer,
+        settings_changed,
+        budget_seconds,
         ..
     } = &report.baseline
     else {
-        return None;
+        return Vec::new();
     };
-    let budget = crate::TimeBudget::from_seconds(*seconds)
-        .map_or_else(|| format!("{seconds}s"), |b| b.to_string());
-    let limited = report.budget_limited();
-    if limited.is_empty() {
-        return Some(format!(
-            "measured within a time budget of {budget}: it left no benchmark undecided"
-        ));
+    let mut notes = vec![PlatformNote::Paired {
+        samples: samples.clone(),
+    }];
+    if !settings_changed.is_empty() {
+        notes.push(PlatformNote::SettingsNotApplied {
+            changes: settings_changed.clone(),
+        });
     }
-    let mut named: Vec<String> = limited
-        .iter()
-        .take(NAMED)
-        .map(|id| format!("`{id}`"))
-        .collect();
-    if limited.len() > NAMED {
-        named.push(format!("{} more", limited.len() - NAMED));
+    if let Some(layer) = criterion_layer {
+        notes.push(PlatformNote::CriterionLayer {
+            layer: layer.clone(),
+        });
     }
-    Some(format!(
-        "the time budget of {budget} left {} benchmark(s) undecided, their precision limited \
-         (more pairs would have narrowed their intervals): {}",
-        limited.len(),
-        named.join(", ")
-    ))
+    if let Some(seconds) = budget_seconds {
+        notes.push(PlatformNote::Budget {
+            seconds: *seconds,
+            limited: report
+                .budget_limited()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        });
+    }
+    notes
+}
+
+/// The benchmarks of `leg` without a verdict: its shards that sent nothing, its benchmarks
+/// that failed.
+fn unjudged_notes(leg: &LegResults, report: &Report) -> Vec<PlatformNote> {
+    let mut notes = Vec::new();
+    if let Some(seen) = leg.shards.as_ref().filter(|seen| !seen.missing.is_empty()) {
+        notes.push(PlatformNote::MissingShards {
+            missing: seen.missing.clone(),
+            count: seen.count,
+            benchmarks: seen.missing_benchmarks,
+        });
+    }
+    if !report.failed.is_empty() {
+        notes.push(PlatformNote::FailedBenchmarks {
+            ids: report.failed.iter().map(|f| f.id.clone()).collect(),
+        });
+    }
+    notes
 }
 
 fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
@@ -839,7 +884,7 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
                 &leg.platform,
                 PlatformStatus::Unjudged,
                 required,
-                "the leg measured but stopped before its verdict (see the leg's log)",
+                PlatformNote::StoppedBeforeVerdict,
             )
         };
     };
@@ -849,62 +894,30 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         Outcome::Fail => PlatformStatus::Fail,
         Outcome::NoComparableBaseline => PlatformStatus::NoComparableBaseline,
     };
-    let baseline = match &report.baseline {
-        BaselineChoice::Selected { path, .. } => Some(path.clone()),
-        BaselineChoice::NoComparable { .. } => None,
-        BaselineChoice::Paired { base, head, .. } => Some(format!(
-            "paired: head {}{} vs base {} ({})",
-            crate::short_commit(&head.commit),
-            if head.dirty { "+changes" } else { "" },
-            crate::short_commit(&base.commit),
-            base.name
-        )),
-    };
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<PlatformNote> = Vec::new();
     if let BaselineChoice::NoComparable { how_to_record, .. } = &report.baseline {
-        notes.push(format!(
-            "no comparable baseline; record one with `{how_to_record}`"
-        ));
+        notes.push(PlatformNote::NoComparableBaseline {
+            how_to_record: how_to_record.clone(),
+        });
     }
     // A smoke run is too short to clear a platform: only a full run is its verdict.
     if report.quick && required && status != PlatformStatus::Fail {
         status = PlatformStatus::Unjudged;
-        notes.push(
-            "a --quick smoke run, which never passes a required platform: run the full suite"
-                .to_owned(),
-        );
+        notes.push(PlatformNote::QuickRun);
     }
     match &report.baseline {
-        BaselineChoice::Selected { .. } if !report.time_gated => notes.push(
-            "committed baseline (runs at different times, possibly on other hosts): wall time \
-             warns only; instruction tally and peak memory gate"
-                .to_owned(),
-        ),
-        BaselineChoice::Paired {
-            samples,
-            criterion_layer,
-            settings_changed,
-            ..
-        } => paired_notes(
-            samples,
-            criterion_layer.as_ref(),
-            settings_changed,
-            &mut notes,
-        ),
-        _ => {}
-    }
-    notes.extend(budget_note(report));
-    let unjudged = [
-        leg.shards.as_ref().and_then(missing_shards),
-        failed_benchmarks(&report.failed),
-    ];
-    for note in unjudged.into_iter().flatten() {
-        notes.push(note);
-        if status != PlatformStatus::Fail {
-            status = PlatformStatus::Incomplete;
+        BaselineChoice::Selected { .. } if !report.time_gated => {
+            notes.push(PlatformNote::TimeWarnsOnly);
         }
+        BaselineChoice::Paired { .. } => notes.extend(paired_notes(report)),
+        BaselineChoice::Selected { .. } | BaselineChoice::NoComparable { .. } => {}
     }
-    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    // Benchmarks without a verdict: a platform that did not fail is incomplete.
+    let unjudged = unjudged_notes(leg, report);
+    if !unjudged.is_empty() && status != PlatformStatus::Fail {
+        status = PlatformStatus::Incomplete;
+    }
+    notes.extend(unjudged);
     columns.push(report);
     PlatformRow {
         platform: leg.platform.clone(),
@@ -922,17 +935,21 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         cpu: Some(report.cpu.clone()).filter(|c| !c.is_empty()),
         emulated: report.emulated.clone(),
         quick: report.quick,
-        baseline,
         baseline_choice: Some(report.baseline.clone()),
         count_baseline: report.count_baseline.clone(),
         time_gated: report.time_gated,
         tally: Some(tally),
-        note,
+        notes,
         column: Some(columns.len() - 1),
     }
 }
 
-fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str) -> PlatformRow {
+fn absent_row(
+    platform: &str,
+    status: PlatformStatus,
+    required: bool,
+    note: PlatformNote,
+) -> PlatformRow {
     PlatformRow {
         platform: platform.to_owned(),
         status,
@@ -946,12 +963,11 @@ fn absent_row(platform: &str, status: PlatformStatus, required: bool, note: &str
         cpu: None,
         emulated: None,
         quick: false,
-        baseline: None,
         baseline_choice: None,
         count_baseline: None,
         time_gated: true,
         tally: None,
-        note: Some(note.to_owned()),
+        notes: vec![note],
         column: None,
     }
 }
@@ -1094,12 +1110,20 @@ mod tests {
         assert_eq!(platform.status, PlatformStatus::Incomplete);
         assert!(platform.fails);
         assert_eq!(m.outcome, MergedOutcome::Fail);
-        let note = platform.note.as_deref().unwrap();
-        assert!(note.contains("shard(s) 3/4 sent no results"), "{note}");
+        assert_eq!(
+            platform.notes,
+            [PlatformNote::MissingShards {
+                missing: vec![3],
+                count: 4,
+                benchmarks: 3
+            }]
+        );
         assert_eq!(m.benchmarks.len(), 12);
-        let missing = platform.tally.unwrap().missing;
-        assert_eq!(missing, 3, "{note}");
-        assert!(m.reasons[0].contains("incomplete"), "{:?}", m.reasons);
+        assert_eq!(platform.tally.unwrap().missing, 3);
+        assert_eq!(
+            m.failures()[0].why,
+            FailureKind::Required(PlatformStatus::Incomplete)
+        );
 
         let optional = [Expected {
             platform: X86.to_owned(),
@@ -1124,10 +1148,11 @@ mod tests {
         assert_eq!(platform.status, PlatformStatus::Incomplete);
         assert!(platform.fails);
         assert_eq!(m.outcome, MergedOutcome::Fail);
-        let note = platform.note.as_deref().unwrap();
-        assert!(
-            note.contains("1 benchmark(s) failed") && note.contains("`b/hang`"),
-            "{note}"
+        assert_eq!(
+            platform.notes,
+            [PlatformNote::FailedBenchmarks {
+                ids: vec![BenchmarkId::new("b/hang").unwrap()]
+            }]
         );
         // A regression elsewhere on the platform still reads as a fail.
         x86.verdict.as_mut().unwrap().rows[0].verdict = RowVerdict::Regressed;
@@ -1181,7 +1206,7 @@ mod tests {
         ];
         let m = merge(legs, &expect(&[X86, ARM]), &[]).unwrap();
         assert_eq!(m.outcome, MergedOutcome::Pass);
-        assert!(m.reasons.is_empty());
+        assert!(m.failures().is_empty());
         let names: Vec<_> = m.platforms.iter().map(|p| p.platform.as_str()).collect();
         assert_eq!(names, [X86, ARM], "expected order, not arrival order");
         assert_eq!(m.columns, [X86, ARM], "columns in the same order");
@@ -1210,7 +1235,13 @@ mod tests {
         let arm = &m.platforms[1];
         assert_eq!(arm.status, PlatformStatus::Missing);
         assert!(arm.fails && arm.column.is_none());
-        assert_eq!(m.reasons, [format!("{ARM}: required platform is missing")]);
+        assert_eq!(
+            m.failures(),
+            [Failure {
+                platform: ARM,
+                why: FailureKind::Required(PlatformStatus::Missing)
+            }]
+        );
     }
 
     #[test]
@@ -1244,7 +1275,13 @@ mod tests {
         ];
         let m = merge(legs, &expect(&[X86, ARM]), &[]).unwrap();
         assert_eq!(m.outcome, MergedOutcome::Fail);
-        assert_eq!(m.reasons, [format!("{ARM}: 1 benchmark(s) regressed")]);
+        assert_eq!(
+            m.failures(),
+            [Failure {
+                platform: ARM,
+                why: FailureKind::Regressed(1)
+            }]
+        );
         assert_eq!(m.benchmarks[0].worst, RowVerdict::Regressed);
     }
 
@@ -1278,7 +1315,12 @@ mod tests {
         .unwrap();
         assert_eq!(m.outcome, MergedOutcome::Pass, "not required here");
         assert_eq!(m.platforms[1].status, PlatformStatus::Skipped);
-        assert_eq!(m.platforms[1].note.as_deref(), Some("install qemu"));
+        assert_eq!(
+            m.platforms[1].notes,
+            [PlatformNote::Skipped {
+                reason: "install qemu".to_owned()
+            }]
+        );
     }
 
     #[test]
@@ -1291,12 +1333,11 @@ mod tests {
         };
         let m = merge(vec![l], &expect(&[X86]), &[]).unwrap();
         assert_eq!(m.outcome, MergedOutcome::NoComparableBaseline);
-        assert!(
-            m.platforms[0]
-                .note
-                .as_deref()
-                .unwrap()
-                .contains("update-baselines")
+        assert_eq!(
+            m.platforms[0].notes,
+            [PlatformNote::NoComparableBaseline {
+                how_to_record: "cargo xtask update-baselines --platform x".to_owned()
+            }]
         );
     }
 
@@ -1466,10 +1507,11 @@ mod tests {
             "its cells are kept"
         );
         assert_eq!(
-            m.reasons,
-            [format!(
-                "{X86}: required platform ran only a --quick smoke run"
-            )]
+            m.failures(),
+            [Failure {
+                platform: X86,
+                why: FailureKind::QuickOnly
+            }]
         );
 
         // Optional: shown as a quick pass, and the merge passes.

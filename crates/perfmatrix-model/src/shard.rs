@@ -35,10 +35,35 @@ struct ShardFields {
     count: u32,
 }
 
-impl TryFrom<ShardFields> for Shard {
-    type Error = String;
+/// Why a shard was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    /// Fewer than 1 or more than [`MAX_SHARDS`] shards.
+    #[error("{count} shards: there must be between 1 and {MAX_SHARDS}")]
+    Count {
+        /// The number of shards asked for.
+        count: u32,
+    },
+    /// A shard index outside `1..=count`.
+    #[error("shard {index} of {count}: shards count from 1 to {count}")]
+    Index {
+        /// The index asked for.
+        index: u32,
+        /// Of how many.
+        count: u32,
+    },
+    /// Text that is not `k/N`.
+    #[error("`{text}` is not a shard: write it as k/N, e.g. 2/4")]
+    NotAShard {
+        /// The text given.
+        text: String,
+    },
+}
 
-    fn try_from(f: ShardFields) -> Result<Self, String> {
+impl TryFrom<ShardFields> for Shard {
+    type Error = ShardError;
+
+    fn try_from(f: ShardFields) -> Result<Self, ShardError> {
         Shard::new(f.index, f.count)
     }
 }
@@ -54,16 +79,16 @@ impl From<Shard> for ShardFields {
 
 impl Shard {
     /// Shard `index` of `count`, if `1 <= index <= count <= MAX_SHARDS`.
-    pub fn new(index: u32, count: u32) -> Result<Self, String> {
+    ///
+    /// # Errors
+    ///
+    /// [`ShardError::Count`] or [`ShardError::Index`] naming the number out of range.
+    pub fn new(index: u32, count: u32) -> Result<Self, ShardError> {
         if count == 0 || count > MAX_SHARDS {
-            return Err(format!(
-                "{count} shards: there must be between 1 and {MAX_SHARDS}"
-            ));
+            return Err(ShardError::Count { count });
         }
         if index == 0 || index > count {
-            return Err(format!(
-                "shard {index} of {count}: shards count from 1 to {count}"
-            ));
+            return Err(ShardError::Index { index, count });
         }
         Ok(Self { index, count })
     }
@@ -88,18 +113,13 @@ impl fmt::Display for Shard {
 }
 
 impl FromStr for Shard {
-    type Err = String;
+    type Err = ShardError;
 
     /// `k/N`, as `--shard` takes it.
-    fn from_str(s: &str) -> Result<Self, String> {
-        let (k, n) = s
-            .split_once('/')
-            .ok_or_else(|| format!("`{s}` is not a shard: write it as k/N, e.g. 2/4"))?;
-        let number = |part: &str| {
-            part.trim()
-                .parse::<u32>()
-                .map_err(|_| format!("`{s}` is not a shard: write it as k/N, e.g. 2/4"))
-        };
+    fn from_str(s: &str) -> Result<Self, ShardError> {
+        let not_a_shard = || ShardError::NotAShard { text: s.to_owned() };
+        let (k, n) = s.split_once('/').ok_or_else(not_a_shard)?;
+        let number = |part: &str| part.trim().parse::<u32>().map_err(|_| not_a_shard());
         Shard::new(number(k)?, number(n)?)
     }
 }
@@ -262,6 +282,30 @@ mod tests {
         for bad in ["0/4", "5/4", "1/0", "4", "a/b", "1/65", "-1/4", ""] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }
+        // Each refusal is its own variant, its words the ones `--shard` shows.
+        assert_eq!(
+            "0/4".parse::<Shard>(),
+            Err(ShardError::Index { index: 0, count: 4 })
+        );
+        assert_eq!(
+            "1/65".parse::<Shard>(),
+            Err(ShardError::Count { count: 65 })
+        );
+        let err = "a/b".parse::<Shard>().unwrap_err();
+        assert_eq!(
+            err,
+            ShardError::NotAShard {
+                text: "a/b".to_owned()
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "`a/b` is not a shard: write it as k/N, e.g. 2/4"
+        );
+        assert_eq!(
+            Shard::new(5, 4).unwrap_err().to_string(),
+            "shard 5 of 4: shards count from 1 to 4"
+        );
         let json = serde_json::to_string(&Shard::new(1, 2).unwrap()).unwrap();
         assert_eq!(json, r#"{"index":1,"count":2}"#);
         assert!(serde_json::from_str::<Shard>(r#"{"index":3,"count":2}"#).is_err());

@@ -6,7 +6,7 @@ mod common;
 use common::{bench, fingerprint, results};
 use perfmatrix_model::{
     BaselineChoice, BenchmarkId, Config, Counts, CriterionLayer, Measured, Method, Metric, Outcome,
-    PairRecord, PairedBench, PairedRun, Report, Results, Revision, RowVerdict,
+    PairRecord, PairedBench, PairedRun, PlatformNote, Report, Results, Revision, RowVerdict,
 };
 
 fn revision(name: &str, commit: &str) -> Revision {
@@ -77,7 +77,7 @@ fn paired_results() -> Results {
 }
 
 /// A run with a time budget that left `b/1` undecided: its row says so, and the merged report's
-/// note names it; without one limited, the note says the budget left none.
+/// budget note names it; without one limited, the note names none.
 #[test]
 fn the_benchmarks_a_budget_left_undecided_are_named() {
     let mut results = paired_results();
@@ -86,21 +86,30 @@ fn the_benchmarks_a_budget_left_undecided_are_named() {
     run.benchmarks[1].budget_limited = true;
     let report = Report::paired(&results, &Config::default()).unwrap();
     assert_eq!(report.budget_limited(), ["b/1"]);
-    let note = |report: &Report| {
+    let budget = |report: &Report| {
         perfmatrix_model::MergedReport::single(report, std::path::Path::new("r.json")).platforms[0]
-            .note
-            .clone()
+            .notes
+            .iter()
+            .find(|n| matches!(n, PlatformNote::Budget { .. }))
+            .cloned()
             .unwrap()
     };
-    let text = note(&report);
-    assert!(
-        text.contains("the time budget of 20m left 1 benchmark(s) undecided")
-            && text.contains("`b/1`"),
-        "{text}"
+    assert_eq!(
+        budget(&report),
+        PlatformNote::Budget {
+            seconds: 1200,
+            limited: vec!["b/1".to_owned()]
+        }
     );
     results.paired.as_mut().unwrap().benchmarks[1].budget_limited = false;
     let report = Report::paired(&results, &Config::default()).unwrap();
-    assert!(note(&report).contains("a time budget of 20m: it left no benchmark undecided"));
+    assert_eq!(
+        budget(&report),
+        PlatformNote::Budget {
+            seconds: 1200,
+            limited: Vec::new()
+        }
+    );
     // A file written before budgets reads as a run without one.
     let json = serde_json::to_string(&paired_results()).unwrap();
     assert!(!json.contains("budget"), "{json}");

@@ -35,6 +35,7 @@ mod functions;
 mod history_fixtures;
 mod history_view;
 mod matrix;
+mod notes;
 mod platform;
 mod scale;
 mod style;
@@ -99,8 +100,9 @@ pub fn render(report: &Report, format: Format, style: Style) -> Result<String, R
 ///   change's interval, at most [`MARKDOWN_LIMIT`] bytes: past 60 benchmarks only the ones not
 ///   unchanged on every platform are listed, worst first, and if that is still too long the
 ///   table is cut with a line saying so and pointing at the HTML and JSON reports.
-/// - [`Format::Json`]: the merged report itself (its serde form, pretty printed); it parses back
-///   to an equal value, except that NaN and infinities come out as `null`.
+/// - [`Format::Json`]: the merged report with its facts worded: the model's fields in their
+///   order, with `reasons` (one line per failing platform) and each platform's `baseline` and
+///   `note` in words, pretty printed; NaN and infinities come out as `null`.
 /// - [`Format::Html`]: one self-contained page (inline CSS and SVG, no script, nothing loaded
 ///   from the network) with the tables, each platform's count baseline, and a chart of the
 ///   changes of at most [`MAX_CHARTED`] benchmarks, those with the largest changes, the
@@ -114,8 +116,115 @@ pub fn render_merged(
     style: Style,
 ) -> Result<String, ReportError> {
     match Templated::of(format) {
-        None => json(report),
+        None => json(&MergedJson::of(report)),
         Some(page) => render_templated(report, Scope::Matrix, page, style),
+    }
+}
+
+/// The merged report as its JSON shows it: the model's fields in their order, with what the
+/// model holds as facts worded (the platforms that fail the merge as `reasons`, each platform's
+/// notes as its `note`, its baseline in one line as `baseline`).
+#[derive(Serialize)]
+struct MergedJson<'a> {
+    schema: &'a str,
+    version: u32,
+    outcome: perfmatrix_model::MergedOutcome,
+    reasons: Vec<String>,
+    platforms: Vec<PlatformJson<'a>>,
+    columns: &'a [String],
+    benchmarks: &'a [perfmatrix_model::MergedRow],
+    tally: &'a perfmatrix_model::Tally,
+}
+
+impl<'a> MergedJson<'a> {
+    fn of(report: &'a MergedReport) -> Self {
+        let MergedReport {
+            schema,
+            version,
+            outcome,
+            platforms,
+            columns,
+            benchmarks,
+            tally,
+        } = report;
+        Self {
+            schema,
+            version: *version,
+            outcome: *outcome,
+            reasons: view::failure_lines(report),
+            platforms: platforms.iter().map(PlatformJson::of).collect(),
+            columns,
+            benchmarks,
+            tally,
+        }
+    }
+}
+
+/// A platform's row as the merged JSON shows it ([`MergedJson`]).
+#[derive(Serialize)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the four booleans of the model's PlatformRow, as its JSON has always shown them"
+)]
+struct PlatformJson<'a> {
+    platform: &'a str,
+    status: perfmatrix_model::PlatformStatus,
+    required: bool,
+    fails: bool,
+    source: &'a Option<String>,
+    fingerprint_slug: &'a Option<String>,
+    fingerprint_id: &'a Option<String>,
+    cpu: &'a Option<String>,
+    emulated: &'a Option<String>,
+    quick: bool,
+    baseline: Option<String>,
+    baseline_choice: &'a Option<perfmatrix_model::BaselineChoice>,
+    count_baseline: &'a Option<perfmatrix_model::BaselineChoice>,
+    time_gated: bool,
+    tally: &'a Option<perfmatrix_model::Tally>,
+    note: Option<String>,
+    column: Option<usize>,
+}
+
+impl<'a> PlatformJson<'a> {
+    fn of(row: &'a perfmatrix_model::PlatformRow) -> Self {
+        let perfmatrix_model::PlatformRow {
+            platform,
+            status,
+            required,
+            fails,
+            source,
+            fingerprint_slug,
+            fingerprint_id,
+            cpu,
+            emulated,
+            quick,
+            baseline_choice,
+            count_baseline,
+            time_gated,
+            tally,
+            notes: _,
+            column,
+        } = row;
+        Self {
+            platform,
+            status: *status,
+            required: *required,
+            fails: *fails,
+            source,
+            fingerprint_slug,
+            fingerprint_id,
+            cpu,
+            emulated,
+            quick: *quick,
+            baseline: notes::baseline_line(row),
+            baseline_choice,
+            count_baseline,
+            time_gated: *time_gated,
+            tally,
+            note: notes::note_line(row),
+            column: *column,
+        }
     }
 }
 

@@ -303,7 +303,6 @@ mod tests {
             schema: String::new(),
             version: 1,
             outcome: MergedOutcome::Fail,
-            reasons: Vec::new(),
             platforms: Vec::new(),
             columns: vec!["x".to_owned()],
             benchmarks,

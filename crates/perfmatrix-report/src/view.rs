@@ -9,8 +9,8 @@
 
 use minijinja::Value;
 use perfmatrix_model::{
-    BaselineChoice, Disagreement, MergedOutcome, MergedReport, MergedRow, PlatformRow,
-    PlatformStatus, Row, RowVerdict, Tally, short_commit,
+    BaselineChoice, Disagreement, Failure, FailureKind, MergedOutcome, MergedReport, MergedRow,
+    PlatformRow, PlatformStatus, Row, RowVerdict, Tally, short_commit,
 };
 use serde::Serialize;
 
@@ -40,6 +40,24 @@ pub(crate) struct Overview {
     pub(crate) counts: bool,
 }
 
+/// One line per platform that fails the merge, saying why (empty when it passes): what the
+/// overview lists and the merged JSON's `reasons`.
+pub(crate) fn failure_lines(report: &MergedReport) -> Vec<String> {
+    report
+        .failures()
+        .iter()
+        .map(|Failure { platform, why }| match why {
+            FailureKind::Regressed(count) => format!("{platform}: {count} benchmark(s) regressed"),
+            FailureKind::QuickOnly => {
+                format!("{platform}: required platform ran only a --quick smoke run")
+            }
+            FailureKind::Required(status) => {
+                format!("{platform}: required platform is {}", status.as_str())
+            }
+        })
+        .collect()
+}
+
 impl Overview {
     pub(crate) fn new(report: &MergedReport) -> Self {
         let (outcome, title) = match report.outcome {
@@ -53,7 +71,7 @@ impl Overview {
         Self {
             outcome,
             title,
-            reasons: report.reasons.iter().map(|r| printable(r)).collect(),
+            reasons: failure_lines(report).iter().map(|r| printable(r)).collect(),
             platforms: report.platforms.iter().map(PlatformView::new).collect(),
             columns: report.columns.iter().map(|c| printable(c)).collect(),
             results: tally.iter().map(|c| c.n).fold(0, usize::saturating_add),
@@ -224,14 +242,14 @@ impl PlatformView {
             slug,
             emulated: text(&row.emulated),
             quick: row.quick,
-            baseline: text(&row.baseline),
+            baseline: crate::notes::baseline_line(row).as_deref().map(printable),
             no_count_baseline: matches!(count_choice, Some(BaselineChoice::NoComparable { .. })),
             commits: Commits::of(choice.as_ref(), count_choice.as_ref()),
             choice,
             count_choice,
             time_gated: row.time_gated,
             benchmarks: row.tally.as_ref().map(tally_summary),
-            note: text(&row.note),
+            note: crate::notes::note_line(row).as_deref().map(printable),
         }
     }
 }

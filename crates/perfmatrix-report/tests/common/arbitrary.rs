@@ -5,7 +5,8 @@
 use perfmatrix_model::{
     BaselineChoice, CandidateView, Cause, CountRow, Events, FieldDiffView, FlameNode,
     FunctionChange, FunctionDiff, MergedOutcome, MergedReport, MergedRow, Method, Metric,
-    PairedRow, PlatformRow, PlatformStatus, Report, Revision, Row, RowVerdict, Simulated, Tally,
+    PairedRow, PlatformNote, PlatformRow, PlatformStatus, Report, Revision, Row, RowVerdict,
+    Simulated, Tally,
 };
 use perfmatrix_stats::Interval;
 use proptest::prelude::*;
@@ -413,6 +414,17 @@ fn any_status() -> impl Strategy<Value = PlatformStatus> {
     ]
 }
 
+/// Any note of a platform row, the ones that carry text with any text.
+fn any_note() -> impl Strategy<Value = PlatformNote> {
+    prop_oneof![
+        any_string().prop_map(|reason| PlatformNote::Skipped { reason }),
+        any_string().prop_map(|samples| PlatformNote::Paired { samples }),
+        any_string().prop_map(|how_to_record| PlatformNote::NoComparableBaseline { how_to_record }),
+        Just(PlatformNote::NoResults),
+        Just(PlatformNote::QuickRun),
+    ]
+}
+
 fn any_platform() -> impl Strategy<Value = PlatformRow> {
     let text = || proptest::option::of(any_string());
     let choice = || proptest::option::of(any_baseline());
@@ -425,7 +437,8 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
             any::<bool>(),
             any::<bool>(),
         ),
-        (text(), text(), text(), text(), text(), text(), text()),
+        (text(), text(), text(), text(), text()),
+        prop::collection::vec(any_note(), 0..3),
         (choice(), choice()),
         proptest::option::of(any_tally()),
         proptest::option::of(0..4_usize),
@@ -433,7 +446,8 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
         .prop_map(
             |(
                 (platform, status, required, fails, quick, time_gated),
-                (source, slug, fingerprint_id, cpu, emulated, baseline, note),
+                (source, slug, fingerprint_id, cpu, emulated),
+                notes,
                 (baseline_choice, count_baseline),
                 tally,
                 column,
@@ -448,12 +462,11 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
                 cpu,
                 emulated,
                 quick,
-                baseline,
                 baseline_choice,
                 count_baseline,
                 time_gated,
                 tally,
-                note,
+                notes,
                 column,
             },
         )
@@ -474,18 +487,16 @@ pub fn any_merged() -> impl Strategy<Value = MergedReport> {
             Just(MergedOutcome::Fail),
             Just(MergedOutcome::NoComparableBaseline)
         ],
-        prop::collection::vec(any_string(), 0..3),
         prop::collection::vec(any_platform(), 0..4),
         prop::collection::vec(any_string(), 0..4),
         prop::collection::vec(row, 0..6),
         any_tally(),
     )
         .prop_map(
-            |(outcome, reasons, platforms, columns, benchmarks, tally)| MergedReport {
+            |(outcome, platforms, columns, benchmarks, tally)| MergedReport {
                 schema: "perfmatrix-merged-report".to_owned(),
                 version: 1,
                 outcome,
-                reasons,
                 platforms,
                 columns,
                 benchmarks,
