@@ -137,6 +137,23 @@ fn fixture(version: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A library's crate: as [`fixture`], but its `Cargo.lock` ignored and never committed.
+fn unlocked_fixture(version: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(&root.join("Cargo.toml"), &manifest(version, false));
+    write(&root.join("src/lib.rs"), LIB);
+    write(&root.join("benches/styles.rs"), STYLES);
+    write(&root.join(".gitignore"), "/target\n/Cargo.lock\n");
+    git(root, &["init", "-q", "-b", "master"]);
+    git(root, &["add", "-A"]);
+    git(
+        root,
+        &["commit", "-q", "-m", "a library: no lock file committed"],
+    );
+    dir
+}
+
 /// criterion's own listing of the `styles` target (`<id>: benchmark`, 0.4's `<id>: bench`).
 fn criterion_ids(root: &Path) -> Vec<String> {
     let out = Command::new("cargo")
@@ -274,6 +291,23 @@ fn plain_criterion_benchmarks_run_on_the_layer_at_every_version() {
         one_version(version);
     }
     what_the_layer_cannot_build_falls_back_with_its_reason();
+    a_library_without_a_lock_file_pairs_on_the_layer();
+}
+
+/// A crate that commits no `Cargo.lock` (as most libraries): the base worktree gets head's, so
+/// the layer knows the criterion version on both sides and the benchmarks are interleaved and
+/// counted (before, the base's version was unknown and both sides ran in whole criterion runs).
+fn a_library_without_a_lock_file_pairs_on_the_layer() {
+    let dir = unlocked_fixture("0.5");
+    let root = dir.path();
+    let aa = paired(root, "HEAD", 0);
+    let layer = &aa["paired"]["criterion_layer"];
+    assert_eq!(layer["status"], "used", "{layer}");
+    for row in rows(&aa) {
+        assert_eq!(row["paired"]["method"], "interleaved", "{row}");
+        assert_eq!(row["instructions"]["change"], 0.0, "{row}");
+    }
+    untouched(root);
 }
 
 /// A bench target the layer cannot build (`with_measurement`) sends the plain targets back to

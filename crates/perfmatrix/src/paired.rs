@@ -178,6 +178,31 @@ fn head_benches(
         .collect())
 }
 
+/// Gives the base worktree at `base` head's lock file (from the workspace `root`) when the base
+/// commit has none of its own: a library that does not commit its `Cargo.lock` then builds
+/// both sides with the same dependency versions, and the base's plain criterion benchmarks can
+/// be built against the layer for the criterion version the lock file holds (without one, the
+/// version is unknown and both sides fall back to whole criterion runs). Cargo adjusts the
+/// copy where the base's manifests need other packages.
+fn seed_lock_file(root: &Path, base: &Path, label: &str) -> anyhow::Result<()> {
+    let (head_lock, base_lock) = (root.join("Cargo.lock"), base.join("Cargo.lock"));
+    if base_lock.exists() || !head_lock.exists() {
+        return Ok(());
+    }
+    std::fs::copy(&head_lock, &base_lock).with_context(|| {
+        format!(
+            "cannot copy {} to the base worktree {}",
+            head_lock.display(),
+            base.display()
+        )
+    })?;
+    eprintln!(
+        "note: base {label} has no Cargo.lock: it is built with head's, so both sides use the \
+         same dependency versions"
+    );
+    Ok(())
+}
+
 /// Where the base commit is checked out for the workspace at `root`: kept between runs (see
 /// [`Worktree`]) and outside the workspace, in the temp folder, so that cargo, looking upwards
 /// from the base's manifest for its workspace, can never find head's: a single-package crate
@@ -256,6 +281,7 @@ impl Sides {
             .filter(|b| !judge.exclude_benches.contains(b))
             .cloned()
             .collect();
+        seed_lock_file(&ws.at.root, worktree.path(), short(&base.commit))?;
         let base_build = Build {
             workspace: worktree.path(),
             target_dir: Some(&base_target),
