@@ -2,9 +2,9 @@
 //! standard input, and each is counted in a child forked for it, so one valgrind start serves
 //! them all where one process per id paid it for each (about 0.3 s). The parent allocates
 //! nothing between its forks (the id is read a byte at a time into a buffer on its stack), so
-//! every child starts from the same heap, whatever ids came before it or how long they are.
-//! `perfmatrix-harness` compiles this file as its own module too (`#[path]`): it depends on
-//! nothing, as the layer's files must.
+//! every child starts from the same heap, whatever ids came before it or how long they are. The
+//! same as `perfmatrix-harness`'s (this crate cannot share its code: it is written out as a
+//! crate of its own, with no dependencies).
 
 /// The longest id read, in bytes.
 const MAX_ID: usize = 4096;

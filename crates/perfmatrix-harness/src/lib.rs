@@ -37,8 +37,6 @@
 //! that instruction counts move too).
 
 pub mod count;
-// The criterion layer's, compiled here too: one definition of the fork-per-id loop.
-#[path = "../../perfmatrix-criterion/src/each.rs"]
 mod each;
 mod machine;
 mod plant;
