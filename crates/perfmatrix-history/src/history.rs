@@ -256,6 +256,8 @@ pub(crate) trait Sink {
             self.record(row.record(header, id.clone()));
         }
     }
+    /// About `runs` runs follow (a hint, to reserve room for them).
+    fn expect_runs(&mut self, _runs: usize) {}
 }
 
 impl<F: FnMut(HistoryRecord)> Sink for F {

@@ -343,6 +343,21 @@ pub(crate) fn prefix(bytes: &[u8]) -> Option<Result<(usize, usize, u32), String>
     Some(Ok((word(4) as usize, word(8) as usize, word(12))))
 }
 
+/// How many whole frames follow one another from the start of `bytes`, by their prefixes alone.
+fn count_frames(bytes: &[u8]) -> usize {
+    let (mut at, mut frames) = (0_usize, 0);
+    while let Some(Ok((header_len, body_len, _))) = bytes.get(at..).and_then(prefix) {
+        match at
+            .checked_add(PREFIX + header_len)
+            .and_then(|end| end.checked_add(body_len))
+        {
+            Some(end) if end <= bytes.len() => (at, frames) = (end, frames + 1),
+            _ => break,
+        }
+    }
+    frames
+}
+
 /// A frame's header, checked: its schema, and that it is of `platform`.
 pub(crate) fn header(bytes: &[u8], platform: &str) -> Result<RunHeader, String> {
     let header: RunHeader = serde_json::from_slice(bytes).map_err(|e| format!("header: {e}"))?;
@@ -537,6 +552,7 @@ pub(crate) fn parse_frames(
         reason: format!("run {number}: {reason}"),
     };
     let mut unfinished = None;
+    sink.expect_runs(count_frames(bytes));
     while at < bytes.len() {
         let number = first + runs;
         let (header_len, body_len, crc) = match prefix(&bytes[at..]) {
@@ -852,6 +868,23 @@ mod tests {
         let (_, bad, parsed) = parse(old);
         assert_eq!(parsed.bytes, old.len());
         assert!(bad[0].reason.contains("PMH2"), "{bad:?}");
+    }
+
+    /// The frames a reader reserves for: the whole ones, by their prefixes alone; a frame cut
+    /// short or bytes that are no frame end the count.
+    #[test]
+    fn whole_frames_are_counted_by_their_prefixes() {
+        let a = record("sum/1", 10.0, false);
+        let frame = encode_frame(RunHeader::of(&a), &[&a]);
+        assert_eq!(count_frames(&[]), 0);
+        assert_eq!(count_frames(&frame), 1);
+        let three = [frame.clone(), frame.clone(), frame.clone()].concat();
+        assert_eq!(count_frames(&three), 3);
+        assert_eq!(count_frames(&three[..three.len() - 1]), 2);
+        assert_eq!(
+            count_frames(&[frame.as_slice(), b"not a frame at all"].concat()),
+            1
+        );
     }
 
     /// A frame of `records` records around any `body`, with a valid header and CRC: what

@@ -235,6 +235,10 @@ pub(crate) struct PlatformBuilder {
     /// The slots of the newest run's benchmarks, by the offset of the frame that holds its ids:
     /// the runs that share those ids (every run of an unchanged suite) look none of them up.
     slots: Option<(u64, Vec<Slot>)>,
+    /// How many runs are still to come ([`Sink::expect_runs`]): a series that must grow is
+    /// given room for them all at once, not doubled again and again (each doubling copies its
+    /// points).
+    runs_to_come: usize,
 }
 
 impl PlatformBuilder {
@@ -272,6 +276,7 @@ impl PlatformBuilder {
             added: Vec::new(),
             added_at: HashMap::new(),
             slots: None,
+            runs_to_come: 0,
         }
     }
 
@@ -324,7 +329,19 @@ impl PlatformBuilder {
             verdict: record.verdict,
         };
         let slot = self.slot(&record.benchmark);
-        self.points(slot).push(point);
+        self.push_point(slot, point);
+    }
+
+    /// Pushes `point` onto the series of `slot`, with room for the runs still to come when the
+    /// series must grow.
+    fn push_point(&mut self, slot: Slot, point: Point) {
+        let to_come = self.runs_to_come;
+        let points = self.points(slot);
+        // Without a hint (or past it), the vector's own doubling.
+        if points.len() == points.capacity() && to_come > 0 {
+            points.reserve_exact(to_come);
+        }
+        points.push(point);
     }
 
     /// Adds a run's rows (of this platform): its machine class, run and latest commit found
@@ -340,6 +357,8 @@ impl PlatformBuilder {
         let Some((first, first_id)) = rows.next() else {
             return;
         };
+        // This run's points have room too: the count goes down after them.
+        let to_come = self.runs_to_come;
         // The first row goes the whole way, which finds or adds the class, run and latest.
         self.push(first.record(header, first_id.clone()));
         let slots = match self.slots.take() {
@@ -361,11 +380,12 @@ impl PlatformBuilder {
                 verdict: row.verdict,
                 ..template.clone()
             };
-            self.points(slot).push(point);
+            self.push_point(slot, point);
         }
         let latest = self.trend.latest.as_mut().expect("set by the push");
         latest.verdict = latest.verdict.max(worst);
         self.slots = Some((ids_key, slots));
+        self.runs_to_come = to_come.saturating_sub(1);
     }
 
     /// Where `id`'s points go: its series read before, or one added now (made if new).
@@ -641,6 +661,10 @@ impl crate::history::Sink for PlatformBuilder {
 
     fn run(&mut self, header: &RunHeader, ids: (u64, &[BenchmarkId]), rows: Vec<Row>) {
         self.push_run(header, ids, rows);
+    }
+
+    fn expect_runs(&mut self, runs: usize) {
+        self.runs_to_come = runs;
     }
 }
 
