@@ -35,7 +35,7 @@ pub const MERGED_SCHEMA: Schema = Schema {
     version: 1,
 };
 
-/// One leg's contribution: where it came from, its platform, and its verdict if it got one.
+/// One leg's contribution: where it came from, its platform, and its report if it got one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegResults {
     /// The results file (or another label of where the leg's results came from).
@@ -47,8 +47,9 @@ pub struct LegResults {
     /// The commit the leg measured (`fingerprint.git.commit`); `None` outside a git checkout.
     /// A merge refuses legs of different commits.
     pub commit: Option<String>,
-    /// `None`: the leg measured but stopped before judging (e.g. its baseline failed to load).
-    pub verdict: Option<Report>,
+    /// The leg's report; `None`: the leg measured but stopped before judging (e.g. its
+    /// baseline failed to load).
+    pub report: Option<Report>,
     /// One shard of its platform (`bench --shard k/N`), with the platform's plan; `merge`
     /// puts the shards of a platform back together.
     pub sharding: Option<crate::Sharding>,
@@ -79,7 +80,7 @@ impl LegResults {
             platform: results.fingerprint.target.to_string(),
             fingerprint_slug: results.fingerprint.slug(),
             commit: measured_commit(&results.fingerprint),
-            verdict: Some(verdict),
+            report: Some(verdict),
             sharding: results.sharding.clone(),
             shards: None,
         }
@@ -120,7 +121,7 @@ impl LegResults {
             platform: file.fingerprint.target.to_string(),
             fingerprint_slug: file.fingerprint.slug(),
             commit: measured_commit(&file.fingerprint),
-            verdict,
+            report: verdict,
             sharding: file.sharding,
             shards: None,
         })
@@ -567,7 +568,7 @@ pub fn merge(
     let mut by_platform: HashMap<String, LegResults> = HashMap::with_capacity(legs.len());
     let mut arrival: Vec<String> = Vec::with_capacity(legs.len());
     for leg in reassemble(legs)? {
-        if let Some((i, id)) = leg.verdict.as_ref().and_then(duplicate_row) {
+        if let Some((i, id)) = leg.report.as_ref().and_then(duplicate_row) {
             return Err(ModelError::field(
                 &leg.source,
                 format!("verdict.rows[{i}].id"),
@@ -671,7 +672,7 @@ fn put_together(shards: &[&LegResults]) -> Result<LegResults, ModelError> {
     let missing_ids: Vec<&BenchmarkId> = missing.iter().flat_map(|&k| plan.of(k)).collect();
     let verdict = shards
         .iter()
-        .map(|l| l.verdict.as_ref())
+        .map(|l| l.report.as_ref())
         .collect::<Option<Vec<&Report>>>()
         .map(|reports| {
             let mut report = reports[0].clone();
@@ -698,7 +699,7 @@ fn put_together(shards: &[&LegResults]) -> Result<LegResults, ModelError> {
         platform: first.platform.clone(),
         fingerprint_slug: first.fingerprint_slug.clone(),
         commit: first.commit.clone(),
-        verdict,
+        report: verdict,
         sharding: None,
         shards: Some(ShardsSeen {
             count,
@@ -789,7 +790,7 @@ impl MergedReport {
             platform: report.platform.clone(),
             fingerprint_slug: report.fingerprint_slug.clone(),
             commit: None,
-            verdict: Some(report.clone()),
+            report: Some(report.clone()),
             sharding: None,
             shards: None,
         };
@@ -876,7 +877,7 @@ fn unjudged_notes(leg: &LegResults, report: &Report) -> Vec<PlatformNote> {
 
 fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report>) -> PlatformRow {
     let source = Some(source_of(leg));
-    let Some(report) = &leg.verdict else {
+    let Some(report) = &leg.report else {
         return PlatformRow {
             source,
             fingerprint_slug: Some(leg.fingerprint_slug.clone()),
@@ -1025,7 +1026,7 @@ mod tests {
             platform: platform.to_owned(),
             fingerprint_slug: format!("slug-{platform}"),
             commit: None,
-            verdict: Some(report(platform, rows)),
+            report: Some(report(platform, rows)),
             sharding: None,
             shards: None,
         }
@@ -1139,7 +1140,7 @@ mod tests {
     #[test]
     fn a_failed_benchmark_leaves_its_platform_incomplete() {
         let mut x86 = leg(X86, &[("b/1", RowVerdict::Unchanged)]);
-        x86.verdict.as_mut().unwrap().failed = vec![crate::FailedBench {
+        x86.report.as_mut().unwrap().failed = vec![crate::FailedBench {
             id: BenchmarkId::new("b/hang").unwrap(),
             error: "printed nothing for 120 s".to_owned(),
         }];
@@ -1155,7 +1156,7 @@ mod tests {
             }]
         );
         // A regression elsewhere on the platform still reads as a fail.
-        x86.verdict.as_mut().unwrap().rows[0].verdict = RowVerdict::Regressed;
+        x86.report.as_mut().unwrap().rows[0].verdict = RowVerdict::Regressed;
         let m = merge(vec![x86], &expect(&[X86]), &[]).unwrap();
         assert_eq!(m.platforms[0].status, PlatformStatus::Fail);
     }
@@ -1298,7 +1299,7 @@ mod tests {
     #[test]
     fn skipped_and_unjudged_legs_are_never_passes() {
         let mut unjudged = leg(ARM, &[]);
-        unjudged.verdict = None;
+        unjudged.report = None;
         let m = merge(vec![unjudged], &expect(&[ARM]), &[]).unwrap();
         assert_eq!(m.platforms[0].status, PlatformStatus::Unjudged);
         assert_eq!(m.outcome, MergedOutcome::Fail);
@@ -1326,7 +1327,7 @@ mod tests {
     #[test]
     fn nothing_compared_is_no_comparable_baseline() {
         let mut l = leg(X86, &[("a/1", RowVerdict::NoBaseline)]);
-        let r = l.verdict.as_mut().unwrap();
+        let r = l.report.as_mut().unwrap();
         r.baseline = BaselineChoice::NoComparable {
             candidates: Vec::new(),
             how_to_record: "cargo xtask update-baselines --platform x".to_owned(),
@@ -1393,7 +1394,7 @@ mod tests {
         });
         r.time_gated = false;
         let mut l = leg(X86, &[]);
-        l.verdict = Some(r.clone());
+        l.report = Some(r.clone());
         for m in [
             merge(vec![l], &expect(&[X86]), &[]).unwrap(),
             MergedReport::single(&r, Path::new("r.json")),
@@ -1497,7 +1498,7 @@ mod tests {
     #[test]
     fn a_quick_leg_never_passes_a_required_platform() {
         let mut quick = leg(X86, &[("a/1", RowVerdict::Unchanged)]);
-        quick.verdict.as_mut().unwrap().quick = true;
+        quick.report.as_mut().unwrap().quick = true;
         let m = merge(vec![quick.clone()], &expect(&[X86]), &[]).unwrap();
         assert_eq!(m.outcome, MergedOutcome::Fail);
         let row = &m.platforms[0];
@@ -1526,12 +1527,12 @@ mod tests {
 
         // A quick regression is still a regression.
         let mut regressed = leg(X86, &[("a/1", RowVerdict::Regressed)]);
-        regressed.verdict.as_mut().unwrap().quick = true;
+        regressed.report.as_mut().unwrap().quick = true;
         let m = merge(vec![regressed], &expect(&[X86]), &[]).unwrap();
         assert_eq!(m.platforms[0].status, PlatformStatus::Fail);
 
         // A quick run's own report (`bench --quick`) is not failed for being quick.
-        let single = MergedReport::single(quick.verdict.as_ref().unwrap(), Path::new("r.json"));
+        let single = MergedReport::single(quick.report.as_ref().unwrap(), Path::new("r.json"));
         assert_eq!(single.outcome, MergedOutcome::Pass);
     }
 }

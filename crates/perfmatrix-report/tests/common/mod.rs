@@ -73,7 +73,7 @@ pub fn leg(report: Report) -> LegResults {
         platform: report.platform.clone(),
         fingerprint_slug: report.fingerprint_slug.clone(),
         commit: None,
-        verdict: Some(report),
+        report: Some(report),
         sharding: None,
         shards: None,
     }
