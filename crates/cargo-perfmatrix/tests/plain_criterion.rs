@@ -116,16 +116,24 @@ fn write(path: &Path, contents: &str) {
     std::fs::write(path, contents).unwrap();
 }
 
-/// A single-package crate depending on criterion `version`, one commit on `master`.
-fn fixture(version: &str) -> tempfile::TempDir {
+/// A single-package crate depending on criterion `version`, in a new repository on `master`
+/// with `ignored` in its `.gitignore`; nothing committed yet.
+fn crate_files(version: &str, ignored: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(&root.join("Cargo.toml"), &manifest(version, false));
     write(&root.join("src/lib.rs"), LIB);
     write(&root.join("benches/styles.rs"), STYLES);
-    write(&root.join(".gitignore"), "/target\n");
+    write(&root.join(".gitignore"), ignored);
     git(root, &["init", "-q", "-b", "master"]);
-    // The lock file is resolved now and committed, as an application's would be.
+    dir
+}
+
+/// The crate of [`crate_files`], one commit on `master`, its lock file resolved now and
+/// committed, as an application's would be.
+fn fixture(version: &str) -> tempfile::TempDir {
+    let dir = crate_files(version, "/target\n");
+    let root = dir.path();
     let out = Command::new("cargo")
         .args(["generate-lockfile"])
         .current_dir(root)
@@ -139,16 +147,10 @@ fn fixture(version: &str) -> tempfile::TempDir {
 
 /// A library's crate: as [`fixture`], but its `Cargo.lock` ignored and never committed.
 fn unlocked_fixture(version: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(&root.join("Cargo.toml"), &manifest(version, false));
-    write(&root.join("src/lib.rs"), LIB);
-    write(&root.join("benches/styles.rs"), STYLES);
-    write(&root.join(".gitignore"), "/target\n/Cargo.lock\n");
-    git(root, &["init", "-q", "-b", "master"]);
-    git(root, &["add", "-A"]);
+    let dir = crate_files(version, "/target\n/Cargo.lock\n");
+    git(dir.path(), &["add", "-A"]);
     git(
-        root,
+        dir.path(),
         &["commit", "-q", "-m", "a library: no lock file committed"],
     );
     dir
