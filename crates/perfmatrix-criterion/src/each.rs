@@ -1,6 +1,6 @@
 //! Counting many benchmarks in one process (`--perfmatrix-count-each`): ids come one per line on
 //! standard input, and each is counted in a child forked for it, so one valgrind start serves
-//! them all where one process per id paid it for each (about 0.3 s). The parent allocates
+//! them all where one process per id paid it for each (~0.35 s). The parent allocates
 //! nothing between its forks (the id is read a byte at a time into a buffer on its stack), so
 //! every child starts from the same heap, whatever ids came before it or how long they are. The
 //! same as `perfmatrix-harness`'s (this crate cannot share its code: it is written out as a

@@ -121,8 +121,8 @@ pub struct Point {
 }
 
 /// What the change-point searches keep between analyses of a growing series, per benchmark
-/// (the time detector's split pass, the paired drift search): derived state the history cache stores beside a platform's trend, never part of
-/// the trend itself or its JSON.
+/// (the time detector's split pass, the paired drift search): derived state the history cache
+/// stores beside a platform's trend, never part of the trend itself or its JSON.
 pub(crate) type Memos = HashMap<BenchmarkId, SeriesMemo>;
 
 /// The memos of one series: the split pass's, one per time group (machine class, paired or
@@ -499,8 +499,8 @@ pub fn analyse(history: History) -> Trend {
 
 /// Finds the change points of every series of `platforms` ([`analyse`]), resuming each time
 /// detector and paired drift search from its series' memo in the platform's [`Memos`] (a series
-/// that grew is searched only at its end), and leaves the new memos there. Every series is searched on its own: they
-/// are shared out over the cores.
+/// that grew is searched only at its end), and leaves the new memos there. Every series is
+/// searched on its own: they are shared out over the cores.
 pub(crate) fn analyse_platforms(platforms: &mut [(&mut PlatformTrend, &mut Memos)]) {
     let mut work: Vec<(usize, &[Run], usize, &mut Series, SeriesMemo)> = Vec::new();
     for (at, (trend, memos)) in platforms.iter_mut().enumerate() {

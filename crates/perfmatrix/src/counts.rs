@@ -184,9 +184,10 @@ impl CallgrindRun {
     }
 }
 
-/// The callgrind processes (commands, and what each counts) that count `probed`: each binary with the `count-each` mode counts
-/// its ids in as many processes as there are cores (one valgrind start each, where one process
-/// per id paid it per id), the others one process per id.
+/// The callgrind processes (commands, and what each counts) that count `probed`: each binary
+/// with the `count-each` mode counts its ids in as many processes as there are cores (one
+/// valgrind start each, where one process per id paid it per id), the others one process per
+/// id.
 fn callgrind_runs(
     valgrind: &Path,
     probed: &[(String, &BenchBinary)],
