@@ -711,12 +711,13 @@ struct Run {
 }
 
 impl Run {
-    /// The most significant admissible run from `start`: 2 to `max_run` commits, none used, at
-    /// least `min_magnitude`; the shortest on a tie.
+    /// The most significant admissible run from `start` that reaches commit `reach` (ends at
+    /// it or later): 2 to `max_run` commits, none used, at least `min_magnitude`; the shortest
+    /// on a tie.
     fn most_significant(
         changes: &[(f64, f64)],
         used: &[bool],
-        start: usize,
+        (start, reach): (usize, usize),
         config: &ChainConfig,
     ) -> Option<Self> {
         // `magnitude(sum) >= min_magnitude` on the log scale, where it is
@@ -731,7 +732,7 @@ impl Run {
             sum += d;
             var += se * se;
             let commits = offset + 1;
-            if commits < 2 || sum.abs() < min_log {
+            if commits < 2 || start + offset < reach || sum.abs() < min_log {
                 continue;
             }
             let z_squared = z_squared(sum, var);
@@ -825,7 +826,7 @@ pub fn chained(changes: &[(f64, f64)], config: &ChainConfig) -> Result<Vec<Chain
     // The most significant run of each start; a report only changes the runs that reach its
     // commits, so only their starts are searched again.
     let mut best: Vec<Option<Run>> = (0..changes.len())
-        .map(|start| Run::most_significant(changes, &used, start, config))
+        .map(|start| Run::most_significant(changes, &used, (start, start), config))
         .collect();
     // The largest |z| over all starts, the earliest on a tie.
     let most_significant = |best: &[Option<Run>]| {
@@ -853,7 +854,7 @@ pub fn chained(changes: &[(f64, f64)], config: &ChainConfig) -> Result<Vec<Chain
         });
         let first = index.saturating_sub(config.max_run - 1);
         for (start, best) in best.iter_mut().enumerate().take(end).skip(first) {
-            *best = Run::most_significant(changes, &used, start, config);
+            *best = Run::most_significant(changes, &used, (start, start), config);
         }
     }
     found.sort_by_key(|c| c.index);
@@ -925,29 +926,14 @@ pub fn chained_resumed(
     }
     let (mut found, used) = steps(changes, config)?;
     let near_drift_level = 0.999 * critical_z_squared(config.drift_p_value());
-    let min_log = config.min_magnitude.ln_1p();
     let old = memo.len;
-    let mut added_near = false;
-    'starts: for start in old.saturating_sub(config.max_run - 1)..changes.len() {
-        let (mut sum, mut var) = (0.0, 0.0);
-        for (offset, &(d, se)) in changes[start..].iter().take(config.max_run).enumerate() {
-            if used[start + offset] {
-                break;
-            }
-            sum += d;
-            var += se * se;
-            // A run of two or more commits that reaches an appended one.
-            if offset == 0 || start + offset < old || sum.abs() < min_log {
-                continue;
-            }
-            if z_squared(sum, var) >= near_drift_level {
-                added_near = true;
-                break 'starts;
-            }
-        }
-    }
+    // The most significant of the runs that reach an appended commit.
+    let added_near = (old.saturating_sub(config.max_run - 1)..changes.len()).any(|start| {
+        Run::most_significant(changes, &used, (start, old), config)
+            .is_some_and(|run| run.z_squared >= near_drift_level)
+    });
     if added_near {
-        memo.config = None;
+        *memo = ChainMemo::default();
         return chained_resumed(changes, config, memo);
     }
     memo.hash = fnv1a_changes(memo.hash, &changes[old..]);
