@@ -38,16 +38,16 @@ pub use merge::{
 };
 pub use metrics::{Counts, Measured};
 pub use paired::{
-    CriterionLayer, Method, PairRecord, PairedBench, PairedRow, PairedRun, Revision, SettingChange,
-    short_commit,
+    CriterionLayer, Method, PairRecord, PairedBecause, PairedBench, PairedRow, PairedRun, Revision,
+    SettingChange, short_commit,
 };
 pub use profile::{
     Call, Cause, Events, FLAME_DEPTH, FlameNode, FunctionChange, FunctionCost, FunctionDiff,
     L1_MISS_CYCLES, LL_MISS_CYCLES, MAX_FUNCTIONS, MISPREDICT_CYCLES, Profile, Profiles, Simulated,
 };
 pub use report::{
-    BaselineChoice, CandidateView, CountRow, Disagreement, FieldDiffView, Judging, Metric, Outcome,
-    REPORT_SCHEMA, Report, Row, RowVerdict, Tally,
+    CountRow, DifferingField, Disagreement, IncomparableBaseline, Judging, Metric, Outcome,
+    Pairing, REPORT_SCHEMA, RecordCommand, Reference, Report, Row, RowVerdict, Tally,
 };
 pub use results::{
     BenchResult, FailedBench, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, SampleSummary,

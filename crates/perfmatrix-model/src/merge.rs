@@ -23,8 +23,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::report::yes;
 use crate::results::check_unique;
 use crate::{
-    BaselineChoice, BenchmarkId, Counts, MAX_SAMPLE_NS, ModelError, Outcome, RESULTS_SCHEMA,
-    Report, Results, Row, RowVerdict, SampleSummary, Schema, Tally,
+    BenchmarkId, Counts, MAX_SAMPLE_NS, ModelError, Outcome, RESULTS_SCHEMA, Report, Results, Row,
+    RowVerdict, SampleSummary, Schema, Tally,
 };
 
 /// The kind and version of merged-report JSON. Version 1 has since gained fields (a platform's
@@ -366,17 +366,18 @@ pub enum PlatformNote {
     StoppedBeforeVerdict,
     /// No comparable baseline: this command records one.
     NoComparableBaseline {
-        /// The command (`Report::baseline`'s `how_to_record`).
-        how_to_record: String,
+        /// The command ([`crate::Reference::NoComparableBaseline`]'s).
+        record: crate::RecordCommand,
     },
     /// A `--quick` smoke run of a required platform, which never passes it.
     QuickRun,
     /// Compared with committed baselines, where wall time only warns.
     TimeWarnsOnly,
-    /// Measured against its base on the same runner, with this design.
+    /// Measured against its base on the same runner, sampled so.
     Paired {
-        /// The design of the pairs (`BaselineChoice::Paired`'s `samples`).
-        samples: String,
+        /// How its benchmarks were sampled ([`Report::pairing`]); `None` when none was measured
+        /// on both sides.
+        pairing: Option<crate::Pairing>,
     },
     /// Gate settings the head changes, which the run did not apply.
     SettingsNotApplied {
@@ -442,14 +443,14 @@ pub struct PlatformRow {
     pub emulated: Option<String>,
     /// The leg's verdict is of a `--quick` smoke run (never a required platform's pass).
     pub quick: bool,
-    /// The leg's choice of a wall-time baseline, whole (`Report::baseline`): the file and why,
-    /// the candidates when none was comparable, or the paired commits. `None` without a verdict.
+    /// What the leg judged wall time against, whole ([`Report::reference`]): the file, the
+    /// candidates when none was comparable, or the paired commits. `None` without a verdict.
     #[serde(default)]
-    pub baseline_choice: Option<BaselineChoice>,
-    /// The leg's choice of a baseline of instruction counts and peak memory
-    /// (`Report::count_baseline`); `None` when it counted nothing or has no verdict.
+    pub reference: Option<crate::Reference>,
+    /// What the leg judged instruction counts and peak memory against
+    /// ([`Report::count_reference`]); `None` when it counted nothing or has no verdict.
     #[serde(default)]
-    pub count_baseline: Option<BaselineChoice>,
+    pub count_reference: Option<crate::Reference>,
     /// Whether wall time could fail the leg (`Report::time_gated`).
     #[serde(default = "yes")]
     pub time_gated: bool,
@@ -820,18 +821,17 @@ fn source_of(leg: &LegResults) -> String {
 /// How a paired leg measured: against its base, the settings it did not apply, its plain
 /// criterion benchmarks, its time budget.
 fn paired_notes(report: &Report) -> Vec<PlatformNote> {
-    let BaselineChoice::Paired {
-        samples,
+    let crate::Reference::BaseCommit {
         criterion_layer,
         settings_changed,
         budget_seconds,
         ..
-    } = &report.baseline
+    } = &report.reference
     else {
         return Vec::new();
     };
     let mut notes = vec![PlatformNote::Paired {
-        samples: samples.clone(),
+        pairing: report.pairing(),
     }];
     if !settings_changed.is_empty() {
         notes.push(PlatformNote::SettingsNotApplied {
@@ -896,9 +896,9 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         Outcome::NoComparableBaseline => PlatformStatus::NoComparableBaseline,
     };
     let mut notes: Vec<PlatformNote> = Vec::new();
-    if let BaselineChoice::NoComparable { how_to_record, .. } = &report.baseline {
+    if let crate::Reference::NoComparableBaseline { record, .. } = &report.reference {
         notes.push(PlatformNote::NoComparableBaseline {
-            how_to_record: how_to_record.clone(),
+            record: record.clone(),
         });
     }
     // A smoke run is too short to clear a platform: only a full run is its verdict.
@@ -906,12 +906,12 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         status = PlatformStatus::Unjudged;
         notes.push(PlatformNote::QuickRun);
     }
-    match &report.baseline {
-        BaselineChoice::Selected { .. } if !report.time_gated => {
+    match &report.reference {
+        crate::Reference::Baseline { .. } if !report.time_gated => {
             notes.push(PlatformNote::TimeWarnsOnly);
         }
-        BaselineChoice::Paired { .. } => notes.extend(paired_notes(report)),
-        BaselineChoice::Selected { .. } | BaselineChoice::NoComparable { .. } => {}
+        crate::Reference::BaseCommit { .. } => notes.extend(paired_notes(report)),
+        crate::Reference::Baseline { .. } | crate::Reference::NoComparableBaseline { .. } => {}
     }
     // Benchmarks without a verdict: a platform that did not fail is incomplete.
     let unjudged = unjudged_notes(leg, report);
@@ -936,8 +936,8 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
         cpu: Some(report.cpu.clone()).filter(|c| !c.is_empty()),
         emulated: report.emulated.clone(),
         quick: report.quick,
-        baseline_choice: Some(report.baseline.clone()),
-        count_baseline: report.count_baseline.clone(),
+        reference: Some(report.reference.clone()),
+        count_reference: report.count_reference.clone(),
         time_gated: report.time_gated,
         tally: Some(tally),
         notes,
@@ -964,8 +964,8 @@ fn absent_row(
         cpu: None,
         emulated: None,
         quick: false,
-        baseline_choice: None,
-        count_baseline: None,
+        reference: None,
+        count_reference: None,
         time_gated: true,
         tally: None,
         notes: vec![note],
@@ -1328,17 +1328,20 @@ mod tests {
     fn nothing_compared_is_no_comparable_baseline() {
         let mut l = leg(X86, &[("a/1", RowVerdict::NoBaseline)]);
         let r = l.report.as_mut().unwrap();
-        r.baseline = BaselineChoice::NoComparable {
+        let record = crate::RecordCommand {
+            invoked_as: "cargo xtask".to_owned(),
+            platform: X86.to_owned(),
+            emulated: false,
+        };
+        r.reference = crate::Reference::NoComparableBaseline {
             candidates: Vec::new(),
-            how_to_record: "cargo xtask update-baselines --platform x".to_owned(),
+            record: record.clone(),
         };
         let m = merge(vec![l], &expect(&[X86]), &[]).unwrap();
         assert_eq!(m.outcome, MergedOutcome::NoComparableBaseline);
         assert_eq!(
             m.platforms[0].notes,
-            [PlatformNote::NoComparableBaseline {
-                how_to_record: "cargo xtask update-baselines --platform x".to_owned()
-            }]
+            [PlatformNote::NoComparableBaseline { record }]
         );
     }
 
@@ -1388,9 +1391,13 @@ mod tests {
     fn a_merge_keeps_every_row_and_every_choice_whole() {
         let mut r = report(X86, &[]);
         r.rows = vec![full_row("a/1"), Row::bare("b/1", RowVerdict::New)];
-        r.count_baseline = Some(BaselineChoice::NoComparable {
+        r.count_reference = Some(crate::Reference::NoComparableBaseline {
             candidates: Vec::new(),
-            how_to_record: "record".to_owned(),
+            record: crate::RecordCommand {
+                invoked_as: "cargo perfmatrix".to_owned(),
+                platform: X86.to_owned(),
+                emulated: true,
+            },
         });
         r.time_gated = false;
         let mut l = leg(X86, &[]);
@@ -1406,8 +1413,8 @@ mod tests {
                 .collect();
             assert_eq!(cells, r.rows.iter().collect::<Vec<_>>());
             let p = &m.platforms[0];
-            assert_eq!(p.baseline_choice.as_ref(), Some(&r.baseline));
-            assert_eq!(p.count_baseline, r.count_baseline);
+            assert_eq!(p.reference.as_ref(), Some(&r.reference));
+            assert_eq!(p.count_reference, r.count_reference);
             assert_eq!(p.fingerprint_id.as_deref(), Some(r.fingerprint_id.as_str()));
             assert!(!p.time_gated);
         }
@@ -1469,7 +1476,7 @@ mod tests {
         }"#;
         let m: MergedReport = MERGED_SCHEMA.parse(Path::new("merged.json"), old).unwrap();
         let p = &m.platforms[0];
-        assert!(p.baseline_choice.is_none() && p.count_baseline.is_none() && p.time_gated);
+        assert!(p.reference.is_none() && p.count_reference.is_none() && p.time_gated);
         let cell = m.benchmarks[0].cells[0].as_ref().unwrap();
         assert_eq!(cell.time_verdict, RowVerdict::Unavailable);
         assert!(cell.id.is_empty() && cell.p_value.is_none() && cell.disagreement().is_none());

@@ -3,12 +3,11 @@
 //! What the results file records of it, and the report built from it.
 
 use perfmatrix_stats::{PairedConfig, compare_paired};
-use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
 use crate::counts;
-use crate::report::{BaselineChoice, CountRow, REPORT_SCHEMA, Report, Row};
+use crate::report::{CountRow, REPORT_SCHEMA, Reference, Report, Row};
 use crate::{BenchResult, BenchmarkId, Config, Counts, Measured, ModelError, RowVerdict};
 use crate::{Results, results::check_unique};
 
@@ -93,8 +92,8 @@ pub struct PairedRun {
     pub head: Revision,
     /// The commit it was measured against.
     pub base: Revision,
-    /// Why this base was chosen (`--against origin/main`, "the working tree has changes", …).
-    pub why: String,
+    /// Why this base was chosen.
+    pub why: PairedBecause,
     /// The benchmarks measured on both sides.
     pub benchmarks: Vec<PairedBench>,
     /// The base build's side of `benchmarks`: its samples (nanoseconds per iteration, every
@@ -113,6 +112,30 @@ pub struct PairedRun {
     /// The run's time budget, in seconds, when it had one (`--budget`, the `budget` setting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_seconds: Option<u64>,
+}
+
+/// Why a paired run measured against the base it did: the facts of the choice, which
+/// `perfmatrix-report` words. In JSON, tagged by `because`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "because", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum PairedBecause {
+    /// The user asked for it: `--against <rev>`.
+    Against {
+        /// The revision as given (`origin/main`, `HEAD~2`).
+        rev: String,
+    },
+    /// The working tree has uncommitted changes: they are measured against `HEAD`.
+    UncommittedChanges,
+    /// The branch is ahead of the default branch: it is measured against their merge base.
+    AheadOfDefault {
+        /// The default branch (`main`, `origin/master`).
+        branch: String,
+        /// How many commits the branch is ahead of it.
+        commits: usize,
+    },
+    /// A clean checkout with nothing ahead of the default branch: `HEAD` against its first
+    /// parent, as CI measures a push.
+    FirstParent,
 }
 
 /// A gate setting that differs between the base commit and head, values as written in
@@ -255,11 +278,10 @@ impl Report {
             rows.push(Row::bare(id.as_str(), RowVerdict::Missing));
         }
         rows.sort_by(|a, b| a.id.cmp(&b.id));
-        let baseline = BaselineChoice::Paired {
+        let reference = Reference::BaseCommit {
             head: run.head.clone(),
             base: run.base.clone(),
             why: run.why.clone(),
-            samples: samples_summary(&rows),
             criterion_layer: run.criterion_layer.clone(),
             settings_changed: run.settings_changed.clone(),
             budget_seconds: run.budget_seconds,
@@ -273,48 +295,13 @@ impl Report {
             cpu: fp.cpu.brand.clone(),
             emulated: fp.environment.emulated.clone(),
             quick: results.settings.quick,
-            baseline,
-            count_baseline: None,
+            reference,
+            count_reference: None,
             time_gated: true,
             rows,
             failed: results.failed.clone(),
         })
     }
-}
-
-/// "6–12 process pairs × 30 interleaved samples" over the rows' paired facts.
-fn samples_summary(rows: &[Row]) -> String {
-    let paired: Vec<&PairedRow> = rows.iter().filter_map(|r| r.paired.as_ref()).collect();
-    let (Some(lo), Some(hi)) = (
-        paired.iter().map(|p| p.pairs).min(),
-        paired.iter().map(|p| p.pairs).max(),
-    ) else {
-        return "no benchmark on both sides".to_owned();
-    };
-    let pairs = if lo == hi {
-        format!("{lo}")
-    } else {
-        format!("{lo}–{hi}")
-    };
-    let interleaved: Vec<&&PairedRow> = paired
-        .iter()
-        .filter(|p| p.method == Method::Interleaved)
-        .collect();
-    let mut text = match interleaved.first() {
-        Some(p) => format!(
-            "{pairs} process pairs × {} interleaved samples",
-            p.samples_per_pair
-        ),
-        None => format!("{pairs} alternated pairs of whole criterion runs"),
-    };
-    let whole = paired.len() - interleaved.len();
-    if whole > 0 && !interleaved.is_empty() {
-        let _ = write!(
-            text,
-            "; {whole} benchmark(s) off the harness as alternated whole criterion runs (coarser)"
-        );
-    }
-    text
 }
 
 /// The counts of a paired row: head's counts against the base build's, then the row's

@@ -7,7 +7,7 @@ use perfmatrix_stats::{CompareConfig, Interval, Verdict, compare};
 use serde::{Deserialize, Serialize};
 
 use crate::counts;
-use crate::store::{Candidate, Selection};
+use crate::store::Selection;
 use crate::{Config, ModelError, Results};
 
 /// The kind and version of report JSON.
@@ -231,14 +231,16 @@ pub struct CountRow {
     pub note: Option<String>,
 }
 
-/// Which baseline a report judged against, and why: a committed file, none comparable, or the
-/// base commit of a paired run. In JSON, tagged by `status` (`selected`, `no-comparable`,
-/// `paired`).
+/// What a report judged against: a committed baseline file, none comparable, or the base
+/// commit of a paired run. Facts only: `perfmatrix-report` words why each was chosen. In JSON,
+/// tagged by `status` (`selected`, `no-comparable`, `paired`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "kebab-case")]
-pub enum BaselineChoice {
-    /// A committed baseline file was selected.
-    Selected {
+#[serde(tag = "status")]
+pub enum Reference {
+    /// A committed baseline file, recorded on the same machine class (wall time) or from the
+    /// same build (counts).
+    #[serde(rename = "selected")]
+    Baseline {
         /// The file, relative to the workspace root when inside it
         /// (`baselines/<triple>/<slug>-<key id>.json`).
         path: String,
@@ -248,28 +250,25 @@ pub enum BaselineChoice {
         commit: String,
         /// How many full runs it pools.
         runs: usize,
-        /// Why it was chosen: which keys of the fingerprint are equal.
-        why: String,
     },
     /// No baseline of the platform is comparable with the run.
-    NoComparable {
+    #[serde(rename = "no-comparable")]
+    NoComparableBaseline {
         /// The nearest files, at most three, each with the fields that differ.
-        candidates: Vec<CandidateView>,
-        /// The command that records a baseline for this platform
-        /// (`cargo xtask update-baselines --platform <triple>`).
-        how_to_record: String,
+        candidates: Vec<IncomparableBaseline>,
+        /// The command that records a baseline for this platform.
+        record: RecordCommand,
     },
     /// No recorded baseline: head was measured against a base commit on this machine, in the
     /// same run (`cargo xtask bench --against`).
-    Paired {
+    #[serde(rename = "paired")]
+    BaseCommit {
         /// The working tree measured.
         head: crate::Revision,
         /// The commit it was measured against.
         base: crate::Revision,
-        /// Why this base (`--against HEAD~1`, "the working tree has changes", …).
-        why: String,
-        /// "6–12 process pairs × 30 interleaved samples".
-        samples: String,
+        /// Why this base.
+        why: crate::PairedBecause,
         /// How plain criterion bench targets were built, when the run had any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         criterion_layer: Option<crate::CriterionLayer>,
@@ -283,27 +282,69 @@ pub enum BaselineChoice {
     },
 }
 
-/// A baseline file that was considered but is not comparable, as a report shows it.
+/// The command that records a baseline for a platform (`cargo xtask update-baselines
+/// --platform <triple>`, with `--emulated` for a run under emulation): its parts, which
+/// `perfmatrix-report` puts into words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordCommand {
+    /// The front-end the user runs (`cargo xtask`, `cargo perfmatrix`).
+    pub invoked_as: String,
+    /// The platform to record, a target triple.
+    pub platform: String,
+    /// Whether the run was emulated: its baseline must be recorded under emulation too.
+    pub emulated: bool,
+}
+
+impl RecordCommand {
+    /// The command that records a baseline `results` could be judged against, run through the
+    /// front-end `invoked_as`.
+    #[must_use]
+    pub fn for_run(invoked_as: &str, results: &Results) -> Self {
+        Self {
+            invoked_as: invoked_as.to_owned(),
+            platform: results.fingerprint.target.to_string(),
+            emulated: results.fingerprint.environment.emulated.is_some(),
+        }
+    }
+}
+
+/// A baseline file that was considered but is not comparable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CandidateView {
+pub struct IncomparableBaseline {
     /// The file, relative to the workspace root when inside it.
     pub path: String,
     /// The slug of the machine it was recorded on.
     pub slug: String,
     /// The fingerprint fields in which it differs from the run.
-    pub differing: Vec<FieldDiffView>,
+    pub differing: Vec<DifferingField>,
 }
 
-/// One fingerprint field in which a baseline differs from the run (`cpu.x86.model: run=1
-/// baseline=17`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FieldDiffView {
+/// One fingerprint field in which a baseline differs from the run (`cpu.x86.model`: the run's
+/// `1`, the baseline's `17`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DifferingField {
     /// The field's path in the fingerprint (`cpu.x86.model`).
     pub field: String,
     /// The run's value.
     pub run: String,
     /// The baseline's value.
     pub baseline: String,
+}
+
+/// How a paired run's benchmarks were sampled, over all of them: the span of their process
+/// pairs and how each pair sampled. Derived from the rows ([`Report::pairing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pairing {
+    /// The fewest process pairs a benchmark had.
+    pub fewest_pairs: usize,
+    /// The most.
+    pub most_pairs: usize,
+    /// Samples per process of a pair, when any benchmark was sampled interleaved on the
+    /// harness (the first one's).
+    pub interleaved_samples: Option<usize>,
+    /// How many benchmarks were measured as alternated whole criterion runs instead.
+    pub whole_runs: usize,
 }
 
 /// The verdict of one platform's run: a [`Row`] per benchmark, judged against the selected
@@ -333,12 +374,13 @@ pub struct Report {
     pub emulated: Option<String>,
     /// A `--quick` smoke run: too short to pass a required platform in a merge.
     pub quick: bool,
-    /// The baseline of wall time (same machine class).
-    pub baseline: BaselineChoice,
-    /// The baseline of instruction counts and peak memory (same build, any CPU model); `None`
-    /// when this run counted nothing.
-    #[serde(default)]
-    pub count_baseline: Option<BaselineChoice>,
+    /// What wall time was judged against: a baseline of the same machine class, or the base
+    /// commit of a paired run (JSON: `baseline`).
+    pub reference: Reference,
+    /// What instruction counts and peak memory were judged against: a baseline of the same
+    /// build, any CPU model; `None` when this run counted nothing or was paired (JSON:
+    /// `count_baseline`).
+    pub count_reference: Option<Reference>,
     /// Whether wall time may fail the run. False against a committed baseline unless the user
     /// opted in (`--gate-time`): runs made at different times, possibly on different hosts,
     /// cannot carry a gate on a shared machine; wall-time regressions are then warnings.
@@ -366,9 +408,9 @@ struct ReportFile {
     cpu: String,
     emulated: Option<String>,
     quick: bool,
-    baseline: BaselineChoice,
+    baseline: Reference,
     #[serde(default)]
-    count_baseline: Option<BaselineChoice>,
+    count_baseline: Option<Reference>,
     #[serde(default = "yes")]
     time_gated: bool,
     rows: Vec<Row>,
@@ -390,8 +432,8 @@ impl From<Report> for ReportFile {
             cpu: r.cpu,
             emulated: r.emulated,
             quick: r.quick,
-            baseline: r.baseline,
-            count_baseline: r.count_baseline,
+            baseline: r.reference,
+            count_baseline: r.count_reference,
             time_gated: r.time_gated,
             rows: r.rows,
             failed: r.failed,
@@ -414,8 +456,8 @@ impl TryFrom<ReportFile> for Report {
             cpu: f.cpu,
             emulated: f.emulated,
             quick: f.quick,
-            baseline: f.baseline,
-            count_baseline: f.count_baseline,
+            reference: f.baseline,
+            count_reference: f.count_baseline,
             time_gated: f.time_gated,
             rows: f.rows,
             failed: f.failed,
@@ -534,14 +576,13 @@ impl Report {
             cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
             emulated: None,
             quick: false,
-            baseline: BaselineChoice::Selected {
+            reference: Reference::Baseline {
                 path: format!("baselines/{platform}/0123456789ab.json"),
                 slug: format!("{platform}-slug-4c"),
                 commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
                 runs: 5,
-                why: "recorded on the same machine class".to_owned(),
             },
-            count_baseline: None,
+            count_reference: None,
             time_gated: true,
             rows,
             failed: Vec::new(),
@@ -559,8 +600,8 @@ impl Report {
     #[must_use]
     pub fn outcome(&self) -> Outcome {
         let compared = matches!(
-            self.baseline,
-            BaselineChoice::Selected { .. } | BaselineChoice::Paired { .. }
+            self.reference,
+            Reference::Baseline { .. } | Reference::BaseCommit { .. }
         ) || self.rows.iter().any(|r| counts::is_comparison(r.verdict));
         if self.rows.iter().any(|r| r.verdict == RowVerdict::Regressed) {
             Outcome::Fail
@@ -607,66 +648,47 @@ impl Report {
             .collect()
     }
 
+    /// How the paired benchmarks were sampled, over all rows; `None` when no row was measured
+    /// on both sides of a paired run.
+    #[must_use]
+    pub fn pairing(&self) -> Option<Pairing> {
+        let paired: Vec<&crate::PairedRow> =
+            self.rows.iter().filter_map(|r| r.paired.as_ref()).collect();
+        let interleaved = paired
+            .iter()
+            .filter(|p| p.method == crate::Method::Interleaved);
+        Some(Pairing {
+            fewest_pairs: paired.iter().map(|p| p.pairs).min()?,
+            most_pairs: paired.iter().map(|p| p.pairs).max()?,
+            interleaved_samples: interleaved.clone().next().map(|p| p.samples_per_pair),
+            whole_runs: paired.len() - interleaved.count(),
+        })
+    }
+
     /// Compares `results` with the baseline `selection` chose for wall time and the one
     /// `count_selection` chose for the counts (`None` when the run counted nothing).
-    /// `record_hint` is the command that records a baseline for this platform, shown when there
+    /// `record` is the command that records a baseline for this platform, shown when there
     /// is none; `judging` says whether wall time gates and which benchmarks were re-measured.
     pub fn build(
         results: &Results,
         selection: &Selection,
         count_selection: Option<&Selection>,
         config: &Config,
-        record_hint: &str,
+        record: &RecordCommand,
         judging: Judging<'_>,
     ) -> Result<Self, ModelError> {
         let fp = &results.fingerprint;
-        let key_id = fp.comparability_key().id();
-        let (baseline_choice, mut rows) = match selection {
-            Selection::Matched { path, baseline } => {
-                let why = format!(
-                    "recorded on the same machine class (comparability key {key_id}: target, CPU model, SIMD features, kernel variants, cores, emulation all equal)"
-                );
-                let choice = BaselineChoice::Selected {
-                    path: display(path),
-                    slug: baseline.fingerprint.slug(),
-                    commit: baseline.recorded.commit.clone(),
-                    runs: baseline.recorded.runs,
-                    why,
-                };
-                (choice, compare_rows(results, baseline, config)?)
-            }
-            Selection::NoComparable { candidates } => {
-                let choice = BaselineChoice::NoComparable {
-                    candidates: candidates.iter().map(view).collect(),
-                    how_to_record: record_hint.to_owned(),
-                };
-                let rows = results
-                    .benchmarks
-                    .iter()
-                    .map(|b| Row {
-                        new_median_ns: Some(b.summary.median_ns),
-                        ..Row::bare(b.id.as_str(), RowVerdict::NoBaseline)
-                    })
-                    .collect();
-                (choice, rows)
-            }
+        let mut rows = match selection {
+            Selection::Matched { baseline, .. } => compare_rows(results, baseline, config)?,
+            Selection::NoComparable { .. } => results
+                .benchmarks
+                .iter()
+                .map(|b| Row {
+                    new_median_ns: Some(b.summary.median_ns),
+                    ..Row::bare(b.id.as_str(), RowVerdict::NoBaseline)
+                })
+                .collect(),
         };
-        let count_baseline = count_selection.map(|sel| match sel {
-            Selection::Matched { path, baseline } => BaselineChoice::Selected {
-                path: display(path),
-                slug: baseline.fingerprint.slug(),
-                commit: baseline.recorded.commit.clone(),
-                runs: baseline.recorded.runs,
-                why: "recorded from the same build (target, kernel variants, compilers, flags, \
-                      emulation all equal; the CPU model may differ: it changes how long an \
-                      instruction takes, not how many there are)"
-                    .to_owned(),
-            },
-            Selection::NoComparable { candidates } => BaselineChoice::NoComparable {
-                candidates: candidates.iter().map(view).collect(),
-                how_to_record: record_hint.to_owned(),
-            },
-        });
         let count_baseline_file = match count_selection {
             Some(Selection::Matched { baseline, .. }) => Some(baseline.as_ref()),
             _ => None,
@@ -684,12 +706,12 @@ impl Report {
             version: REPORT_SCHEMA.version,
             platform: fp.target.to_string(),
             fingerprint_slug: fp.slug(),
-            fingerprint_id: key_id,
+            fingerprint_id: fp.comparability_key().id(),
             cpu: fp.cpu.brand.clone(),
             emulated: fp.environment.emulated.clone(),
             quick: results.settings.quick,
-            baseline: baseline_choice,
-            count_baseline,
+            reference: Reference::of(selection, record),
+            count_reference: count_selection.map(|sel| Reference::of(sel, record)),
             time_gated: judging.time_gated,
             rows,
             failed: results.failed.clone(),
@@ -786,19 +808,29 @@ fn compare_rows(
     Ok(rows)
 }
 
-fn view(c: &Candidate) -> CandidateView {
-    CandidateView {
-        path: display(&c.path),
-        slug: c.slug.clone(),
-        differing: c
-            .differing
-            .iter()
-            .map(|(field, run, baseline)| FieldDiffView {
-                field: field.clone(),
-                run: run.clone(),
-                baseline: baseline.clone(),
-            })
-            .collect(),
+impl Reference {
+    /// The baseline `selection` chose, or the nearest candidates and `record` when it found
+    /// none comparable.
+    fn of(selection: &Selection, record: &RecordCommand) -> Self {
+        match selection {
+            Selection::Matched { path, baseline } => Reference::Baseline {
+                path: display(path),
+                slug: baseline.fingerprint.slug(),
+                commit: baseline.recorded.commit.clone(),
+                runs: baseline.recorded.runs,
+            },
+            Selection::NoComparable { candidates } => Reference::NoComparableBaseline {
+                candidates: candidates
+                    .iter()
+                    .map(|c| IncomparableBaseline {
+                        path: display(&c.path),
+                        slug: c.slug.clone(),
+                        differing: c.differing.clone(),
+                    })
+                    .collect(),
+                record: record.clone(),
+            },
+        }
     }
 }
 

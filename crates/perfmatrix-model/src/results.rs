@@ -13,7 +13,9 @@ use crate::{BenchmarkId, Counts, ModelError, Report, Schema, Throughput, write_a
 pub const RESULTS_SCHEMA: Schema = Schema {
     kind: "perfmatrix-results",
     // 2: the run's verdict travels with it (`verdict`), so legs of a CI matrix can be merged.
-    version: 2,
+    // 3: the verdict and the paired run hold facts where they held words: why a base or a
+    // baseline was chosen, how to record one, how a paired run sampled.
+    version: 3,
 };
 
 /// One run of the benchmark suite on one platform: what `cargo xtask bench` measured, and its

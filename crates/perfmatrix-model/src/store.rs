@@ -15,8 +15,8 @@ pub struct Candidate {
     pub path: PathBuf,
     /// The slug of the machine it was recorded on (`amd-epyc-f25m1-avx2-2c`).
     pub slug: String,
-    /// `(field, the run's value, the baseline's value)`.
-    pub differing: Vec<(String, String, String)>,
+    /// The fingerprint fields in which it differs from the run.
+    pub differing: Vec<crate::DifferingField>,
 }
 
 /// The outcome of baseline selection.
@@ -274,10 +274,14 @@ fn platform_files(baselines: &Path, fingerprint: &Fingerprint) -> Result<Vec<Pat
     Ok(files)
 }
 
-fn diffs(differences: Vec<perfmatrix_fingerprint::FieldDiff>) -> Vec<(String, String, String)> {
+fn diffs(differences: Vec<perfmatrix_fingerprint::FieldDiff>) -> Vec<crate::DifferingField> {
     differences
         .into_iter()
-        .map(|d| (d.field, d.ours, d.theirs))
+        .map(|d| crate::DifferingField {
+            field: d.field,
+            run: d.ours,
+            baseline: d.theirs,
+        })
         .collect()
 }
 

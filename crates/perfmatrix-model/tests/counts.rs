@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use common::{bench, fingerprint, results, runs_of};
 use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_model::{
-    Baseline, BaselineChoice, BenchResult, Config, Counts, Judging, Measured, Metric, Outcome,
-    Report, Results, RowVerdict, Selection, baseline_path, select, select_counts,
+    Baseline, BenchResult, Config, Counts, Judging, Measured, Metric, Outcome, Reference, Report,
+    Results, RowVerdict, Selection, baseline_path, select, select_counts,
 };
 
 fn counts(instructions: u64, peak: u64) -> Counts {
@@ -53,7 +53,7 @@ fn judge(dir: &Path, run: &Results) -> Report {
         &sel,
         Some(&counts),
         &Config::default(),
-        "hint",
+        &perfmatrix_model::RecordCommand::for_run("cargo xtask", run),
         Judging::GATED,
     )
     .unwrap()
@@ -97,11 +97,11 @@ fn counts_of_another_cpu_model_gate_the_same_build() {
     );
     let report = judge(dir.path(), &run);
     assert!(matches!(
-        report.baseline,
-        BaselineChoice::NoComparable { .. }
+        report.reference,
+        Reference::NoComparableBaseline { .. }
     ));
-    match &report.count_baseline {
-        Some(BaselineChoice::Selected { path, .. }) => {
+    match &report.count_reference {
+        Some(Reference::Baseline { path, .. }) => {
             assert_eq!(Path::new(path), other_cpu);
         }
         other => panic!("{other:?}"),
@@ -145,8 +145,8 @@ fn another_build_has_no_count_baseline_and_says_which_fields_differ() {
     fp.toolchain.flags = "RUSTFLAGS=-C target-cpu=native".to_owned();
     let run = results(fp, vec![counted("a/1", 100.0, 1_000, 1 << 20)]);
     let report = judge(dir.path(), &run);
-    let Some(BaselineChoice::NoComparable { candidates, .. }) = &report.count_baseline else {
-        panic!("{:?}", report.count_baseline);
+    let Some(Reference::NoComparableBaseline { candidates, .. }) = &report.count_reference else {
+        panic!("{:?}", report.count_reference);
     };
     assert!(
         candidates[0]

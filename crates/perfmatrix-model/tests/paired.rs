@@ -5,8 +5,9 @@ mod common;
 
 use common::{bench, fingerprint, results};
 use perfmatrix_model::{
-    BaselineChoice, BenchmarkId, Config, Counts, CriterionLayer, Measured, Method, Metric, Outcome,
-    PairRecord, PairedBench, PairedRun, PlatformNote, Report, Results, Revision, RowVerdict,
+    BenchmarkId, Config, Counts, CriterionLayer, Measured, Method, Metric, Outcome, PairRecord,
+    PairedBecause, PairedBench, PairedRun, Pairing, PlatformNote, Reference, Report, Results,
+    Revision, RowVerdict,
 };
 
 fn revision(name: &str, commit: &str) -> Revision {
@@ -63,7 +64,9 @@ fn paired_results() -> Results {
     r.paired = Some(PairedRun {
         head: revision("working tree", "1111111111111111"),
         base: revision("origin/main", "2222222222222222"),
-        why: "--against origin/main".to_owned(),
+        why: PairedBecause::Against {
+            rev: "origin/main".to_owned(),
+        },
         benchmarks: vec![measured("a/1", 1.10, 8), measured("b/1", 1.0, 8)],
         base_benchmarks: vec![bench("a/1", 1000.0, 5), base_b],
         base_only: vec![BenchmarkId::new("d/1").unwrap()],
@@ -142,17 +145,29 @@ fn a_paired_report_judges_each_side_and_names_both_commits() {
         "head {head}, base {base}, change {change:?}"
     );
     assert_eq!(a.paired.as_ref().unwrap().pairs, 8);
-    match &report.baseline {
-        BaselineChoice::Paired {
+    assert_eq!(
+        report.pairing(),
+        Some(Pairing {
+            fewest_pairs: 8,
+            most_pairs: 8,
+            interleaved_samples: Some(30),
+            whole_runs: 0,
+        })
+    );
+    match &report.reference {
+        Reference::BaseCommit {
             base,
-            samples,
             why,
             criterion_layer,
             ..
         } => {
             assert_eq!(base.name, "origin/main");
-            assert_eq!(why, "--against origin/main");
-            assert_eq!(samples, "8 process pairs × 30 interleaved samples");
+            assert_eq!(
+                why,
+                &PairedBecause::Against {
+                    rev: "origin/main".to_owned()
+                }
+            );
             assert_eq!(
                 criterion_layer,
                 &Some(CriterionLayer::Used {

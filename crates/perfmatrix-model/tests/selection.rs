@@ -8,7 +8,7 @@ use std::path::Path;
 
 use common::{bench, fingerprint, results, runs_of};
 use perfmatrix_model::{
-    Baseline, BaselineChoice, Config, Judging, Outcome, Report, RowVerdict, Selection,
+    Baseline, Config, Judging, Outcome, RecordCommand, Reference, Report, RowVerdict, Selection,
     baseline_path, destination, select,
 };
 
@@ -82,7 +82,7 @@ fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
         candidates[0]
             .differing
             .iter()
-            .any(|(f, run, base)| f.contains("model") && run == "1" && base == "17"),
+            .any(|d| d.field.contains("model") && d.run == "1" && d.baseline == "17"),
         "{candidates:?}"
     );
     let report = Report::build(
@@ -90,7 +90,7 @@ fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
         &sel,
         None,
         &Config::default(),
-        "cargo xtask update-baselines --platform x",
+        &record_command(&run),
         Judging::GATED,
     )
     .unwrap();
@@ -101,10 +101,11 @@ fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
             .iter()
             .all(|r| r.verdict == RowVerdict::NoBaseline)
     );
-    let BaselineChoice::NoComparable { how_to_record, .. } = &report.baseline else {
+    let Reference::NoComparableBaseline { record: r, .. } = &report.reference else {
         panic!()
     };
-    assert!(how_to_record.contains("update-baselines"));
+    assert_eq!(r, &record_command(&run));
+    assert_eq!(r.platform, run.fingerprint.target.to_string());
 }
 
 #[test]
@@ -148,8 +149,15 @@ fn report_rows_cover_every_verdict() {
         ],
     );
     let sel = select(dir.path(), &run.fingerprint).unwrap();
-    let report =
-        Report::build(&run, &sel, None, &Config::default(), "hint", Judging::GATED).unwrap();
+    let report = Report::build(
+        &run,
+        &sel,
+        None,
+        &Config::default(),
+        &record_command(&run),
+        Judging::GATED,
+    )
+    .unwrap();
     let verdict = |id: &str| report.rows.iter().find(|r| r.id == id).unwrap().verdict;
     assert_eq!(verdict("fast/1"), RowVerdict::Improved);
     assert_eq!(verdict("same/1"), RowVerdict::Unchanged);
@@ -166,11 +174,10 @@ fn report_rows_cover_every_verdict() {
         ),
         (1, 1, 1)
     );
-    let BaselineChoice::Selected { why, runs, .. } = &report.baseline else {
+    let Reference::Baseline { runs, .. } = &report.reference else {
         panic!()
     };
     assert_eq!(*runs, 3);
-    assert!(why.contains("same machine class"));
 
     // A filtered run measures a subset on purpose: nothing is "missing".
     let mut filtered = run.clone();
@@ -180,7 +187,7 @@ fn report_rows_cover_every_verdict() {
         &sel,
         None,
         &Config::default(),
-        "hint",
+        &record_command(&filtered),
         Judging::GATED,
     )
     .unwrap();
@@ -191,7 +198,15 @@ fn report_rows_cover_every_verdict() {
         time_gated: false,
         remeasured: &["slow/1".to_owned()],
     };
-    let report = Report::build(&run, &sel, None, &Config::default(), "hint", judging).unwrap();
+    let report = Report::build(
+        &run,
+        &sel,
+        None,
+        &Config::default(),
+        &record_command(&run),
+        judging,
+    )
+    .unwrap();
     let row = |id: &str| report.rows.iter().find(|r| r.id == id).unwrap();
     assert!(!report.time_gated);
     assert_eq!(
@@ -206,6 +221,11 @@ fn report_rows_cover_every_verdict() {
 
 /// The example machine with the cosine kernel forced to its portable variant: the same slug,
 /// another machine class.
+/// The command that records a baseline for `run`'s platform.
+fn record_command(run: &perfmatrix_model::Results) -> RecordCommand {
+    RecordCommand::for_run("cargo xtask", run)
+}
+
 fn portable(model: u32) -> perfmatrix_fingerprint::Fingerprint {
     let mut fp = fingerprint(model);
     fp.dispatch
@@ -266,7 +286,7 @@ fn the_destination_says_what_it_replaces_and_what_it_keeps() {
     assert_eq!(d.replaces.as_ref().map(|(p, _)| p), Some(&legacy));
     assert_eq!(d.same_slug.len(), 1);
     assert_eq!(d.same_slug[0].path, forced_path);
-    assert_eq!(d.same_slug[0].differing[0].0, "dispatch.cosine");
+    assert_eq!(d.same_slug[0].differing[0].field, "dispatch.cosine");
 
     // At its own path: replaced.
     let own = baseline_path(dir.path(), &native);

@@ -9,7 +9,7 @@
 //! format but JSON is built from the one view of a merged report (`view`) by minijinja templates
 //! kept in `templates/` and embedded in the binary, a platform's table and Markdown laid out per
 //! benchmark (`platform`), a matrix's per benchmark × platform (`matrix`). JSON is the report's
-//! serde form.
+//! serde form, with its facts worded.
 //!
 //! ```no_run
 //! # fn show(report: &perfmatrix_model::Report) -> Result<(), perfmatrix_report::ReportError> {
@@ -37,6 +37,7 @@ mod history_view;
 mod matrix;
 mod notes;
 mod platform;
+mod reference;
 mod scale;
 mod style;
 mod templates;
@@ -58,8 +59,10 @@ pub use history_view::{
     HISTORY_INDEX, HistoryOptions, HistoryPage, render_badge, render_history_html,
     render_history_markdown,
 };
+pub use reference::because_line as paired_because;
 pub use style::{Style, color_allowed};
 
+use reference::{ReferenceView, Role};
 use templates::{Scope, Templated};
 
 /// `report` in `format`. `style` only matters for [`Format::Table`].
@@ -75,13 +78,14 @@ use templates::{Scope, Templated};
 /// verdict other than unchanged (`regressed (instructions)`), `unavailable` with a footnote
 /// giving each distinct reason once, and the line of the count baseline they were compared with.
 ///
-/// [`Format::Json`] gives the report itself (`perfmatrix_model::Report`'s serde form, pretty
-/// printed), so that it parses back to an equal value, except that JSON has no NaN or infinity:
-/// those numbers come out as `null`. [`Format::Html`] gives the page [`render_merged`] makes of
+/// [`Format::Json`] gives the report with its facts worded: the fields of the verdict a results
+/// file holds, in their order, with why its baseline or base was chosen, how a paired run
+/// sampled and the command that records a baseline in words, pretty printed; JSON has no NaN or
+/// infinity: those numbers come out as `null`. [`Format::Html`] gives the page [`render_merged`] makes of
 /// the merge of one.
 pub fn render(report: &Report, format: Format, style: Style) -> Result<String, ReportError> {
     match Templated::of(format) {
-        None => json(report),
+        None => json(&ReportJson::of(report)),
         Some(page) => {
             // The label of the platform's source: a single report has no results file of its own.
             let merged = MergedReport::single(report, Path::new(&report.platform));
@@ -160,6 +164,74 @@ impl<'a> MergedJson<'a> {
     }
 }
 
+/// A platform's report as its JSON shows it: the fields of the results file's verdict in their
+/// order, with what it was judged against worded ([`ReferenceView`]).
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    schema: &'a str,
+    version: u32,
+    platform: &'a str,
+    fingerprint_slug: &'a str,
+    fingerprint_id: &'a str,
+    cpu: &'a str,
+    emulated: &'a Option<String>,
+    quick: bool,
+    baseline: ReferenceView,
+    count_baseline: Option<ReferenceView>,
+    time_gated: bool,
+    rows: &'a [perfmatrix_model::Row],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    failed: &'a [perfmatrix_model::FailedBench],
+    tally: perfmatrix_model::Tally,
+    outcome: perfmatrix_model::Outcome,
+}
+
+impl<'a> ReportJson<'a> {
+    fn of(report: &'a Report) -> Self {
+        let Report {
+            schema,
+            version,
+            platform,
+            fingerprint_slug,
+            fingerprint_id,
+            cpu,
+            emulated,
+            quick,
+            reference,
+            count_reference,
+            time_gated,
+            rows,
+            failed,
+        } = report;
+        let pairing = report.pairing();
+        Self {
+            schema,
+            version: *version,
+            platform,
+            fingerprint_slug,
+            fingerprint_id,
+            cpu,
+            emulated,
+            quick: *quick,
+            baseline: ReferenceView::of(
+                reference,
+                Role::Time {
+                    key_id: fingerprint_id,
+                },
+                pairing.as_ref(),
+            ),
+            count_baseline: count_reference
+                .as_ref()
+                .map(|r| ReferenceView::of(r, Role::Counts, pairing.as_ref())),
+            time_gated: *time_gated,
+            rows,
+            failed,
+            tally: report.tally(),
+            outcome: report.outcome(),
+        }
+    }
+}
+
 /// A platform's row as the merged JSON shows it ([`MergedJson`]).
 #[derive(Serialize)]
 #[allow(
@@ -178,8 +250,8 @@ struct PlatformJson<'a> {
     emulated: &'a Option<String>,
     quick: bool,
     baseline: Option<String>,
-    baseline_choice: &'a Option<perfmatrix_model::BaselineChoice>,
-    count_baseline: &'a Option<perfmatrix_model::BaselineChoice>,
+    baseline_choice: Option<ReferenceView>,
+    count_baseline: Option<ReferenceView>,
     time_gated: bool,
     tally: &'a Option<perfmatrix_model::Tally>,
     note: Option<String>,
@@ -199,13 +271,14 @@ impl<'a> PlatformJson<'a> {
             cpu,
             emulated,
             quick,
-            baseline_choice,
-            count_baseline,
+            reference: _,
+            count_reference: _,
             time_gated,
             tally,
             notes: _,
             column,
         } = row;
+        let (baseline_choice, count_baseline) = ReferenceView::of_row(row);
         Self {
             platform,
             status: *status,

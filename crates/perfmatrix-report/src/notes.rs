@@ -2,8 +2,10 @@
 //! what the row says beside its verdict (the model's [`PlatformNote`]s), joined by `; `.
 
 use perfmatrix_model::{
-    BaselineChoice, CriterionLayer, PlatformNote, PlatformRow, TimeBudget, short_commit,
+    CriterionLayer, PlatformNote, PlatformRow, Reference, TimeBudget, short_commit,
 };
+
+use crate::reference::{pairing_line, record_line};
 
 /// How many ids a note names before it counts the rest.
 const NAMED: usize = 5;
@@ -11,10 +13,10 @@ const NAMED: usize = 5;
 /// The baseline `row`'s leg was compared with, in one line: the file, or the paired commits;
 /// `None` when there was none.
 pub(crate) fn baseline_line(row: &PlatformRow) -> Option<String> {
-    match row.baseline_choice.as_ref()? {
-        BaselineChoice::Selected { path, .. } => Some(path.clone()),
-        BaselineChoice::NoComparable { .. } => None,
-        BaselineChoice::Paired { base, head, .. } => Some(format!(
+    match row.reference.as_ref()? {
+        Reference::Baseline { path, .. } => Some(path.clone()),
+        Reference::NoComparableBaseline { .. } => None,
+        Reference::BaseCommit { base, head, .. } => Some(format!(
             "paired: head {}{} vs base {} ({})",
             short_commit(&head.commit),
             if head.dirty { "+changes" } else { "" },
@@ -40,8 +42,11 @@ fn words(note: &PlatformNote) -> String {
         PlatformNote::StoppedBeforeVerdict => {
             "the leg measured but stopped before its verdict (see the leg's log)".to_owned()
         }
-        PlatformNote::NoComparableBaseline { how_to_record } => {
-            format!("no comparable baseline; record one with `{how_to_record}`")
+        PlatformNote::NoComparableBaseline { record } => {
+            format!(
+                "no comparable baseline; record one with `{}`",
+                record_line(record)
+            )
         }
         PlatformNote::QuickRun => {
             "a --quick smoke run, which never passes a required platform: run the full suite"
@@ -51,9 +56,10 @@ fn words(note: &PlatformNote) -> String {
                                         on other hosts): wall time warns only; instruction \
                                         tally and peak memory gate"
             .to_owned(),
-        PlatformNote::Paired { samples } => {
-            format!("measured against its base on the same runner: {samples}")
-        }
+        PlatformNote::Paired { pairing } => format!(
+            "measured against its base on the same runner: {}",
+            pairing_line(pairing.as_ref())
+        ),
         PlatformNote::SettingsNotApplied { changes } => {
             let changes: Vec<String> = changes
                 .iter()

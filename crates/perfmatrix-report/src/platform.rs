@@ -7,7 +7,7 @@
 //! [`view`]: crate::view
 
 use minijinja::Value;
-use perfmatrix_model::{BaselineChoice, MergedReport};
+use perfmatrix_model::{MergedReport, Reference};
 use serde::Serialize;
 
 use crate::counts::CountMetric;
@@ -139,11 +139,8 @@ pub(crate) fn context(report: &MergedReport) -> Value {
     let summary = Overview::new(report);
     let platform = report.platforms.first().map(PlatformView::new);
     let paired = matches!(
-        report
-            .platforms
-            .first()
-            .and_then(|p| p.baseline_choice.as_ref()),
-        Some(BaselineChoice::Paired { .. })
+        report.platforms.first().and_then(|p| p.reference.as_ref()),
+        Some(Reference::BaseCommit { .. })
     );
     let header = header(paired);
     let mut benchmarks = rows(report);
@@ -205,13 +202,10 @@ struct BudgetView {
 
 /// The [`BudgetView`] of the report's platform, when its run had a budget.
 fn budget(report: &MergedReport) -> Option<BudgetView> {
-    let Some(BaselineChoice::Paired {
+    let Some(Reference::BaseCommit {
         budget_seconds: Some(seconds),
         ..
-    }) = report
-        .platforms
-        .first()
-        .and_then(|p| p.baseline_choice.as_ref())
+    }) = report.platforms.first().and_then(|p| p.reference.as_ref())
     else {
         return None;
     };

@@ -2,10 +2,6 @@
 //! character gets through), measured in characters for the terminal's padding, and shortened
 //! with an ellipsis where space is short.
 
-use perfmatrix_model::{
-    BaselineChoice, CandidateView, CriterionLayer, FieldDiffView, Revision, SettingChange,
-};
-
 /// What an empty cell shows.
 pub(crate) const EMPTY: &str = "—";
 
@@ -26,85 +22,6 @@ pub(crate) fn printable(s: &str) -> String {
 
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// A baseline choice with [`printable`] applied to every string in it.
-pub(crate) fn printable_choice(choice: &BaselineChoice) -> BaselineChoice {
-    match choice {
-        BaselineChoice::Selected {
-            path,
-            slug,
-            commit,
-            runs,
-            why,
-        } => BaselineChoice::Selected {
-            path: printable(path),
-            slug: printable(slug),
-            commit: printable(commit),
-            runs: *runs,
-            why: printable(why),
-        },
-        BaselineChoice::NoComparable {
-            candidates,
-            how_to_record,
-        } => BaselineChoice::NoComparable {
-            candidates: candidates
-                .iter()
-                .map(|c| CandidateView {
-                    path: printable(&c.path),
-                    slug: printable(&c.slug),
-                    differing: c
-                        .differing
-                        .iter()
-                        .map(|d| FieldDiffView {
-                            field: printable(&d.field),
-                            run: printable(&d.run),
-                            baseline: printable(&d.baseline),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            how_to_record: printable(how_to_record),
-        },
-        BaselineChoice::Paired {
-            head,
-            base,
-            why,
-            samples,
-            criterion_layer,
-            settings_changed,
-            budget_seconds,
-        } => {
-            let revision = |r: &Revision| Revision {
-                name: printable(&r.name),
-                commit: printable(&r.commit),
-                dirty: r.dirty,
-            };
-            BaselineChoice::Paired {
-                head: revision(head),
-                base: revision(base),
-                why: printable(why),
-                samples: printable(samples),
-                criterion_layer: criterion_layer.as_ref().map(|layer| match layer {
-                    CriterionLayer::Used { criterion } => CriterionLayer::Used {
-                        criterion: printable(criterion),
-                    },
-                    CriterionLayer::NotUsed { reason } => CriterionLayer::NotUsed {
-                        reason: printable(reason),
-                    },
-                }),
-                settings_changed: settings_changed
-                    .iter()
-                    .map(|c| SettingChange {
-                        key: printable(&c.key),
-                        base: printable(&c.base),
-                        head: printable(&c.head),
-                    })
-                    .collect(),
-                budget_seconds: *budget_seconds,
-            }
-        }
-    }
 }
 
 /// Width in characters. Every character counts as one column: right for the ASCII, `µ`, `—` and
@@ -134,37 +51,6 @@ mod tests {
         assert_eq!(printable("a\nb\tc"), "a\\nb\\tc");
         assert_eq!(printable("x\u{202E}y"), "x\\u{202e}y");
         assert_eq!(printable("µs — ünïcode"), "µs — ünïcode");
-    }
-
-    #[test]
-    fn every_string_of_a_choice_is_made_printable() {
-        let choice = BaselineChoice::NoComparable {
-            candidates: vec![CandidateView {
-                path: "a\nb".to_owned(),
-                slug: "\x1b".to_owned(),
-                differing: vec![FieldDiffView {
-                    field: "f\r".to_owned(),
-                    run: "r\u{202E}".to_owned(),
-                    baseline: "b\t".to_owned(),
-                }],
-            }],
-            how_to_record: "record\n".to_owned(),
-        };
-        let BaselineChoice::NoComparable {
-            candidates,
-            how_to_record,
-        } = printable_choice(&choice)
-        else {
-            panic!("the variant is kept");
-        };
-        assert_eq!(how_to_record, "record\\n");
-        assert_eq!(candidates[0].path, "a\\nb");
-        assert_eq!(candidates[0].slug, "\\u{1b}");
-        let d = &candidates[0].differing[0];
-        assert_eq!(
-            (d.field.as_str(), d.run.as_str(), d.baseline.as_str()),
-            ("f\\r", "r\\u{202e}", "b\\t")
-        );
     }
 
     #[test]

@@ -9,14 +9,15 @@
 
 use minijinja::Value;
 use perfmatrix_model::{
-    BaselineChoice, Disagreement, Failure, FailureKind, MergedOutcome, MergedReport, MergedRow,
-    PlatformRow, PlatformStatus, Row, RowVerdict, Tally, short_commit,
+    Disagreement, Failure, FailureKind, MergedOutcome, MergedReport, MergedRow, PlatformRow,
+    PlatformStatus, Reference, Row, RowVerdict, Tally, short_commit,
 };
 use serde::Serialize;
 
 use crate::chart;
 use crate::counts::{CountCell, CountMetric, Footnote, Footnotes, verdict_label};
-use crate::text::{EMPTY, printable, printable_choice};
+use crate::reference::ReferenceView;
+use crate::text::{EMPTY, printable};
 use crate::units::{format_duration_ns, format_p, format_percent, format_percent_unsigned};
 
 /// What every layout shows above and below the benchmark table.
@@ -150,9 +151,9 @@ pub(crate) struct PlatformView {
     pub(crate) quick: bool,
     /// The baseline in one line: its file, or the paired commits.
     pub(crate) baseline: Option<String>,
-    /// The wall-time baseline and the count baseline as the leg chose them.
-    pub(crate) choice: Option<BaselineChoice>,
-    pub(crate) count_choice: Option<BaselineChoice>,
+    /// What the leg judged wall time and the counts against, with the reasons in words.
+    pub(crate) choice: Option<ReferenceView>,
+    pub(crate) count_choice: Option<ReferenceView>,
     /// Whether the leg found no baseline with counts for its build.
     pub(crate) no_count_baseline: bool,
     pub(crate) commits: Commits,
@@ -162,8 +163,8 @@ pub(crate) struct PlatformView {
     pub(crate) note: Option<String>,
 }
 
-/// The commits of a platform's baseline choices, shortened as git shows them; empty where the
-/// choice has none.
+/// The commits of what a platform was judged against, shortened as git shows them and made
+/// printable; empty where there is none.
 #[derive(Debug, Serialize)]
 pub(crate) struct Commits {
     /// The selected wall-time baseline's.
@@ -176,23 +177,23 @@ pub(crate) struct Commits {
 }
 
 impl Commits {
-    fn of(choice: Option<&BaselineChoice>, count: Option<&BaselineChoice>) -> Self {
-        let selected = |c: Option<&BaselineChoice>| match c {
-            Some(BaselineChoice::Selected { commit, .. }) => short_commit(commit).to_owned(),
+    fn of(choice: Option<&Reference>, count: Option<&Reference>) -> Self {
+        let selected = |c: Option<&Reference>| match c {
+            Some(Reference::Baseline { commit, .. }) => printable(short_commit(commit)),
             _ => String::new(),
         };
         let (head, base) = match choice {
-            Some(BaselineChoice::Paired { head, base, .. }) => (
+            Some(Reference::BaseCommit { head, base, .. }) => (
                 format!(
                     "{}{}",
-                    short_commit(&head.commit),
+                    printable(short_commit(&head.commit)),
                     if head.dirty {
                         " + uncommitted changes"
                     } else {
                         ""
                     }
                 ),
-                short_commit(&base.commit).to_owned(),
+                printable(short_commit(&base.commit)),
             ),
             _ => (String::new(), String::new()),
         };
@@ -229,8 +230,11 @@ impl PlatformView {
         };
         let text = |s: &Option<String>| s.as_deref().map(printable);
         let slug = text(&row.fingerprint_slug);
-        let choice = row.baseline_choice.as_ref().map(printable_choice);
-        let count_choice = row.count_baseline.as_ref().map(printable_choice);
+        let (choice, count_choice) = ReferenceView::of_row(row);
+        let (choice, count_choice) = (
+            choice.map(ReferenceView::printable),
+            count_choice.map(ReferenceView::printable),
+        );
         Self {
             platform: printable(&row.platform),
             status,
@@ -243,8 +247,11 @@ impl PlatformView {
             emulated: text(&row.emulated),
             quick: row.quick,
             baseline: crate::notes::baseline_line(row).as_deref().map(printable),
-            no_count_baseline: matches!(count_choice, Some(BaselineChoice::NoComparable { .. })),
-            commits: Commits::of(choice.as_ref(), count_choice.as_ref()),
+            no_count_baseline: matches!(
+                row.count_reference,
+                Some(Reference::NoComparableBaseline { .. })
+            ),
+            commits: Commits::of(row.reference.as_ref(), row.count_reference.as_ref()),
             choice,
             count_choice,
             time_gated: row.time_gated,
@@ -597,21 +604,19 @@ mod tests {
             commit: commit.to_owned(),
             dirty,
         };
-        let paired = BaselineChoice::Paired {
+        let paired = Reference::BaseCommit {
             head: revision("1111111122223333", true),
             base: revision("4444444455556666", false),
-            why: String::new(),
-            samples: String::new(),
+            why: perfmatrix_model::PairedBecause::FirstParent,
             criterion_layer: None,
             settings_changed: Vec::new(),
             budget_seconds: None,
         };
-        let selected = BaselineChoice::Selected {
+        let selected = Reference::Baseline {
             path: String::new(),
             slug: String::new(),
             commit: "9fceb02d0ae598e95dc970b74767f19372d61af8".to_owned(),
             runs: 1,
-            why: String::new(),
         };
         let c = Commits::of(Some(&paired), Some(&selected));
         assert_eq!(

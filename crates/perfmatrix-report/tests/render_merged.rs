@@ -9,8 +9,8 @@ mod common;
 use common::arbitrary::any_merged;
 use common::{ARM, COLOR, PLAIN, RISCV, X86, leg, report, required, strip_ansi, table_body, timed};
 use perfmatrix_model::{
-    BaselineChoice, CountRow, Failure, FailureKind, MergedOutcome, MergedReport, PlatformRow,
-    PlatformStatus, Row, RowVerdict, Skipped, merge,
+    CountRow, Failure, FailureKind, MergedOutcome, MergedReport, PlatformRow, PlatformStatus,
+    RecordCommand, Reference, Row, RowVerdict, Skipped, merge,
 };
 use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, render, render_merged};
 use proptest::prelude::*;
@@ -386,12 +386,11 @@ fn hostile() -> MergedReport {
     );
     "<img src=x onerror=alert(1)>".clone_into(&mut x86.fingerprint_slug);
     x86.emulated = Some("qemu`|<b>\r".to_owned());
-    x86.baseline = BaselineChoice::Selected {
+    x86.reference = Reference::Baseline {
         path: "baselines/<script>.json".to_owned(),
         slug: "s".to_owned(),
         commit: "c".to_owned(),
         runs: 1,
-        why: "w".to_owned(),
     };
     let skipped = [Skipped {
         platform: "<svg onload=alert(1)>".to_owned(),
@@ -553,8 +552,9 @@ fn nan_and_infinite_numbers_render_and_chart_finitely() {
 }
 
 /// The merged JSON is the model's serde form with its facts worded: `reasons` after the
-/// outcome, and each platform's `baseline` and `note` in words where the model has its
-/// baseline choice and its notes.
+/// outcome, each platform's `baseline` and `note` in words where the model has its reference
+/// and its notes, and its `baseline_choice` and `count_baseline` the references with why each
+/// was chosen in words.
 #[test]
 fn json_is_the_model_with_its_facts_worded() {
     for report in [passing(), failing(), hostile()] {
@@ -568,10 +568,18 @@ fn json_is_the_model_with_its_facts_worded() {
         for platform in value["platforms"].as_array_mut().unwrap() {
             let platform = platform.as_object_mut().unwrap();
             assert!(platform.remove("note").is_some() && platform.remove("baseline").is_some());
+            let words = platform.remove("baseline_choice").unwrap();
+            platform.remove("count_baseline");
+            assert!(
+                words.is_null() || words["why"].is_string() || words["how_to_record"].is_string()
+            );
         }
         let mut model = serde_json::to_value(&report).unwrap();
         for platform in model["platforms"].as_array_mut().unwrap() {
-            platform.as_object_mut().unwrap().remove("notes");
+            let platform = platform.as_object_mut().unwrap();
+            for key in ["notes", "reference", "count_reference"] {
+                platform.remove(key);
+            }
         }
         assert_eq!(value, model);
     }
@@ -711,13 +719,17 @@ fn large(n: usize, platforms: usize) -> MergedReport {
             let name = format!("platform{p}-unknown-linux-gnu");
             let mut report = report(&name, rows);
             // Compared with a count baseline of the same build, but the last (see `with_counts`).
-            report.count_baseline = Some(if p + 1 == platforms {
-                BaselineChoice::NoComparable {
+            report.count_reference = Some(if p + 1 == platforms {
+                Reference::NoComparableBaseline {
                     candidates: Vec::new(),
-                    how_to_record: format!("cargo xtask update-baselines --platform {name}"),
+                    record: RecordCommand {
+                        invoked_as: "cargo xtask".to_owned(),
+                        platform: name.clone(),
+                        emulated: false,
+                    },
                 }
             } else {
-                report.baseline.clone()
+                report.reference.clone()
             });
             report
         })

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use perfmatrix_history::HistoryRecord;
 use perfmatrix_model::{
-    Config, Judging, Outcome, Report, Results, Revision, RowVerdict, RunSettings, Shard, TimeBudget,
+    Config, Judging, Outcome, PairedBecause, RecordCommand, Report, Results, Revision, RowVerdict,
+    RunSettings, Shard, TimeBudget,
 };
 use perfmatrix_report::{Format, Style, render};
 
@@ -88,7 +89,7 @@ pub struct Bench {
 /// What this run compares with, and why.
 #[derive(Debug)]
 enum Plan {
-    Paired { base: Revision, why: String },
+    Paired { base: Revision, why: PairedBecause },
     Committed { why: String },
 }
 
@@ -168,15 +169,16 @@ impl Bench {
         &self,
         ws: &Workspace,
         platform: &str,
-        (base, why): (Revision, String),
+        (base, why): (Revision, PairedBecause),
         (filter, shard): (Option<&regex::Regex>, Option<&ShardRequest>),
         out: &Path,
         started: std::time::Instant,
     ) -> anyhow::Result<(Results, Report)> {
         eprintln!(
-            "comparing: the working tree against {} ({}), measured here in the same run: {why}",
+            "comparing: the working tree against {} ({}), measured here in the same run: {}",
             crate::paired::short(&base.commit),
-            base.name
+            base.name,
+            perfmatrix_report::paired_because(&why)
         );
         let sides = Sides::build(ws, base, why, Vec::new())?;
         // The base's setting, as its gates: a change must not shorten its own run.
@@ -328,7 +330,7 @@ impl Bench {
         if let Some(rev) = &self.against {
             let commit = repo.resolve(rev, "--against")?;
             return Ok(Plan::Paired {
-                why: format!("--against {rev}"),
+                why: PairedBecause::Against { rev: rev.clone() },
                 base: Revision {
                     name: rev.clone(),
                     commit,
@@ -355,9 +357,7 @@ impl Bench {
         };
         if repo.has_changes() {
             return Ok(Plan::Paired {
-                why: "the working tree has uncommitted changes, so they are measured against \
-                      HEAD"
-                    .to_owned(),
+                why: PairedBecause::UncommittedChanges,
                 base: Revision {
                     name: "HEAD".to_owned(),
                     commit: head,
@@ -371,10 +371,10 @@ impl Bench {
         {
             let ahead = repo.commits_between(&base, &head).unwrap_or(0);
             return Ok(Plan::Paired {
-                why: format!(
-                    "the branch is {ahead} commit(s) ahead of {default}, so it is \
-                     measured against their merge base"
-                ),
+                why: PairedBecause::AheadOfDefault {
+                    branch: default.clone(),
+                    commits: ahead,
+                },
                 base: Revision {
                     name: format!("merge base with {default}"),
                     commit: base,
@@ -386,10 +386,7 @@ impl Bench {
         // a push. The committed baselines decide only when there is no parent (or --committed).
         if let Some(parent) = repo.first_parent(&head) {
             return Ok(Plan::Paired {
-                why: "a clean checkout with nothing ahead of the default branch, so HEAD is \
-                      measured against its first parent, as CI measures a push (--committed \
-                      compares with the committed baselines instead)"
-                    .to_owned(),
+                why: PairedBecause::FirstParent,
                 base: Revision {
                     name: "HEAD~1".to_owned(),
                     commit: parent,
@@ -449,11 +446,11 @@ pub(crate) fn measure_and_judge(
     mut results: Results,
     baselines: &Path,
     config: &Config,
-    hint: &str,
+    record: &RecordCommand,
     time_gated: bool,
 ) -> anyhow::Result<Judged> {
     let against = Against::select(baselines, &results, &suite.suite.root)?;
-    let first = against.judge(&results, config, hint, Judging::GATED)?;
+    let first = against.judge(&results, config, record, Judging::GATED)?;
     let suspects = first.claimed_changes();
     if !suspects.is_empty() {
         eprintln!(
@@ -482,7 +479,7 @@ pub(crate) fn measure_and_judge(
             time_gated,
             remeasured: &suspects,
         };
-        against.judge(&results, config, hint, judging)?
+        against.judge(&results, config, record, judging)?
     };
     Ok(Judged {
         results,
@@ -519,21 +516,6 @@ pub(crate) struct Leg {
     pub(crate) shard: Option<ShardRequest>,
 }
 
-/// The command that records a baseline `results` could be judged against, shown when there is
-/// none: of its platform, and under emulation for an emulated run (which is only ever compared
-/// with a baseline recorded under emulation).
-pub(crate) fn record_hint(ws: &Workspace, results: &Results) -> String {
-    let emulated = if results.fingerprint.environment.emulated.is_some() {
-        " --emulated"
-    } else {
-        ""
-    };
-    format!(
-        "{} update-baselines --platform {}{emulated}",
-        ws.at.invoked_as, results.fingerprint.target
-    )
-}
-
 impl Leg {
     /// Builds, measures, judges (measuring claimed changes again) and writes the results file
     /// with its verdict.
@@ -548,13 +530,13 @@ impl Leg {
         let results = suite.measure(&self.label)?;
         ws.warn_unknown_benchmarks(&results);
         let unjudged = results.save_unjudged(&self.out)?;
-        let hint = record_hint(ws, &results);
+        let record = RecordCommand::for_run(&ws.at.invoked_as, &results);
         let judged = measure_and_judge(
             &suite,
             results,
             baselines,
             &ws.config,
-            &hint,
+            &record,
             self.gate_time,
         )
         .with_context(|| {
@@ -647,7 +629,7 @@ mod tests {
             panic!("a clean checkout pairs with the first parent");
         };
         assert_eq!(base.commit, first);
-        assert!(why.contains("first parent"), "{why}");
+        assert_eq!(why, PairedBecause::FirstParent);
     }
 
     #[test]

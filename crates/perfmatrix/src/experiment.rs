@@ -119,12 +119,13 @@ impl Experiment {
             let label = format!("run {k}/{}: ", self.runs);
             let results = every_benchmark(suite.measure(&label)?, "an experiment")?;
             seconds.push(start.elapsed().as_secs_f64());
+            let record = perfmatrix_model::RecordCommand::for_run(&ws.at.invoked_as, &results);
             let judged = measure_and_judge(
                 &suite,
                 results,
                 &ws.baselines(self.baselines.as_deref()),
                 &ws.config,
-                "",
+                &record,
                 true,
             )?;
             if judged.report.outcome() == Outcome::NoComparableBaseline {
@@ -187,7 +188,14 @@ impl Experiment {
             commit,
             dirty: false,
         };
-        let sides = Sides::build(ws, base, format!("--against {rev}"), head_env)?;
+        let sides = Sides::build(
+            ws,
+            base,
+            perfmatrix_model::PairedBecause::Against {
+                rev: rev.to_owned(),
+            },
+            head_env,
+        )?;
         self.check_planted_groups(&sides.head_binaries)?;
         let pin = if self.no_pin {
             None

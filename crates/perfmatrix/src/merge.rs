@@ -105,7 +105,7 @@ fn rejudged(ws: &crate::workspace::Workspace, path: &Path) -> anyhow::Result<Leg
         crate::verdict::Against::select(&ws.baselines(None), &results, &ws.at.root)?.judge(
             &results,
             &ws.config,
-            &crate::bench::record_hint(ws, &results),
+            &perfmatrix_model::RecordCommand::for_run(&ws.at.invoked_as, &results),
             Judging {
                 time_gated: false,
                 remeasured: &remeasured,

@@ -135,7 +135,7 @@ pub(crate) const QUICK_DESIGN: Design = Design {
 pub(crate) struct Sides {
     pub(crate) head: Revision,
     pub(crate) base: Revision,
-    pub(crate) why: String,
+    pub(crate) why: perfmatrix_model::PairedBecause,
     pub(crate) head_binaries: Vec<BenchBinary>,
     pub(crate) base_binaries: Vec<BenchBinary>,
     /// Extra environment of head's processes only (a planted change).
@@ -228,7 +228,7 @@ impl Sides {
     pub(crate) fn build(
         ws: &Workspace,
         base: Revision,
-        why: String,
+        why: perfmatrix_model::PairedBecause,
         head_env: Vec<(String, String)>,
     ) -> anyhow::Result<Self> {
         crate::interrupt::install();
@@ -1221,7 +1221,7 @@ done
         Sides {
             head: revision("working tree"),
             base: revision("HEAD"),
-            why: "test".to_owned(),
+            why: perfmatrix_model::PairedBecause::FirstParent,
             head_binaries: Vec::new(),
             base_binaries: Vec::new(),
             base_env: neutral(&head_env),

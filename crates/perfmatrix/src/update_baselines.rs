@@ -186,7 +186,7 @@ fn print_diff(at: &Invocation, dest: &Destination, new: &Baseline) {
         let differing: Vec<String> = other
             .differing
             .iter()
-            .map(|(field, ours, theirs)| format!("{field}: {ours} here, {theirs} there"))
+            .map(|d| format!("{}: {} here, {} there", d.field, d.run, d.baseline))
             .collect();
         println!(
             "  kept {}: the same slug, another machine class ({})",

@@ -41,13 +41,13 @@ impl Against {
         })
     }
 
-    /// The verdict of `results` against these baselines, under `judging`. `hint` is the command
+    /// The verdict of `results` against these baselines, under `judging`. `record` is the command
     /// that records a baseline for this platform.
     pub(crate) fn judge(
         &self,
         results: &Results,
         config: &Config,
-        hint: &str,
+        record: &perfmatrix_model::RecordCommand,
         judging: Judging<'_>,
     ) -> anyhow::Result<Report> {
         Ok(Report::build(
@@ -55,7 +55,7 @@ impl Against {
             &self.time,
             self.counts.as_ref(),
             config,
-            hint,
+            record,
             judging,
         )?)
     }

@@ -161,7 +161,9 @@ pub fn paired_leg(triple: &str, factor: f64, metadata: &serde_json::Value) -> Ju
     r.paired = Some(PairedRun {
         head: revision("working tree", &r.fingerprint.git.commit),
         base: revision("origin/main", "2222222222222222"),
-        why: "--against origin/main".to_owned(),
+        why: perfmatrix_model::PairedBecause::Against {
+            rev: "origin/main".to_owned(),
+        },
         benchmarks: vec![PairedBench {
             id: BenchmarkId::new("decay/10000").unwrap(),
             method: Method::Interleaved,

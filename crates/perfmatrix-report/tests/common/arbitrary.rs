@@ -3,10 +3,10 @@
 //! need not agree with the rows.
 
 use perfmatrix_model::{
-    BaselineChoice, CandidateView, Cause, CountRow, Events, FieldDiffView, FlameNode,
-    FunctionChange, FunctionDiff, MergedOutcome, MergedReport, MergedRow, Method, Metric,
-    PairedRow, PlatformNote, PlatformRow, PlatformStatus, Report, Revision, Row, RowVerdict,
-    Simulated, Tally,
+    Cause, CountRow, DifferingField, Events, FlameNode, FunctionChange, FunctionDiff,
+    IncomparableBaseline, MergedOutcome, MergedReport, MergedRow, Method, Metric, PairedBecause,
+    PairedRow, Pairing, PlatformNote, PlatformRow, PlatformStatus, RecordCommand, Reference,
+    Report, Revision, Row, RowVerdict, Simulated, Tally,
 };
 use perfmatrix_stats::Interval;
 use proptest::prelude::*;
@@ -280,10 +280,50 @@ pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
         )
 }
 
-/// Any baseline choice: selected, none comparable with candidates, or paired.
-pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
+/// Any command that records a baseline, its parts any strings.
+fn any_record() -> impl Strategy<Value = RecordCommand> {
+    (any_string(), any_string(), any::<bool>()).prop_map(|(invoked_as, platform, emulated)| {
+        RecordCommand {
+            invoked_as,
+            platform,
+            emulated,
+        }
+    })
+}
+
+/// Any reason to pair with a base, its strings any strings.
+fn any_because() -> impl Strategy<Value = PairedBecause> {
+    prop_oneof![
+        any_string().prop_map(|rev| PairedBecause::Against { rev }),
+        Just(PairedBecause::UncommittedChanges),
+        (any_string(), any::<usize>())
+            .prop_map(|(branch, commits)| PairedBecause::AheadOfDefault { branch, commits }),
+        Just(PairedBecause::FirstParent),
+    ]
+}
+
+/// Any sampling of a paired run, its numbers any numbers.
+fn any_pairing() -> impl Strategy<Value = Pairing> {
+    (
+        any::<usize>(),
+        any::<usize>(),
+        proptest::option::of(any::<usize>()),
+        any::<usize>(),
+    )
+        .prop_map(
+            |(fewest_pairs, most_pairs, interleaved_samples, whole_runs)| Pairing {
+                fewest_pairs,
+                most_pairs,
+                interleaved_samples,
+                whole_runs,
+            },
+        )
+}
+
+/// Any reference: a selected baseline, none comparable with candidates, or a base commit.
+pub fn any_reference() -> impl Strategy<Value = Reference> {
     let diff = (any_string(), any_string(), any_string()).prop_map(|(field, run, baseline)| {
-        FieldDiffView {
+        DifferingField {
             field,
             run,
             baseline,
@@ -294,42 +334,32 @@ pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
         any_string(),
         prop::collection::vec(diff, 0..3),
     )
-        .prop_map(|(path, slug, differing)| CandidateView {
+        .prop_map(|(path, slug, differing)| IncomparableBaseline {
             path,
             slug,
             differing,
         });
     prop_oneof![
-        (
-            any_string(),
-            any_string(),
-            any_string(),
-            any::<usize>(),
-            any_string()
-        )
-            .prop_map(|(path, slug, commit, runs, why)| BaselineChoice::Selected {
+        (any_string(), any_string(), any_string(), any::<usize>()).prop_map(
+            |(path, slug, commit, runs)| Reference::Baseline {
                 path,
                 slug,
                 commit,
                 runs,
-                why
-            }),
-        (prop::collection::vec(candidate, 0..3), any_string()).prop_map(
-            |(candidates, how_to_record)| BaselineChoice::NoComparable {
-                candidates,
-                how_to_record
             }
         ),
+        (prop::collection::vec(candidate, 0..3), any_record()).prop_map(|(candidates, record)| {
+            Reference::NoComparableBaseline { candidates, record }
+        }),
         (
             any_string(),
             any_string(),
             any::<bool>(),
-            any_string(),
-            any_string(),
+            any_because(),
             proptest::option::of(any::<u64>())
         )
-            .prop_map(|(name, commit, dirty, why, samples, budget_seconds)| {
-                BaselineChoice::Paired {
+            .prop_map(|(name, commit, dirty, why, budget_seconds)| {
+                Reference::BaseCommit {
                     head: Revision {
                         name: "working tree".to_owned(),
                         commit: commit.clone(),
@@ -341,7 +371,6 @@ pub fn any_baseline() -> impl Strategy<Value = BaselineChoice> {
                         dirty: false,
                     },
                     why,
-                    samples,
                     criterion_layer: None,
                     settings_changed: Vec::new(),
                     budget_seconds,
@@ -364,8 +393,8 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
         (
             proptest::option::of(any_string()),
             any::<bool>(),
-            any_baseline(),
-            proptest::option::of(any_baseline()),
+            any_reference(),
+            proptest::option::of(any_reference()),
             any::<bool>(),
         ),
         prop::collection::vec(any_row(floats), 0..6),
@@ -381,7 +410,7 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
         .prop_map(
             |(
                 (schema, version, platform, fingerprint_slug, fingerprint_id, cpu),
-                (emulated, quick, baseline, count_baseline, time_gated),
+                (emulated, quick, reference, count_reference, time_gated),
                 rows,
                 failed,
             )| Report {
@@ -393,8 +422,8 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
                 cpu,
                 emulated,
                 quick,
-                baseline,
-                count_baseline,
+                reference,
+                count_reference,
                 time_gated,
                 rows,
                 failed,
@@ -418,8 +447,8 @@ fn any_status() -> impl Strategy<Value = PlatformStatus> {
 fn any_note() -> impl Strategy<Value = PlatformNote> {
     prop_oneof![
         any_string().prop_map(|reason| PlatformNote::Skipped { reason }),
-        any_string().prop_map(|samples| PlatformNote::Paired { samples }),
-        any_string().prop_map(|how_to_record| PlatformNote::NoComparableBaseline { how_to_record }),
+        proptest::option::of(any_pairing()).prop_map(|pairing| PlatformNote::Paired { pairing }),
+        any_record().prop_map(|record| PlatformNote::NoComparableBaseline { record }),
         Just(PlatformNote::NoResults),
         Just(PlatformNote::QuickRun),
     ]
@@ -427,7 +456,7 @@ fn any_note() -> impl Strategy<Value = PlatformNote> {
 
 fn any_platform() -> impl Strategy<Value = PlatformRow> {
     let text = || proptest::option::of(any_string());
-    let choice = || proptest::option::of(any_baseline());
+    let choice = || proptest::option::of(any_reference());
     (
         (
             any_string(),
@@ -448,7 +477,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
                 (platform, status, required, fails, quick, time_gated),
                 (source, slug, fingerprint_id, cpu, emulated),
                 notes,
-                (baseline_choice, count_baseline),
+                (reference, count_reference),
                 tally,
                 column,
             )| PlatformRow {
@@ -462,8 +491,8 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
                 cpu,
                 emulated,
                 quick,
-                baseline_choice,
-                count_baseline,
+                reference,
+                count_reference,
                 time_gated,
                 tally,
                 notes,

@@ -188,3 +188,16 @@ fn every_format(render: impl Fn(perfmatrix_report::Format, Style) -> String) -> 
     }
     out
 }
+
+/// A report's JSON `value` without the two fields a rendering words (`baseline`,
+/// `count_baseline`), and those two apart (`null` where absent): the rest of a rendered report's
+/// JSON is the model's serde form.
+pub fn references_apart(
+    mut value: serde_json::Value,
+) -> (serde_json::Value, Vec<serde_json::Value>) {
+    let object = value.as_object_mut().expect("a report is an object");
+    let references = ["baseline", "count_baseline"]
+        .map(|key| object.remove(key).unwrap_or_default())
+        .to_vec();
+    (value, references)
+}
