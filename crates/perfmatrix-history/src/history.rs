@@ -341,7 +341,7 @@ pub fn records_from_results(
                 id: bench.id.clone(),
                 source,
             })?;
-        let row = report.and_then(|r| r.rows.iter().find(|row| row.id == bench.id.as_str()));
+        let row = report.and_then(|r| r.rows.iter().find(|row| row.id == bench.id));
         let change = match mode {
             HistoryMode::Paired => row.and_then(|r| {
                 let pairs = r.paired.as_ref()?.pairs;

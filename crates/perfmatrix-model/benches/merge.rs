@@ -64,7 +64,10 @@ fn results(i: usize, n: usize) -> (Results, Report) {
             warn: Some(0.05),
             fail: Some(0.1),
             minimum_detectable_effect: Some(0.03),
-            ..Row::bare(&id, verdict)
+            ..Row::bare(
+                perfmatrix_model::BenchmarkId::new(id.as_str()).unwrap(),
+                verdict,
+            )
         });
         benches.push(BenchResult {
             id: BenchmarkId::new(id).expect("a valid id"),

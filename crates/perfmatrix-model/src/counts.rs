@@ -147,7 +147,7 @@ mod tests {
         Row {
             instructions: Some(counts(instructions)),
             peak_memory: Some(counts(memory)),
-            ..Row::bare("a/1", time)
+            ..Row::bare(crate::BenchmarkId::new("a/1").unwrap(), time)
         }
     }
 

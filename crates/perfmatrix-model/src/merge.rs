@@ -237,8 +237,8 @@ impl<'de> Deserialize<'de> for CheckedSamples {
     }
 }
 
-/// Checks a leg's verdict against the file it came in: its platform, and every row's id and
-/// medians.
+/// Checks a leg's verdict against the file it came in: its platform, and every row's medians
+/// (the rows' ids are [`BenchmarkId`]s, checked as the file is read).
 fn check_verdict(
     path: &Path,
     fingerprint: &Fingerprint,
@@ -257,18 +257,6 @@ fn check_verdict(
         ));
     }
     for (i, row) in report.rows.iter().enumerate() {
-        if let Err(err) = BenchmarkId::new(row.id.as_str()) {
-            let reason = match err {
-                ModelError::BadId { reason, .. } => reason,
-                _ => "is not a benchmark id",
-            };
-            let message = format!("`{}` {reason}", row.id.escape_debug());
-            return Err(ModelError::field(
-                path,
-                format!("verdict.rows[{i}].id"),
-                message,
-            ));
-        }
         for (name, value) in [
             ("new_median_ns", row.new_median_ns),
             ("base_median_ns", row.base_median_ns),
@@ -394,7 +382,7 @@ pub enum PlatformNote {
         /// The budget, in seconds.
         seconds: u64,
         /// The benchmarks it left undecided, in the report's order.
-        limited: Vec<String>,
+        limited: Vec<BenchmarkId>,
     },
     /// Shards of the platform that sent no results.
     MissingShards {
@@ -469,7 +457,7 @@ pub struct PlatformRow {
 pub struct MergedRow {
     /// The benchmark's id: one table row per id, but for an id a platform's own report has
     /// twice.
-    pub id: String,
+    pub id: BenchmarkId,
     /// Indexed by [`PlatformRow::column`]: that platform's row of the benchmark, as its leg
     /// judged it; `None` where that platform did not measure it.
     pub cells: Vec<Option<Row>>,
@@ -690,7 +678,7 @@ fn put_together(shards: &[&LegResults]) -> Result<LegResults, ModelError> {
             report.rows.extend(
                 missing_ids
                     .iter()
-                    .map(|id| Row::bare(id.as_str(), RowVerdict::Missing)),
+                    .map(|&id| Row::bare(id.clone(), RowVerdict::Missing)),
             );
             report.rows.sort_by(|a, b| a.id.cmp(&b.id));
             report
@@ -782,7 +770,7 @@ fn assemble(
 
 impl MergedReport {
     /// A merged report of one platform's verdict, as `cargo xtask bench` sees it: every row of
-    /// the report a cell of the one column (an id twice included), its baseline choices on its
+    /// the report a cell of the one column (an id twice included), its references on its
     /// platform row. `source` labels where the report came from.
     #[must_use]
     pub fn single(report: &Report, source: &Path) -> Self {
@@ -846,11 +834,7 @@ fn paired_notes(report: &Report) -> Vec<PlatformNote> {
     if let Some(seconds) = budget_seconds {
         notes.push(PlatformNote::Budget {
             seconds: *seconds,
-            limited: report
-                .budget_limited()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
+            limited: report.budget_limited().into_iter().cloned().collect(),
         });
     }
     notes
@@ -1013,7 +997,10 @@ mod tests {
     use crate::CountRow;
 
     fn report(platform: &str, rows: &[(&str, RowVerdict)]) -> Report {
-        let rows: Vec<Row> = rows.iter().map(|(id, v)| Row::bare(id, *v)).collect();
+        let rows: Vec<Row> = rows
+            .iter()
+            .map(|(id, v)| Row::bare(BenchmarkId::new(*id).unwrap(), *v))
+            .collect();
         Report {
             fingerprint_slug: format!("slug-{platform}"),
             ..Report::example(platform, rows)
@@ -1383,14 +1370,17 @@ mod tests {
                 iterations_per_sample: Some(1_000),
                 budget_limited: false,
             }),
-            ..Row::bare(id, RowVerdict::Regressed)
+            ..Row::bare(BenchmarkId::new(id).unwrap(), RowVerdict::Regressed)
         }
     }
 
     #[test]
     fn a_merge_keeps_every_row_and_every_choice_whole() {
         let mut r = report(X86, &[]);
-        r.rows = vec![full_row("a/1"), Row::bare("b/1", RowVerdict::New)];
+        r.rows = vec![
+            full_row("a/1"),
+            Row::bare(crate::BenchmarkId::new("b/1").unwrap(), RowVerdict::New),
+        ];
         r.count_reference = Some(crate::Reference::NoComparableBaseline {
             candidates: Vec::new(),
             record: crate::RecordCommand {
@@ -1449,8 +1439,8 @@ mod tests {
 
     #[test]
     fn merged_json_without_the_optional_fields_parses() {
-        // A platform without its baseline choices and a cell without its id, p-value or time
-        // verdict: the fields a merged report may leave out.
+        // A platform without its references and a cell without its p-value or time verdict:
+        // the fields a merged report may leave out.
         let old = r#"{
           "schema": "perfmatrix-merged-report", "version": 1, "outcome": "pass", "reasons": [],
           "platforms": [{
@@ -1465,7 +1455,7 @@ mod tests {
           "benchmarks": [{
             "id": "a/1", "worst": "unchanged",
             "cells": [{
-              "verdict": "unchanged",
+              "id": "a/1", "verdict": "unchanged",
               "change": {"lower": -0.01, "estimate": 0.0, "upper": 0.01},
               "new_median_ns": 1000.0, "base_median_ns": 1000.0, "remeasured": false,
               "decided_by": "time", "instructions": null, "peak_memory": null
@@ -1479,7 +1469,7 @@ mod tests {
         assert!(p.reference.is_none() && p.count_reference.is_none() && p.time_gated);
         let cell = m.benchmarks[0].cells[0].as_ref().unwrap();
         assert_eq!(cell.time_verdict, RowVerdict::Unavailable);
-        assert!(cell.id.is_empty() && cell.p_value.is_none() && cell.disagreement().is_none());
+        assert!(cell.p_value.is_none() && cell.disagreement().is_none());
         assert_eq!(cell.new_median_ns, Some(1000.0));
     }
     #[test]

@@ -263,19 +263,19 @@ impl Report {
                             iterations_per_sample: m.iterations_per_sample,
                             budget_limited: m.budget_limited,
                         }),
-                        ..Row::bare(head.id.as_str(), c.verdict.into())
+                        ..Row::bare(head.id.clone(), c.verdict.into())
                     }
                 }
                 _ => Row {
                     new_median_ns: Some(head.summary.median_ns),
-                    ..Row::bare(head.id.as_str(), RowVerdict::New)
+                    ..Row::bare(head.id.clone(), RowVerdict::New)
                 },
             };
             attach_paired_counts(&mut row, head.counts.as_ref(), base, config)?;
             rows.push(row);
         }
         for id in &run.base_only {
-            rows.push(Row::bare(id.as_str(), RowVerdict::Missing));
+            rows.push(Row::bare(id.clone(), RowVerdict::Missing));
         }
         rows.sort_by(|a, b| a.id.cmp(&b.id));
         let reference = Reference::BaseCommit {

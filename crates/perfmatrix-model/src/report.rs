@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::counts;
 use crate::store::Selection;
-use crate::{Config, ModelError, Results};
+use crate::{BenchmarkId, Config, ModelError, Results};
 
 /// The kind and version of report JSON.
 pub const REPORT_SCHEMA: crate::Schema = crate::Schema {
@@ -104,10 +104,8 @@ pub enum Outcome {
 /// (`new`, `missing`, `no-baseline`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
-    /// Absent (empty) only in the cells of merged reports written before a cell kept its whole
-    /// row: there the benchmark's id is the merged row's.
-    #[serde(default)]
-    pub id: String,
+    /// The benchmark's id, checked when a file is read.
+    pub id: BenchmarkId,
     /// The row's verdict: the worst of its metrics' (improved when nothing got worse and one
     /// improved). [`Row::decided_by`] names the metric; the tally counts this verdict.
     pub verdict: RowVerdict,
@@ -498,7 +496,7 @@ pub struct Judging<'a> {
     pub time_gated: bool,
     /// The benchmarks whose times are a second measurement, taken because the first claimed a
     /// change ([`Row::remeasured`]).
-    pub remeasured: &'a [String],
+    pub remeasured: &'a [BenchmarkId],
 }
 
 impl Judging<'_> {
@@ -616,7 +614,7 @@ impl Report {
     /// of a shared machine can fake either, so they are measured again before the verdict
     /// stands. (Counts need no second look.)
     #[must_use]
-    pub fn claimed_changes(&self) -> Vec<String> {
+    pub fn claimed_changes(&self) -> Vec<BenchmarkId> {
         self.rows
             .iter()
             .filter(|r| matches!(r.time_verdict, RowVerdict::Regressed | RowVerdict::Improved))
@@ -627,7 +625,7 @@ impl Report {
     /// The ids whose wall time or instructions moved (improved, warning or regressed): the
     /// benchmarks a paired run profiles function by function to say where they changed.
     #[must_use]
-    pub fn changed(&self) -> Vec<String> {
+    pub fn changed(&self) -> Vec<BenchmarkId> {
         self.rows
             .iter()
             .filter(|r| {
@@ -640,11 +638,11 @@ impl Report {
     /// The ids of a paired run whose precision its time budget limited (the budget ended
     /// their pairs before their intervals were decided).
     #[must_use]
-    pub fn budget_limited(&self) -> Vec<&str> {
+    pub fn budget_limited(&self) -> Vec<&BenchmarkId> {
         self.rows
             .iter()
             .filter(|r| r.paired.as_ref().is_some_and(|p| p.budget_limited))
-            .map(|r| r.id.as_str())
+            .map(|r| &r.id)
             .collect()
     }
 
@@ -685,7 +683,7 @@ impl Report {
                 .iter()
                 .map(|b| Row {
                     new_median_ns: Some(b.summary.median_ns),
-                    ..Row::bare(b.id.as_str(), RowVerdict::NoBaseline)
+                    ..Row::bare(b.id.clone(), RowVerdict::NoBaseline)
                 })
                 .collect(),
         };
@@ -731,9 +729,9 @@ fn unknown_time_verdict() -> RowVerdict {
 impl Row {
     /// A row with only an id and a verdict; the measurements are filled in with `..`.
     #[must_use]
-    pub fn bare(id: &str, verdict: RowVerdict) -> Self {
+    pub fn bare(id: BenchmarkId, verdict: RowVerdict) -> Self {
         Self {
-            id: id.to_owned(),
+            id,
             verdict,
             new_median_ns: None,
             base_median_ns: None,
@@ -765,7 +763,7 @@ fn compare_rows(
         let Some(base) = baseline.get(&bench.id) else {
             rows.push(Row {
                 new_median_ns: Some(bench.summary.median_ns),
-                ..Row::bare(bench.id.as_str(), RowVerdict::New)
+                ..Row::bare(bench.id.clone(), RowVerdict::New)
             });
             continue;
         };
@@ -790,7 +788,7 @@ fn compare_rows(
             warn: Some(c.effective_thresholds.warn()),
             fail: Some(c.effective_thresholds.fail()),
             minimum_detectable_effect: Some(c.minimum_detectable_effect),
-            ..Row::bare(bench.id.as_str(), c.verdict.into())
+            ..Row::bare(bench.id.clone(), c.verdict.into())
         });
     }
     // A filtered run measures a subset on purpose: only an unfiltered run can miss a benchmark.
@@ -799,7 +797,7 @@ fn compare_rows(
             if results.get(&base.id).is_none() {
                 rows.push(Row {
                     base_median_ns: Some(base.summary.median_ns),
-                    ..Row::bare(base.id.as_str(), RowVerdict::Missing)
+                    ..Row::bare(base.id.clone(), RowVerdict::Missing)
                 });
             }
         }
@@ -846,8 +844,14 @@ mod tests {
         Report::example(
             "x86_64-unknown-linux-gnu",
             vec![
-                Row::bare("a/1", RowVerdict::Regressed),
-                Row::bare("b/1", RowVerdict::Unchanged),
+                Row::bare(
+                    crate::BenchmarkId::new("a/1").unwrap(),
+                    RowVerdict::Regressed,
+                ),
+                Row::bare(
+                    crate::BenchmarkId::new("b/1").unwrap(),
+                    RowVerdict::Unchanged,
+                ),
             ],
         )
     }

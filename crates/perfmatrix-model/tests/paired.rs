@@ -101,7 +101,7 @@ fn the_benchmarks_a_budget_left_undecided_are_named() {
         budget(&report),
         PlatformNote::Budget {
             seconds: 1200,
-            limited: vec!["b/1".to_owned()]
+            limited: vec![BenchmarkId::new("b/1").unwrap()]
         }
     );
     results.paired.as_mut().unwrap().benchmarks[1].budget_limited = false;

@@ -25,7 +25,10 @@ fn seeds() -> Vec<Vec<u8>> {
     let judged_path = dir.path().join("judged.json");
     let report = Report::example(
         "x86_64-unknown-linux-gnu",
-        vec![Row::bare("a/1", RowVerdict::Unchanged)],
+        vec![Row::bare(
+            perfmatrix_model::BenchmarkId::new("a/1").unwrap(),
+            RowVerdict::Unchanged,
+        )],
     );
     plain.save_judged(&judged_path, &report).unwrap();
     let runs = runs_of(dir.path(), 5, &fp, &[("a/1", 10.0), ("b/2", 20.0)]);

@@ -196,7 +196,7 @@ fn report_rows_cover_every_verdict() {
     // Judged once with its policy: wall time warns only, and the re-measured rows say so.
     let judging = Judging {
         time_gated: false,
-        remeasured: &["slow/1".to_owned()],
+        remeasured: &[perfmatrix_model::BenchmarkId::new("slow/1").unwrap()],
     };
     let report = Report::build(
         &run,

@@ -368,13 +368,16 @@ mod tests {
     fn cell(lower: f64, estimate: f64, upper: f64) -> Row {
         Row {
             change: Some(Interval::new(lower, estimate, upper).unwrap()),
-            ..Row::bare("", RowVerdict::Unchanged)
+            ..Row::bare(
+                perfmatrix_model::BenchmarkId::new("cell").unwrap(),
+                RowVerdict::Unchanged,
+            )
         }
     }
 
     fn row(id: &str, cells: Vec<Option<Row>>) -> MergedRow {
         MergedRow {
-            id: id.to_owned(),
+            id: perfmatrix_model::BenchmarkId::new(id).unwrap(),
             cells,
             worst: RowVerdict::Unchanged,
         }

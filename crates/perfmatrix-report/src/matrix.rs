@@ -293,8 +293,11 @@ mod tests {
                     RowVerdict::Unchanged
                 };
                 MergedRow {
-                    id: format!("b/{i:03}"),
-                    cells: vec![Some(Row::bare("", verdict))],
+                    id: perfmatrix_model::BenchmarkId::new(format!("b/{i:03}")).unwrap(),
+                    cells: vec![Some(Row::bare(
+                        perfmatrix_model::BenchmarkId::new("cell").unwrap(),
+                        verdict,
+                    ))],
                     worst: verdict,
                 }
             })

@@ -91,7 +91,7 @@ fn words(note: &PlatformNote) -> String {
                     "the time budget of {budget} left {} benchmark(s) undecided, their precision \
                      limited (more pairs would have narrowed their intervals): {}",
                     limited.len(),
-                    named(limited.iter().map(String::as_str))
+                    named(limited.iter().map(perfmatrix_model::BenchmarkId::as_str))
                 )
             }
         }
@@ -129,8 +129,10 @@ fn named<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> String {
 mod tests {
     use super::*;
 
-    fn ids(n: usize) -> Vec<String> {
-        (1..=n).map(|i| format!("b/{i}")).collect()
+    fn ids(n: usize) -> Vec<perfmatrix_model::BenchmarkId> {
+        (1..=n)
+            .map(|i| perfmatrix_model::BenchmarkId::new(format!("b/{i}")).unwrap())
+            .collect()
     }
 
     #[test]

@@ -560,13 +560,13 @@ mod tests {
     #[test]
     fn rows_get_exactly_one_cell_per_column() {
         let row = MergedRow {
-            id: "a\nb".to_owned(),
+            id: perfmatrix_model::BenchmarkId::new("a\u{202E}b").unwrap(),
             cells: vec![None, None, None],
             worst: RowVerdict::Unchanged,
         };
         let view = bench_view(&row, 2);
         assert_eq!(view.cells.len(), 2);
-        assert_eq!(view.id, "a\\nb");
+        assert_eq!(view.id, "a\\u{202e}b");
         assert_eq!(bench_view(&row, 5).cells.len(), 5);
         assert!(
             view.cells
@@ -585,7 +585,10 @@ mod tests {
             minimum_detectable_effect: Some(0.1234),
             remeasured: true,
             decided_by: Metric::Instructions,
-            ..Row::bare("a/1", RowVerdict::Regressed)
+            ..Row::bare(
+                perfmatrix_model::BenchmarkId::new("a/1").unwrap(),
+                RowVerdict::Regressed,
+            )
         };
         let cell = cell_view(Some(&row));
         assert_eq!(

@@ -60,11 +60,17 @@ fn selected() -> Report {
         ),
         Row {
             new_median_ns: Some(12.345),
-            ..Row::bare("spread/new-bench", RowVerdict::New)
+            ..Row::bare(
+                perfmatrix_model::BenchmarkId::new("spread/new-bench").unwrap(),
+                RowVerdict::New,
+            )
         },
         Row {
             base_median_ns: Some(999.6),
-            ..Row::bare("spread/removed", RowVerdict::Missing)
+            ..Row::bare(
+                perfmatrix_model::BenchmarkId::new("spread/removed").unwrap(),
+                RowVerdict::Missing,
+            )
         },
     ];
     let slug = "x86_64-linux-amd-epyc-7763-avx2-8c";
@@ -87,11 +93,17 @@ fn no_comparable() -> Report {
     let rows = vec![
         Row {
             new_median_ns: Some(181_000.0),
-            ..Row::bare("cosine/768x1000", RowVerdict::NoBaseline)
+            ..Row::bare(
+                perfmatrix_model::BenchmarkId::new("cosine/768x1000").unwrap(),
+                RowVerdict::NoBaseline,
+            )
         },
         Row {
             new_median_ns: Some(3.2e6),
-            ..Row::bare("decay/1M", RowVerdict::NoBaseline)
+            ..Row::bare(
+                perfmatrix_model::BenchmarkId::new("decay/1M").unwrap(),
+                RowVerdict::NoBaseline,
+            )
         },
     ];
     Report {
@@ -248,7 +260,7 @@ fn table_columns_are_aligned() {
         // Right-aligned numbers end in the same column as their header.
         let new_cell: String = chars[..new_end].iter().collect();
         assert!(!new_cell.ends_with(' '), "{line}");
-        assert!(line.starts_with(&row.id));
+        assert!(line.starts_with(row.id.as_str()));
     }
     assert!(body[1].chars().all(|c| c == '-'));
     let widest = body.iter().map(|l| l.chars().count()).max().unwrap();
@@ -345,13 +357,17 @@ fn colour_only_when_asked() {
 #[test]
 fn hostile_strings_cannot_reach_the_terminal() {
     let mut report = selected();
-    report.rows[0].id = "evil\x1b[2J\nline\u{202E}".to_owned();
+    // An id cannot hold a control character (a file with one is refused); a bidirectional
+    // override is printable, so it may.
+    report.rows[0].id = perfmatrix_model::BenchmarkId::new("evil[2J line\u{202E}").unwrap();
+    report.fingerprint_slug = "slug\x1b[2J\n".to_owned();
     report.platform = "x86\x1b]0;title\x07".to_owned();
     report.emulated = Some("qemu\r".to_owned());
     let out = render(&report, Format::Table, PLAIN).unwrap();
     assert!(!out.contains('\x1b') && !out.contains('\r') && !out.contains('\u{7}'));
     assert!(!out.contains('\u{202E}'));
-    assert!(out.contains("evil\\u{1b}[2J\\nline\\u{202e}"));
+    assert!(out.contains("evil[2J line\\u{202e}"));
+    assert!(out.contains("slug\\u{1b}[2J\\n"));
     assert_eq!(table_body(&out).len(), 2 + report.rows.len());
     let md = render(&report, Format::Markdown, PLAIN).unwrap();
     assert!(!md.contains('\x1b'));

@@ -84,7 +84,10 @@ fn x86() -> Report {
         with_counts(
             Row {
                 new_median_ns: Some(12.3),
-                ..Row::bare("spread/new-bench", New)
+                ..Row::bare(
+                    perfmatrix_model::BenchmarkId::new("spread/new-bench").unwrap(),
+                    New,
+                )
             },
             measured(New, 12_345),
             measured(New, 2 * MIB),
@@ -491,7 +494,10 @@ fn many_distinct_reasons_are_listed_once_each_and_capped_in_markdown() {
         .map(|i| Row {
             instructions: Some(unavailable(&format!("reason {}", i % 30))),
             peak_memory: Some(unavailable("no /proc")),
-            ..Row::bare(&format!("b/{i:02}"), RowVerdict::NoBaseline)
+            ..Row::bare(
+                perfmatrix_model::BenchmarkId::new(format!("b/{i:02}")).unwrap(),
+                RowVerdict::NoBaseline,
+            )
         })
         .collect();
     let report = report(X86, rows);

@@ -214,7 +214,7 @@ impl Bench {
                     "not profiled: the budget of {} is spent; the changed benchmarks are \
                      {}",
                     d.budget,
-                    changed.join(", ")
+                    crate::verdict::listed(&changed)
                 );
             }
             _ => sides.profile(&changed, &mut results)?,
@@ -432,7 +432,7 @@ impl Bench {
 pub(crate) struct Judged {
     pub(crate) results: Results,
     pub(crate) report: Report,
-    pub(crate) first_pass: Vec<(String, RowVerdict)>,
+    pub(crate) first_pass: Vec<(perfmatrix_model::BenchmarkId, RowVerdict)>,
 }
 
 /// Judges a measured run against the committed baselines in one direction: select the
@@ -456,7 +456,7 @@ pub(crate) fn measure_and_judge(
         eprintln!(
             "re-measuring {} benchmark(s) whose first measurement claims a change: {}",
             suspects.len(),
-            suspects.join(", ")
+            crate::verdict::listed(&suspects)
         );
         let again = suite
             .with_settings(RunSettings {

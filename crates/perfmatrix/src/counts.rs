@@ -256,7 +256,7 @@ fn callgrind_runs(
 /// makes one. Runs one per core at once; callgrind's files live in a temporary folder.
 pub(crate) fn profile(
     binaries: &[BenchBinary],
-    ids: &[String],
+    ids: &[perfmatrix_model::BenchmarkId],
     env: &[(String, String)],
 ) -> anyhow::Result<BTreeMap<String, Profile>> {
     let mut profiles = BTreeMap::new();
@@ -316,7 +316,7 @@ pub(crate) fn profile(
             .and_then(|text| crate::callgrind::profile(&text));
         match read {
             Ok(profile) => {
-                profiles.insert(id.clone(), profile);
+                profiles.insert(id.to_string(), profile);
             }
             Err(err) => eprintln!("warning: `{id}` could not be profiled: {err:#}"),
         }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use perfmatrix_model::{Outcome, RowVerdict, write_atomically};
+use perfmatrix_model::{BenchmarkId, Outcome, RowVerdict, write_atomically};
 
 use crate::bench::measure_and_judge;
 use crate::binaries::BenchBinary;
@@ -112,7 +112,7 @@ impl Experiment {
         self.check_planted_groups(&suite.binaries)?;
         let mut tally = Tally::default();
         let mut seconds = Vec::with_capacity(self.runs);
-        let mut first_pass: BTreeMap<String, Vec<RowVerdict>> = BTreeMap::new();
+        let mut first_pass: BTreeMap<BenchmarkId, Vec<RowVerdict>> = BTreeMap::new();
         for k in 1..=self.runs {
             let _load = (self.load && k % 2 == 0).then(Load::start).transpose()?;
             let start = Instant::now();
@@ -337,10 +337,10 @@ fn planted(flag: &str, var: &str, plan: &str) -> anyhow::Result<(String, String)
 /// `peak-memory`), how often each verdict came out, and the changes seen.
 #[derive(Debug, Default)]
 struct Tally {
-    verdicts: BTreeMap<String, BTreeMap<&'static str, BTreeMap<RowVerdict, usize>>>,
-    changes: BTreeMap<String, BTreeMap<&'static str, Vec<f64>>>,
+    verdicts: BTreeMap<BenchmarkId, BTreeMap<&'static str, BTreeMap<RowVerdict, usize>>>,
+    changes: BTreeMap<BenchmarkId, BTreeMap<&'static str, Vec<f64>>>,
     /// Each benchmark's minimum detectable effect, per run.
-    mde: BTreeMap<String, Vec<f64>>,
+    mde: BTreeMap<BenchmarkId, Vec<f64>>,
 }
 
 impl Tally {
@@ -399,7 +399,7 @@ impl Tally {
 
     /// One line per benchmark and metric: its verdicts' counts and the range of its changes.
     fn print(&self) {
-        let width = self.verdicts.keys().map(String::len).max().unwrap_or(0);
+        let width = self.verdicts.keys().map(|id| id.len()).max().unwrap_or(0);
         for (id, metrics) in &self.verdicts {
             for (metric, verdicts) in metrics {
                 let mut c = self

@@ -229,7 +229,7 @@ fn real_kernel_changes_are_read_right_and_name_the_changed_function_first() {
     for (i, change) in CHANGES.iter().enumerate() {
         let base = build(dir.path(), &format!("base-{i}"), change.base);
         let head = build(dir.path(), &format!("head-{i}"), change.head);
-        let ids = [change.id.to_owned()];
+        let ids = [perfmatrix_model::BenchmarkId::new(change.id).unwrap()];
         let profile = |bin: &BenchBinary| {
             crate::counts::profile(std::slice::from_ref(bin), &ids, &[])
                 .unwrap()
@@ -261,7 +261,7 @@ fn real_kernel_changes_are_read_right_and_name_the_changed_function_first() {
                 iterations_per_sample: Some(100),
                 budget_limited: false,
             }),
-            ..Row::bare(change.id, RowVerdict::Regressed)
+            ..Row::bare(ids[0].clone(), RowVerdict::Regressed)
         };
         let report = Report::example("x86_64-unknown-linux-gnu", vec![row]);
         let table = render(&report, Format::Table, Style::plain()).unwrap();

@@ -95,13 +95,14 @@ fn rejudged(ws: &crate::workspace::Workspace, path: &Path) -> anyhow::Result<Leg
     let report = if results.paired.is_some() {
         Report::paired(&results, &ws.config)?
     } else {
-        let remeasured: Vec<String> = before.as_ref().map_or_else(Vec::new, |v| {
-            v.rows
-                .iter()
-                .filter(|r| r.remeasured)
-                .map(|r| r.id.clone())
-                .collect()
-        });
+        let remeasured: Vec<perfmatrix_model::BenchmarkId> =
+            before.as_ref().map_or_else(Vec::new, |v| {
+                v.rows
+                    .iter()
+                    .filter(|r| r.remeasured)
+                    .map(|r| r.id.clone())
+                    .collect()
+            });
         crate::verdict::Against::select(&ws.baselines(None), &results, &ws.at.root)?.judge(
             &results,
             &ws.config,

@@ -592,7 +592,11 @@ impl Sides {
     /// both profiles in the paired run of `results`, where
     /// [`Report::paired`](perfmatrix_model::Report::paired) turns them into each row's
     /// difference. Benchmarks that were not changed pay nothing.
-    pub(crate) fn profile(&self, ids: &[String], results: &mut Results) -> anyhow::Result<()> {
+    pub(crate) fn profile(
+        &self,
+        ids: &[perfmatrix_model::BenchmarkId],
+        results: &mut Results,
+    ) -> anyhow::Result<()> {
         let Some(run) = results.paired.as_mut() else {
             return Ok(());
         };
@@ -604,7 +608,7 @@ impl Sides {
             "profiling {} changed benchmark(s) on both builds (callgrind, cache and branch \
              simulation): {}",
             ids.len(),
-            ids.join(", ")
+            crate::verdict::listed(ids)
         );
         let mut head = crate::counts::profile(&self.head_binaries, ids, &self.head_env)?;
         // The base's environment as its counting runs had it (`count`), so the profile's totals

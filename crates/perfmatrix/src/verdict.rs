@@ -76,9 +76,15 @@ pub(crate) fn check_filter(filter: Option<&str>) -> anyhow::Result<Option<regex:
 }
 
 /// A criterion filter (a regular expression) that matches exactly these ids.
-pub(crate) fn exactly(ids: &[String]) -> String {
-    let escaped: Vec<String> = ids.iter().map(|id| regex::escape(id)).collect();
+pub(crate) fn exactly<S: AsRef<str>>(ids: &[S]) -> String {
+    let escaped: Vec<String> = ids.iter().map(|id| regex::escape(id.as_ref())).collect();
     format!("^(?:{})$", escaped.join("|"))
+}
+
+/// `ids` as a progress line names them: `a/1, b/2`.
+pub(crate) fn listed<S: AsRef<str>>(ids: &[S]) -> String {
+    let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+    ids.join(", ")
 }
 
 #[cfg(test)]

@@ -123,7 +123,7 @@ pub fn judged(triple: &str, rows: &[(&str, RowVerdict)]) -> Judged {
         .iter()
         .map(|(id, verdict)| Row {
             change: Some(Interval::new(-0.01, 0.0, 0.01).unwrap()),
-            ..Row::bare(id, *verdict)
+            ..Row::bare(perfmatrix_model::BenchmarkId::new(*id).unwrap(), *verdict)
         })
         .collect();
     let verdict = Report {

@@ -3,7 +3,7 @@
 //! need not agree with the rows.
 
 use perfmatrix_model::{
-    Cause, CountRow, DifferingField, Events, FlameNode, FunctionChange, FunctionDiff,
+    BenchmarkId, Cause, CountRow, DifferingField, Events, FlameNode, FunctionChange, FunctionDiff,
     IncomparableBaseline, MergedOutcome, MergedReport, MergedRow, Method, Metric, PairedBecause,
     PairedRow, Pairing, PlatformNote, PlatformRow, PlatformStatus, RecordCommand, Reference,
     Report, Revision, Row, RowVerdict, Simulated, Tally,
@@ -21,6 +21,18 @@ pub fn any_string() -> impl Strategy<Value = String> {
         Just(String::new()),
         Just("<script>".to_owned()),
     ]
+}
+
+/// Any benchmark id: any string a [`BenchmarkId`] accepts (markup, quotes, bidirectional
+/// overrides and any other printable character included).
+pub fn any_id() -> impl Strategy<Value = BenchmarkId> {
+    prop_oneof![
+        "[a-z0-9/_.|`*<>\"'&\\-]{1,24}",
+        any::<String>(),
+        Just("<script>".to_owned()),
+        Just("a\u{202E}b/c".to_owned()),
+    ]
+    .prop_filter_map("not a benchmark id", |id| BenchmarkId::new(id).ok())
 }
 
 /// Any float: NaN, the infinities, zero, and ordinary changes and medians.
@@ -243,7 +255,7 @@ pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
     );
     let f = move || proptest::option::of(floats.clone());
     (
-        any_string(),
+        any_id(),
         (any_verdict(), any_verdict(), any_metric(), any::<bool>()),
         (f(), f(), change),
         (f(), f(), f(), f(), f()),
@@ -505,7 +517,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
 /// platforms their cells.
 pub fn any_merged() -> impl Strategy<Value = MergedReport> {
     let row = (
-        any_string(),
+        any_id(),
         prop::collection::vec(proptest::option::of(any_row(any_float())), 0..5),
         any_verdict(),
     )

@@ -47,7 +47,7 @@ pub fn compared(
         warn: Some(0.05),
         fail: Some(0.10),
         minimum_detectable_effect: Some(0.1234),
-        ..Row::bare(id, verdict)
+        ..Row::bare(perfmatrix_model::BenchmarkId::new(id).unwrap(), verdict)
     }
 }
 
