@@ -331,11 +331,11 @@ impl Config {
             budget(base.budget),
             budget(self.budget),
         );
-        let triples: std::collections::BTreeSet<&str> = base
+        let triples: std::collections::BTreeSet<&TargetTriple> = base
             .platforms
             .iter()
             .chain(&self.platforms)
-            .map(|p| p.triple.as_str())
+            .map(|p| &p.triple)
             .collect();
         for triple in triples {
             differ(
@@ -365,10 +365,10 @@ impl Config {
     /// The budget of a paired run on `platform`: the platform's, or the section's when the
     /// section does not list the platform.
     #[must_use]
-    pub fn budget_for(&self, platform: &str) -> Option<TimeBudget> {
+    pub fn budget_for(&self, platform: &TargetTriple) -> Option<TimeBudget> {
         self.platforms
             .iter()
-            .find(|p| p.triple.as_str() == platform)
+            .find(|p| &p.triple == platform)
             .map_or(self.budget, |p| p.budget)
     }
 
@@ -877,7 +877,10 @@ mod tests {
             {"triple": "aarch64-unknown-linux-gnu", "runner": "ubuntu-24.04-arm", "budget": "1h"}
         ]}}});
         let c = Config::from_cargo_metadata(&meta).unwrap();
-        let seconds = |t: &str| c.budget_for(t).map(TimeBudget::seconds);
+        let seconds = |t: &str| {
+            c.budget_for(&TargetTriple::parse(t).unwrap())
+                .map(TimeBudget::seconds)
+        };
         assert_eq!(seconds("x86_64-unknown-linux-gnu"), Some(1200));
         assert_eq!(seconds("aarch64-unknown-linux-gnu"), Some(3600));
         assert_eq!(
@@ -892,7 +895,10 @@ mod tests {
             "platforms": [{"triple": "x86_64-unknown-linux-gnu", "runner": "r"}]
         }}}))
         .unwrap();
-        assert_eq!(none.budget_for("x86_64-unknown-linux-gnu"), None);
+        assert_eq!(
+            none.budget_for(&TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap()),
+            None
+        );
         assert_eq!(none.leg_timeout_for(&none.platforms[0]), 45);
         // A head that shortens the budget has it listed, not applied.
         let changes = Config::default().gate_changes(&c);

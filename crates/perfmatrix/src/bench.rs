@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_history::HistoryRecord;
 use perfmatrix_model::{
     Config, Judging, Outcome, PairedBecause, RecordCommand, Report, Results, Revision, RowVerdict,
@@ -102,7 +103,7 @@ impl Bench {
         let out = self.out.clone().unwrap_or_else(|| {
             let name = match self.shard {
                 Some(s) => format!("{platform}-shard-{}-of-{}", s.index(), s.count()),
-                None => platform.clone(),
+                None => platform.to_string(),
             };
             crate::merge::results_file(&ws.target_dir.join("perfmatrix"), &name)
         });
@@ -168,7 +169,7 @@ impl Bench {
     fn paired_run(
         &self,
         ws: &Workspace,
-        platform: &str,
+        platform: &TargetTriple,
         (base, why): (Revision, PairedBecause),
         (filter, shard): (Option<&regex::Regex>, Option<&ShardRequest>),
         out: &Path,
@@ -263,7 +264,7 @@ impl Bench {
     fn durations(
         &self,
         at: &Invocation,
-        platform: &str,
+        platform: &TargetTriple,
     ) -> anyhow::Result<std::collections::BTreeMap<perfmatrix_model::BenchmarkId, f64>> {
         let Some(from) = &self.durations_from else {
             return Ok(std::collections::BTreeMap::new());
@@ -272,8 +273,8 @@ impl Bench {
             let dir = Path::new(from);
             let mut found = None;
             for path in [
-                perfmatrix_history::history_path(dir, platform),
-                perfmatrix_history::lines_path(dir, platform),
+                perfmatrix_history::history_path(dir, platform.as_str()),
+                perfmatrix_history::lines_path(dir, platform.as_str()),
             ] {
                 match std::fs::read(&path) {
                     Ok(bytes) => {
@@ -406,7 +407,7 @@ impl Bench {
     fn committed_run(
         &self,
         ws: &Workspace,
-        platform: &str,
+        platform: &TargetTriple,
         baselines: &Path,
         out: PathBuf,
         shard: Option<ShardRequest>,
@@ -522,7 +523,7 @@ impl Leg {
     pub(crate) fn run(
         &self,
         ws: &Workspace,
-        platform: &str,
+        platform: &TargetTriple,
         baselines: &Path,
     ) -> anyhow::Result<(Results, Report)> {
         crate::interrupt::install();
@@ -549,7 +550,7 @@ impl Leg {
         Ok((judged.results, judged.report))
     }
 
-    pub(crate) fn suite(&self, ws: &Workspace, platform: &str) -> Suite {
+    pub(crate) fn suite(&self, ws: &Workspace, platform: &TargetTriple) -> Suite {
         Suite {
             root: ws.at.root.clone(),
             settings: self.settings.clone(),

@@ -70,7 +70,7 @@ fn measure_in(
     lookup: &dyn Fn(&str) -> Option<PathBuf>,
 ) -> anyhow::Result<BTreeMap<String, Counts>> {
     let host = crate::workspace::host_triple()?;
-    let emulated = target.is_some_and(|t| crate::tools::runs_emulated(t, &host));
+    let emulated = target.is_some_and(|t| crate::tools::runs_emulated(t, host.as_str()));
     let mut metrics = BTreeMap::new();
     let mut probed: Vec<(String, &BenchBinary)> = Vec::with_capacity(ids.len());
     for id in ids {
@@ -90,8 +90,11 @@ fn measure_in(
     if probed.is_empty() {
         return Ok(metrics);
     }
-    let triple = target.unwrap_or(&host);
-    let valgrind = instruction_counter(emulated.then(|| (arch(triple), arch(&host))), lookup);
+    let triple = target.unwrap_or(host.as_str());
+    let valgrind = instruction_counter(
+        emulated.then(|| (arch(triple), arch(host.as_str()))),
+        lookup,
+    );
     let setarch = if emulated { None } else { no_aslr(lookup) };
     let scratch = tempfile::Builder::new()
         .prefix("perfmatrix-callgrind-")

@@ -26,15 +26,15 @@ pub(crate) fn of_run(
     binaries: &[BenchBinary],
 ) -> anyhow::Result<Fingerprint> {
     let host = crate::workspace::host_triple()?;
-    let triple = target.unwrap_or(&host).to_owned();
-    let emulator =
-        crate::tools::runs_emulated(&triple, &host).then(|| format!("qemu-{}", arch(&triple)));
+    let triple = target.unwrap_or(host.as_str()).to_owned();
+    let emulator = crate::tools::runs_emulated(&triple, host.as_str())
+        .then(|| format!("qemu-{}", arch(&triple)));
     let machine = match binaries.iter().find(|b| b.on_harness && !b.via_layer) {
         Some(binary) => ask(binary, &triple, emulator.as_deref())?,
         None => Machine::collect(&triple, BTreeMap::new(), emulator.as_deref())
             .context("cannot read this machine's facts")?,
     };
-    let mut toolchain = Toolchain::detect(&c_compiler(&triple, &host), "bench");
+    let mut toolchain = Toolchain::detect(&c_compiler(&triple, host.as_str()), "bench");
     toolchain.harness = format!("perfmatrix-harness/{}", perfmatrix_harness::PROTOCOL);
     Ok(Fingerprint::new(machine, toolchain, Git::collect(root)))
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::{Baseline, Destination, MIN_RUNS, Results, destination};
 use perfmatrix_report::units::{format_duration_ns, format_percent, format_percent_unsigned};
 
@@ -79,14 +80,14 @@ impl UpdateBaselines {
     fn record_here(
         &self,
         ws: &Workspace,
-        platform: &str,
+        platform: &TargetTriple,
     ) -> anyhow::Result<Vec<(PathBuf, Results)>> {
-        if platform == ws.host && self.emulated {
+        if *platform == ws.host && self.emulated {
             bail!(
                 "--emulated records another architecture under qemu-user; {platform} is this machine's own"
             );
         }
-        if platform != ws.host && !self.emulated {
+        if *platform != ws.host && !self.emulated {
             bail!(
                 "--platform {platform} is not this machine's platform ({}). Either run \
                  `{cmd} update-baselines --platform {platform}` on a {platform} machine \
@@ -108,7 +109,7 @@ impl UpdateBaselines {
         let suite = Suite {
             root: ws.at.root.clone(),
             settings: FULL,
-            target: self.emulated.then(|| platform.to_owned()),
+            target: self.emulated.then(|| platform.to_string()),
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
             env: Vec::new(),
             benches: ws.benches.clone(),
@@ -135,12 +136,15 @@ impl UpdateBaselines {
     }
 }
 
-fn load_runs(files: &[PathBuf], platform: &str) -> anyhow::Result<Vec<(PathBuf, Results)>> {
+fn load_runs(
+    files: &[PathBuf],
+    platform: &TargetTriple,
+) -> anyhow::Result<Vec<(PathBuf, Results)>> {
     files
         .iter()
         .map(|path| {
             let results = Results::load(path)?;
-            if results.fingerprint.target.as_str() != platform {
+            if results.fingerprint.target != *platform {
                 bail!(
                     "{}: field `fingerprint.target` is `{}`, not --platform {platform}",
                     path.display(),

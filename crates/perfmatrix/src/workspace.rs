@@ -67,7 +67,7 @@ pub(crate) struct Workspace {
     pub(crate) at: Invocation,
     pub(crate) target_dir: PathBuf,
     pub(crate) config: Config,
-    pub(crate) host: String,
+    pub(crate) host: TargetTriple,
     /// The suite: every bench target of the workspace (`[[bench]]`) in manifest order, less the
     /// configured `exclude-benches`.
     pub(crate) benches: Vec<String>,
@@ -168,9 +168,13 @@ impl Workspace {
     /// Checks a triple given with `flag` (None: the host) against target-lexicon and the project's
     /// platforms, and returns it. A project that declares no platforms (no settings yet) takes
     /// any platform, the host by default: the table restricts a matrix, and there is none.
-    pub(crate) fn platform_for(&self, triple: Option<&str>, flag: &str) -> anyhow::Result<String> {
+    pub(crate) fn platform_for(
+        &self,
+        triple: Option<&str>,
+        flag: &str,
+    ) -> anyhow::Result<TargetTriple> {
         let given = triple.is_some();
-        let triple = triple.unwrap_or(&self.host);
+        let triple = triple.unwrap_or(self.host.as_str());
         let parsed = TargetTriple::parse(triple)
             .with_context(|| format!("{flag} `{triple}` is not a target triple"))?;
         let known: Vec<&str> = self
@@ -191,7 +195,7 @@ impl Workspace {
                 known.join(", ")
             );
         }
-        Ok(parsed.to_string())
+        Ok(parsed)
     }
 }
 
@@ -269,14 +273,14 @@ fn bench_targets(metadata: &serde_json::Value) -> Vec<String> {
 }
 
 /// The host triple, from `rustc -vV`: asked once per process, the same answer everywhere.
-pub(crate) fn host_triple() -> anyhow::Result<String> {
-    static HOST: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+pub(crate) fn host_triple() -> anyhow::Result<TargetTriple> {
+    static HOST: std::sync::OnceLock<Result<TargetTriple, String>> = std::sync::OnceLock::new();
     HOST.get_or_init(|| ask_rustc_host().map_err(|e| format!("{e:#}")))
         .clone()
         .map_err(anyhow::Error::msg)
 }
 
-fn ask_rustc_host() -> anyhow::Result<String> {
+fn ask_rustc_host() -> anyhow::Result<TargetTriple> {
     let out = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned()))
         .arg("-vV")
         .output()
@@ -284,8 +288,11 @@ fn ask_rustc_host() -> anyhow::Result<String> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("host: "))
-        .map(str::to_owned)
         .context("`rustc -vV` printed no host line")
+        .and_then(|host| {
+            TargetTriple::parse(host)
+                .with_context(|| format!("`rustc -vV` names the host `{host}`"))
+        })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 
 use anyhow::{Context, bail};
+use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::{LegResults, RunSettings, Skipped};
 use perfmatrix_report::Format;
 
@@ -174,15 +175,11 @@ impl Run {
     pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
         let ws = at.workspace()?;
         let here = Here { root: &at.root };
-        let plans: Vec<(String, Plan)> = ws
+        let plans: Vec<(&TargetTriple, Plan)> = ws
             .config
             .platforms
             .iter()
-            .map(|p| {
-                let triple = p.triple.to_string();
-                let plan = plan(&ws.host, &triple, &here);
-                (triple, plan)
-            })
+            .map(|p| (&p.triple, plan(ws.host.as_str(), p.triple.as_str(), &here)))
             .collect();
         if plans.is_empty() {
             bail!(
@@ -205,19 +202,19 @@ impl Run {
             filter: self.filter.clone(),
             ..if self.quick { QUICK } else { FULL }
         };
-        let legs: Vec<(String, Leg)> = plans
+        let legs: Vec<(&TargetTriple, Leg)> = plans
             .iter()
             .filter(|(_, plan)| !matches!(plan, Plan::Skip { .. }))
             .map(|(triple, plan)| {
                 let leg = Leg {
-                    target: matches!(plan, Plan::Emulated { .. }).then(|| triple.clone()),
+                    target: matches!(plan, Plan::Emulated { .. }).then(|| triple.to_string()),
                     settings: settings.clone(),
-                    out: results_file(&dir, triple),
+                    out: results_file(&dir, triple.as_str()),
                     label: format!("{triple}: "),
                     gate_time: false,
                     shard: None,
                 };
-                (triple.clone(), leg)
+                (*triple, leg)
             })
             .collect();
         build_all(&ws, &legs)?;
@@ -231,7 +228,10 @@ impl Run {
         let skipped: Vec<Skipped> = plans
             .into_iter()
             .filter_map(|(platform, plan)| match plan {
-                Plan::Skip { reason } => Some(Skipped { platform, reason }),
+                Plan::Skip { reason } => Some(Skipped {
+                    platform: platform.to_string(),
+                    reason,
+                }),
                 Plan::Native | Plan::Emulated { .. } => None,
             })
             .collect();
@@ -266,7 +266,7 @@ fn describe(plan: &Plan) -> String {
 
 /// Builds every leg's benchmarks at once: building is where a
 /// machine's cores can be shared. Cargo's own lock on the target folder serialises what must be.
-fn build_all(ws: &Workspace, legs: &[(String, Leg)]) -> anyhow::Result<()> {
+fn build_all(ws: &Workspace, legs: &[(&TargetTriple, Leg)]) -> anyhow::Result<()> {
     let commands: Vec<(String, std::process::Command)> = legs
         .iter()
         .map(|(triple, leg)| {
