@@ -412,7 +412,7 @@ impl Bench {
         out: PathBuf,
         shard: Option<ShardRequest>,
     ) -> anyhow::Result<(Results, Report)> {
-        let leg = Leg {
+        let leg = LegJob {
             target: self.target.clone(),
             settings: RunSettings {
                 filter: self.filter.clone(),
@@ -499,10 +499,11 @@ fn not_a_commit(records: &[HistoryRecord]) -> Option<&'static str> {
     )
 }
 
-/// One leg of the matrix on this machine: what `cargo xtask bench` does for one platform, and
-/// what `cargo xtask matrix run` does for each.
+/// The job of one leg of the matrix on this machine: what `cargo xtask bench` does for one
+/// platform, and what `cargo xtask matrix run` does for each. What a leg's results file holds,
+/// read back for a merge, is `perfmatrix_model::LegResults`.
 #[derive(Debug, Clone)]
-pub(crate) struct Leg {
+pub(crate) struct LegJob {
     /// `--target` for a cross build run through `.cargo/config.toml`'s runner (None: the host).
     pub(crate) target: Option<String>,
     pub(crate) settings: RunSettings,
@@ -517,7 +518,7 @@ pub(crate) struct Leg {
     pub(crate) shard: Option<ShardRequest>,
 }
 
-impl Leg {
+impl LegJob {
     /// Builds, measures, judges (measuring claimed changes again) and writes the results file
     /// with its verdict.
     pub(crate) fn run(

@@ -13,7 +13,7 @@ use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::{LegResults, RunSettings, Skipped};
 use perfmatrix_report::Format;
 
-use crate::bench::Leg;
+use crate::bench::LegJob;
 use crate::children::{AtOnce, run_all};
 use crate::merge::{Outputs, expected_of, report, results_file};
 use crate::suite::{FULL, QUICK};
@@ -202,11 +202,11 @@ impl Run {
             filter: self.filter.clone(),
             ..if self.quick { QUICK } else { FULL }
         };
-        let legs: Vec<(&TargetTriple, Leg)> = plans
+        let legs: Vec<(&TargetTriple, LegJob)> = plans
             .iter()
             .filter(|(_, plan)| !matches!(plan, Plan::Skip { .. }))
             .map(|(triple, plan)| {
-                let leg = Leg {
+                let leg = LegJob {
                     target: matches!(plan, Plan::Emulated { .. }).then(|| triple.to_string()),
                     settings: settings.clone(),
                     out: results_file(&dir, triple.as_str()),
@@ -266,7 +266,7 @@ fn describe(plan: &Plan) -> String {
 
 /// Builds every leg's benchmarks at once: building is where a
 /// machine's cores can be shared. Cargo's own lock on the target folder serialises what must be.
-fn build_all(ws: &Workspace, legs: &[(&TargetTriple, Leg)]) -> anyhow::Result<()> {
+fn build_all(ws: &Workspace, legs: &[(&TargetTriple, LegJob)]) -> anyhow::Result<()> {
     let commands: Vec<(String, std::process::Command)> = legs
         .iter()
         .map(|(triple, leg)| {
