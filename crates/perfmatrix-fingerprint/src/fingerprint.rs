@@ -178,6 +178,32 @@ impl FromStr for TargetTriple {
     }
 }
 
+/// A triple reads as the string it is: `printable(&report.platform)`, `triple.ends_with("-gnu")`.
+impl std::ops::Deref for TargetTriple {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for TargetTriple {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for TargetTriple {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl AsRef<str> for TargetTriple {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for TargetTriple {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -115,7 +115,7 @@ fn load_and_merge(files: &[PathBuf]) -> usize {
         .collect();
     let expected: Vec<Expected> = (0..PLATFORMS)
         .map(|i| Expected {
-            platform: platform(i),
+            platform: perfmatrix_model::TargetTriple::parse(&platform(i)).unwrap(),
             required: true,
         })
         .collect();

@@ -41,6 +41,8 @@ pub use paired::{
     CriterionLayer, Method, PairRecord, PairedBecause, PairedBench, PairedRow, PairedRun, Revision,
     SettingChange, short_commit,
 };
+/// The platform of a run, a report and a merged row: a target triple target-lexicon parses.
+pub use perfmatrix_fingerprint::TargetTriple;
 pub use profile::{
     Call, Cause, Events, FLAME_DEPTH, FlameNode, FunctionChange, FunctionCost, FunctionDiff,
     L1_MISS_CYCLES, LL_MISS_CYCLES, MAX_FUNCTIONS, MISPREDICT_CYCLES, Profile, Profiles, Simulated,

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use perfmatrix_fingerprint::Fingerprint;
+use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::report::yes;
@@ -41,7 +41,7 @@ pub struct LegResults {
     /// The results file (or another label of where the leg's results came from).
     pub source: PathBuf,
     /// The target triple of the leg's run (`fingerprint.target`): what the merge groups by.
-    pub platform: String,
+    pub platform: TargetTriple,
     /// The slug of the leg's machine, shown even when the leg has no verdict.
     pub fingerprint_slug: String,
     /// The commit the leg measured (`fingerprint.git.commit`); `None` outside a git checkout.
@@ -77,7 +77,7 @@ impl LegResults {
     pub fn of_run(source: &Path, results: &Results, verdict: Report) -> Self {
         Self {
             source: source.to_owned(),
-            platform: results.fingerprint.target.to_string(),
+            platform: results.fingerprint.target.clone(),
             fingerprint_slug: results.fingerprint.slug(),
             commit: measured_commit(&results.fingerprint),
             report: Some(verdict),
@@ -118,7 +118,7 @@ impl LegResults {
         }
         Ok(Self {
             source: path.to_owned(),
-            platform: file.fingerprint.target.to_string(),
+            platform: file.fingerprint.target.clone(),
             fingerprint_slug: file.fingerprint.slug(),
             commit: measured_commit(&file.fingerprint),
             report: verdict,
@@ -244,15 +244,14 @@ fn check_verdict(
     fingerprint: &Fingerprint,
     report: &Report,
 ) -> Result<(), ModelError> {
-    if report.platform != fingerprint.target.as_str() {
+    if report.platform != fingerprint.target {
         return Err(ModelError::field(
             path,
             "verdict.platform",
             format!(
                 "is `{}`, but `fingerprint.target` is `{}`: a verdict must be of the platform \
                  its run was made on",
-                report.platform.escape_debug(),
-                fingerprint.target
+                report.platform, fingerprint.target
             ),
         ));
     }
@@ -288,7 +287,7 @@ fn duplicate_row(report: &Report) -> Option<(usize, &str)> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expected {
     /// The target triple.
-    pub platform: String,
+    pub platform: TargetTriple,
     /// Whether the merge fails when this platform sends no verdict (or only a `--quick` one).
     pub required: bool,
 }
@@ -297,7 +296,7 @@ pub struct Expected {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
     /// The target triple.
-    pub platform: String,
+    pub platform: TargetTriple,
     /// Why, and what to do about it (e.g. the command that installs the missing tools).
     pub reason: String,
 }
@@ -409,7 +408,7 @@ pub enum PlatformNote {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlatformRow {
     /// The target triple.
-    pub platform: String,
+    pub platform: TargetTriple,
     /// Its state; for a leg with a verdict, derived again from the verdict's rows.
     pub status: PlatformStatus,
     /// Whether this platform's absence fails the merge.
@@ -494,7 +493,7 @@ pub struct MergedReport {
     /// Expected platforms in the order given, then any other platform that sent results.
     pub platforms: Vec<PlatformRow>,
     /// The platforms with a verdict (their `platform` names), in the order of `platforms`.
-    pub columns: Vec<String>,
+    pub columns: Vec<TargetTriple>,
     /// Sorted by id.
     pub benchmarks: Vec<MergedRow>,
     /// Every cell's verdict counted, over all platforms.
@@ -505,8 +504,8 @@ pub struct MergedReport {
 /// `perfmatrix-report` words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Failure<'a> {
-    /// The platform's name.
-    pub platform: &'a str,
+    /// The platform.
+    pub platform: &'a TargetTriple,
     /// Why it fails.
     pub why: FailureKind,
 }
@@ -554,8 +553,8 @@ pub fn merge(
     expected: &[Expected],
     skipped: &[Skipped],
 ) -> Result<MergedReport, ModelError> {
-    let mut by_platform: HashMap<String, LegResults> = HashMap::with_capacity(legs.len());
-    let mut arrival: Vec<String> = Vec::with_capacity(legs.len());
+    let mut by_platform: HashMap<TargetTriple, LegResults> = HashMap::with_capacity(legs.len());
+    let mut arrival: Vec<TargetTriple> = Vec::with_capacity(legs.len());
     for leg in reassemble(legs)? {
         if let Some((i, id)) = leg.report.as_ref().and_then(duplicate_row) {
             return Err(ModelError::field(
@@ -577,7 +576,7 @@ pub fn merge(
         }
         if let Some(first) = by_platform.get(&leg.platform) {
             return Err(ModelError::DuplicatePlatform {
-                platform: leg.platform.clone(),
+                platform: leg.platform.to_string(),
                 first: first.source.clone(),
                 second: leg.source,
             });
@@ -594,7 +593,7 @@ pub fn merge(
 fn reassemble(legs: Vec<LegResults>) -> Result<Vec<LegResults>, ModelError> {
     let (sharded, mut whole): (Vec<LegResults>, Vec<LegResults>) =
         legs.into_iter().partition(|l| l.sharding.is_some());
-    let mut platforms: Vec<String> = sharded.iter().map(|l| l.platform.clone()).collect();
+    let mut platforms: Vec<TargetTriple> = sharded.iter().map(|l| l.platform.clone()).collect();
     platforms.sort();
     platforms.dedup();
     for platform in platforms {
@@ -700,13 +699,13 @@ fn put_together(shards: &[&LegResults]) -> Result<LegResults, ModelError> {
 
 /// The merged report of legs with distinct platforms (`arrival`: their platforms in input order).
 fn assemble(
-    by_platform: &HashMap<String, LegResults>,
-    arrival: &[String],
+    by_platform: &HashMap<TargetTriple, LegResults>,
+    arrival: &[TargetTriple],
     expected: &[Expected],
     skipped: &[Skipped],
 ) -> MergedReport {
     // Display order: expected platforms, then skipped ones, then the rest as they arrived.
-    let mut order: Vec<String> = Vec::new();
+    let mut order: Vec<TargetTriple> = Vec::new();
     for name in expected
         .iter()
         .map(|e| &e.platform)
@@ -717,10 +716,10 @@ fn assemble(
             order.push(name.clone());
         }
     }
-    let required = |platform: &str| {
+    let required = |platform: &TargetTriple| {
         expected
             .iter()
-            .any(|e| e.platform == platform && e.required)
+            .any(|e| &e.platform == platform && e.required)
     };
 
     let mut platforms = Vec::with_capacity(order.len());
@@ -930,13 +929,13 @@ fn leg_row<'a>(leg: &'a LegResults, required: bool, columns: &mut Vec<&'a Report
 }
 
 fn absent_row(
-    platform: &str,
+    platform: &TargetTriple,
     status: PlatformStatus,
     required: bool,
     note: PlatformNote,
 ) -> PlatformRow {
     PlatformRow {
-        platform: platform.to_owned(),
+        platform: platform.clone(),
         status,
         required,
         // A skipped leg is shown as skipped and never passes for the platform; it fails the merge
@@ -1010,7 +1009,7 @@ mod tests {
     fn leg(platform: &str, rows: &[(&str, RowVerdict)]) -> LegResults {
         LegResults {
             source: PathBuf::from(format!("results/{platform}.json")),
-            platform: platform.to_owned(),
+            platform: triple(platform),
             fingerprint_slug: format!("slug-{platform}"),
             commit: None,
             report: Some(report(platform, rows)),
@@ -1114,7 +1113,7 @@ mod tests {
         );
 
         let optional = [Expected {
-            platform: X86.to_owned(),
+            platform: triple(X86),
             required: false,
         }];
         let m = merge(shards(&rows, 4, &[3]), &optional, &[]).unwrap();
@@ -1168,13 +1167,17 @@ mod tests {
         platforms
             .iter()
             .map(|p| Expected {
-                platform: (*p).to_owned(),
+                platform: triple(p),
                 required: true,
             })
             .collect()
     }
 
     const X86: &str = "x86_64-unknown-linux-gnu";
+
+    fn triple(text: &str) -> TargetTriple {
+        TargetTriple::parse(text).unwrap()
+    }
     const ARM: &str = "aarch64-unknown-linux-gnu";
 
     #[test]
@@ -1226,7 +1229,7 @@ mod tests {
         assert_eq!(
             m.failures(),
             [Failure {
-                platform: ARM,
+                platform: &triple(ARM),
                 why: FailureKind::Required(PlatformStatus::Missing)
             }]
         );
@@ -1236,11 +1239,11 @@ mod tests {
     fn an_optional_missing_platform_is_shown_but_does_not_fail() {
         let expected = [
             Expected {
-                platform: X86.to_owned(),
+                platform: triple(X86),
                 required: true,
             },
             Expected {
-                platform: ARM.to_owned(),
+                platform: triple(ARM),
                 required: false,
             },
         ];
@@ -1266,7 +1269,7 @@ mod tests {
         assert_eq!(
             m.failures(),
             [Failure {
-                platform: ARM,
+                platform: &triple(ARM),
                 why: FailureKind::Regressed(1)
             }]
         );
@@ -1292,7 +1295,7 @@ mod tests {
         assert_eq!(m.outcome, MergedOutcome::Fail);
 
         let skipped = [Skipped {
-            platform: ARM.to_owned(),
+            platform: triple(ARM),
             reason: "install qemu".to_owned(),
         }];
         let m = merge(
@@ -1317,7 +1320,7 @@ mod tests {
         let r = l.report.as_mut().unwrap();
         let record = crate::RecordCommand {
             invoked_as: "cargo xtask".to_owned(),
-            platform: X86.to_owned(),
+            platform: triple(X86),
             emulated: false,
         };
         r.reference = crate::Reference::NoComparableBaseline {
@@ -1385,7 +1388,7 @@ mod tests {
             candidates: Vec::new(),
             record: crate::RecordCommand {
                 invoked_as: "cargo perfmatrix".to_owned(),
-                platform: X86.to_owned(),
+                platform: triple(X86),
                 emulated: true,
             },
         });
@@ -1507,14 +1510,14 @@ mod tests {
         assert_eq!(
             m.failures(),
             [Failure {
-                platform: X86,
+                platform: &triple(X86),
                 why: FailureKind::QuickOnly
             }]
         );
 
         // Optional: shown as a quick pass, and the merge passes.
         let optional = [Expected {
-            platform: X86.to_owned(),
+            platform: triple(X86),
             required: false,
         }];
         let m = merge(vec![quick.clone()], &optional, &[]).unwrap();

@@ -289,7 +289,7 @@ impl Report {
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
-            platform: fp.target.to_string(),
+            platform: fp.target.clone(),
             fingerprint_slug: fp.slug(),
             fingerprint_id: fp.comparability_key().id(),
             cpu: fp.cpu.brand.clone(),

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::counts;
 use crate::store::Selection;
+use perfmatrix_fingerprint::TargetTriple;
+
 use crate::{BenchmarkId, Config, ModelError, Results};
 
 /// The kind and version of report JSON.
@@ -288,8 +290,8 @@ pub enum Reference {
 pub struct RecordCommand {
     /// The front-end the user runs (`cargo xtask`, `cargo perfmatrix`).
     pub invoked_as: String,
-    /// The platform to record, a target triple.
-    pub platform: String,
+    /// The platform to record.
+    pub platform: TargetTriple,
     /// Whether the run was emulated: its baseline must be recorded under emulation too.
     pub emulated: bool,
 }
@@ -301,7 +303,7 @@ impl RecordCommand {
     pub fn for_run(invoked_as: &str, results: &Results) -> Self {
         Self {
             invoked_as: invoked_as.to_owned(),
-            platform: results.fingerprint.target.to_string(),
+            platform: results.fingerprint.target.clone(),
             emulated: results.fingerprint.environment.emulated.is_some(),
         }
     }
@@ -360,7 +362,7 @@ pub struct Report {
     /// Always [`REPORT_SCHEMA`]'s version.
     pub version: u32,
     /// The target triple of the run (`fingerprint.target`).
-    pub platform: String,
+    pub platform: TargetTriple,
     /// The slug of the run's machine (`amd-epyc-f25m1-avx2-2c`), for people.
     pub fingerprint_slug: String,
     /// The id of the run's comparability key: 12 hex digits shared by its machine class.
@@ -399,7 +401,7 @@ pub struct Report {
 struct ReportFile {
     schema: String,
     version: u32,
-    platform: String,
+    platform: TargetTriple,
     fingerprint_slug: String,
     fingerprint_id: String,
     #[serde(default)]
@@ -563,12 +565,16 @@ impl Report {
     /// class (`baselines/<platform>/0123456789ab.json`, 5 runs, AMD EPYC 7763); its tally is the
     /// rows' and it fails when a row regressed. A fixed value for tests, benches and
     /// documentation, never the verdict of a run; change a field with `..`.
+    ///
+    /// # Panics
+    ///
+    /// When `platform` is not a target triple.
     #[must_use]
     pub fn example(platform: &str, rows: Vec<Row>) -> Report {
         Report {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
-            platform: platform.to_owned(),
+            platform: TargetTriple::parse(platform).expect("an example's platform is a triple"),
             fingerprint_slug: format!("{platform}-slug-4c"),
             fingerprint_id: "0123456789ab".to_owned(),
             cpu: "AMD EPYC 7763 64-Core Processor".to_owned(),
@@ -702,7 +708,7 @@ impl Report {
         Ok(Self {
             schema: REPORT_SCHEMA.kind.to_owned(),
             version: REPORT_SCHEMA.version,
-            platform: fp.target.to_string(),
+            platform: fp.target.clone(),
             fingerprint_slug: fp.slug(),
             fingerprint_id: fp.comparability_key().id(),
             cpu: fp.cpu.brand.clone(),

@@ -105,7 +105,7 @@ fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
         panic!()
     };
     assert_eq!(r, &record_command(&run));
-    assert_eq!(r.platform, run.fingerprint.target.to_string());
+    assert_eq!(r.platform, run.fingerprint.target);
 }
 
 #[test]

@@ -88,7 +88,7 @@ pub fn render(report: &Report, format: Format, style: Style) -> Result<String, R
         None => json(&ReportJson::of(report)),
         Some(page) => {
             // The label of the platform's source: a single report has no results file of its own.
-            let merged = MergedReport::single(report, Path::new(&report.platform));
+            let merged = MergedReport::single(report, Path::new(report.platform.as_str()));
             render_templated(&merged, Scope::Platform, page, style)
         }
     }
@@ -135,7 +135,7 @@ struct MergedJson<'a> {
     outcome: perfmatrix_model::MergedOutcome,
     reasons: Vec<String>,
     platforms: Vec<PlatformJson<'a>>,
-    columns: &'a [String],
+    columns: &'a [perfmatrix_model::TargetTriple],
     benchmarks: &'a [perfmatrix_model::MergedRow],
     tally: &'a perfmatrix_model::Tally,
 }
@@ -170,7 +170,7 @@ impl<'a> MergedJson<'a> {
 struct ReportJson<'a> {
     schema: &'a str,
     version: u32,
-    platform: &'a str,
+    platform: &'a perfmatrix_model::TargetTriple,
     fingerprint_slug: &'a str,
     fingerprint_id: &'a str,
     cpu: &'a str,
@@ -239,7 +239,7 @@ impl<'a> ReportJson<'a> {
     reason = "the four booleans of the model's PlatformRow, as its JSON has always shown them"
 )]
 struct PlatformJson<'a> {
-    platform: &'a str,
+    platform: &'a perfmatrix_model::TargetTriple,
     status: perfmatrix_model::PlatformStatus,
     required: bool,
     fails: bool,

@@ -307,7 +307,9 @@ mod tests {
             version: 1,
             outcome: MergedOutcome::Fail,
             platforms: Vec::new(),
-            columns: vec!["x".to_owned()],
+            columns: vec![
+                perfmatrix_model::TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap(),
+            ],
             benchmarks,
             tally: Tally::default(),
         }

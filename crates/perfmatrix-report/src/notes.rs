@@ -176,7 +176,7 @@ mod tests {
         let row = PlatformRow {
             notes: vec![PlatformNote::QuickRun, shards, failed],
             ..serde_json::from_str(
-                r#"{"platform":"p","status":"incomplete","required":true,"fails":true,
+                r#"{"platform":"x86_64-unknown-linux-gnu","status":"incomplete","required":true,"fails":true,
                     "source":null,"fingerprint_slug":null,"emulated":null,"quick":true,
                     "tally":null,"column":null}"#,
             )

@@ -286,7 +286,8 @@ mod tests {
             }],
             record: RecordCommand {
                 invoked_as: "cargo xtask".to_owned(),
-                platform: "x\n".to_owned(),
+                platform: perfmatrix_model::TargetTriple::parse("x86_64-unknown-linux-gnu")
+                    .unwrap(),
                 emulated: true,
             },
         };
@@ -299,7 +300,7 @@ mod tests {
         };
         assert_eq!(
             how_to_record,
-            "cargo xtask update-baselines --platform x\\n --emulated"
+            "cargo xtask update-baselines --platform x86_64-unknown-linux-gnu --emulated"
         );
         assert_eq!(candidates[0].path, "a\\nb");
         assert_eq!(candidates[0].slug, "\\u{1b}");
@@ -338,7 +339,7 @@ mod tests {
         );
         let record = |emulated| RecordCommand {
             invoked_as: "cargo perfmatrix".to_owned(),
-            platform: "aarch64-unknown-linux-gnu".to_owned(),
+            platform: perfmatrix_model::TargetTriple::parse("aarch64-unknown-linux-gnu").unwrap(),
             emulated,
         };
         assert_eq!(

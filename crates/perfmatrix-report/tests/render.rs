@@ -10,7 +10,7 @@ use common::arbitrary::{any_float, any_report, finite_float};
 use common::{COLOR, PLAIN, X86, compared, report, strip_ansi, table_body};
 use perfmatrix_model::{
     CriterionLayer, DifferingField, IncomparableBaseline, MergedReport, Method, PairedBecause,
-    PairedRow, RecordCommand, Reference, Report, Revision, Row, RowVerdict,
+    PairedRow, RecordCommand, Reference, Report, Revision, Row, RowVerdict, TargetTriple,
 };
 use perfmatrix_report::{Format, ReportError, color_allowed, render, render_merged};
 use proptest::prelude::*;
@@ -142,7 +142,7 @@ fn no_comparable() -> Report {
             ],
             record: RecordCommand {
                 invoked_as: "cargo xtask".to_owned(),
-                platform: "aarch64-unknown-linux-gnu".to_owned(),
+                platform: TargetTriple::parse("aarch64-unknown-linux-gnu").unwrap(),
                 emulated: false,
             },
         },
@@ -291,7 +291,7 @@ fn table_explains_a_missing_baseline() {
         candidates: vec![],
         record: RecordCommand {
             invoked_as: "cargo xtask".to_owned(),
-            platform: "aarch64-unknown-linux-gnu".to_owned(),
+            platform: TargetTriple::parse("aarch64-unknown-linux-gnu").unwrap(),
             emulated: false,
         },
     };
@@ -361,7 +361,7 @@ fn hostile_strings_cannot_reach_the_terminal() {
     // override is printable, so it may.
     report.rows[0].id = perfmatrix_model::BenchmarkId::new("evil[2J line\u{202E}").unwrap();
     report.fingerprint_slug = "slug\x1b[2J\n".to_owned();
-    report.platform = "x86\x1b]0;title\x07".to_owned();
+    report.cpu = "cpu\x1b]0;title\x07".to_owned();
     report.emulated = Some("qemu\r".to_owned());
     let out = render(&report, Format::Table, PLAIN).unwrap();
     assert!(!out.contains('\x1b') && !out.contains('\r') && !out.contains('\u{7}'));
@@ -477,7 +477,7 @@ fn json_words_why_each_reference_was_chosen() {
 #[test]
 fn a_platform_is_rendered_as_the_merge_of_one() {
     for report in all_reports() {
-        let merged = MergedReport::single(&report, Path::new(&report.platform));
+        let merged = MergedReport::single(&report, Path::new(report.platform.as_str()));
         assert_eq!(
             render(&report, Format::Html, PLAIN).unwrap(),
             render_merged(&merged, Format::Html, PLAIN).unwrap()

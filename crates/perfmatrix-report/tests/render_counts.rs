@@ -25,7 +25,7 @@ const RECORD: &str = "cargo xtask update-baselines --platform aarch64-unknown-li
 fn record() -> RecordCommand {
     RecordCommand {
         invoked_as: "cargo xtask".to_owned(),
-        platform: ARM.to_owned(),
+        platform: perfmatrix_model::TargetTriple::parse(ARM).unwrap(),
         emulated: false,
     }
 }

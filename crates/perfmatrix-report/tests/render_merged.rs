@@ -10,7 +10,7 @@ use common::arbitrary::any_merged;
 use common::{ARM, COLOR, PLAIN, RISCV, X86, leg, report, required, strip_ansi, table_body, timed};
 use perfmatrix_model::{
     CountRow, Failure, FailureKind, MergedOutcome, MergedReport, PlatformRow, PlatformStatus,
-    RecordCommand, Reference, Row, RowVerdict, Skipped, merge,
+    RecordCommand, Reference, Row, RowVerdict, Skipped, TargetTriple, merge,
 };
 use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, render, render_merged};
 use proptest::prelude::*;
@@ -70,7 +70,7 @@ fn failing() -> MergedReport {
         row.remeasured = row.id == "cosine/768x1000";
     }
     let skipped = [Skipped {
-        platform: RISCV.to_owned(),
+        platform: TargetTriple::parse(RISCV).unwrap(),
         reason: "no cross tools here: run `apt-get install gcc-riscv64-linux-gnu` | then retry"
             .to_owned(),
     }];
@@ -233,7 +233,7 @@ fn a_missing_required_platform_is_missing_in_every_format() {
     assert_eq!(report.outcome, MergedOutcome::Fail);
     let reason = format!("{ARM}: required platform is missing");
     assert!(report.failures().contains(&Failure {
-        platform: ARM,
+        platform: &TargetTriple::parse(ARM).unwrap(),
         why: FailureKind::Required(PlatformStatus::Missing)
     }));
 
@@ -398,7 +398,8 @@ fn hostile() -> MergedReport {
         runs: 1,
     };
     let skipped = [Skipped {
-        platform: "<svg onload=alert(1)>".to_owned(),
+        // A platform is a target triple: no markup gets into one (`<svg>` is no vendor).
+        platform: TargetTriple::parse(RISCV).unwrap(),
         reason: "a\nnote </td><script>x</script> **bold** [link](https://example.com)".to_owned(),
     }];
     merge(vec![leg(x86)], &required(&[X86]), &skipped).unwrap()
@@ -699,6 +700,18 @@ fn with_counts(row: Row, i: usize, p: usize, platforms: usize) -> Row {
 /// `n` benchmarks on `platforms` platforms: every 50th regressed on one platform, every 7th a
 /// warning on another, the rest unchanged; with instruction counts and peak memory (see
 /// [`with_counts`]) and the count baselines they were compared with.
+/// Eight platforms for [`large`], each a target triple.
+const TRIPLES: [&str; 8] = [
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "riscv64gc-unknown-linux-gnu",
+    "powerpc64le-unknown-linux-gnu",
+    "s390x-unknown-linux-gnu",
+    "i686-unknown-linux-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+];
+
 fn large(n: usize, platforms: usize) -> MergedReport {
     let reports = (0..platforms)
         .map(|p| {
@@ -723,15 +736,15 @@ fn large(n: usize, platforms: usize) -> MergedReport {
                     with_counts(row, i, p, platforms)
                 })
                 .collect();
-            let name = format!("platform{p}-unknown-linux-gnu");
-            let mut report = report(&name, rows);
+            let name = TRIPLES[p];
+            let mut report = report(name, rows);
             // Compared with a count baseline of the same build, but the last (see `with_counts`).
             report.count_reference = Some(if p + 1 == platforms {
                 Reference::NoComparableBaseline {
                     candidates: Vec::new(),
                     record: RecordCommand {
                         invoked_as: "cargo xtask".to_owned(),
-                        platform: name.clone(),
+                        platform: TargetTriple::parse(name).unwrap(),
                         emulated: false,
                     },
                 }

@@ -63,7 +63,7 @@ impl Merge {
                     let triple = TargetTriple::parse(t)
                         .with_context(|| format!("--expect `{t}` is not a target triple"))?;
                     Ok(Expected {
-                        platform: triple.to_string(),
+                        platform: triple,
                         required: true,
                     })
                 })
@@ -131,7 +131,7 @@ pub(crate) fn expected_of(config: &Config) -> Vec<Expected> {
         .platforms
         .iter()
         .map(|p| Expected {
-            platform: p.triple.to_string(),
+            platform: p.triple.clone(),
             required: p.required,
         })
         .collect()

@@ -6,7 +6,7 @@ use perfmatrix_model::{
     BenchmarkId, Cause, CountRow, DifferingField, Events, FlameNode, FunctionChange, FunctionDiff,
     IncomparableBaseline, MergedOutcome, MergedReport, MergedRow, Method, Metric, PairedBecause,
     PairedRow, Pairing, PlatformNote, PlatformRow, PlatformStatus, RecordCommand, Reference,
-    Report, Revision, Row, RowVerdict, Simulated, Tally,
+    Report, Revision, Row, RowVerdict, Simulated, Tally, TargetTriple,
 };
 use perfmatrix_stats::Interval;
 use proptest::prelude::*;
@@ -33,6 +33,19 @@ pub fn any_id() -> impl Strategy<Value = BenchmarkId> {
         Just("a\u{202E}b/c".to_owned()),
     ]
     .prop_filter_map("not a benchmark id", |id| BenchmarkId::new(id).ok())
+}
+
+/// Any platform: a target triple (target-lexicon parses only known vendors, so a triple holds no
+/// markup or control character).
+pub fn any_triple() -> impl Strategy<Value = TargetTriple> {
+    prop::sample::select(vec![
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+        "riscv64gc-unknown-linux-gnu",
+    ])
+    .prop_map(|t| TargetTriple::parse(t).unwrap())
 }
 
 /// Any float: NaN, the infinities, zero, and ordinary changes and medians.
@@ -294,7 +307,7 @@ pub fn any_row(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Row> {
 
 /// Any command that records a baseline, its parts any strings.
 fn any_record() -> impl Strategy<Value = RecordCommand> {
-    (any_string(), any_string(), any::<bool>()).prop_map(|(invoked_as, platform, emulated)| {
+    (any_string(), any_triple(), any::<bool>()).prop_map(|(invoked_as, platform, emulated)| {
         RecordCommand {
             invoked_as,
             platform,
@@ -397,7 +410,7 @@ pub fn any_report(floats: BoxedStrategy<f64>) -> impl Strategy<Value = Report> {
         (
             any_string(),
             any::<u32>(),
-            any_string(),
+            any_triple(),
             any_string(),
             any_string(),
             any_string(),
@@ -471,7 +484,7 @@ fn any_platform() -> impl Strategy<Value = PlatformRow> {
     let choice = || proptest::option::of(any_reference());
     (
         (
-            any_string(),
+            any_triple(),
             any_status(),
             any::<bool>(),
             any::<bool>(),
@@ -529,7 +542,7 @@ pub fn any_merged() -> impl Strategy<Value = MergedReport> {
             Just(MergedOutcome::NoComparableBaseline)
         ],
         prop::collection::vec(any_platform(), 0..4),
-        prop::collection::vec(any_string(), 0..4),
+        prop::collection::vec(any_triple(), 0..4),
         prop::collection::vec(row, 0..6),
         any_tally(),
     )

@@ -84,7 +84,7 @@ pub fn required(platforms: &[&str]) -> Vec<Expected> {
     platforms
         .iter()
         .map(|p| Expected {
-            platform: (*p).to_owned(),
+            platform: perfmatrix_model::TargetTriple::parse(p).unwrap(),
             required: true,
         })
         .collect()
@@ -92,8 +92,12 @@ pub fn required(platforms: &[&str]) -> Vec<Expected> {
 
 /// The merge of these reports, each platform required, in their order.
 pub fn merged(reports: Vec<Report>) -> MergedReport {
-    let platforms: Vec<String> = reports.iter().map(|r| r.platform.clone()).collect();
-    let expected: Vec<&str> = platforms.iter().map(String::as_str).collect();
+    let platforms: Vec<perfmatrix_model::TargetTriple> =
+        reports.iter().map(|r| r.platform.clone()).collect();
+    let expected: Vec<&str> = platforms
+        .iter()
+        .map(perfmatrix_model::TargetTriple::as_str)
+        .collect();
     merge(
         reports.into_iter().map(leg).collect(),
         &required(&expected),

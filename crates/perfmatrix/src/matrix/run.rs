@@ -229,7 +229,7 @@ impl Run {
             .into_iter()
             .filter_map(|(platform, plan)| match plan {
                 Plan::Skip { reason } => Some(Skipped {
-                    platform: platform.to_string(),
+                    platform: platform.clone(),
                     reason,
                 }),
                 Plan::Native | Plan::Emulated { .. } => None,
