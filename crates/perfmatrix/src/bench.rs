@@ -87,6 +87,30 @@ pub struct Bench {
     no_budget: bool,
 }
 
+/// The time budget of a paired run, as `--budget` and `--no-budget` choose it (clap refuses
+/// both at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BudgetChoice {
+    /// `--budget <duration>`.
+    Given(TimeBudget),
+    /// `--no-budget`: none, whatever the setting says.
+    Unlimited,
+    /// Neither: the `budget` setting of the base commit for this platform, if any.
+    Setting,
+}
+
+/// Where a full run is appended, as `--history` and `--no-history` choose it (clap refuses both
+/// at once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum HistoryChoice {
+    /// `--history <dir>`.
+    Folder(PathBuf),
+    /// `--no-history`: nowhere.
+    Off,
+    /// Neither: `target/perfmatrix/history`.
+    Local,
+}
+
 /// What this run compares with, and why.
 #[derive(Debug)]
 enum Plan {
@@ -95,6 +119,22 @@ enum Plan {
 }
 
 impl Bench {
+    fn budget_choice(&self) -> BudgetChoice {
+        match (self.budget, self.no_budget) {
+            (Some(budget), _) => BudgetChoice::Given(budget),
+            (None, true) => BudgetChoice::Unlimited,
+            (None, false) => BudgetChoice::Setting,
+        }
+    }
+
+    fn history_choice(&self) -> HistoryChoice {
+        match (&self.history, self.no_history) {
+            (Some(dir), _) => HistoryChoice::Folder(dir.clone()),
+            (None, true) => HistoryChoice::Off,
+            (None, false) => HistoryChoice::Local,
+        }
+    }
+
     pub(crate) fn run(self, at: &Invocation) -> anyhow::Result<ExitCode> {
         let started = std::time::Instant::now();
         let ws = at.workspace()?;
@@ -134,7 +174,7 @@ impl Bench {
                     "comparing: with the committed baselines in {}: {why}",
                     at.shown(&baselines).display()
                 );
-                if self.budget.is_some() {
+                if let BudgetChoice::Given(_) = self.budget_choice() {
                     eprintln!(
                         "budget: not applied: a run against the committed baselines is criterion's \
                          own measurement, which perfmatrix does not plan"
@@ -183,10 +223,10 @@ impl Bench {
         );
         let sides = Sides::build(ws, base, why, Vec::new())?;
         // The base's setting, as its gates: a change must not shorten its own run.
-        let budget = match (self.budget, self.no_budget) {
-            (Some(budget), _) => Some(budget),
-            (None, true) => None,
-            (None, false) => sides.judge.budget_for(platform),
+        let budget = match self.budget_choice() {
+            BudgetChoice::Given(budget) => Some(budget),
+            BudgetChoice::Unlimited => None,
+            BudgetChoice::Setting => sides.judge.budget_for(platform),
         };
         let deadline = budget.map(|budget| Deadline { budget, started });
         if let Some(d) = deadline {
@@ -229,12 +269,15 @@ impl Bench {
     /// (quick, filtered, of uncommitted changes, outside git) says why on stderr; the verdict
     /// stands either way.
     fn append_history(&self, ws: &Workspace, results: &Results, report: &Report) {
-        if self.no_history {
-            return;
-        }
+        let choice = self.history_choice();
+        let dir = match &choice {
+            HistoryChoice::Off => return,
+            HistoryChoice::Folder(dir) => dir.clone(),
+            HistoryChoice::Local => crate::history::local_dir(&ws.target_dir),
+        };
         if results.settings.quick || results.settings.filter.is_some() || results.sharding.is_some()
         {
-            if self.history.is_some() {
+            if matches!(choice, HistoryChoice::Folder(_)) {
                 eprintln!(
                     "history: not appended: only full runs (no filter, not --quick, not a \
                      shard) are"
@@ -242,10 +285,6 @@ impl Bench {
             }
             return;
         }
-        let dir = self
-            .history
-            .clone()
-            .unwrap_or_else(|| crate::history::local_dir(&ws.target_dir));
         let appended = crate::history::records_of(ws.at.repo(), results, Some(report), None)
             .and_then(|records| {
                 if let Some(why) = not_a_commit(&records) {
@@ -598,16 +637,44 @@ mod tests {
         records_from_results(&results, None, &info).unwrap()
     }
 
+    /// `bench`'s flags on a command line of their own.
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        bench: Bench,
+    }
+
     fn plan_in(dir: &Path) -> Plan {
-        #[derive(clap::Parser)]
-        struct Cli {
-            #[command(flatten)]
-            bench: Bench,
-        }
         let cli = <Cli as clap::Parser>::try_parse_from(["bench"]).unwrap();
         cli.bench
             .plan(&Invocation::new(dir, "cargo xtask").unwrap())
             .unwrap()
+    }
+
+    /// `--budget`/`--no-budget` and `--history`/`--no-history` each choose one thing; clap
+    /// refuses both of a pair.
+    #[test]
+    fn the_budget_and_history_flags_choose_one_each() {
+        let bench = |args: &[&str]| {
+            <Cli as clap::Parser>::try_parse_from(
+                std::iter::once("bench").chain(args.iter().copied()),
+            )
+            .map(|cli| cli.bench)
+        };
+        let b = bench(&[]).unwrap();
+        assert_eq!(b.budget_choice(), BudgetChoice::Setting);
+        assert_eq!(b.history_choice(), HistoryChoice::Local);
+        let b = bench(&["--budget", "20m", "--history", "h"]).unwrap();
+        assert_eq!(
+            b.budget_choice(),
+            BudgetChoice::Given("20m".parse().unwrap())
+        );
+        assert_eq!(b.history_choice(), HistoryChoice::Folder("h".into()));
+        let b = bench(&["--no-budget", "--no-history"]).unwrap();
+        assert_eq!(b.budget_choice(), BudgetChoice::Unlimited);
+        assert_eq!(b.history_choice(), HistoryChoice::Off);
+        assert!(bench(&["--budget", "20m", "--no-budget"]).is_err());
+        assert!(bench(&["--history", "h", "--no-history"]).is_err());
     }
 
     /// A clean checkout of the default branch measures HEAD against its first parent; only a
