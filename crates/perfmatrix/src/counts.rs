@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use anyhow::{Context, bail};
 
 use crate::binaries::BenchBinary;
-use crate::children::{AtOnce, run_all, run_all_fed};
+use crate::children::{AtOnce, Quiet, run_all, run_all_fed};
 use crate::tools::{arch, find_in_path};
 use perfmatrix_model::{Counts, Measured, Profile};
 
@@ -58,16 +58,18 @@ pub(crate) fn measure(
     ids: &[String],
     env: &[(String, String)],
 ) -> anyhow::Result<BTreeMap<String, Counts>> {
-    measure_in(target, binaries, ids, env, &find_in_path)
+    measure_in(target, binaries, ids, env, &find_in_path, counting_quiet()?)
 }
 
-/// [`measure`] with the PATH lookup of programs chosen by the caller.
+/// [`measure`] with the PATH lookup of programs chosen by the caller, and how long a counting
+/// run may print nothing before it is stopped.
 fn measure_in(
     target: Option<&str>,
     binaries: &[BenchBinary],
     ids: &[String],
     env: &[(String, String)],
     lookup: &dyn Fn(&str) -> Option<PathBuf>,
+    quiet: Quiet,
 ) -> anyhow::Result<BTreeMap<String, Counts>> {
     let host = crate::workspace::host_triple()?;
     let emulated = target.is_some_and(|t| crate::tools::runs_emulated(t, host.as_str()));
@@ -145,10 +147,19 @@ fn measure_in(
         cmd.envs(env.iter().map(|(k, v)| (k, v)));
     }
     let ids: Vec<String> = probed.iter().map(|(id, _)| id.clone()).collect();
-    let mut outputs = run_all_fed(commands, AtOnce::PerCore, "the counting runs")?;
+    let mut outputs = run_all_fed(commands, AtOnce::PerCore, "the counting runs", Some(quiet))?;
     let counted = outputs.split_off(natives);
     metrics.extend(collect(&ids, outputs, &valgrind, &callgrind, counted)?);
     Ok(metrics)
+}
+
+/// How long a counting or profiling run may print nothing: ten times the deadline of a sample
+/// server's answer (`PERFMATRIX_ANSWER_SECONDS`, 120 s by default), as one call under valgrind
+/// takes tens of times as long as natively. A `count-each` process prints a line per id, so
+/// this is the deadline of each call.
+fn counting_quiet() -> anyhow::Result<Quiet> {
+    let answer = crate::server::answer_deadline()?.unwrap_or(crate::server::ANSWER_DEADLINE);
+    Ok(Quiet(answer * 10))
 }
 
 /// One callgrind process of the counting runs: of one id (`--perfmatrix-count <id>`), or of
@@ -297,7 +308,12 @@ pub(crate) fn profile(
         commands.push(cmd);
         runs.push((id, out_file));
     }
-    let outputs = run_all(commands, AtOnce::PerCore, "the profiling runs")?;
+    let outputs = run_all(
+        commands,
+        AtOnce::PerCore,
+        "the profiling runs",
+        Some(counting_quiet()?),
+    )?;
     for ((id, out_file), output) in runs.into_iter().zip(outputs) {
         let read = output
             .map_err(anyhow::Error::from)
@@ -784,7 +800,15 @@ totals: 5980 5914 142 16 10 0 16 8";
         let ids = cheap_ids();
         let binaries = dev_binaries();
         let measure = |env: &[(String, String)], lookup: &dyn Fn(&str) -> Option<PathBuf>| {
-            measure_in(None, &binaries, &ids, env, lookup).unwrap()
+            measure_in(
+                None,
+                &binaries,
+                &ids,
+                env,
+                lookup,
+                counting_quiet().unwrap(),
+            )
+            .unwrap()
         };
         let first = measure(&[], &find_in_path);
         let second = measure(&[], &find_in_path);
@@ -834,7 +858,17 @@ totals: 5980 5914 142 16 10 0 16 8";
         );
         let count = |ids: &[&str], binaries: &[BenchBinary]| {
             let ids: Vec<String> = ids.iter().map(|&id| id.to_owned()).collect();
-            counts(&measure_in(None, binaries, &ids, &[], &find_in_path).unwrap())
+            counts(
+                &measure_in(
+                    None,
+                    binaries,
+                    &ids,
+                    &[],
+                    &find_in_path,
+                    counting_quiet().unwrap(),
+                )
+                .unwrap(),
+            )
         };
         let many = count(
             &[
@@ -871,6 +905,68 @@ totals: 5980 5914 142 16 10 0 16 8";
         .unwrap()
     }
 
+    /// A benchmark whose counted call never ends under valgrind (and only there: its timing and
+    /// its native counting run are fine) stops the counting within the deadline, and the error
+    /// names it. Before the deadline, the run waited for it for ever.
+    #[test]
+    fn a_call_that_never_ends_under_valgrind_is_stopped_and_named() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let script = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path
+        };
+        // Counts natively; under "valgrind" (the variable below) it hangs in its counted call.
+        let exe = script(
+            "bench.sh",
+            "#!/bin/sh\n\
+             line() { echo \"{\\\"id\\\":\\\"$1\\\",\\\"variant\\\":\\\"portable\\\",\\\"peak_rss_bytes\\\":4096}\"; }\n\
+             case \"$1\" in\n\
+             --perfmatrix-count) line \"$2\" ;;\n\
+             --perfmatrix-count-each) while read id; do exec sleep 600; done ;;\n\
+             esac\n",
+        );
+        // Drops valgrind's options and runs the program.
+        let valgrind = script(
+            "valgrind",
+            "#!/bin/sh\nwhile [ \"${1#-}\" != \"$1\" ]; do shift; done\nexec \"$@\"\n",
+        );
+        let binary = BenchBinary {
+            name: "bench".to_owned(),
+            exe,
+            target: None,
+            workspace: dir.path().to_owned(),
+            ids: vec!["hang/1".to_owned()],
+            on_harness: true,
+            via_layer: false,
+            count_each: true,
+        };
+        let lookup = move |program: &str| (program == "valgrind").then(|| valgrind.clone());
+        let began = std::time::Instant::now();
+        let err = measure_in(
+            None,
+            &[binary],
+            &["hang/1".to_owned()],
+            &[],
+            &lookup,
+            Quiet(std::time::Duration::from_secs(1)),
+        )
+        .unwrap_err();
+        let err = format!("{err:#}");
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(30),
+            "{:?}",
+            began.elapsed()
+        );
+        assert!(err.contains("`hang/1`"), "{err}");
+        assert!(
+            err.contains("printed nothing for 1 s, so it was stopped"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn a_benchmark_off_the_harness_is_unavailable_not_an_error() {
         let plain = BenchBinary {
@@ -884,7 +980,15 @@ totals: 5980 5914 142 16 10 0 16 8";
             count_each: false,
         };
         let ids = ["sum/1000".to_owned()];
-        let metrics = measure_in(None, &[plain], &ids, &[], &|_| None).unwrap();
+        let metrics = measure_in(
+            None,
+            &[plain],
+            &ids,
+            &[],
+            &|_| None,
+            counting_quiet().unwrap(),
+        )
+        .unwrap();
         let m = &metrics["sum/1000"];
         assert_eq!(m.instructions.reason(), Some(NOT_ON_HARNESS));
         assert_eq!(m.peak_rss_bytes.reason(), Some(NOT_ON_HARNESS));

@@ -278,7 +278,7 @@ fn build_all(ws: &Workspace, legs: &[(&TargetTriple, LegJob)]) -> anyhow::Result
         .into_iter()
         .inspect(|(what, _)| eprintln!("building {what}"))
         .unzip();
-    let outcomes = run_all(commands, AtOnce::All, "the builds")?;
+    let outcomes = run_all(commands, AtOnce::All, "the builds", None)?;
     for (what, out) in names.into_iter().zip(outcomes) {
         let out = out.with_context(|| format!("cannot start the build of {what}"))?;
         if !out.status.success() {
