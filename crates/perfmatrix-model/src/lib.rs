@@ -1,8 +1,9 @@
 //! perfmatrix's data model: benchmark results read generically from criterion's own files, checked
 //! once on the way in; versioned results and baseline files, written atomically; baseline
-//! selection by machine class; a paired run's time budget; the per-platform report of verdicts; the plan that splits a suite
-//! into shards; and the lossless merge of a CI matrix's legs (a platform's shards put back
-//! together) into one report, of which one platform's own report is the merge of one.
+//! selection by machine class; a paired run's time budget; the per-platform report of verdicts;
+//! the plan that splits a suite into shards; and the lossless merge of a CI matrix's legs (a
+//! platform's shards put back together) into one report, of which one platform's own report is
+//! the merge of one. It holds facts, typed: `perfmatrix-report` words them.
 
 mod atomic;
 mod baseline;
