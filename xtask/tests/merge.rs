@@ -299,7 +299,7 @@ fn a_leg_is_checked_like_a_run_and_refused_naming_the_file() {
             edited(d, "zero-count.json", |j| {
                 j["benchmarks"][0]["counts"] = serde_json::json!({
                     "instructions": {"status": "value", "value": 0},
-                    "peak_rss_bytes": {"status": "unavailable", "reason": "r"}
+                    "peak_rss_bytes": {"status": "unavailable", "why": {"because": "zero-peak-memory"}}
                 });
             }),
             "benchmarks[0].counts.instructions",

@@ -324,10 +324,12 @@ fn what_the_layer_cannot_build_falls_back_with_its_reason() {
     let (results, shown) = bench(root, &["--against", "HEAD"], Some("^fib 15$"), 0);
     let layer = &results["paired"]["criterion_layer"];
     assert_eq!(layer["status"], "not-used", "{layer}");
-    let reason = layer["reason"].as_str().unwrap();
+    assert_eq!(layer["side"], "head", "{layer}");
+    assert_eq!(layer["why"]["because"], "does-not-compile", "{layer}");
+    let error = layer["why"]["error"].as_str().unwrap();
     assert!(
-        reason.contains("measured") && reason.contains("with_measurement"),
-        "{reason}"
+        error.contains("measured") && error.contains("with_measurement"),
+        "{error}"
     );
     let row = &rows(&results)[0];
     assert_eq!(row["paired"]["method"], "whole-runs", "{row}");

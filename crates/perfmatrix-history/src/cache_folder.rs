@@ -16,13 +16,14 @@ use serde::{Deserialize, Serialize};
 use crate::point_columns::{PointsRef, ROOM, decode_into};
 use perfmatrix_model::{BenchmarkId, Schema};
 
+use crate::problem::{CacheDropped, CacheNotWritten, CacheWriteError};
 use crate::trend::{Memos, SeriesMemo};
 use crate::{BadRecord, ChangePointFound, Latest, MachineClass, PlatformTrend, Run, Series};
 
 /// The kind and version of a cache folder's files; another version is read anew.
 pub(crate) const CACHE_SCHEMA: Schema = Schema {
     kind: "perfmatrix-history-cache",
-    version: 1,
+    version: 2,
 };
 
 /// How many point files a state names at most before they are written afresh as one.
@@ -101,7 +102,7 @@ pub(crate) struct Cached {
 #[derive(Debug)]
 pub(crate) enum NotRead {
     Missing,
-    Dropped(String),
+    Dropped(CacheDropped),
 }
 
 /// The cache folder of the history file `source` of `platform`, in `cache_dir`.
@@ -115,69 +116,40 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
     let bytes = match std::fs::read(dir.join(STATE_FILE)) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(NotRead::Missing),
-        Err(e) => return Err(NotRead::Dropped(format!("cannot read it: {e}"))),
+        Err(e) => {
+            return Err(NotRead::Dropped(CacheDropped::Unreadable {
+                message: e.to_string(),
+            }));
+        }
     };
-    let dropped = |why: String| NotRead::Dropped(why);
+    let dropped = NotRead::Dropped;
     let state: StateRead = postcard::from_bytes(&bytes)
-        .map_err(|e| dropped(format!("not a cache this build reads ({e})")))?;
+        .map_err(|source| dropped(CacheDropped::Undecodable { source }))?;
     if state.schema != CACHE_SCHEMA.kind
         || state.version != CACHE_SCHEMA.version
         || state.perfmatrix != env!("CARGO_PKG_VERSION")
     {
-        return Err(dropped(format!(
-            "written by perfmatrix {} (cache version {})",
-            state.perfmatrix, state.version
-        )));
+        return Err(dropped(CacheDropped::OtherVersion {
+            perfmatrix: state.perfmatrix,
+            version: state.version,
+        }));
     }
     if state.source != source || state.platform != platform {
-        return Err(dropped(format!("the cache of {}", state.source)));
+        return Err(dropped(CacheDropped::OtherFile {
+            source_file: state.source,
+        }));
     }
-    // The points of every series, from the point files in order.
-    let index: HashMap<&BenchmarkId, usize> = state
-        .series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (&s.benchmark, i))
-        .collect();
-    // Each series' vector is sized once for all its points and a few more.
-    let mut points: Vec<Vec<crate::Point>> = state
-        .series
-        .iter()
-        .map(|s| Vec::with_capacity(s.stored as usize + ROOM))
-        .collect();
-    for &(number, len) in &state.files {
-        let path = point_file(dir, number);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| dropped(format!("cannot read {}: {e}", path.display())))?;
-        if bytes.len() as u64 != len {
-            return Err(dropped(format!(
-                "{} is not the file it names",
-                path.display()
-            )));
-        }
-        let file: PointFile<BenchmarkId, &[u8]> = postcard::from_bytes(&bytes)
-            .map_err(|e| dropped(format!("{} does not read back ({e})", path.display())))?;
-        for (benchmark, columns) in file.series {
-            let into = index.get(&benchmark).and_then(|&i| points.get_mut(i));
-            if into.and_then(|p| decode_into(columns, p)).is_none() {
-                return Err(dropped(format!(
-                    "{} holds an unknown or broken series",
-                    path.display()
-                )));
-            }
-        }
-    }
+    let points = read_points(dir, &state).map_err(dropped)?;
     let mut stored = HashMap::with_capacity(state.series.len());
     let mut memos = Memos::with_capacity(state.series.len());
     let mut series = Vec::with_capacity(state.series.len());
     for (s, points) in state.series.into_iter().zip(points) {
         if points.len() != s.stored as usize {
-            return Err(dropped(format!(
-                "`{}` has {} points, not {}",
-                s.benchmark,
-                points.len(),
-                s.stored
-            )));
+            return Err(dropped(CacheDropped::PointCount {
+                benchmark: s.benchmark,
+                found: points.len(),
+                stored: s.stored,
+            }));
         }
         // The indices the analysis and the pages follow must lead somewhere.
         let (runs, classes) = (state.runs.len(), state.classes.len());
@@ -185,10 +157,9 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
             .iter()
             .any(|p| p.run as usize >= runs || p.class as usize >= classes)
         {
-            return Err(dropped(format!(
-                "`{}` has a point of a run or machine class it does not hold",
-                s.benchmark
-            )));
+            return Err(dropped(CacheDropped::DanglingPoint {
+                benchmark: s.benchmark,
+            }));
         }
         stored.insert(s.benchmark.clone(), s.stored);
         memos.insert(s.benchmark.clone(), s.memo);
@@ -216,6 +187,44 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
     })
 }
 
+/// The points of every series of `state`, from the point files of `dir` in order.
+fn read_points(dir: &Path, state: &StateRead) -> Result<Vec<Vec<crate::Point>>, CacheDropped> {
+    let index: HashMap<&BenchmarkId, usize> = state
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&s.benchmark, i))
+        .collect();
+    // Each series' vector is sized once for all its points and a few more.
+    let mut points: Vec<Vec<crate::Point>> = state
+        .series
+        .iter()
+        .map(|s| Vec::with_capacity(s.stored as usize + ROOM))
+        .collect();
+    for &(number, len) in &state.files {
+        let path = point_file(dir, number);
+        let bytes = std::fs::read(&path).map_err(|e| CacheDropped::PointsUnreadable {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        if bytes.len() as u64 != len {
+            return Err(CacheDropped::PointsReplaced { path });
+        }
+        let file: PointFile<BenchmarkId, &[u8]> =
+            postcard::from_bytes(&bytes).map_err(|source| CacheDropped::PointsUndecodable {
+                path: path.clone(),
+                source,
+            })?;
+        for (benchmark, columns) in file.series {
+            let into = index.get(&benchmark).and_then(|&i| points.get_mut(i));
+            if into.and_then(|p| decode_into(columns, p)).is_none() {
+                return Err(CacheDropped::UnknownSeries { path });
+            }
+        }
+    }
+    Ok(points)
+}
+
 /// Writes the cache of `trend` and its `memos` into `dir`: only the points beyond `previous`
 /// (what a cache read found on disk) when there is one and it has room for one more point file,
 /// else all of them.
@@ -226,9 +235,10 @@ pub(crate) fn save(
     bad: &[BadRecord],
     (trend, memos): (&PlatformTrend, &Memos),
     previous: Option<&Layout>,
-) -> Result<(), String> {
-    let failed = |what: &Path, e: &dyn std::fmt::Display| {
-        format!("cannot write the history cache {}: {e}", what.display())
+) -> Result<(), CacheNotWritten> {
+    let failed = |path: &Path, source: CacheWriteError| CacheNotWritten {
+        path: path.to_owned(),
+        source,
     };
     let previous = previous.filter(|p| p.files.len() < MAX_POINT_FILES);
     let next = std::fs::read_dir(dir)
@@ -252,8 +262,8 @@ pub(crate) fn save(
     if !new.is_empty() || previous.is_none() {
         let path = point_file(dir, next);
         let bytes =
-            postcard::to_stdvec(&PointFile { series: new }).map_err(|e| failed(&path, &e))?;
-        perfmatrix_model::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, &e))?;
+            postcard::to_stdvec(&PointFile { series: new }).map_err(|e| failed(&path, e.into()))?;
+        perfmatrix_model::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, e.into()))?;
         files.push((next, bytes.len() as u64));
     }
     let no_memo = SeriesMemo::default();
@@ -281,8 +291,8 @@ pub(crate) fn save(
         files: files.clone(),
     };
     let path = dir.join(STATE_FILE);
-    let bytes = postcard::to_stdvec(&state).map_err(|e| failed(&path, &e))?;
-    perfmatrix_model::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, &e))?;
+    let bytes = postcard::to_stdvec(&state).map_err(|e| failed(&path, e.into()))?;
+    perfmatrix_model::replace_unsynced(&path, &bytes).map_err(|e| failed(&path, e.into()))?;
     // Point files no state names any more (written afresh, or left by a crash).
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
@@ -379,7 +389,11 @@ mod tests {
         let Err(NotRead::Dropped(why)) = load(dir.path(), "src", "x") else {
             panic!("a point of no run was read");
         };
-        assert!(why.contains("`a/b`"), "{why}");
+        assert!(
+            matches!(&why, CacheDropped::DanglingPoint { benchmark } if benchmark == "a/b"),
+            "{why}"
+        );
+        assert!(why.to_string().contains("`a/b`"), "{why}");
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(
             load(empty.path(), "src", "x"),

@@ -35,7 +35,7 @@ pub enum HistoryError {
         /// The benchmark.
         id: perfmatrix_model::BenchmarkId,
         /// What [`HistoryRecord::validate`](crate::HistoryRecord::validate) found.
-        problem: String,
+        problem: crate::RecordProblem,
     },
     /// Two files given to one read hold the history of the same platform.
     #[error(
@@ -64,14 +64,14 @@ pub enum HistoryError {
     },
     /// A compact history file holds bytes that are not a frame where one should start: an
     /// append after them could not be read back, so none is made.
-    #[error("{}: at byte {offset}: {reason}; nothing was appended", path.display())]
+    #[error("{}: at byte {offset}: {problem}; nothing was appended", path.display())]
     Damaged {
         /// The file.
         path: std::path::PathBuf,
         /// Where the damage is.
         offset: u64,
         /// What is wrong there.
-        reason: String,
+        problem: crate::RecordProblem,
     },
     /// A history file or folder could not be read, or written (through the model's atomic
     /// write), or a record not written as JSON: the model's errors, which name the file.

@@ -14,6 +14,7 @@ use perfmatrix_model::{
 };
 
 use crate::HistoryError;
+use crate::problem::{Place, RecordProblem};
 use crate::store::{self, RunHeader, STORE_EXTENSION};
 
 /// The kind and version of every history line this build reads and writes.
@@ -157,13 +158,8 @@ pub struct HistoryRecord {
 impl HistoryRecord {
     /// Checks what serde cannot: the schema header, hashes, and every number finite, positive
     /// where it is a time, and ordered where it is an interval.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.schema != HISTORY_SCHEMA.kind || self.version != HISTORY_SCHEMA.version {
-            return Err(format!(
-                "schema `{}` version {}: this perfmatrix reads `{}` version {} only",
-                self.schema, self.version, HISTORY_SCHEMA.kind, HISTORY_SCHEMA.version
-            ));
-        }
+    pub fn validate(&self) -> Result<(), RecordProblem> {
+        check_schema(HISTORY_SCHEMA, &self.schema, self.version)?;
         check_run(&self.commit, self.parent.as_deref(), &self.platform)?;
         check_numbers(
             &self.time,
@@ -181,16 +177,38 @@ impl HistoryRecord {
     }
 }
 
+/// Checks a schema header: `schema` version `version` must be `expected`.
+pub(crate) fn check_schema(
+    expected: perfmatrix_model::Schema,
+    schema: &str,
+    version: u32,
+) -> Result<(), RecordProblem> {
+    if schema == expected.kind && version == expected.version {
+        Ok(())
+    } else {
+        Err(RecordProblem::Schema {
+            found: schema.to_owned(),
+            version,
+            reads: expected.kind.to_owned(),
+            reads_version: expected.version,
+        })
+    }
+}
+
 /// Checks what a run's records share: full commit hashes, and a platform that is a name.
-pub(crate) fn check_run(commit: &str, parent: Option<&str>, platform: &str) -> Result<(), String> {
+pub(crate) fn check_run(
+    commit: &str,
+    parent: Option<&str>,
+    platform: &str,
+) -> Result<(), RecordProblem> {
     check_commit("commit", commit)?;
     if let Some(parent) = parent {
         check_commit("parent", parent)?;
     }
     if platform.is_empty() || platform.contains(['/', '\\', '\n']) {
-        return Err(format!(
-            "field `platform`: `{platform}` is not a target triple"
-        ));
+        return Err(RecordProblem::NotATriple {
+            platform: platform.to_owned(),
+        });
     }
     Ok(())
 }
@@ -201,45 +219,43 @@ pub(crate) fn check_numbers(
     change: Option<&ChangeSummary>,
     seconds: Option<f64>,
     instructions: Option<u64>,
-) -> Result<(), String> {
+) -> Result<(), RecordProblem> {
     for (field, v) in [
         ("time.median_ns", t.median_ns),
         ("time.lower_ns", t.lower_ns),
         ("time.upper_ns", t.upper_ns),
     ] {
         if !(v.is_finite() && v > 0.0) {
-            return Err(format!(
-                "field `{field}`: {v} is not a positive finite time"
-            ));
+            return Err(RecordProblem::NotATime {
+                field: field.to_owned(),
+                value: v,
+            });
         }
     }
     if let Some(seconds) = seconds
         && !(seconds.is_finite() && seconds >= 0.0)
     {
-        return Err(format!("field `seconds`: {seconds} is not a duration"));
+        return Err(RecordProblem::NotADuration { seconds });
     }
     if !(t.lower_ns <= t.median_ns && t.median_ns <= t.upper_ns) {
-        return Err("field `time`: lower_ns ≤ median_ns ≤ upper_ns does not hold".to_owned());
+        return Err(RecordProblem::TimeOutOfOrder);
     }
     if let Some(c) = change {
         if ![c.estimate, c.lower, c.upper]
             .iter()
             .all(|v| v.is_finite() && *v > -1.0)
         {
-            return Err("field `change`: not a finite relative change above −100%".to_owned());
+            return Err(RecordProblem::ChangeNotFinite);
         }
         if !(c.log_se.is_finite() && c.log_se >= 0.0) {
-            return Err(format!(
-                "field `change.log_se`: {} is not a standard error",
-                c.log_se
-            ));
+            return Err(RecordProblem::NotAStandardError { log_se: c.log_se });
         }
         if !(c.lower <= c.estimate && c.estimate <= c.upper) {
-            return Err("field `change`: lower ≤ estimate ≤ upper does not hold".to_owned());
+            return Err(RecordProblem::ChangeOutOfOrder);
         }
     }
     if instructions == Some(0) {
-        return Err("field `instructions`: 0 is not a count of a call".to_owned());
+        return Err(RecordProblem::ZeroInstructions);
     }
     Ok(())
 }
@@ -266,14 +282,14 @@ impl<F: FnMut(HistoryRecord)> Sink for F {
     }
 }
 
-fn check_commit(field: &str, commit: &str) -> Result<(), String> {
+fn check_commit(field: &str, commit: &str) -> Result<(), RecordProblem> {
     if perfmatrix_fingerprint::parse_commit(commit).is_some_and(|hash| hash == commit) {
         Ok(())
     } else {
-        Err(format!(
-            "field `{field}`: `{}` is not a full lowercase commit hash",
-            commit.escape_debug()
-        ))
+        Err(RecordProblem::NotACommit {
+            field: field.to_owned(),
+            value: commit.to_owned(),
+        })
     }
 }
 
@@ -387,20 +403,37 @@ pub fn records_from_results(
     Ok(records)
 }
 
-/// A line of a history file that was skipped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A line, or a run of a compact file, that was skipped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BadRecord {
     /// The file, or the git object (`perfmatrix-history:x86_64-unknown-linux-gnu.jsonl`).
     pub source: String,
-    /// 1-based.
-    pub line: usize,
-    /// Why it was skipped: the parse or validation error, or an unfinished last line.
-    pub reason: String,
+    /// Where in it.
+    pub place: Place,
+    /// Why it was skipped: the parse or validation error, or an unfinished last line or run.
+    pub problem: RecordProblem,
+}
+
+impl BadRecord {
+    /// Why it was skipped, with the run and byte where a compact file's run is meant.
+    #[must_use]
+    pub fn reason(&self) -> String {
+        let problem = &self.problem;
+        match self.place {
+            Place::Line(_) => problem.to_string(),
+            Place::Run { number, byte: None } => format!("run {number}: {problem}"),
+            Place::Run {
+                number,
+                byte: Some(byte),
+            } => format!("run {number}: at byte {byte}: {problem}"),
+        }
+    }
 }
 
 impl std::fmt::Display for BadRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: skipped: {}", self.source, self.line, self.reason)
+        let number = self.place.number();
+        write!(f, "{}:{number}: skipped: {}", self.source, self.reason())
     }
 }
 
@@ -412,9 +445,6 @@ pub struct History {
     /// The lines that were skipped, in file order.
     pub bad: Vec<BadRecord>,
 }
-
-/// Why a last line without a newline is skipped: it is read once it ends.
-const UNFINISHED_LINE: &str = "the last line has no newline: an unfinished line, read once it ends";
 
 /// The platform whose history the file `path` holds: its name's stem (`<triple>.jsonl`).
 pub(crate) fn platform_of(path: &Path) -> String {
@@ -452,31 +482,33 @@ pub(crate) fn parse_lines(
             continue;
         }
         let parsed = serde_json::from_slice::<HistoryRecord>(line)
-            .map_err(|e| e.to_string())
+            .map_err(|e| RecordProblem::NotJson {
+                message: e.to_string(),
+            })
             .and_then(|r| r.validate().map(|()| r))
             .and_then(|r| {
                 if r.platform == platform {
                     Ok(r)
                 } else {
-                    Err(format!(
-                        "field `platform`: `{}` in the history file of `{platform}`",
-                        r.platform
-                    ))
+                    Err(RecordProblem::OtherPlatform {
+                        found: r.platform,
+                        file: platform.to_owned(),
+                    })
                 }
             });
         match parsed {
             Ok(r) => record(r),
-            Err(reason) => bad.push(BadRecord {
+            Err(problem) => bad.push(BadRecord {
                 source: source.to_owned(),
-                line: number,
-                reason,
+                place: Place::Line(number),
+                problem,
             }),
         }
     }
     let unfinished = (!bytes[ended..].trim_ascii().is_empty()).then(|| BadRecord {
         source: source.to_owned(),
-        line: first_line + lines,
-        reason: UNFINISHED_LINE.to_owned(),
+        place: Place::Line(first_line + lines),
+        problem: RecordProblem::UnfinishedLine,
     });
     Parsed {
         bytes: ended,
@@ -500,7 +532,7 @@ pub(crate) fn parse_file(
     platform: &str,
     bytes: &[u8],
     at: (u64, usize),
-    ids_at: &mut dyn FnMut(u64) -> Result<Vec<BenchmarkId>, String>,
+    ids_at: &mut dyn FnMut(u64) -> Result<Vec<BenchmarkId>, RecordProblem>,
     sink: &mut impl Sink,
     bad: &mut Vec<BadRecord>,
 ) -> Parsed {
@@ -526,7 +558,7 @@ impl History {
             &platform,
             bytes,
             (0, 1),
-            &mut |_| Err("no earlier frame".to_owned()),
+            &mut |offset| Err(RecordProblem::IdsNotAFrame { offset }),
             &mut |r| records.push(r),
             &mut self.bad,
         );
@@ -605,7 +637,7 @@ pub fn lines_path(dir: &Path, platform: &str) -> PathBuf {
 }
 
 /// What [`append`] did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Appended {
     /// How many records were written.
     pub written: usize,
@@ -770,10 +802,10 @@ fn append_platform(
         .map_err(io)?;
     let scan = store::scan(&mut file, platform).map_err(|e| match e {
         store::ScanError::Io(source) => io(source),
-        store::ScanError::Damaged { offset, reason } => HistoryError::Damaged {
+        store::ScanError::Damaged { offset, problem } => HistoryError::Damaged {
             path: path.to_owned(),
             offset,
-            reason,
+            problem,
         },
     })?;
     if scan.cut_short > 0 {
@@ -794,10 +826,10 @@ fn append_platform(
             continue;
         }
         let ids = store::ids_at(&mut file, h.ids_from.unwrap_or(frame.offset), platform).map_err(
-            |reason| HistoryError::Damaged {
+            |problem| HistoryError::Damaged {
                 path: path.to_owned(),
                 offset: frame.offset,
-                reason,
+                problem,
             },
         )?;
         present.extend(ids.into_iter().map(|id| (h.commit.clone(), id, h.mode)));
@@ -1039,7 +1071,8 @@ mod tests {
 
         let history = History::read_dir(dir.path()).unwrap();
         assert_eq!(history.records.len(), 1);
-        let lines: Vec<usize> = history.bad.iter().map(|b| b.line).collect();
+        let lines: Vec<Place> = history.bad.iter().map(|b| b.place).collect();
+        let lines: Vec<usize> = lines.into_iter().map(Place::number).collect();
         assert_eq!(lines, [2, 3, 5, 6]);
         let shown = history.bad[0].to_string();
         assert!(
@@ -1074,8 +1107,9 @@ mod tests {
         std::fs::write(&path, &two[..two.len() - 3]).unwrap();
         let history = History::read_dir(dir.path()).unwrap();
         assert_eq!(history.records.len(), 1);
-        assert!(
-            history.bad[0].reason.contains("cut short"),
+        assert_eq!(
+            history.bad[0].problem,
+            RecordProblem::CutShort,
             "{:?}",
             history.bad
         );
@@ -1123,14 +1157,24 @@ mod tests {
     fn invalid_values_are_refused_by_validate() {
         let mut r = record(A, X86, "decay/1000", 100.0);
         r.time.lower_ns = 200.0;
-        assert!(r.validate().unwrap_err().contains("lower_ns"));
+        assert_eq!(r.validate(), Err(RecordProblem::TimeOutOfOrder));
+        assert!(
+            r.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("lower_ns ≤ median_ns")
+        );
         let mut r = record("not-hex", X86, "decay/1000", 100.0);
-        assert!(r.validate().unwrap_err().contains("commit"));
+        let commit = |value: &str| RecordProblem::NotACommit {
+            field: "commit".to_owned(),
+            value: value.to_owned(),
+        };
+        assert_eq!(r.validate(), Err(commit("not-hex")));
         r.commit = A[..12].to_owned();
-        assert!(r.validate().unwrap_err().contains("commit"), "abbreviated");
+        assert_eq!(r.validate(), Err(commit(&A[..12])), "abbreviated");
         r.commit = A.to_owned();
         r.instructions = Some(0);
-        assert!(r.validate().unwrap_err().contains("instructions"));
+        assert_eq!(r.validate(), Err(RecordProblem::ZeroInstructions));
         r.instructions = None;
         r.change = Some(ChangeSummary {
             estimate: 0.1,
@@ -1138,7 +1182,7 @@ mod tests {
             upper: 0.3,
             log_se: 0.01,
         });
-        assert!(r.validate().unwrap_err().contains("change"));
+        assert_eq!(r.validate(), Err(RecordProblem::ChangeOutOfOrder));
     }
 
     #[test]
@@ -1175,7 +1219,11 @@ mod tests {
         assert_eq!(read.seconds, None);
         for bad in [f64::NAN, -1.0, f64::INFINITY] {
             let err = with("a/1", Some(bad)).validate().unwrap_err();
-            assert!(err.contains("field `seconds`"), "{err}");
+            assert!(
+                matches!(err, RecordProblem::NotADuration { seconds } if seconds.to_bits() == bad.to_bits()),
+                "{err}"
+            );
+            assert!(err.to_string().contains("field `seconds`"), "{err}");
         }
     }
 }

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::cache_folder::{self, Layout, NotRead, ReadPart};
 use crate::history::{parse_file, platform_of};
+use crate::problem::{CacheDropped, CacheNotWritten, RecordProblem};
 use crate::store;
 use crate::trend::{Memos, PlatformBuilder, analyse_platforms};
 use crate::{BadRecord, HistoryError, PlatformTrend, TREND_SCHEMA, Trend};
@@ -110,22 +111,24 @@ impl HistoryFile {
         &self,
         offset: u64,
         len: u64,
-    ) -> Result<Vec<perfmatrix_model::BenchmarkId>, String> {
+    ) -> Result<Vec<perfmatrix_model::BenchmarkId>, RecordProblem> {
         let within = |end: u64| {
             if end <= len {
                 Ok(end)
             } else {
-                Err(format!(
-                    "its ids are those of a frame at byte {offset}, which is not one"
-                ))
+                Err(RecordProblem::IdsNotAFrame { offset })
             }
         };
         let end = within(offset.saturating_add(store::PREFIX as u64))?;
-        let prefix = self.read(&[(offset, end)]).map_err(|e| e.to_string())?;
+        let unread = |e: HistoryError| RecordProblem::IdsUnread {
+            offset,
+            message: e.to_string(),
+        };
+        let prefix = self.read(&[(offset, end)]).map_err(unread)?;
         let (header, body, _) =
-            store::prefix(&prefix).ok_or_else(|| "a frame cut short".to_owned())??;
+            store::prefix(&prefix).ok_or(RecordProblem::IdsNotAFrame { offset })??;
         let end = within(end.saturating_add((header + body) as u64))?;
-        let frame = self.read(&[(offset, end)]).map_err(|e| e.to_string())?;
+        let frame = self.read(&[(offset, end)]).map_err(unread)?;
         store::own_ids(&frame, &self.platform)
     }
 }
@@ -146,7 +149,7 @@ pub enum CacheUse {
     /// There was none yet.
     Missing,
     /// There was one, but it did not match the file (why): the file was read in full.
-    Dropped(String),
+    Dropped(CacheDropped),
     /// It matched: only the lines after it were read.
     Used,
 }
@@ -370,23 +373,21 @@ fn matches_file(
     file: &HistoryFile,
     len: u64,
     read: ReadPart,
-) -> Result<Result<(), String>, HistoryError> {
+) -> Result<Result<(), CacheDropped>, HistoryError> {
     if read.bytes > len {
-        return Ok(Err(
-            "the file is shorter than what the cache read".to_owned()
-        ));
+        return Ok(Err(CacheDropped::FileShorter));
     }
     if prefix_hash(file, read.bytes)? != read.hash {
-        return Ok(Err("the file was rewritten, not appended to".to_owned()));
+        return Ok(Err(CacheDropped::FileRewritten));
     }
     Ok(Ok(()))
 }
 
 impl ReadTrend {
     /// Writes the cache of every file whose cache was missing, dropped or behind the file.
-    /// Returns a warning per cache that could not be written (the history was read either way).
+    /// Returns why, per cache that could not be written (the history was read either way).
     #[must_use]
-    pub fn save_caches(&self) -> Vec<String> {
+    pub fn save_caches(&self) -> Vec<CacheNotWritten> {
         let work: Vec<_> = self
             .trend
             .platforms
@@ -395,7 +396,7 @@ impl ReadTrend {
             .zip(&self.states)
             .filter_map(|(trend, state)| state.as_ref().filter(|s| s.changed).map(|s| (trend, s)))
             .collect();
-        let warnings: Vec<Option<String>> = work
+        let warnings: Vec<Option<CacheNotWritten>> = work
             .par_iter()
             .map(|&(trend, state)| {
                 cache_folder::save(
@@ -623,7 +624,10 @@ mod tests {
         std::fs::write(&path, text.replacen("1000.0", "1009.0", 1)).unwrap();
         let edited = read(dir.path(), Some(cache.path()));
         assert!(
-            matches!(&edited.files[0].cache, CacheUse::Dropped(why) if why.contains("rewritten")),
+            matches!(
+                &edited.files[0].cache,
+                CacheUse::Dropped(CacheDropped::FileRewritten)
+            ),
             "{:?}",
             edited.files[0].cache
         );
@@ -631,17 +635,19 @@ mod tests {
         // A shorter file.
         std::fs::write(&path, lines(0..30, 2)).unwrap();
         let shorter = read(dir.path(), Some(cache.path()));
-        assert!(
-            matches!(&shorter.files[0].cache, CacheUse::Dropped(why) if why.contains("shorter"))
-        );
+        assert!(matches!(
+            &shorter.files[0].cache,
+            CacheUse::Dropped(CacheDropped::FileShorter)
+        ));
         assert_eq!(shown(&shorter.trend), fresh(dir.path()));
         // A state file that is not one.
         let folder = only_folder(cache.path());
         std::fs::write(folder.join("state.bin"), b"garbage").unwrap();
         let broken = read(dir.path(), Some(cache.path()));
-        assert!(
-            matches!(&broken.files[0].cache, CacheUse::Dropped(why) if why.contains("not a cache"))
-        );
+        assert!(matches!(
+            &broken.files[0].cache,
+            CacheUse::Dropped(CacheDropped::Undecodable { .. })
+        ));
         assert_eq!(shown(&broken.trend), fresh(dir.path()));
         assert_eq!(
             read(dir.path(), Some(cache.path())).files[0].cache,
@@ -759,12 +765,18 @@ mod tests {
             r.trend
                 .skipped
                 .iter()
-                .map(|b| (b.line, b.reason.contains("aarch64")))
+                .map(|b| {
+                    let other = matches!(&b.problem, RecordProblem::OtherPlatform { found, .. } if found.starts_with("aarch64"));
+                    (b.place.number(), other)
+                })
                 .collect()
         };
         let first = read(dir.path(), Some(cache.path()));
         assert_eq!(bad(&first), [(3, false), (4, true), (5, false)]);
-        assert!(first.trend.skipped[2].reason.contains("no newline"));
+        assert_eq!(
+            first.trend.skipped[2].problem,
+            RecordProblem::UnfinishedLine
+        );
         assert_eq!(first.trend.platforms[0].series[0].points.len(), 2);
         let second = read(dir.path(), Some(cache.path()));
         assert_eq!(second.files[0].cache, CacheUse::Used);

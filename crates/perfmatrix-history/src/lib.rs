@@ -8,6 +8,7 @@ mod error;
 mod history;
 mod history_cache;
 mod point_columns;
+mod problem;
 mod store;
 mod trend;
 
@@ -18,6 +19,7 @@ pub use history::{
     durations, history_files, history_path, lines_path, migrate, records_from_results,
 };
 pub use history_cache::{CacheUse, FileRead, HistoryFile, ReadTrend, read_series, read_trend};
+pub use problem::{CacheDropped, CacheNotWritten, CacheWriteError, Place, RecordProblem};
 pub use store::{STORE_EXTENSION, STORE_SCHEMA, rounded};
 pub use trend::{
     ChangePointFound, Latest, PlatformTrend, Point, Run, Series, Signal, TREND_SCHEMA, Trend,

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use perfmatrix_model::{BenchmarkId, Schema};
 
 use crate::history::{BadRecord, Parsed, Sink};
+use crate::problem::{Place, RecordProblem};
 use crate::{ChangeSummary, HISTORY_SCHEMA, HistoryMode, HistoryRecord, MachineClass, TimeSummary};
 
 /// The extension of a platform's compact history file.
@@ -331,13 +332,10 @@ impl Columns<'_> {
 
 /// The fixed prefix of a frame at the start of `bytes`: the header's and body's lengths and the
 /// body's CRC, or why it is not one (`None`: fewer than [`PREFIX`] bytes).
-pub(crate) fn prefix(bytes: &[u8]) -> Option<Result<(usize, usize, u32), String>> {
+pub(crate) fn prefix(bytes: &[u8]) -> Option<Result<(usize, usize, u32), RecordProblem>> {
     let p = bytes.get(..PREFIX)?;
     if &p[..4] != MAGIC {
-        return Some(Err(
-            "not the start of a perfmatrix history frame (`PMH2`): the rest of the file cannot be read"
-                .to_owned(),
-        ));
+        return Some(Err(RecordProblem::NotAFrame));
     }
     let word = |i: usize| u32::from_le_bytes([p[i], p[i + 1], p[i + 2], p[i + 3]]);
     Some(Ok((word(4) as usize, word(8) as usize, word(12))))
@@ -359,42 +357,41 @@ fn count_frames(bytes: &[u8]) -> usize {
 }
 
 /// A frame's header, checked: its schema, and that it is of `platform`.
-pub(crate) fn header(bytes: &[u8], platform: &str) -> Result<RunHeader, String> {
-    let header: RunHeader = serde_json::from_slice(bytes).map_err(|e| format!("header: {e}"))?;
-    if header.schema != STORE_SCHEMA.kind || header.version != STORE_SCHEMA.version {
-        return Err(format!(
-            "schema `{}` version {}: this perfmatrix reads `{}` version {} only",
-            header.schema, header.version, STORE_SCHEMA.kind, STORE_SCHEMA.version
-        ));
-    }
+pub(crate) fn header(bytes: &[u8], platform: &str) -> Result<RunHeader, RecordProblem> {
+    let header: RunHeader = serde_json::from_slice(bytes).map_err(|e| RecordProblem::Header {
+        message: e.to_string(),
+    })?;
+    crate::history::check_schema(STORE_SCHEMA, &header.schema, header.version)?;
     crate::history::check_run(&header.commit, header.parent.as_deref(), &header.platform)?;
     if header.platform != platform {
-        return Err(format!(
-            "field `platform`: `{}` in the history file of `{platform}`",
-            header.platform
-        ));
+        return Err(RecordProblem::OtherPlatform {
+            found: header.platform,
+            file: platform.to_owned(),
+        });
     }
     Ok(header)
 }
 
 /// The inflated body of a frame, checked against its CRC.
-pub(crate) fn inflate(body: &[u8], crc: u32) -> Result<Vec<u8>, String> {
+pub(crate) fn inflate(body: &[u8], crc: u32) -> Result<Vec<u8>, RecordProblem> {
     if crc32(body) != crc {
-        return Err("the run's numbers fail their CRC: the frame was damaged".to_owned());
+        return Err(RecordProblem::Crc);
     }
     let mut out = Vec::with_capacity(body.len() * 3);
     DeflateDecoder::new(body)
         .read_to_end(&mut out)
-        .map_err(|e| format!("the run's numbers do not inflate: {e}"))?;
+        .map_err(|e| RecordProblem::Inflate {
+            message: e.to_string(),
+        })?;
     Ok(out)
 }
 
 /// The ids at the start of an inflated body of `n` records, and where the columns start.
-pub(crate) fn ids(body: &[u8], n: usize) -> Result<(Vec<BenchmarkId>, usize), String> {
+pub(crate) fn ids(body: &[u8], n: usize) -> Result<(Vec<BenchmarkId>, usize), RecordProblem> {
     let mut ids = Vec::with_capacity(n);
     let mut at = 0;
     let mut previous = String::new();
-    let short = || "the run's ids are cut short".to_owned();
+    let short = || RecordProblem::IdsCutShort;
     for _ in 0..n {
         let word = |at: usize| {
             body.get(at..at + 2)
@@ -406,12 +403,14 @@ pub(crate) fn ids(body: &[u8], n: usize) -> Result<(Vec<BenchmarkId>, usize), St
         at += 4 + len;
         let head = previous
             .get(..shared)
-            .ok_or_else(|| "an id shares more than the id before it".to_owned())?;
+            .ok_or(RecordProblem::IdSharesTooMuch)?;
         let id = format!(
             "{head}{}",
-            std::str::from_utf8(rest).map_err(|_| "an id is not UTF-8".to_owned())?
+            std::str::from_utf8(rest).map_err(|_| RecordProblem::IdNotUtf8)?
         );
-        let checked = BenchmarkId::new(id.clone()).map_err(|e| e.to_string())?;
+        let checked = BenchmarkId::new(id.clone()).map_err(|e| RecordProblem::BadId {
+            message: e.to_string(),
+        })?;
         previous = id;
         ids.push(checked);
     }
@@ -463,16 +462,16 @@ pub(crate) fn rows(
     ids: &[BenchmarkId],
     body: &[u8],
     at: usize,
-) -> Result<Vec<Row>, String> {
+) -> Result<Vec<Row>, RecordProblem> {
     let count = header.records as usize;
     if ids.len() != count {
-        return Err(format!(
-            "the run has {count} records but the frame its ids come from has {}",
-            ids.len()
-        ));
+        return Err(RecordProblem::RecordCount {
+            records: count,
+            ids: ids.len(),
+        });
     }
     let mut columns = Columns { body, at, n: count };
-    let short = || "the run's numbers are cut short".to_owned();
+    let short = || RecordProblem::NumbersCutShort;
     let flags = columns.column::<1>().ok_or_else(short)?;
     let verdicts = columns.column::<1>().ok_or_else(short)?;
     let median = columns.column::<4>().ok_or_else(short)?;
@@ -486,7 +485,7 @@ pub(crate) fn rows(
     let log_se = columns.column::<4>().ok_or_else(short)?;
     let seconds = columns.column::<4>().ok_or_else(short)?;
     if columns.at != body.len() {
-        return Err("the run's numbers have bytes left over".to_owned());
+        return Err(RecordProblem::BytesLeftOver);
     }
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
@@ -495,7 +494,10 @@ pub(crate) fn rows(
         let verdict = crate::point_columns::VERDICTS
             .get(usize::from(verdicts[i][0]))
             .copied()
-            .ok_or_else(|| format!("`{}`: no verdict has code {}", ids[i], verdicts[i][0]))?;
+            .ok_or_else(|| RecordProblem::NoSuchVerdict {
+                id: ids[i].clone(),
+                code: verdicts[i][0],
+            })?;
         let codes = Codes {
             median: int(median[i]),
             below: int(lower[i]),
@@ -523,7 +525,10 @@ pub(crate) fn rows(
             row.seconds,
             row.instructions,
         )
-        .map_err(|problem| format!("`{}`: {problem}", ids[i]))?;
+        .map_err(|problem| RecordProblem::Row {
+            id: ids[i].clone(),
+            problem: Box::new(problem),
+        })?;
         out.push(row);
     }
     Ok(out)
@@ -538,7 +543,7 @@ pub(crate) fn parse_frames(
     platform: &str,
     bytes: &[u8],
     (offset, first): (u64, usize),
-    ids_at: &mut dyn FnMut(u64) -> Result<Vec<BenchmarkId>, String>,
+    ids_at: &mut dyn FnMut(u64) -> Result<Vec<BenchmarkId>, RecordProblem>,
     sink: &mut impl Sink,
     bad: &mut Vec<BadRecord>,
 ) -> Parsed {
@@ -546,10 +551,10 @@ pub(crate) fn parse_frames(
     let mut runs = 0usize;
     // The ids of the frames that hold them, shared by the frames that name them.
     let mut known: Vec<(u64, std::rc::Rc<[BenchmarkId]>)> = Vec::new();
-    let skipped = |number: usize, reason: String| BadRecord {
+    let skipped = |number: usize, byte: Option<u64>, problem: RecordProblem| BadRecord {
         source: source.to_owned(),
-        line: number,
-        reason: format!("run {number}: {reason}"),
+        place: Place::Run { number, byte },
+        problem,
     };
     let mut unfinished = None;
     sink.expect_runs(count_frames(bytes));
@@ -557,15 +562,12 @@ pub(crate) fn parse_frames(
         let number = first + runs;
         let (header_len, body_len, crc) = match prefix(&bytes[at..]) {
             None => {
-                unfinished = Some(skipped(number, CUT_SHORT.to_owned()));
+                unfinished = Some(skipped(number, None, RecordProblem::CutShort));
                 break;
             }
-            Some(Err(reason)) => {
+            Some(Err(problem)) => {
                 // Nothing after this can be found: every byte left is counted as read.
-                bad.push(skipped(
-                    number,
-                    format!("at byte {}: {reason}", offset + at as u64),
-                ));
+                bad.push(skipped(number, Some(offset + at as u64), problem));
                 runs += 1;
                 at = bytes.len();
                 break;
@@ -576,7 +578,7 @@ pub(crate) fn parse_frames(
             .checked_add(PREFIX + header_len)
             .and_then(|e| e.checked_add(body_len));
         let Some(end) = end.filter(|&e| e <= bytes.len()) else {
-            unfinished = Some(skipped(number, CUT_SHORT.to_owned()));
+            unfinished = Some(skipped(number, None, RecordProblem::CutShort));
             break;
         };
         let frame_offset = offset + at as u64;
@@ -601,11 +603,7 @@ pub(crate) fn parse_frames(
                         known.push((from, ids.clone()));
                         (ids, 0)
                     }
-                    None => {
-                        return Err(format!(
-                            "its ids are those of a frame at byte {from}, which is not one"
-                        ));
-                    }
+                    None => return Err(RecordProblem::IdsNotAFrame { offset: from }),
                 },
             };
             let rows = rows(&h, &ids, &body, columns)?;
@@ -613,7 +611,7 @@ pub(crate) fn parse_frames(
         });
         match read {
             Ok((header, (key, ids), rows)) => sink.run(&header, (key, &ids), rows),
-            Err(reason) => bad.push(skipped(number, reason)),
+            Err(problem) => bad.push(skipped(number, None, problem)),
         }
     }
     Parsed {
@@ -623,20 +621,16 @@ pub(crate) fn parse_frames(
     }
 }
 
-/// Why a last frame cut short is skipped.
-const CUT_SHORT: &str = "the last run is cut short (an append that did not finish): it is not read, and the next \
-     append removes it";
-
 /// The ids of the frame at the start of `frame` (a whole frame, its prefix included), which
 /// must hold them itself.
-pub(crate) fn own_ids(frame: &[u8], platform: &str) -> Result<Vec<BenchmarkId>, String> {
-    let (header_len, body_len, crc) = prefix(frame).ok_or_else(|| CUT_SHORT.to_owned())??;
+pub(crate) fn own_ids(frame: &[u8], platform: &str) -> Result<Vec<BenchmarkId>, RecordProblem> {
+    let (header_len, body_len, crc) = prefix(frame).ok_or(RecordProblem::CutShort)??;
     let body = frame
         .get(PREFIX + header_len..PREFIX + header_len + body_len)
-        .ok_or_else(|| CUT_SHORT.to_owned())?;
+        .ok_or(RecordProblem::CutShort)?;
     let h = header(&frame[PREFIX..PREFIX + header_len], platform)?;
     if h.ids_from.is_some() {
-        return Err("a frame's ids name a frame that holds none".to_owned());
+        return Err(RecordProblem::IdsNameNone);
     }
     Ok(ids(&inflate(body, crc)?, h.records as usize)?.0)
 }
@@ -662,7 +656,7 @@ pub(crate) enum ScanError {
     /// Bytes that are not a frame, where one should start: nothing after them can be found.
     Damaged {
         offset: u64,
-        reason: String,
+        problem: RecordProblem,
     },
 }
 
@@ -682,7 +676,12 @@ pub(crate) fn scan(file: &mut std::fs::File, platform: &str) -> Result<Scan, Sca
         file.read_exact(&mut p).map_err(ScanError::Io)?;
         let (header_len, body_len, _) = match prefix(&p) {
             Some(Ok(lengths)) => lengths,
-            Some(Err(reason)) => return Err(ScanError::Damaged { offset: at, reason }),
+            Some(Err(problem)) => {
+                return Err(ScanError::Damaged {
+                    offset: at,
+                    problem,
+                });
+            }
             None => break,
         };
         let end = at + (PREFIX + header_len) as u64 + body_len as u64;
@@ -709,13 +708,16 @@ pub(crate) fn ids_at(
     file: &mut std::fs::File,
     offset: u64,
     platform: &str,
-) -> Result<Vec<BenchmarkId>, String> {
+) -> Result<Vec<BenchmarkId>, RecordProblem> {
     use std::io::{Seek as _, SeekFrom};
-    let io = |e: std::io::Error| format!("the frame at byte {offset}: {e}");
+    let io = |e: std::io::Error| RecordProblem::IdsUnread {
+        offset,
+        message: e.to_string(),
+    };
     file.seek(SeekFrom::Start(offset)).map_err(io)?;
     let mut p = [0u8; PREFIX];
     file.read_exact(&mut p).map_err(io)?;
-    let (header_len, body_len, _) = prefix(&p).ok_or_else(|| CUT_SHORT.to_owned())??;
+    let (header_len, body_len, _) = prefix(&p).ok_or(RecordProblem::CutShort)??;
     let mut frame = p.to_vec();
     frame.resize(PREFIX + header_len + body_len, 0);
     file.read_exact(&mut frame[PREFIX..]).map_err(io)?;
@@ -777,7 +779,7 @@ mod tests {
             "x86_64-unknown-linux-gnu",
             bytes,
             (0, 1),
-            &mut |_| Err("none".to_owned()),
+            &mut |offset| Err(RecordProblem::IdsNotAFrame { offset }),
             &mut |r| records.push(r),
             &mut bad,
         );
@@ -853,21 +855,40 @@ mod tests {
         let (_, bad, parsed) = parse(&frame[..frame.len() - 1]);
         assert!(bad.is_empty());
         assert_eq!(parsed.bytes, 0);
-        assert!(parsed.unfinished.unwrap().reason.contains("cut short"));
+        assert_eq!(parsed.unfinished.unwrap().problem, RecordProblem::CutShort);
         let mut damaged = frame.clone();
         let last = damaged.len() - 1;
         damaged[last] ^= 0x55;
         let (back, bad, parsed) = parse(&[damaged, frame].concat());
         assert_eq!(back.len(), 1);
         assert_eq!(parsed.lines, 2);
-        assert!(
-            bad[0].reason.contains("run 1") && bad[0].reason.contains("CRC"),
+        assert_eq!(
+            (bad[0].place, &bad[0].problem),
+            (
+                Place::Run {
+                    number: 1,
+                    byte: None
+                },
+                &RecordProblem::Crc
+            ),
             "{bad:?}"
+        );
+        assert!(
+            bad[0]
+                .to_string()
+                .ends_with(": run 1: the run's numbers fail their CRC: the frame was damaged"),
+            "{}",
+            bad[0]
         );
         let old = b"{\"schema\": \"perfmatrix-history\"}\n{}\n";
         let (_, bad, parsed) = parse(old);
         assert_eq!(parsed.bytes, old.len());
-        assert!(bad[0].reason.contains("PMH2"), "{bad:?}");
+        assert_eq!(bad[0].problem, RecordProblem::NotAFrame, "{bad:?}");
+        assert_eq!(
+            bad[0].to_string(),
+            "x.pmh:1: skipped: run 1: at byte 0: not the start of a perfmatrix history frame \
+             (`PMH2`): the rest of the file cannot be read"
+        );
     }
 
     /// The frames a reader reserves for: the whole ones, by their prefixes alone; a frame cut

@@ -3,7 +3,7 @@
 
 use perfmatrix_stats::{CountComparison, StatsError, compare_counts, compare_peak};
 
-use crate::report::{CountRow, Metric};
+use crate::report::{CountNote, CountRow, Metric};
 use crate::{Baseline, BenchmarkId, Config, Measured, ModelError, Results, Row, RowVerdict};
 
 /// Whether `verdict` is the outcome of a comparison (rather than a reason there is none).
@@ -62,13 +62,13 @@ pub(crate) fn row_of(
     compare: impl Fn(u64, u64) -> Result<CountComparison, StatsError>,
 ) -> Result<CountRow, ModelError> {
     let new = match measured {
-        Measured::Unavailable { reason } => {
+        Measured::Unavailable { why } => {
             return Ok(CountRow {
                 verdict: RowVerdict::Unavailable,
                 new: None,
                 base,
                 change: None,
-                note: Some(reason.clone()),
+                note: Some(CountNote::Unmeasured(why.clone())),
             });
         }
         Measured::Value { value } => *value,
@@ -207,10 +207,13 @@ mod tests {
     fn count_rows_say_why_they_have_no_verdict() {
         let cmp = |b: u64, n: u64| compare_counts(b, n, perfmatrix_stats::INSTRUCTION_THRESHOLDS);
         let id = BenchmarkId::new("decay/1000").unwrap();
-        let unavailable = Measured::unavailable("valgrind is not installed");
+        let why = crate::Unmeasured::NoValgrind {
+            install: "sudo apt-get install valgrind".to_owned(),
+        };
+        let unavailable = Measured::unavailable(why.clone());
         let r = row_of(&id, &unavailable, true, Some(10), cmp).unwrap();
         assert_eq!(r.verdict, RowVerdict::Unavailable);
-        assert_eq!(r.note.as_deref(), Some("valgrind is not installed"));
+        assert_eq!(r.note, Some(CountNote::Unmeasured(why)));
         assert_eq!(r.new, None, "never a zero");
         let value = Measured::Value { value: 1_020 };
         assert_eq!(

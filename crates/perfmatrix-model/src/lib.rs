@@ -37,10 +37,10 @@ pub use merge::{
     Expected, Failure, FailureKind, LegResults, MERGED_SCHEMA, MergedOutcome, MergedReport,
     MergedRow, PlatformNote, PlatformRow, PlatformStatus, ShardsSeen, Skipped, merge,
 };
-pub use metrics::{Counts, Measured};
+pub use metrics::{Counts, Measured, Unmeasured};
 pub use paired::{
-    CriterionLayer, Method, PairRecord, PairedBecause, PairedBench, PairedRow, PairedRun, Revision,
-    SettingChange, short_commit,
+    BuildSide, CriterionLayer, LayerUnusable, Method, PairRecord, PairedBecause, PairedBench,
+    PairedRow, PairedRun, Revision, SettingChange, short_commit,
 };
 /// The platform of a run, a report and a merged row: a target triple target-lexicon parses.
 pub use perfmatrix_fingerprint::TargetTriple;
@@ -49,8 +49,8 @@ pub use profile::{
     L1_MISS_CYCLES, LL_MISS_CYCLES, MAX_FUNCTIONS, MISPREDICT_CYCLES, Profile, Profiles, Simulated,
 };
 pub use report::{
-    CountRow, DifferingField, Disagreement, IncomparableBaseline, Judging, Metric, Outcome,
-    Pairing, REPORT_SCHEMA, RecordCommand, Reference, Report, Row, RowVerdict, Tally,
+    CountNote, CountRow, DifferingField, Disagreement, IncomparableBaseline, Judging, Metric,
+    Outcome, Pairing, REPORT_SCHEMA, RecordCommand, Reference, Report, Row, RowVerdict, Tally,
 };
 pub use results::{
     BenchResult, FailedBench, MAX_SAMPLE_NS, RESULTS_SCHEMA, Results, RunSettings, SampleSummary,

@@ -15,10 +15,53 @@ pub enum Measured {
         /// it: the counting run writes `Unavailable` instead).
         value: u64,
     },
-    /// Not measured: `{"status": "unavailable", "reason": …}`.
+    /// Not measured: `{"status": "unavailable", "why": {"because": …}}`.
     Unavailable {
-        /// Why, in words for the report (`valgrind is not installed`).
-        reason: String,
+        /// Why; `perfmatrix-report` words it.
+        why: Unmeasured,
+    },
+}
+
+/// Why a deterministic metric was not measured. Facts only: `perfmatrix-report` words them. In
+/// JSON, tagged by `because`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "because", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Unmeasured {
+    /// The benchmark is not registered with the harness, nor built on the criterion layer: no
+    /// counting run can call it alone.
+    NotOnHarness,
+    /// The target runs emulated here: valgrind cannot run its binaries (under qemu-user it
+    /// would count qemu, not the benchmark).
+    Emulated {
+        /// The target's architecture (`aarch64`).
+        target_arch: String,
+        /// This machine's (`x86_64`).
+        host_arch: String,
+    },
+    /// valgrind is not on PATH.
+    NoValgrind {
+        /// The command that installs it.
+        install: String,
+    },
+    /// valgrind stopped at an instruction of the counted binary it cannot decode.
+    UndecodableInstruction {
+        /// valgrind's line about it.
+        line: String,
+    },
+    /// Under valgrind the code dispatched to another variant than natively (valgrind does not
+    /// report all of the CPU's features), so the count would be of other code.
+    OtherDispatch {
+        /// The variant under valgrind.
+        valgrind: String,
+        /// The variant natively.
+        native: String,
+    },
+    /// The counting process read a peak resident memory of 0.
+    ZeroPeakMemory,
+    /// The counting process could not read its peak resident memory.
+    NoPeakMemory {
+        /// What it said, if anything (`cannot read /proc/self/status: …`).
+        said: Option<String>,
     },
 }
 
@@ -32,20 +75,18 @@ impl Measured {
         }
     }
 
-    /// Why there is no value, if there is none.
+    /// Not measured, for this reason.
     #[must_use]
-    pub fn reason(&self) -> Option<&str> {
-        match self {
-            Measured::Value { .. } => None,
-            Measured::Unavailable { reason } => Some(reason),
-        }
+    pub fn unavailable(why: Unmeasured) -> Self {
+        Measured::Unavailable { why }
     }
 
-    /// An unavailable measurement with this reason.
+    /// Why there is no value, if there is none.
     #[must_use]
-    pub fn unavailable(reason: impl Into<String>) -> Self {
-        Measured::Unavailable {
-            reason: reason.into(),
+    pub fn why(&self) -> Option<&Unmeasured> {
+        match self {
+            Measured::Value { .. } => None,
+            Measured::Unavailable { why } => Some(why),
         }
     }
 }

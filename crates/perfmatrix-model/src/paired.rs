@@ -7,7 +7,7 @@ use perfmatrix_stats::{PairedConfig, compare_paired};
 use serde::{Deserialize, Serialize};
 
 use crate::counts;
-use crate::report::{CountRow, REPORT_SCHEMA, Reference, Report, Row};
+use crate::report::{CountNote, CountRow, REPORT_SCHEMA, Reference, Report, Row};
 use crate::{BenchResult, BenchmarkId, Config, Counts, Measured, ModelError, RowVerdict};
 use crate::{Results, results::check_unique};
 
@@ -164,9 +164,50 @@ pub enum CriterionLayer {
     },
     /// Criterion itself built them, on at least one side.
     NotUsed {
-        /// Why the layer could not stand in (a compile error against it, several criterion
-        /// versions in the lock file, …).
-        reason: String,
+        /// The side where the layer could not stand in.
+        side: BuildSide,
+        /// Why.
+        why: LayerUnusable,
+    },
+}
+
+/// One of the two builds of a paired run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuildSide {
+    /// The commit measured.
+    Head,
+    /// The commit it is measured against.
+    Base,
+}
+
+/// Why perfmatrix's criterion layer could not stand in for criterion in a build. In JSON,
+/// tagged by `because`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "because", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum LayerUnusable {
+    /// The lock file cannot be read, so the criterion version is unknown.
+    LockUnreadable {
+        /// The lock file.
+        path: String,
+    },
+    /// The lock file holds no criterion (the base commit's, while head's holds one).
+    NoCriterion,
+    /// The lock file holds several criterion versions; the layer stands in for one.
+    SeveralVersions {
+        /// The versions.
+        versions: Vec<String>,
+    },
+    /// The bench targets do not compile against the layer (an API it lacks, async benchmarks,
+    /// a custom measurement).
+    DoesNotCompile {
+        /// The compiler's first error.
+        error: String,
+    },
+    /// cargo failed without a compiler error.
+    BuildFailed {
+        /// How it ended (`exit status: 101`).
+        status: String,
     },
 }
 
@@ -338,7 +379,7 @@ fn attach_paired_counts(
             let count_row = match (&new, &old, base) {
                 // A benchmark new on head: nothing to compare with.
                 (_, _, None) => counts::row_of(&id, &new, true, None, compare)?,
-                (_, Some(Measured::Unavailable { reason }), Some(_)) => CountRow {
+                (_, Some(Measured::Unavailable { why }), Some(_)) => CountRow {
                     verdict: RowVerdict::Unavailable,
                     new: new.value(),
                     base: None,
@@ -346,8 +387,10 @@ fn attach_paired_counts(
                     // Named as the base's only when head could count: where neither side can
                     // (a plain criterion benchmark on both), the reason is the benchmark's.
                     note: Some(match &new {
-                        Measured::Unavailable { reason: head } if head == reason => reason.clone(),
-                        _ => format!("base build: {reason}"),
+                        Measured::Unavailable { why: head } if head == why => {
+                            CountNote::Unmeasured(why.clone())
+                        }
+                        _ => CountNote::BaseUnmeasured(why.clone()),
                     }),
                 },
                 (_, None, Some(_)) => CountRow {
@@ -355,7 +398,7 @@ fn attach_paired_counts(
                     new: new.value(),
                     base: None,
                     change: None,
-                    note: Some("the base build was not counted".to_owned()),
+                    note: Some(CountNote::BaseNotCounted),
                 },
                 (_, Some(Measured::Value { value }), Some(_)) => {
                     counts::row_of(&id, &new, true, Some(*value), compare)?

@@ -228,7 +228,20 @@ pub struct CountRow {
     /// `new / base - 1`, exact.
     pub change: Option<f64>,
     /// Why the metric is unavailable.
-    pub note: Option<String>,
+    pub note: Option<CountNote>,
+}
+
+/// Why a count row holds no comparison. Facts: `perfmatrix-report` words them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CountNote {
+    /// This run could not measure it (in a paired run, head; or both sides, for the same
+    /// reason).
+    Unmeasured(crate::Unmeasured),
+    /// Head measured it; the base build could not.
+    BaseUnmeasured(crate::Unmeasured),
+    /// Head measured it; the base build was not counted at all.
+    BaseNotCounted,
 }
 
 /// What a report judged against: a committed baseline file, none comparable, or the base

@@ -15,7 +15,8 @@ pub const RESULTS_SCHEMA: Schema = Schema {
     // 2: the run's verdict travels with it (`verdict`), so legs of a CI matrix can be merged.
     // 3: the verdict and the paired run hold facts where they held words: why a base or a
     // baseline was chosen, how to record one, how a paired run sampled.
-    version: 3,
+    // 4: so does why a count is unavailable (`Measured::Unavailable`, a count row's note).
+    version: 4,
 };
 
 /// One run of the benchmark suite on one platform: what `cargo xtask bench` measured, and its

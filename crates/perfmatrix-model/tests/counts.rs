@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use common::{bench, fingerprint, results, runs_of};
 use perfmatrix_fingerprint::Fingerprint;
 use perfmatrix_model::{
-    Baseline, BenchResult, Config, Counts, Judging, Measured, Metric, Outcome, Reference, Report,
-    Results, RowVerdict, Selection, baseline_path, select, select_counts,
+    Baseline, BenchResult, Config, CountNote, Counts, Judging, Measured, Metric, Outcome,
+    Reference, Report, Results, RowVerdict, Selection, Unmeasured, baseline_path, select,
+    select_counts,
 };
 
 fn counts(instructions: u64, peak: u64) -> Counts {
@@ -163,21 +164,27 @@ fn another_build_has_no_count_baseline_and_says_which_fields_differ() {
     assert_eq!(row.decided_by, Metric::Time, "wall time still decides");
 }
 
+fn no_valgrind() -> Unmeasured {
+    Unmeasured::NoValgrind {
+        install: "sudo apt-get install valgrind".to_owned(),
+    }
+}
+
 #[test]
 fn unavailable_counts_are_reported_with_their_reason_and_never_pass_for_a_comparison() {
     let dir = tempfile::tempdir().unwrap();
     record(dir.path(), &fingerprint(1), Some(1_000));
     let mut b = bench("a/1", 100.0, 1);
     b.counts = Some(Counts {
-        instructions: Measured::unavailable("valgrind is not installed"),
+        instructions: Measured::unavailable(no_valgrind()),
         peak_rss_bytes: Measured::Value { value: 1 << 20 },
     });
     let report = judge(dir.path(), &results(fingerprint(1), vec![b]));
     let instructions = report.rows[0].instructions.as_ref().unwrap();
     assert_eq!(instructions.verdict, RowVerdict::Unavailable);
     assert_eq!(
-        instructions.note.as_deref(),
-        Some("valgrind is not installed")
+        instructions.note,
+        Some(CountNote::Unmeasured(no_valgrind()))
     );
     assert_eq!(instructions.new, None);
     assert_ne!(report.rows[0].decided_by, Metric::Instructions);

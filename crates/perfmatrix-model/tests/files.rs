@@ -46,11 +46,11 @@ fn load_error(edit: impl Fn(&mut serde_json::Value)) -> String {
 
 #[test]
 fn bad_results_files_name_the_field() {
-    // A file of version 2 (its verdict held words, not facts) is refused as any other.
-    for version in [2, 99] {
+    // Files of versions 2 and 3 (their verdicts held words, not facts) are refused as any other.
+    for version in [2, 3, 99] {
         let e = load_error(|j| j["version"] = version.into());
         assert!(
-            e.contains("`version`") && e.contains("version 3 only"),
+            e.contains("`version`") && e.contains("version 4 only"),
             "{e}"
         );
     }

@@ -5,9 +5,9 @@ mod common;
 
 use common::{bench, fingerprint, results};
 use perfmatrix_model::{
-    BenchmarkId, Config, Counts, CriterionLayer, Measured, Method, Metric, Outcome, PairRecord,
-    PairedBecause, PairedBench, PairedRun, Pairing, PlatformNote, Reference, Report, Results,
-    Revision, RowVerdict,
+    BenchmarkId, Config, CountNote, Counts, CriterionLayer, Measured, Method, Metric, Outcome,
+    PairRecord, PairedBecause, PairedBench, PairedRun, Pairing, PlatformNote, Reference, Report,
+    Results, Revision, RowVerdict, Unmeasured,
 };
 
 fn revision(name: &str, commit: &str) -> Revision {
@@ -212,23 +212,16 @@ fn a_base_build_that_could_not_count_leaves_the_counts_unavailable() {
     let mut r = paired_results();
     let run = r.paired.as_mut().unwrap();
     run.base_benchmarks[1].counts = Some(Counts {
-        instructions: Measured::unavailable(
-            "not registered with the harness (a plain criterion benchmark)",
-        ),
-        peak_rss_bytes: Measured::unavailable(
-            "not registered with the harness (a plain criterion benchmark)",
-        ),
+        instructions: Measured::unavailable(Unmeasured::NotOnHarness),
+        peak_rss_bytes: Measured::unavailable(Unmeasured::NotOnHarness),
     });
     let report = Report::paired(&r, &Config::default()).unwrap();
     let b = report.rows.iter().find(|r| r.id == "b/1").unwrap();
     let instructions = b.instructions.as_ref().unwrap();
     assert_eq!(instructions.verdict, RowVerdict::Unavailable);
-    assert!(
-        instructions
-            .note
-            .as_deref()
-            .unwrap()
-            .starts_with("base build: ")
+    assert_eq!(
+        instructions.note,
+        Some(CountNote::BaseUnmeasured(Unmeasured::NotOnHarness))
     );
     assert_eq!(b.verdict, RowVerdict::Unchanged);
 }
@@ -238,10 +231,9 @@ fn a_base_build_that_could_not_count_leaves_the_counts_unavailable() {
 #[test]
 fn counts_neither_side_can_take_give_the_reason_once_not_as_the_bases() {
     let mut r = paired_results();
-    let reason = "not registered with the harness (a plain criterion benchmark)";
     let plain = Counts {
-        instructions: Measured::unavailable(reason),
-        peak_rss_bytes: Measured::unavailable(reason),
+        instructions: Measured::unavailable(Unmeasured::NotOnHarness),
+        peak_rss_bytes: Measured::unavailable(Unmeasured::NotOnHarness),
     };
     r.paired.as_mut().unwrap().base_benchmarks[1].counts = Some(plain.clone());
     let head = r
@@ -254,7 +246,10 @@ fn counts_neither_side_can_take_give_the_reason_once_not_as_the_bases() {
     let b = report.rows.iter().find(|r| r.id == "b/1").unwrap();
     let instructions = b.instructions.as_ref().unwrap();
     assert_eq!(instructions.verdict, RowVerdict::Unavailable);
-    assert_eq!(instructions.note.as_deref(), Some(reason));
+    assert_eq!(
+        instructions.note,
+        Some(CountNote::Unmeasured(Unmeasured::NotOnHarness))
+    );
 }
 
 #[test]

@@ -85,15 +85,7 @@ fn nothing_comparable_names_the_nearest_and_the_differing_fields() {
             .any(|d| d.field.contains("model") && d.run == "1" && d.baseline == "17"),
         "{candidates:?}"
     );
-    let report = Report::build(
-        &run,
-        &sel,
-        None,
-        &Config::default(),
-        &record_command(&run),
-        Judging::GATED,
-    )
-    .unwrap();
+    let report = judged(&run, &sel);
     assert_eq!(report.outcome(), Outcome::NoComparableBaseline);
     assert!(
         report
@@ -149,15 +141,7 @@ fn report_rows_cover_every_verdict() {
         ],
     );
     let sel = select(dir.path(), &run.fingerprint).unwrap();
-    let report = Report::build(
-        &run,
-        &sel,
-        None,
-        &Config::default(),
-        &record_command(&run),
-        Judging::GATED,
-    )
-    .unwrap();
+    let report = judged(&run, &sel);
     let verdict = |id: &str| report.rows.iter().find(|r| r.id == id).unwrap().verdict;
     assert_eq!(verdict("fast/1"), RowVerdict::Improved);
     assert_eq!(verdict("same/1"), RowVerdict::Unchanged);
@@ -182,15 +166,7 @@ fn report_rows_cover_every_verdict() {
     // A filtered run measures a subset on purpose: nothing is "missing".
     let mut filtered = run.clone();
     filtered.settings.filter = Some("fast".into());
-    let report = Report::build(
-        &filtered,
-        &sel,
-        None,
-        &Config::default(),
-        &record_command(&filtered),
-        Judging::GATED,
-    )
-    .unwrap();
+    let report = judged(&filtered, &sel);
     assert!(report.rows.iter().all(|r| r.verdict != RowVerdict::Missing));
 
     // Judged once with its policy: wall time warns only, and the re-measured rows say so.
@@ -224,6 +200,19 @@ fn report_rows_cover_every_verdict() {
 /// The command that records a baseline for `run`'s platform.
 fn record_command(run: &perfmatrix_model::Results) -> RecordCommand {
     RecordCommand::for_run("cargo xtask", run)
+}
+
+/// `run` judged against `selection` with the default settings, wall time gating.
+fn judged(run: &perfmatrix_model::Results, selection: &Selection) -> Report {
+    Report::build(
+        run,
+        selection,
+        None,
+        &Config::default(),
+        &record_command(run),
+        Judging::GATED,
+    )
+    .unwrap()
 }
 
 fn portable(model: u32) -> perfmatrix_fingerprint::Fingerprint {

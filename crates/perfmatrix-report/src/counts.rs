@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use perfmatrix_model::{CountRow, Metric, RowVerdict};
+use perfmatrix_model::{CountNote, CountRow, Metric, RowVerdict, Unmeasured};
 use serde::Serialize;
 
 use crate::text::{EMPTY, printable};
@@ -16,6 +16,50 @@ use crate::view::verdict_names;
 
 /// What a footnote says when the report gives no reason.
 const NO_REASON: &str = "no reason given";
+
+/// Why a count row holds no comparison, in words: the run's own reason, or the base build's.
+pub(crate) fn note_text(note: &CountNote) -> String {
+    match note {
+        CountNote::Unmeasured(why) => unmeasured_text(why),
+        CountNote::BaseUnmeasured(why) => format!("base build: {}", unmeasured_text(why)),
+        CountNote::BaseNotCounted => "the base build was not counted".to_owned(),
+    }
+}
+
+/// Why a metric was not measured, in words.
+#[must_use]
+pub fn unmeasured_text(why: &Unmeasured) -> String {
+    match why {
+        Unmeasured::NotOnHarness => {
+            "not registered with the harness (a plain criterion benchmark)".to_owned()
+        }
+        Unmeasured::Emulated {
+            target_arch,
+            host_arch,
+        } => format!(
+            "not counted for an emulated target: valgrind cannot run {target_arch} binaries on \
+             this {host_arch} machine (under qemu-user it would count qemu, not the kernel)"
+        ),
+        Unmeasured::NoValgrind { install } => format!(
+            "not counted: valgrind is not installed (no `valgrind` on PATH); install it with \
+             `{install}`"
+        ),
+        Unmeasured::UndecodableInstruction { line } => format!(
+            "not counted: valgrind cannot decode an instruction of the counted binary ({line})"
+        ),
+        Unmeasured::OtherDispatch { valgrind, native } => format!(
+            "not counted: under valgrind the code dispatched to `{valgrind}`, natively to \
+             `{native}` (valgrind does not report all of this CPU's features)"
+        ),
+        Unmeasured::ZeroPeakMemory => {
+            "the counting run read a peak resident memory of 0".to_owned()
+        }
+        Unmeasured::NoPeakMemory { said: Some(said) } => said.clone(),
+        Unmeasured::NoPeakMemory { said: None } => {
+            "the counting run reported no peak resident memory".to_owned()
+        }
+    }
+}
 
 /// A count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -80,8 +124,8 @@ impl CountCell {
         if counts.verdict == RowVerdict::Unavailable {
             let reason = counts
                 .note
-                .as_deref()
-                .map_or_else(|| NO_REASON.to_owned(), printable);
+                .as_ref()
+                .map_or_else(|| NO_REASON.to_owned(), |n| printable(&note_text(n)));
             return Self {
                 reason: Some((metric, reason)),
                 ..Self::plain(name.to_owned(), name.to_owned(), kind)
@@ -180,6 +224,79 @@ impl Footnotes {
 mod tests {
     use super::*;
 
+    /// Each reason a count is unavailable reads as the sentence the counting code wrote when
+    /// the model held words (before the results files' version 4).
+    #[test]
+    fn every_unmeasured_reason_reads_as_it_did_when_the_model_held_words() {
+        let s = |v: &str| v.to_owned();
+        let cases = [
+            (
+                Unmeasured::NotOnHarness,
+                "not registered with the harness (a plain criterion benchmark)",
+            ),
+            (
+                Unmeasured::Emulated {
+                    target_arch: s("aarch64"),
+                    host_arch: s("x86_64"),
+                },
+                "not counted for an emulated target: valgrind cannot run aarch64 binaries on this \
+                 x86_64 machine (under qemu-user it would count qemu, not the kernel)",
+            ),
+            (
+                Unmeasured::NoValgrind {
+                    install: s("sudo apt-get install valgrind"),
+                },
+                "not counted: valgrind is not installed (no `valgrind` on PATH); install it with \
+                 `sudo apt-get install valgrind`",
+            ),
+            (
+                Unmeasured::UndecodableInstruction {
+                    line: s("valgrind: Unrecognised instruction at address 0x4014a3."),
+                },
+                "not counted: valgrind cannot decode an instruction of the counted binary \
+                 (valgrind: Unrecognised instruction at address 0x4014a3.)",
+            ),
+            (
+                Unmeasured::OtherDispatch {
+                    valgrind: s("portable"),
+                    native: s("avx2-fma"),
+                },
+                "not counted: under valgrind the code dispatched to `portable`, natively to \
+                 `avx2-fma` (valgrind does not report all of this CPU's features)",
+            ),
+            (
+                Unmeasured::ZeroPeakMemory,
+                "the counting run read a peak resident memory of 0",
+            ),
+            (
+                Unmeasured::NoPeakMemory {
+                    said: Some(s("cannot read /proc/self/status: denied")),
+                },
+                "cannot read /proc/self/status: denied",
+            ),
+            (
+                Unmeasured::NoPeakMemory { said: None },
+                "the counting run reported no peak resident memory",
+            ),
+        ];
+        for (why, words) in cases {
+            assert_eq!(unmeasured_text(&why), words);
+        }
+        let plain = Unmeasured::NotOnHarness;
+        assert_eq!(
+            note_text(&CountNote::BaseUnmeasured(plain.clone())),
+            "base build: not registered with the harness (a plain criterion benchmark)"
+        );
+        assert_eq!(
+            note_text(&CountNote::Unmeasured(plain)),
+            "not registered with the harness (a plain criterion benchmark)"
+        );
+        assert_eq!(
+            note_text(&CountNote::BaseNotCounted),
+            "the base build was not counted"
+        );
+    }
+
     fn counts(verdict: RowVerdict, new: Option<u64>, change: Option<f64>) -> CountRow {
         CountRow {
             verdict,
@@ -230,7 +347,12 @@ mod tests {
             new: Some(0),
             base: Some(10),
             change: Some(0.0),
-            note: note.map(str::to_owned),
+            // A reason holding the counting run's own words, which may hold anything.
+            note: note.map(|said| {
+                CountNote::Unmeasured(Unmeasured::NoPeakMemory {
+                    said: Some(said.to_owned()),
+                })
+            }),
         };
         let mut footnotes = Footnotes::default();
         let mut cells = [

@@ -175,8 +175,10 @@ pub(crate) fn sample() -> Trend {
         platforms: vec![arm, x86],
         skipped: vec![perfmatrix_history::BadRecord {
             source: "history/x86_64-unknown-linux-gnu.jsonl".to_owned(),
-            line: 3,
-            reason: "expected value".to_owned(),
+            place: perfmatrix_history::Place::Line(3),
+            problem: perfmatrix_history::RecordProblem::NotJson {
+                message: "expected value".to_owned(),
+            },
         }],
     }
 }

@@ -455,6 +455,39 @@ fn bench_row(i: usize, s: &Series, charted: bool) -> BenchRow {
     }
 }
 
+/// The analysis `trend` as JSON (`history --json`): its series and change points as they are,
+/// and each skipped line or run with its file, number and why, in words.
+pub fn render_history_json(trend: &Trend) -> Result<String, ReportError> {
+    #[derive(Serialize)]
+    struct Json<'a> {
+        schema: &'a str,
+        version: u32,
+        platforms: &'a [PlatformTrend],
+        skipped: Vec<Skipped<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Skipped<'a> {
+        source: &'a str,
+        line: usize,
+        reason: String,
+    }
+    let json = Json {
+        schema: &trend.schema,
+        version: trend.version,
+        platforms: &trend.platforms,
+        skipped: trend
+            .skipped
+            .iter()
+            .map(|b| Skipped {
+                source: &b.source,
+                line: b.place.number(),
+                reason: b.reason(),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&json).map_err(ReportError::Json)
+}
+
 /// The history of `trend` in GitHub Markdown, for a job summary: each platform's status and
 /// newest commit, the `latest` newest change points of all platforms in a table (platform,
 /// benchmark, signal, change, commit, date) and how many history lines were skipped; at most
@@ -533,6 +566,54 @@ mod tests {
     use super::*;
     use crate::history_fixtures::{ARM, X86, change_point, commit, empty, large, sample, stepped};
     use perfmatrix_history::Signal;
+
+    /// `history --json`: the trend's fields as serde writes them, and each skipped line as it
+    /// was written when the history held it in words (`source`, `line`, `reason`).
+    #[test]
+    fn the_json_holds_the_trend_and_words_each_skipped_line() {
+        let mut trend = sample();
+        trend.skipped.push(perfmatrix_history::BadRecord {
+            source: "history/x86_64-unknown-linux-gnu.pmh".to_owned(),
+            place: perfmatrix_history::Place::Run {
+                number: 4,
+                byte: Some(512),
+            },
+            problem: perfmatrix_history::RecordProblem::NotAFrame,
+        });
+        let text = render_history_json(&trend).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            json["skipped"],
+            serde_json::json!([
+                {
+                    "source": "history/x86_64-unknown-linux-gnu.jsonl",
+                    "line": 3,
+                    "reason": "expected value",
+                },
+                {
+                    "source": "history/x86_64-unknown-linux-gnu.pmh",
+                    "line": 4,
+                    "reason": "run 4: at byte 512: not the start of a perfmatrix history frame \
+                               (`PMH2`): the rest of the file cannot be read",
+                },
+            ])
+        );
+        assert_eq!(
+            json["platforms"],
+            serde_json::to_value(&trend.platforms).unwrap()
+        );
+        assert_eq!(
+            (&json["schema"], &json["version"]),
+            (
+                &serde_json::json!(trend.schema),
+                &serde_json::json!(trend.version)
+            )
+        );
+        // The fields in the order serde wrote them before.
+        let at = |key: &str| text.find(&format!("\n  \"{key}\":")).unwrap();
+        assert!(at("schema") < at("version") && at("version") < at("platforms"));
+        assert!(at("platforms") < at("skipped"), "{text}");
+    }
 
     fn pages(trend: &Trend, options: &HistoryOptions) -> Vec<HistoryPage> {
         render_history_html(trend, options).unwrap()

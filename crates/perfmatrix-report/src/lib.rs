@@ -38,6 +38,7 @@ mod matrix;
 mod notes;
 mod platform;
 mod reference;
+mod rows_json;
 mod scale;
 mod style;
 mod templates;
@@ -53,13 +54,16 @@ use serde::Serialize;
 
 pub use budget::MARKDOWN_LIMIT;
 pub use chart::MAX_CHARTED;
+pub use counts::unmeasured_text as unmeasured;
 pub use error::ReportError;
 pub use format::Format;
 pub use history_view::{
     HISTORY_INDEX, HistoryOptions, HistoryPage, render_badge, render_history_html,
-    render_history_markdown,
+    render_history_json, render_history_markdown,
 };
-pub use reference::because_line as paired_because;
+pub use reference::{
+    because_line as paired_because, layer_fell_back, unusable_line as layer_unusable,
+};
 pub use style::{Style, color_allowed};
 
 use reference::{ReferenceView, Role};
@@ -136,7 +140,7 @@ struct MergedJson<'a> {
     reasons: Vec<String>,
     platforms: Vec<PlatformJson<'a>>,
     columns: &'a [perfmatrix_model::TargetTriple],
-    benchmarks: &'a [perfmatrix_model::MergedRow],
+    benchmarks: Vec<rows_json::MergedRowJson<'a>>,
     tally: &'a perfmatrix_model::Tally,
 }
 
@@ -158,7 +162,7 @@ impl<'a> MergedJson<'a> {
             reasons: view::failure_lines(report),
             platforms: platforms.iter().map(PlatformJson::of).collect(),
             columns,
-            benchmarks,
+            benchmarks: rows_json::MergedRowJson::all(benchmarks),
             tally,
         }
     }
@@ -179,7 +183,7 @@ struct ReportJson<'a> {
     baseline: ReferenceView,
     count_baseline: Option<ReferenceView>,
     time_gated: bool,
-    rows: &'a [perfmatrix_model::Row],
+    rows: Vec<rows_json::RowJson<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     failed: &'a [perfmatrix_model::FailedBench],
     tally: perfmatrix_model::Tally,
@@ -224,7 +228,7 @@ impl<'a> ReportJson<'a> {
                 .as_ref()
                 .map(|r| ReferenceView::of(r, Role::Counts, pairing.as_ref())),
             time_gated: *time_gated,
-            rows,
+            rows: rows_json::RowJson::all(rows),
             failed,
             tally: report.tally(),
             outcome: report.outcome(),

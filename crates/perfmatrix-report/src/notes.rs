@@ -77,9 +77,10 @@ fn words(note: &PlatformNote) -> String {
              criterion {criterion}): sampled interleaved and counted"
         ),
         PlatformNote::CriterionLayer {
-            layer: CriterionLayer::NotUsed { reason },
+            layer: CriterionLayer::NotUsed { side, why },
         } => format!(
-            "plain criterion benchmarks measured with criterion itself, in whole runs: {reason}"
+            "plain criterion benchmarks measured with criterion itself, in whole runs: {}",
+            crate::reference::layer_not_used_line(*side, why)
         ),
         PlatformNote::Budget { seconds, limited } => {
             let budget = TimeBudget::from_seconds(*seconds)

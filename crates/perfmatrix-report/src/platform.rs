@@ -13,7 +13,9 @@ use serde::Serialize;
 use crate::counts::CountMetric;
 use crate::functions;
 use crate::text::{EMPTY, printable, width};
-use crate::view::{CellView, Overview, PlatformView, number_footnotes, readings, rows};
+use crate::view::{
+    CellView, Overview, PlatformView, failed_benchmarks, number_footnotes, readings, rows,
+};
 
 /// One line of the table, every cell already a string.
 #[derive(Debug, Serialize)]
@@ -134,7 +136,8 @@ fn header(paired: bool) -> Line {
 /// - `footnotes`: each distinct reason a count is unavailable, numbered;
 /// - `readings`: the benchmarks whose metrics disagree;
 /// - `changes`: where the changed benchmarks changed, function by function (the first
-///   [`functions::SHORT_FUNCTIONS`] functions of each).
+///   [`functions::SHORT_FUNCTIONS`] functions of each);
+/// - `failed`: the benchmarks that failed (a panic or a hang) and have no verdict.
 pub(crate) fn context(report: &MergedReport) -> Value {
     let summary = Overview::new(report);
     let platform = report.platforms.first().map(PlatformView::new);
@@ -188,6 +191,7 @@ pub(crate) fn context(report: &MergedReport) -> Value {
             changes => functions::shortened(functions::changes(report, false), functions::SHORT_FUNCTIONS),
             rule => "-".repeat(rule),
             budget => budget(report),
+            failed => failed_benchmarks(report).map(|id| printable(id)).collect::<Vec<_>>(),
         }
     }
 }

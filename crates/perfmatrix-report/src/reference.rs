@@ -4,8 +4,8 @@
 //! templates show it.
 
 use perfmatrix_model::{
-    CriterionLayer, IncomparableBaseline, PairedBecause, Pairing, PlatformNote, PlatformRow,
-    RecordCommand, Reference, Revision, SettingChange,
+    BuildSide, CriterionLayer, IncomparableBaseline, LayerUnusable, PairedBecause, Pairing,
+    PlatformNote, PlatformRow, RecordCommand, Reference, Revision, SettingChange,
 };
 use serde::Serialize;
 
@@ -69,6 +69,72 @@ pub fn because_line(why: &PairedBecause) -> String {
     }
 }
 
+/// Why the criterion layer could not stand in, in words.
+#[must_use]
+pub fn unusable_line(why: &LayerUnusable) -> String {
+    match why {
+        LayerUnusable::LockUnreadable { path } => {
+            format!("{path} cannot be read, so the criterion version is unknown")
+        }
+        LayerUnusable::NoCriterion => "the base commit's Cargo.lock holds no criterion".to_owned(),
+        LayerUnusable::SeveralVersions { versions } => format!(
+            "Cargo.lock holds several criterion versions ({}); the layer stands in for one",
+            versions.join(", ")
+        ),
+        LayerUnusable::DoesNotCompile { error } => error.clone(),
+        LayerUnusable::BuildFailed { status } => {
+            format!("cargo could not build them against it ({status})")
+        }
+    }
+}
+
+fn side_name(side: BuildSide) -> &'static str {
+    match side {
+        BuildSide::Head => "head",
+        BuildSide::Base => "base",
+    }
+}
+
+/// Why the criterion layer did not stand in on `side`, as the report says it ("base: …").
+pub(crate) fn layer_not_used_line(side: BuildSide, why: &LayerUnusable) -> String {
+    format!("{}: {}", side_name(side), unusable_line(why))
+}
+
+/// The progress line of a build that falls back from the criterion layer to criterion itself.
+#[must_use]
+pub fn layer_fell_back(side: BuildSide, why: &LayerUnusable) -> String {
+    format!(
+        "the {} build's plain criterion benchmarks are measured with criterion itself, in whole \
+         runs: {}",
+        side_name(side),
+        unusable_line(why)
+    )
+}
+
+/// How a paired run built its plain criterion benchmarks, as the JSON and the templates show
+/// it: tagged by `status`, with why the layer was not used in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub(crate) enum LayerView {
+    /// Both sides were built against the layer.
+    Used { criterion: String },
+    /// Criterion itself built them, on at least one side, for this reason.
+    NotUsed { reason: String },
+}
+
+impl LayerView {
+    pub(crate) fn of(layer: &CriterionLayer) -> Self {
+        match layer {
+            CriterionLayer::Used { criterion } => LayerView::Used {
+                criterion: criterion.clone(),
+            },
+            CriterionLayer::NotUsed { side, why } => LayerView::NotUsed {
+                reason: layer_not_used_line(*side, why),
+            },
+        }
+    }
+}
+
 /// How a paired run sampled: "6–12 process pairs × 30 interleaved samples".
 pub(crate) fn pairing_line(pairing: Option<&Pairing>) -> String {
     let Some(p) = pairing else {
@@ -126,7 +192,7 @@ pub(crate) enum ReferenceView {
         why: String,
         samples: String,
         #[serde(skip_serializing_if = "Option::is_none")]
-        criterion_layer: Option<CriterionLayer>,
+        criterion_layer: Option<LayerView>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         settings_changed: Vec<SettingChange>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,7 +232,7 @@ impl ReferenceView {
                 base: base.clone(),
                 why: because_line(why),
                 samples: pairing_line(pairing),
-                criterion_layer: criterion_layer.clone(),
+                criterion_layer: criterion_layer.as_ref().map(LayerView::of),
                 settings_changed: settings_changed.clone(),
                 budget_seconds: *budget_seconds,
             },
@@ -246,10 +312,10 @@ impl ReferenceView {
                     why: text(why),
                     samples: text(samples),
                     criterion_layer: criterion_layer.map(|layer| match layer {
-                        CriterionLayer::Used { criterion } => CriterionLayer::Used {
+                        LayerView::Used { criterion } => LayerView::Used {
                             criterion: text(criterion),
                         },
-                        CriterionLayer::NotUsed { reason } => CriterionLayer::NotUsed {
+                        LayerView::NotUsed { reason } => LayerView::NotUsed {
                             reason: text(reason),
                         },
                     }),
@@ -271,6 +337,67 @@ impl ReferenceView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Why the criterion layer did not stand in reads as the sentences the build code wrote
+    /// when the model held words.
+    #[test]
+    fn every_layer_reason_reads_as_it_did_when_the_model_held_words() {
+        let cases = [
+            (
+                LayerUnusable::LockUnreadable {
+                    path: "/w/Cargo.lock".to_owned(),
+                },
+                "/w/Cargo.lock cannot be read, so the criterion version is unknown",
+            ),
+            (
+                LayerUnusable::NoCriterion,
+                "the base commit's Cargo.lock holds no criterion",
+            ),
+            (
+                LayerUnusable::SeveralVersions {
+                    versions: vec!["0.4.0".to_owned(), "0.5.1".to_owned()],
+                },
+                "Cargo.lock holds several criterion versions (0.4.0, 0.5.1); the layer stands \
+                 in for one",
+            ),
+            (
+                LayerUnusable::DoesNotCompile {
+                    error: "error[E0599]: no method named `to_async`".to_owned(),
+                },
+                "error[E0599]: no method named `to_async`",
+            ),
+            (
+                LayerUnusable::BuildFailed {
+                    status: "exit status: 101".to_owned(),
+                },
+                "cargo could not build them against it (exit status: 101)",
+            ),
+        ];
+        for (why, words) in &cases {
+            assert_eq!(unusable_line(why), *words);
+        }
+        let (why, words) = &cases[1];
+        assert_eq!(
+            layer_not_used_line(BuildSide::Base, why),
+            format!("base: {words}")
+        );
+        assert_eq!(
+            layer_fell_back(BuildSide::Head, why),
+            format!(
+                "the head build's plain criterion benchmarks are measured with criterion \
+                 itself, in whole runs: {words}"
+            )
+        );
+        let view = serde_json::to_value(LayerView::of(&CriterionLayer::NotUsed {
+            side: BuildSide::Head,
+            why: why.clone(),
+        }))
+        .unwrap();
+        assert_eq!(
+            view,
+            serde_json::json!({"status": "not-used", "reason": format!("head: {words}")})
+        );
+    }
 
     #[test]
     fn every_string_of_a_reference_is_made_printable() {

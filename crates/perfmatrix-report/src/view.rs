@@ -9,8 +9,8 @@
 
 use minijinja::Value;
 use perfmatrix_model::{
-    Disagreement, Failure, FailureKind, MergedOutcome, MergedReport, MergedRow, PlatformRow,
-    PlatformStatus, Reference, Row, RowVerdict, Tally, short_commit,
+    Disagreement, Failure, FailureKind, MergedOutcome, MergedReport, MergedRow, PlatformNote,
+    PlatformRow, PlatformStatus, Reference, Row, RowVerdict, Tally, short_commit,
 };
 use serde::Serialize;
 
@@ -59,11 +59,31 @@ pub(crate) fn failure_lines(report: &MergedReport) -> Vec<String> {
         .collect()
 }
 
+/// The benchmarks that failed (a panic, a hang) on the report's platforms and have no verdict.
+pub(crate) fn failed_benchmarks(
+    report: &MergedReport,
+) -> impl Iterator<Item = &perfmatrix_model::BenchmarkId> {
+    report
+        .platforms
+        .iter()
+        .flat_map(|p| &p.notes)
+        .filter_map(|note| match note {
+            PlatformNote::FailedBenchmarks { ids } => Some(ids),
+            _ => None,
+        })
+        .flatten()
+}
+
 impl Overview {
     pub(crate) fn new(report: &MergedReport) -> Self {
         let (outcome, title) = match report.outcome {
             MergedOutcome::Pass => ("pass", "PASS"),
             MergedOutcome::Fail => ("fail", "FAIL"),
+            // Nothing failed the merge, but a benchmark failed where nothing passed: the
+            // report is incomplete, whatever the baselines.
+            MergedOutcome::NoComparableBaseline if failed_benchmarks(report).next().is_some() => {
+                ("incomplete", "INCOMPLETE")
+            }
             MergedOutcome::NoComparableBaseline => {
                 ("no-comparable-baseline", "NO COMPARABLE BASELINE")
             }

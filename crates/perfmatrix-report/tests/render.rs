@@ -9,8 +9,9 @@ use std::path::Path;
 use common::arbitrary::{any_float, any_report, finite_float};
 use common::{COLOR, PLAIN, X86, compared, report, table_body};
 use perfmatrix_model::{
-    CriterionLayer, DifferingField, IncomparableBaseline, MergedReport, Method, PairedBecause,
-    PairedRow, RecordCommand, Reference, Report, Revision, Row, RowVerdict, TargetTriple,
+    BuildSide, CriterionLayer, DifferingField, FailedBench, IncomparableBaseline, LayerUnusable,
+    MergedReport, Method, PairedBecause, PairedRow, RecordCommand, Reference, Report, Revision,
+    Row, RowVerdict, TargetTriple,
 };
 use perfmatrix_report::{Format, ReportError, color_allowed, render, render_merged};
 use proptest::prelude::*;
@@ -202,6 +203,40 @@ fn with_budget(limited: bool) -> Report {
     report
 }
 
+/// [`passing`] with a benchmark that hung (in a `--quick` run or a full one).
+fn with_failed(quick: bool) -> Report {
+    let mut report = passing();
+    report.quick = quick;
+    report.failed = vec![FailedBench {
+        id: perfmatrix_model::BenchmarkId::new("parse/hang").unwrap(),
+        error: "head build: the counting run failed (signal: 9 (SIGKILL))".to_owned(),
+    }];
+    report
+}
+
+/// A platform report with a failed benchmark names it, and says why it is not a pass: a full
+/// run fails ("FAIL: 0 regressed" before), a quick one is incomplete ("NO COMPARABLE BASELINE"
+/// before).
+#[test]
+fn a_failed_benchmark_is_named_and_decides_the_outcome_line() {
+    let full = render(&with_failed(false), Format::Table, PLAIN).unwrap();
+    assert!(full.ends_with("\nFAIL: 1 failed\n"), "{full}");
+    assert!(full.contains(
+        "\n1 benchmark(s) failed (a panic or a hang; the messages above say why) and have no \
+         verdict: parse/hang\n"
+    ));
+    let quick = render(&with_failed(true), Format::Table, PLAIN).unwrap();
+    assert!(quick.ends_with("\nINCOMPLETE: 1 failed\n"), "{quick}");
+    let html = render(&with_failed(true), Format::Html, PLAIN).unwrap();
+    assert!(
+        html.contains("<span class=\"badge incomplete\">INCOMPLETE</span>"),
+        "{html}"
+    );
+    let md = render(&with_failed(false), Format::Markdown, PLAIN).unwrap();
+    assert!(md.contains(": **FAIL**: 1 failed\n"), "{md}");
+    assert!(md.contains("have no verdict: `parse/hang`"), "{md}");
+}
+
 /// Every report of this file in every format, byte for byte (`tests/snapshots/`): a change to
 /// what a reader sees shows as a diff to review (`cargo insta review`).
 #[test]
@@ -212,6 +247,7 @@ fn every_report_renders_as_its_snapshot() {
     time_warns_only.time_gated = false;
     let mut empty = passing();
     empty.rows.clear();
+    let (failed, failed_quick) = (with_failed(false), with_failed(true));
     for (name, report) in [
         ("selected", selected()),
         ("no_comparable", no_comparable()),
@@ -230,13 +266,18 @@ fn every_report_renders_as_its_snapshot() {
         (
             "off_the_layer",
             with_layer(CriterionLayer::NotUsed {
-                reason: "head: the `styles` target does not build against it: error[E0599]: no \
-                         method named `to_async`"
-                    .to_owned(),
+                side: BuildSide::Head,
+                why: LayerUnusable::DoesNotCompile {
+                    error: "the `styles` target does not build against it: error[E0599]: no \
+                            method named `to_async`"
+                        .to_owned(),
+                },
             }),
         ),
         ("budget_limited", with_budget(true)),
         ("budget_left_none", with_budget(false)),
+        ("failed", failed),
+        ("failed_quick", failed_quick),
     ] {
         insta::assert_snapshot!(format!("platform_{name}"), common::every_rendering(&report));
     }
@@ -529,6 +570,14 @@ proptest! {
         let json = render(&report, Format::Json, PLAIN).unwrap();
         let (value, _) = common::references_apart(serde_json::from_str(&json).unwrap());
         let (model, _) = common::references_apart(serde_json::to_value(&report).unwrap());
+        let (value, notes) = common::count_notes_apart(value);
+        let (model, facts) = common::count_notes_apart(model);
         prop_assert_eq!(value, model);
+        // The arbitrary notes are the counting run's own words, shown as they are.
+        let said: Vec<serde_json::Value> = facts
+            .iter()
+            .map(|f| f["unmeasured"]["said"].clone())
+            .collect();
+        prop_assert_eq!(notes, said);
     }
 }

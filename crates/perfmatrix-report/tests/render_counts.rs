@@ -9,16 +9,22 @@ use std::path::Path;
 
 use common::{
     ARM, COLOR, PLAIN, X86, counts, leg, measured, report, strip_ansi, table_body, timed,
-    unavailable,
+    unavailable, unavailable_saying,
 };
 use perfmatrix_model::{
     Cause, CountRow, DifferingField, Events, FlameNode, FunctionChange, FunctionDiff,
     IncomparableBaseline, MergedReport, Method, Metric, PairedRow, RecordCommand, Reference,
-    Report, Row, RowVerdict, Simulated, merge,
+    Report, Row, RowVerdict, Simulated, Unmeasured, merge,
 };
 use perfmatrix_report::{Format, render, render_merged};
 
-const QEMU_REASON: &str = "not counted: valgrind cannot count aarch64 instructions on this x86_64 machine (under qemu-user it would count qemu, not the kernel)";
+/// Why the ARM leg counted no instructions: its target runs emulated on an x86_64 machine.
+fn emulated() -> Unmeasured {
+    Unmeasured::Emulated {
+        target_arch: "aarch64".to_owned(),
+        host_arch: "x86_64".to_owned(),
+    }
+}
 /// The command that records a baseline for [`arm`]'s platform.
 fn record() -> RecordCommand {
     RecordCommand {
@@ -110,7 +116,7 @@ fn arm() -> Report {
     let row = |id: &str, time: RowVerdict, change: (f64, f64, f64), peak: u64| {
         with_counts(
             timed(id, time, change),
-            unavailable(QEMU_REASON),
+            unavailable(emulated()),
             measured(NoBaseline, peak),
             time,
             Metric::Time,
@@ -262,8 +268,8 @@ fn count_columns_are_aligned_and_coloured_by_their_own_verdict() {
 fn many_distinct_reasons_are_listed_once_each_and_capped_in_markdown() {
     let rows: Vec<Row> = (0..40)
         .map(|i| Row {
-            instructions: Some(unavailable(&format!("reason {}", i % 30))),
-            peak_memory: Some(unavailable("no /proc")),
+            instructions: Some(unavailable_saying(&format!("reason {}", i % 30))),
+            peak_memory: Some(unavailable_saying("no /proc")),
             ..Row::bare(
                 perfmatrix_model::BenchmarkId::new(format!("b/{i:02}")).unwrap(),
                 RowVerdict::NoBaseline,
@@ -298,18 +304,37 @@ fn json_round_trips_with_the_counts() {
         let json = render(&report, Format::Json, PLAIN).unwrap();
         let (value, _) = common::references_apart(serde_json::from_str(&json).unwrap());
         let (model, _) = common::references_apart(serde_json::to_value(&report).unwrap());
+        let (value, _) = common::count_notes_apart(value);
+        let (model, _) = common::count_notes_apart(model);
         assert_eq!(value, model, "{json}");
         assert!(json.contains("\"decided_by\": \"") && json.contains("\"count_baseline\": {"));
     }
+    // Why a count is unavailable is a fact in the model, words in the JSON.
+    let json = render(&arm(), Format::Json, PLAIN).unwrap();
+    assert!(
+        json.contains(
+            "\"note\": \"not counted for an emulated target: valgrind cannot run aarch64 binaries \
+             on this x86_64 machine (under qemu-user it would count qemu, not the kernel)\""
+        ),
+        "{json}"
+    );
     let json = render(&x86(), Format::Json, PLAIN).unwrap();
     assert!(json.contains("\"decided_by\": \"instructions\""));
     assert!(json.contains("\"new\": 1000000001"));
     let merged = merged();
     let json = render_merged(&merged, Format::Json, PLAIN).unwrap();
-    // Its benchmarks and their counts are the model's; its platforms' references are worded.
-    let back: MergedReport = serde_json::from_str(&json).unwrap();
-    assert_eq!(back.benchmarks, merged.benchmarks);
-    assert_eq!(back.tally, merged.tally);
+    // Its benchmarks and their counts are the model's, their notes worded; its platforms'
+    // references are worded.
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let (benchmarks, notes) = common::count_notes_apart(value["benchmarks"].clone());
+    let (model, _) = common::count_notes_apart(serde_json::to_value(&merged.benchmarks).unwrap());
+    assert_eq!(benchmarks, model);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("emulated target")))
+    );
+    assert_eq!(value["tally"], serde_json::to_value(merged.tally).unwrap());
     assert!(json.contains("\"verdict\": \"unavailable\""));
     assert!(json.contains("\"decided_by\": \"peak-memory\""));
 }
@@ -318,7 +343,7 @@ fn json_round_trips_with_the_counts() {
 fn hostile_reasons_are_escaped_in_every_format() {
     let reason = "a\x1b[2J\n</p><script>alert(1)</script> *b* | `c`";
     let mut report = arm();
-    report.rows[0].instructions = Some(unavailable(reason));
+    report.rows[0].instructions = Some(unavailable_saying(reason));
     let table = render(&report, Format::Table, PLAIN).unwrap();
     assert!(!table.contains('\x1b'));
     assert!(table.contains("unavailable: a\\u{1b}[2J\\n</p><script>alert(1)</script> *b* | `c`\n"));

@@ -9,8 +9,9 @@ mod common;
 use common::arbitrary::any_merged;
 use common::{ARM, COLOR, PLAIN, RISCV, X86, leg, report, required, strip_ansi, table_body, timed};
 use perfmatrix_model::{
-    CountRow, Failure, FailureKind, MergedOutcome, MergedReport, PlatformRow, PlatformStatus,
-    RecordCommand, Reference, Row, RowVerdict, Skipped, TargetTriple, merge,
+    CountNote, CountRow, Failure, FailureKind, MergedOutcome, MergedReport, PlatformRow,
+    PlatformStatus, RecordCommand, Reference, Row, RowVerdict, Skipped, TargetTriple, Unmeasured,
+    merge,
 };
 use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, render, render_merged};
 use proptest::prelude::*;
@@ -574,7 +575,10 @@ fn with_counts(row: Row, i: usize, p: usize, platforms: usize) -> Row {
                 new: None,
                 base: None,
                 change: None,
-                note: Some("not counted: valgrind cannot count this platform's instructions under qemu-user".to_owned()),
+                note: Some(CountNote::Unmeasured(Unmeasured::Emulated {
+                    target_arch: "aarch64".to_owned(),
+                    host_arch: "x86_64".to_owned(),
+                })),
             },
             CountRow {
                 verdict: RowVerdict::NoBaseline,
@@ -687,7 +691,11 @@ fn large_markdown_stays_under_the_comment_limit() {
         assert_eq!(row.matches(" mem ").count(), 8, "{row}");
         assert_eq!(row.matches("instr unavailable \\[1\\]").count(), 1, "{row}");
     }
-    assert!(md.contains("\n- \\[1\\] instructions unavailable: not counted: valgrind cannot count this platform's instructions under qemu-user\n"));
+    assert!(md.contains(
+        "\n- \\[1\\] instructions unavailable: not counted for an emulated target: valgrind cannot \
+         run aarch64 binaries on this x86\\_64 machine (under qemu-user it would count qemu, not \
+         the kernel)\n"
+    ));
     let changed = report
         .benchmarks
         .iter()

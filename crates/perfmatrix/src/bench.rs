@@ -354,7 +354,7 @@ impl Bench {
         let mut history = perfmatrix_history::History::default();
         history.parse_into(&source, &bytes);
         for bad in &history.bad {
-            eprintln!("{}:{}: skipped: {}", bad.source, bad.line, bad.reason);
+            eprintln!("{bad}");
         }
         let durations = perfmatrix_history::durations(&history.records);
         eprintln!(

@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, bail};
 
 use crate::layer::{Layer, LockGuard};
+use perfmatrix_model::LayerUnusable;
 
 /// One bench target's executable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +149,7 @@ impl Build<'_> {
     pub(crate) fn run_on_layer(
         &self,
         layer: &Layer,
-    ) -> anyhow::Result<Result<Vec<BenchBinary>, String>> {
+    ) -> anyhow::Result<Result<Vec<BenchBinary>, LayerUnusable>> {
         eprintln!(
             "building the {} benchmarks against perfmatrix's criterion layer (in place of \
              criterion {})",
@@ -166,9 +167,12 @@ impl Build<'_> {
         };
         let messages = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
-            return Ok(Err(first_error(&messages).unwrap_or_else(|| {
-                format!("cargo could not build them against it ({})", out.status)
-            })));
+            return Ok(Err(match first_error(&messages) {
+                Some(error) => LayerUnusable::DoesNotCompile { error },
+                None => LayerUnusable::BuildFailed {
+                    status: out.status.to_string(),
+                },
+            }));
         }
         self.binaries(&messages).map(Ok)
     }

@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use crate::binaries::BenchBinary;
 use crate::children::{AtOnce, Quiet, run_all, run_all_fed};
 use crate::tools::{arch, find_in_path};
-use perfmatrix_model::{Counts, Measured, Profile};
+use perfmatrix_model::{BenchmarkId, Counts, FailedBench, Measured, Profile, Unmeasured};
 
 /// The functions around the one counted call (`#[unsafe(no_mangle)]`, never inlined): the
 /// harness's, and the criterion layer's (a name of its own: a harness binary built against the
@@ -25,9 +25,6 @@ pub(crate) const REGION_SYMBOLS: [&str; 2] = [
 ];
 /// How to get valgrind on the Debian and Ubuntu machines CI and this project use.
 const INSTALL_VALGRIND: &str = "sudo apt-get install valgrind";
-/// Why a plain criterion benchmark has no counts.
-pub(crate) const NOT_ON_HARNESS: &str =
-    "not registered with the harness (a plain criterion benchmark)";
 
 /// Instructions and peak resident memory of one call of each benchmark in `ids`, for `target`
 /// (None: the host), from the harness binaries among `binaries`, with `env` added to every counting
@@ -50,15 +47,27 @@ pub(crate) const NOT_ON_HARNESS: &str =
 /// its translated code and the guest's memory together. It still shows a kernel that starts
 /// allocating per call, but compares only with other emulated runs.
 ///
-/// A counting run that fails is an error naming the id, with the counting run's stderr. Callgrind's output
-/// files live in a temporary folder that is removed when this returns.
+/// A benchmark whose counting run fails (it panics, or hangs past [`counting_quiet`], natively
+/// or under valgrind) is among the failed, its messages shown, and the others are counted: the
+/// ids a `count-each` process never reached because an earlier one hung are counted again
+/// without it. Callgrind's output files live in a temporary folder that is removed when this
+/// returns.
 pub(crate) fn measure(
     target: Option<&str>,
     binaries: &[BenchBinary],
     ids: &[String],
     env: &[(String, String)],
-) -> anyhow::Result<BTreeMap<String, Counts>> {
+) -> anyhow::Result<CountsOf> {
     measure_in(target, binaries, ids, env, &find_in_path, counting_quiet()?)
+}
+
+/// What the counting runs gave: each benchmark's counts, and those whose counting run failed.
+#[derive(Debug, Default)]
+pub(crate) struct CountsOf {
+    /// The counts, by id.
+    pub(crate) counts: BTreeMap<String, Counts>,
+    /// The benchmarks whose counting run failed, with what went wrong.
+    pub(crate) failed: Vec<FailedBench>,
 }
 
 /// [`measure`] with the PATH lookup of programs chosen by the caller, and how long a counting
@@ -70,7 +79,7 @@ fn measure_in(
     env: &[(String, String)],
     lookup: &dyn Fn(&str) -> Option<PathBuf>,
     quiet: Quiet,
-) -> anyhow::Result<BTreeMap<String, Counts>> {
+) -> anyhow::Result<CountsOf> {
     let host = crate::workspace::host_triple()?;
     let emulated = target.is_some_and(|t| crate::tools::runs_emulated(t, host.as_str()));
     let mut metrics = BTreeMap::new();
@@ -82,15 +91,18 @@ fn measure_in(
                 metrics.insert(
                     id.clone(),
                     Counts {
-                        instructions: Measured::unavailable(NOT_ON_HARNESS),
-                        peak_rss_bytes: Measured::unavailable(NOT_ON_HARNESS),
+                        instructions: Measured::unavailable(Unmeasured::NotOnHarness),
+                        peak_rss_bytes: Measured::unavailable(Unmeasured::NotOnHarness),
                     },
                 );
             }
         }
     }
     if probed.is_empty() {
-        return Ok(metrics);
+        return Ok(CountsOf {
+            counts: metrics,
+            failed: Vec::new(),
+        });
     }
     let triple = target.unwrap_or(host.as_str());
     let valgrind = instruction_counter(
@@ -149,8 +161,19 @@ fn measure_in(
     let ids: Vec<String> = probed.iter().map(|(id, _)| id.clone()).collect();
     let mut outputs = run_all_fed(commands, AtOnce::PerCore, "the counting runs", Some(quiet))?;
     let counted = outputs.split_off(natives);
-    metrics.extend(collect(&ids, outputs, &valgrind, &callgrind, counted)?);
-    Ok(metrics)
+    let collected = collect(&ids, outputs, &valgrind, &callgrind, counted)?;
+    metrics.extend(collected.counts);
+    let mut failed = collected.failed;
+    if !collected.again.is_empty() {
+        // Each round leaves out at least the id that stopped its process: it ends.
+        let again = measure_in(target, binaries, &collected.again, env, lookup, quiet)?;
+        metrics.extend(again.counts);
+        failed.extend(again.failed);
+    }
+    Ok(CountsOf {
+        counts: metrics,
+        failed,
+    })
 }
 
 /// How long a counting or profiling run may print nothing: ten times the deadline of a sample
@@ -351,31 +374,55 @@ fn local_name(exe: &Path) -> anyhow::Result<(&Path, PathBuf)> {
     }
 }
 
+#[cfg(test)]
+impl CountsOf {
+    /// The counts, when no counting run failed.
+    fn all_counted(self) -> BTreeMap<String, Counts> {
+        assert!(self.failed.is_empty(), "{:?}", self.failed);
+        self.counts
+    }
+}
+
+/// What one round of counting runs gave.
+struct Collected {
+    counts: BTreeMap<String, Counts>,
+    failed: Vec<FailedBench>,
+    /// Ids a `count-each` process never reached because an earlier id's call stopped it.
+    again: Vec<String>,
+}
+
 /// The metrics of `ids` from the outputs of their native runs, then of the callgrind runs
-/// `callgrind` (outputs `counted`).
+/// `callgrind` (outputs `counted`). An id whose run failed, or that has no line, is among the
+/// failed; but for the ids a killed `count-each` process never reached, to be counted again.
 fn collect(
     ids: &[String],
     natives: Vec<std::io::Result<Output>>,
-    valgrind: &Result<PathBuf, String>,
+    valgrind: &Result<PathBuf, Unmeasured>,
     callgrind: &[CallgrindRun],
     counted: Vec<std::io::Result<Output>>,
-) -> anyhow::Result<BTreeMap<String, Counts>> {
+) -> anyhow::Result<Collected> {
+    let mut failed: BTreeMap<usize, String> = BTreeMap::new();
     let mut native_lines = Vec::with_capacity(ids.len());
-    for (id, output) in ids.iter().zip(natives) {
+    for (i, (id, output)) in ids.iter().zip(natives).enumerate() {
         let output = output.with_context(|| format!("cannot start the counting run for `{id}`"))?;
-        if !output.status.success() {
-            bail!(
-                "the counting run failed for `{id}` ({}):\n{}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            );
+        let line = if output.status.success() {
+            CountLine::parse(id, &output.stdout).map_err(|e| format!("{e:#}"))
+        } else {
+            Err(run_failed(id, "the counting run", &output))
+        };
+        match line {
+            Ok(line) => native_lines.push(Some(line)),
+            Err(error) => {
+                failed.insert(i, error);
+                native_lines.push(None);
+            }
         }
-        native_lines.push(CountLine::parse(id, &output.stdout)?);
     }
     let mut instructions: Vec<Option<Measured>> = ids.iter().map(|_| None).collect();
-    if let Err(reason) = valgrind {
-        instructions.fill(Some(Measured::unavailable(reason.clone())));
+    if let Err(why) = valgrind {
+        instructions.fill(Some(Measured::unavailable(why.clone())));
     }
+    let mut again = Vec::new();
     for (run, output) in callgrind.iter().zip(counted) {
         let first = &ids[run.ids[0]];
         let output = output.with_context(|| format!("cannot start valgrind for `{first}`"))?;
@@ -385,29 +432,102 @@ fn collect(
             .lines()
             .filter_map(|l| Some((CountLine::id_of(l)?, l)))
             .collect();
-        for &i in &run.ids {
+        // A `count-each` process counts its ids one after the other, each in a child of its
+        // own, and goes on when one fails. Killed (a hang past the deadline), it never reached
+        // the ids after the one that follows its last line, which hung: those are counted
+        // again without it. An id with no line anywhere else failed on its own.
+        let hung = (run.each && was_killed(output.status)).then(|| {
+            run.ids
+                .iter()
+                .rposition(|&i| lines.contains_key(&ids[i]))
+                .map_or(0, |last| last + 1)
+        });
+        let mut shown = false;
+        for (at, &i) in run.ids.iter().enumerate() {
+            let Some(native) = &native_lines[i] else {
+                continue; // Failed natively already.
+            };
+            if hung.is_some_and(|hung| at > hung) {
+                again.push(i);
+                continue;
+            }
             let line = lines.get(&ids[i]).copied();
-            instructions[i] = Some(self::instructions(
-                &ids[i],
-                &output,
-                line,
-                run,
-                &native_lines[i].variant,
-            )?);
+            match self::instructions(&ids[i], &output, line, run, &native.variant) {
+                Ok(Some(measured)) => instructions[i] = Some(measured),
+                Ok(None) => {
+                    let what = "the counting run under valgrind";
+                    if !std::mem::replace(&mut shown, true) {
+                        show_messages(&ids[i], what, &output);
+                    }
+                    failed.insert(i, failure_line(what, &output));
+                }
+                Err(e) => {
+                    failed.insert(i, format!("{e:#}"));
+                }
+            }
         }
     }
-    ids.iter()
-        .zip(native_lines)
-        .zip(instructions)
-        .map(|((id, native), instructions)| {
-            let instructions = instructions.context("a callgrind run is missing")?;
-            let metric = Counts {
+    let mut counts = BTreeMap::new();
+    for (i, (native, instructions)) in native_lines.into_iter().zip(instructions).enumerate() {
+        if failed.contains_key(&i) || again.contains(&i) {
+            continue;
+        }
+        let (Some(native), Some(instructions)) = (native, instructions) else {
+            bail!("a callgrind run is missing");
+        };
+        counts.insert(
+            ids[i].clone(),
+            Counts {
                 instructions,
                 peak_rss_bytes: native.peak_rss_bytes,
-            };
-            Ok((id.clone(), metric))
+            },
+        );
+    }
+    let failed = failed
+        .into_iter()
+        .map(|(i, error)| {
+            Ok(FailedBench {
+                id: BenchmarkId::new(ids[i].clone())?,
+                error,
+            })
         })
-        .collect()
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Collected {
+        counts,
+        failed,
+        again: again.into_iter().map(|i| ids[i].clone()).collect(),
+    })
+}
+
+/// Whether a process was killed by a signal (the deadline's SIGKILL, or the system's).
+fn was_killed(status: std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt as _;
+    status.signal().is_some()
+}
+
+/// A counting run of `id` that failed (`what`: "the counting run"): its messages shown, and
+/// the line for the report ([`failure_line`]).
+fn run_failed(id: &str, what: &str, output: &Output) -> String {
+    show_messages(id, what, output);
+    failure_line(what, output)
+}
+
+/// Shows on stderr what a failed counting run of `id` printed there.
+fn show_messages(id: &str, what: &str, output: &Output) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = stderr.trim_end();
+    if !stderr.is_empty() {
+        eprintln!("{what} of `{id}` printed:\n{stderr}");
+    }
+}
+
+/// One line for the report on a failed counting run: its status and last message.
+fn failure_line(what: &str, output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    match stderr.lines().rev().map(str::trim).find(|l| !l.is_empty()) {
+        Some(last) => format!("{what} failed ({}): {last}", output.status),
+        None => format!("{what} failed ({})", output.status),
+    }
 }
 
 /// valgrind, if it can count instructions here; else why not. `emulated` names the target's and
@@ -415,18 +535,15 @@ fn collect(
 fn instruction_counter(
     emulated: Option<(&str, &str)>,
     lookup: &dyn Fn(&str) -> Option<PathBuf>,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, Unmeasured> {
     if let Some((target_arch, host_arch)) = emulated {
-        return Err(format!(
-            "not counted for an emulated target: valgrind cannot run {target_arch} binaries on \
-             this {host_arch} machine (under qemu-user it would count qemu, not the kernel)"
-        ));
+        return Err(Unmeasured::Emulated {
+            target_arch: target_arch.to_owned(),
+            host_arch: host_arch.to_owned(),
+        });
     }
-    lookup("valgrind").ok_or_else(|| {
-        format!(
-            "not counted: valgrind is not installed (no `valgrind` on PATH); install it with \
-             `{INSTALL_VALGRIND}`"
-        )
+    lookup("valgrind").ok_or_else(|| Unmeasured::NoValgrind {
+        install: INSTALL_VALGRIND.to_owned(),
     })
 }
 
@@ -450,34 +567,34 @@ fn no_aslr(lookup: &dyn Fn(&str) -> Option<PathBuf>) -> Option<PathBuf> {
 }
 
 /// The instruction count of `id` from the callgrind run `run` that counted it (`output`), its
-/// line of that output (`None`: it printed none), and its output file.
+/// line of that output (`None`: it printed none), and its output file; `None` when the run
+/// failed before its line.
 fn instructions(
     id: &str,
     output: &Output,
     line: Option<&str>,
     run: &CallgrindRun,
     native_variant: &str,
-) -> anyhow::Result<Measured> {
+) -> anyhow::Result<Option<Measured>> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let Some(line) = line.filter(|_| run.each || output.status.success()) else {
         if let Some(line) = stderr.lines().find(|l| l.contains("unhandled instruction")) {
-            return Ok(Measured::unavailable(format!(
-                "not counted: valgrind cannot decode an instruction of the counted binary ({})",
-                line.trim_start_matches(|c: char| c == '=' || c.is_ascii_digit() || c == ' ')
+            return Ok(Some(Measured::unavailable(
+                Unmeasured::UndecodableInstruction {
+                    line: line
+                        .trim_start_matches(|c: char| c == '=' || c.is_ascii_digit() || c == ' ')
+                        .to_owned(),
+                },
             )));
         }
-        bail!(
-            "the counting run failed for `{id}` under valgrind ({}):\n{stderr}",
-            output.status
-        );
+        return Ok(None);
     };
     let counted = CountLine::parse(id, line.as_bytes())?;
     if counted.variant != native_variant {
-        return Ok(Measured::unavailable(format!(
-            "not counted: under valgrind the code dispatched to `{}`, natively to `{native_variant}` \
-             (valgrind does not report all of this CPU's features)",
-            counted.variant
-        )));
+        return Ok(Some(Measured::unavailable(Unmeasured::OtherDispatch {
+            valgrind: counted.variant,
+            native: native_variant.to_owned(),
+        })));
     }
     let out_file = run.file_of(counted.pid);
     let text = std::fs::read_to_string(&out_file)
@@ -491,7 +608,7 @@ fn instructions(
             REGION_SYMBOLS.join("` or `")
         );
     }
-    Ok(Measured::Value { value: total })
+    Ok(Some(Measured::Value { value: total }))
 }
 
 /// What the counting run prints: one JSON line.
@@ -524,13 +641,11 @@ impl CountLine {
             .with_context(|| format!("the counting run for `{id}` reported no variant"))?
             .to_owned();
         let peak_rss_bytes = match json["peak_rss_bytes"].as_u64() {
-            Some(0) => Measured::unavailable("the counting run read a peak resident memory of 0"),
+            Some(0) => Measured::unavailable(Unmeasured::ZeroPeakMemory),
             Some(bytes) => Measured::Value { value: bytes },
-            None => Measured::unavailable(
-                json["peak_rss_unavailable"]
-                    .as_str()
-                    .unwrap_or("the counting run reported no peak resident memory"),
-            ),
+            None => Measured::unavailable(Unmeasured::NoPeakMemory {
+                said: json["peak_rss_unavailable"].as_str().map(str::to_owned),
+            }),
         };
         Ok(Self {
             pid: json["pid"].as_u64(),
@@ -727,9 +842,12 @@ totals: 5980 5914 142 16 10 0 16 8";
     #[test]
     fn missing_valgrind_is_unavailable_with_the_install_command() {
         let nowhere = |_: &str| None;
-        let reason = instruction_counter(None, &nowhere).unwrap_err();
-        assert!(reason.contains("not installed"), "{reason}");
-        assert!(reason.contains(INSTALL_VALGRIND), "{reason}");
+        assert_eq!(
+            instruction_counter(None, &nowhere),
+            Err(Unmeasured::NoValgrind {
+                install: INSTALL_VALGRIND.to_owned()
+            })
+        );
         let found = |p: &str| Some(PathBuf::from(format!("/opt/bin/{p}")));
         assert_eq!(
             instruction_counter(None, &found),
@@ -740,10 +858,12 @@ totals: 5980 5914 142 16 10 0 16 8";
     #[test]
     fn an_emulated_target_is_unavailable_even_with_valgrind() {
         let found = |p: &str| Some(PathBuf::from(format!("/usr/bin/{p}")));
-        let reason = instruction_counter(Some(("aarch64", "x86_64")), &found).unwrap_err();
-        assert!(
-            reason.contains("aarch64") && reason.contains("qemu"),
-            "{reason}"
+        assert_eq!(
+            instruction_counter(Some(("aarch64", "x86_64")), &found),
+            Err(Unmeasured::Emulated {
+                target_arch: "aarch64".to_owned(),
+                host_arch: "x86_64".to_owned()
+            })
         );
     }
 
@@ -756,7 +876,12 @@ totals: 5980 5914 142 16 10 0 16 8";
         assert_eq!(parsed.peak_rss_bytes, Measured::Value { value: 2_412_544 });
         let line = br#"{"id":"decay/1000","variant":"portable","planted":null,"peak_rss_bytes":null,"peak_rss_unavailable":"no /proc"}"#;
         let parsed = CountLine::parse("decay/1000", line).unwrap();
-        assert_eq!(parsed.peak_rss_bytes, Measured::unavailable("no /proc"));
+        assert_eq!(
+            parsed.peak_rss_bytes,
+            Measured::unavailable(Unmeasured::NoPeakMemory {
+                said: Some("no /proc".to_owned())
+            })
+        );
         assert!(CountLine::parse("decay/10000", line).is_err());
         assert!(CountLine::parse("decay/1000", b"").is_err());
     }
@@ -771,7 +896,7 @@ totals: 5980 5914 142 16 10 0 16 8";
             .iter()
             .map(|(id, m)| {
                 let value = m.instructions.value().unwrap_or_else(|| {
-                    panic!("`{id}` was not counted: {:?}", m.instructions.reason())
+                    panic!("`{id}` was not counted: {:?}", m.instructions.why())
                 });
                 (id.clone(), value)
             })
@@ -809,6 +934,7 @@ totals: 5980 5914 142 16 10 0 16 8";
                 counting_quiet().unwrap(),
             )
             .unwrap()
+            .all_counted()
         };
         let first = measure(&[], &find_in_path);
         let second = measure(&[], &find_in_path);
@@ -834,8 +960,11 @@ totals: 5980 5914 142 16 10 0 16 8";
 
         let hidden = measure(&[], &|_| None);
         for (id, m) in &hidden {
-            let reason = m.instructions.reason().unwrap_or_default();
-            assert!(reason.contains(INSTALL_VALGRIND), "{id}: {reason:?}");
+            assert!(
+                matches!(m.instructions.why(), Some(Unmeasured::NoValgrind { install }) if install == INSTALL_VALGRIND),
+                "{id}: {:?}",
+                m.instructions
+            );
             assert!(m.peak_rss_bytes.value().is_some(), "{id}");
         }
     }
@@ -867,7 +996,8 @@ totals: 5980 5914 142 16 10 0 16 8";
                     &find_in_path,
                     counting_quiet().unwrap(),
                 )
-                .unwrap(),
+                .unwrap()
+                .all_counted(),
             )
         };
         let many = count(
@@ -905,65 +1035,178 @@ totals: 5980 5914 142 16 10 0 16 8";
         .unwrap()
     }
 
-    /// A benchmark whose counted call never ends under valgrind (and only there: its timing and
-    /// its native counting run are fine) stops the counting within the deadline, and the error
-    /// names it. Before the deadline, the run waited for it for ever.
-    #[test]
-    fn a_call_that_never_ends_under_valgrind_is_stopped_and_named() {
+    /// The start of a shell script standing in for a bench binary: `line <id>` prints the
+    /// count line of `<id>`.
+    const LINE_SH: &str = "#!/bin/sh\n\
+        line() { echo \"{\\\"id\\\":\\\"$1\\\",\\\"variant\\\":\\\"portable\\\",\\\"peak_rss_bytes\\\":4096}\"; }\n";
+
+    /// An executable shell script `name` in `dir`.
+    fn script_in(dir: &Path, name: &str, text: &str) -> PathBuf {
         use std::os::unix::fs::PermissionsExt as _;
-        let dir = tempfile::tempdir().unwrap();
-        let script = |name: &str, text: &str| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, text).unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-            path
-        };
-        // Counts natively; under "valgrind" (the variable below) it hangs in its counted call.
-        let exe = script(
-            "bench.sh",
-            "#!/bin/sh\n\
-             line() { echo \"{\\\"id\\\":\\\"$1\\\",\\\"variant\\\":\\\"portable\\\",\\\"peak_rss_bytes\\\":4096}\"; }\n\
-             case \"$1\" in\n\
-             --perfmatrix-count) line \"$2\" ;;\n\
-             --perfmatrix-count-each) while read id; do exec sleep 600; done ;;\n\
-             esac\n",
-        );
-        // Drops valgrind's options and runs the program.
-        let valgrind = script(
-            "valgrind",
-            "#!/bin/sh\nwhile [ \"${1#-}\" != \"$1\" ]; do shift; done\nexec \"$@\"\n",
-        );
-        let binary = BenchBinary {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    /// The harness binary `exe` (a script standing in for one) of `ids`, with the `count-each`
+    /// mode.
+    fn count_each_binary(exe: PathBuf, ids: &[String]) -> BenchBinary {
+        BenchBinary {
             name: "bench".to_owned(),
+            workspace: exe.parent().unwrap().to_owned(),
             exe,
             target: None,
-            workspace: dir.path().to_owned(),
-            ids: vec!["hang/1".to_owned()],
+            ids: ids.to_vec(),
             on_harness: true,
             via_layer: false,
             count_each: true,
-        };
+        }
+    }
+
+    /// A benchmark whose counted call never ends under valgrind (and only there: its timing and
+    /// its native counting run are fine) is stopped within the deadline and named as failed; one
+    /// whose native counting run panics is failed too; the others are counted, those the hung
+    /// `count-each` process never reached in a round of their own. Before the deadline, the
+    /// run waited for ever; before failures were kept apart, the first one stopped the whole run.
+    #[test]
+    fn a_call_that_never_ends_under_valgrind_is_stopped_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = |name: &str, text: &str| script_in(dir.path(), name, text);
+        // Counts natively, but `boom/1` and `both/1` panic there; under "valgrind" (the variable
+        // below) `hang/1` and `both/1` hang in their counted calls. On two cores or four,
+        // `both/1` shares its `count-each` process with an id after it.
+        let exe = script(
+            "bench.sh",
+            &format!(
+                "{LINE_SH}\
+             case \"$1\" in\n\
+             --perfmatrix-count) case \"$2\" in boom/1|both/1) echo 'panicked at boom' >&2; exit 101 ;; esac; line \"$2\" ;;\n\
+             --perfmatrix-count-each) while read id; do case \"$id\" in hang/1|both/1) exec sleep 600 ;; esac; line \"$id\"; done ;;\n\
+             esac\n"
+            ),
+        );
+        // Writes a callgrind file of 1,234 instructions, drops valgrind's options and runs the
+        // program.
+        let valgrind = script(
+            "valgrind",
+            "#!/bin/sh\n\
+             for a; do case \"$a\" in --callgrind-out-file=*) out=\"${a#--callgrind-out-file=}\" ;; esac; done\n\
+             printf 'events: Ir\\nsummary: 1234\\n' > \"$out\"\n\
+             while [ \"${1#-}\" != \"$1\" ]; do shift; done\nexec \"$@\"\n",
+        );
+        let ids: Vec<String> = [
+            "a/1", "hang/1", "b/1", "boom/1", "both/1", "c/1", "d/1", "e/1",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let binary = count_each_binary(exe, &ids);
         let lookup = move |program: &str| (program == "valgrind").then(|| valgrind.clone());
         let began = std::time::Instant::now();
-        let err = measure_in(
+        let got = measure_in(
             None,
             &[binary],
-            &["hang/1".to_owned()],
+            &ids,
             &[],
             &lookup,
             Quiet(std::time::Duration::from_secs(1)),
         )
-        .unwrap_err();
-        let err = format!("{err:#}");
+        .unwrap();
         assert!(
             began.elapsed() < std::time::Duration::from_secs(30),
             "{:?}",
             began.elapsed()
         );
-        assert!(err.contains("`hang/1`"), "{err}");
+        let failed: Vec<(&str, &str)> = got
+            .failed
+            .iter()
+            .map(|f| (f.id.as_str(), f.error.as_str()))
+            .collect();
+        assert_eq!(failed.len(), 3, "{failed:?}");
+        assert_eq!(failed[0].0, "hang/1");
         assert!(
-            err.contains("printed nothing for 1 s, so it was stopped"),
-            "{err}"
+            failed[0]
+                .1
+                .starts_with("the counting run under valgrind failed (signal: 9")
+                && failed[0]
+                    .1
+                    .contains("printed nothing for 1 s, so it was stopped"),
+            "{}",
+            failed[0].1
+        );
+        for (failed, id) in failed[1..].iter().zip(["boom/1", "both/1"]) {
+            assert_eq!(
+                *failed,
+                (
+                    id,
+                    "the counting run failed (exit status: 101): panicked at boom"
+                )
+            );
+        }
+        let counted: Vec<(&str, Option<u64>)> = got
+            .counts
+            .iter()
+            .map(|(id, c)| (id.as_str(), c.instructions.value()))
+            .collect();
+        assert_eq!(
+            counted,
+            [
+                ("a/1", Some(1234)),
+                ("b/1", Some(1234)),
+                ("c/1", Some(1234)),
+                ("d/1", Some(1234)),
+                ("e/1", Some(1234))
+            ]
+        );
+    }
+
+    /// When valgrind itself fails (its process ends by itself, not killed), every id fails in
+    /// one round: none is counted again (which would start valgrind and the native runs once
+    /// per id).
+    #[test]
+    fn a_valgrind_that_cannot_start_fails_every_id_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = |name: &str, text: &str| script_in(dir.path(), name, text);
+        let exe = script("bench.sh", &format!("{LINE_SH}line \"$2\"\n"));
+        let starts = dir.path().join("starts");
+        let valgrind = script(
+            "valgrind",
+            &format!(
+                "#!/bin/sh\necho started >> {}\necho 'valgrind: failed to start tool' >&2\nexit 1\n",
+                starts.display()
+            ),
+        );
+        let ids: Vec<String> = ["a/1", "b/1", "c/1", "d/1", "e/1"]
+            .map(str::to_owned)
+            .to_vec();
+        let binary = count_each_binary(exe, &ids);
+        let lookup = move |program: &str| (program == "valgrind").then(|| valgrind.clone());
+        let got = measure_in(
+            None,
+            &[binary],
+            &ids,
+            &[],
+            &lookup,
+            Quiet(std::time::Duration::from_secs(10)),
+        )
+        .unwrap();
+        assert!(got.counts.is_empty(), "{:?}", got.counts);
+        let failed: Vec<&str> = got.failed.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(failed, ids);
+        assert!(
+            got.failed[0]
+                .error
+                .ends_with("valgrind: failed to start tool"),
+            "{}",
+            got.failed[0].error
+        );
+        let rounds = std::fs::read_to_string(&starts).unwrap().lines().count();
+        // The ids split into as many processes as there are cores (`callgrind_runs`).
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let processes = ids.len().div_ceil(ids.len().div_ceil(cores));
+        assert_eq!(
+            rounds, processes,
+            "valgrind started once per process of one round"
         );
     }
 
@@ -988,9 +1231,10 @@ totals: 5980 5914 142 16 10 0 16 8";
             &|_| None,
             counting_quiet().unwrap(),
         )
-        .unwrap();
+        .unwrap()
+        .all_counted();
         let m = &metrics["sum/1000"];
-        assert_eq!(m.instructions.reason(), Some(NOT_ON_HARNESS));
-        assert_eq!(m.peak_rss_bytes.reason(), Some(NOT_ON_HARNESS));
+        assert_eq!(m.instructions.why(), Some(&Unmeasured::NotOnHarness));
+        assert_eq!(m.peak_rss_bytes.why(), Some(&Unmeasured::NotOnHarness));
     }
 }

@@ -15,7 +15,7 @@ use perfmatrix_history::{
 };
 use perfmatrix_model::{Results, write_atomically};
 use perfmatrix_report::{
-    HistoryOptions, render_badge, render_history_html, render_history_markdown,
+    HistoryOptions, render_badge, render_history_html, render_history_json, render_history_markdown,
 };
 
 /// Where a local history lives, under the target folder.
@@ -296,9 +296,7 @@ impl Render {
         let pages = render_history_html(trend, &options)?;
         let markdown = render_history_markdown(trend, self.latest)?;
         let json = match &self.json {
-            Some(_) => {
-                serde_json::to_string_pretty(trend).context("cannot serialise the analysis")?
-            }
+            Some(_) => render_history_json(trend)?,
             None => String::new(),
         };
         for page in &pages {

@@ -84,26 +84,24 @@ pub(crate) enum Criterion {
     /// One version of criterion from crates.io.
     One(String),
     /// Why the layer cannot stand in (several versions, no lock file).
-    Unusable(String),
+    Unusable(perfmatrix_model::LayerUnusable),
 }
 
 /// The criterion of the lock file `Cargo.lock` at the workspace `root`.
 pub(crate) fn criterion_of(root: &Path) -> Criterion {
     let path = root.join("Cargo.lock");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        return Criterion::Unusable(format!(
-            "{} cannot be read, so the criterion version is unknown",
-            path.display()
-        ));
+        return Criterion::Unusable(perfmatrix_model::LayerUnusable::LockUnreadable {
+            path: path.display().to_string(),
+        });
     };
     let versions = locked_versions(&text, "criterion");
     match versions.as_slice() {
         [] => Criterion::Absent,
         [one] => Criterion::One(one.clone()),
-        several => Criterion::Unusable(format!(
-            "Cargo.lock holds several criterion versions ({}); the layer stands in for one",
-            several.join(", ")
-        )),
+        several => Criterion::Unusable(perfmatrix_model::LayerUnusable::SeveralVersions {
+            versions: several.to_vec(),
+        }),
     }
 }
 

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use perfmatrix_model::{
-    BenchResult, BenchmarkId, CriterionLayer, FailedBench, Method, PairRecord, PairedBench,
-    PairedRun, Results, Revision, RunSettings, SampleSummary, TimeBudget, read_criterion_dir,
+    BenchResult, BenchmarkId, BuildSide, CriterionLayer, FailedBench, LayerUnusable, Method,
+    PairRecord, PairedBench, PairedRun, Results, Revision, RunSettings, SampleSummary, TimeBudget,
+    read_criterion_dir,
 };
 use perfmatrix_stats::{PairedConfig, Sample, Thresholds, compare_paired, pair_log_ratio};
 use rand::Rng;
@@ -298,15 +299,13 @@ impl Sides {
                 Some(base_build.run_on_layer(&written)?)
             }
             (Some(_), crate::layer::Criterion::Unusable(reason)) => Some(Err(reason)),
-            (Some(_), crate::layer::Criterion::Absent) => Some(Err(
-                "the base commit's Cargo.lock holds no criterion".to_owned(),
-            )),
+            (Some(_), crate::layer::Criterion::Absent) => Some(Err(LayerUnusable::NoCriterion)),
             (None, _) => None,
         };
         let base_binaries = match on_layer {
             Some(Ok(binaries)) => binaries,
             Some(Err(reason)) => {
-                criterion_layer = Some(fell_back("base", &reason));
+                criterion_layer = Some(fell_back(BuildSide::Base, reason));
                 // Head's plain targets, too, are then measured as criterion built them.
                 if let Some(binaries) = head_on_criterion {
                     head_binaries = binaries;
@@ -385,7 +384,7 @@ impl Sides {
         let mut timing = self.first_pairs(&self.judge, &head_ids, &base_ids, design, quick)?;
         // Counted before more pairs are taken, so that a budget knows what is left for them.
         let counting = Instant::now();
-        let counted = self.count(&timing)?;
+        let counted = self.count(&mut timing)?;
         timing.counting = counting.elapsed();
         if let Some(d) = design.deadline
             && Instant::now() > d.pairs_end()
@@ -571,18 +570,33 @@ impl Sides {
     }
 
     /// Counts each side's benchmarks that were timed to their minimum ([`Timing::counted`]),
-    /// with its own build (head with its planted environment).
-    fn count(&self, timing: &Timing<'_>) -> anyhow::Result<Counted> {
+    /// with its own build (head with its planted environment). A benchmark whose counting run
+    /// failed on either side is failed, as if a pair had: it gets no more pairs and no verdict.
+    fn count(&self, timing: &mut Timing<'_>) -> anyhow::Result<Counted> {
         let began = Instant::now();
         let (head_ids, base_ids) = timing.counted();
+        let head = crate::counts::measure(None, &self.head_binaries, &head_ids, &self.head_env)?;
+        let base = crate::counts::measure(None, &self.base_binaries, &base_ids, &[])?;
+        let mut failed = std::collections::BTreeSet::new();
+        for (side, failures) in [("head", head.failed), ("base", base.failed)] {
+            for f in failures {
+                failed.insert(f.id.clone());
+                timing.count_failed(f.id, format!("{side} build: {}", f.error));
+            }
+        }
         let counted = Counted {
-            head: crate::counts::measure(None, &self.head_binaries, &head_ids, &self.head_env)?,
-            base: crate::counts::measure(None, &self.base_binaries, &base_ids, &[])?,
+            head: head.counts,
+            base: base.counts,
         };
         eprintln!(
-            "counted {} benchmark(s) on both builds in {:.1} s",
-            head_ids.len(),
-            began.elapsed().as_secs_f64()
+            "counted {} benchmark(s) on both builds in {:.1} s{}",
+            head_ids.len() - failed.len(),
+            began.elapsed().as_secs_f64(),
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} failed)", failed.len())
+            }
         );
         Ok(counted)
     }
@@ -790,7 +804,7 @@ fn head_on_layer(
     let version = match crate::layer::criterion_of(&ws.at.root) {
         crate::layer::Criterion::One(version) => version,
         crate::layer::Criterion::Unusable(reason) => {
-            return Ok((None, Some(fell_back("head", &reason)), None));
+            return Ok((None, Some(fell_back(BuildSide::Head, reason)), None));
         }
         crate::layer::Criterion::Absent => return Ok((None, None, None)),
     };
@@ -807,19 +821,14 @@ fn head_on_layer(
             Some(CriterionLayer::Used { criterion: version }),
             Some(std::mem::replace(head_binaries, binaries)),
         ),
-        Err(reason) => (None, Some(fell_back("head", &reason)), None),
+        Err(reason) => (None, Some(fell_back(BuildSide::Head, reason)), None),
     })
 }
 
 /// The layer could not stand in for criterion on `side`: says so, and why, for the report.
-fn fell_back(side: &str, reason: &str) -> CriterionLayer {
-    eprintln!(
-        "the {side} build's plain criterion benchmarks are measured with criterion itself, in \
-         whole runs: {reason}"
-    );
-    CriterionLayer::NotUsed {
-        reason: format!("{side}: {reason}"),
-    }
+fn fell_back(side: BuildSide, why: LayerUnusable) -> CriterionLayer {
+    eprintln!("{}", perfmatrix_report::layer_fell_back(side, &why));
+    CriterionLayer::NotUsed { side, why }
 }
 
 /// The timing of a paired run: head's and base's measurements, the pairs, the seconds it took.
@@ -848,6 +857,21 @@ impl Timing<'_> {
     /// The benchmarks that may get more pairs.
     fn open(&self) -> impl Iterator<Item = &Pairing<'_>> {
         self.pairings.iter().filter(|p| p.is_open())
+    }
+
+    /// Benchmark `id`'s counting run failed (`error`): it is among the failed, and gets no more
+    /// pairs.
+    fn count_failed(&mut self, id: BenchmarkId, error: String) {
+        self.progress.line(&format!("{id}: FAILED: {error}"));
+        if let Some(p) = self.pairings.iter_mut().find(|p| p.id == id.as_str()) {
+            if p.failed.is_none() {
+                p.stopped = Some(format!("FAILED: {error}"));
+                p.failed = Some(error);
+            }
+        } else if let Some(k) = self.alone.iter().position(|b| b.id == id) {
+            self.alone.remove(k);
+            self.failed.push(FailedBench { id, error });
+        }
     }
 
     /// The ids to count on each side: head's timed benchmarks, and the base's paired ones.

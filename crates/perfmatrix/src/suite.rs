@@ -141,9 +141,10 @@ impl Suite {
                     }
                 }
             }
-            Err(reason) => eprintln!(
+            Err(why) => eprintln!(
                 "plain criterion benchmarks are not counted: perfmatrix's criterion layer \
-                 cannot build them ({reason})"
+                 cannot build them ({})",
+                perfmatrix_report::layer_unusable(&why)
             ),
         }
         Ok(())
@@ -299,19 +300,43 @@ impl BuiltSuite {
             &self.suite.env,
         )?;
         for bench in &mut results.benchmarks {
-            bench.counts = metrics.remove(bench.id.as_str());
+            bench.counts = metrics.counts.remove(bench.id.as_str());
         }
+        // A benchmark whose counting run failed failed: it has no verdict, as if its timing had.
+        results
+            .benchmarks
+            .retain(|b| !metrics.failed.iter().any(|f| f.id == b.id));
+        for failed in &metrics.failed {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "{label}{}: FAILED: {}",
+                failed.id,
+                failed.error
+            );
+        }
+        let failed = metrics.failed.len();
+        results.failed.extend(metrics.failed);
         let unavailable = results
             .benchmarks
             .iter()
-            .find_map(|b| b.counts.as_ref()?.instructions.reason());
+            .find_map(|b| b.counts.as_ref()?.instructions.why());
         let _ = writeln!(
             std::io::stderr().lock(),
-            "{label}instructions and peak memory of {} benchmarks in {:.0} s{}",
-            ids.len(),
+            "{label}instructions and peak memory of {} benchmarks in {:.0} s{}{}",
+            ids.len() - failed,
             start.elapsed().as_secs_f64(),
+            if failed > 0 {
+                format!(" ({failed} failed)")
+            } else {
+                String::new()
+            },
             unavailable
-                .map(|r| format!(" (instructions unavailable: {r})"))
+                .map(|why| {
+                    format!(
+                        " (instructions unavailable: {})",
+                        perfmatrix_report::unmeasured(why)
+                    )
+                })
                 .unwrap_or_default()
         );
         Ok(())

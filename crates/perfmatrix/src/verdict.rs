@@ -95,7 +95,9 @@ mod tests {
     /// never advises recording one (right after recording, it would be wrong advice).
     #[test]
     fn uncountable_benchmarks_need_no_count_baseline() {
-        use perfmatrix_model::{BenchResult, BenchmarkId, Counts, Measured, SampleSummary};
+        use perfmatrix_model::{
+            BenchResult, BenchmarkId, Counts, Measured, SampleSummary, Unmeasured,
+        };
         let samples_ns = perfmatrix_stats::Sample::new(vec![100.0, 101.0, 99.0]).unwrap();
         let mut bench = BenchResult {
             id: BenchmarkId::new("words/180").unwrap(),
@@ -103,8 +105,8 @@ mod tests {
             summary: SampleSummary::of(&samples_ns),
             samples_ns,
             counts: Some(Counts {
-                instructions: Measured::unavailable("not registered with the harness"),
-                peak_rss_bytes: Measured::unavailable("not registered with the harness"),
+                instructions: Measured::unavailable(Unmeasured::NotOnHarness),
+                peak_rss_bytes: Measured::unavailable(Unmeasured::NotOnHarness),
             }),
             seconds: None,
         };

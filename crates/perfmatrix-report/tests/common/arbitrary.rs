@@ -126,7 +126,7 @@ pub fn any_tally() -> impl Strategy<Value = Tally> {
 }
 
 /// Any count, consistent or not (a value beside `unavailable`, a change without values),
-/// with changes from `floats` and reasons from `reasons`.
+/// with changes from `floats` and reasons from `reasons` (the counting run's own words).
 pub fn any_counts(
     floats: BoxedStrategy<f64>,
     reasons: BoxedStrategy<String>,
@@ -147,12 +147,16 @@ pub fn any_counts(
             proptest::option::of(floats),
             proptest::option::of(reasons),
         )
-            .prop_map(|(verdict, new, base, change, note)| CountRow {
+            .prop_map(|(verdict, new, base, change, said)| CountRow {
                 verdict,
                 new,
                 base,
                 change,
-                note,
+                note: said.map(|said| {
+                    perfmatrix_model::CountNote::Unmeasured(
+                        perfmatrix_model::Unmeasured::NoPeakMemory { said: Some(said) },
+                    )
+                }),
             }),
     )
 }

@@ -13,7 +13,8 @@ pub mod arbitrary;
 use std::path::PathBuf;
 
 use perfmatrix_model::{
-    CountRow, Expected, LegResults, MergedReport, Report, Row, RowVerdict, merge,
+    CountNote, CountRow, Expected, LegResults, MergedReport, Report, Row, RowVerdict, Unmeasured,
+    merge,
 };
 use perfmatrix_report::Style;
 use perfmatrix_stats::Interval;
@@ -128,15 +129,23 @@ pub fn measured(verdict: RowVerdict, new: u64) -> CountRow {
     }
 }
 
-/// A count that could not be measured, for `reason`.
-pub fn unavailable(reason: &str) -> CountRow {
+/// A count that could not be measured, for `why`.
+pub fn unavailable(why: Unmeasured) -> CountRow {
     CountRow {
         verdict: RowVerdict::Unavailable,
         new: None,
         base: None,
         change: None,
-        note: Some(reason.to_owned()),
+        note: Some(CountNote::Unmeasured(why)),
     }
+}
+
+/// A count the counting run could not measure, in its own words (`said`), which may hold
+/// anything.
+pub fn unavailable_saying(said: &str) -> CountRow {
+    unavailable(Unmeasured::NoPeakMemory {
+        said: Some(said.to_owned()),
+    })
 }
 
 /// `s` without its ANSI colour sequences (`ESC [ … m`).
@@ -191,6 +200,32 @@ fn every_format(render: impl Fn(perfmatrix_report::Format, Style) -> String) -> 
         writeln!(out, "===== {name}\n{}", render(format, style)).unwrap();
     }
     out
+}
+
+/// `value` without the `note` of each count row in it (an object with `verdict`, `new`, `base`
+/// and `note`), and those notes apart, in order: a rendering words them, the model's serde form
+/// holds them as facts.
+pub fn count_notes_apart(
+    mut value: serde_json::Value,
+) -> (serde_json::Value, Vec<serde_json::Value>) {
+    fn walk(value: &mut serde_json::Value, notes: &mut Vec<serde_json::Value>) {
+        match value {
+            serde_json::Value::Object(object) => {
+                if ["verdict", "new", "base", "note"]
+                    .iter()
+                    .all(|k| object.contains_key(*k))
+                {
+                    notes.push(object.remove("note").unwrap_or_default());
+                }
+                object.values_mut().for_each(|v| walk(v, notes));
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| walk(v, notes)),
+            _ => {}
+        }
+    }
+    let mut notes = Vec::new();
+    walk(&mut value, &mut notes);
+    (value, notes)
 }
 
 /// A report's JSON `value` without the two fields a rendering words (`baseline`,
