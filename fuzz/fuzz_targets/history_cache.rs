@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     let file = dir.path().join("x86_64-unknown-linux-gnu.jsonl");
     std::fs::write(&file, seed.join("\n") + "\n").unwrap();
     let cache = dir.path().join("cache");
-    let read = read_trend(vec![HistoryFile::at_path(&file)], Some(&cache)).unwrap();
+    let read = read_trend(vec![HistoryFile::at_path(&file).unwrap()], Some(&cache)).unwrap();
     let _ = read.save_caches();
     let cached = files(&cache);
     let Some((first, rest)) = data.split_first() else {
@@ -41,5 +41,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let victim = &cached[usize::from(*first) % cached.len()];
     std::fs::write(victim, rest).unwrap();
-    let _ = read_trend(vec![HistoryFile::at_path(&file)], Some(&cache));
+    let _ = read_trend(vec![HistoryFile::at_path(&file).unwrap()], Some(&cache));
 });

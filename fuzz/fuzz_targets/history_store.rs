@@ -37,6 +37,8 @@ fuzz_target!(|data: &[u8]| {
     let mut bytes = frame(records, body);
     bytes.extend_from_slice(data);
     let mut history = History::default();
-    history.parse_into("x86_64-unknown-linux-gnu.pmh", &bytes);
+    history
+        .parse_into("x86_64-unknown-linux-gnu.pmh", &bytes)
+        .unwrap();
     let _ = analyse(history);
 });

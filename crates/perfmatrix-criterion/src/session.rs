@@ -367,9 +367,9 @@ impl<'a> Request<'a> {
 fn count_line(id: &str) -> String {
     let peak = match peak_rss_bytes() {
         Ok(bytes) => format!("\"peak_rss_bytes\":{bytes}"),
-        Err(reason) => format!(
+        Err(unread) => format!(
             "\"peak_rss_bytes\":null,\"peak_rss_unavailable\":{}",
-            json_string(&reason)
+            json_string(&unread.to_string())
         ),
     };
     // The pid names the callgrind file of a child of `--perfmatrix-count-each`.
@@ -380,19 +380,40 @@ fn count_line(id: &str) -> String {
     )
 }
 
+/// Why the peak resident memory could not be read (sent as `peak_rss_unavailable`). The layer
+/// depends on criterion alone, so this is worded by hand.
+#[derive(Debug)]
+enum PeakUnread {
+    /// /proc/self/status cannot be read (not Linux, or no /proc).
+    Status(std::io::Error),
+    /// It has no `VmHWM` line.
+    NoLine,
+    /// Its `VmHWM` line is not `<n> kB`.
+    NotKib(String),
+}
+
+impl std::fmt::Display for PeakUnread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Status(err) => write!(f, "cannot read /proc/self/status: {err}"),
+            Self::NoLine => f.write_str("/proc/self/status has no VmHWM line"),
+            Self::NotKib(line) => write!(f, "cannot parse VmHWM `{line}` in /proc/self/status"),
+        }
+    }
+}
+
 /// Peak resident memory of this process so far (`VmHWM` of /proc/self/status), in bytes.
-fn peak_rss_bytes() -> Result<u64, String> {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .map_err(|err| format!("cannot read /proc/self/status: {err}"))?;
+fn peak_rss_bytes() -> Result<u64, PeakUnread> {
+    let status = std::fs::read_to_string("/proc/self/status").map_err(PeakUnread::Status)?;
     let line = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
-        .ok_or("/proc/self/status has no VmHWM line")?;
+        .ok_or(PeakUnread::NoLine)?;
     let kib = line
         .trim()
         .strip_suffix("kB")
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .ok_or_else(|| format!("cannot parse VmHWM `{}` in /proc/self/status", line.trim()))?;
+        .ok_or_else(|| PeakUnread::NotKib(line.trim().to_owned()))?;
     Ok(kib * 1024)
 }
 

@@ -93,6 +93,7 @@ impl Machine {
 }
 
 /// A target triple that target-lexicon parses, kept exactly as written (serialized as a string).
+/// It holds only ASCII letters, digits, `_`, `.` and `-`, so it names a file or a page as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct TargetTriple(String);
@@ -108,6 +109,14 @@ impl TargetTriple {
         };
         if text.is_empty() {
             return Err(invalid("it is empty".to_owned()));
+        }
+        if let Some(c) = text
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        {
+            return Err(invalid(format!(
+                "{c:?} is not an ASCII letter, digit, `_`, `.` or `-`"
+            )));
         }
         let triple = target_lexicon::Triple::from_str(text).map_err(|e| invalid(e.to_string()))?;
         if triple.architecture == target_lexicon::Architecture::Unknown {

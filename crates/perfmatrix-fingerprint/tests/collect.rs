@@ -166,7 +166,18 @@ fn target_triples_are_validated() {
             .arch(),
         "x86_64"
     );
-    for bad in ["", "   ", "not a triple", "unknown"] {
+    // A triple names files and pages as it is: nothing but ASCII letters, digits, `_`, `.`, `-`.
+    for bad in [
+        "",
+        "   ",
+        "not a triple",
+        "unknown",
+        "x86_64-unknown-linux-gnu/x",
+        "x86_64-evil<b>-linux-gnu",
+        "x86_64-unknown-linux-gnu\u{7}",
+        "x86_64-ünknown-linux-gnu",
+        "x86_64-unknown-linux gnu",
+    ] {
         let err = TargetTriple::parse(bad).unwrap_err();
         assert!(
             matches!(

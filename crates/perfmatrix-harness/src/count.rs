@@ -53,9 +53,9 @@ pub(crate) fn run(harness: &Harness, plant: &Plant, id: &str, out: &mut dyn std:
     });
     match peak_rss_bytes() {
         Ok(bytes) => line["peak_rss_bytes"] = bytes.into(),
-        Err(reason) => {
+        Err(unread) => {
             line["peak_rss_bytes"] = serde_json::Value::Null;
-            line["peak_rss_unavailable"] = reason.into();
+            line["peak_rss_unavailable"] = unread.to_string().into();
         }
     }
     match writeln!(out, "{line}").and_then(|()| out.flush()) {
@@ -64,18 +64,31 @@ pub(crate) fn run(harness: &Harness, plant: &Plant, id: &str, out: &mut dyn std:
     }
 }
 
+/// Why the peak resident memory could not be read (sent as `peak_rss_unavailable`).
+#[derive(Debug, thiserror::Error)]
+enum PeakUnread {
+    /// /proc/self/status cannot be read (not Linux, or no /proc).
+    #[error("cannot read /proc/self/status: {0}")]
+    Status(#[source] std::io::Error),
+    /// It has no `VmHWM` line.
+    #[error("/proc/self/status has no VmHWM line")]
+    NoLine,
+    /// Its `VmHWM` line is not `<n> kB`.
+    #[error("cannot parse VmHWM `{0}` in /proc/self/status")]
+    NotKib(String),
+}
+
 /// Peak resident memory of this process so far (`VmHWM` of /proc/self/status), in bytes.
-fn peak_rss_bytes() -> Result<u64, String> {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .map_err(|err| format!("cannot read /proc/self/status: {err}"))?;
+fn peak_rss_bytes() -> Result<u64, PeakUnread> {
+    let status = std::fs::read_to_string("/proc/self/status").map_err(PeakUnread::Status)?;
     let line = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
-        .ok_or("/proc/self/status has no VmHWM line")?;
+        .ok_or(PeakUnread::NoLine)?;
     let kib = line
         .trim()
         .strip_suffix("kB")
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .ok_or_else(|| format!("cannot parse VmHWM `{}` in /proc/self/status", line.trim()))?;
+        .ok_or_else(|| PeakUnread::NotKib(line.trim().to_owned()))?;
     Ok(kib * 1024)
 }

@@ -47,7 +47,7 @@ mod stdio;
 use std::time::Duration;
 
 pub use criterion::Throughput;
-pub use plant::{PLANT_SLOWDOWN_ENV, PLANT_WORK_ENV, Plant};
+pub use plant::{PLANT_SLOWDOWN_ENV, PLANT_WORK_ENV, Plant, PlantError, PlantProblem};
 pub use routine::Routine;
 
 use routine::Prepared;

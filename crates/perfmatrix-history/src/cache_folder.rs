@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::point_columns::{PointsRef, ROOM, decode_into};
-use perfmatrix_model::{BenchmarkId, Schema};
+use perfmatrix_model::{BenchmarkId, Schema, TargetTriple};
 
 use crate::problem::{CacheDropped, CacheNotWritten, CacheWriteError};
 use crate::trend::{Memos, SeriesMemo};
@@ -23,7 +23,7 @@ use crate::{BadRecord, ChangePointFound, Latest, MachineClass, PlatformTrend, Ru
 /// The kind and version of a cache folder's files; another version is read anew.
 pub(crate) const CACHE_SCHEMA: Schema = Schema {
     kind: "perfmatrix-history-cache",
-    version: 2,
+    version: 3,
 };
 
 /// How many point files a state names at most before they are written afresh as one.
@@ -53,7 +53,7 @@ struct State<R, S> {
     read: ReadPart,
     /// The bad lines of the part read.
     bad: Vec<BadRecord>,
-    platform: String,
+    platform: TargetTriple,
     classes: Vec<MachineClass>,
     runs: R,
     latest: Option<Latest>,
@@ -106,13 +106,13 @@ pub(crate) enum NotRead {
 }
 
 /// The cache folder of the history file `source` of `platform`, in `cache_dir`.
-pub(crate) fn folder(cache_dir: &Path, platform: &str, source: &str) -> PathBuf {
+pub(crate) fn folder(cache_dir: &Path, platform: &TargetTriple, source: &str) -> PathBuf {
     let hash = perfmatrix_fingerprint::fnv1a64(source.as_bytes());
     cache_dir.join(format!("{platform}-{hash:016x}"))
 }
 
 /// Reads the cache in `dir` of `source`, the history of `platform`.
-pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, NotRead> {
+pub(crate) fn load(dir: &Path, source: &str, platform: &TargetTriple) -> Result<Cached, NotRead> {
     let bytes = match std::fs::read(dir.join(STATE_FILE)) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(NotRead::Missing),
@@ -134,7 +134,7 @@ pub(crate) fn load(dir: &Path, source: &str, platform: &str) -> Result<Cached, N
             version: state.version,
         }));
     }
-    if state.source != source || state.platform != platform {
+    if state.source != source || state.platform != *platform {
         return Err(dropped(CacheDropped::OtherFile {
             source_file: state.source,
         }));
@@ -321,6 +321,10 @@ mod tests {
     use super::*;
     use crate::{HistoryMode, Point, TimeSummary};
 
+    fn x86() -> TargetTriple {
+        TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap()
+    }
+
     fn trend(run: u32) -> PlatformTrend {
         let point = Point {
             run,
@@ -336,7 +340,7 @@ mod tests {
             verdict: None,
         };
         PlatformTrend {
-            platform: "x".to_owned(),
+            platform: x86(),
             classes: vec![MachineClass {
                 slug: "s".to_owned(),
                 id: "i".to_owned(),
@@ -370,10 +374,10 @@ mod tests {
             None,
         )
         .unwrap();
-        let back = load(dir.path(), "src", "x").unwrap();
+        let back = load(dir.path(), "src", &x86()).unwrap();
         assert_eq!(back.trend, trend(0));
         assert!(matches!(
-            load(dir.path(), "other", "x"),
+            load(dir.path(), "other", &x86()),
             Err(NotRead::Dropped(_))
         ));
         // A point of run 1 where the platform holds one run: never followed into a panic.
@@ -386,7 +390,7 @@ mod tests {
             None,
         )
         .unwrap();
-        let Err(NotRead::Dropped(why)) = load(dir.path(), "src", "x") else {
+        let Err(NotRead::Dropped(why)) = load(dir.path(), "src", &x86()) else {
             panic!("a point of no run was read");
         };
         assert!(
@@ -396,7 +400,7 @@ mod tests {
         assert!(why.to_string().contains("`a/b`"), "{why}");
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(
-            load(empty.path(), "src", "x"),
+            load(empty.path(), "src", &x86()),
             Err(NotRead::Missing)
         ));
     }

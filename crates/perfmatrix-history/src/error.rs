@@ -47,7 +47,19 @@ pub enum HistoryError {
         /// The name of the other file.
         second: String,
         /// The target triple both files' names give.
-        platform: String,
+        platform: perfmatrix_model::TargetTriple,
+    },
+    /// A history file whose name is not its platform's target triple (`<triple>.pmh`): whose
+    /// history it holds is unknown, so none of it is read.
+    #[error(
+        "{file}: a history file is named after its platform (`<target triple>.{}`): {why}",
+        crate::STORE_EXTENSION
+    )]
+    NotAPlatformFile {
+        /// The file, as in messages (a path or a git object).
+        file: String,
+        /// Why its name's stem is not a target triple.
+        why: perfmatrix_fingerprint::FingerprintError,
     },
     /// A platform has both a JSON-lines and a compact history file: one of them is not
     /// perfmatrix's doing, and which to keep is the user's choice.

@@ -9,8 +9,8 @@ use perfmatrix_stats::Interval;
 use serde::{Deserialize, Serialize};
 
 use perfmatrix_model::{
-    BenchmarkId, ModelError, Outcome, Report, Results, RowVerdict, Schema, is_temporary,
-    write_atomically,
+    BenchmarkId, ModelError, Outcome, Report, Results, RowVerdict, Schema, TargetTriple,
+    is_temporary, write_atomically,
 };
 
 use crate::HistoryError;
@@ -132,7 +132,7 @@ pub struct HistoryRecord {
     /// When the run finished, seconds since the Unix epoch.
     pub measured_unix: u64,
     /// The target triple.
-    pub platform: String,
+    pub platform: TargetTriple,
     /// The machine class the run was measured on.
     pub machine: MachineClass,
     /// How the run was judged.
@@ -160,7 +160,7 @@ impl HistoryRecord {
     /// where it is a time, and ordered where it is an interval.
     pub fn validate(&self) -> Result<(), RecordProblem> {
         check_schema(HISTORY_SCHEMA, &self.schema, self.version)?;
-        check_run(&self.commit, self.parent.as_deref(), &self.platform)?;
+        check_run(&self.commit, self.parent.as_deref())?;
         check_numbers(
             &self.time,
             self.change.as_ref(),
@@ -195,20 +195,12 @@ pub(crate) fn check_schema(
     }
 }
 
-/// Checks what a run's records share: full commit hashes, and a platform that is a name.
-pub(crate) fn check_run(
-    commit: &str,
-    parent: Option<&str>,
-    platform: &str,
-) -> Result<(), RecordProblem> {
+/// Checks what a run's records share: full commit hashes (the platform is a [`TargetTriple`],
+/// checked as it is read).
+pub(crate) fn check_run(commit: &str, parent: Option<&str>) -> Result<(), RecordProblem> {
     check_commit("commit", commit)?;
     if let Some(parent) = parent {
         check_commit("parent", parent)?;
-    }
-    if platform.is_empty() || platform.contains(['/', '\\', '\n']) {
-        return Err(RecordProblem::NotATriple {
-            platform: platform.to_owned(),
-        });
     }
     Ok(())
 }
@@ -377,7 +369,7 @@ pub fn records_from_results(
             dirty: info.dirty,
             date: info.date.clone(),
             measured_unix: results.finished_unix,
-            platform: fp.target.to_string(),
+            platform: fp.target.clone(),
             machine: machine.clone(),
             mode,
             benchmark: bench.id.clone(),
@@ -446,11 +438,17 @@ pub struct History {
     pub bad: Vec<BadRecord>,
 }
 
-/// The platform whose history the file `path` holds: its name's stem (`<triple>.jsonl`).
-pub(crate) fn platform_of(path: &Path) -> String {
-    path.file_stem()
+/// The platform whose history the file `path` holds: its name's stem (`<triple>.pmh`), which
+/// must be a target triple; `source` names the file in the error.
+pub(crate) fn platform_of(path: &Path, source: &str) -> Result<TargetTriple, HistoryError> {
+    let stem = path
+        .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    TargetTriple::parse(&stem).map_err(|why| HistoryError::NotAPlatformFile {
+        file: source.to_owned(),
+        why,
+    })
 }
 
 /// What [`parse_lines`] read: how many bytes and lines the ended lines take, and the last line
@@ -467,7 +465,7 @@ pub(crate) struct Parsed {
 /// newline, so a line being written is never half-read.
 pub(crate) fn parse_lines(
     source: &str,
-    platform: &str,
+    platform: &TargetTriple,
     bytes: &[u8],
     first_line: usize,
     mut record: impl FnMut(HistoryRecord),
@@ -487,12 +485,12 @@ pub(crate) fn parse_lines(
             })
             .and_then(|r| r.validate().map(|()| r))
             .and_then(|r| {
-                if r.platform == platform {
+                if r.platform == *platform {
                     Ok(r)
                 } else {
                     Err(RecordProblem::OtherPlatform {
                         found: r.platform,
-                        file: platform.to_owned(),
+                        file: platform.clone(),
                     })
                 }
             });
@@ -529,7 +527,7 @@ pub(crate) fn is_compact(source: &str) -> bool {
 /// line number `at.1`; `ids_at` gives the ids of an earlier frame of a compact file.
 pub(crate) fn parse_file(
     source: &str,
-    platform: &str,
+    platform: &TargetTriple,
     bytes: &[u8],
     at: (u64, usize),
     ids_at: &mut dyn FnMut(u64) -> Result<Vec<BenchmarkId>, RecordProblem>,
@@ -549,10 +547,10 @@ impl History {
     /// every frame must hold valid records of that platform, or is skipped, and a last frame cut
     /// short is skipped as unfinished; in a JSON-lines file, every line that ends must be one
     /// valid [`HistoryRecord`] (blank lines are ignored), and a last line without a newline is
-    /// skipped as unfinished.
-    pub fn parse_into(&mut self, source: &str, bytes: &[u8]) {
+    /// skipped as unfinished. A file whose name is not a target triple is refused.
+    pub fn parse_into(&mut self, source: &str, bytes: &[u8]) -> Result<(), HistoryError> {
         let records = &mut self.records;
-        let platform = platform_of(Path::new(source));
+        let platform = platform_of(Path::new(source), source)?;
         let parsed = parse_file(
             source,
             &platform,
@@ -563,6 +561,7 @@ impl History {
             &mut self.bad,
         );
         self.bad.extend(parsed.unfinished);
+        Ok(())
     }
 
     /// Reads every `*.jsonl` history file of `dir`, sorted by name, one after another. A missing
@@ -575,7 +574,7 @@ impl History {
                 path: path.clone(),
                 source,
             })?;
-            history.parse_into(&path.display().to_string(), &bytes);
+            history.parse_into(&path.display().to_string(), &bytes)?;
         }
         Ok(history)
     }
@@ -625,14 +624,14 @@ pub fn history_files(dir: &Path) -> Result<Vec<PathBuf>, HistoryError> {
 
 /// The history file of `platform` in `dir` (the compact store).
 #[must_use]
-pub fn history_path(dir: &Path, platform: &str) -> PathBuf {
+pub fn history_path(dir: &Path, platform: &TargetTriple) -> PathBuf {
     dir.join(format!("{platform}.{STORE_EXTENSION}"))
 }
 
 /// The JSON-lines history file of `platform` in `dir`, as perfmatrix wrote it before the
 /// compact store (read as it is; migrated by the next append).
 #[must_use]
-pub fn lines_path(dir: &Path, platform: &str) -> PathBuf {
+pub fn lines_path(dir: &Path, platform: &TargetTriple) -> PathBuf {
     dir.join(format!("{platform}.{HISTORY_EXTENSION}"))
 }
 
@@ -684,14 +683,15 @@ pub fn append(dir: &Path, records: &[HistoryRecord]) -> Result<Appended, History
         leftovers_removed: remove_leftovers(dir)?,
         ..Appended::default()
     };
-    let mut platforms: Vec<&str> = records.iter().map(|r| r.platform.as_str()).collect();
+    let mut platforms: Vec<&TargetTriple> = records.iter().map(|r| &r.platform).collect();
     platforms.sort_unstable();
     platforms.dedup();
     for platform in platforms {
         if let Some(m) = migrate_platform(dir, platform, &mut outcome.bad)? {
             outcome.migrated.push(m);
         }
-        let mine: Vec<&HistoryRecord> = records.iter().filter(|r| r.platform == platform).collect();
+        let mine: Vec<&HistoryRecord> =
+            records.iter().filter(|r| r.platform == *platform).collect();
         append_platform(&history_path(dir, platform), platform, &mine, &mut outcome)?;
     }
     Ok(outcome)
@@ -705,7 +705,8 @@ pub fn migrate(dir: &Path, bad: &mut Vec<BadRecord>) -> Result<Vec<Migrated>, Hi
     let mut done = Vec::new();
     for path in history_files(dir)? {
         if path.extension().is_some_and(|e| e == HISTORY_EXTENSION) {
-            done.extend(migrate_platform(dir, &platform_of(&path), bad)?);
+            let platform = platform_of(&path, &path.display().to_string())?;
+            done.extend(migrate_platform(dir, &platform, bad)?);
         }
     }
     Ok(done)
@@ -714,7 +715,7 @@ pub fn migrate(dir: &Path, bad: &mut Vec<BadRecord>) -> Result<Vec<Migrated>, Hi
 /// Migrates `platform`'s JSON lines in `dir`, if there are any (the caller holds the lock).
 fn migrate_platform(
     dir: &Path,
-    platform: &str,
+    platform: &TargetTriple,
     bad: &mut Vec<BadRecord>,
 ) -> Result<Option<Migrated>, HistoryError> {
     let from = lines_path(dir, platform);
@@ -731,7 +732,7 @@ fn migrate_platform(
         });
     }
     let mut history = History::default();
-    history.parse_into(&from.display().to_string(), &old);
+    history.parse_into(&from.display().to_string(), &old)?;
     bad.append(&mut history.bad);
     let all: Vec<&HistoryRecord> = history.records.iter().collect();
     let bytes = frames_of(&all, 0, None);
@@ -781,7 +782,7 @@ fn frames_of(
 /// Appends `records` (all of `platform`) to the compact file at `path`.
 fn append_platform(
     path: &Path,
-    platform: &str,
+    platform: &TargetTriple,
     records: &[&HistoryRecord],
     outcome: &mut Appended,
 ) -> Result<(), HistoryError> {
@@ -977,7 +978,7 @@ mod tests {
             dirty: false,
             date: "2026-12-01T10:00:00+00:00".to_owned(),
             measured_unix: 1_790_000_000,
-            platform: platform.to_owned(),
+            platform: TargetTriple::parse(platform).unwrap(),
             machine: MachineClass {
                 slug: "intel-xeon".to_owned(),
                 id: "0123456789ab".to_owned(),
@@ -998,6 +999,10 @@ mod tests {
     }
 
     const X86: &str = "x86_64-unknown-linux-gnu";
+
+    fn x86() -> TargetTriple {
+        TargetTriple::parse(X86).unwrap()
+    }
     const A: &str = "aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111";
     const B: &str = "bbbb2222bbbb2222bbbb2222bbbb2222bbbb2222";
     const C: &str = "cccc3333cccc3333cccc3333cccc3333cccc3333";
@@ -1060,7 +1065,7 @@ mod tests {
     #[test]
     fn bad_lines_are_reported_with_file_and_line_and_left_out_when_migrated() {
         let dir = tempfile::tempdir().unwrap();
-        let path = lines_path(dir.path(), X86);
+        let path = lines_path(dir.path(), &x86());
         let good = serde_json::to_string(&record(A, X86, "decay/1000", 100.0)).unwrap();
         let other_schema = good.replace("\"version\":1", "\"version\":7");
         let nan = good.replace("\"median_ns\":100.0", "\"median_ns\":NaN");
@@ -1087,10 +1092,33 @@ mod tests {
         assert_eq!(out.bad.len(), 4);
         assert_eq!(out.migrated.len(), 1);
         assert_eq!(out.migrated[0].records, 1);
-        assert!(!path.exists() && history_path(dir.path(), X86).exists());
+        assert!(!path.exists() && history_path(dir.path(), &x86()).exists());
         let history = History::read_dir(dir.path()).unwrap();
         assert_eq!(history.records.len(), 2);
         assert!(history.bad.is_empty(), "{:?}", history.bad);
+    }
+
+    /// A history file is named after its platform; one whose name is not a target triple
+    /// (before: each of its records skipped as of another platform, one warning per record) is
+    /// refused as a whole, naming the file, by every reader and by a migration.
+    #[test]
+    fn a_file_not_named_after_a_triple_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let stray = dir.path().join("notes.jsonl");
+        let line = serde_json::to_string(&record(A, X86, "decay/1000", 100.0)).unwrap() + "\n";
+        std::fs::write(&stray, &line).unwrap();
+        for err in [
+            History::read_dir(dir.path()).unwrap_err(),
+            migrate(dir.path(), &mut Vec::new()).unwrap_err(),
+            crate::HistoryFile::at_path(&stray).unwrap_err(),
+        ] {
+            assert!(
+                matches!(&err, HistoryError::NotAPlatformFile { file, .. } if file.ends_with("notes.jsonl")),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("notes.jsonl"), "{err}");
+        }
+        assert_eq!(std::fs::read_to_string(&stray).unwrap(), line);
     }
 
     /// An append killed while writing leaves a run cut short at the end of the file: it is not
@@ -1099,7 +1127,7 @@ mod tests {
     #[test]
     fn a_run_cut_short_is_removed_and_damage_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let path = history_path(dir.path(), X86);
+        let path = history_path(dir.path(), &x86());
         append(dir.path(), &[record(A, X86, "decay/1000", 100.0)]).unwrap();
         let whole = std::fs::read(&path).unwrap();
         append(dir.path(), &[record(B, X86, "decay/1000", 100.0)]).unwrap();
@@ -1140,14 +1168,14 @@ mod tests {
     fn a_platform_with_two_stores_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         append(dir.path(), &[record(A, X86, "decay/1000", 100.0)]).unwrap();
-        let lines = lines_path(dir.path(), X86);
+        let lines = lines_path(dir.path(), &x86());
         let line = serde_json::to_string(&record(B, X86, "decay/1000", 100.0)).unwrap() + "\n";
         std::fs::write(&lines, &line).unwrap();
-        let before = std::fs::read(history_path(dir.path(), X86)).unwrap();
+        let before = std::fs::read(history_path(dir.path(), &x86())).unwrap();
         let err = append(dir.path(), &[record(C, X86, "decay/1000", 100.0)]).unwrap_err();
         assert!(matches!(err, HistoryError::TwoStores { .. }), "{err}");
         assert_eq!(
-            std::fs::read(history_path(dir.path(), X86)).unwrap(),
+            std::fs::read(history_path(dir.path(), &x86())).unwrap(),
             before
         );
         assert_eq!(std::fs::read_to_string(&lines).unwrap(), line);

@@ -21,7 +21,7 @@ use crate::problem::{CacheDropped, CacheNotWritten, RecordProblem};
 use crate::store;
 use crate::trend::{Memos, PlatformBuilder, analyse_platforms};
 use crate::{BadRecord, HistoryError, PlatformTrend, TREND_SCHEMA, Trend};
-use perfmatrix_model::ModelError;
+use perfmatrix_model::{ModelError, TargetTriple};
 
 /// How many blocks of how many bytes of the part of a file a cache read are compared
 /// ([`prefix_hash`]).
@@ -35,7 +35,7 @@ pub struct HistoryFile {
     /// The name of the file in messages and [`BadRecord`]s (a path, or `REV:history/x.jsonl`).
     pub source: String,
     /// The platform whose history it is (its file name's stem): every record must be of it.
-    pub platform: String,
+    pub platform: TargetTriple,
     content: Content,
 }
 
@@ -48,24 +48,25 @@ enum Content {
 }
 
 impl HistoryFile {
-    /// The history file at `path`, of the platform its stem names.
-    #[must_use]
-    pub fn at_path(path: &Path) -> Self {
-        Self {
-            source: path.display().to_string(),
-            platform: platform_of(path),
+    /// The history file at `path`, of the platform its stem names; refused when the stem is
+    /// not a target triple.
+    pub fn at_path(path: &Path) -> Result<Self, HistoryError> {
+        let source = path.display().to_string();
+        Ok(Self {
+            platform: platform_of(path, &source)?,
+            source,
             content: Content::Path(path.to_owned()),
-        }
+        })
     }
 
-    /// A history file held in memory, named `source`, of the platform `name`'s stem names.
-    #[must_use]
-    pub fn in_memory(source: String, name: &Path, bytes: Vec<u8>) -> Self {
-        Self {
+    /// A history file held in memory, named `source`, of the platform `name`'s stem names;
+    /// refused when the stem is not a target triple.
+    pub fn in_memory(source: String, name: &Path, bytes: Vec<u8>) -> Result<Self, HistoryError> {
+        Ok(Self {
+            platform: platform_of(name, &source)?,
             source,
-            platform: platform_of(name),
             content: Content::Bytes(bytes),
-        }
+        })
     }
 
     fn len(&self) -> Result<u64, HistoryError> {
@@ -423,7 +424,9 @@ mod tests {
     };
     use perfmatrix_model::{BenchmarkId, RowVerdict};
 
-    const X86: &str = "x86_64-unknown-linux-gnu";
+    fn x86() -> TargetTriple {
+        TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap()
+    }
 
     fn record(commit: usize, bench: usize) -> HistoryRecord {
         let step = if commit >= 60 && bench == 0 { 1.2 } else { 1.0 };
@@ -436,7 +439,7 @@ mod tests {
             dirty: false,
             date: "2026-12-01T10:00:00+00:00".to_owned(),
             measured_unix: 1_790_000_000 + commit as u64,
-            platform: X86.to_owned(),
+            platform: x86(),
             machine: MachineClass {
                 slug: "intel-xeon".to_owned(),
                 id: "0123456789ab".to_owned(),
@@ -486,7 +489,7 @@ mod tests {
         let files = crate::history_files(dir)
             .unwrap()
             .iter()
-            .map(|p| HistoryFile::at_path(p))
+            .map(|p| HistoryFile::at_path(p).unwrap())
             .collect();
         let read = read_trend(files, cache).unwrap();
         assert!(read.save_caches().is_empty());
@@ -526,7 +529,7 @@ mod tests {
                 .iter()
                 .map(|r| serde_json::to_string(&crate::rounded(r)).unwrap() + "\n")
                 .collect();
-            append_text(&lines_path(reference.path(), X86), &rounded.concat());
+            append_text(&lines_path(reference.path(), &x86()), &rounded.concat());
         };
         both(0..50);
         let first = read(dir.path(), Some(cache.path()));
@@ -555,14 +558,14 @@ mod tests {
     fn the_time_detectors_memos_are_kept_in_the_cache_beside_the_trend() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = lines_path(dir.path(), X86);
+        let path = lines_path(dir.path(), &x86());
         append_text(&path, &lines(0..40, 2));
         let first = read(dir.path(), Some(cache.path()));
         assert_eq!(first.memos.len(), 1);
         assert_eq!(first.memos[0].len(), 2, "a memo per series");
         let source = path.display().to_string();
-        let folder = cache_folder::folder(cache.path(), X86, &source);
-        let cached = cache_folder::load(&folder, &source, X86).unwrap();
+        let folder = cache_folder::folder(cache.path(), &x86(), &source);
+        let cached = cache_folder::load(&folder, &source, &x86()).unwrap();
         assert_eq!(
             cached.memos, first.memos[0],
             "saved as the analysis left them"
@@ -574,7 +577,7 @@ mod tests {
     fn a_cached_read_parses_only_new_lines_and_finds_what_a_fresh_read_finds() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = lines_path(dir.path(), X86);
+        let path = lines_path(dir.path(), &x86());
         append_text(&path, &lines(0..50, 3));
         let first = read(dir.path(), Some(cache.path()));
         assert_eq!(first.files[0].cache, CacheUse::Missing);
@@ -616,7 +619,7 @@ mod tests {
     fn a_rewritten_file_or_a_broken_cache_is_read_anew() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = lines_path(dir.path(), X86);
+        let path = lines_path(dir.path(), &x86());
         append_text(&path, &lines(0..40, 2));
         read(dir.path(), Some(cache.path()));
         // A line edited in place (same length): the cache no longer matches.
@@ -700,7 +703,7 @@ mod tests {
     fn a_push_writes_only_its_new_points_and_every_sixteenth_writes_them_afresh() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = lines_path(dir.path(), X86);
+        let path = lines_path(dir.path(), &x86());
         append_text(&path, &lines(0..80, 4));
         read(dir.path(), Some(cache.path()));
         let folder = only_folder(cache.path());
@@ -749,9 +752,9 @@ mod tests {
     fn bad_lines_are_reported_on_every_read_with_their_line_numbers() {
         let dir = tempfile::tempdir().unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let path = lines_path(dir.path(), X86);
+        let path = lines_path(dir.path(), &x86());
         let mut other = record(0, 0);
-        other.platform = "aarch64-unknown-linux-gnu".to_owned();
+        other.platform = TargetTriple::parse("aarch64-unknown-linux-gnu").unwrap();
         append_text(&path, &lines(0..2, 1));
         append_text(&path, "{ truncated\n");
         append_text(
@@ -796,8 +799,9 @@ mod tests {
 
     #[test]
     fn two_files_of_one_platform_are_refused() {
-        let a = HistoryFile::in_memory("a/x.jsonl".to_owned(), Path::new("x.jsonl"), Vec::new());
-        let b = HistoryFile::in_memory("b/x.jsonl".to_owned(), Path::new("x.jsonl"), Vec::new());
+        let name = Path::new("x86_64-unknown-linux-gnu.jsonl");
+        let a = HistoryFile::in_memory("a/x.jsonl".to_owned(), name, Vec::new()).unwrap();
+        let b = HistoryFile::in_memory("b/x.jsonl".to_owned(), name, Vec::new()).unwrap();
         let err = read_trend(vec![a, b], None).unwrap_err().to_string();
         assert!(
             err.contains("a/x.jsonl") && err.contains("b/x.jsonl"),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use perfmatrix_model::BenchmarkId;
+use perfmatrix_model::{BenchmarkId, TargetTriple};
 
 /// Why a record, or a run (a frame) of a compact file, is not one the history holds. Kept in the
 /// cache with the line it skipped, so the foreign errors (JSON, inflate) keep their words only.
@@ -33,19 +33,13 @@ pub enum RecordProblem {
         /// What it holds.
         value: String,
     },
-    /// A platform that cannot be a file name's triple.
-    #[error("field `platform`: `{platform}` is not a target triple")]
-    NotATriple {
-        /// What the field holds.
-        platform: String,
-    },
     /// A record of another platform than its file's.
     #[error("field `platform`: `{found}` in the history file of `{file}`")]
     OtherPlatform {
         /// The record's platform.
-        found: String,
+        found: TargetTriple,
         /// The platform of the file it is in.
-        file: String,
+        file: TargetTriple,
     },
     /// A time that is not positive and finite.
     #[error("field `{field}`: {value} is not a positive finite time")]

@@ -19,7 +19,7 @@ use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use serde::{Deserialize, Serialize};
 
-use perfmatrix_model::{BenchmarkId, Schema};
+use perfmatrix_model::{BenchmarkId, Schema, TargetTriple};
 
 use crate::history::{BadRecord, Parsed, Sink};
 use crate::problem::{Place, RecordProblem};
@@ -52,7 +52,7 @@ pub(crate) struct RunHeader {
     pub(crate) dirty: bool,
     pub(crate) date: String,
     pub(crate) measured_unix: u64,
-    pub(crate) platform: String,
+    pub(crate) platform: TargetTriple,
     pub(crate) machine: MachineClass,
     pub(crate) mode: HistoryMode,
     /// How many records (benchmarks) the frame holds.
@@ -357,16 +357,16 @@ fn count_frames(bytes: &[u8]) -> usize {
 }
 
 /// A frame's header, checked: its schema, and that it is of `platform`.
-pub(crate) fn header(bytes: &[u8], platform: &str) -> Result<RunHeader, RecordProblem> {
+pub(crate) fn header(bytes: &[u8], platform: &TargetTriple) -> Result<RunHeader, RecordProblem> {
     let header: RunHeader = serde_json::from_slice(bytes).map_err(|e| RecordProblem::Header {
         message: e.to_string(),
     })?;
     crate::history::check_schema(STORE_SCHEMA, &header.schema, header.version)?;
-    crate::history::check_run(&header.commit, header.parent.as_deref(), &header.platform)?;
-    if header.platform != platform {
+    crate::history::check_run(&header.commit, header.parent.as_deref())?;
+    if header.platform != *platform {
         return Err(RecordProblem::OtherPlatform {
             found: header.platform,
-            file: platform.to_owned(),
+            file: platform.clone(),
         });
     }
     Ok(header)
@@ -540,7 +540,7 @@ pub(crate) fn rows(
 /// run goes to `sink`, each frame skipped to `bad`; a last frame cut short is not read.
 pub(crate) fn parse_frames(
     source: &str,
-    platform: &str,
+    platform: &TargetTriple,
     bytes: &[u8],
     (offset, first): (u64, usize),
     ids_at: &mut dyn FnMut(u64) -> Result<Vec<BenchmarkId>, RecordProblem>,
@@ -623,7 +623,10 @@ pub(crate) fn parse_frames(
 
 /// The ids of the frame at the start of `frame` (a whole frame, its prefix included), which
 /// must hold them itself.
-pub(crate) fn own_ids(frame: &[u8], platform: &str) -> Result<Vec<BenchmarkId>, RecordProblem> {
+pub(crate) fn own_ids(
+    frame: &[u8],
+    platform: &TargetTriple,
+) -> Result<Vec<BenchmarkId>, RecordProblem> {
     let (header_len, body_len, crc) = prefix(frame).ok_or(RecordProblem::CutShort)??;
     let body = frame
         .get(PREFIX + header_len..PREFIX + header_len + body_len)
@@ -662,7 +665,7 @@ pub(crate) enum ScanError {
 
 /// Walks the frames of `file` by their prefixes, reading each header and skipping each body:
 /// the work grows with the number of runs, not of records.
-pub(crate) fn scan(file: &mut std::fs::File, platform: &str) -> Result<Scan, ScanError> {
+pub(crate) fn scan(file: &mut std::fs::File, platform: &TargetTriple) -> Result<Scan, ScanError> {
     use std::io::{Seek as _, SeekFrom};
     let len = file.metadata().map_err(ScanError::Io)?.len();
     let mut frames = Vec::new();
@@ -707,7 +710,7 @@ pub(crate) fn scan(file: &mut std::fs::File, platform: &str) -> Result<Scan, Sca
 pub(crate) fn ids_at(
     file: &mut std::fs::File,
     offset: u64,
-    platform: &str,
+    platform: &TargetTriple,
 ) -> Result<Vec<BenchmarkId>, RecordProblem> {
     use std::io::{Seek as _, SeekFrom};
     let io = |e: std::io::Error| RecordProblem::IdsUnread {
@@ -738,7 +741,7 @@ mod tests {
             dirty: false,
             date: "2026-12-03T10:00:00+00:00".to_owned(),
             measured_unix: 1_800_000_000,
-            platform: "x86_64-unknown-linux-gnu".to_owned(),
+            platform: TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap(),
             machine: MachineClass {
                 slug: "x86-64-v3".to_owned(),
                 id: "0123456789abcdef".to_owned(),
@@ -776,7 +779,7 @@ mod tests {
         let mut bad = Vec::new();
         let parsed = parse_frames(
             "x.pmh",
-            "x86_64-unknown-linux-gnu",
+            &TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap(),
             bytes,
             (0, 1),
             &mut |offset| Err(RecordProblem::IdsNotAFrame { offset }),

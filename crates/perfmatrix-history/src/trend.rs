@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use perfmatrix_model::{BenchmarkId, RowVerdict, Schema};
+use perfmatrix_model::{BenchmarkId, RowVerdict, Schema, TargetTriple};
 use perfmatrix_stats::change_point::{
     self, ChainConfig, ChainMemo, ChangeKind, ChangePointConfig, SplitMemo,
 };
@@ -39,7 +39,7 @@ pub struct Trend {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlatformTrend {
     /// The target triple.
-    pub platform: String,
+    pub platform: TargetTriple,
     /// The machine classes its records were measured on, in order of first appearance;
     /// [`Point::class`] indexes this.
     pub classes: Vec<MachineClass>,
@@ -244,9 +244,9 @@ pub(crate) struct PlatformBuilder {
 impl PlatformBuilder {
     /// A builder of `platform`'s trend, empty.
     #[must_use]
-    pub(crate) fn new(platform: &str) -> Self {
+    pub(crate) fn new(platform: &TargetTriple) -> Self {
         Self::resume(PlatformTrend {
-            platform: platform.to_owned(),
+            platform: platform.clone(),
             classes: Vec::new(),
             runs: Vec::new(),
             latest: None,
@@ -438,11 +438,11 @@ impl PlatformBuilder {
 /// Builds the series of `history`, grouped by platform and benchmark in record order, with no
 /// change points yet ([`analyse`] finds them).
 fn series_of(history: History) -> Trend {
-    let mut platforms: BTreeMap<String, PlatformBuilder> = BTreeMap::new();
+    let mut platforms: BTreeMap<TargetTriple, PlatformBuilder> = BTreeMap::new();
     for record in history.records {
         platforms
             .entry(record.platform.clone())
-            .or_insert_with_key(|p| PlatformBuilder::new(p))
+            .or_insert_with_key(PlatformBuilder::new)
             .push(record);
     }
     Trend {
@@ -673,7 +673,9 @@ mod tests {
     use super::*;
     use crate::{HISTORY_SCHEMA, HistoryRecord};
 
-    const X86: &str = "x86_64-unknown-linux-gnu";
+    fn x86() -> TargetTriple {
+        TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap()
+    }
 
     fn record(i: usize, class: &str, median: f64, instructions: u64) -> HistoryRecord {
         HistoryRecord {
@@ -684,7 +686,7 @@ mod tests {
             dirty: false,
             date: format!("2026-12-01T10:{:02}:00+00:00", i % 60),
             measured_unix: 1_790_000_000 + i as u64,
-            platform: X86.to_owned(),
+            platform: x86(),
             machine: MachineClass {
                 slug: class.to_owned(),
                 id: class.to_owned(),

@@ -393,8 +393,19 @@ impl Config {
 
     /// Reads the section out of `cargo metadata --format-version 1` output (its top-level
     /// `metadata` object is the workspace's `[workspace.metadata]`). A missing section means the
-    /// defaults; a malformed one, or a key that is no setting, is an error naming the key.
+    /// defaults; a malformed one, or a key that is no setting, is an error naming the key. Settings
+    /// written in a package's `[package.metadata.perfmatrix]` are refused, naming its Cargo.toml.
     pub fn from_cargo_metadata(metadata: &Value) -> Result<Self, ModelError> {
+        let packages = metadata["packages"].as_array().map(Vec::as_slice);
+        if let Some(package) = packages
+            .unwrap_or_default()
+            .iter()
+            .find(|p| p["metadata"].get("perfmatrix").is_some())
+        {
+            return Err(ModelError::PackageSettings {
+                manifest: PathBuf::from(package["manifest_path"].as_str().unwrap_or("Cargo.toml")),
+            });
+        }
         let Some(section) = metadata.get("metadata").and_then(|m| m.get("perfmatrix")) else {
             return Ok(Self::default());
         };
@@ -795,6 +806,40 @@ fn bad(key: &str, message: &str) -> ModelError {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Before, `[package.metadata.perfmatrix]` was ignored without a word: a single-package crate
+    /// that wrote its platforms there ran on the defaults (and `matrix run` said no platform was
+    /// declared).
+    #[test]
+    fn settings_in_a_package_table_are_refused_naming_its_manifest() {
+        let meta = json!({
+            "metadata": null,
+            "packages": [
+                {"name": "a", "manifest_path": "/w/a/Cargo.toml", "metadata": null},
+                {"name": "b", "manifest_path": "/w/b/Cargo.toml",
+                 "metadata": {"perfmatrix": {"warn": 0.05}, "docs": {}}},
+            ],
+        });
+        let err = Config::from_cargo_metadata(&meta).unwrap_err();
+        assert!(
+            matches!(&err, ModelError::PackageSettings { manifest } if manifest == Path::new("/w/b/Cargo.toml")),
+            "{err:?}"
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("/w/b/Cargo.toml: ")
+                && shown.contains("[workspace.metadata.perfmatrix]"),
+            "{shown}"
+        );
+        // Other tools' package metadata is not perfmatrix's business.
+        let other = json!({"metadata": null, "packages": [
+            {"name": "a", "manifest_path": "/w/Cargo.toml", "metadata": {"docs": {"rs": {}}}},
+        ]});
+        assert_eq!(
+            Config::from_cargo_metadata(&other).unwrap(),
+            Config::default()
+        );
+    }
 
     #[test]
     fn missing_section_means_defaults() {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use perfmatrix_stats::StatsError;
 
-use crate::BenchmarkId;
+use crate::{BenchmarkId, TargetTriple};
 
 /// Why reading, checking, comparing or writing perfmatrix's files failed. The message names the
 /// file and, where known, the field or the benchmark.
@@ -111,6 +111,18 @@ pub enum ModelError {
     /// A paired report asked of results that hold no paired run.
     #[error("the results hold no paired run")]
     NotPaired,
+    /// Settings in a package's `[package.metadata.perfmatrix]`, which is not where perfmatrix
+    /// reads them: silently ignored, they would leave the run on the defaults.
+    #[error(
+        "{}: perfmatrix does not read `[package.metadata.perfmatrix]`: its settings are \
+         `[workspace.metadata.perfmatrix]` (a single package declares that in its own \
+         Cargo.toml too); rename the table",
+        manifest.display()
+    )]
+    PackageSettings {
+        /// The package's Cargo.toml.
+        manifest: PathBuf,
+    },
     /// A setting of `[workspace.metadata.perfmatrix]` in Cargo.toml is unknown, missing or out of
     /// range.
     #[error("Cargo.toml: `{key}` {message}")]
@@ -128,7 +140,7 @@ pub enum ModelError {
     )]
     DuplicatePlatform {
         /// The platform's target triple.
-        platform: String,
+        platform: TargetTriple,
         /// The first file of that platform.
         first: PathBuf,
         /// The second file of that platform.

@@ -11,6 +11,7 @@ mod budget;
 mod config;
 mod counts;
 mod criterion;
+mod cross;
 mod envelope;
 mod error;
 mod id;
@@ -30,12 +31,13 @@ pub use baseline::{BASELINE_SCHEMA, Baseline, BaselineBench, MIN_RUNS, Recorded}
 pub use budget::{LEG_SETUP_MINUTES, MAX_BUDGET_MINUTES, TimeBudget};
 pub use config::{Config, Gates, PeakLimit, Platform};
 pub use criterion::{CriterionBenchmark, Throughput, read_criterion_dir};
+pub use cross::{CrossTools, EMULATOR_PACKAGE};
 pub use envelope::Schema;
 pub use error::ModelError;
 pub use id::BenchmarkId;
 pub use merge::{
     Expected, Failure, FailureKind, LegResults, MERGED_SCHEMA, MergedOutcome, MergedReport,
-    MergedRow, PlatformNote, PlatformRow, PlatformStatus, ShardsSeen, Skipped, merge,
+    MergedRow, PlatformNote, PlatformRow, PlatformStatus, ShardsSeen, SkipReason, Skipped, merge,
 };
 pub use metrics::{Counts, Measured, Unmeasured};
 pub use paired::{

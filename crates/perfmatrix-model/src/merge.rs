@@ -297,8 +297,32 @@ pub struct Expected {
 pub struct Skipped {
     /// The target triple.
     pub platform: TargetTriple,
-    /// Why, and what to do about it (e.g. the command that installs the missing tools).
-    pub reason: String,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// Why the local rehearsal (`matrix run`) cannot run a platform's leg on this machine; what to
+/// install follows from it and the triple, and `perfmatrix-report` words both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// Not Linux on both sides: only Linux targets run under qemu-user here, so the leg runs on
+    /// its own CI runner.
+    NotEmulable {
+        /// The host, which cannot emulate it.
+        host: TargetTriple,
+    },
+    /// Cross tools are missing; each flag says whether that tool is.
+    CrossToolsMissing {
+        /// The cross C compiler and C library (`<arch>-linux-gnu-gcc`).
+        compiler: bool,
+        /// The emulator (`qemu-<arch>`, of qemu-user).
+        emulator: bool,
+        /// Rust's standard library for the triple (`rustup target add`).
+        rust_target: bool,
+    },
+    /// Every tool is here, but `.cargo/config.toml` names no runner for the triple.
+    NoRunner,
 }
 
 /// The state of one platform in the merged report, ordered by severity.
@@ -342,10 +366,10 @@ impl PlatformStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlatformNote {
-    /// Deliberately not run here, for this reason (the workflow's own words).
+    /// Deliberately not run here (the local rehearsal cannot run its leg).
     Skipped {
-        /// Why, as the workflow gave it.
-        reason: String,
+        /// Why.
+        reason: SkipReason,
     },
     /// Expected, but no results file arrived.
     NoResults,
@@ -576,7 +600,7 @@ pub fn merge(
         }
         if let Some(first) = by_platform.get(&leg.platform) {
             return Err(ModelError::DuplicatePlatform {
-                platform: leg.platform.to_string(),
+                platform: leg.platform.clone(),
                 first: first.source.clone(),
                 second: leg.source,
             });
@@ -1294,9 +1318,14 @@ mod tests {
         assert_eq!(m.platforms[0].status, PlatformStatus::Unjudged);
         assert_eq!(m.outcome, MergedOutcome::Fail);
 
+        let reason = SkipReason::CrossToolsMissing {
+            compiler: false,
+            emulator: true,
+            rust_target: false,
+        };
         let skipped = [Skipped {
             platform: triple(ARM),
-            reason: "install qemu".to_owned(),
+            reason: reason.clone(),
         }];
         let m = merge(
             vec![leg(X86, &[("a/1", RowVerdict::Unchanged)])],
@@ -1306,12 +1335,7 @@ mod tests {
         .unwrap();
         assert_eq!(m.outcome, MergedOutcome::Pass, "not required here");
         assert_eq!(m.platforms[1].status, PlatformStatus::Skipped);
-        assert_eq!(
-            m.platforms[1].notes,
-            [PlatformNote::Skipped {
-                reason: "install qemu".to_owned()
-            }]
-        );
+        assert_eq!(m.platforms[1].notes, [PlatformNote::Skipped { reason }]);
     }
 
     #[test]

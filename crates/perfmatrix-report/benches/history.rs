@@ -20,13 +20,23 @@ use perfmatrix_history::{
     ChangeSummary, HISTORY_SCHEMA, HistoryFile, HistoryMode, HistoryRecord, MachineClass,
     TimeSummary, append, history_files, history_path, read_trend,
 };
-use perfmatrix_model::{BenchmarkId, RowVerdict};
+use perfmatrix_model::{BenchmarkId, RowVerdict, TargetTriple};
 use perfmatrix_report::{HistoryOptions, render_history_html, render_history_markdown};
 
 const PLATFORMS: usize = 8;
 
-fn triple(platform: usize) -> String {
-    format!("arch{platform}-unknown-linux-gnu")
+fn triple(platform: usize) -> TargetTriple {
+    const TRIPLES: [&str; PLATFORMS] = [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+        "riscv64gc-unknown-linux-gnu",
+        "powerpc64le-unknown-linux-gnu",
+        "s390x-unknown-linux-gnu",
+    ];
+    TargetTriple::parse(TRIPLES[platform]).unwrap()
 }
 
 /// The records of commit `c` of `platform`: one per benchmark, with a +8% step at `step_at` in
@@ -121,7 +131,7 @@ fn history_command(dir: &Path, cache: &Path) -> usize {
     let files: Vec<HistoryFile> = history_files(dir)
         .unwrap()
         .iter()
-        .map(|p| HistoryFile::at_path(p))
+        .map(|p| HistoryFile::at_path(p).unwrap())
         .collect();
     let phases = std::env::var_os("PERFMATRIX_BENCH_PHASES").is_some();
     let phase = |name: &str, since: Instant| {
@@ -202,7 +212,7 @@ fn bench(c: &mut Criterion) {
         let files: Vec<HistoryFile> = history_files(&history)
             .unwrap()
             .iter()
-            .map(|p| HistoryFile::at_path(p))
+            .map(|p| HistoryFile::at_path(p).unwrap())
             .collect();
         let series = perfmatrix_history::read_series(&files).unwrap();
         assert!(series.skipped.is_empty(), "{:?}", series.skipped.first());

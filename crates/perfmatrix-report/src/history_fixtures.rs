@@ -36,7 +36,7 @@ pub(crate) fn platform(
 ) -> PlatformTrend {
     let n = series.iter().map(|s| s.points.len()).max().unwrap_or(0);
     PlatformTrend {
-        platform: triple.to_owned(),
+        platform: perfmatrix_model::TargetTriple::parse(triple).expect("a fixture's triple"),
         classes,
         runs: (0..n).map(run).collect(),
         latest: None,

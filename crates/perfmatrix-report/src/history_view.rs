@@ -7,8 +7,6 @@
 //! benchmark in one table but charts at most [`HistoryOptions::max_charts`] of them, each
 //! downsampled to a bounded number of points (`trend_chart`).
 
-use std::collections::HashSet;
-
 use minijinja::{Environment, Value, context};
 use perfmatrix_history::{ChangePointFound, PlatformTrend, Series, Trend};
 use perfmatrix_model::short_commit;
@@ -137,36 +135,13 @@ fn change_row(
     }
 }
 
-/// The file name of each platform's page: its triple with every character but ASCII letters,
-/// digits, `.`, `_` and `-` replaced by `_`, made unique (and never `index`) with a suffix.
+/// The file name of each platform's page: its triple (which holds only ASCII letters, digits,
+/// `.`, `_` and `-`, and is never `index`), one platform per page.
 fn page_names(trend: &Trend) -> Vec<String> {
-    let mut taken: HashSet<String> = HashSet::from(["index".to_owned()]);
     trend
         .platforms
         .iter()
-        .map(|p| {
-            let mut stem: String = p
-                .platform
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            if stem.is_empty() || stem.starts_with('.') {
-                stem.insert(0, '_');
-            }
-            let mut name = stem.clone();
-            let mut n = 2;
-            while !taken.insert(name.to_ascii_lowercase()) {
-                name = format!("{stem}-{n}");
-                n += 1;
-            }
-            format!("{name}.html")
-        })
+        .map(|p| format!("{}.html", p.platform))
         .collect()
 }
 
@@ -675,19 +650,12 @@ mod tests {
         assert!(!x86.contains("<epyc>"));
         let index = page(&all, "index.html");
         assert!(index.contains("spread&#x2f;&lt;b&gt;") && !index.contains("<b>"));
-        // A platform name with markup is escaped, and its page's file name is safe.
+        // A commit with markup is escaped (a platform is a triple: it holds none).
         let mut trend = sample();
-        trend.platforms[0].platform = "evil<&\"'>/x".to_owned();
         trend.platforms[1].runs[79].commit = "<img src=x>".to_owned();
         let all = pages(&trend, &HistoryOptions::default());
-        assert_eq!(all[1].file_name, "evil______x.html");
-        let html = &all[1].html;
-        assert!(
-            html.contains("evil&lt;&amp;&quot;&#x27;&gt;&#x2f;x"),
-            "platform not escaped"
-        );
         for p in &all {
-            assert!(!p.html.contains("evil<") && !p.html.contains("<img"));
+            assert!(!p.html.contains("<img"));
             assert_self_contained(&p.html);
         }
     }
@@ -861,16 +829,13 @@ mod tests {
     }
 
     #[test]
-    fn page_names_are_safe_and_unique() {
-        let mut trend = sample();
-        trend.platforms[0].platform = "index".to_owned();
-        trend.platforms[1].platform = "a b?#".to_owned();
-        let mut third = trend.platforms[1].clone();
-        third.platform = "a_b__".to_owned();
-        trend.platforms.push(third);
+    fn a_page_is_named_after_its_triple() {
         assert_eq!(
-            page_names(&trend),
-            ["index-2.html", "a_b__.html", "a_b__-2.html"]
+            page_names(&sample()),
+            [
+                "aarch64-unknown-linux-gnu.html",
+                "x86_64-unknown-linux-gnu.html"
+            ]
         );
     }
 }

@@ -61,6 +61,7 @@ pub use history_view::{
     HISTORY_INDEX, HistoryOptions, HistoryPage, render_badge, render_history_html,
     render_history_json, render_history_markdown,
 };
+pub use notes::skip_reason;
 pub use reference::{
     because_line as paired_because, layer_fell_back, unusable_line as layer_unusable,
 };

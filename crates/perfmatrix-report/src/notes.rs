@@ -2,7 +2,8 @@
 //! what the row says beside its verdict (the model's [`PlatformNote`]s), joined by `; `.
 
 use perfmatrix_model::{
-    CriterionLayer, PlatformNote, PlatformRow, Reference, TimeBudget, short_commit,
+    CriterionLayer, CrossTools, EMULATOR_PACKAGE, PlatformNote, PlatformRow, Reference, SkipReason,
+    TargetTriple, TimeBudget, short_commit,
 };
 
 use crate::reference::{pairing_line, record_line};
@@ -28,14 +29,57 @@ pub(crate) fn baseline_line(row: &PlatformRow) -> Option<String> {
 
 /// Every note of `row` in its order, joined by `; `; `None` when it has none.
 pub(crate) fn note_line(row: &PlatformRow) -> Option<String> {
-    let words: Vec<String> = row.notes.iter().map(words).collect();
+    let words: Vec<String> = row.notes.iter().map(|n| words(&row.platform, n)).collect();
     (!words.is_empty()).then(|| words.join("; "))
 }
 
-/// One note in words.
-fn words(note: &PlatformNote) -> String {
+/// Why the local rehearsal skips `triple`'s leg, and what to install or add so it runs.
+#[must_use]
+pub fn skip_reason(triple: &TargetTriple, reason: &SkipReason) -> String {
+    let cross = CrossTools::of(triple);
+    match reason {
+        SkipReason::NotEmulable { host } => format!(
+            "{triple} cannot be emulated on {host}: only Linux targets run under qemu-user here; \
+             its leg runs on its own CI runner"
+        ),
+        SkipReason::CrossToolsMissing {
+            compiler,
+            emulator,
+            rust_target,
+        } => {
+            let mut packages = Vec::new();
+            if *compiler {
+                packages.extend(cross.compiler_packages());
+            }
+            if *emulator {
+                packages.push(EMULATOR_PACKAGE.to_owned());
+            }
+            let mut install = Vec::new();
+            if !packages.is_empty() {
+                install.push(format!("`sudo apt-get install {}`", packages.join(" ")));
+            }
+            if *rust_target {
+                install.push(format!("`rustup target add {triple}`"));
+            }
+            format!(
+                "the cross tools for {triple} are not installed here; install them with {}",
+                install.join(" and ")
+            )
+        }
+        SkipReason::NoRunner => format!(
+            "no runner for {triple} in .cargo/config.toml: add `[target.{triple}]` with `linker = \
+             \"{}\"` and `runner = [\"{}\", \"-L\", \"{}\"]`",
+            cross.compiler(),
+            cross.emulator(),
+            cross.sysroot()
+        ),
+    }
+}
+
+/// One note of `platform`'s row in words.
+fn words(platform: &TargetTriple, note: &PlatformNote) -> String {
     match note {
-        PlatformNote::Skipped { reason } => reason.clone(),
+        PlatformNote::Skipped { reason } => skip_reason(platform, reason),
         PlatformNote::NoResults => {
             "no results file for this platform: did its leg run and upload its results?".to_owned()
         }
@@ -136,13 +180,64 @@ mod tests {
             .collect()
     }
 
+    fn x86() -> TargetTriple {
+        TargetTriple::parse("x86_64-unknown-linux-gnu").unwrap()
+    }
+
+    /// The words `matrix run` wrote when its plan held them, for every reason.
+    #[test]
+    fn every_skip_reason_reads_as_it_did_when_the_plan_held_words() {
+        let arm = TargetTriple::parse("aarch64-unknown-linux-gnu").unwrap();
+        let mac = TargetTriple::parse("aarch64-apple-darwin").unwrap();
+        let missing = |compiler, emulator, rust_target| {
+            skip_reason(
+                &arm,
+                &SkipReason::CrossToolsMissing {
+                    compiler,
+                    emulator,
+                    rust_target,
+                },
+            )
+        };
+        assert_eq!(
+            skip_reason(&mac, &SkipReason::NotEmulable { host: x86() }),
+            "aarch64-apple-darwin cannot be emulated on x86_64-unknown-linux-gnu: only Linux \
+             targets run under qemu-user here; its leg runs on its own CI runner"
+        );
+        assert_eq!(
+            missing(true, true, true),
+            "the cross tools for aarch64-unknown-linux-gnu are not installed here; install them \
+             with `sudo apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user` \
+             and `rustup target add aarch64-unknown-linux-gnu`"
+        );
+        assert_eq!(
+            missing(false, true, false),
+            "the cross tools for aarch64-unknown-linux-gnu are not installed here; install them \
+             with `sudo apt-get install qemu-user`"
+        );
+        assert_eq!(
+            missing(false, false, true),
+            "the cross tools for aarch64-unknown-linux-gnu are not installed here; install them \
+             with `rustup target add aarch64-unknown-linux-gnu`"
+        );
+        assert_eq!(
+            skip_reason(&arm, &SkipReason::NoRunner),
+            "no runner for aarch64-unknown-linux-gnu in .cargo/config.toml: add \
+             `[target.aarch64-unknown-linux-gnu]` with `linker = \"aarch64-linux-gnu-gcc\"` and \
+             `runner = [\"qemu-aarch64\", \"-L\", \"/usr/aarch64-linux-gnu\"]`"
+        );
+    }
+
     #[test]
     fn a_budget_note_names_five_and_counts_the_rest() {
         let budget = |limited| {
-            words(&PlatformNote::Budget {
-                seconds: 1200,
-                limited,
-            })
+            words(
+                &x86(),
+                &PlatformNote::Budget {
+                    seconds: 1200,
+                    limited,
+                },
+            )
         };
         assert_eq!(
             budget(Vec::new()),
@@ -156,10 +251,13 @@ mod tests {
         );
         // Seconds no budget setting can hold are still shown.
         assert!(
-            words(&PlatformNote::Budget {
-                seconds: 0,
-                limited: Vec::new()
-            })
+            words(
+                &x86(),
+                &PlatformNote::Budget {
+                    seconds: 0,
+                    limited: Vec::new()
+                }
+            )
             .contains("a time budget of 0s")
         );
     }

@@ -10,8 +10,8 @@ use common::arbitrary::any_merged;
 use common::{ARM, COLOR, PLAIN, RISCV, X86, leg, report, required, strip_ansi, table_body, timed};
 use perfmatrix_model::{
     CountNote, CountRow, Failure, FailureKind, MergedOutcome, MergedReport, PlatformRow,
-    PlatformStatus, RecordCommand, Reference, Row, RowVerdict, Skipped, TargetTriple, Unmeasured,
-    merge,
+    PlatformStatus, RecordCommand, Reference, Row, RowVerdict, SkipReason, Skipped, TargetTriple,
+    Unmeasured, merge,
 };
 use perfmatrix_report::{Format, MARKDOWN_LIMIT, MAX_CHARTED, render, render_merged};
 use proptest::prelude::*;
@@ -72,8 +72,11 @@ fn failing() -> MergedReport {
     }
     let skipped = [Skipped {
         platform: TargetTriple::parse(RISCV).unwrap(),
-        reason: "no cross tools here: run `apt-get install gcc-riscv64-linux-gnu` | then retry"
-            .to_owned(),
+        reason: SkipReason::CrossToolsMissing {
+            compiler: true,
+            emulator: false,
+            rust_target: false,
+        },
     }];
     merge(vec![leg(x86)], &required(&[X86, ARM]), &skipped).unwrap()
 }
@@ -315,7 +318,7 @@ fn hostile() -> MergedReport {
     let skipped = [Skipped {
         // A platform is a target triple: no markup gets into one (`<svg>` is no vendor).
         platform: TargetTriple::parse(RISCV).unwrap(),
-        reason: "a\nnote </td><script>x</script> **bold** [link](https://example.com)".to_owned(),
+        reason: SkipReason::NoRunner,
     }];
     merge(vec![leg(x86)], &required(&[X86]), &skipped).unwrap()
 }
@@ -343,8 +346,10 @@ fn hostile_strings_are_escaped_in_every_format() {
         assert_eq!(line.replace("\\|", "").matches('|').count(), 3, "{line}");
     }
     assert!(md.contains("| ```a`b``c\\|d``` |"), "{md}");
+    // A note's code spans and brackets are escaped in a table cell.
     assert!(
-        md.contains("\\<script\\>x\\</script\\> \\*\\*bold\\*\\* \\[link\\](https://example.com)")
+        md.contains("add \\`\\[target.riscv64gc-unknown-linux-gnu\\]\\`"),
+        "{md}"
     );
 
     let html = render_merged(&report, Format::Html, PLAIN).unwrap();

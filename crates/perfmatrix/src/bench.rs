@@ -312,8 +312,8 @@ impl Bench {
             let dir = Path::new(from);
             let mut found = None;
             for path in [
-                perfmatrix_history::history_path(dir, platform.as_str()),
-                perfmatrix_history::lines_path(dir, platform.as_str()),
+                perfmatrix_history::history_path(dir, platform),
+                perfmatrix_history::lines_path(dir, platform),
             ] {
                 match std::fs::read(&path) {
                     Ok(bytes) => {
@@ -352,7 +352,7 @@ impl Bench {
             return Ok(std::collections::BTreeMap::new());
         };
         let mut history = perfmatrix_history::History::default();
-        history.parse_into(&source, &bytes);
+        history.parse_into(&source, &bytes)?;
         for bad in &history.bad {
             eprintln!("{bad}");
         }
@@ -452,7 +452,7 @@ impl Bench {
         shard: Option<ShardRequest>,
     ) -> anyhow::Result<(Results, Report)> {
         let leg = LegJob {
-            target: self.target.clone(),
+            target: self.target.is_some().then(|| platform.clone()),
             settings: RunSettings {
                 filter: self.filter.clone(),
                 ..if self.quick { QUICK } else { FULL }
@@ -544,7 +544,7 @@ fn not_a_commit(records: &[HistoryRecord]) -> Option<&'static str> {
 #[derive(Debug, Clone)]
 pub(crate) struct LegJob {
     /// `--target` for a cross build run through `.cargo/config.toml`'s runner (None: the host).
-    pub(crate) target: Option<String>,
+    pub(crate) target: Option<TargetTriple>,
     pub(crate) settings: RunSettings,
     /// The results file, written once with the verdict; until then the measurement is kept
     /// beside it ([`perfmatrix_model::unjudged_path`]).

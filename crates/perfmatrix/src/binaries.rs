@@ -8,6 +8,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, bail};
 
 use crate::layer::{Layer, LockGuard};
+use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::LayerUnusable;
 
 /// One bench target's executable.
@@ -17,7 +18,7 @@ pub(crate) struct BenchBinary {
     pub(crate) name: String,
     pub(crate) exe: PathBuf,
     /// `--target` of a cross build, run through cargo (and so `.cargo/config.toml`'s runner).
-    pub(crate) target: Option<String>,
+    pub(crate) target: Option<TargetTriple>,
     /// The workspace the binary belongs to (where cargo runs it from for a cross build).
     pub(crate) workspace: PathBuf,
     /// Its benchmark ids.
@@ -46,7 +47,13 @@ impl BenchBinary {
             Some(target) => {
                 let mut cmd = Command::new(crate::cargo());
                 cmd.current_dir(&self.workspace).args([
-                    "bench", "--quiet", "--target", target, "--bench", &self.name, "--",
+                    "bench",
+                    "--quiet",
+                    "--target",
+                    target.as_str(),
+                    "--bench",
+                    &self.name,
+                    "--",
                 ]);
                 cmd.args(args);
                 cmd
@@ -71,7 +78,7 @@ pub(crate) struct Build<'a> {
     pub(crate) workspace: &'a Path,
     /// `CARGO_TARGET_DIR` (None: the workspace's own).
     pub(crate) target_dir: Option<&'a Path>,
-    pub(crate) target: Option<&'a str>,
+    pub(crate) target: Option<&'a TargetTriple>,
     /// The bench targets to build.
     pub(crate) benches: &'a [String],
     /// What the progress lines call this build (`head`, `base 1a2b3c4d`).
@@ -108,7 +115,7 @@ impl Build<'_> {
             cmd.args(["--bench", bench]);
         }
         if let Some(target) = self.target {
-            cmd.args(["--target", target]);
+            cmd.args(["--target", target.as_str()]);
         }
         if let Some(dir) = self.target_dir {
             cmd.env("CARGO_TARGET_DIR", dir);
@@ -193,7 +200,7 @@ impl Build<'_> {
                 let mut binary = BenchBinary {
                     name,
                     exe,
-                    target: self.target.map(str::to_owned),
+                    target: self.target.cloned(),
                     workspace: self.workspace.to_path_buf(),
                     ids: Vec::new(),
                     on_harness: false,

@@ -13,7 +13,8 @@ use anyhow::{Context, bail};
 
 use crate::binaries::BenchBinary;
 use crate::children::{AtOnce, Quiet, run_all, run_all_fed};
-use crate::tools::{arch, find_in_path};
+use crate::tools::find_in_path;
+use perfmatrix_fingerprint::TargetTriple;
 use perfmatrix_model::{BenchmarkId, Counts, FailedBench, Measured, Profile, Unmeasured};
 
 /// The functions around the one counted call (`#[unsafe(no_mangle)]`, never inlined): the
@@ -53,7 +54,7 @@ const INSTALL_VALGRIND: &str = "sudo apt-get install valgrind";
 /// without it. Callgrind's output files live in a temporary folder that is removed when this
 /// returns.
 pub(crate) fn measure(
-    target: Option<&str>,
+    target: Option<&TargetTriple>,
     binaries: &[BenchBinary],
     ids: &[String],
     env: &[(String, String)],
@@ -73,7 +74,7 @@ pub(crate) struct CountsOf {
 /// [`measure`] with the PATH lookup of programs chosen by the caller, and how long a counting
 /// run may print nothing before it is stopped.
 fn measure_in(
-    target: Option<&str>,
+    target: Option<&TargetTriple>,
     binaries: &[BenchBinary],
     ids: &[String],
     env: &[(String, String)],
@@ -81,7 +82,7 @@ fn measure_in(
     quiet: Quiet,
 ) -> anyhow::Result<CountsOf> {
     let host = crate::workspace::host_triple()?;
-    let emulated = target.is_some_and(|t| crate::tools::runs_emulated(t, host.as_str()));
+    let emulated = target.is_some_and(|t| crate::tools::runs_emulated(t, &host));
     let mut metrics = BTreeMap::new();
     let mut probed: Vec<(String, &BenchBinary)> = Vec::with_capacity(ids.len());
     for id in ids {
@@ -104,11 +105,8 @@ fn measure_in(
             failed: Vec::new(),
         });
     }
-    let triple = target.unwrap_or(host.as_str());
-    let valgrind = instruction_counter(
-        emulated.then(|| (arch(triple), arch(host.as_str()))),
-        lookup,
-    );
+    let triple = target.unwrap_or(&host);
+    let valgrind = instruction_counter(emulated.then(|| (triple.arch(), host.arch())), lookup);
     let setarch = if emulated { None } else { no_aslr(lookup) };
     let scratch = tempfile::Builder::new()
         .prefix("perfmatrix-callgrind-")

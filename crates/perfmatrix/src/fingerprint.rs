@@ -8,10 +8,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
-use perfmatrix_fingerprint::{Fingerprint, Git, Machine, Toolchain};
+use perfmatrix_fingerprint::{Fingerprint, Git, Machine, TargetTriple, Toolchain};
 
 use crate::binaries::BenchBinary;
-use crate::tools::arch;
 
 /// The fingerprint of a run of `binaries` for `target` (None: the host), built from the
 /// workspace at `root`.
@@ -22,26 +21,30 @@ use crate::tools::arch;
 /// unknown, as they are to any process outside the emulator).
 pub(crate) fn of_run(
     root: &Path,
-    target: Option<&str>,
+    target: Option<&TargetTriple>,
     binaries: &[BenchBinary],
 ) -> anyhow::Result<Fingerprint> {
     let host = crate::workspace::host_triple()?;
-    let triple = target.unwrap_or(host.as_str()).to_owned();
-    let emulator = crate::tools::runs_emulated(&triple, host.as_str())
-        .then(|| format!("qemu-{}", arch(&triple)));
+    let triple = target.unwrap_or(&host);
+    let emulator = crate::tools::runs_emulated(triple, &host)
+        .then(|| perfmatrix_model::CrossTools::of(triple).emulator());
     let machine = match binaries.iter().find(|b| b.on_harness && !b.via_layer) {
-        Some(binary) => ask(binary, &triple, emulator.as_deref())?,
-        None => Machine::collect(&triple, BTreeMap::new(), emulator.as_deref())
+        Some(binary) => ask(binary, triple, emulator.as_deref())?,
+        None => Machine::collect(triple, BTreeMap::new(), emulator.as_deref())
             .context("cannot read this machine's facts")?,
     };
-    let mut toolchain = Toolchain::detect(&c_compiler(&triple, host.as_str()), "bench");
+    let mut toolchain = Toolchain::detect(&c_compiler(triple, &host), "bench");
     toolchain.harness = format!("perfmatrix-harness/{}", perfmatrix_harness::PROTOCOL);
     Ok(Fingerprint::new(machine, toolchain, Git::collect(root)))
 }
 
 /// The machine line of `binary`'s `--perfmatrix-fingerprint` mode.
-fn ask(binary: &BenchBinary, triple: &str, emulator: Option<&str>) -> anyhow::Result<Machine> {
-    let mut args = vec!["--perfmatrix-fingerprint", triple];
+fn ask(
+    binary: &BenchBinary,
+    triple: &TargetTriple,
+    emulator: Option<&str>,
+) -> anyhow::Result<Machine> {
+    let mut args = vec!["--perfmatrix-fingerprint", triple.as_str()];
     args.extend(emulator);
     let text = crate::binaries::succeed(
         binary.command(&args),
@@ -66,13 +69,13 @@ fn ask(binary: &BenchBinary, triple: &str, emulator: Option<&str>) -> anyhow::Re
 
 /// The C compiler cc-rs uses for `triple`: `CC_<triple>` if set, else `cc` natively or
 /// `<arch>-linux-gnu-gcc` for a cross build (as .cargo/config.toml sets up).
-fn c_compiler(triple: &str, host: &str) -> String {
+fn c_compiler(triple: &TargetTriple, host: &TargetTriple) -> String {
     let var = format!("CC_{}", triple.replace('-', "_"));
     std::env::var(&var).unwrap_or_else(|_| {
         if triple == host {
             "cc".to_owned()
         } else {
-            format!("{}-linux-gnu-gcc", arch(triple))
+            perfmatrix_model::CrossTools::of(triple).compiler()
         }
     })
 }

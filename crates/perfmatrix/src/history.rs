@@ -353,7 +353,7 @@ fn dir_files(dir: &Path) -> anyhow::Result<Vec<HistoryFile>> {
     Ok(history_files(dir)?
         .iter()
         .map(|path| HistoryFile::at_path(path))
-        .collect())
+        .collect::<Result<_, _>>()?)
 }
 
 fn write_badges(trend: &Trend, dir: &Path) -> anyhow::Result<()> {
@@ -378,7 +378,7 @@ fn ref_files(repo: Repo<'_>, rev: &str) -> anyhow::Result<Vec<HistoryFile>> {
             format!("{rev}:{file}"),
             Path::new(file),
             bytes,
-        ));
+        )?);
     }
     if found.is_empty() {
         bail!("--ref `{rev}` has no history files in {BRANCH_DIR}/ (*.pmh or *.jsonl)");

@@ -191,7 +191,8 @@ fn exit_code(merged: &MergedReport) -> ExitCode {
     }
 }
 
-/// `results-<triple>.json` in `dir`: where a leg's results go.
-pub(crate) fn results_file(dir: &Path, platform: &str) -> PathBuf {
-    dir.join(format!("results-{platform}.json"))
+/// `results-<stem>.json` in `dir`: where a leg's results go (the stem is its triple, and its
+/// shard when it measures one: `x86_64-unknown-linux-gnu-shard-1-of-4`).
+pub(crate) fn results_file(dir: &Path, stem: &str) -> PathBuf {
+    dir.join(format!("results-{stem}.json"))
 }

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
-use perfmatrix_fingerprint::Fingerprint;
+use perfmatrix_fingerprint::{Fingerprint, TargetTriple};
 use perfmatrix_model::{
     BenchResult, BenchmarkId, FailedBench, Results, RunSettings, SampleSummary, Shard, Sharding,
     read_criterion_dir,
@@ -44,7 +44,7 @@ pub(crate) struct Suite {
     pub(crate) root: PathBuf,
     pub(crate) settings: RunSettings,
     /// `--target` for cross builds (run through the runner of `.cargo/config.toml`).
-    pub(crate) target: Option<String>,
+    pub(crate) target: Option<TargetTriple>,
     /// Where criterion writes this run's files (wiped first).
     pub(crate) criterion_home: PathBuf,
     /// Extra environment for the benchmark processes (the planted-slowdown knob).
@@ -78,7 +78,7 @@ impl Suite {
             cmd.args(["--bench", bench]);
         }
         if let Some(target) = &self.target {
-            cmd.args(["--target", target]);
+            cmd.args(["--target", target.as_str()]);
         }
         cmd.env("CRITERION_HOME", &self.criterion_home);
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
@@ -90,7 +90,7 @@ impl Suite {
         Build {
             workspace: &self.root,
             target_dir: None,
-            target: self.target.as_deref(),
+            target: self.target.as_ref(),
             benches: &self.benches,
             label: "workspace's",
             dev: false,
@@ -107,8 +107,7 @@ impl Suite {
     pub(crate) fn build(self) -> anyhow::Result<BuiltSuite> {
         let mut binaries = self.build_spec().run()?;
         self.count_plain_on_the_layer(&mut binaries)?;
-        let fingerprint =
-            crate::fingerprint::of_run(&self.root, self.target.as_deref(), &binaries)?;
+        let fingerprint = crate::fingerprint::of_run(&self.root, self.target.as_ref(), &binaries)?;
         Ok(BuiltSuite {
             suite: self,
             binaries,
@@ -294,7 +293,7 @@ impl BuiltSuite {
             .map(|b| b.id.to_string())
             .collect();
         let mut metrics = crate::counts::measure(
-            self.suite.target.as_deref(),
+            self.suite.target.as_ref(),
             &self.binaries,
             &ids,
             &self.suite.env,

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use perfmatrix_fingerprint::TargetTriple;
+
 /// The program's path in a directory of PATH, if it is there and executable.
 pub(crate) fn find_in_path(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
@@ -22,15 +24,10 @@ fn is_executable(path: &Path) -> bool {
     path.is_file()
 }
 
-/// The architecture of a target triple: the text before its first `-` (`x86_64`, `aarch64`).
-pub(crate) fn arch(triple: &str) -> &str {
-    triple.split('-').next().unwrap_or(triple)
-}
-
 /// Whether a build for `target` runs emulated on `host` (another architecture, through the
 /// runner of `.cargo/config.toml`): the one place this is decided before a run.
-pub(crate) fn runs_emulated(target: &str, host: &str) -> bool {
-    arch(target) != arch(host)
+pub(crate) fn runs_emulated(target: &TargetTriple, host: &TargetTriple) -> bool {
+    target.arch() != host.arch()
 }
 
 #[cfg(test)]
@@ -39,20 +36,10 @@ mod tests {
 
     #[test]
     fn another_architecture_runs_emulated() {
-        assert!(runs_emulated(
-            "aarch64-unknown-linux-gnu",
-            "x86_64-unknown-linux-gnu"
-        ));
-        assert!(!runs_emulated(
-            "x86_64-unknown-linux-musl",
-            "x86_64-unknown-linux-gnu"
-        ));
-    }
-
-    #[test]
-    fn arch_is_the_first_component() {
-        assert_eq!(arch("aarch64-unknown-linux-gnu"), "aarch64");
-        assert_eq!(arch("x86_64"), "x86_64");
+        let triple = |t: &str| TargetTriple::parse(t).unwrap();
+        let host = triple("x86_64-unknown-linux-gnu");
+        assert!(runs_emulated(&triple("aarch64-unknown-linux-gnu"), &host));
+        assert!(!runs_emulated(&triple("x86_64-unknown-linux-musl"), &host));
     }
 
     #[test]

@@ -109,7 +109,7 @@ impl UpdateBaselines {
         let suite = Suite {
             root: ws.at.root.clone(),
             settings: FULL,
-            target: self.emulated.then(|| platform.to_string()),
+            target: self.emulated.then(|| platform.clone()),
             criterion_home: criterion_home(&ws.target_dir, "baseline"),
             env: Vec::new(),
             benches: ws.benches.clone(),

@@ -6,7 +6,7 @@ use perfmatrix_model::{
     BenchmarkId, Cause, CountRow, DifferingField, Events, FlameNode, FunctionChange, FunctionDiff,
     IncomparableBaseline, MergedOutcome, MergedReport, MergedRow, Method, Metric, PairedBecause,
     PairedRow, Pairing, PlatformNote, PlatformRow, PlatformStatus, RecordCommand, Reference,
-    Report, Revision, Row, RowVerdict, Simulated, Tally, TargetTriple,
+    Report, Revision, Row, RowVerdict, Simulated, SkipReason, Tally, TargetTriple,
 };
 use perfmatrix_stats::Interval;
 use proptest::prelude::*;
@@ -472,10 +472,25 @@ fn any_status() -> impl Strategy<Value = PlatformStatus> {
     ]
 }
 
+/// Any reason to skip a leg.
+fn any_skip_reason() -> impl Strategy<Value = SkipReason> {
+    prop_oneof![
+        any_triple().prop_map(|host| SkipReason::NotEmulable { host }),
+        (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+            |(compiler, emulator, rust_target)| SkipReason::CrossToolsMissing {
+                compiler,
+                emulator,
+                rust_target,
+            }
+        ),
+        Just(SkipReason::NoRunner),
+    ]
+}
+
 /// Any note of a platform row, the ones that carry text with any text.
 fn any_note() -> impl Strategy<Value = PlatformNote> {
     prop_oneof![
-        any_string().prop_map(|reason| PlatformNote::Skipped { reason }),
+        any_skip_reason().prop_map(|reason| PlatformNote::Skipped { reason }),
         proptest::option::of(any_pairing()).prop_map(|pairing| PlatformNote::Paired { pairing }),
         any_record().prop_map(|record| PlatformNote::NoComparableBaseline { record }),
         Just(PlatformNote::NoResults),

@@ -10,7 +10,7 @@ use std::process::{ExitCode, Stdio};
 
 use anyhow::{Context, bail};
 use perfmatrix_fingerprint::TargetTriple;
-use perfmatrix_model::{LegResults, RunSettings, Skipped};
+use perfmatrix_model::{CrossTools, LegResults, RunSettings, SkipReason, Skipped};
 use perfmatrix_report::Format;
 
 use crate::bench::LegJob;
@@ -50,7 +50,7 @@ pub(crate) enum Plan {
         emulator: String,
     },
     Skip {
-        reason: String,
+        reason: SkipReason,
     },
 }
 
@@ -59,71 +59,44 @@ pub(crate) trait Tools {
     /// Whether `program` is on the PATH.
     fn has(&self, program: &str) -> bool;
     /// Whether Rust's standard library for `triple` is installed (`rustup target add`).
-    fn has_rust_target(&self, triple: &str) -> bool;
+    fn has_rust_target(&self, triple: &TargetTriple) -> bool;
     /// Whether `.cargo/config.toml` names a runner for `triple`.
-    fn has_runner(&self, triple: &str) -> bool;
+    fn has_runner(&self, triple: &TargetTriple) -> bool;
 }
 
 /// How each leg runs here: the host natively; another Linux triple under `qemu-<arch>` when its
 /// cross C compiler, emulator, Rust target and cargo runner are all present.
-pub(crate) fn plan(host: &str, triple: &str, tools: &dyn Tools) -> Plan {
+pub(crate) fn plan(host: &TargetTriple, triple: &TargetTriple, tools: &dyn Tools) -> Plan {
     if triple == host {
         return Plan::Native;
     }
-    let arch = crate::tools::arch(triple);
     if !triple.ends_with("-linux-gnu") || !host.ends_with("-linux-gnu") {
         return Plan::Skip {
-            reason: format!(
-                "{triple} cannot be emulated on {host}: only Linux targets run under qemu-user \
-                 here; its leg runs on its own CI runner"
-            ),
+            reason: SkipReason::NotEmulable { host: host.clone() },
         };
     }
-    let gcc = format!("{arch}-linux-gnu-gcc");
-    let emulator = format!("qemu-{arch}");
-    let mut packages = Vec::new();
-    if !tools.has(&gcc) {
-        // Debian spells x86_64 with dashes in package names: gcc-x86-64-linux-gnu.
-        packages.push(format!("gcc-{}-linux-gnu", arch.replace('_', "-")));
-        packages.push(format!("libc6-dev-{}-cross", debian_arch(arch)));
-    }
-    if !tools.has(&emulator) {
-        packages.push("qemu-user".to_owned());
-    }
-    let mut missing = Vec::new();
-    if !packages.is_empty() {
-        missing.push(format!("`sudo apt-get install {}`", packages.join(" ")));
-    }
-    if !tools.has_rust_target(triple) {
-        missing.push(format!("`rustup target add {triple}`"));
-    }
-    if !missing.is_empty() {
+    let cross = CrossTools::of(triple);
+    let emulator = cross.emulator();
+    let (compiler, emulator_missing, rust_target) = (
+        !tools.has(&cross.compiler()),
+        !tools.has(&emulator),
+        !tools.has_rust_target(triple),
+    );
+    if compiler || emulator_missing || rust_target {
         return Plan::Skip {
-            reason: format!(
-                "the cross tools for {triple} are not installed here; install them with {}",
-                missing.join(" and ")
-            ),
+            reason: SkipReason::CrossToolsMissing {
+                compiler,
+                emulator: emulator_missing,
+                rust_target,
+            },
         };
     }
     if !tools.has_runner(triple) {
         return Plan::Skip {
-            reason: format!(
-                "no runner for {triple} in .cargo/config.toml: add `[target.{triple}]` with \
-                 `linker = \"{gcc}\"` and `runner = [\"{emulator}\", \"-L\", \"/usr/{arch}-linux-gnu\"]`"
-            ),
+            reason: SkipReason::NoRunner,
         };
     }
     Plan::Emulated { emulator }
-}
-
-/// Debian's name of an architecture (`aarch64` is `arm64`, `x86_64` is `amd64`).
-fn debian_arch(arch: &str) -> &str {
-    match arch {
-        "aarch64" => "arm64",
-        "x86_64" => "amd64",
-        "powerpc64le" => "ppc64el",
-        other => other,
-    }
 }
 
 /// The real machine.
@@ -136,10 +109,10 @@ impl Tools for Here<'_> {
         crate::tools::find_in_path(program).is_some()
     }
 
-    fn has_rust_target(&self, triple: &str) -> bool {
+    fn has_rust_target(&self, triple: &TargetTriple) -> bool {
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
         let Ok(out) = std::process::Command::new(rustc)
-            .args(["--print", "target-libdir", "--target", triple])
+            .args(["--print", "target-libdir", "--target", triple.as_str()])
             .stderr(Stdio::null())
             .output()
         else {
@@ -154,7 +127,7 @@ impl Tools for Here<'_> {
             })
     }
 
-    fn has_runner(&self, triple: &str) -> bool {
+    fn has_runner(&self, triple: &TargetTriple) -> bool {
         let var = format!(
             "CARGO_TARGET_{}_RUNNER",
             triple.to_uppercase().replace('-', "_")
@@ -179,7 +152,7 @@ impl Run {
             .config
             .platforms
             .iter()
-            .map(|p| (&p.triple, plan(ws.host.as_str(), p.triple.as_str(), &here)))
+            .map(|p| (&p.triple, plan(&ws.host, &p.triple, &here)))
             .collect();
         if plans.is_empty() {
             bail!(
@@ -188,7 +161,7 @@ impl Run {
             );
         }
         for (triple, plan) in &plans {
-            eprintln!("{triple}: {}", describe(plan));
+            eprintln!("{triple}: {}", describe(triple, plan));
         }
         if self.plan {
             return Ok(ExitCode::SUCCESS);
@@ -207,7 +180,7 @@ impl Run {
             .filter(|(_, plan)| !matches!(plan, Plan::Skip { .. }))
             .map(|(triple, plan)| {
                 let leg = LegJob {
-                    target: matches!(plan, Plan::Emulated { .. }).then(|| triple.to_string()),
+                    target: matches!(plan, Plan::Emulated { .. }).then(|| (*triple).clone()),
                     settings: settings.clone(),
                     out: results_file(&dir, triple.as_str()),
                     label: format!("{triple}: "),
@@ -254,13 +227,18 @@ impl Run {
     }
 }
 
-fn describe(plan: &Plan) -> String {
+fn describe(triple: &TargetTriple, plan: &Plan) -> String {
     match plan {
         Plan::Native => "native leg".to_owned(),
         Plan::Emulated { emulator } => {
             format!("emulated leg under {emulator} (compared only with emulated baselines)")
         }
-        Plan::Skip { reason } => format!("skipped: {reason}"),
+        Plan::Skip { reason } => {
+            format!(
+                "skipped: {}",
+                perfmatrix_report::skip_reason(triple, reason)
+            )
+        }
     }
 }
 
@@ -306,16 +284,21 @@ mod tests {
         fn has(&self, program: &str) -> bool {
             self.programs.contains(&program)
         }
-        fn has_rust_target(&self, triple: &str) -> bool {
-            self.targets.contains(&triple)
+        fn has_rust_target(&self, triple: &TargetTriple) -> bool {
+            self.targets.contains(&triple.as_str())
         }
-        fn has_runner(&self, triple: &str) -> bool {
-            self.runners.contains(&triple)
+        fn has_runner(&self, triple: &TargetTriple) -> bool {
+            self.runners.contains(&triple.as_str())
         }
     }
 
     const X86: &str = "x86_64-unknown-linux-gnu";
     const ARM: &str = "aarch64-unknown-linux-gnu";
+
+    fn plan(host: &str, triple: &str, tools: &dyn Tools) -> Plan {
+        let parse = |t: &str| TargetTriple::parse(t).unwrap();
+        super::plan(&parse(host), &parse(triple), tools)
+    }
 
     #[test]
     fn the_host_leg_is_native() {
@@ -327,34 +310,30 @@ mod tests {
         assert_eq!(plan(X86, X86, &none), Plan::Native);
     }
 
+    fn skip(compiler: bool, emulator: bool, rust_target: bool) -> Plan {
+        Plan::Skip {
+            reason: SkipReason::CrossToolsMissing {
+                compiler,
+                emulator,
+                rust_target,
+            },
+        }
+    }
+
     #[test]
-    fn without_cross_tools_the_arm_leg_is_skipped_with_the_install_commands() {
+    fn without_cross_tools_the_arm_leg_is_skipped_naming_what_is_missing() {
         let none = Fake {
             programs: &[],
             targets: &[],
             runners: &[],
         };
-        let Plan::Skip { reason } = plan(X86, ARM, &none) else {
-            panic!("must skip");
-        };
-        assert!(
-            reason.contains(
-                "sudo apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
-            ) && reason.contains("rustup target add aarch64-unknown-linux-gnu"),
-            "{reason}"
-        );
+        assert_eq!(plan(X86, ARM, &none), skip(true, true, true));
         let only_qemu_missing = Fake {
             programs: &["aarch64-linux-gnu-gcc"],
             targets: &[ARM],
             runners: &[ARM],
         };
-        let Plan::Skip { reason } = plan(X86, ARM, &only_qemu_missing) else {
-            panic!("must skip");
-        };
-        assert!(
-            reason.contains("`sudo apt-get install qemu-user`") && !reason.contains("rustup"),
-            "{reason}"
-        );
+        assert_eq!(plan(X86, ARM, &only_qemu_missing), skip(false, true, false));
     }
 
     #[test]
@@ -374,8 +353,11 @@ mod tests {
             runners: &[],
             ..all
         };
-        assert!(
-            matches!(plan(X86, ARM, &no_runner), Plan::Skip { reason } if reason.contains(".cargo/config.toml"))
+        assert_eq!(
+            plan(X86, ARM, &no_runner),
+            Plan::Skip {
+                reason: SkipReason::NoRunner
+            }
         );
     }
 
@@ -386,8 +368,13 @@ mod tests {
             targets: &[],
             runners: &[],
         };
-        assert!(
-            matches!(plan(X86, "aarch64-apple-darwin", &all), Plan::Skip { reason } if reason.contains("own CI runner"))
+        assert_eq!(
+            plan(X86, "aarch64-apple-darwin", &all),
+            Plan::Skip {
+                reason: SkipReason::NotEmulable {
+                    host: TargetTriple::parse(X86).unwrap()
+                }
+            }
         );
     }
 }
