@@ -52,14 +52,18 @@ pub enum HistoryError {
     /// A history file whose name is not its platform's target triple (`<triple>.pmh`): whose
     /// history it holds is unknown, so none of it is read.
     #[error(
-        "{file}: a history file is named after its platform (`<target triple>.{}`): {why}",
-        crate::STORE_EXTENSION
+        "{file}: a history file is named after its platform (`<target triple>.{}`), and \
+         `{}` is not a target triple: {why}",
+        crate::STORE_EXTENSION,
+        stem.escape_debug()
     )]
     NotAPlatformFile {
         /// The file, as in messages (a path or a git object).
         file: String,
-        /// Why its name's stem is not a target triple.
-        why: perfmatrix_fingerprint::FingerprintError,
+        /// Its name's stem.
+        stem: String,
+        /// Why the stem is not a target triple (target-lexicon's words, or the spaces around it).
+        why: String,
     },
     /// A platform has both a JSON-lines and a compact history file: one of them is not
     /// perfmatrix's doing, and which to keep is the user's choice.

@@ -445,8 +445,15 @@ pub(crate) fn platform_of(path: &Path, source: &str) -> Result<TargetTriple, His
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    TargetTriple::parse(&stem).map_err(|why| HistoryError::NotAPlatformFile {
+    let why = match TargetTriple::parse(&stem) {
+        Ok(triple) if triple.as_str() == stem => return Ok(triple),
+        Ok(_) => "it has spaces around it".to_owned(),
+        Err(perfmatrix_fingerprint::FingerprintError::InvalidTarget { reason, .. }) => reason,
+        Err(other) => other.to_string(),
+    };
+    Err(HistoryError::NotAPlatformFile {
         file: source.to_owned(),
+        stem,
         why,
     })
 }
@@ -1104,6 +1111,12 @@ mod tests {
     #[test]
     fn a_file_not_named_after_a_triple_is_refused() {
         let dir = tempfile::tempdir().unwrap();
+        // The name of a file that would be another platform's if it were read as trimmed.
+        let spaced = crate::HistoryFile::at_path(&dir.path().join(" x86_64-unknown-linux-gnu.pmh"));
+        assert!(
+            matches!(&spaced, Err(HistoryError::NotAPlatformFile { why, .. }) if why.contains("spaces")),
+            "{spaced:?}"
+        );
         let stray = dir.path().join("notes.jsonl");
         let line = serde_json::to_string(&record(A, X86, "decay/1000", 100.0)).unwrap() + "\n";
         std::fs::write(&stray, &line).unwrap();
@@ -1116,7 +1129,10 @@ mod tests {
                 matches!(&err, HistoryError::NotAPlatformFile { file, .. } if file.ends_with("notes.jsonl")),
                 "{err:?}"
             );
-            assert!(err.to_string().contains("notes.jsonl"), "{err}");
+            assert!(
+                err.to_string().contains("notes.jsonl") && err.to_string().contains("`notes`"),
+                "{err}"
+            );
         }
         assert_eq!(std::fs::read_to_string(&stray).unwrap(), line);
     }

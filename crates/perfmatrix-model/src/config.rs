@@ -393,24 +393,34 @@ impl Config {
 
     /// Reads the section out of `cargo metadata --format-version 1` output (its top-level
     /// `metadata` object is the workspace's `[workspace.metadata]`). A missing section means the
-    /// defaults; a malformed one, or a key that is no setting, is an error naming the key. Settings
-    /// written in a package's `[package.metadata.perfmatrix]` are refused, naming its Cargo.toml.
+    /// defaults; a malformed one, or a key that is no setting, is an error naming the key.
+    /// `[package.metadata.perfmatrix]` tables are not read ([`Config::refuse_package_tables`]
+    /// refuses them where the user can still move them).
     pub fn from_cargo_metadata(metadata: &Value) -> Result<Self, ModelError> {
-        let packages = metadata["packages"].as_array().map(Vec::as_slice);
-        if let Some(package) = packages
-            .unwrap_or_default()
-            .iter()
-            .find(|p| p["metadata"].get("perfmatrix").is_some())
-        {
-            return Err(ModelError::PackageSettings {
-                manifest: PathBuf::from(package["manifest_path"].as_str().unwrap_or("Cargo.toml")),
-            });
-        }
         let Some(section) = metadata.get("metadata").and_then(|m| m.get("perfmatrix")) else {
             return Ok(Self::default());
         };
         let file: SectionFile = serde_path_to_error::deserialize(section).map_err(read_error)?;
         Self::from_file(file)
+    }
+
+    /// Refuses settings written in a package's `[package.metadata.perfmatrix]` (in the same
+    /// `cargo metadata` output), naming its Cargo.toml: ignored, they would leave the run on the
+    /// defaults without a word. Only the workspace being run is held to it: a paired run's base
+    /// commit was judged by the defaults such a table left, and a change that moves the table
+    /// must still pair.
+    pub fn refuse_package_tables(metadata: &Value) -> Result<(), ModelError> {
+        let packages = metadata["packages"].as_array().map(Vec::as_slice);
+        match packages
+            .unwrap_or_default()
+            .iter()
+            .find(|p| p["metadata"].get("perfmatrix").is_some())
+        {
+            Some(package) => Err(ModelError::PackageSettings {
+                manifest: PathBuf::from(package["manifest_path"].as_str().unwrap_or("Cargo.toml")),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Checks the values serde could not check (ranges, triples, ids) and fills in defaults.
@@ -820,7 +830,11 @@ mod tests {
                  "metadata": {"perfmatrix": {"warn": 0.05}, "docs": {}}},
             ],
         });
-        let err = Config::from_cargo_metadata(&meta).unwrap_err();
+        assert_eq!(
+            Config::from_cargo_metadata(&meta).unwrap(),
+            Config::default()
+        );
+        let err = Config::refuse_package_tables(&meta).unwrap_err();
         assert!(
             matches!(&err, ModelError::PackageSettings { manifest } if manifest == Path::new("/w/b/Cargo.toml")),
             "{err:?}"
@@ -835,10 +849,7 @@ mod tests {
         let other = json!({"metadata": null, "packages": [
             {"name": "a", "manifest_path": "/w/Cargo.toml", "metadata": {"docs": {"rs": {}}}},
         ]});
-        assert_eq!(
-            Config::from_cargo_metadata(&other).unwrap(),
-            Config::default()
-        );
+        Config::refuse_package_tables(&other).unwrap();
     }
 
     #[test]

@@ -1049,8 +1049,10 @@ totals: 5980 5914 142 16 10 0 16 8";
 
     /// The harness binary `exe` (a script standing in for one) of `ids`, with the `count-each`
     /// mode.
-    fn count_each_binary(exe: PathBuf, ids: &[String]) -> BenchBinary {
-        BenchBinary {
+    /// Counts `ids` of the `count-each` script `exe` with the script `valgrind` as valgrind,
+    /// stopping a process silent for `quiet` seconds.
+    fn count_each(exe: PathBuf, valgrind: PathBuf, ids: &[String], quiet: u64) -> CountsOf {
+        let binary = BenchBinary {
             name: "bench".to_owned(),
             workspace: exe.parent().unwrap().to_owned(),
             exe,
@@ -1059,7 +1061,17 @@ totals: 5980 5914 142 16 10 0 16 8";
             on_harness: true,
             via_layer: false,
             count_each: true,
-        }
+        };
+        let lookup = move |program: &str| (program == "valgrind").then(|| valgrind.clone());
+        measure_in(
+            None,
+            &[binary],
+            ids,
+            &[],
+            &lookup,
+            Quiet(std::time::Duration::from_secs(quiet)),
+        )
+        .unwrap()
     }
 
     /// A benchmark whose counted call never ends under valgrind (and only there: its timing and
@@ -1098,18 +1110,8 @@ totals: 5980 5914 142 16 10 0 16 8";
         ]
         .map(str::to_owned)
         .to_vec();
-        let binary = count_each_binary(exe, &ids);
-        let lookup = move |program: &str| (program == "valgrind").then(|| valgrind.clone());
         let began = std::time::Instant::now();
-        let got = measure_in(
-            None,
-            &[binary],
-            &ids,
-            &[],
-            &lookup,
-            Quiet(std::time::Duration::from_secs(1)),
-        )
-        .unwrap();
+        let got = count_each(exe, valgrind, &ids, 1);
         assert!(
             began.elapsed() < std::time::Duration::from_secs(30),
             "{:?}",
@@ -1177,17 +1179,7 @@ totals: 5980 5914 142 16 10 0 16 8";
         let ids: Vec<String> = ["a/1", "b/1", "c/1", "d/1", "e/1"]
             .map(str::to_owned)
             .to_vec();
-        let binary = count_each_binary(exe, &ids);
-        let lookup = move |program: &str| (program == "valgrind").then(|| valgrind.clone());
-        let got = measure_in(
-            None,
-            &[binary],
-            &ids,
-            &[],
-            &lookup,
-            Quiet(std::time::Duration::from_secs(10)),
-        )
-        .unwrap();
+        let got = count_each(exe, valgrind, &ids, 10);
         assert!(got.counts.is_empty(), "{:?}", got.counts);
         let failed: Vec<&str> = got.failed.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(failed, ids);

@@ -80,6 +80,7 @@ impl Workspace {
             .as_str()
             .map(PathBuf::from)
             .context("`cargo metadata` has no target_directory")?;
+        Config::refuse_package_tables(&metadata)?;
         let config = Config::from_cargo_metadata(&metadata)?;
         let targets = bench_targets(&metadata);
         let names: Vec<&str> = targets.iter().map(String::as_str).collect();
