@@ -420,7 +420,7 @@ fn collect(
     if let Err(why) = valgrind {
         instructions.fill(Some(Measured::unavailable(why.clone())));
     }
-    let mut again = Vec::new();
+    let mut again = std::collections::BTreeSet::new();
     for (run, output) in callgrind.iter().zip(counted) {
         let first = &ids[run.ids[0]];
         let output = output.with_context(|| format!("cannot start valgrind for `{first}`"))?;
@@ -446,7 +446,7 @@ fn collect(
                 continue; // Failed natively already.
             };
             if hung.is_some_and(|hung| at > hung) {
-                again.push(i);
+                again.insert(i);
                 continue;
             }
             let line = lines.get(&ids[i]).copied();
@@ -519,13 +519,36 @@ fn show_messages(id: &str, what: &str, output: &Output) {
     }
 }
 
-/// One line for the report on a failed counting run: its status and last message.
+/// One line for the report on a failed counting run: its status and what it said last.
 fn failure_line(what: &str, output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
-    match stderr.lines().rev().map(str::trim).find(|l| !l.is_empty()) {
+    match last_message(&stderr) {
         Some(last) => format!("{what} failed ({}): {last}", output.status),
         None => format!("{what} failed ({})", output.status),
     }
+}
+
+/// What a failed run said last, leaving out what says nothing of the failure: std's hint to set
+/// `RUST_BACKTRACE` and valgrind's own `==pid==` lines. A panic is its place and its message's
+/// first line (`panicked at benches/ops.rs:22:29: boom`), as std prints them on two lines.
+fn last_message(stderr: &str) -> Option<String> {
+    let said: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            let backtrace_hint = l.starts_with("note: ") && l.contains("RUST_BACKTRACE");
+            let valgrind = l.starts_with("==") && l[2..].starts_with(|c: char| c.is_ascii_digit());
+            !(l.is_empty() || backtrace_hint || valgrind)
+        })
+        .collect();
+    if let Some(at) = said.iter().rposition(|l| l.contains("panicked at ")) {
+        let panic = &said[at][said[at].find("panicked at ")?..];
+        return Some(match said.get(at + 1) {
+            Some(message) if panic.ends_with(':') => format!("{panic} {message}"),
+            _ => panic.to_owned(),
+        });
+    }
+    said.last().map(|l| (*l).to_owned())
 }
 
 /// valgrind, if it can count instructions here; else why not. `emulated` names the target's and
@@ -1049,6 +1072,22 @@ totals: 5980 5914 142 16 10 0 16 8";
 
     /// The harness binary `exe` (a script standing in for one) of `ids`, with the `count-each`
     /// mode.
+    /// A failure's line says what the run said of it, not std's backtrace hint or valgrind's
+    /// closing lines (before: "note: run with `RUST_BACKTRACE=1` …" stood for every panic).
+    #[test]
+    fn a_failure_is_told_by_its_last_words_that_matter() {
+        let panic = "thread 'main' panicked at benches/ops.rs:22:29:\nboom when counted\n\
+                     note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
+        assert_eq!(
+            last_message(panic).unwrap(),
+            "panicked at benches/ops.rs:22:29: boom when counted"
+        );
+        let under_valgrind = "error: no such id\n==4242== \n==4242== Events    : Ir\n\
+                              ==4242== Collected : 1234\n";
+        assert_eq!(last_message(under_valgrind).unwrap(), "error: no such id");
+        assert_eq!(last_message("\n  \n"), None);
+    }
+
     /// Counts `ids` of the `count-each` script `exe` with the script `valgrind` as valgrind,
     /// stopping a process silent for `quiet` seconds.
     fn count_each(exe: PathBuf, valgrind: PathBuf, ids: &[String], quiet: u64) -> CountsOf {
@@ -1091,7 +1130,7 @@ totals: 5980 5914 142 16 10 0 16 8";
             &format!(
                 "{LINE_SH}\
              case \"$1\" in\n\
-             --perfmatrix-count) case \"$2\" in boom/1|both/1) echo 'panicked at boom' >&2; exit 101 ;; esac; line \"$2\" ;;\n\
+             --perfmatrix-count) case \"$2\" in boom/1|both/1) printf '%s\\n' \"thread 'main' panicked at b.rs:3:5:\" boom 'note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace' >&2; exit 101 ;; esac; line \"$2\" ;;\n\
              --perfmatrix-count-each) while read id; do case \"$id\" in hang/1|both/1) exec sleep 600 ;; esac; line \"$id\"; done ;;\n\
              esac\n"
             ),
@@ -1139,7 +1178,7 @@ totals: 5980 5914 142 16 10 0 16 8";
                 *failed,
                 (
                     id,
-                    "the counting run failed (exit status: 101): panicked at boom"
+                    "the counting run failed (exit status: 101): panicked at b.rs:3:5: boom"
                 )
             );
         }

@@ -592,11 +592,7 @@ impl Sides {
             "counted {} benchmark(s) on both builds in {:.1} s{}",
             head_ids.len() - failed.len(),
             began.elapsed().as_secs_f64(),
-            if failed.is_empty() {
-                String::new()
-            } else {
-                format!(" ({} failed)", failed.len())
-            }
+            crate::progress::failed_text(failed.len())
         );
         Ok(counted)
     }

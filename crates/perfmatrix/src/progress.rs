@@ -19,6 +19,15 @@ pub(crate) fn left_text(elapsed: f64, finished: usize, total: usize) -> String {
         .map_or_else(String::new, |s| format!(", about {s:.0} s left"))
 }
 
+/// ` (N failed)` for a progress line's count of benchmarks, or nothing when none failed.
+pub(crate) fn failed_text(failed: usize) -> String {
+    if failed == 0 {
+        String::new()
+    } else {
+        format!(" ({failed} failed)")
+    }
+}
+
 /// Whether progress may redraw a bar: stderr is a terminal that can move its cursor, and this is
 /// not a CI job (whose log is a terminal on some services but is read as lines).
 fn bar_allowed() -> bool {

@@ -324,11 +324,7 @@ impl BuiltSuite {
             "{label}instructions and peak memory of {} benchmarks in {:.0} s{}{}",
             ids.len() - failed,
             start.elapsed().as_secs_f64(),
-            if failed > 0 {
-                format!(" ({failed} failed)")
-            } else {
-                String::new()
-            },
+            crate::progress::failed_text(failed),
             unavailable
                 .map(|why| {
                     format!(
